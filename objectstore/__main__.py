@@ -1,0 +1,5 @@
+import sys
+
+from objectstore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The OpenStack Swift REST API (translator onto objectstore.proxy)."""

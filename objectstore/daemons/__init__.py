@@ -1,0 +1,1 @@
+"""Background work beside each node: replicator, auditor, updater."""

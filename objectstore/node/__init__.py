@@ -1,0 +1,1 @@
+"""Storage nodes: objects on disk, container and account databases."""

@@ -1,0 +1,1 @@
+"""Placement, quorum writes and newest-wins reads over the storage nodes."""

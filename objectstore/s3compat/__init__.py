@@ -1,0 +1,1 @@
+"""The Amazon S3 API (translator onto objectstore.proxy)."""

@@ -1,0 +1,56 @@
+"""Imports go one way (STYLE.md rule 1); this walks every module's imports with ast."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import objectstore
+
+ROOT = Path(objectstore.__file__).parent
+
+# package -> the packages of ours it may import (besides itself)
+ALLOWED: dict[str, set[str]] = {
+    "ring": set(),
+    "errors": set(),
+    "node": {"ring", "errors"},
+    "proxy": {"ring", "node", "errors"},
+    "api": {"proxy", "errors"},
+    "s3compat": {"proxy", "errors"},
+    "daemons": {"node", "ring", "errors"},
+    "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli"},
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "objectstore" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_imports_go_one_way() -> None:
+    wrong = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        package = rel.parts[0].removesuffix(".py")
+        if package not in ALLOWED:
+            continue
+        for target in imported_packages(path) - {package} - ALLOWED[package]:
+            wrong.append(f"{rel} imports objectstore.{target}")
+    assert not wrong, wrong
+
+
+def test_ring_touches_files_in_one_module_only() -> None:
+    for path in (ROOT / "ring").glob("*.py"):
+        text = path.read_text()
+        if path.name != "files.py":
+            assert "open(" not in text and "import os" not in text, path.name
