@@ -160,7 +160,7 @@ class RingBuilder:
         if stale:
             raise RingError(f"devices {sorted(stale)} were removed since the last "
                             "rebalance: run rebalance first")
-        width = "H" if self.next_id <= 0xFFFF else "I"
+        width = "B" if self.next_id <= 0x100 else "H" if self.next_id <= 0x10000 else "I"
         return RingData(self.part_power, self.replicas, self.version,
                         list(self.devices.values()),
                         [array(width, row) for row in self.rows])

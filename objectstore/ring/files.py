@@ -9,8 +9,10 @@ Builder file (JSON, for people and for the next rebalance):
 Ring file (binary, compact, fast to load):
     magic  b"OSRING\\x00" + format byte (1)
     u32    length of the header (little-endian)
-    header JSON {"version", "part_power", "replicas", "typecode", "devices": [...]}
-    rows   replicas x 2**part_power device ids, little-endian, `typecode` wide
+    header JSON {"version", "part_power", "replicas", "typecode", "compression": "zlib",
+                 "devices": [...]}
+    rows   zlib-compressed: replicas x 2**part_power device ids, little-endian, each
+           `typecode` wide (B, H or I: the narrowest that holds every id)
     16     xxh3-128 digest of everything before it: the ring's checksum
 
 Every write goes to a temporary file that is fsynced and renamed over the target, so a
@@ -163,10 +165,11 @@ def ring_to_bytes(ring: RingData) -> bytes:
     typecode = ring.rows[0].typecode if ring.rows else "H"
     header = json.dumps({
         "version": ring.version, "part_power": ring.part_power, "replicas": ring.replicas,
-        "typecode": typecode, "devices": [d.to_dict() for d in ring.devices],
+        "typecode": typecode, "compression": "zlib",
+        "devices": [d.to_dict() for d in ring.devices],
     }, separators=(",", ":")).encode()
-    body = b"".join([RING_MAGIC, struct.pack("<I", len(header)), header]
-                    + [_le_bytes(row) for row in ring.rows])
+    table = zlib.compress(b"".join(_le_bytes(row) for row in ring.rows), 6)
+    body = b"".join([RING_MAGIC, struct.pack("<I", len(header)), header, table])
     return body + xxhash.xxh3_128_digest(body)
 
 
@@ -182,19 +185,17 @@ def ring_from_bytes(data: bytes, hasher: PathHasher | None = None) -> RingData:
         header = json.loads(body[start:start + header_len])
         part_power, replicas = header["part_power"], header["replicas"]
         typecode = header["typecode"]
-        if typecode not in ("H", "I"):
-            raise RingError(f"bad id width {typecode!r}")
+        if typecode not in ("B", "H", "I") or header.get("compression") != "zlib":
+            raise RingError(f"unknown table encoding {typecode!r}/{header.get('compression')!r}")
         devices = [Device.from_dict(d) for d in header["devices"]]
-        offset = start + header_len
-        width = array(typecode).itemsize
-        size = (1 << part_power) * width
-        if len(body) != offset + replicas * size:
-            raise RingError("ring file is truncated or has extra bytes")
-        rows = [_from_le(typecode, body[offset + r * size:offset + (r + 1) * size])
-                for r in range(replicas)]
+        table = zlib.decompress(body[start + header_len:])
+        size = (1 << part_power) * array(typecode).itemsize
+        if len(table) != replicas * size:
+            raise RingError("ring table has the wrong size")
+        rows = [_from_le(typecode, table[r * size:(r + 1) * size]) for r in range(replicas)]
     except RingError:
         raise
-    except (ValueError, KeyError, TypeError, struct.error) as exc:
+    except (ValueError, KeyError, TypeError, struct.error, zlib.error) as exc:
         raise RingError(f"corrupt ring file: {exc}") from None
     known = {d.id for d in devices}
     for row in rows:
