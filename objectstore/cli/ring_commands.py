@@ -13,6 +13,7 @@ from objectstore.ring import RingBuilder, RingError
 from objectstore.ring.files import load_builder, load_ring, save_builder, save_ring
 from objectstore.ring.hashing import PathHasher
 from objectstore.ring.metrics import device_balance, wanted_by_weight
+from objectstore.ring.plan import Plan
 
 EXPECTED_ERRORS = (RingError, OSError)
 HANDOFFS_SHOWN = 3
@@ -168,12 +169,17 @@ def show_document(builder: RingBuilder) -> dict[str, Any]:
     held = builder.replicas_held()
     devices = list(builder.devices_sorted())
     wanted = wanted_by_weight(devices, builder.replicas, builder.parts)
+    try:
+        plan: Plan | None = builder.plan()
+    except RingError:                    # too few devices to place anything yet
+        plan = None
     rows = []
     for dev in devices:
         parts = held.get(dev.id, 0)
         rows.append(dev.to_dict() | {
             "parts": parts,
             "parts_wanted": round(wanted[dev.id], 2),
+            "parts_target": plan.device_quota(dev.id) if plan else None,
             "balance": round(device_balance(wanted[dev.id], parts), 2),
         })
     return {
@@ -199,15 +205,17 @@ def cmd_show(args: argparse.Namespace) -> int:
           + ("" if builder.rows is not None else " (never rebalanced)"))
     print(f"balance {doc['balance']:.2f}%  dispersion {doc['dispersion']:.2f}%")
     header = ("id", "region", "zone", "host", "port", "device", "weight", "parts",
-              "wanted", "balance%")
+              "wanted", "target", "balance%")
     table = [header] + [
         (str(d["id"]), str(d["region"]), str(d["zone"]), d["host"], str(d["port"]),
          d["device"], f"{d['weight']:g}", str(d["parts"]), f"{d['parts_wanted']:.2f}",
-         f"{d['balance']:+.2f}")
+         "-" if d["parts_target"] is None else str(d["parts_target"]), f"{d['balance']:+.2f}")
         for d in doc["devices"]]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+    print("wanted: share by weight alone; target: share once every partition's replicas "
+          "are spread over\ndistinct regions, zones and hosts (dispersion comes first)")
     return 0
 
 

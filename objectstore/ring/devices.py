@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,7 +13,8 @@ from objectstore.ring.errors import RingError
 LEVELS = ("region", "zone", "host", "device")
 
 #: Device names become directory names on a node, so they must be plain path components.
-_BAD_NAME_CHARS = frozenset("/\\\0")
+_BAD_NAME = re.compile(r"[/\\\x00]")
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,12 @@ def validate_device_fields(dev_id: int, region: int, zone: int, host: str, port:
     for name, value in (("id", dev_id), ("region", region), ("zone", zone)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise RingError(f"device {name} must be a non-negative integer, got {value!r}")
-    if not isinstance(host, str) or not host or any(c.isspace() for c in host):
+    if not isinstance(host, str) or not host or _SPACE.search(host):
         raise RingError(f"device host must be a non-empty name without spaces, got {host!r}")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise RingError(f"device port must be 1..65535, got {port!r}")
     if (not isinstance(device, str) or not device or device in (".", "..")
-            or any(c in _BAD_NAME_CHARS for c in device)):
+            or _BAD_NAME.search(device)):
         raise RingError(f"device name must be a plain directory name, got {device!r}")
     if not isinstance(weight, float) or not math.isfinite(weight) or weight < 0:
         raise RingError(f"device weight must be a finite number >= 0, got {weight!r}")

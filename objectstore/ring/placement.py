@@ -34,8 +34,8 @@ _NOISE_UNIT = _NOISE / 65536
 _TIE_UNIT = 0.5 / 65536        # noise that only breaks ties between equal needs
 _SCAN_LIMIT = 4                # a big build samples domains with more children than this
 _CHOICES = 3                   # ... and takes the neediest of this many random ones
-_RELAY_LIMIT = 64              # chains of two moves per rebalance, when direct moves fail
-_RELAY_TRIES = 64              # first moves tried per chain before giving up
+_RELAY_LIMIT = 256             # chains of moves per rebalance, when direct moves fail
+_RELAY_CHECKS = 500_000        # placement checks all chain searches of a rebalance may spend
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class Rebalancer:
         self.fresh = [0] * plan.parts
         self.forced = 0
         self.deferred = 0
+        self.relay_budget = _RELAY_CHECKS
         # Partition -> a starved domain its dispersion hole must be placed in.
         self.targets: dict[int, int] = {}
 
@@ -264,53 +265,60 @@ class Rebalancer:
         return left
 
     def _relay(self, fresh_only: bool) -> bool:
-        """Even out one replica by a chain of two moves, for when the partitions on
-        over-quota devices cannot reach any under-quota device: an over-quota replica
-        goes to a device at quota (the middle), which first passes one of its replicas
-        on to a device below quota."""
+        """Even out one replica along a chain of moves, for when no partition on an
+        over-quota device can go straight to an under-quota one: a breadth-first search
+        from the over-quota devices, where device a leads to device b if some partition
+        on a may move its replica to b, until it reaches a device below quota; then each
+        link of the chain moves one replica (of distinct partitions). All searches of
+        a rebalance together stop after _RELAY_CHECKS placement checks, so a huge ring
+        never stalls here."""
         excess = self._over()
         if not excess:
             return False
-        rows = self.rows
+        rows, leaf_of, quota, count = self.rows, self.plan.leaf_of, self.quota, self.count
         held: dict[int, list[tuple[int, int]]] = {}
         for r, row in enumerate(rows):
             for p, d in enumerate(row):
-                held.setdefault(d, []).append((p, r))
-        tries = 0
-        for o in excess:
-            for p2, r2 in held[o]:
-                if not self._may_move(p2, r2, fresh_only):
-                    continue
-                middle = self._middle(p2, r2, o)
-                if middle is None:
-                    continue
-                for p, r in held.get(middle, ()):
-                    if p == p2 or not self._may_move(p, r, fresh_only):
-                        continue
-                    undo = (self.moved_now[p], self.fresh[p], self.last_moved[p])
-                    if not self._try_move(p, r, middle):
-                        continue
-                    if self._can_host(p2, r2, middle):
-                        self._move(p2, r2, o, middle)
-                        return True
-                    self._move(p, r, rows[r][p], middle)        # no use: put it back
-                    self.moved_now[p], self.fresh[p], self.last_moved[p] = undo
-                tries += 1
-                if tries >= _RELAY_TRIES:
-                    return False
+                if self._may_move(p, r, fresh_only):
+                    held.setdefault(d, []).append((p, r))
+        devices = sorted(leaf_of)
+        link: dict[int, tuple[int, int, int]] = {}      # device -> (from device, p, r)
+        frontier = sorted(excess)
+        seen = set(frontier)
+        while frontier and self.relay_budget > 0:
+            nxt = []
+            for a in frontier:
+                for p, r in held.get(a, ()):
+                    for b in devices:
+                        if b in seen:
+                            continue
+                        self.relay_budget -= 1
+                        if not self._can_host(p, r, b):
+                            continue
+                        link[b] = (a, p, r)
+                        seen.add(b)
+                        if quota[leaf_of[b]] > count[leaf_of[b]]:
+                            return self._follow(link, b)
+                        nxt.append(b)
+                    if self.relay_budget <= 0:
+                        return False
+            frontier = nxt
         return False
 
-    def _middle(self, p: int, r: int, dev: int) -> int | None:
-        """The device replica r of p would go to if it left `dev`, whatever its quota."""
-        src = self.plan.leaf_of[dev]
-        self._add(src, -1)
-        ids = [row[p] for row in self.rows]
-        dst = self._best_leaf(p, self._partition_counts(ids, r))
-        self._add(src, 1)
-        if dst == src:
-            return None
-        middle = self.dev_of_leaf[dst]
-        return middle if self._can_host(p, r, middle) else None
+    def _follow(self, link: dict[int, tuple[int, int, int]], end: int) -> bool:
+        """Make the moves of the chain that ends at device `end`, if its links are
+        distinct partitions (each was checked alone)."""
+        chain = []
+        dev = end
+        while dev in link:
+            src, p, r = link[dev]
+            chain.append((p, r, src, dev))
+            dev = src
+        if len({p for p, _, _, _ in chain}) != len(chain):
+            return False
+        for p, r, src, dst in chain:
+            self._move(p, r, src, dst)
+        return True
 
     def _can_host(self, p: int, r: int, dev: int) -> bool:
         """Could replica r of partition p move to `dev` within the dispersion bounds?"""

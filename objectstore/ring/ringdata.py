@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from objectstore.ring.devices import LEVELS, Device
 from objectstore.ring.hashing import PathHasher, partition_of
@@ -96,7 +96,7 @@ class RingData:
                 yield dev
 
 
-def _probe_order(part: int, n: int):  # type: ignore[no-untyped-def]
+def _probe_order(part: int, n: int) -> Callable[[], Iterator[int]]:
     """A per-partition permutation of range(n): start and stride come from the partition,
     so the handoffs of different partitions spread over different devices."""
     mix = (part * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0xFFFFFFFFFFFFFFFF

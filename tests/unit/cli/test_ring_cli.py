@@ -49,7 +49,7 @@ def test_build_show_and_inspect(ring_dir: Path) -> None:
     assert show["part_power"] == 8 and show["replicas"] == 3 and show["balance"] == 0
     for dev in show["devices"]:
         assert {"id", "region", "zone", "host", "port", "device", "weight", "parts"} <= set(dev)
-        assert dev["parts"] == 128
+        assert dev["parts"] == dev["parts_target"] == 128
     text = run("ring", "show", "object.builder", cwd=ring_dir).stdout
     assert "balance" in text and "10.0.0.3" in text
 
