@@ -10,6 +10,7 @@ Three passes over the assignment table (one row of device ids per replica):
    partition must use comes first).
 3. Shed. Devices above quota give replicas, one per partition, to the neediest device
    the partition may use; a move that would not reach a device below quota is skipped.
+   Where no such direct move is left, a chain of moves through devices at quota.
 
 A partition loses at most one replica per rebalance to voluntary moves (2. and 3.), so
 every partition keeps R-1 readable replicas in place while data moves; only replicas on
@@ -40,7 +41,7 @@ _RELAY_CHECKS = 500_000        # placement checks all chain searches of a rebala
 
 @dataclass(frozen=True)
 class RebalanceResult:
-    forced: int          # of which, replicas that had to leave a removed / zero-weight device
+    forced: int          # replicas that had to leave a removed or zero-weight device
     deferred: int        # partitions left at risk because they moved within min_part_hours
 
 
@@ -219,16 +220,28 @@ class Rebalancer:
     # -- 3. shed ---------------------------------------------------------------------
     def _shed(self) -> None:
         """Move replicas off devices above quota; where no direct move is left, chains
-        of two moves (see _relay)."""
+        of moves (see _relay)."""
         # Replicas placed this round first: re-placing them costs no extra move.
         for fresh_only in (True, False):
             left = self._shed_pass(fresh_only)
+            if not left:
+                return
+            movable = self._movable_by_device(fresh_only)
             attempts = 0
-            while left and attempts < _RELAY_LIMIT and self._relay(fresh_only):
+            while left and attempts < _RELAY_LIMIT and self._relay(movable):
                 attempts += 1
                 left -= 1
             if not left:
                 return
+
+    def _movable_by_device(self, fresh_only: bool) -> dict[int, list[tuple[int, int]]]:
+        """Device -> the (partition, replica) pairs on it that may move."""
+        held: dict[int, list[tuple[int, int]]] = {}
+        for r, row in enumerate(self.rows):
+            for p, d in enumerate(row):
+                if self._may_move(p, r, fresh_only):
+                    held.setdefault(d, []).append((p, r))
+        return held
 
     def _may_move(self, p: int, r: int, fresh_only: bool = False) -> bool:
         """One replica per partition per rebalance, and none within min_part_hours --
@@ -264,7 +277,7 @@ class Rebalancer:
                 break
         return left
 
-    def _relay(self, fresh_only: bool) -> bool:
+    def _relay(self, movable: dict[int, list[tuple[int, int]]]) -> bool:
         """Even out one replica along a chain of moves, for when no partition on an
         over-quota device can go straight to an under-quota one: a breadth-first search
         from the over-quota devices, where device a leads to device b if some partition
@@ -275,12 +288,7 @@ class Rebalancer:
         excess = self._over()
         if not excess:
             return False
-        rows, leaf_of, quota, count = self.rows, self.plan.leaf_of, self.quota, self.count
-        held: dict[int, list[tuple[int, int]]] = {}
-        for r, row in enumerate(rows):
-            for p, d in enumerate(row):
-                if self._may_move(p, r, fresh_only):
-                    held.setdefault(d, []).append((p, r))
+        leaf_of, quota, count = self.plan.leaf_of, self.quota, self.count
         devices = sorted(leaf_of)
         link: dict[int, tuple[int, int, int]] = {}      # device -> (from device, p, r)
         frontier = sorted(excess)
@@ -288,7 +296,7 @@ class Rebalancer:
         while frontier and self.relay_budget > 0:
             nxt = []
             for a in frontier:
-                for p, r in held.get(a, ()):
+                for p, r in movable.get(a, ()):
                     for b in devices:
                         if b in seen:
                             continue
@@ -298,16 +306,17 @@ class Rebalancer:
                         link[b] = (a, p, r)
                         seen.add(b)
                         if quota[leaf_of[b]] > count[leaf_of[b]]:
-                            return self._follow(link, b)
+                            return self._follow(link, b, movable)
                         nxt.append(b)
                     if self.relay_budget <= 0:
                         return False
             frontier = nxt
         return False
 
-    def _follow(self, link: dict[int, tuple[int, int, int]], end: int) -> bool:
+    def _follow(self, link: dict[int, tuple[int, int, int]], end: int,
+                movable: dict[int, list[tuple[int, int]]]) -> bool:
         """Make the moves of the chain that ends at device `end`, if its links are
-        distinct partitions (each was checked alone)."""
+        distinct partitions (each was checked alone); keeps `movable` up to date."""
         chain = []
         dev = end
         while dev in link:
@@ -318,6 +327,12 @@ class Rebalancer:
             return False
         for p, r, src, dst in chain:
             self._move(p, r, src, dst)
+            movable[src].remove((p, r))
+            movable.setdefault(dst, []).append((p, r))
+            for other, row in enumerate(self.rows):     # the partition has moved now
+                if other != r and (p, other) in movable.get(row[p], ()) \
+                        and not self._may_move(p, other):
+                    movable[row[p]].remove((p, other))
         return True
 
     def _can_host(self, p: int, r: int, dev: int) -> bool:

@@ -99,6 +99,14 @@ def test_missing_files(tmp_path: Path) -> None:
         load_ring(tmp_path / "nope.ring")
 
 
+def grow_and_save(b: RingBuilder, path: Path) -> None:
+    """Add a device, rebalance and write the ring file again."""
+    b.add_device(1, 5, "10.0.0.5", 6200, "sd5", 100)
+    b.pretend_min_part_hours_passed()
+    b.rebalance()
+    save_ring(b.ring_data(), path)
+
+
 def test_ring_file_reloads_when_changed(tmp_path: Path) -> None:
     b = built()
     path = tmp_path / "object.ring"
@@ -106,10 +114,7 @@ def test_ring_file_reloads_when_changed(tmp_path: Path) -> None:
     watched = RingFile(path, check_interval=0)
     first = watched.current()
     assert watched.current() is first, "unchanged file, same ring object"
-    b.add_device(1, 5, "10.0.0.5", 6200, "sd5", 100)
-    b.pretend_min_part_hours_passed()
-    b.rebalance()
-    save_ring(b.ring_data(), path)
+    grow_and_save(b, path)
     second = watched.current()
     assert second is not first
     assert (second.version, second.checksum) != (first.version, first.checksum)
@@ -126,9 +131,7 @@ def test_ring_file_checks_at_most_every_interval(tmp_path: Path) -> None:
     save_ring(b.ring_data(), path)
     watched = RingFile(path, check_interval=3600)
     first = watched.current()
-    b.add_device(1, 5, "10.0.0.5", 6200, "sd5", 100)
-    b.rebalance()
-    save_ring(b.ring_data(), path)
+    grow_and_save(b, path)
     assert watched.current() is first
     assert watched.reload_if_changed()
     assert watched.current() is not first
