@@ -37,7 +37,7 @@ from typing import Any
 
 import xxhash
 
-from objectstore.ring.builder import RingBuilder
+from objectstore.ring.builder import MAX_PART_POWER, MAX_REPLICAS, RingBuilder
 from objectstore.ring.devices import Device
 from objectstore.ring.errors import RingError
 from objectstore.ring.hashing import PathHasher
@@ -56,6 +56,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)     # mkstemp makes it private; rings are not
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -183,7 +184,9 @@ def ring_from_bytes(data: bytes, hasher: PathHasher | None = None) -> RingData:
         (header_len,) = struct.unpack_from("<I", body, len(RING_MAGIC))
         start = len(RING_MAGIC) + 4
         header = json.loads(body[start:start + header_len])
-        part_power, replicas = header["part_power"], header["replicas"]
+        part_power, replicas = int(header["part_power"]), int(header["replicas"])
+        if not (0 <= part_power <= MAX_PART_POWER and 1 <= replicas <= MAX_REPLICAS):
+            raise RingError(f"impossible ring: part power {part_power}, {replicas} replicas")
         typecode = header["typecode"]
         if typecode not in ("B", "H", "I") or header.get("compression") != "zlib":
             raise RingError(f"unknown table encoding {typecode!r}/{header.get('compression')!r}")

@@ -135,3 +135,13 @@ def test_ring_file_checks_at_most_every_interval(tmp_path: Path) -> None:
     assert watched.current() is first
     assert watched.reload_if_changed()
     assert watched.current() is not first
+
+
+def test_files_are_readable_by_other_users(tmp_path: Path) -> None:
+    b = built()
+    save_builder(b, tmp_path / "object.builder")
+    save_ring(b.ring_data(), tmp_path / "object.ring")
+    for name in ("object.builder", "object.ring"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
+    # and the temporary files of the atomic writes are gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["object.builder", "object.ring"]
