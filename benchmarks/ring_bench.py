@@ -292,6 +292,13 @@ def report(case: Case, ours: dict[str, float], swift: dict[str, float]) -> None:
     print(f"  {'swift own dispersion figure':32} {'':>12} "
           f"{swift['swift_dispersion']:>12.3f}  (add 1: {swift['add_device_swift_dispersion']:.3f},"
           f" add zone: {swift['add_zone_swift_dispersion']:.3f})")
+    for prefix, what in (("", "initial"), ("add_device_", "add 1 device"),
+                         ("add_zone_", "add a zone")):
+        if (ours[prefix + "balance"] > swift[prefix + "balance"]
+                and ours[prefix + "dispersion"] < swift[prefix + "dispersion"]):
+            print(f"  note ({what}): balance traded for dispersion, as the ring issue asks: "
+                  f"Swift leaves {swift[prefix + 'dispersion']:.2f}% of replicas in a domain "
+                  "that already holds one of their partition")
 
 
 def main() -> int:
