@@ -13,11 +13,12 @@ ROOT = Path(objectstore.__file__).parent
 ALLOWED: dict[str, set[str]] = {
     "ring": set(),
     "errors": set(),
-    "node": {"ring", "errors"},
-    "proxy": {"ring", "node", "errors"},
-    "api": {"proxy", "errors"},
-    "s3compat": {"proxy", "errors"},
-    "daemons": {"node", "ring", "errors"},
+    "timestamps": set(),
+    "node": {"ring", "errors", "timestamps"},
+    "proxy": {"ring", "node", "errors", "timestamps"},
+    "api": {"proxy", "errors", "timestamps"},
+    "s3compat": {"proxy", "errors", "timestamps"},
+    "daemons": {"node", "ring", "errors", "timestamps"},
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli"},
 }
 

@@ -1,0 +1,369 @@
+"""Object files on a storage node: the one seam between the object server and the disk.
+
+An object version is one file, `<timestamp>.data`, self-describing so the auditor can
+check it alone:
+
+    content bytes | footer JSON | u32 footer length (little-endian) | b"OSF1"
+
+The footer holds the name, timestamp, size, content type, MD5 ETag, xxh3-64 checksum
+of the content, user metadata and other stored headers. Metadata lives in the file, not
+in xattrs, so the largest metadata the APIs allow fits on any filesystem.
+
+A POST adds `<timestamp>.meta` (JSON: the replacement user metadata); a DELETE leaves
+`<timestamp>.ts`, a tombstone. The newest timestamp wins; older files are removed.
+
+The durable write, step by step (a crash at any point leaves the old object or the new
+one, never a part):
+ 1. stream the content into a temporary file in the device's tmp/ directory;
+ 2. append the footer, fsync the file;
+ 3. rename it into the object's directory (atomic within one filesystem);
+ 4. fsync the object's directory, so the rename itself survives a crash;
+ 5. remove the files the new one makes obsolete.
+Reads and writes of content happen in fixed-size chunks; the blocking steps (open,
+fsync, rename, listdir) are meant to run off the event loop (see node/server.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xxhash
+
+from objectstore.errors import DiskFileError, InsufficientStorage, ObjectNotFound
+from objectstore.node import paths
+from objectstore.timestamps import Timestamp
+
+CHUNK = 64 * 1024
+_TRAILER = struct.Struct("<I4s")
+_MAGIC = b"OSF1"
+MAX_FOOTER = 1 << 20
+
+
+@dataclass
+class ObjectMetadata:
+    """What the footer of a .data file (plus a newer .meta) says about an object."""
+
+    name: str
+    timestamp: Timestamp
+    size: int
+    etag: str
+    checksum: str
+    content_type: str = "application/octet-stream"
+    user_meta: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)   # Content-Encoding and such
+    meta_timestamp: Timestamp | None = None                 # of the newest .meta, if any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "timestamp": self.timestamp.internal, "size": self.size,
+                "etag": self.etag, "checksum": self.checksum,
+                "content_type": self.content_type, "user_meta": self.user_meta,
+                "headers": self.headers}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> ObjectMetadata:
+        return cls(name=doc["name"], timestamp=Timestamp.parse(doc["timestamp"]),
+                   size=int(doc["size"]), etag=doc["etag"], checksum=doc["checksum"],
+                   content_type=doc["content_type"], user_meta=dict(doc["user_meta"]),
+                   headers=dict(doc["headers"]))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The files of one object directory that still matter."""
+
+    data: Path | None = None
+    meta: Path | None = None
+    tombstone: Path | None = None
+
+    @property
+    def timestamp(self) -> Timestamp | None:
+        newest = self.data or self.tombstone
+        return Timestamp.parse(newest.name.rsplit(".", 1)[0]) if newest else None
+
+
+def _stamp(path: Path) -> Timestamp:
+    return Timestamp.parse(path.name.rsplit(".", 1)[0])
+
+
+def scan(directory: Path) -> Listing:
+    """The newest .data or .ts of a directory, and a .meta newer than that .data."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return Listing()
+    best: Path | None = None
+    best_ts: Timestamp | None = None
+    meta: Path | None = None
+    meta_ts: Timestamp | None = None
+    for name in names:
+        stem, _, ext = name.rpartition(".")
+        try:
+            ts = Timestamp.parse(stem)
+        except ValueError:
+            continue
+        if ext in ("data", "ts") and (best_ts is None or ts > best_ts):
+            best, best_ts = directory / name, ts
+        elif ext == "meta" and (meta_ts is None or ts > meta_ts):
+            meta, meta_ts = directory / name, ts
+    if best is None or best.suffix == ".ts":
+        return Listing(tombstone=best)
+    if meta is not None and meta_ts is not None and best_ts is not None and meta_ts > best_ts:
+        return Listing(data=best, meta=meta)
+    return Listing(data=best)
+
+
+def cleanup(directory: Path) -> None:
+    """Remove files made obsolete by newer ones (never the ones `scan` would pick)."""
+    keep = scan(directory)
+    wanted = {p for p in (keep.data, keep.meta, keep.tombstone) if p is not None}
+    with contextlib.suppress(FileNotFoundError):
+        for name in os.listdir(directory):
+            path = directory / name
+            if path not in wanted and name.rpartition(".")[2] in ("data", "meta", "ts"):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFile:
+    """One object (name) on one device of one node."""
+
+    def __init__(self, devices: Path, device: str, partition: int, name: str,
+                 name_hash: str) -> None:
+        self.devices = devices
+        self.device = device
+        self.name = name
+        self.name_hash = name_hash
+        self.directory = paths.object_dir(devices, device, partition, name_hash)
+
+    # -- writing -----------------------------------------------------------------------
+    def writer(self) -> DiskFileWriter:
+        return DiskFileWriter(self)
+
+    def write_tombstone(self, timestamp: Timestamp) -> None:
+        self._install(json.dumps({"name": self.name}).encode(), timestamp, "ts")
+
+    def write_meta(self, timestamp: Timestamp, user_meta: dict[str, str]) -> None:
+        """POSTed metadata: replaces the user metadata of the current .data."""
+        current = self.read_metadata()              # raises ObjectNotFound
+        if timestamp <= current.timestamp:
+            return
+        self._install(json.dumps({"user_meta": user_meta}).encode(), timestamp, "meta")
+
+    def _install(self, body: bytes, timestamp: Timestamp, ext: str) -> None:
+        tmp = paths.tmp_dir(self.devices, self.device)
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=tmp)
+            try:
+                os.write(fd, body)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._rename_into_place(Path(name), f"{timestamp.internal}.{ext}")
+        except OSError as exc:
+            if _full(exc):
+                raise InsufficientStorage(f"device {self.device} is full") from None
+            raise
+
+    def _rename_into_place(self, tmp_file: Path, final_name: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp_file, self.directory / final_name)
+        _fsync_dir(self.directory)
+        cleanup(self.directory)
+
+    # -- reading -----------------------------------------------------------------------
+    def read_metadata(self) -> ObjectMetadata:
+        """Metadata of the current version; ObjectNotFound if none or deleted."""
+        with self.open() as reader:
+            return reader.metadata
+
+    def open(self) -> DiskFileReader:
+        """Open the current version for reading (ObjectNotFound if none or deleted)."""
+        listing = scan(self.directory)
+        if listing.data is None:
+            raise ObjectNotFound(self.name)
+        try:
+            f = open(listing.data, "rb")  # noqa: SIM115 -- the reader owns it
+        except FileNotFoundError:
+            return self.open()      # replaced between scan and open: look again
+        try:
+            meta = read_footer(f, listing.data)
+        except BaseException:
+            f.close()
+            raise
+        if listing.meta is not None:
+            try:
+                meta.user_meta = dict(json.loads(listing.meta.read_bytes())["user_meta"])
+                meta.meta_timestamp = _stamp(listing.meta)
+            except FileNotFoundError:
+                pass    # replaced by a newer one meanwhile; the .data's metadata stands
+            except (ValueError, KeyError, TypeError) as exc:
+                f.close()
+                raise DiskFileError(f"bad .meta file {listing.meta}: {exc}") from None
+        return DiskFileReader(self, f, listing.data, meta)
+
+    def newest_timestamp(self) -> Timestamp | None:
+        """Timestamp of the current .data or tombstone (None if nothing is here)."""
+        return scan(self.directory).timestamp
+
+    def quarantine(self, data_file: Path, reason: str) -> Path:
+        """Move a damaged file aside with the reason, so a good replica replaces it."""
+        target = paths.quarantine_dir(self.devices, self.device, self.name_hash)
+        target.mkdir(parents=True, exist_ok=True)
+        dest = target / data_file.name
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(data_file, dest)
+            (target / f"{data_file.name}.reason").write_text(reason + "\n")
+        return dest
+
+
+def read_footer(f: Any, path: Path) -> ObjectMetadata:
+    """Read and check the footer of an open .data file."""
+    try:
+        end = os.fstat(f.fileno()).st_size
+        if end < _TRAILER.size:
+            raise ValueError("shorter than its trailer")
+        f.seek(end - _TRAILER.size)
+        length, magic = _TRAILER.unpack(f.read(_TRAILER.size))
+        if magic != _MAGIC or length > MAX_FOOTER or length > end - _TRAILER.size:
+            raise ValueError("no footer")
+        f.seek(end - _TRAILER.size - length)
+        meta = ObjectMetadata.from_json(json.loads(f.read(length)))
+        if meta.size != end - _TRAILER.size - length:
+            raise ValueError(f"size {meta.size} does not match the file")
+        f.seek(0)
+        return meta
+    except (ValueError, KeyError, TypeError, struct.error) as exc:
+        raise DiskFileError(f"damaged object file {path}: {exc}") from None
+
+
+class DiskFileWriter:
+    """Streams one new version into a temporary file; `commit` makes it the object."""
+
+    def __init__(self, diskfile: DiskFile) -> None:
+        self.diskfile = diskfile
+        tmp = paths.tmp_dir(diskfile.devices, diskfile.device)
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=tmp)
+        except OSError as exc:
+            if _full(exc):
+                raise InsufficientStorage(f"device {diskfile.device} is full") from None
+            raise
+        self.path = Path(name)
+        self._file = os.fdopen(fd, "wb")
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._xxh = xxhash.xxh3_64()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            self.abort()
+            if _full(exc):
+                raise InsufficientStorage(f"device {self.diskfile.device} is full") from None
+            raise
+        self._md5.update(chunk)
+        self._xxh.update(chunk)
+        self.size += len(chunk)
+
+    @property
+    def etag(self) -> str:
+        return self._md5.hexdigest()
+
+    def commit(self, timestamp: Timestamp, content_type: str,
+               user_meta: dict[str, str] | None = None,
+               headers: dict[str, str] | None = None) -> ObjectMetadata:
+        """Steps 2-5 of the durable write; returns the stored metadata."""
+        meta = ObjectMetadata(name=self.diskfile.name, timestamp=timestamp, size=self.size,
+                              etag=self.etag, checksum=self._xxh.hexdigest(),
+                              content_type=content_type, user_meta=dict(user_meta or {}),
+                              headers=dict(headers or {}))
+        footer = json.dumps(meta.to_json(), separators=(",", ":")).encode()
+        try:
+            self._file.write(footer + _TRAILER.pack(len(footer), _MAGIC))
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self.diskfile._rename_into_place(self.path, f"{timestamp.internal}.data")
+        except OSError as exc:
+            self.abort()
+            if _full(exc):
+                raise InsufficientStorage(f"device {self.diskfile.device} is full") from None
+            raise
+        return meta
+
+    def abort(self) -> None:
+        """Drop the temporary file; nothing of this write becomes visible."""
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+class DiskFileReader:
+    """An open version. Reading it all verifies the checksum; a mismatch quarantines the
+    file and raises DiskFileError, so the caller can abort instead of serving bad bytes."""
+
+    def __init__(self, diskfile: DiskFile, f: Any, path: Path, meta: ObjectMetadata) -> None:
+        self.diskfile = diskfile
+        self._file = f
+        self.path = path
+        self.metadata = meta
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Bytes [start, end) in chunks; the whole object is checked against its
+        checksum (a part cannot be, the auditor covers it)."""
+        size = self.metadata.size
+        end = size if end is None else min(end, size)
+        whole = start == 0 and end == size
+        xxh = xxhash.xxh3_64() if whole else None
+        self._file.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = self._file.read(min(CHUNK, left))
+            if not chunk:
+                self._fail("file ended early")
+            left -= len(chunk)
+            if xxh is not None:
+                xxh.update(chunk)
+            if left == 0 and xxh is not None and xxh.hexdigest() != self.metadata.checksum:
+                self._fail("content does not match its checksum")
+            yield chunk
+
+    def _fail(self, reason: str) -> None:
+        self.close()
+        self.diskfile.quarantine(self.path, reason)
+        raise DiskFileError(f"{self.diskfile.name}: {reason}; quarantined")
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> DiskFileReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,45 @@
+"""Where things live on a storage node: the one module that builds on-disk paths.
+
+    <devices>/<device>/objects/<partition>/<suffix>/<hash>/<timestamp>.data|.meta|.ts
+    <devices>/<device>/tmp/                       temporary files, renamed into place
+    <devices>/<device>/quarantined/objects/<hash>/  damaged files, moved aside
+
+`hash` is the hex of the ring's keyed path hash; `suffix` its last three characters, so
+a partition splits into at most 4096 directories that replication can compare one by
+one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from objectstore.errors import BadRequest
+from objectstore.ring.hashing import PathHasher
+
+OBJECTS = "objects"
+TMP = "tmp"
+QUARANTINED = "quarantined"
+
+
+def checked_device(device: str) -> str:
+    """A device name from a request, refused unless it is a plain directory name."""
+    if not device or device in (".", "..") or "/" in device or "\0" in device:
+        raise BadRequest(f"bad device name {device!r}")
+    return device
+
+
+def object_hash(hasher: PathHasher, account: str, container: str, obj: str) -> str:
+    return hasher.digest(account, container, obj).hex()
+
+
+def object_dir(devices: Path, device: str, partition: int, name_hash: str) -> Path:
+    return (devices / checked_device(device) / OBJECTS / str(partition)
+            / name_hash[-3:] / name_hash)
+
+
+def tmp_dir(devices: Path, device: str) -> Path:
+    return devices / checked_device(device) / TMP
+
+
+def quarantine_dir(devices: Path, device: str, name_hash: str) -> Path:
+    return devices / checked_device(device) / QUARANTINED / OBJECTS / name_hash
