@@ -1,0 +1,180 @@
+"""Container and account databases: one SQLite file (WAL) per replica.
+
+A container database lists the container's objects; an account database lists the
+account's containers with their object counts and bytes. Rows are never simply
+overwritten: each carries the timestamp of the change that made it, a change older
+than the row is ignored, and a delete leaves a row marked deleted -- so replicas can
+merge in any order and agree (the replicator will rely on that).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from objectstore.errors import ContainerNotEmpty, NotFound
+from objectstore.node.listing import ListingParams, Subdir, list_rows
+from objectstore.timestamps import Timestamp
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS info (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    name TEXT NOT NULL,
+    put_timestamp TEXT NOT NULL,
+    delete_timestamp TEXT NOT NULL DEFAULT '',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    item_count INTEGER NOT NULL DEFAULT 0,
+    bytes_used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS items (
+    name TEXT PRIMARY KEY,
+    timestamp TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    content_type TEXT NOT NULL DEFAULT '',
+    etag TEXT NOT NULL DEFAULT '',
+    count INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+@dataclass(frozen=True)
+class Item:
+    """An object row of a container, or a container row of an account."""
+
+    name: str
+    timestamp: Timestamp
+    size: int            # bytes of the object, or bytes used by the container
+    content_type: str = ""
+    etag: str = ""
+    count: int = 0       # objects in the container (account rows)
+
+
+@dataclass(frozen=True)
+class Info:
+    name: str
+    put_timestamp: Timestamp
+    delete_timestamp: Timestamp | None
+    metadata: dict[str, tuple[str, str]]   # key -> (value, timestamp); "" value = removed
+    item_count: int
+    bytes_used: int
+
+    @property
+    def deleted(self) -> bool:
+        return self.delete_timestamp is not None and self.delete_timestamp >= self.put_timestamp
+
+
+class ListingDB:
+    """One replica of a container (items are objects) or an account (items are
+    containers)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            yield conn
+        finally:
+            conn.close()
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def initialize(self, name: str, put_timestamp: Timestamp) -> bool:
+        """Create the database, or revive it with a newer PUT; True if it was new."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        with self._conn() as conn:
+            conn.executescript(_SCHEMA)
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute("SELECT put_timestamp FROM info").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO info (id, name, put_timestamp) VALUES (0, ?, ?)",
+                             (name, put_timestamp.internal))
+            elif Timestamp.parse(row[0]) < put_timestamp:
+                conn.execute("UPDATE info SET put_timestamp = ?", (put_timestamp.internal,))
+            conn.execute("COMMIT")
+        return created
+
+    def info(self) -> Info:
+        if not self.path.exists():
+            raise NotFound(str(self.path))
+        with self._conn() as conn:
+            row = conn.execute("SELECT name, put_timestamp, delete_timestamp, metadata, "
+                               "item_count, bytes_used FROM info").fetchone()
+        if row is None:
+            raise NotFound(str(self.path))
+        meta = {k: (v[0], v[1]) for k, v in json.loads(row[3]).items()}
+        return Info(row[0], Timestamp.parse(row[1]),
+                    Timestamp.parse(row[2]) if row[2] else None, meta, row[4], row[5])
+
+    def update_metadata(self, changes: dict[str, str], timestamp: Timestamp) -> None:
+        """Merge metadata key by key: a key's newest timestamp wins ('' removes it)."""
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            current = json.loads(conn.execute("SELECT metadata FROM info").fetchone()[0])
+            for key, value in changes.items():
+                old = current.get(key)
+                if old is None or Timestamp.parse(old[1]) < timestamp:
+                    current[key] = [value, timestamp.internal]
+            conn.execute("UPDATE info SET metadata = ?", (json.dumps(current),))
+            conn.execute("COMMIT")
+
+    def merge_items(self, items: list[tuple[Item, bool]]) -> None:
+        """Apply (item, deleted) changes; each only if newer than the row it replaces.
+        Keeps the count and bytes of live items in step, in the same transaction."""
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            d_count = d_bytes = 0
+            for item, deleted in items:
+                old = conn.execute("SELECT timestamp, size, deleted FROM items WHERE name = ?",
+                                   (item.name,)).fetchone()
+                if old is not None and Timestamp.parse(old[0]) >= item.timestamp:
+                    continue
+                if old is not None and not old[2]:
+                    d_count -= 1
+                    d_bytes -= old[1]
+                if not deleted:
+                    d_count += 1
+                    d_bytes += item.size
+                conn.execute(
+                    "INSERT OR REPLACE INTO items (name, timestamp, size, content_type, etag, "
+                    "count, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (item.name, item.timestamp.internal, 0 if deleted else item.size,
+                     item.content_type, item.etag, item.count, int(deleted)))
+            conn.execute("UPDATE info SET item_count = item_count + ?, "
+                         "bytes_used = bytes_used + ?", (d_count, d_bytes))
+            conn.execute("COMMIT")
+
+    def put_item(self, item: Item) -> None:
+        self.merge_items([(item, False)])
+
+    def delete_item(self, name: str, timestamp: Timestamp) -> None:
+        self.merge_items([(Item(name, timestamp, 0), True)])
+
+    def list_items(self, params: ListingParams) -> list[Item | Subdir]:
+        with self._conn() as conn:
+            rows = list_rows(conn, "items", "name, timestamp, size, content_type, etag, count",
+                             "deleted = 0", params)
+        return [r if isinstance(r, Subdir) else
+                Item(r[0], Timestamp.parse(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+
+    def mark_deleted(self, timestamp: Timestamp, must_be_empty: bool = True) -> None:
+        """Delete the container/account itself (it stays as a tombstone for replicas)."""
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            count = conn.execute("SELECT item_count FROM info").fetchone()[0]
+            if must_be_empty and count:
+                conn.execute("ROLLBACK")
+                raise ContainerNotEmpty(f"{count} items left")
+            conn.execute("UPDATE info SET delete_timestamp = ? WHERE delete_timestamp < ?",
+                         (timestamp.internal, timestamp.internal))
+            conn.execute("COMMIT")

@@ -1,0 +1,101 @@
+"""Container/account databases on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from objectstore.errors import BadRequest, ContainerNotEmpty
+from objectstore.node.listing import ListingParams, Subdir
+from objectstore.node.listingdb import Item, ListingDB
+from objectstore.timestamps import Timestamp
+from tests.listingmodel import model_listing
+
+
+def db(tmp_path: Path) -> ListingDB:
+    d = ListingDB(tmp_path / "c" / "c.db")
+    assert d.initialize("/AUTH_test/c", Timestamp(1))
+    return d
+
+
+def names(entries: list[Item | Subdir]) -> list[str]:
+    return [e.name for e in entries]
+
+
+def test_counts_bytes_and_newest_wins(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    d.put_item(Item("a", Timestamp(10), 5, "text/plain", "e1"))
+    d.put_item(Item("b", Timestamp(10), 7))
+    d.put_item(Item("a", Timestamp(5), 999))        # older: ignored
+    info = d.info()
+    assert (info.item_count, info.bytes_used) == (2, 12)
+    d.put_item(Item("a", Timestamp(20), 1))
+    d.delete_item("b", Timestamp(15))
+    d.delete_item("b", Timestamp(15))               # twice: no double counting
+    d.put_item(Item("b", Timestamp(12), 50))        # older than the delete
+    info = d.info()
+    assert (info.item_count, info.bytes_used) == (1, 1)
+    listed = d.list_items(ListingParams())
+    assert listed == [Item("a", Timestamp(20), 1)]
+    assert sqlite3.connect(d.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_delete_only_when_empty(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    d.put_item(Item("a", Timestamp(10), 5))
+    with pytest.raises(ContainerNotEmpty):
+        d.mark_deleted(Timestamp(20))
+    assert not d.info().deleted
+    d.delete_item("a", Timestamp(30))
+    d.mark_deleted(Timestamp(40))
+    assert d.info().deleted
+    d.initialize("/AUTH_test/c", Timestamp(50))      # a newer PUT revives it
+    assert not d.info().deleted
+
+
+def test_metadata_merges_per_key(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    d.update_metadata({"x-container-meta-a": "1", "x-container-meta-b": "2"}, Timestamp(10))
+    d.update_metadata({"x-container-meta-a": "old"}, Timestamp(5))
+    d.update_metadata({"x-container-meta-b": ""}, Timestamp(20))
+    meta = d.info().metadata
+    assert meta["x-container-meta-a"][0] == "1"
+    assert meta["x-container-meta-b"][0] == ""
+
+
+def test_listing_examples(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    for n in ["a/1", "a/2", "a/b/3", "b", "c/x", "é", "z", "\U0001f600"]:
+        d.put_item(Item(n, Timestamp(10), 1))
+    assert names(d.list_items(ListingParams())) == ["a/1", "a/2", "a/b/3", "b", "c/x", "z",
+                                                    "é", "\U0001f600"]
+    assert names(d.list_items(ListingParams(delimiter="/"))) == ["a/", "b", "c/", "z", "é",
+                                                                 "\U0001f600"]
+    assert names(d.list_items(ListingParams(prefix="a/", delimiter="/"))) == ["a/1", "a/2",
+                                                                              "a/b/"]
+    assert names(d.list_items(ListingParams(delimiter="/", marker="a/"))) == ["b", "c/", "z",
+                                                                              "é", "\U0001f600"]
+    assert names(d.list_items(ListingParams(reverse=True, limit=3))) == ["\U0001f600", "é", "z"]
+    assert names(d.list_items(ListingParams(delimiter="/", reverse=True, marker="c/"))) == [
+        "b", "a/"]
+    assert names(d.list_items(ListingParams(marker="a/2", end_marker="c/x"))) == ["a/b/3", "b"]
+    assert all(isinstance(e, Subdir) for e in d.list_items(ListingParams(
+        prefix="a/b", delimiter="/")))
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 10_001}, {"limit": -1}, {"delimiter": "ab"}])
+def test_bad_listing_params(kwargs: dict[str, object]) -> None:
+    with pytest.raises(BadRequest):
+        ListingParams(**kwargs)  # type: ignore[arg-type]
+
+
+def test_model_agrees_on_examples(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    pool = {"a/1", "a/2", "a/b/3", "b", "c/x", "é", "z"}
+    for n in pool:
+        d.put_item(Item(n, Timestamp(10), 1))
+    for params in (dict(delimiter="/"), dict(prefix="a", delimiter="/", reverse=True),
+                   dict(marker="a/", delimiter="/"), dict(end_marker="c", reverse=True)):
+        assert names(d.list_items(ListingParams(**params))) == model_listing(pool, **params)
