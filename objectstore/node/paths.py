@@ -1,6 +1,8 @@
 """Where things live on a storage node: the one module that builds on-disk paths.
 
     <devices>/<device>/objects/<partition>/<suffix>/<hash>/<timestamp>.data|.meta|.ts
+    <devices>/<device>/containers/<partition>/<suffix>/<hash>/<hash>.db   (SQLite)
+    <devices>/<device>/accounts/<partition>/<suffix>/<hash>/<hash>.db
     <devices>/<device>/tmp/                       temporary files, renamed into place
     <devices>/<device>/quarantined/objects/<hash>/  damaged files, moved aside
 
@@ -17,6 +19,8 @@ from objectstore.errors import BadRequest
 from objectstore.ring.hashing import PathHasher
 
 OBJECTS = "objects"
+CONTAINERS = "containers"
+ACCOUNTS = "accounts"
 TMP = "tmp"
 QUARANTINED = "quarantined"
 
@@ -43,3 +47,9 @@ def tmp_dir(devices: Path, device: str) -> Path:
 
 def quarantine_dir(devices: Path, device: str, name_hash: str) -> Path:
     return devices / checked_device(device) / QUARANTINED / OBJECTS / name_hash
+
+
+def db_path(devices: Path, device: str, kind: str, partition: int, name_hash: str) -> Path:
+    """A container (kind CONTAINERS) or account (ACCOUNTS) database file."""
+    return (devices / checked_device(device) / kind / str(partition) / name_hash[-3:]
+            / name_hash / f"{name_hash}.db")

@@ -1,0 +1,70 @@
+"""Talking to storage nodes over the node API: signed requests on pooled keep-alive
+connections, with connect and read timeouts. Used by the proxy and by nodes themselves
+(container updates, and later replication)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from objectstore.node import auth
+
+
+@dataclass(frozen=True)
+class Target:
+    """One device on one node."""
+
+    host: str
+    port: int
+    device: str
+
+
+def node_path(kind: str, device: str, partition: int, account: str,
+              container: str | None = None, obj: str | None = None) -> str:
+    """The raw (percent-encoded) path of a node API resource."""
+    parts = [kind, device, str(partition), account]
+    if container is not None:
+        parts.append(container)
+        if obj is not None:
+            parts.append(obj)
+    return "/" + "/".join(quote(p, safe="") for p in parts)
+
+
+class NodeClient:
+    """A pool of connections to all nodes; one per process, closed with `close()`."""
+
+    def __init__(self, secret: bytes, connect_timeout: float = 2.0,
+                 read_timeout: float = 10.0, pool_size: int = 256) -> None:
+        self.secret = secret
+        self.timeout = aiohttp.ClientTimeout(sock_connect=connect_timeout,
+                                             sock_read=read_timeout)
+        self._pool_size = pool_size
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
+                                             keepalive_timeout=60)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
+                                                  auto_decompress=False,
+                                                  skip_auto_headers=["User-Agent"])
+        return self._session
+
+    async def request(self, method: str, target: Target, path: str,
+                      headers: Mapping[str, str] | None = None,
+                      body: bytes | AsyncIterator[bytes] | None = None
+                      ) -> aiohttp.ClientResponse:
+        """Send one signed request; the caller reads (or releases) the response."""
+        all_headers = dict(headers or {})
+        all_headers[auth.HEADER] = auth.sign(self.secret, method, path)
+        url = f"http://{target.host}:{target.port}{path}"
+        return await self._client().request(method, URL(url, encoded=True),
+                                            headers=all_headers, data=body)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

@@ -1,0 +1,231 @@
+"""The object half of a storage node: PUT / GET / HEAD / POST / DELETE of object files,
+and the container update that follows every change (queued on disk if it fails)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+
+import aiohttp
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from objectstore.errors import BadRequest, ObjectNotFound, UnprocessableEntity
+from objectstore.node import paths
+from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.node.config import NodeConfig
+from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
+from objectstore.node.request import NodeTarget
+from objectstore.timestamps import Timestamp
+
+USER_META = "x-object-meta-"
+STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
+                  "cache-control", "expires")
+ASYNC_PENDING = "async_pending"
+
+
+def request_timestamp(request: Request) -> Timestamp:
+    try:
+        return Timestamp.parse(request.headers["x-timestamp"])
+    except (KeyError, ValueError):
+        raise BadRequest("missing or bad X-Timestamp") from None
+
+
+def object_headers(meta: ObjectMetadata) -> dict[str, str]:
+    headers = {"content-type": meta.content_type, "etag": meta.etag,
+               "x-timestamp": meta.timestamp.internal,
+               "x-backend-timestamp": meta.timestamp.internal,
+               "x-object-checksum": meta.checksum}
+    headers.update(meta.headers)
+    headers.update({USER_META + k: v for k, v in meta.user_meta.items()})
+    if meta.meta_timestamp is not None:
+        headers["x-backend-meta-timestamp"] = meta.meta_timestamp.internal
+    return headers
+
+
+class ObjectServer:
+    def __init__(self, config: NodeConfig, client: NodeClient) -> None:
+        self.config = config
+        self.hasher = config.hasher()
+        self.client = client
+
+    def diskfile(self, t: NodeTarget) -> DiskFile:
+        assert t.container is not None and t.obj is not None
+        name_hash = paths.object_hash(self.hasher, t.account, t.container, t.obj)
+        return DiskFile(self.config.devices, t.device, t.partition, t.name, name_hash)
+
+    async def handle(self, request: Request, t: NodeTarget) -> Response:
+        method = request.method
+        if method == "PUT":
+            return await self.put(request, t)
+        if method in ("GET", "HEAD"):
+            return await self.get(request, t)
+        if method == "POST":
+            return await self.post(request, t)
+        if method == "DELETE":
+            return await self.delete(request, t)
+        return Response(status_code=405)
+
+    async def put(self, request: Request, t: NodeTarget) -> Response:
+        timestamp = request_timestamp(request)
+        df = self.diskfile(t)
+        current = await asyncio.to_thread(df.newest_timestamp)
+        if current is not None and current >= timestamp:
+            await _drain(request)
+            return Response(status_code=409,
+                            headers={"x-backend-timestamp": current.internal})
+        declared = request.headers.get("content-length")
+        writer = await asyncio.to_thread(df.writer)
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    writer.write(chunk)
+        except BaseException:
+            writer.abort()
+            raise
+        if declared is not None and int(declared) != writer.size:
+            writer.abort()
+            raise BadRequest(f"body has {writer.size} bytes, Content-Length said {declared}")
+        expected = request.headers.get("etag")
+        if expected and expected.strip('"').lower() != writer.etag:
+            writer.abort()
+            raise UnprocessableEntity("body does not match its ETag")
+        meta = await asyncio.to_thread(
+            writer.commit, timestamp,
+            request.headers.get("content-type", "application/octet-stream"),
+            _user_meta(request), {h: request.headers[h] for h in STORED_HEADERS
+                                  if h in request.headers})
+        await self.update_container(request, t, meta.timestamp,
+                                    {"x-size": str(meta.size), "x-etag": meta.etag,
+                                     "x-content-type": meta.content_type})
+        return Response(status_code=201, headers={"etag": meta.etag})
+
+    async def get(self, request: Request, t: NodeTarget) -> Response:
+        df = self.diskfile(t)
+        try:
+            reader = await asyncio.to_thread(df.open)
+        except ObjectNotFound:
+            ts = await asyncio.to_thread(df.newest_timestamp)
+            headers = {"x-backend-timestamp": ts.internal} if ts else {}
+            return Response(status_code=404, headers=headers)
+        headers = object_headers(reader.metadata)
+        size = reader.metadata.size
+        if request.method == "HEAD":
+            reader.close()
+            headers["content-length"] = str(size)
+            return Response(status_code=200, headers=headers)
+        start, end = _range(request.headers.get("range"), size)
+        if (start, end) != (0, size):
+            headers["content-range"] = f"bytes {start}-{end - 1}/{size}"
+        headers["content-length"] = str(end - start)
+        return StreamingResponse(_stream(reader, start, end), headers=headers,
+                                 status_code=206 if (start, end) != (0, size) else 200)
+
+    async def post(self, request: Request, t: NodeTarget) -> Response:
+        timestamp = request_timestamp(request)
+        await asyncio.to_thread(self.diskfile(t).write_meta, timestamp, _user_meta(request))
+        return Response(status_code=202)
+
+    async def delete(self, request: Request, t: NodeTarget) -> Response:
+        timestamp = request_timestamp(request)
+        df = self.diskfile(t)
+        current = await asyncio.to_thread(df.newest_timestamp)
+        if current is not None and current >= timestamp:
+            return Response(status_code=409, headers={"x-backend-timestamp": current.internal})
+        existed = current is not None and await asyncio.to_thread(_exists, df)
+        await asyncio.to_thread(df.write_tombstone, timestamp)
+        await self.update_container(request, t, timestamp, {}, deleted=True)
+        return Response(status_code=204 if existed else 404)
+
+    async def update_container(self, request: Request, t: NodeTarget, timestamp: Timestamp,
+                               row: dict[str, str], deleted: bool = False) -> None:
+        """Tell the container replicas named by the proxy; queue what fails on disk."""
+        targets = [x for x in request.headers.get("x-container-update", "").split(",") if x]
+        if not targets:
+            return
+        partition = int(request.headers.get("x-container-partition", "0"))
+        headers = {"x-timestamp": timestamp.internal, **row}
+        method = "DELETE" if deleted else "PUT"
+        for spec in targets:
+            target = _parse_target(spec)
+            path = node_path(paths.CONTAINERS, target.device, partition, t.account,
+                             t.container, t.obj)
+            try:
+                resp = await self.client.request(method, target, path, headers)
+                resp.release()
+                if resp.status < 300:
+                    continue
+            except (TimeoutError, aiohttp.ClientError, OSError):
+                pass
+            await asyncio.to_thread(self._queue_update, t.device, {
+                "method": method, "target": spec, "partition": partition,
+                "account": t.account, "container": t.container, "obj": t.obj,
+                "headers": headers})
+
+    def _queue_update(self, device: str, update: dict[str, object]) -> None:
+        """An async pending: the updater sends it later (a node can be down)."""
+        directory = self.config.devices / paths.checked_device(device) / ASYNC_PENDING
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            json.dump(update, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(name, name[:-4] + ".json")
+
+
+def _exists(df: DiskFile) -> bool:
+    try:
+        df.read_metadata()
+        return True
+    except ObjectNotFound:
+        return False
+
+
+def _parse_target(spec: str) -> Target:
+    hostport, _, device = spec.strip().partition("/")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit() or not device:
+        raise BadRequest(f"bad X-Container-Update target {spec!r}")
+    return Target(host, int(port), device)
+
+
+def _user_meta(request: Request) -> dict[str, str]:
+    return {k[len(USER_META):]: v for k, v in request.headers.items()
+            if k.startswith(USER_META)}
+
+
+def _range(header: str | None, size: int) -> tuple[int, int]:
+    """One byte range (`bytes=a-b`, `a-`, `-n`) -> [start, end); the proxy splits
+    multi-range requests. Anything else means the whole object."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return 0, size
+    first, _, last = header[6:].strip().partition("-")
+    try:
+        if not first:
+            n = int(last)
+            return max(0, size - n), size
+        start = int(first)
+        end = int(last) + 1 if last else size
+    except ValueError:
+        return 0, size
+    if start >= size or end <= start:
+        return 0, size
+    return start, min(end, size)
+
+
+async def _stream(reader: DiskFileReader, start: int, end: int) -> AsyncIterator[bytes]:
+    chunks: Iterator[bytes] = reader.chunks(start, end)
+    try:
+        for chunk in chunks:
+            yield chunk
+    finally:
+        reader.close()
+
+
+async def _drain(request: Request) -> None:
+    async for _ in request.stream():
+        pass

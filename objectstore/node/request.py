@@ -1,0 +1,64 @@
+"""Parse a node API request path into a small frozen value, once.
+
+    /<kind>/<device>/<partition>/<account>[/<container>[/<object>]]
+
+`kind` is objects, containers or accounts. Names are percent-encoded UTF-8 and are
+decoded here from the raw path (a decoded path would mangle `%2F` in object names).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from objectstore.errors import BadRequest
+from objectstore.node import paths
+
+KINDS = (paths.OBJECTS, paths.CONTAINERS, paths.ACCOUNTS)
+
+
+@dataclass(frozen=True)
+class NodeTarget:
+    kind: str
+    device: str
+    partition: int
+    account: str
+    container: str | None = None
+    obj: str | None = None
+
+    @property
+    def name(self) -> str:
+        """`/account[/container[/object]]`, as the ring hashes it."""
+        return "/" + "/".join(p for p in (self.account, self.container, self.obj)
+                              if p is not None)
+
+
+def _decode(part: str) -> str:
+    try:
+        text = unquote(part, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("names must be UTF-8") from None
+    if not text or "\0" in text:
+        raise BadRequest("empty name or NUL in a name")
+    return text
+
+
+def parse_target(raw_path: bytes) -> NodeTarget:
+    try:
+        path = raw_path.decode("ascii")
+    except UnicodeDecodeError:
+        raise BadRequest("path must be percent-encoded") from None
+    parts = path.lstrip("/").split("/", 5)
+    if len(parts) < 4 or parts[0] not in KINDS:
+        raise BadRequest("path must be /<kind>/<device>/<partition>/<account>[/...]")
+    kind, device, partition = parts[0], paths.checked_device(_decode(parts[1])), parts[2]
+    if not partition.isdigit():
+        raise BadRequest("partition must be a number")
+    names = [_decode(p) for p in parts[3:]]
+    if kind == paths.OBJECTS and len(names) != 3:
+        raise BadRequest("an object path needs account, container and object")
+    if kind == paths.CONTAINERS and len(names) not in (2, 3):
+        raise BadRequest("a container path needs account and container [and object]")
+    if kind == paths.ACCOUNTS and len(names) not in (1, 2):
+        raise BadRequest("an account path needs account [and container]")
+    return NodeTarget(kind, device, int(partition), *names)

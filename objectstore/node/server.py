@@ -1,0 +1,83 @@
+"""The storage node as one ASGI app: check the cluster secret, parse the path once,
+dispatch to the object or database half, map errors to statuses in one place."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from objectstore import errors
+from objectstore.node import auth, paths
+from objectstore.node.client import NodeClient
+from objectstore.node.config import NodeConfig
+from objectstore.node.db_server import DBServer
+from objectstore.node.object_server import ObjectServer
+from objectstore.node.request import parse_target
+
+# Internal errors -> node API status, most specific first.
+STATUS: list[tuple[type[errors.ObjectStoreError], int]] = [
+    (errors.BadRequest, 400),
+    (errors.Unauthorized, 401),
+    (errors.Forbidden, 403),
+    (errors.NotFound, 404),
+    (errors.ContainerNotEmpty, 409),
+    (errors.Conflict, 409),
+    (errors.PreconditionFailed, 412),
+    (errors.NotModified, 304),
+    (errors.RangeNotSatisfiable, 416),
+    (errors.UnprocessableEntity, 422),
+    (errors.InsufficientStorage, 507),
+    (errors.ServiceUnavailable, 503),
+    (errors.DiskFileError, 500),
+    (errors.ObjectStoreError, 500),
+]
+
+
+def status_for(exc: errors.ObjectStoreError) -> int:
+    return next(code for cls, code in STATUS if isinstance(exc, cls))
+
+
+class NodeApp:
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+        self.client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
+        self.objects = ObjectServer(config, self.client)
+        self.dbs = DBServer(config)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self.respond(request, scope.get("raw_path") or b"/",
+                                      scope.get("query_string") or b"")
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request, raw_path: bytes, query: bytes) -> Response:
+        path = raw_path.decode("latin-1")
+        if path == "/healthcheck":
+            return Response(b"OK", media_type="text/plain")
+        signed = path + ("?" + query.decode("latin-1") if query else "")
+        if not auth.verify(self.config.secret, request.method, signed,
+                           request.headers.get(auth.HEADER)):
+            return Response(b"node requests need the cluster secret\n", status_code=401)
+        try:
+            target = parse_target(raw_path)
+            if target.kind == paths.OBJECTS:
+                return await self.objects.handle(request, target)
+            return await self.dbs.handle(request, target)
+        except errors.ObjectStoreError as exc:
+            return Response(f"{exc}\n".encode(), status_code=status_for(exc))
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.client.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

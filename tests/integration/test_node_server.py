@@ -1,0 +1,225 @@
+"""A storage node on a real socket, driven by the node client (real HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from objectstore.node import auth
+from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.node.config import NodeConfig
+from objectstore.node.server import NodeApp
+from objectstore.timestamps import Timestamp
+from tests.servers import running
+
+SECRET = b"cluster-secret"
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[tuple[Target, Path]]:
+    devices = tmp_path / "devices"
+    (devices / "sdb1").mkdir(parents=True)
+    app = NodeApp(NodeConfig(devices=devices, secret=SECRET, hash_prefix="p"))
+    with running(app) as port:
+        yield Target("127.0.0.1", port, "sdb1"), devices
+
+
+def run(fn: Callable[[NodeClient], Awaitable[Any]]) -> Any:
+    async def main() -> Any:
+        client = NodeClient(SECRET, connect_timeout=1, read_timeout=5)
+        try:
+            return await fn(client)
+        finally:
+            await client.close()
+    return asyncio.run(main())
+
+
+async def call(client: NodeClient, method: str, target: Target, path: str,
+               headers: dict[str, str] | None = None,
+               body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+    resp = await client.request(method, target, path, headers, body)
+    async with resp:
+        return resp.status, {k.lower(): v for k, v in resp.headers.items()}, await resp.read()
+
+
+def ts(n: int) -> dict[str, str]:
+    return {"x-timestamp": Timestamp(n * 100_000 + 1_700_000_000 * 100_000).internal}
+
+
+OBJ = node_path("objects", "sdb1", 3, "AUTH_test", "c", "dir/ob j%/é")
+CONT = node_path("containers", "sdb1", 5, "AUTH_test", "c")
+
+
+def test_requests_without_the_secret_are_refused(node: tuple[Target, Path]) -> None:
+    target, _ = node
+
+    async def go(client: NodeClient) -> list[int]:
+        session = aiohttp.ClientSession()
+        url = f"http://127.0.0.1:{target.port}{OBJ}"
+        statuses = []
+        try:
+            for header in (None, "123 abc", auth.sign(b"wrong", "GET", OBJ),
+                           auth.sign(SECRET, "GET", OBJ, now=1_000_000)):
+                headers = {auth.HEADER: header} if header else {}
+                async with session.get(url, headers=headers) as r:
+                    statuses.append(r.status)
+        finally:
+            await session.close()
+        return statuses
+
+    assert run(go) == [401, 401, 401, 401]
+
+
+def test_object_round_trip(node: tuple[Target, Path]) -> None:
+    target, _devices = node
+    body = os.urandom(200_000)
+
+    async def go(client: NodeClient) -> None:
+        s, h, _ = await call(client, "PUT", target, OBJ, {**ts(1), "content-type": "text/x",
+                                                          "x-object-meta-color": "blue",
+                                                          "content-encoding": "gzip"}, body)
+        assert s == 201 and len(h["etag"]) == 32
+        s, h, got = await call(client, "GET", target, OBJ)
+        assert (s, got) == (200, body)
+        assert h["content-type"] == "text/x" and h["x-object-meta-color"] == "blue"
+        assert h["content-encoding"] == "gzip"
+        s, h, got = await call(client, "GET", target, OBJ, {"range": "bytes=10-19"})
+        assert (s, got, h["content-range"]) == (206, body[10:20], f"bytes 10-19/{len(body)}")
+        s, h, got = await call(client, "HEAD", target, OBJ)
+        assert (s, got, h["content-length"]) == (200, b"", str(len(body)))
+        # an older write loses; a POST replaces user metadata
+        s, h, _ = await call(client, "PUT", target, OBJ, ts(0), b"old")
+        assert s == 409 and h["x-backend-timestamp"] == ts(1)["x-timestamp"]
+        s, _, _ = await call(client, "POST", target, OBJ, {**ts(2), "x-object-meta-a": "1"})
+        assert s == 202
+        s, h, _ = await call(client, "HEAD", target, OBJ)
+        assert h["x-object-meta-a"] == "1" and "x-object-meta-color" not in h
+        s, _, _ = await call(client, "DELETE", target, OBJ, ts(3))
+        assert s == 204
+        s, h, _ = await call(client, "GET", target, OBJ)
+        assert s == 404 and h["x-backend-timestamp"] == ts(3)["x-timestamp"]
+
+    run(go)
+
+
+@pytest.mark.parametrize("headers, body, status", [
+    ({"content-length": "10"}, b"12345", 400),
+    ({"etag": "0" * 32}, b"12345", 422),
+    ({}, b"12345", 400),                 # no X-Timestamp
+])
+def test_bad_puts_store_nothing(node: tuple[Target, Path], headers: dict[str, str],
+                                body: bytes, status: int) -> None:
+    target, devices = node
+    if "etag" in headers or "content-length" in headers:
+        headers = {**headers, **ts(1)}
+
+    async def go(client: NodeClient) -> None:
+        if "content-length" in headers:
+            # a body shorter than declared: send raw so the client cannot fix it up
+            _reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
+            sig = auth.sign(SECRET, "PUT", OBJ)
+            head = (f"PUT {OBJ} HTTP/1.1\r\nhost: x\r\n{auth.HEADER}: {sig}\r\n"
+                    f"x-timestamp: {headers['x-timestamp']}\r\ncontent-length: 10\r\n\r\n")
+            writer.write(head.encode() + body)
+            await writer.drain()
+            writer.close()          # truncated: the connection ends early
+            await asyncio.sleep(0.3)
+        else:
+            s, _, _ = await call(client, "PUT", target, OBJ, headers, body)
+            assert s == status
+        s, _, _ = await call(client, "GET", target, OBJ)
+        assert s == 404
+
+    run(go)
+    assert not list((devices / "sdb1").glob("objects/**/*.data"))
+    assert not list((devices / "sdb1").glob("tmp/*")), "temporary files are cleaned up"
+
+
+def test_corrupt_object_aborts_the_response(node: tuple[Target, Path]) -> None:
+    target, devices = node
+    body = os.urandom(300_000)
+
+    async def go(client: NodeClient) -> None:
+        s, _, _ = await call(client, "PUT", target, OBJ, ts(1), body)
+        assert s == 201
+        data = next((devices / "sdb1").glob("objects/**/*.data"))
+        raw = bytearray(data.read_bytes())
+        raw[5] ^= 1
+        data.write_bytes(bytes(raw))
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await call(client, "GET", target, OBJ)
+        s, _, _ = await call(client, "GET", target, OBJ)
+        assert s == 404, "the damaged file was quarantined"
+
+    run(go)
+    assert list((devices / "sdb1" / "quarantined").glob("objects/*/*.data"))
+
+
+def test_container_listing_follows_object_writes(node: tuple[Target, Path]) -> None:
+    target, _devices = node
+    update = {"x-container-update": f"127.0.0.1:{target.port}/sdb1",
+              "x-container-partition": "5"}
+
+    async def go(client: NodeClient) -> None:
+        s, _, _ = await call(client, "PUT", target, CONT, ts(1))
+        assert s == 201
+        assert (await call(client, "PUT", target, CONT, ts(2)))[0] == 202
+        for i, name in enumerate(["b", "a/1", "a/2"]):
+            path = node_path("objects", "sdb1", 3, "AUTH_test", "c", name)
+            s, _, _ = await call(client, "PUT", target, path, {**ts(10 + i), **update},
+                                 b"x" * (i + 1))
+            assert s == 201
+        s, h, body = await call(client, "GET", target, CONT + "?delimiter=/")
+        assert s == 200
+        assert [e.get("name", e.get("subdir")) for e in json.loads(body)] == ["a/", "b"]
+        assert (h["x-item-count"], h["x-bytes-used"]) == ("3", "6")
+        s, _, _ = await call(client, "DELETE", target, CONT, ts(20))
+        assert s == 409
+        path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "b")
+        assert (await call(client, "DELETE", target, path, {**ts(21), **update}))[0] == 204
+        s, h, body = await call(client, "GET", target, CONT)
+        assert [e["name"] for e in json.loads(body)] == ["a/1", "a/2"]
+        assert (h["x-item-count"], h["x-bytes-used"]) == ("2", "5")
+        s, _, _ = await call(client, "POST", target, CONT,
+                             {**ts(22), "x-container-meta-color": "red"})
+        s, h, _ = await call(client, "HEAD", target, CONT)
+        assert s == 204 and h["x-container-meta-color"] == "red"
+
+    run(go)
+
+
+def test_unreachable_container_update_is_queued(node: tuple[Target, Path]) -> None:
+    target, devices = node
+
+    async def go(client: NodeClient) -> None:
+        s, _, _ = await call(client, "PUT", target, OBJ, {
+            **ts(1), "x-container-update": "127.0.0.1:9/sdb9",   # nothing listens on 9
+            "x-container-partition": "5"}, b"data")
+        assert s == 201
+
+    run(go)
+    pending = list((devices / "sdb1" / "async_pending").glob("*.json"))
+    assert len(pending) == 1
+    update = json.loads(pending[0].read_text())
+    assert update["method"] == "PUT" and update["obj"] == "dir/ob j%/é"
+    assert update["headers"]["x-size"] == "4"
+
+
+def test_bad_paths(node: tuple[Target, Path]) -> None:
+    target, _ = node
+
+    async def go(client: NodeClient) -> list[int]:
+        out = []
+        for path in ("/objects/sdb1/3/a/c", "/nope/sdb1/3/a", "/objects/sdb1/x/a/c/o",
+                     "/objects/%2E%2E/3/a/c/o", "/objects/sdb1/3/a/c/%FF"):
+            out.append((await call(client, "GET", target, path))[0])
+        return out
+
+    assert run(go) == [400] * 5
