@@ -69,14 +69,22 @@ class ObjectServer:
             return await self.delete(request, t)
         return Response(status_code=405)
 
+    async def _newer_here(self, df: DiskFile, timestamp: Timestamp
+                          ) -> tuple[Timestamp | None, Response | None]:
+        """The timestamp held here, and a 409 if it is not older than `timestamp`."""
+        current = await asyncio.to_thread(df.newest_timestamp)
+        if current is not None and current >= timestamp:
+            return current, Response(status_code=409,
+                                     headers={"x-backend-timestamp": current.internal})
+        return current, None
+
     async def put(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
         df = self.diskfile(t)
-        current = await asyncio.to_thread(df.newest_timestamp)
-        if current is not None and current >= timestamp:
+        _, conflict = await self._newer_here(df, timestamp)
+        if conflict is not None:
             await _drain(request)
-            return Response(status_code=409,
-                            headers={"x-backend-timestamp": current.internal})
+            return conflict
         declared = request.headers.get("content-length")
         writer = await asyncio.to_thread(df.writer)
         try:
@@ -132,9 +140,9 @@ class ObjectServer:
     async def delete(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
         df = self.diskfile(t)
-        current = await asyncio.to_thread(df.newest_timestamp)
-        if current is not None and current >= timestamp:
-            return Response(status_code=409, headers={"x-backend-timestamp": current.internal})
+        current, conflict = await self._newer_here(df, timestamp)
+        if conflict is not None:
+            return conflict
         existed = current is not None and await asyncio.to_thread(_exists, df)
         await asyncio.to_thread(df.write_tombstone, timestamp)
         await self.update_container(request, t, timestamp, {}, deleted=True)
