@@ -1,4 +1,4 @@
-"""Real servers on real port-0 sockets for tests: uvicorn in a thread, waited on."""
+"""Real servers on real sockets for tests: uvicorn in a thread, waited on."""
 
 from __future__ import annotations
 
@@ -12,22 +12,42 @@ from typing import Any
 import uvicorn
 
 
+class ServerThread:
+    """One app served on 127.0.0.1; stop() and start() again keep the same port."""
+
+    def __init__(self, app: Any, port: int = 0) -> None:
+        self.app = app
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> ServerThread:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                log_level="warning", lifespan="on")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+        self.port = server.servers[0].sockets[0].getsockname()[1]
+        self._server, self._thread = server, thread
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = self._thread = None
+
+
 @contextmanager
 def running(app: Any) -> Iterator[int]:
     """Serve `app` on 127.0.0.1 and a free port; yields the port."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                            lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    server = ServerThread(app).start()
     try:
-        yield port
+        yield server.port
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()

@@ -1,0 +1,245 @@
+"""The proxy core: the one internal interface both public APIs use.
+
+It places names with the ring, writes to the R primaries at once (a primary that is down
+replaced by a handoff) and succeeds at quorum, and reads the newest version a quorum of
+replicas knows of. Bodies stream both ways in fixed chunks; nothing holds a whole
+object. Errors come back as the typed errors of objectstore.errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+
+import aiohttp
+
+from objectstore import errors
+from objectstore.node import paths
+from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.proxy.fanout import NODE_ERRORS, Upload, answer_from
+from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
+from objectstore.ring.devices import Device
+from objectstore.ring.files import RingFile
+from objectstore.timestamps import Timestamp
+
+STATUS_ERRORS: dict[int, type[errors.ObjectStoreError]] = {
+    400: errors.BadRequest, 404: errors.NotFound, 409: errors.Conflict,
+    412: errors.PreconditionFailed, 416: errors.RangeNotSatisfiable,
+    422: errors.UnprocessableEntity, 507: errors.InsufficientStorage,
+}
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    connect_timeout: float = 2.0
+    read_timeout: float = 10.0
+    handoff_tries: int = 3     # extra devices tried per write when primaries fail
+
+
+@dataclass
+class ObjectStream:
+    """A GET answer: headers from the chosen replica and its body, to be consumed once."""
+
+    status: int
+    headers: dict[str, str]
+    body: AsyncIterator[bytes]
+    close: Callable[[], None]
+
+
+def target_of(dev: Device) -> Target:
+    return Target(dev.host, dev.port, dev.device)
+
+
+class Proxy:
+    def __init__(self, ring: RingFile, client: NodeClient,
+                 settings: ProxySettings | None = None) -> None:
+        self.ring = ring
+        self.client = client
+        self.settings = settings or ProxySettings()
+
+    # -- placement -----------------------------------------------------------------------
+    def _nodes(self, account: str, container: str | None = None, obj: str | None = None
+               ) -> tuple[int, list[Device], Iterator[Device], int]:
+        ring = self.ring.current()
+        part, primaries = ring.get_nodes(account, container, obj)
+        return part, primaries, ring.handoffs(part), ring.replicas
+
+    # -- objects -------------------------------------------------------------------------
+    async def put_object(self, account: str, container: str, obj: str,
+                         body: AsyncIterator[bytes], headers: dict[str, str]) -> dict[str, str]:
+        """Store an object; returns the stored headers (etag, x-timestamp)."""
+        part, primaries, handoffs, replicas = self._nodes(account, container, obj)
+        cpart, cnodes, _, _ = self._nodes(account, container)
+        timestamp = Timestamp.now()
+        base = {**headers, "x-timestamp": timestamp.internal,
+                "x-container-partition": str(cpart)}
+        path_for = {}
+        uploads: list[Upload] = []
+        spare = itertools.islice(handoffs, self.settings.handoff_tries)
+        for i, dev in enumerate(primaries):
+            cdev = cnodes[i % len(cnodes)]
+            node_headers = {**base, "x-container-update":
+                            f"{cdev.host}:{cdev.port}/{cdev.device}"}
+            upload = await self._start_upload(dev, part, account, container, obj,
+                                              node_headers, i, spare)
+            if upload is not None:
+                uploads.append(upload)
+                path_for[i] = upload.target
+        if len(uploads) < quorum_size(replicas):
+            for u in uploads:
+                u.task.cancel()
+            raise errors.ServiceUnavailable("too few storage nodes reachable for a write")
+        try:
+            async for chunk in body:
+                if chunk:
+                    await self._send_all(uploads, chunk)
+        except BaseException:
+            for u in uploads:
+                u.task.cancel()
+            raise
+        await self._send_all(uploads, None)
+        answers = [await u.answer() for u in uploads]
+        status = write_outcome(answers, replicas)
+        if not 200 <= status < 300:
+            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(
+                f"storage nodes answered {sorted(a.status for a in answers)}")
+        etags = {u.headers.get("etag") for u, a in zip(uploads, answers) if a.status == 201}
+        return {"etag": sorted(e for e in etags if e)[0] if etags else "",
+                "x-timestamp": timestamp.internal}
+
+    async def _start_upload(self, dev: Device, part: int, account: str, container: str,
+                            obj: str, headers: dict[str, str], index: int,
+                            spare: Iterator[Device]) -> Upload | None:
+        for candidate in itertools.chain([dev], spare):
+            target = target_of(candidate)
+            path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
+            upload = Upload(self.client, target, path, headers, index)
+            if await upload.wait_started(self.settings.connect_timeout):
+                return upload
+        return None
+
+    async def _send_all(self, uploads: list[Upload], chunk: bytes | None) -> None:
+        """Feed every live upload; a node that stopped just stops being fed, and the
+        final count of answers decides the write."""
+        await asyncio.gather(*(u.send(chunk, self.settings.read_timeout) for u in uploads))
+
+    async def _ask(self, method: str, kind: str, account: str, container: str | None,
+                   obj: str | None, headers: dict[str, str] | None = None
+                   ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int]:
+        """Send one request to the primaries (then handoffs, until a quorum answered)."""
+        part, primaries, handoffs, replicas = self._nodes(account, container, obj)
+        targets = [target_of(d) for d in primaries]
+        answers: list[Answer] = []
+        heads: list[dict[str, str]] = []
+
+        async def one(i: int, target: Target) -> tuple[Answer, dict[str, str]]:
+            path = node_path(kind, target.device, part, account, container, obj)
+            try:
+                resp = await self.client.request(method, target, path, headers)
+                async with resp:
+                    await resp.read()
+                    h = {k.lower(): v for k, v in resp.headers.items()}
+                    return answer_from(resp.status, h, i), h
+            except NODE_ERRORS:
+                return Answer(0, None, i), {}
+
+        results = await asyncio.gather(*(one(i, t) for i, t in enumerate(targets)))
+        answers = [a for a, _ in results]
+        heads = [h for _, h in results]
+        spare = itertools.islice(handoffs, self.settings.handoff_tries)
+        while not read_settled(answers, replicas) and (dev := next(spare, None)) is not None:
+            targets.append(target_of(dev))
+            a, h = await one(len(targets) - 1, targets[-1])
+            answers.append(a)
+            heads.append(h)
+        return answers, heads, targets, part
+
+    async def head_object(self, account: str, container: str, obj: str) -> dict[str, str]:
+        answers, heads, _, _ = await self._ask("HEAD", paths.OBJECTS, account, container, obj)
+        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
+        return heads[best.node]
+
+    def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
+                         name: str) -> Answer:
+        replicas = self.ring.current().replicas
+        if not read_settled(answers, replicas):
+            raise errors.ServiceUnavailable("too few storage nodes answered")
+        best = newest(answers)
+        if best is None or best.status == 404:
+            raise missing(name)
+        return best
+
+    async def get_object(self, account: str, container: str, obj: str,
+                         range_header: str | None = None) -> ObjectStream:
+        """Open the newest replica a quorum knows of and stream it."""
+        answers, _, targets, part = await self._ask("HEAD", paths.OBJECTS, account,
+                                                    container, obj)
+        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
+        holders = [a.node for a in answers if a.status == 200 and a.timestamp == best.timestamp]
+        headers = {"range": range_header} if range_header else {}
+        for i in holders:
+            target = targets[i]
+            path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
+            try:
+                resp = await self.client.request("GET", target, path, headers)
+            except NODE_ERRORS:
+                continue        # nothing sent to the client yet: try the next replica
+            if resp.status not in (200, 206):
+                resp.release()
+                continue
+
+            return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
+                                _iter_body(resp), resp.release)
+        raise errors.ServiceUnavailable("no replica could be read")
+
+    async def delete_object(self, account: str, container: str, obj: str) -> None:
+        """Write tombstones; ObjectNotFound if no replica held the object."""
+        timestamp = Timestamp.now()
+        cpart, cnodes, _, _ = self._nodes(account, container)
+        answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
+                                         timestamp, cnodes, cpart)
+        # 404 means "nothing was here", and the tombstone was written all the same.
+        written = [Answer(204) for a in answers if a.status in (204, 404)]
+        if write_outcome(written, self.ring.current().replicas) != 204:
+            raise errors.ServiceUnavailable("too few storage nodes took the delete")
+        if not any(a.status == 204 for a in answers):
+            raise errors.ObjectNotFound(obj)
+
+    async def post_object(self, account: str, container: str, obj: str,
+                          headers: dict[str, str]) -> None:
+        timestamp = Timestamp.now()
+        answers, _, _, _ = await self._ask("POST", paths.OBJECTS, account, container, obj,
+                                           {**headers, "x-timestamp": timestamp.internal})
+        status = write_outcome(answers, self.ring.current().replicas)
+        if not 200 <= status < 300:
+            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"post: {status}")
+
+    async def _write_each(self, method: str, kind: str, account: str, container: str,
+                          obj: str | None, timestamp: Timestamp, cnodes: list[Device],
+                          cpart: int) -> list[Answer]:
+        """One write per primary, each told which container replica to update."""
+        part, primaries, _, _ = self._nodes(account, container, obj)
+
+        async def one(i: int, dev: Device) -> Answer:
+            target = target_of(dev)
+            cdev = cnodes[i % len(cnodes)]
+            headers = {"x-timestamp": timestamp.internal, "x-container-partition": str(cpart),
+                       "x-container-update": f"{cdev.host}:{cdev.port}/{cdev.device}"}
+            path = node_path(kind, target.device, part, account, container, obj)
+            try:
+                resp = await self.client.request(method, target, path, headers)
+                async with resp:
+                    await resp.read()
+                    return answer_from(resp.status, dict(resp.headers), i)
+            except NODE_ERRORS:
+                return Answer(0, None, i)
+
+        return list(await asyncio.gather(*(one(i, d) for i, d in enumerate(primaries))))
+
+
+async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    async with resp:
+        async for chunk in resp.content.iter_chunked(64 * 1024):
+            yield chunk

@@ -1,0 +1,53 @@
+"""Quorum decisions: pure functions over plain lists of node answers.
+
+A write succeeds when a majority of the replicas has it; a read trusts the newest
+timestamp among a majority of answers, which always overlaps the majority that
+acknowledged the newest write -- so a read never returns older acknowledged data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from objectstore.timestamps import Timestamp
+
+
+def quorum_size(replicas: int) -> int:
+    return replicas // 2 + 1
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one node said: its status (0 when it could not be reached) and, for reads,
+    the timestamp of what it holds (a tombstone's for a 404 after a delete)."""
+
+    status: int
+    timestamp: Timestamp | None = None
+    node: int = -1      # index of the node in the caller's list
+
+
+def write_outcome(answers: Sequence[Answer], replicas: int) -> int:
+    """The status of a write: 2xx when a quorum succeeded; else the most common client
+    error a quorum agrees on (e.g. 409, 422, 400); else 503."""
+    need = quorum_size(replicas)
+    ok = [a for a in answers if 200 <= a.status < 300]
+    if len(ok) >= need:
+        return min(a.status for a in ok)
+    for status in sorted({a.status for a in answers if 400 <= a.status < 500}):
+        if sum(1 for a in answers if a.status == status) >= need:
+            return status
+    return 503
+
+
+def newest(answers: Sequence[Answer]) -> Answer | None:
+    """The answer with the newest timestamp (ties: a success before a 404)."""
+    known = [a for a in answers if a.timestamp is not None and a.status in (200, 204, 404)]
+    if not known:
+        return None
+    return max(known, key=lambda a: (a.timestamp, a.status != 404))
+
+
+def read_settled(answers: Sequence[Answer], replicas: int) -> bool:
+    """Enough nodes answered (found or not found) to trust the newest among them."""
+    return sum(1 for a in answers if a.status in (200, 204, 404)) >= quorum_size(replicas)

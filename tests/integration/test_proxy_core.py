@@ -1,0 +1,140 @@
+"""The proxy core over three real node servers: quorum writes, newest-wins reads."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from objectstore import errors
+from objectstore.node.client import NodeClient
+from objectstore.node.config import NodeConfig
+from objectstore.node.server import NodeApp
+from objectstore.proxy.core import Proxy, ProxySettings
+from objectstore.ring import RingBuilder
+from objectstore.ring.files import RingFile, save_ring
+from tests.servers import ServerThread
+
+SECRET = b"s3cret"
+
+
+@dataclass
+class Cluster:
+    root: Path
+    nodes: list[ServerThread]
+    ring_path: Path
+
+    def run(self, fn: Callable[[Proxy], Awaitable[Any]]) -> Any:
+        async def main() -> Any:
+            client = NodeClient(SECRET, connect_timeout=1, read_timeout=3)
+            proxy = Proxy(RingFile(self.ring_path, check_interval=0), client,
+                          ProxySettings(connect_timeout=1, read_timeout=3))
+            try:
+                return await fn(proxy)
+            finally:
+                await client.close()
+        return asyncio.run(main())
+
+    def data_files(self, node: int) -> list[Path]:
+        return list((self.root / f"node{node}").glob("*/objects/**/*.data"))
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    nodes = []
+    for i in range(3):
+        devices = tmp_path / f"node{i}"
+        (devices / f"sdb{i}").mkdir(parents=True)
+        nodes.append(ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start())
+    builder = RingBuilder(4, 3, 0)
+    for i, n in enumerate(nodes):
+        builder.add_device(1, i + 1, "127.0.0.1", n.port, f"sdb{i}", 100)
+    builder.rebalance()
+    ring_path = tmp_path / "object.ring"
+    save_ring(builder.ring_data(), ring_path)
+    try:
+        yield Cluster(tmp_path, nodes, ring_path)
+    finally:
+        for n in nodes:
+            n.stop()
+
+
+async def chunks(data: bytes, size: int = 50_000) -> AsyncIterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+async def read(proxy: Proxy, name: str) -> bytes:
+    stream = await proxy.get_object("AUTH_test", "c", name)
+    return b"".join([c async for c in stream.body])
+
+
+def test_write_read_delete_on_three_replicas(cluster: Cluster) -> None:
+    body = os.urandom(300_000)
+
+    async def go(proxy: Proxy) -> None:
+        stored = await proxy.put_object("AUTH_test", "c", "o", chunks(body),
+                                        {"content-type": "text/x",
+                                         "x-object-meta-k": "v"})
+        assert len(stored["etag"]) == 32
+        assert await read(proxy, "o") == body
+        head = await proxy.head_object("AUTH_test", "c", "o")
+        assert head["content-length"] == str(len(body)) and head["x-object-meta-k"] == "v"
+        await proxy.post_object("AUTH_test", "c", "o", {"x-object-meta-z": "1"})
+        head = await proxy.head_object("AUTH_test", "c", "o")
+        assert head["x-object-meta-z"] == "1" and "x-object-meta-k" not in head
+        await proxy.delete_object("AUTH_test", "c", "o")
+        with pytest.raises(errors.ObjectNotFound):
+            await proxy.get_object("AUTH_test", "c", "o")
+        with pytest.raises(errors.ObjectNotFound):
+            await proxy.delete_object("AUTH_test", "c", "o")
+
+    cluster.run(go)
+
+
+def test_every_replica_is_on_disk(cluster: Cluster) -> None:
+    cluster.run(lambda proxy: proxy.put_object("AUTH_test", "c", "o", chunks(b"abc"), {}))
+    assert all(len(cluster.data_files(i)) == 1 for i in range(3))
+
+
+def test_one_node_down_still_serves_and_newest_wins_after(cluster: Cluster) -> None:
+    async def put(proxy: Proxy, data: bytes) -> None:
+        await proxy.put_object("AUTH_test", "c", "o", chunks(data), {})
+
+    cluster.run(lambda p: put(p, b"version one"))
+    cluster.nodes[0].stop()
+    cluster.run(lambda p: put(p, b"version two"))          # quorum of 2 out of 3
+    assert cluster.run(lambda p: read(p, "o")) == b"version two"
+    cluster.nodes[0].start()                               # back, holding version one
+    cluster.nodes[1].stop()                                # and a fresh node goes down
+    assert cluster.run(lambda p: read(p, "o")) == b"version two"
+
+
+def test_two_nodes_down_is_unavailable(cluster: Cluster) -> None:
+    cluster.nodes[0].stop()
+    cluster.nodes[1].stop()
+    with pytest.raises(errors.ServiceUnavailable):
+        cluster.run(lambda p: p.put_object("AUTH_test", "c", "o", chunks(b"x"), {}))
+    with pytest.raises(errors.ServiceUnavailable):
+        cluster.run(lambda p: read(p, "o"))
+
+
+def test_a_failing_client_body_stores_nothing(cluster: Cluster) -> None:
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"a" * 100_000
+        raise ConnectionResetError("client went away")
+
+    async def go(proxy: Proxy) -> None:
+        with pytest.raises(ConnectionResetError):
+            await proxy.put_object("AUTH_test", "c", "o", broken(), {})
+        await asyncio.sleep(0.3)
+        with pytest.raises(errors.ObjectNotFound):
+            await proxy.get_object("AUTH_test", "c", "o")
+
+    cluster.run(go)
+    assert not any(cluster.data_files(i) for i in range(3))
