@@ -60,7 +60,7 @@ class Proxy:
         self.settings = settings or ProxySettings()
 
     # -- placement -----------------------------------------------------------------------
-    def _nodes(self, account: str, container: str | None = None, obj: str | None = None
+    def nodes(self, account: str, container: str | None = None, obj: str | None = None
                ) -> tuple[int, list[Device], Iterator[Device], int]:
         ring = self.ring.current()
         part, primaries = ring.get_nodes(account, container, obj)
@@ -70,8 +70,8 @@ class Proxy:
     async def put_object(self, account: str, container: str, obj: str,
                          body: AsyncIterator[bytes], headers: dict[str, str]) -> dict[str, str]:
         """Store an object; returns the stored headers (etag, x-timestamp)."""
-        part, primaries, handoffs, replicas = self._nodes(account, container, obj)
-        cpart, cnodes, _, _ = self._nodes(account, container)
+        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        cpart, cnodes, _, _ = self.nodes(account, container)
         timestamp = Timestamp.now()
         base = {**headers, "x-timestamp": timestamp.internal,
                 "x-container-partition": str(cpart)}
@@ -129,7 +129,7 @@ class Proxy:
                    obj: str | None, headers: dict[str, str] | None = None
                    ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int]:
         """Send one request to the primaries (then handoffs, until a quorum answered)."""
-        part, primaries, handoffs, replicas = self._nodes(account, container, obj)
+        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
         targets = [target_of(d) for d in primaries]
         answers: list[Answer] = []
         heads: list[dict[str, str]] = []
@@ -197,7 +197,7 @@ class Proxy:
     async def delete_object(self, account: str, container: str, obj: str) -> None:
         """Write tombstones; ObjectNotFound if no replica held the object."""
         timestamp = Timestamp.now()
-        cpart, cnodes, _, _ = self._nodes(account, container)
+        cpart, cnodes, _, _ = self.nodes(account, container)
         answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
                                          timestamp, cnodes, cpart)
         # 404 means "nothing was here", and the tombstone was written all the same.
@@ -220,7 +220,7 @@ class Proxy:
                           obj: str | None, timestamp: Timestamp, cnodes: list[Device],
                           cpart: int) -> list[Answer]:
         """One write per primary, each told which container replica to update."""
-        part, primaries, _, _ = self._nodes(account, container, obj)
+        part, primaries, _, _ = self.nodes(account, container, obj)
 
         async def one(i: int, dev: Device) -> Answer:
             target = target_of(dev)

@@ -15,6 +15,7 @@ from objectstore import errors
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
+from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy, ProxySettings
 from objectstore.ring import RingBuilder
 from objectstore.ring.files import RingFile, save_ring
@@ -138,3 +139,33 @@ def test_a_failing_client_body_stores_nothing(cluster: Cluster) -> None:
 
     cluster.run(go)
     assert not any(cluster.data_files(i) for i in range(3))
+
+
+def test_containers_and_accounts(cluster: Cluster) -> None:
+    async def go(proxy: Proxy) -> None:
+        containers = Containers(proxy)
+        assert await containers.put_container("AUTH_test", "photos",
+                                              {"x-container-meta-color": "red"})
+        assert not await containers.put_container("AUTH_test", "photos", {})
+        await containers.put_container("AUTH_test", "docs", {})
+        for name in ("a/1.jpg", "a/2.jpg", "b.jpg"):
+            await proxy.put_object("AUTH_test", "photos", name, chunks(b"12345"), {})
+        listing = await containers.list_container("AUTH_test", "photos", delimiter="/")
+        assert [e.get("name", e.get("subdir")) for e in listing.entries] == ["a/", "b.jpg"]
+        assert listing.headers["x-item-count"] == "3"
+        assert listing.headers["x-container-meta-color"] == "red"
+        with pytest.raises(errors.ContainerNotEmpty):
+            await containers.delete_container("AUTH_test", "photos")
+        for name in ("a/1.jpg", "a/2.jpg", "b.jpg"):
+            await proxy.delete_object("AUTH_test", "photos", name)
+        await containers.delete_container("AUTH_test", "photos")
+        with pytest.raises(errors.ContainerNotFound):
+            await containers.head_container("AUTH_test", "photos")
+        with pytest.raises(errors.ContainerNotFound):
+            await containers.delete_container("AUTH_test", "photos")
+        account = await containers.list_account("AUTH_test")
+        assert [e["name"] for e in account.entries] == ["docs"]
+        empty = await containers.list_account("AUTH_nobody")
+        assert empty.entries == []
+
+    cluster.run(go)

@@ -1,0 +1,161 @@
+"""Containers and accounts through the proxy: replicated SQLite listings.
+
+A container PUT creates the container's replicas and a row in each account replica
+(accounts are created on first use). Listings come from the first replica that
+answers; stats and metadata from the newest answer among a quorum.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from objectstore import errors
+from objectstore.node import paths
+from objectstore.node.client import node_path
+from objectstore.proxy.core import STATUS_ERRORS, Proxy, target_of
+from objectstore.proxy.fanout import NODE_ERRORS
+from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
+from objectstore.timestamps import Timestamp
+
+
+@dataclass(frozen=True)
+class Listing:
+    headers: dict[str, str]         # x-item-count, x-bytes-used, metadata
+    entries: list[dict[str, Any]]   # {"name", "bytes", "hash", ...} or {"subdir"}
+
+
+class Containers:
+    def __init__(self, proxy: Proxy) -> None:
+        self.proxy = proxy
+
+    async def _broadcast(self, method: str, kind: str, account: str, container: str | None,
+                         row: str | None, headers: dict[str, str]) -> list[Answer]:
+        """Send one write to every primary replica of an account or container."""
+        name = (account, container) if kind == paths.CONTAINERS else (account,)
+        part, primaries, _, _ = self.proxy.nodes(*name)
+
+        async def one(i: int) -> Answer:
+            target = target_of(primaries[i])
+            path = node_path(kind, target.device, part, account,
+                             container if kind == paths.CONTAINERS else row,
+                             row if kind == paths.CONTAINERS else None)
+            try:
+                resp = await self.proxy.client.request(method, target, path, headers)
+                async with resp:
+                    await resp.read()
+                    return Answer(resp.status, None, i)
+            except NODE_ERRORS:
+                return Answer(0, None, i)
+
+        return list(await asyncio.gather(*(one(i) for i in range(len(primaries)))))
+
+    def _check(self, answers: list[Answer], what: str) -> int:
+        status = write_outcome(answers, self.proxy.ring.current().replicas)
+        if not 200 <= status < 300:
+            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"{what}: {status}")
+        return status
+
+    async def ensure_account(self, account: str) -> None:
+        ts = {"x-timestamp": Timestamp(1).internal}    # oldest: never revives a deletion
+        self._check(await self._broadcast("PUT", paths.ACCOUNTS, account, None, None, ts),
+                    "account")
+
+    async def put_container(self, account: str, container: str,
+                            metadata: dict[str, str]) -> bool:
+        """Create a container (True) or update an existing one (False)."""
+        await self.ensure_account(account)
+        ts = Timestamp.now()
+        status = self._check(await self._broadcast(
+            "PUT", paths.CONTAINERS, account, container, None,
+            {"x-timestamp": ts.internal}), "container")
+        if metadata:
+            await self.post_container(account, container, metadata)
+        self._check(await self._broadcast(
+            "PUT", paths.ACCOUNTS, account, None, container,
+            {"x-timestamp": ts.internal, "x-object-count": "0", "x-bytes-used": "0"}),
+            "account row")
+        return status == 201
+
+    async def post_container(self, account: str, container: str,
+                             metadata: dict[str, str]) -> None:
+        await self._info(paths.CONTAINERS, account, container)      # 404 if missing
+        headers = {**metadata, "x-timestamp": Timestamp.now().internal}
+        self._check(await self._broadcast("POST", paths.CONTAINERS, account, container, None,
+                                          headers), "container metadata")
+
+    async def post_account(self, account: str, metadata: dict[str, str]) -> None:
+        await self.ensure_account(account)
+        headers = {**metadata, "x-timestamp": Timestamp.now().internal}
+        self._check(await self._broadcast("POST", paths.ACCOUNTS, account, None, None,
+                                          headers), "account metadata")
+
+    async def delete_container(self, account: str, container: str) -> None:
+        ts = Timestamp.now()
+        answers = await self._broadcast("DELETE", paths.CONTAINERS, account, container, None,
+                                        {"x-timestamp": ts.internal})
+        replicas = self.proxy.ring.current().replicas
+        if sum(1 for a in answers if a.status == 409) >= 1:
+            raise errors.ContainerNotEmpty(container)
+        if sum(1 for a in answers if a.status == 404) >= quorum_size(replicas):
+            raise errors.ContainerNotFound(container)
+        self._check(answers, "delete container")
+        self._check(await self._broadcast("DELETE", paths.ACCOUNTS, account, None, container,
+                                          {"x-timestamp": ts.internal}), "account row")
+
+    async def _info(self, kind: str, account: str, container: str | None,
+                    query: str = "", method: str = "HEAD") -> tuple[dict[str, str], bytes]:
+        """Headers (and body, for GET) of the newest replica among a quorum."""
+        name = (account, container) if kind == paths.CONTAINERS else (account,)
+        part, primaries, _, _ = self.proxy.nodes(*name)
+
+        async def one(i: int) -> tuple[Answer, dict[str, str], bytes]:
+            target = target_of(primaries[i])
+            path = node_path(kind, target.device, part, account, container) + query
+            try:
+                resp = await self.proxy.client.request(method, target, path)
+                async with resp:
+                    body = await resp.read()
+                    h = {k.lower(): v for k, v in resp.headers.items()}
+                    stamp = h.get("x-put-timestamp")
+                    return Answer(resp.status, Timestamp.parse(stamp) if stamp else None,
+                                  i), h, body
+            except NODE_ERRORS:
+                return Answer(0, None, i), {}, b""
+
+        results = await asyncio.gather(*(one(i) for i in range(len(primaries))))
+        answers = [r[0] for r in results]
+        found = [a for a in answers if a.status in (200, 204)]
+        if not found:
+            if sum(1 for a in answers if a.status == 404) >= 1:
+                missing = (errors.ContainerNotFound if kind == paths.CONTAINERS
+                           else errors.AccountNotFound)
+                raise missing(container or account)
+            raise errors.ServiceUnavailable("no replica answered")
+        best = newest(found) or found[0]
+        return results[best.node][1], results[best.node][2]
+
+    async def list_container(self, account: str, container: str,
+                             **params: Any) -> Listing:
+        headers, body = await self._info(paths.CONTAINERS, account, container,
+                                         _query(params), "GET")
+        return Listing(headers, json.loads(body))
+
+    async def list_account(self, account: str, **params: Any) -> Listing:
+        try:
+            headers, body = await self._info(paths.ACCOUNTS, account, None, _query(params),
+                                             "GET")
+        except errors.AccountNotFound:
+            return Listing({"x-item-count": "0", "x-bytes-used": "0"}, [])
+        return Listing(headers, json.loads(body))
+
+    async def head_container(self, account: str, container: str) -> dict[str, str]:
+        return (await self._info(paths.CONTAINERS, account, container))[0]
+
+
+def _query(params: dict[str, Any]) -> str:
+    given = {k: v for k, v in params.items() if v not in (None, "")}
+    return "?" + urlencode(given) if given else ""
