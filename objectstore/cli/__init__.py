@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from objectstore.cli import ring_commands
+from objectstore.cli import ring_commands, serve_command
 
 
 class CommandError(Exception):
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="An object store speaking the S3 and OpenStack Swift APIs.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     ring_commands.register(commands)
+    serve_command.register(commands)
     return parser
 
 

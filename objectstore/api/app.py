@@ -1,0 +1,248 @@
+"""The OpenStack Swift REST API as one ASGI app, translating onto the proxy core.
+
+Every response carries X-Trans-Id. Errors from below are typed (objectstore.errors)
+and mapped to Swift's statuses and bodies in one place (responses.SWIFT_ERRORS).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from objectstore import errors
+from objectstore.api.names import SwiftPath, parse_swift_path
+from objectstore.api.responses import (
+    container_entry,
+    error_response,
+    http_date,
+    listing_format,
+    object_entry,
+    render_listing,
+)
+from objectstore.api.tempauth import TempAuth
+from objectstore.proxy.containers import Containers
+from objectstore.proxy.core import Proxy
+from objectstore.timestamps import Timestamp
+
+OBJECT_HEADERS = ("content-type", "etag", "content-encoding", "content-disposition",
+                  "content-language", "cache-control", "expires")
+AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
+
+
+def trans_id() -> str:
+    return f"tx{secrets.token_hex(11)}-{int(time.time()):010x}"
+
+
+class SwiftAPI:
+    def __init__(self, proxy: Proxy, auth: TempAuth, capabilities: dict[str, Any]) -> None:
+        self.proxy = proxy
+        self.containers = Containers(proxy)
+        self.auth = auth
+        self.capabilities = capabilities
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        tx = trans_id()
+        request = Request(scope, receive)
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        try:
+            response = await self.route(request, raw_path)
+        except errors.ObjectStoreError as exc:
+            status, body = error_response(exc)
+            response = Response(body, status_code=status,
+                                media_type="text/html; charset=UTF-8" if body else None)
+        except ClientDisconnect:
+            response = Response(b"client disconnected", status_code=499)
+        response.headers["x-trans-id"] = tx
+        response.headers["x-openstack-request-id"] = tx
+        await response(scope, receive, send)
+
+    async def route(self, request: Request, raw_path: bytes) -> Response:
+        path = raw_path.split(b"?", 1)[0]
+        if path == b"/healthcheck":
+            return Response(b"OK", media_type="text/plain")
+        if path == b"/info":
+            return Response(json.dumps(self.capabilities).encode(),
+                            media_type="application/json; charset=utf-8")
+        if path.decode("latin-1") in AUTH_PATHS:
+            return self.login(request)
+        target = parse_swift_path(path)
+        if target.version != "v1":
+            raise errors.NotFound("unknown API version")
+        token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
+        self.auth.check(token, target.account)
+        if target.obj is not None:
+            return await self.object(request, target)
+        if target.container is not None:
+            return await self.container(request, target)
+        return await self.account(request, target)
+
+    def login(self, request: Request) -> Response:
+        token, session = self.auth.login(
+            request.headers.get("x-auth-user") or request.headers.get("x-storage-user"),
+            request.headers.get("x-auth-key") or request.headers.get("x-storage-pass"))
+        base = str(request.base_url).rstrip("/")
+        url = f"{base}/v1/{session.user.swift_account}"
+        return Response(status_code=200, headers={
+            "x-auth-token": token, "x-storage-token": token, "x-storage-url": url,
+            "x-auth-token-expires": str(int(session.expires - time.time()))})
+
+    # -- accounts ------------------------------------------------------------------------
+    async def account(self, request: Request, t: SwiftPath) -> Response:
+        method = request.method
+        if method in ("GET", "HEAD"):
+            params = _listing_params(request)
+            listing = await self.containers.list_account(t.account, **params)
+            headers = _stats_headers(listing.headers, "account")
+            if method == "HEAD":
+                return Response(status_code=204, headers=headers)
+            fmt = listing_format(request.query_params.get("format"),
+                                 request.headers.get("accept"))
+            entries = [container_entry(e) for e in listing.entries]
+            return _listing_response(fmt, "account", t.account, "container", entries, headers)
+        if method == "POST":
+            await self.containers.post_account(t.account, _meta(request, "x-account-meta-"))
+            return Response(status_code=204)
+        return Response(status_code=405)
+
+    # -- containers ----------------------------------------------------------------------
+    async def container(self, request: Request, t: SwiftPath) -> Response:
+        assert t.container is not None
+        if "/" in t.container:
+            raise errors.BadRequest("container names may not contain '/'")
+        method = request.method
+        if method == "PUT":
+            created = await self.containers.put_container(
+                t.account, t.container, _meta(request, "x-container-meta-"))
+            return Response(status_code=201 if created else 202)
+        if method in ("GET", "HEAD"):
+            if method == "HEAD":
+                info = await self.containers.head_container(t.account, t.container)
+                return Response(status_code=204, headers=_stats_headers(info, "container"))
+            listing = await self.containers.list_container(t.account, t.container,
+                                                           **_listing_params(request))
+            fmt = listing_format(request.query_params.get("format"),
+                                 request.headers.get("accept"))
+            entries = [object_entry(e) for e in listing.entries]
+            return _listing_response(fmt, "container", t.container, "object", entries,
+                                     _stats_headers(listing.headers, "container"))
+        if method == "POST":
+            await self.containers.post_container(t.account, t.container,
+                                                 _meta(request, "x-container-meta-"))
+            return Response(status_code=204)
+        if method == "DELETE":
+            await self.containers.delete_container(t.account, t.container)
+            return Response(status_code=204)
+        return Response(status_code=405)
+
+    # -- objects -------------------------------------------------------------------------
+    async def object(self, request: Request, t: SwiftPath) -> Response:
+        assert t.container is not None and t.obj is not None
+        method = request.method
+        if method == "PUT":
+            return await self.put_object(request, t)
+        if method in ("GET", "HEAD"):
+            return await self.get_object(request, t)
+        if method == "POST":
+            await self.containers.head_container(t.account, t.container)
+            await self.proxy.post_object(t.account, t.container, t.obj,
+                                         _meta(request, "x-object-meta-"))
+            return Response(status_code=202)
+        if method == "DELETE":
+            await self.proxy.delete_object(t.account, t.container, t.obj)
+            return Response(status_code=204)
+        return Response(status_code=405)
+
+    async def put_object(self, request: Request, t: SwiftPath) -> Response:
+        assert t.container is not None and t.obj is not None
+        h = request.headers
+        length = h.get("content-length")
+        if length is None and "chunked" not in h.get("transfer-encoding", "").lower():
+            raise errors.BadRequest("Missing Content-Length or Transfer-Encoding: chunked")
+        if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
+            raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
+        await self.containers.head_container(t.account, t.container)   # 404 if missing
+        headers = {k: h[k] for k in OBJECT_HEADERS if k in h}
+        headers.update(_meta(request, "x-object-meta-"))
+        if "content-type" not in headers or h.get("x-detect-content-type", "").lower() in (
+                "true", "1", "yes", "on"):
+            headers["content-type"] = (mimetypes.guess_type(t.obj)[0]
+                                       or "application/octet-stream")
+        if length is not None:
+            headers["content-length"] = length
+        stored = await self.proxy.put_object(t.account, t.container, t.obj,
+                                             _body(request), headers)
+        ts = Timestamp.parse(stored["x-timestamp"])
+        return Response(status_code=201, headers={"etag": stored["etag"],
+                                                  "last-modified": http_date(ts)})
+
+    async def get_object(self, request: Request, t: SwiftPath) -> Response:
+        assert t.container is not None and t.obj is not None
+        if request.method == "HEAD":
+            node = await self.proxy.head_object(t.account, t.container, t.obj)
+            return Response(status_code=200, headers=_object_headers(node))
+        stream = await self.proxy.get_object(t.account, t.container, t.obj,
+                                             request.headers.get("range"))
+        return StreamingResponse(stream.body, status_code=stream.status,
+                                 headers=_object_headers(stream.headers))
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        yield chunk
+
+
+def _meta(request: Request, prefix: str) -> dict[str, str]:
+    return {k: v for k, v in request.headers.items() if k.startswith(prefix)}
+
+
+def _listing_params(request: Request) -> dict[str, Any]:
+    q = request.query_params
+    limit = q.get("limit")
+    if limit is not None and (not limit.isdigit() or int(limit) > 10_000):
+        raise errors.PreconditionFailed("Maximum limit is 10000")
+    return {"prefix": q.get("prefix"), "delimiter": q.get("delimiter"),
+            "marker": q.get("marker"), "end_marker": q.get("end_marker"),
+            "limit": limit, "reverse": "true" if q.get("reverse", "").lower() in (
+                "true", "1", "yes", "on") else None}
+
+
+def _stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
+    count, used = node.get("x-item-count", "0"), node.get("x-bytes-used", "0")
+    headers = {f"x-{kind}-bytes-used": used}
+    if kind == "account":
+        headers["x-account-container-count"] = count
+        headers["x-account-object-count"] = node.get("x-object-count", "0")
+    else:
+        headers["x-container-object-count"] = count
+    if "x-put-timestamp" in node:
+        headers["x-timestamp"] = Timestamp.parse(node["x-put-timestamp"]).normal
+    headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
+    return headers
+
+
+def _listing_response(fmt: str, root: str, name: str, tag: str, entries: list[dict[str, Any]],
+                      headers: dict[str, str]) -> Response:
+    body, content_type = render_listing(fmt, root, name, tag, entries)
+    if fmt == "text" and not entries:
+        return Response(status_code=204, headers=headers)
+    return Response(body, status_code=200, headers={**headers, "content-type": content_type})
+
+
+def _object_headers(node: dict[str, str]) -> dict[str, str]:
+    out = {k: v for k, v in node.items()
+           if k in OBJECT_HEADERS or k.startswith("x-object-meta-")
+           or k in ("content-length", "content-range")}
+    if "x-timestamp" in node:
+        ts = Timestamp.parse(node["x-timestamp"])
+        out["x-timestamp"] = ts.normal
+        out["last-modified"] = http_date(ts)
+    out["accept-ranges"] = "bytes"
+    return out

@@ -1,0 +1,64 @@
+"""Swift request paths and name rules, parsed once from the raw path.
+
+    /v1/<account>[/<container>[/<object>]]
+
+Names are percent-encoded UTF-8; an object name keeps every byte after the container's
+slash (including `%2F`, a trailing `/`, `//`). Limits as Swift's defaults: account and
+container names up to 256 bytes, no `/` in a container name; object names up to 1024.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from objectstore.errors import BadRequest, PreconditionFailed
+
+MAX_ACCOUNT = 256
+MAX_CONTAINER = 256
+MAX_OBJECT = 1024
+
+
+@dataclass(frozen=True)
+class SwiftPath:
+    version: str
+    account: str
+    container: str | None = None
+    obj: str | None = None
+
+
+def _decode(raw: str, what: str) -> str:
+    try:
+        text = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise PreconditionFailed(f"invalid UTF-8 in the {what} name") from None
+    if "\0" in text:
+        raise PreconditionFailed(f"NUL in the {what} name")
+    return text
+
+
+def parse_swift_path(raw_path: bytes) -> SwiftPath:
+    try:
+        path = raw_path.decode("ascii")
+    except UnicodeDecodeError:
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        if any(0xDC80 <= ord(c) <= 0xDCFF for c in path):
+            raise PreconditionFailed("invalid UTF-8 in the path") from None
+    parts = path.split("/", 4)          # '', v1, account, container, object
+    if len(parts) < 3 or not parts[2]:
+        raise BadRequest("path must be /v1/<account>[/<container>[/<object>]]")
+    version = parts[1]
+    account = _decode(parts[2], "account")
+    container = _decode(parts[3], "container") if len(parts) > 3 and parts[3] else None
+    obj = _decode(parts[4], "object") if len(parts) > 4 and parts[4] else None
+    if len(parts) > 4 and parts[4] and container is None:
+        raise BadRequest("an object needs a container")
+    if len(account.encode()) > MAX_ACCOUNT:
+        raise BadRequest("account name too long")
+    if container is not None and len(container.encode()) > MAX_CONTAINER:
+        raise BadRequest(f"Container name length of {len(container.encode())} longer "
+                         f"than {MAX_CONTAINER}")
+    if obj is not None and len(obj.encode()) > MAX_OBJECT:
+        raise BadRequest(f"Object name length of {len(obj.encode())} longer than "
+                         f"{MAX_OBJECT}")
+    return SwiftPath(version, account, container, obj)

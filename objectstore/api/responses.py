@@ -1,0 +1,102 @@
+"""What Swift's responses look like: error bodies, listing formats, dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from objectstore import errors
+from objectstore.timestamps import Timestamp
+
+# Internal errors -> (status, reason, Swift's explanation), most specific first.
+SWIFT_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
+    (errors.Unauthorized, 401, "Unauthorized", "This server could not verify that you are "
+     "authorized to access the document you requested."),
+    (errors.Forbidden, 403, "Forbidden", "Access was denied to this resource."),
+    (errors.NotFound, 404, "Not Found", "The resource could not be found."),
+    (errors.Conflict, 409, "Conflict", "There was a conflict when trying to complete your "
+     "request."),
+    (errors.PreconditionFailed, 412, "Precondition Failed", "A precondition for this "
+     "request was not met."),
+    (errors.NotModified, 304, "Not Modified", ""),
+    (errors.RangeNotSatisfiable, 416, "Requested Range Not Satisfiable", "The Range "
+     "requested is not available."),
+    (errors.UnprocessableEntity, 422, "Unprocessable Entity", "Unable to process the "
+     "contained instructions"),
+    (errors.BadRequest, 400, "Bad Request", ""),
+    (errors.InsufficientStorage, 507, "Insufficient Storage", "There was not enough space "
+     "to save the resource."),
+    (errors.ServiceUnavailable, 503, "Service Unavailable", "The server is currently "
+     "unavailable. Please try again at a later time."),
+    (errors.ObjectStoreError, 500, "Internal Error", "An error occurred."),
+]
+
+
+def error_response(exc: errors.ObjectStoreError) -> tuple[int, bytes]:
+    for cls, status, reason, text in SWIFT_ERRORS:
+        if isinstance(exc, cls):
+            if status == 304:
+                return status, b""
+            if status == 400:
+                return status, str(exc).encode()      # Swift says what was wrong
+            return status, f"<html><h1>{reason}</h1><p>{text}</p></html>".encode()
+    raise AssertionError("unreachable: ObjectStoreError is in the table")
+
+
+def http_date(ts: Timestamp) -> str:
+    return formatdate(int(ts.seconds + 0.999999), usegmt=True)   # Swift rounds up
+
+
+def iso_date(ts: Timestamp) -> str:
+    return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def listing_format(query_format: str | None, accept: str | None) -> str:
+    fmt = (query_format or "").lower()
+    if fmt in ("json", "xml", "plain"):
+        return "text" if fmt == "plain" else fmt
+    accept = (accept or "").lower()
+    if "application/json" in accept:
+        return "json"
+    if "application/xml" in accept or "text/xml" in accept:
+        return "xml"
+    return "text"
+
+
+def object_entry(e: dict[str, Any]) -> dict[str, Any]:
+    if "subdir" in e:
+        return {"subdir": e["subdir"]}
+    return {"name": e["name"], "hash": e["hash"], "bytes": e["bytes"],
+            "content_type": e["content_type"],
+            "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+
+
+def container_entry(e: dict[str, Any]) -> dict[str, Any]:
+    if "subdir" in e:
+        return {"subdir": e["subdir"]}
+    return {"name": e["name"], "count": e["count"], "bytes": e["bytes"],
+            "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+
+
+def render_listing(fmt: str, root: str, root_name: str, item_tag: str,
+                   entries: list[dict[str, Any]]) -> tuple[bytes, str]:
+    """(body, content type) of a listing in Swift's text, JSON or XML form."""
+    if fmt == "json":
+        return json.dumps(entries).encode(), "application/json; charset=utf-8"
+    if fmt == "xml":
+        out = ['<?xml version="1.0" encoding="UTF-8"?>',
+               f"<{root} name={quoteattr(root_name)}>"]
+        for e in entries:
+            if "subdir" in e:
+                out.append(f"<subdir name={quoteattr(e['subdir'])}>"
+                           f"<name>{escape(e['subdir'])}</name></subdir>")
+                continue
+            fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in e.items())
+            out.append(f"<{item_tag}>{fields}</{item_tag}>")
+        out.append(f"</{root}>")
+        return "\n".join(out).encode(), "application/xml; charset=utf-8"
+    lines = [e.get("name", e.get("subdir", "")) for e in entries]
+    return "".join(f"{n}\n" for n in lines).encode(), "text/plain; charset=utf-8"

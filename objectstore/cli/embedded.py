@@ -1,0 +1,147 @@
+"""`objectstore serve`: a proxy and N storage nodes in one process, on one data dir.
+
+    <data-dir>/serve.json        cluster secret, hash salt and node ports (made once)
+    <data-dir>/object.builder    the ring's builder, and object.ring the ring
+    <data-dir>/node<i>/d<i>/     node i's one device
+
+Restarting on the same data dir reuses all of it, so the data stays where the ring
+says it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import signal
+import socket
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from objectstore.api.app import SwiftAPI
+from objectstore.api.tempauth import DEFAULT_USERS, TempAuth, User
+from objectstore.node.client import NodeClient
+from objectstore.node.config import NodeConfig
+from objectstore.node.server import NodeApp
+from objectstore.proxy.core import Proxy
+from objectstore.ring import PathHasher, RingBuilder, RingError
+from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
+
+PART_POWER = 10
+
+
+@dataclass(frozen=True)
+class Layout:
+    secret: bytes
+    hash_prefix: str
+    node_ports: list[int]
+    replicas: int
+
+
+def _free_ports(n: int, host: str) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind((host, 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def prepare(data_dir: Path, nodes: int, replicas: int, host: str = "127.0.0.1") -> Layout:
+    """Create the data dir on first start; afterwards read what it holds."""
+    state = data_dir / "serve.json"
+    if state.exists():
+        doc = json.loads(state.read_text())
+        layout = Layout(bytes.fromhex(doc["secret"]), doc["hash_prefix"], doc["node_ports"],
+                        doc["replicas"])
+        if (len(layout.node_ports), layout.replicas) != (nodes, replicas):
+            print(f"note: {data_dir} was made with {len(layout.node_ports)} nodes and "
+                  f"{layout.replicas} replicas; using those", file=sys.stderr)
+        return layout
+    if replicas > nodes:
+        raise RingError(f"{replicas} replicas need at least {replicas} nodes")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    layout = Layout(secrets.token_bytes(32), secrets.token_hex(16), _free_ports(nodes, host),
+                    replicas)
+    builder = RingBuilder(PART_POWER, replicas, 1)
+    for i, port in enumerate(layout.node_ports):
+        (data_dir / f"node{i}" / f"d{i}").mkdir(parents=True, exist_ok=True)
+        builder.add_device(1, i + 1, host, port, f"d{i}", 100)
+    builder.rebalance()
+    save_builder(builder, data_dir / "object.builder")
+    save_ring(builder.ring_data(), data_dir / "object.ring")
+    write_atomic(state, json.dumps({"secret": layout.secret.hex(),
+                                    "hash_prefix": layout.hash_prefix,
+                                    "node_ports": layout.node_ports,
+                                    "replicas": replicas}, indent=1).encode())
+    return layout
+
+
+def load_users(config: Path | None) -> tuple[User, ...]:
+    if config is None:
+        return DEFAULT_USERS
+    with open(config, "rb") as f:
+        doc: dict[str, Any] = tomllib.load(f)
+    users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)))
+                  for u in doc.get("users", []))
+    return users or DEFAULT_USERS
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to us (several share one loop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
+                config: Path | None) -> None:
+    layout = prepare(data_dir, nodes, replicas)
+    servers = []
+    for i, node_port in enumerate(layout.node_ports):
+        app = NodeApp(NodeConfig(devices=data_dir / f"node{i}", secret=layout.secret,
+                                 hash_prefix=layout.hash_prefix, port=node_port))
+        servers.append(_QuietServer(uvicorn.Config(app, host="127.0.0.1", port=node_port,
+                                                   log_level="warning", lifespan="on")))
+    ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
+    client = NodeClient(layout.secret)
+    api = SwiftAPI(Proxy(ring, client), TempAuth(load_users(config)),
+                   {"swift": {"version": "objectstore", "max_file_size": 5 * 1024 ** 3,
+                              "container_listing_limit": 10_000,
+                              "max_object_name_length": 1024,
+                              "max_container_name_length": 256}})
+    servers.append(_QuietServer(uvicorn.Config(api, host=host, port=port,
+                                               log_level="warning", lifespan="off")))
+    def stop_all() -> None:
+        for s in servers:
+            s.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_all)
+    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    while not all(s.started for s in servers):
+        if any(t.done() for t in tasks):
+            stop_all()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise SystemExit(f"objectstore serve: could not start (is port {port} or a "
+                             f"node port {layout.node_ports} in use?)")
+        await asyncio.sleep(0.05)
+    print(f"objectstore serving {data_dir} on http://{host}:{port}\n"
+          f"  Swift: auth http://{host}:{port}/auth/v1.0  user test:tester  key testing\n"
+          f"  {len(layout.node_ports)} storage nodes, {layout.replicas} replicas; "
+          "Ctrl-C stops", flush=True)
+    await asyncio.gather(*tasks)
+    await client.close()

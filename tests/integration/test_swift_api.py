@@ -1,0 +1,218 @@
+"""The Swift API of a real `objectstore serve` process, driven by python-swiftclient
+(its Python Connection and its `swift` command) and by raw HTTP for edge cases."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import swiftclient
+
+AUTH = ("test:tester", "testing")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("serve") / "data"
+    port = free_port()
+    cmd = [sys.executable, "-m", "objectstore"]
+    log = open(data.parent / "serve.log", "w")  # noqa: SIM115 -- closed at teardown
+    proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            conn.request("GET", "/healthcheck")
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            log.close()
+            raise RuntimeError(f"serve did not start: {(data.parent / 'serve.log').read_text()}")
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        finally:
+            log.close()
+        assert proc.returncode == 0, "serve stops cleanly on SIGTERM"
+
+
+@pytest.fixture
+def conn(server: str) -> swiftclient.Connection:
+    return swiftclient.Connection(authurl=f"{server}/auth/v1.0", user=AUTH[0], key=AUTH[1],
+                                  retries=0)
+
+
+def raw(server: str, method: str, path: str, headers: dict[str, str] | None = None,
+        body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+    host, port = server.removeprefix("http://").split(":")
+    c = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        c.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in (headers or {}).items():
+            c.putheader(k, v)
+        c.endheaders(body)
+        r = c.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        c.close()
+
+
+def token(server: str) -> str:
+    status, headers, _ = raw(server, "GET", "/auth/v1.0",
+                             {"X-Auth-User": AUTH[0], "X-Auth-Key": AUTH[1]})
+    assert status == 200
+    return headers["x-auth-token"]
+
+
+def test_objects_round_trip_with_swiftclient(conn: swiftclient.Connection) -> None:
+    conn.put_container("photos", headers={"X-Container-Meta-Color": "red"})
+    body = os.urandom(1_500_000)
+    etag = conn.put_object("photos", "2026/cat ü.jpg", body,
+                           headers={"X-Object-Meta-Who": "cat"})
+    assert etag == hashlib.md5(body).hexdigest()
+    headers, got = conn.get_object("photos", "2026/cat ü.jpg")
+    assert got == body
+    assert headers["x-object-meta-who"] == "cat"
+    assert headers["content-type"] == "image/jpeg"
+    assert headers["content-length"] == str(len(body))
+    assert "x-trans-id" in headers and "last-modified" in headers
+    _, part = conn.get_object("photos", "2026/cat ü.jpg", headers={"Range": "bytes=100-199"})
+    assert part == body[100:200]
+    conn.post_object("photos", "2026/cat ü.jpg", headers={"X-Object-Meta-Who": "dog"})
+    assert conn.head_object("photos", "2026/cat ü.jpg")["x-object-meta-who"] == "dog"
+    meta = conn.head_container("photos")
+    assert meta["x-container-meta-color"] == "red"
+    assert meta["x-container-object-count"] == "1"
+    assert meta["x-container-bytes-used"] == str(len(body))
+    with pytest.raises(swiftclient.ClientException) as info:
+        conn.delete_container("photos")
+    assert info.value.http_status == 409
+    conn.delete_object("photos", "2026/cat ü.jpg")
+    with pytest.raises(swiftclient.ClientException) as info:
+        conn.get_object("photos", "2026/cat ü.jpg")
+    assert info.value.http_status == 404
+    conn.delete_container("photos")
+
+
+def test_listings(conn: swiftclient.Connection) -> None:
+    conn.put_container("lists")
+    for name in ("a/1", "a/2", "b", "c/d/e"):
+        conn.put_object("lists", name, b"x")
+    _, listing = conn.get_container("lists", delimiter="/")
+    assert [e.get("name", e.get("subdir")) for e in listing] == ["a/", "b", "c/"]
+    _, listing = conn.get_container("lists", prefix="a/", limit=1)
+    assert [e["name"] for e in listing] == ["a/1"]
+    _, listing = conn.get_container("lists", marker="a/2", end_marker="c/d/e")
+    assert [e["name"] for e in listing] == ["b"]
+    _, listing = conn.get_container("lists", full_listing=True)
+    assert [e["name"] for e in listing] == ["a/1", "a/2", "b", "c/d/e"]
+    assert all(e["bytes"] == 1 and len(e["hash"]) == 32 for e in listing)
+    _, containers = conn.get_account()
+    assert "lists" in [c["name"] for c in containers]
+
+
+def test_text_and_xml_listings(server: str, conn: swiftclient.Connection) -> None:
+    conn.put_container("fmt")
+    conn.put_object("fmt", "x&y", b"1")
+    tok = token(server)
+    status, headers, body = raw(server, "GET", "/v1/AUTH_test/fmt", {"X-Auth-Token": tok})
+    assert (status, body) == (200, b"x&y\n")
+    status, headers, body = raw(server, "GET", "/v1/AUTH_test/fmt?format=xml",
+                                {"X-Auth-Token": tok})
+    assert status == 200 and headers["content-type"].startswith("application/xml")
+    assert b'<container name="fmt">' in body and b"<name>x&amp;y</name>" in body
+    status, _, body = raw(server, "GET", "/v1/AUTH_test/fmt",
+                          {"X-Auth-Token": tok, "Accept": "application/json"})
+    assert status == 200 and body.startswith(b"[{")
+
+
+def test_swift_cli(server: str, tmp_path: Path) -> None:
+    swift = shutil.which("swift", path=str(Path(sys.executable).parent))
+    assert swift, "python-swiftclient installs the swift command"
+    env = {**os.environ, "ST_AUTH": f"{server}/auth/v1.0", "ST_USER": AUTH[0],
+           "ST_KEY": AUTH[1]}
+    src = tmp_path / "hello.txt"
+    src.write_bytes(b"hello from the swift cli\n")
+    run = lambda *a: subprocess.run([swift, *a], env=env, cwd=tmp_path,  # noqa: E731
+                                    capture_output=True, text=True, timeout=60)
+    up = run("upload", "cli", "hello.txt")
+    assert up.returncode == 0, up.stderr
+    listing = run("list", "cli")
+    assert listing.stdout.split() == ["hello.txt"]
+    src.unlink()
+    down = run("download", "cli", "hello.txt")
+    assert down.returncode == 0, down.stderr
+    assert src.read_bytes() == b"hello from the swift cli\n"
+    stat = run("stat", "cli")
+    assert "Objects: 1" in stat.stdout
+    assert run("delete", "cli").returncode == 0
+
+
+@pytest.mark.parametrize("method, path, headers, status", [
+    ("GET", "/v1/AUTH_test", {}, 401),
+    ("GET", "/v1/AUTH_test", {"X-Auth-Token": "AUTH_tkbogus"}, 401),
+    ("GET", "/v1/AUTH_other", None, 403),
+    ("PUT", "/v1/AUTH_test/c%FF", None, 412),
+    ("PUT", "/v1/AUTH_test/" + "c" * 257, None, 400),
+    ("PUT", "/v1/AUTH_test/nocontainer/o", None, 404),
+    ("GET", "/v1/AUTH_test/edge?limit=10001", None, 412),
+    ("GET", "/auth/v1.0", {"X-Auth-User": "test:tester", "X-Auth-Key": "wrong"}, 401),
+])
+def test_bad_requests(server: str, method: str, path: str,
+                      headers: dict[str, str] | None, status: int) -> None:
+    hdrs = {"X-Auth-Token": token(server)} if headers is None else headers
+    if method == "PUT":
+        hdrs = {**hdrs, "Content-Length": "0"}
+    got, response_headers, _ = raw(server, method, path, hdrs)
+    assert got == status
+    assert "x-trans-id" in response_headers
+
+
+def test_object_name_too_long_and_body_too_short(server: str,
+                                                 conn: swiftclient.Connection) -> None:
+    conn.put_container("edge")
+    tok = token(server)
+    status, _, _ = raw(server, "PUT", "/v1/AUTH_test/edge/" + "o" * 1025,
+                       {"X-Auth-Token": tok, "Content-Length": "0"})
+    assert status == 400
+    # declare 100 bytes, send 10, hang up: nothing may become visible
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(f"PUT /v1/AUTH_test/edge/partial HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {tok}"
+                  "\r\nContent-Length: 100\r\n\r\n0123456789".encode())
+    time.sleep(0.5)
+    with pytest.raises(swiftclient.ClientException) as info:
+        conn.get_object("edge", "partial")
+    assert info.value.http_status == 404
+    status, _, _ = raw(server, "GET", "/healthcheck", {})
+    assert status == 200, "the server stays up"
