@@ -3,12 +3,7 @@
 # lint (ruff), types (mypy), then pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-if [[ ! -x .venv/bin/python ]]; then
-    "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test]'
+source scripts/venv.sh '.[test]'
 .venv/bin/ruff check objectstore tests benchmarks
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
