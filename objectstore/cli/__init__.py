@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from objectstore.cli import ring_commands, serve_command
+from objectstore.cli import cluster_commands, ring_commands, serve_command
 
 
 class CommandError(Exception):
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     ring_commands.register(commands)
     serve_command.register(commands)
+    cluster_commands.register(commands)
     return parser
 
 

@@ -27,6 +27,7 @@ import uvicorn
 
 from objectstore.api.app import SwiftAPI
 from objectstore.api.tempauth import DEFAULT_USERS, TempAuth, User
+from objectstore.cli.cluster_commands import CAPABILITIES
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
@@ -117,11 +118,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                                                    log_level="warning", lifespan="on")))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     client = NodeClient(layout.secret)
-    api = SwiftAPI(Proxy(ring, client), TempAuth(load_users(config)),
-                   {"swift": {"version": "objectstore", "max_file_size": 5 * 1024 ** 3,
-                              "container_listing_limit": 10_000,
-                              "max_object_name_length": 1024,
-                              "max_container_name_length": 256}})
+    api = SwiftAPI(Proxy(ring, client), TempAuth(load_users(config)), CAPABILITIES)
     servers.append(_QuietServer(uvicorn.Config(api, host=host, port=port,
                                                log_level="warning", lifespan="off")))
     def stop_all() -> None:

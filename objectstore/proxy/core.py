@@ -75,25 +75,23 @@ class Proxy:
         timestamp = Timestamp.now()
         base = {**headers, "x-timestamp": timestamp.internal,
                 "x-container-partition": str(cpart)}
-        path_for = {}
-        uploads: list[Upload] = []
         spare = itertools.islice(handoffs, self.settings.handoff_tries)
-        for i, dev in enumerate(primaries):
-            cdev = cnodes[i % len(cnodes)]
-            node_headers = {**base, "x-container-update":
-                            f"{cdev.host}:{cdev.port}/{cdev.device}"}
-            upload = await self._start_upload(dev, part, account, container, obj,
-                                              node_headers, i, spare)
-            if upload is not None:
-                uploads.append(upload)
-                path_for[i] = upload.target
+        # Object node i updates container replica i; all primaries connect at once.
+        started = await asyncio.gather(*(
+            self._start_upload(dev, part, account, container, obj,
+                               {**base, "x-container-update": _spec(cnodes[i % len(cnodes)])},
+                               i, spare)
+            for i, dev in enumerate(primaries)))
+        uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
                 u.task.cancel()
             raise errors.ServiceUnavailable("too few storage nodes reachable for a write")
+        size = 0
         try:
             async for chunk in body:
                 if chunk:
+                    size += len(chunk)
                     await self._send_all(uploads, chunk)
         except BaseException:
             for u in uploads:
@@ -105,9 +103,30 @@ class Proxy:
         if not 200 <= status < 300:
             raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(
                 f"storage nodes answered {sorted(a.status for a in answers)}")
-        etags = {u.headers.get("etag") for u, a in zip(uploads, answers) if a.status == 201}
-        return {"etag": sorted(e for e in etags if e)[0] if etags else "",
-                "x-timestamp": timestamp.internal}
+        etags = sorted({u.headers.get("etag", "") for u, a in zip(uploads, answers)
+                        if a.status == 201} - {""})
+        etag = etags[0] if etags else ""
+        # A container replica whose object node was unreachable hears from us instead.
+        orphans = [cnodes[i % len(cnodes)] for i, u in enumerate(started)
+                   if u is None or not 200 <= answers[uploads.index(u)].status < 300]
+        await self._update_containers(orphans, "PUT", cpart, account, container, obj, {
+            "x-timestamp": timestamp.internal, "x-size": str(size), "x-etag": etag,
+            "x-content-type": headers.get("content-type", "application/octet-stream")})
+        return {"etag": etag, "x-timestamp": timestamp.internal}
+
+    async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,
+                                 account: str, container: str, obj: str,
+                                 headers: dict[str, str]) -> None:
+        """Best effort: a replica that misses this is brought up to date by replication."""
+        async def one(dev: Device) -> None:
+            target = target_of(dev)
+            path = node_path(paths.CONTAINERS, target.device, cpart, account, container, obj)
+            try:
+                resp = await self.client.request(method, target, path, headers)
+                resp.release()
+            except NODE_ERRORS:
+                pass
+        await asyncio.gather(*(one(d) for d in cdevs))
 
     async def _start_upload(self, dev: Device, part: int, account: str, container: str,
                             obj: str, headers: dict[str, str], index: int,
@@ -200,6 +219,9 @@ class Proxy:
         cpart, cnodes, _, _ = self.nodes(account, container)
         answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
                                          timestamp, cnodes, cpart)
+        orphans = [cnodes[a.node % len(cnodes)] for a in answers if a.status not in (204, 404)]
+        await self._update_containers(orphans, "DELETE", cpart, account, container, obj,
+                                      {"x-timestamp": timestamp.internal})
         # 404 means "nothing was here", and the tombstone was written all the same.
         written = [Answer(204) for a in answers if a.status in (204, 404)]
         if write_outcome(written, self.ring.current().replicas) != 204:
@@ -226,7 +248,7 @@ class Proxy:
             target = target_of(dev)
             cdev = cnodes[i % len(cnodes)]
             headers = {"x-timestamp": timestamp.internal, "x-container-partition": str(cpart),
-                       "x-container-update": f"{cdev.host}:{cdev.port}/{cdev.device}"}
+                       "x-container-update": _spec(cdev)}
             path = node_path(kind, target.device, part, account, container, obj)
             try:
                 resp = await self.client.request(method, target, path, headers)
@@ -243,3 +265,8 @@ async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
     async with resp:
         async for chunk in resp.content.iter_chunked(64 * 1024):
             yield chunk
+
+
+def _spec(dev: Device) -> str:
+    """How a node is told which container replica to update: host:port/device."""
+    return f"{dev.host}:{dev.port}/{dev.device}"

@@ -1,0 +1,95 @@
+"""Config files of a cluster of separate processes (TOML), written by `cluster init`
+and read by `objectstore node` / `objectstore proxy`.
+
+    DIR/secret            the cluster secret (hex), readable by the owner only
+    DIR/object.builder    the ring builder, DIR/object.ring the ring
+    DIR/node<i>.toml      [node] host, port, devices; [cluster] secret_file, hash_prefix
+    DIR/proxy.toml        [proxy] host, port, ring, timeouts; [cluster] ...; [[users]]
+    DIR/node<i>/d<i>/     node i's device
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from objectstore.api.tempauth import DEFAULT_USERS, User
+from objectstore.node.config import NodeConfig
+from objectstore.proxy.core import ProxySettings
+from objectstore.ring import RingError
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    host: str
+    port: int
+    ring: Path
+    secret: bytes
+    hash_prefix: str
+    settings: ProxySettings
+    users: tuple[User, ...]
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise RingError(f"cannot read config {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RingError(f"bad config {path}: {exc}") from None
+
+
+def _secret(cluster: dict[str, Any], base: Path) -> bytes:
+    if "secret" in cluster:
+        return bytes.fromhex(cluster["secret"])
+    path = base / cluster["secret_file"]
+    return bytes.fromhex(path.read_text().strip())
+
+
+def load_node_config(path: Path) -> NodeConfig:
+    doc = _load(path)
+    try:
+        node, cluster = doc["node"], doc["cluster"]
+        return NodeConfig(devices=path.parent / node["devices"],
+                          secret=_secret(cluster, path.parent),
+                          hash_prefix=cluster.get("hash_prefix", ""),
+                          hash_suffix=cluster.get("hash_suffix", ""),
+                          host=node.get("host", "127.0.0.1"), port=int(node["port"]),
+                          connect_timeout=float(node.get("connect_timeout", 2.0)),
+                          read_timeout=float(node.get("read_timeout", 10.0)))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise RingError(f"bad node config {path}: {exc!r}") from None
+
+
+def load_proxy_config(path: Path) -> ProxyConfig:
+    doc = _load(path)
+    try:
+        proxy, cluster = doc["proxy"], doc["cluster"]
+        users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)))
+                      for u in doc.get("users", []))
+        return ProxyConfig(
+            host=proxy.get("host", "127.0.0.1"), port=int(proxy["port"]),
+            ring=path.parent / proxy.get("ring", "object.ring"),
+            secret=_secret(cluster, path.parent),
+            hash_prefix=cluster.get("hash_prefix", ""),
+            settings=ProxySettings(
+                connect_timeout=float(proxy.get("node_connect_timeout", 2.0)),
+                read_timeout=float(proxy.get("node_read_timeout", 10.0))),
+            users=users or DEFAULT_USERS)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise RingError(f"bad proxy config {path}: {exc!r}") from None
+
+
+def node_toml(index: int, host: str, port: int, hash_prefix: str) -> str:
+    return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "node{index}"\n\n'
+            f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n')
+
+
+def proxy_toml(host: str, port: int, hash_prefix: str) -> str:
+    return (f'[proxy]\nhost = "{host}"\nport = {port}\nring = "object.ring"\n'
+            'node_connect_timeout = 2.0\nnode_read_timeout = 10.0\n\n'
+            f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
+            '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\nadmin = true\n')
