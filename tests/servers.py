@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -51,3 +53,23 @@ def running(app: Any) -> Iterator[int]:
         yield server.port
     finally:
         server.stop()
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[bytes] | subprocess.Popen[str],
+                 timeout: float = 30) -> None:
+    """Poll GET /healthcheck on 127.0.0.1:port until 200; fail if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            conn.request("GET", "/healthcheck")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing healthy on port {port}")

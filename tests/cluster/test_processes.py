@@ -3,20 +3,20 @@ and a proxy, one node killed with SIGKILL mid-way."""
 
 from __future__ import annotations
 
-import http.client
 import os
 import random
 import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import swiftclient
+
+from tests.servers import wait_healthy
 
 COMMAND = [sys.executable, "-m", "objectstore"]
 
@@ -29,24 +29,6 @@ def ports_free(base: int, n: int) -> bool:
             except OSError:
                 return False
     return True
-
-
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            conn.request("GET", "/healthcheck")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            conn.close()
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing healthy on port {port}")
 
 
 @dataclass

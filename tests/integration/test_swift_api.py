@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import swiftclient
 
+from tests.servers import wait_healthy
+
 AUTH = ("test:tester", "testing")
 
 
@@ -36,22 +38,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            conn.request("GET", "/healthcheck")
-            if conn.getresponse().status == 200:
-                break
-        except OSError:
-            pass
-        finally:
-            conn.close()
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            log.close()
-            raise RuntimeError(f"serve did not start: {(data.parent / 'serve.log').read_text()}")
-        time.sleep(0.1)
+    try:
+        wait_healthy(port, proc)
+    except RuntimeError:
+        proc.kill()
+        log.close()
+        raise RuntimeError(f"serve did not start: {(data.parent / 'serve.log').read_text()}") \
+            from None
     try:
         yield url
     finally:
