@@ -18,7 +18,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors
+from objectstore.api.conditions import check_conditions
 from objectstore.api.names import SwiftPath, parse_swift_path
+from objectstore.api.ranges import Multipart, content_range, parse_ranges
 from objectstore.api.responses import (
     container_entry,
     error_response,
@@ -185,13 +187,44 @@ class SwiftAPI:
 
     async def get_object(self, request: Request, t: SwiftPath) -> Response:
         assert t.container is not None and t.obj is not None
+        handle = await self.proxy.open_object(t.account, t.container, t.obj)
+        node = handle.headers
+        headers = _object_headers(node)
+        size = int(node.get("content-length", "0"))
+        modified = Timestamp.parse(node["x-timestamp"]).seconds if "x-timestamp" in node \
+            else None
+        try:
+            check_conditions(dict(request.headers), node.get("etag"), modified,
+                             request.method in ("GET", "HEAD"))
+        except errors.NotModified:
+            keep = ("etag", "last-modified", "x-timestamp")
+            return Response(status_code=304, headers={k: headers[k] for k in keep
+                                                      if k in headers})
         if request.method == "HEAD":
-            node = await self.proxy.head_object(t.account, t.container, t.obj)
-            return Response(status_code=200, headers=_object_headers(node))
-        stream = await self.proxy.get_object(t.account, t.container, t.obj,
-                                             request.headers.get("range"))
-        return StreamingResponse(stream.body, status_code=stream.status,
-                                 headers=_object_headers(stream.headers))
+            return Response(status_code=200, headers=headers)
+        try:
+            spans = parse_ranges(request.headers.get("range"), size)
+        except errors.RangeNotSatisfiable:
+            return Response(b"<html><h1>Requested Range Not Satisfiable</h1><p>The Range "
+                            b"requested is not available.</p></html>", status_code=416,
+                            headers={"content-range": f"bytes */{size}"})
+        if spans is None:
+            stream = await handle.read()
+            return StreamingResponse(stream.body, status_code=200, headers=headers)
+        if len(spans) == 1:
+            (start, end), = spans
+            stream = await handle.read(f"bytes={start}-{end - 1}")
+            headers["content-length"] = str(end - start)
+            headers["content-range"] = content_range(start, end, size)
+            return StreamingResponse(stream.body, status_code=206, headers=headers)
+        multipart = Multipart(spans, size, node.get("content-type", ""))
+
+        async def read(start: int, end: int) -> AsyncIterator[bytes]:
+            return (await handle.read(f"bytes={start}-{end - 1}")).body
+
+        headers["content-type"] = multipart.content_type
+        headers["content-length"] = str(multipart.length)
+        return StreamingResponse(multipart.body(read), status_code=206, headers=headers)
 
 
 async def _body(request: Request) -> AsyncIterator[bytes]:

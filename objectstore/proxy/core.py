@@ -48,6 +48,35 @@ class ObjectStream:
     close: Callable[[], None]
 
 
+@dataclass
+class ObjectHandle:
+    """An object found by `open_object`: the headers of its newest version, and the
+    replicas that hold that version, to read from in turn."""
+
+    proxy: Proxy
+    headers: dict[str, str]
+    part: int
+    path: tuple[str, str, str]
+    holders: list[Target]
+
+    async def read(self, range_header: str | None = None) -> ObjectStream:
+        """Stream it (or one byte range) from the first holder that answers; a failing
+        replica is skipped, as nothing has reached the caller yet."""
+        headers = {"range": range_header} if range_header else {}
+        for target in self.holders:
+            path = node_path(paths.OBJECTS, target.device, self.part, *self.path)
+            try:
+                resp = await self.proxy.client.request("GET", target, path, headers)
+            except NODE_ERRORS:
+                continue
+            if resp.status not in (200, 206):
+                resp.release()
+                continue
+            return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
+                                _iter_body(resp), resp.release)
+        raise errors.ServiceUnavailable("no replica could be read")
+
+
 def target_of(dev: Device) -> Target:
     return Target(dev.host, dev.port, dev.device)
 
@@ -190,28 +219,21 @@ class Proxy:
             raise missing(name)
         return best
 
+    async def open_object(self, account: str, container: str, obj: str) -> ObjectHandle:
+        """Find the newest replica a quorum knows of: its headers, and where to read it."""
+        answers, heads, targets, part = await self._ask("HEAD", paths.OBJECTS, account,
+                                                        container, obj)
+        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
+        holders = [targets[a.node] for a in answers
+                   if a.status == 200 and a.timestamp == best.timestamp]
+        path = (account, container, obj)
+        return ObjectHandle(self, heads[best.node], part, path, holders)
+
     async def get_object(self, account: str, container: str, obj: str,
                          range_header: str | None = None) -> ObjectStream:
         """Open the newest replica a quorum knows of and stream it."""
-        answers, _, targets, part = await self._ask("HEAD", paths.OBJECTS, account,
-                                                    container, obj)
-        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
-        holders = [a.node for a in answers if a.status == 200 and a.timestamp == best.timestamp]
-        headers = {"range": range_header} if range_header else {}
-        for i in holders:
-            target = targets[i]
-            path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
-            try:
-                resp = await self.client.request("GET", target, path, headers)
-            except NODE_ERRORS:
-                continue        # nothing sent to the client yet: try the next replica
-            if resp.status not in (200, 206):
-                resp.release()
-                continue
-
-            return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
-                                _iter_body(resp), resp.release)
-        raise errors.ServiceUnavailable("no replica could be read")
+        handle = await self.open_object(account, container, obj)
+        return await handle.read(range_header)
 
     async def delete_object(self, account: str, container: str, obj: str) -> None:
         """Write tombstones; ObjectNotFound if no replica held the object."""

@@ -209,3 +209,47 @@ def test_object_name_too_long_and_body_too_short(server: str,
     assert info.value.http_status == 404
     status, _, _ = raw(server, "GET", "/healthcheck", {})
     assert status == 200, "the server stays up"
+
+
+def test_ranges_through_the_api(server: str, conn: swiftclient.Connection) -> None:
+    conn.put_container("ranges")
+    body = bytes(range(256)) * 40            # 10,240 bytes
+    conn.put_object("ranges", "r", body, content_type="text/plain")
+    tok = token(server)
+    status, h, got = raw(server, "GET", "/v1/AUTH_test/ranges/r",
+                         {"X-Auth-Token": tok, "Range": "bytes=-100"})
+    assert (status, got, h["content-range"]) == (206, body[-100:], "bytes 10140-10239/10240")
+    status, h, got = raw(server, "GET", "/v1/AUTH_test/ranges/r",
+                         {"X-Auth-Token": tok, "Range": "bytes=0-9,100-109"})
+    assert status == 206 and h["content-type"].startswith("multipart/byteranges;boundary=")
+    assert int(h["content-length"]) == len(got)
+    assert body[0:10] in got and body[100:110] in got
+    assert b"Content-Range: bytes 100-109/10240" in got
+    status, h, _ = raw(server, "GET", "/v1/AUTH_test/ranges/r",
+                       {"X-Auth-Token": tok, "Range": "bytes=20000-"})
+    assert status == 416 and h["content-range"] == "bytes */10240"
+    status, _, got = raw(server, "GET", "/v1/AUTH_test/ranges/r",
+                         {"X-Auth-Token": tok, "Range": "bytes=junk"})
+    assert (status, got) == (200, body)
+
+
+def test_conditional_gets(server: str, conn: swiftclient.Connection) -> None:
+    conn.put_container("cond")
+    etag = conn.put_object("cond", "o", b"conditional")
+    tok = token(server)
+    path = "/v1/AUTH_test/cond/o"
+    status, h, got = raw(server, "GET", path, {"X-Auth-Token": tok,
+                                               "If-None-Match": f'"{etag}"'})
+    assert (status, got, h["etag"]) == (304, b"", etag)
+    status, _, _ = raw(server, "GET", path, {"X-Auth-Token": tok, "If-Match": '"nope"'})
+    assert status == 412
+    status, _, got = raw(server, "GET", path, {"X-Auth-Token": tok, "If-Match": etag})
+    assert (status, got) == (200, b"conditional")
+    _, h, _ = raw(server, "HEAD", path, {"X-Auth-Token": tok})
+    status, _, _ = raw(server, "GET", path, {"X-Auth-Token": tok,
+                                             "If-Modified-Since": h["last-modified"]})
+    assert status == 304
+    status, _, _ = raw(server, "GET", path, {"X-Auth-Token": tok,
+                                             "If-Unmodified-Since": "Sat, 01 Jan 2000 "
+                                                                    "00:00:00 GMT"})
+    assert status == 412
