@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote, unquote
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
@@ -34,8 +35,10 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.timestamps import Timestamp
 
-OBJECT_HEADERS = ("content-type", "etag", "content-encoding", "content-disposition",
-                  "content-language", "cache-control", "expires")
+# Headers stored with an object and returned with it (besides its user metadata).
+STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
+                  "cache-control", "expires")
+OBJECT_HEADERS = ("content-type", "etag", *STORED_HEADERS)
 AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
 
 
@@ -148,6 +151,12 @@ class SwiftAPI:
     async def object(self, request: Request, t: SwiftPath) -> Response:
         assert t.container is not None and t.obj is not None
         method = request.method
+        if method == "PUT" and "x-copy-from" in request.headers:
+            source = _copy_source(request.headers["x-copy-from"], t.account)
+            return await self.copy_object(request, source, t)
+        if method == "COPY":
+            destination = _copy_source(request.headers.get("destination", ""), t.account)
+            return await self.copy_object(request, t, destination)
         if method == "PUT":
             return await self.put_object(request, t)
         if method in ("GET", "HEAD"):
@@ -184,6 +193,33 @@ class SwiftAPI:
         ts = Timestamp.parse(stored["x-timestamp"])
         return Response(status_code=201, headers={"etag": stored["etag"],
                                                   "last-modified": http_date(ts)})
+
+    async def copy_object(self, request: Request, src: SwiftPath, dst: SwiftPath) -> Response:
+        """Server-side copy: the source streams from its replicas into a new write. Its
+        metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
+        assert src.container and src.obj and dst.container and dst.obj
+        await self.containers.head_container(dst.account, dst.container)
+        handle = await self.proxy.open_object(src.account, src.container, src.obj)
+        node = handle.headers
+        check_conditions(dict(request.headers), node.get("etag"),
+                         Timestamp.parse(node["x-timestamp"]).seconds, safe_method=False)
+        fresh = request.headers.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
+        headers = {} if fresh else {k: v for k, v in node.items()
+                                    if k in STORED_HEADERS or k.startswith("x-object-meta-")}
+        headers["content-type"] = node.get("content-type", "application/octet-stream")
+        headers.update({k: request.headers[k] for k in OBJECT_HEADERS if k in request.headers
+                        and k != "etag"})
+        headers.update(_meta(request, "x-object-meta-"))
+        headers["content-length"] = node.get("content-length", "0")
+        stream = await handle.read()
+        stored = await self.proxy.put_object(dst.account, dst.container, dst.obj, stream.body,
+                                             headers)
+        ts = Timestamp.parse(stored["x-timestamp"])
+        return Response(status_code=201, headers={
+            "etag": stored["etag"], "last-modified": http_date(ts),
+            "x-copied-from": quote(f"{src.container}/{src.obj}"),
+            "x-copied-from-account": quote(src.account),
+            "x-copied-from-last-modified": http_date(Timestamp.parse(node["x-timestamp"]))})
 
     async def get_object(self, request: Request, t: SwiftPath) -> Response:
         assert t.container is not None and t.obj is not None
@@ -279,3 +315,11 @@ def _object_headers(node: dict[str, str]) -> dict[str, str]:
         out["last-modified"] = http_date(ts)
     out["accept-ranges"] = "bytes"
     return out
+
+
+def _copy_source(header: str, account: str) -> SwiftPath:
+    """`container/object` (URL-encoded, an optional leading slash) in `account`."""
+    container, _, obj = unquote(header).lstrip("/").partition("/")
+    if not container or not obj:
+        raise errors.PreconditionFailed("copy source/destination must be container/object")
+    return parse_swift_path(f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())

@@ -253,3 +253,32 @@ def test_conditional_gets(server: str, conn: swiftclient.Connection) -> None:
                                              "If-Unmodified-Since": "Sat, 01 Jan 2000 "
                                                                     "00:00:00 GMT"})
     assert status == 412
+
+
+def test_server_side_copy(server: str, conn: swiftclient.Connection) -> None:
+    conn.put_container("src")
+    conn.put_container("dst")
+    body = os.urandom(200_000)
+    conn.put_object("src", "a b", body, content_type="image/png",
+                    headers={"X-Object-Meta-Keep": "yes", "Content-Disposition": "inline"})
+    tok = token(server)
+    status, h, _ = raw(server, "PUT", "/v1/AUTH_test/dst/copy1",
+                       {"X-Auth-Token": tok, "X-Copy-From": "/src/a%20b",
+                        "X-Object-Meta-Extra": "1", "Content-Length": "0"})
+    assert status == 201 and h["x-copied-from"] == "src/a%20b"
+    headers, got = conn.get_object("dst", "copy1")
+    assert got == body and headers["content-type"] == "image/png"
+    assert headers["x-object-meta-keep"] == "yes" and headers["x-object-meta-extra"] == "1"
+    assert headers["content-disposition"] == "inline"
+    status, _, _ = raw(server, "COPY", "/v1/AUTH_test/src/a%20b",
+                       {"X-Auth-Token": tok, "Destination": "dst/copy2",
+                        "X-Fresh-Metadata": "true", "X-Object-Meta-New": "n"})
+    assert status == 201
+    headers = conn.head_object("dst", "copy2")
+    assert headers["x-object-meta-new"] == "n" and "x-object-meta-keep" not in headers
+    status, _, _ = raw(server, "COPY", "/v1/AUTH_test/src/missing",
+                       {"X-Auth-Token": tok, "Destination": "dst/x"})
+    assert status == 404
+    status, _, _ = raw(server, "COPY", "/v1/AUTH_test/src/a%20b",
+                       {"X-Auth-Token": tok, "Destination": "nocontainer"})
+    assert status == 412
