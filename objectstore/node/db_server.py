@@ -24,6 +24,7 @@ from objectstore.node.listing import ListingParams, Subdir
 from objectstore.node.listingdb import Info, Item, ListingDB
 from objectstore.node.object_server import request_timestamp
 from objectstore.node.request import NodeTarget
+from objectstore.node.stats_reporter import StatsReporter, report_spec
 
 
 def listing_params(request: Request) -> ListingParams:
@@ -55,9 +56,10 @@ def _entry(item: Item | Subdir) -> dict[str, Any]:
 
 
 class DBServer:
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, reporter: StatsReporter) -> None:
         self.config = config
         self.hasher = config.hasher()
+        self.reporter = reporter
 
     def db(self, t: NodeTarget) -> ListingDB:
         if t.kind == paths.CONTAINERS:
@@ -75,11 +77,17 @@ class DBServer:
             return await self.row(request, t, db)
         method = request.method
         if method == "PUT":
-            created = await asyncio.to_thread(db.initialize, t.name, request_timestamp(request))
+            targets = [x for x in request.headers.get("x-account-update", "").split(",") if x]
+            report = report_spec(int(request.headers.get("x-account-partition", "0")),
+                                 targets) if targets else ""
+            created = await asyncio.to_thread(db.initialize, t.name, request_timestamp(request),
+                                              report)
             return Response(status_code=201 if created else 202)
         info = await self._live_info(db)
         if method in ("GET", "HEAD"):
             headers = info_headers(info)
+            if t.kind == paths.ACCOUNTS:
+                headers["x-object-count"] = str(await asyncio.to_thread(db.total_count))
             if method == "HEAD":
                 return Response(status_code=204, headers=headers)
             items = await asyncio.to_thread(db.list_items, listing_params(request))
@@ -103,6 +111,10 @@ class DBServer:
             raise NotFound("deleted")
         return info
 
+    def _changed(self, db: ListingDB, t: NodeTarget) -> None:
+        if t.kind == paths.CONTAINERS and t.container is not None:
+            self.reporter.changed(db, t.account, t.container)
+
     async def row(self, request: Request, t: NodeTarget, db: ListingDB) -> Response:
         name = t.obj if t.kind == paths.CONTAINERS else t.container
         assert name is not None
@@ -118,8 +130,10 @@ class DBServer:
             except ValueError:
                 raise BadRequest("sizes and counts must be numbers") from None
             await asyncio.to_thread(db.put_item, item)
+            self._changed(db, t)
             return Response(status_code=201)
         if request.method == "DELETE":
             await asyncio.to_thread(db.delete_item, name, timestamp)
+            self._changed(db, t)
             return Response(status_code=204)
         return Response(status_code=405)

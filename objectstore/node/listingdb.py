@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS info (
     put_timestamp TEXT NOT NULL,
     delete_timestamp TEXT NOT NULL DEFAULT '',
     metadata TEXT NOT NULL DEFAULT '{}',
+    report_to TEXT NOT NULL DEFAULT '',
     item_count INTEGER NOT NULL DEFAULT 0,
     bytes_used INTEGER NOT NULL DEFAULT 0
 );
@@ -88,8 +89,9 @@ class ListingDB:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def initialize(self, name: str, put_timestamp: Timestamp) -> bool:
-        """Create the database, or revive it with a newer PUT; True if it was new."""
+    def initialize(self, name: str, put_timestamp: Timestamp, report_to: str = "") -> bool:
+        """Create the database, or revive it with a newer PUT; True if it was new.
+        `report_to` says where a container reports its stats (account replicas)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
         with self._conn() as conn:
@@ -97,12 +99,25 @@ class ListingDB:
             conn.execute("BEGIN IMMEDIATE")
             row = conn.execute("SELECT put_timestamp FROM info").fetchone()
             if row is None:
-                conn.execute("INSERT INTO info (id, name, put_timestamp) VALUES (0, ?, ?)",
-                             (name, put_timestamp.internal))
+                conn.execute("INSERT INTO info (id, name, put_timestamp, report_to) "
+                             "VALUES (0, ?, ?, ?)", (name, put_timestamp.internal, report_to))
             elif Timestamp.parse(row[0]) < put_timestamp:
                 conn.execute("UPDATE info SET put_timestamp = ?", (put_timestamp.internal,))
+                if report_to:
+                    conn.execute("UPDATE info SET report_to = ?", (report_to,))
             conn.execute("COMMIT")
         return created
+
+    def report_to(self) -> str:
+        with self._conn() as conn:
+            row = conn.execute("SELECT report_to FROM info").fetchone()
+        return row[0] if row else ""
+
+    def total_count(self) -> int:
+        """Sum of the `count` column of live rows (objects in an account's containers)."""
+        with self._conn() as conn:
+            return int(conn.execute("SELECT COALESCE(SUM(count), 0) FROM items "
+                                    "WHERE deleted = 0").fetchone()[0])
 
     def info(self) -> Info:
         if not self.path.exists():

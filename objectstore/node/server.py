@@ -14,6 +14,7 @@ from objectstore.node.config import NodeConfig
 from objectstore.node.db_server import DBServer
 from objectstore.node.object_server import ObjectServer
 from objectstore.node.request import parse_target
+from objectstore.node.stats_reporter import StatsReporter
 
 # Internal errors -> node API status, most specific first.
 STATUS: list[tuple[type[errors.ObjectStoreError], int]] = [
@@ -43,7 +44,8 @@ class NodeApp:
         self.config = config
         self.client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
         self.objects = ObjectServer(config, self.client)
-        self.dbs = DBServer(config)
+        self.reporter = StatsReporter(self.client)
+        self.dbs = DBServer(config, self.reporter)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -78,6 +80,7 @@ class NodeApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.reporter.close()
                 await self.client.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

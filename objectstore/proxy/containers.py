@@ -33,8 +33,10 @@ class Containers:
         self.proxy = proxy
 
     async def _broadcast(self, method: str, kind: str, account: str, container: str | None,
-                         row: str | None, headers: dict[str, str]) -> list[Answer]:
-        """Send one write to every primary replica of an account or container."""
+                         row: str | None, headers: dict[str, str],
+                         extra: list[dict[str, str]] | None = None) -> list[Answer]:
+        """Send one write to every primary replica of an account or container (replica i
+        also gets `extra[i]`, if given)."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
         part, primaries, _, _ = self.proxy.nodes(*name)
 
@@ -43,8 +45,9 @@ class Containers:
             path = node_path(kind, target.device, part, account,
                              container if kind == paths.CONTAINERS else row,
                              row if kind == paths.CONTAINERS else None)
+            mine = {**headers, **extra[i % len(extra)]} if extra else headers
             try:
-                resp = await self.proxy.client.request(method, target, path, headers)
+                resp = await self.proxy.client.request(method, target, path, mine)
                 async with resp:
                     await resp.read()
                     return Answer(resp.status, None, i)
@@ -69,9 +72,12 @@ class Containers:
         """Create a container (True) or update an existing one (False)."""
         await self.ensure_account(account)
         ts = Timestamp.now()
+        apart, anodes, _, _ = self.proxy.nodes(account)
+        reports = [{"x-account-partition": str(apart),       # replica i reports to i
+                    "x-account-update": f"{d.host}:{d.port}/{d.device}"} for d in anodes]
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
-            {"x-timestamp": ts.internal}), "container")
+            {"x-timestamp": ts.internal}, reports), "container")
         if metadata:
             await self.post_container(account, container, metadata)
         self._check(await self._broadcast(

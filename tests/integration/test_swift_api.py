@@ -282,3 +282,21 @@ def test_server_side_copy(server: str, conn: swiftclient.Connection) -> None:
     status, _, _ = raw(server, "COPY", "/v1/AUTH_test/src/a%20b",
                        {"X-Auth-Token": tok, "Destination": "nocontainer"})
     assert status == 412
+
+
+def test_account_stats_follow_the_objects(conn: swiftclient.Connection) -> None:
+    conn.put_container("stats")
+    for i in range(3):
+        conn.put_object("stats", f"o{i}", b"x" * 1000)
+    deadline = time.monotonic() + 10
+    while True:       # containers report to their account shortly after a change
+        _, listing = conn.get_account()
+        row = next(c for c in listing if c["name"] == "stats")
+        if row["count"] == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert (row["count"], row["bytes"]) == (3, 3000)
+    head = conn.head_account()
+    assert int(head["x-account-object-count"]) >= 3
+    assert int(head["x-account-bytes-used"]) >= 3000
+    assert int(head["x-account-container-count"]) >= 1

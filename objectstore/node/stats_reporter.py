@@ -1,0 +1,78 @@
+"""Containers tell their account how many objects and bytes they hold.
+
+A container replica that changed reports to the account replica the proxy named when
+the container was created (`report_to`), shortly after the change and at most once
+per interval, so a burst of object writes costs one account update. A report that
+fails is dropped; the next change reports again (and the updater daemon will retry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import aiohttp
+
+from objectstore.node import paths
+from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.node.listingdb import ListingDB
+from objectstore.timestamps import Timestamp
+
+NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def report_spec(partition: int, targets: list[str]) -> str:
+    return json.dumps({"partition": partition, "targets": targets})
+
+
+def _target(spec: str) -> Target | None:
+    hostport, _, device = spec.strip().partition("/")
+    host, _, port = hostport.rpartition(":")
+    return Target(host, int(port), device) if host and port.isdigit() and device else None
+
+
+class StatsReporter:
+    def __init__(self, client: NodeClient, interval: float = 0.5) -> None:
+        self.client = client
+        self.interval = interval
+        self._dirty: dict[str, tuple[ListingDB, str, str]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def changed(self, db: ListingDB, account: str, container: str) -> None:
+        self._dirty[str(db.path)] = (db, account, container)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._dirty:
+            await asyncio.sleep(self.interval)
+            batch, self._dirty = self._dirty, {}
+            await asyncio.gather(*(self.report(*item) for item in batch.values()))
+
+    async def report(self, db: ListingDB, account: str, container: str) -> None:
+        try:
+            spec = json.loads(await asyncio.to_thread(db.report_to) or "{}")
+            stamp = Timestamp.now()            # read before the stats: a delete wins
+            info = await asyncio.to_thread(db.info)
+        except (ValueError, OSError):
+            return
+        if info.deleted or not spec.get("targets"):
+            return
+        headers = {"x-timestamp": stamp.internal, "x-object-count": str(info.item_count),
+                   "x-bytes-used": str(info.bytes_used)}
+        for item in spec["targets"]:
+            target = _target(item)
+            if target is None:
+                continue
+            path = node_path(paths.ACCOUNTS, target.device, int(spec["partition"]), account,
+                             container)
+            with contextlib.suppress(*NODE_ERRORS):
+                resp = await self.client.request("PUT", target, path, headers)
+                resp.release()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
