@@ -22,6 +22,19 @@ class Target:
     port: int
     device: str
 
+    @property
+    def spec(self) -> str:
+        """`host:port/device`, how one node tells another which device to update."""
+        return f"{self.host}:{self.port}/{self.device}"
+
+    @classmethod
+    def from_spec(cls, spec: str) -> Target:
+        hostport, _, device = spec.strip().partition("/")
+        host, _, port = hostport.rpartition(":")
+        if not host or not port.isdigit() or not device:
+            raise ValueError(f"bad node target {spec!r} (want host:port/device)")
+        return cls(host, int(port), device)
+
 
 def node_path(kind: str, device: str, partition: int, account: str,
               container: str | None = None, obj: str | None = None) -> str:

@@ -158,7 +158,10 @@ class ObjectServer:
         headers = {"x-timestamp": timestamp.internal, **row}
         method = "DELETE" if deleted else "PUT"
         for spec in targets:
-            target = _parse_target(spec)
+            try:
+                target = Target.from_spec(spec)
+            except ValueError as exc:
+                raise BadRequest(str(exc)) from None
             path = node_path(paths.CONTAINERS, target.device, partition, t.account,
                              t.container, t.obj)
             try:
@@ -191,14 +194,6 @@ def _exists(df: DiskFile) -> bool:
         return True
     except ObjectNotFound:
         return False
-
-
-def _parse_target(spec: str) -> Target:
-    hostport, _, device = spec.strip().partition("/")
-    host, _, port = hostport.rpartition(":")
-    if not host or not port.isdigit() or not device:
-        raise BadRequest(f"bad X-Container-Update target {spec!r}")
-    return Target(host, int(port), device)
 
 
 def _user_meta(request: Request) -> dict[str, str]:

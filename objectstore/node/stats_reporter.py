@@ -26,12 +26,6 @@ def report_spec(partition: int, targets: list[str]) -> str:
     return json.dumps({"partition": partition, "targets": targets})
 
 
-def _target(spec: str) -> Target | None:
-    hostport, _, device = spec.strip().partition("/")
-    host, _, port = hostport.rpartition(":")
-    return Target(host, int(port), device) if host and port.isdigit() and device else None
-
-
 class StatsReporter:
     def __init__(self, client: NodeClient, interval: float = 0.5) -> None:
         self.client = client
@@ -62,8 +56,9 @@ class StatsReporter:
         headers = {"x-timestamp": stamp.internal, "x-object-count": str(info.item_count),
                    "x-bytes-used": str(info.bytes_used)}
         for item in spec["targets"]:
-            target = _target(item)
-            if target is None:
+            try:
+                target = Target.from_spec(item)
+            except ValueError:
                 continue
             path = node_path(paths.ACCOUNTS, target.device, int(spec["partition"]), account,
                              container)

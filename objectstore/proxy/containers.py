@@ -74,7 +74,7 @@ class Containers:
         ts = Timestamp.now()
         apart, anodes, _, _ = self.proxy.nodes(account)
         reports = [{"x-account-partition": str(apart),       # replica i reports to i
-                    "x-account-update": f"{d.host}:{d.port}/{d.device}"} for d in anodes]
+                    "x-account-update": target_of(d).spec} for d in anodes]
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")

@@ -106,10 +106,10 @@ class Proxy:
                 "x-container-partition": str(cpart)}
         spare = itertools.islice(handoffs, self.settings.handoff_tries)
         # Object node i updates container replica i; all primaries connect at once.
+        updates = [target_of(cnodes[i % len(cnodes)]).spec for i in range(len(primaries))]
         started = await asyncio.gather(*(
             self._start_upload(dev, part, account, container, obj,
-                               {**base, "x-container-update": _spec(cnodes[i % len(cnodes)])},
-                               i, spare)
+                               {**base, "x-container-update": updates[i]}, i, spare)
             for i, dev in enumerate(primaries)))
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
@@ -270,7 +270,7 @@ class Proxy:
             target = target_of(dev)
             cdev = cnodes[i % len(cnodes)]
             headers = {"x-timestamp": timestamp.internal, "x-container-partition": str(cpart),
-                       "x-container-update": _spec(cdev)}
+                       "x-container-update": target_of(cdev).spec}
             path = node_path(kind, target.device, part, account, container, obj)
             try:
                 resp = await self.client.request(method, target, path, headers)
@@ -287,8 +287,3 @@ async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
     async with resp:
         async for chunk in resp.content.iter_chunked(64 * 1024):
             yield chunk
-
-
-def _spec(dev: Device) -> str:
-    """How a node is told which container replica to update: host:port/device."""
-    return f"{dev.host}:{dev.port}/{dev.device}"
