@@ -4,80 +4,20 @@ and a proxy, one node killed with SIGKILL mid-way."""
 from __future__ import annotations
 
 import os
-import random
-import signal
-import socket
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import swiftclient
 
-from tests.servers import wait_healthy
-
-COMMAND = [sys.executable, "-m", "objectstore"]
-
-
-def ports_free(base: int, n: int) -> bool:
-    for port in range(base, base + n):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-    return True
-
-
-@dataclass
-class ProcessCluster:
-    root: Path
-    base_port: int
-    proxy_port: int
-    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def start(self, name: str) -> None:
-        log = open(self.root / f"{name}.log", "ab")  # noqa: SIM115 -- kept by the process
-        kind = "proxy" if name == "proxy" else "node"
-        proc = subprocess.Popen([*COMMAND, kind, "--config", str(self.root / f"{name}.toml")],
-                                stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        self.procs[name] = proc
-        port = self.proxy_port if name == "proxy" else self.base_port + int(name[4:])
-        wait_healthy(port, proc)
-
-    def kill(self, name: str) -> None:
-        self.procs[name].send_signal(signal.SIGKILL)
-        self.procs[name].wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+from tests.launch import COMMAND, ProcessCluster, launch
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[ProcessCluster]:
-    while True:
-        base = random.randrange(20000, 40000)
-        if ports_free(base, 4):
-            break
-    root = tmp_path / "cluster"
-    subprocess.run([*COMMAND, "cluster", "init", str(root), "--base-port", str(base),
-                    "--proxy-port", str(base + 3), "--part-power", "6"], check=True,
-                   capture_output=True)
-    c = ProcessCluster(root, base, base + 3)
+    c = launch(tmp_path / "cluster")
     try:
-        for name in ("node0", "node1", "node2", "proxy"):
-            c.start(name)
         yield c
     finally:
         c.stop_all()
