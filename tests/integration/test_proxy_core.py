@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from objectstore import errors
-from objectstore.node.client import NodeClient
+from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
 from objectstore.proxy.containers import Containers
@@ -167,5 +167,22 @@ def test_containers_and_accounts(cluster: Cluster) -> None:
         assert [e["name"] for e in account.entries] == ["docs"]
         empty = await containers.list_account("AUTH_nobody")
         assert empty.entries == []
+
+    cluster.run(go)
+
+
+def test_read_falls_through_to_the_next_replica(cluster: Cluster) -> None:
+    """A replica that fails before any byte is sent is skipped for the next one."""
+    async def go(proxy: Proxy) -> None:
+        await proxy.put_object("AUTH_test", "c", "o", chunks(b"payload"), {})
+        handle = await proxy.open_object("AUTH_test", "c", "o")
+        assert len(handle.holders) == 3
+        dead = Target("127.0.0.1", 9, handle.holders[0].device)    # nothing listens on 9
+        handle.holders = [dead, *handle.holders]
+        stream = await handle.read()
+        assert b"".join([c async for c in stream.body]) == b"payload"
+        handle.holders = [dead]
+        with pytest.raises(errors.ServiceUnavailable):
+            await handle.read()
 
     cluster.run(go)

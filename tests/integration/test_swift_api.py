@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -300,3 +301,38 @@ def test_account_stats_follow_the_objects(conn: swiftclient.Connection) -> None:
     assert int(head["x-account-object-count"]) >= 3
     assert int(head["x-account-bytes-used"]) >= 3000
     assert int(head["x-account-container-count"]) >= 1
+
+
+def test_chunked_upload_and_detected_content_type(server: str,
+                                                  conn: swiftclient.Connection) -> None:
+    conn.put_container("chunky")
+
+    def pieces() -> Iterator[bytes]:
+        for i in range(20):
+            yield bytes([i]) * 10_000
+
+    etag = conn.put_object("chunky", "page.html", contents=pieces(),
+                           content_type="application/octet-stream",
+                           headers={"X-Detect-Content-Type": "true"})
+    headers, got = conn.get_object("chunky", "page.html")
+    assert got == b"".join(pieces()) and etag == hashlib.md5(got).hexdigest()
+    assert headers["content-type"].startswith("text/html")
+    conn.put_object("chunky", "noname", b"x")
+    assert conn.head_object("chunky", "noname")["content-type"] == "application/octet-stream"
+
+
+def test_info_healthcheck_and_unknown_methods(server: str) -> None:
+    status, _h, body = raw(server, "GET", "/info", {})
+    assert status == 200 and "swift" in json.loads(body)
+    status, _, body = raw(server, "GET", "/healthcheck", {})
+    assert (status, body) == (200, b"OK")
+    status, _, _ = raw(server, "PATCH", "/v1/AUTH_test", {"X-Auth-Token": token(server)})
+    assert status == 405
+    # a method the HTTP parser does not know at all is refused before the app
+    status, _, _ = raw(server, "BREW", "/v1/AUTH_test", {"X-Auth-Token": token(server)})
+    assert 400 <= status < 500
+    assert raw(server, "GET", "/healthcheck", {})[0] == 200
+    status, _, _ = raw(server, "PUT", "/v1/AUTH_test/edge/o",
+                       {"X-Auth-Token": token(server), "ETag": "0" * 32,
+                        "Content-Length": "3"}, b"abc")
+    assert status in (404, 422)        # 404 if the edge container is not there yet
