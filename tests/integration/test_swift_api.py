@@ -336,3 +336,10 @@ def test_info_healthcheck_and_unknown_methods(server: str) -> None:
                        {"X-Auth-Token": token(server), "ETag": "0" * 32,
                         "Content-Length": "3"}, b"abc")
     assert status in (404, 422)        # 404 if the edge container is not there yet
+
+
+def test_account_metadata(conn: swiftclient.Connection) -> None:
+    conn.post_account({"X-Account-Meta-Team": "storage"})
+    assert conn.head_account()["x-account-meta-team"] == "storage"
+    conn.post_account({"X-Account-Meta-Team": ""})
+    assert "x-account-meta-team" not in conn.head_account()
