@@ -7,10 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from objectstore.cli import cluster_commands, ring_commands, serve_command
-
-
-class CommandError(Exception):
-    """A command that cannot run as asked; printed without a traceback."""
+from objectstore.cli.errors import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except ring_commands.EXPECTED_ERRORS as exc:
+    except (*ring_commands.EXPECTED_ERRORS, CommandError) as exc:
         print(f"objectstore {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -20,10 +20,11 @@ from objectstore.cli.configs import (
     node_toml,
     proxy_toml,
 )
+from objectstore.cli.errors import CommandError
 from objectstore.node.client import NodeClient
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
-from objectstore.ring import PathHasher, RingBuilder, RingError
+from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 
 CAPABILITIES = {"swift": {"version": "objectstore", "max_file_size": 5 * 1024 ** 3,
@@ -57,9 +58,9 @@ def register(commands: Any) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     root: Path = args.dir
     if (root / "object.ring").exists():
-        raise RingError(f"{root} already holds a cluster (object.ring exists)")
+        raise CommandError(f"{root} already holds a cluster (object.ring exists)")
     if args.replicas > args.nodes:
-        raise RingError(f"{args.replicas} replicas need at least {args.replicas} nodes")
+        raise CommandError(f"{args.replicas} replicas need at least {args.replicas} nodes")
     root.mkdir(parents=True, exist_ok=True)
     secret_path = root / "secret"
     write_atomic(secret_path, (secrets.token_hex(32) + "\n").encode())
@@ -89,7 +90,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_node(args: argparse.Namespace) -> int:
     config = load_node_config(args.config)
     if not config.devices.is_dir():
-        raise RingError(f"devices directory {config.devices} does not exist")
+        raise CommandError(f"devices directory {config.devices} does not exist")
     uvicorn.run(NodeApp(config), host=config.host, port=config.port, log_level="warning",
                 lifespan="on")
     return 0

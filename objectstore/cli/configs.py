@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.api.tempauth import DEFAULT_USERS, User
+from objectstore.cli.errors import CommandError
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
-from objectstore.ring import RingError
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ def _load(path: Path) -> dict[str, Any]:
         with open(path, "rb") as f:
             return tomllib.load(f)
     except OSError as exc:
-        raise RingError(f"cannot read config {path}: {exc.strerror}") from None
+        raise CommandError(f"cannot read config {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RingError(f"bad config {path}: {exc}") from None
+        raise CommandError(f"bad config {path}: {exc}") from None
 
 
 def _secret(cluster: dict[str, Any], base: Path) -> bytes:
@@ -61,7 +61,7 @@ def load_node_config(path: Path) -> NodeConfig:
                           connect_timeout=float(node.get("connect_timeout", 2.0)),
                           read_timeout=float(node.get("read_timeout", 10.0)))
     except (KeyError, ValueError, TypeError) as exc:
-        raise RingError(f"bad node config {path}: {exc!r}") from None
+        raise CommandError(f"bad node config {path}: {exc!r}") from None
 
 
 def load_proxy_config(path: Path) -> ProxyConfig:
@@ -80,7 +80,7 @@ def load_proxy_config(path: Path) -> ProxyConfig:
                 read_timeout=float(proxy.get("node_read_timeout", 10.0))),
             users=users or DEFAULT_USERS)
     except (KeyError, ValueError, TypeError) as exc:
-        raise RingError(f"bad proxy config {path}: {exc!r}") from None
+        raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 
 
 def node_toml(index: int, host: str, port: int, hash_prefix: str) -> str:

@@ -28,11 +28,12 @@ import uvicorn
 from objectstore.api.app import SwiftAPI
 from objectstore.api.tempauth import DEFAULT_USERS, TempAuth, User
 from objectstore.cli.cluster_commands import CAPABILITIES
+from objectstore.cli.errors import CommandError
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
-from objectstore.ring import PathHasher, RingBuilder, RingError
+from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 
 PART_POWER = 10
@@ -71,7 +72,7 @@ def prepare(data_dir: Path, nodes: int, replicas: int, host: str = "127.0.0.1") 
                   f"{layout.replicas} replicas; using those", file=sys.stderr)
         return layout
     if replicas > nodes:
-        raise RingError(f"{replicas} replicas need at least {replicas} nodes")
+        raise CommandError(f"{replicas} replicas need at least {replicas} nodes")
     data_dir.mkdir(parents=True, exist_ok=True)
     layout = Layout(secrets.token_bytes(32), secrets.token_hex(16), _free_ports(nodes, host),
                     replicas)

@@ -45,23 +45,29 @@ class Cluster:
         return list((self.root / f"node{node}").glob("*/objects/**/*.data"))
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
+def start_cluster(root: Path, n: int) -> tuple[Cluster, RingBuilder]:
+    """n node servers (one device each, zones 1..n) and a 3-replica ring over them."""
     nodes = []
-    for i in range(3):
-        devices = tmp_path / f"node{i}"
+    for i in range(n):
+        devices = root / f"node{i}"
         (devices / f"sdb{i}").mkdir(parents=True)
         nodes.append(ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start())
     builder = RingBuilder(4, 3, 0)
-    for i, n in enumerate(nodes):
-        builder.add_device(1, i + 1, "127.0.0.1", n.port, f"sdb{i}", 100)
+    for i, node in enumerate(nodes):
+        builder.add_device(1, i + 1, "127.0.0.1", node.port, f"sdb{i}", 100)
     builder.rebalance()
-    ring_path = tmp_path / "object.ring"
+    ring_path = root / "object.ring"
     save_ring(builder.ring_data(), ring_path)
+    return Cluster(root, nodes, ring_path), builder
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    c, _ = start_cluster(tmp_path, 3)
     try:
-        yield Cluster(tmp_path, nodes, ring_path)
+        yield c
     finally:
-        for n in nodes:
+        for n in c.nodes:
             n.stop()
 
 
@@ -191,28 +197,17 @@ def test_read_falls_through_to_the_next_replica(cluster: Cluster) -> None:
 def test_write_with_a_primary_down_lands_on_a_handoff(tmp_path: Path) -> None:
     """Four nodes, three replicas: with a primary down, the write goes to the fourth
     node instead (the handoff), and reads still find the object."""
-    nodes = []
-    for i in range(4):
-        devices = tmp_path / f"node{i}"
-        (devices / f"sdb{i}").mkdir(parents=True)
-        nodes.append(ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start())
-    builder = RingBuilder(4, 3, 0)
-    for i, n in enumerate(nodes):
-        builder.add_device(1, i + 1, "127.0.0.1", n.port, f"sdb{i}", 100)
-    builder.rebalance()
-    ring_path = tmp_path / "object.ring"
-    save_ring(builder.ring_data(), ring_path)
-    cluster = Cluster(tmp_path, nodes, ring_path)
+    cluster, builder = start_cluster(tmp_path, 4)
     try:
         ring = builder.ring_data()
         part, primaries = ring.get_nodes("AUTH_test", "c", "o")
         down = primaries[0].id
         handoff = next(ring.handoffs(part)).id
-        nodes[down].stop()
+        cluster.nodes[down].stop()
         cluster.run(lambda p: p.put_object("AUTH_test", "c", "o", chunks(b"handed off"), {}))
         assert len(cluster.data_files(handoff)) == 1, "the handoff holds a replica"
         assert cluster.data_files(down) == []
         assert cluster.run(lambda p: read(p, "o")) == b"handed off"
     finally:
-        for n in nodes:
+        for n in cluster.nodes:
             n.stop()
