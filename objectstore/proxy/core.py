@@ -69,12 +69,14 @@ class ObjectHandle:
                 resp = await self.proxy.client.request("GET", target, path, headers)
             except NODE_ERRORS:
                 continue
-            if resp.status not in (200, 206):
-                resp.release()
+            got = resp.headers.get("x-backend-timestamp")
+            if resp.status not in (200, 206) or got != self.headers.get("x-backend-timestamp"):
+                resp.release()      # failed, or a newer version arrived since we looked
                 continue
             return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
                                 _iter_body(resp), resp.release)
-        raise errors.ServiceUnavailable("no replica could be read")
+        raise errors.ServiceUnavailable("no replica could be read (or the object changed "
+                                        "while it was being read: retry)")
 
 
 def target_of(dev: Device) -> Target:

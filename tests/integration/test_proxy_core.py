@@ -211,3 +211,15 @@ def test_write_with_a_primary_down_lands_on_a_handoff(tmp_path: Path) -> None:
     finally:
         for n in cluster.nodes:
             n.stop()
+
+
+def test_a_version_replaced_between_look_and_read_is_not_served(cluster: Cluster) -> None:
+    async def go(proxy: Proxy) -> None:
+        await proxy.put_object("AUTH_test", "c", "o", chunks(b"old"), {})
+        handle = await proxy.open_object("AUTH_test", "c", "o")
+        await proxy.put_object("AUTH_test", "c", "o", chunks(b"newer and longer"), {})
+        with pytest.raises(errors.ServiceUnavailable):
+            await handle.read()          # its headers describe a version no longer there
+        assert await read(proxy, "o") == b"newer and longer"
+
+    cluster.run(go)

@@ -332,10 +332,14 @@ def test_info_healthcheck_and_unknown_methods(server: str) -> None:
     status, _, _ = raw(server, "BREW", "/v1/AUTH_test", {"X-Auth-Token": token(server)})
     assert 400 <= status < 500
     assert raw(server, "GET", "/healthcheck", {})[0] == 200
-    status, _, _ = raw(server, "PUT", "/v1/AUTH_test/edge/o",
+    assert raw(server, "PUT", "/v1/AUTH_test/etags", {"X-Auth-Token": token(server),
+                                                       "Content-Length": "0"})[0] in (201, 202)
+    status, _, _ = raw(server, "PUT", "/v1/AUTH_test/etags/o",
                        {"X-Auth-Token": token(server), "ETag": "0" * 32,
                         "Content-Length": "3"}, b"abc")
-    assert status in (404, 422)        # 404 if the edge container is not there yet
+    assert status == 422
+    status, _, _ = raw(server, "GET", "/v1/AUTH_test/etags/o", {"X-Auth-Token": token(server)})
+    assert status == 404, "a body that failed its ETag is not stored"
 
 
 def test_account_metadata(conn: swiftclient.Connection) -> None:
