@@ -63,17 +63,17 @@ def test_wrong_secret_or_altered_request_is_refused() -> None:
 
 def test_skewed_clock() -> None:
     req = signed_request()
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=16)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
     with pytest.raises(SignatureError) as info:
         check(req, now=later)
     assert info.value.code == "RequestTimeTooSkewed"
-    check(req, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=14))
+    check(req, now=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=14))
 
 
 def test_presigned_urls() -> None:
     req = signed_request("GET", "http://127.0.0.1:8080/bucket/key%2Bplus", b"", presign=60)
     check(req)
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=120)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=120)
     with pytest.raises(SignatureError) as info:
         check(req, now=later)
     assert str(info.value) == "Request has expired" and info.value.code == "AccessDenied"
