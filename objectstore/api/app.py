@@ -19,9 +19,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors
-from objectstore.api.conditions import check_conditions
 from objectstore.api.names import SwiftPath, parse_swift_path
-from objectstore.api.ranges import Multipart, content_range, parse_ranges
 from objectstore.api.responses import (
     container_entry,
     error_response,
@@ -31,8 +29,10 @@ from objectstore.api.responses import (
     render_listing,
 )
 from objectstore.api.tempauth import TempAuth
+from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.ranges import Multipart, content_range, parse_ranges
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).

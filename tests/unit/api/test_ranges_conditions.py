@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from objectstore.api.conditions import check_conditions
 from objectstore.api.names import parse_swift_path
-from objectstore.api.ranges import Multipart, parse_ranges
 from objectstore.errors import BadRequest, NotModified, PreconditionFailed, RangeNotSatisfiable
+from objectstore.proxy.conditions import check_conditions
+from objectstore.proxy.ranges import Multipart, parse_ranges
 
 
 @pytest.mark.parametrize("header, expected", [
