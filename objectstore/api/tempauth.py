@@ -17,6 +17,7 @@ class User:
     user: str
     key: str
     admin: bool = True
+    access_key: str = ""  # the S3 access key id, if not "account:user"
 
     @property
     def swift_account(self) -> str:

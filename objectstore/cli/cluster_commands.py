@@ -12,8 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from objectstore.api.app import SwiftAPI
-from objectstore.api.tempauth import TempAuth
+from objectstore.cli.assemble import build_endpoint
 from objectstore.cli.configs import (
     load_node_config,
     load_proxy_config,
@@ -26,10 +25,6 @@ from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
-
-CAPABILITIES = {"swift": {"version": "objectstore", "max_file_size": 5 * 1024 ** 3,
-                          "container_listing_limit": 10_000, "max_object_name_length": 1024,
-                          "max_container_name_length": 256}}
 
 
 def register(commands: Any) -> None:
@@ -103,8 +98,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         client = NodeClient(config.secret, config.settings.connect_timeout,
                             config.settings.read_timeout)
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
-        api = SwiftAPI(Proxy(ring, client, config.settings), TempAuth(config.users),
-                       CAPABILITIES)
+        proxy = Proxy(ring, client, config.settings)
+        api = build_endpoint(proxy, config.users)
         server = uvicorn.Server(uvicorn.Config(api, host=config.host, port=config.port,
                                                log_level="warning", lifespan="off"))
         try:

@@ -68,8 +68,8 @@ def load_proxy_config(path: Path) -> ProxyConfig:
     doc = _load(path)
     try:
         proxy, cluster = doc["proxy"], doc["cluster"]
-        users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)))
-                      for u in doc.get("users", []))
+        users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
+                           u.get("access_key", "")) for u in doc.get("users", []))
         return ProxyConfig(
             host=proxy.get("host", "127.0.0.1"), port=int(proxy["port"]),
             ring=path.parent / proxy.get("ring", "object.ring"),

@@ -25,9 +25,8 @@ from typing import Any
 
 import uvicorn
 
-from objectstore.api.app import SwiftAPI
-from objectstore.api.tempauth import DEFAULT_USERS, TempAuth, User
-from objectstore.cli.cluster_commands import CAPABILITIES
+from objectstore.api.tempauth import DEFAULT_USERS, User
+from objectstore.cli.assemble import build_endpoint
 from objectstore.cli.errors import CommandError
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
@@ -95,8 +94,8 @@ def load_users(config: Path | None) -> tuple[User, ...]:
         return DEFAULT_USERS
     with open(config, "rb") as f:
         doc: dict[str, Any] = tomllib.load(f)
-    users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)))
-                  for u in doc.get("users", []))
+    users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
+                       u.get("access_key", "")) for u in doc.get("users", []))
     return users or DEFAULT_USERS
 
 
@@ -119,7 +118,9 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                                                    log_level="warning", lifespan="on")))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     client = NodeClient(layout.secret)
-    api = SwiftAPI(Proxy(ring, client), TempAuth(load_users(config)), CAPABILITIES)
+    users = load_users(config)
+    proxy = Proxy(ring, client)
+    api = build_endpoint(proxy, users)
     servers.append(_QuietServer(uvicorn.Config(api, host=host, port=port,
                                                log_level="warning", lifespan="off")))
     def stop_all() -> None:
@@ -139,6 +140,8 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
         await asyncio.sleep(0.05)
     print(f"objectstore serving {data_dir} on http://{host}:{port}\n"
           f"  Swift: auth http://{host}:{port}/auth/v1.0  user test:tester  key testing\n"
+          f"  S3:    endpoint http://{host}:{port}  access key test:tester  secret testing  "
+          "region us-east-1\n"
           f"  {len(layout.node_ports)} storage nodes, {layout.replicas} replicas; "
           "Ctrl-C stops", flush=True)
     await asyncio.gather(*tasks)

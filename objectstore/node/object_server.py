@@ -22,6 +22,7 @@ from objectstore.node.request import NodeTarget
 from objectstore.timestamps import Timestamp
 
 USER_META = "x-object-meta-"
+SYSMETA = "x-object-sysmeta-"
 STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
                   "cache-control", "expires")
 ASYNC_PENDING = "async_pending"
@@ -104,8 +105,7 @@ class ObjectServer:
         meta = await asyncio.to_thread(
             writer.commit, timestamp,
             request.headers.get("content-type", "application/octet-stream"),
-            _user_meta(request), {h: request.headers[h] for h in STORED_HEADERS
-                                  if h in request.headers})
+            _user_meta(request), _stored_headers(request))
         await self.update_container(request, t, meta.timestamp,
                                     {"x-size": str(meta.size), "x-etag": meta.etag,
                                      "x-content-type": meta.content_type})
@@ -194,6 +194,13 @@ def _exists(df: DiskFile) -> bool:
         return True
     except ObjectNotFound:
         return False
+
+
+def _stored_headers(request: Request) -> dict[str, str]:
+    """Content headers kept with the object, and system metadata (x-object-sysmeta-*:
+    set by the APIs for themselves, never shown as user metadata)."""
+    return {k: v for k, v in request.headers.items()
+            if k in STORED_HEADERS or k.startswith(SYSMETA)}
 
 
 def _user_meta(request: Request) -> dict[str, str]:

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,45 +18,7 @@ from pathlib import Path
 import pytest
 import swiftclient
 
-from tests.servers import wait_healthy
-
 AUTH = ("test:tester", "testing")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("serve") / "data"
-    port = free_port()
-    cmd = [sys.executable, "-m", "objectstore"]
-    log = open(data.parent / "serve.log", "w")  # noqa: SIM115 -- closed at teardown
-    proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(port, proc)
-    except RuntimeError:
-        proc.kill()
-        log.close()
-        raise RuntimeError(f"serve did not start: {(data.parent / 'serve.log').read_text()}") \
-            from None
-    try:
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
-        finally:
-            log.close()
-        assert proc.returncode == 0, "serve stops cleanly on SIGTERM"
 
 
 @pytest.fixture

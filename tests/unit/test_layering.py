@@ -19,7 +19,9 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"proxy", "errors", "timestamps"},
     "s3compat": {"proxy", "errors", "timestamps"},
     "daemons": {"node", "ring", "errors", "timestamps"},
-    "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli"},
+    "endpoint": set(),
+    "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
+            "endpoint", "timestamps"},
 }
 
 

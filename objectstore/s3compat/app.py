@@ -1,0 +1,354 @@
+"""The Amazon S3 API as one ASGI app, translating onto the proxy core.
+
+Parse, then dispatch: authenticate (SigV4 header or presigned URL; anonymous requests
+are denied), split the path into bucket and key (path style), then one handler per
+operation. Every response carries x-amz-request-id and x-amz-id-2; every error is an
+S3 <Error> document.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import Any
+from urllib.parse import quote, unquote
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from objectstore import errors
+from objectstore.proxy.conditions import check_conditions
+from objectstore.proxy.containers import Containers
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.ranges import content_range, parse_ranges
+from objectstore.s3compat import sigv4
+from objectstore.s3compat.bodies import checked_body
+from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
+from objectstore.s3compat.credentials import KeyStore, S3User
+from objectstore.s3compat.responses import (
+    S3Error,
+    el,
+    error_for,
+    error_xml,
+    request_id,
+    xml_doc,
+)
+from objectstore.s3compat.sigv2 import parse_v2, verify_v2
+from objectstore.timestamps import Timestamp
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+STORED = ("content-type", "content-encoding", "content-disposition", "content-language",
+          "cache-control", "expires")
+MAX_META = 2048
+OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
+
+
+def iso(ts: Timestamp) -> str:
+    return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class S3API:
+    def __init__(self, proxy: Proxy, keys: KeyStore) -> None:
+        self.proxy = proxy
+        self.containers = Containers(proxy)
+        self.keys = keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        req_id = request_id()
+        request = Request(scope, receive)
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        raw_path = raw_path.split("?", 1)[0]
+        try:
+            response = await self.handle(request, raw_path)
+        except errors.ObjectStoreError as exc:
+            status, code, message = error_for(exc)
+            body = b"" if request.method == "HEAD" or status == 304 else error_xml(
+                code, message, unquote(raw_path), req_id)
+            response = Response(body, status_code=status, media_type="application/xml")
+        except ClientDisconnect:
+            response = Response(b"", status_code=400)
+        response.headers["x-amz-request-id"] = req_id
+        response.headers["x-amz-id-2"] = req_id
+        await response(scope, receive, send)
+
+    def authenticate(self, request: Request, raw_path: str, query: list[tuple[str, str]]
+                     ) -> tuple[S3User, sigv4.SignedRequest | None, bytes]:
+        """Who signed the request (SigV4, or SigV2 for older clients); anonymous requests
+        are denied. Returns the user, the SigV4 claims and signing key (for chunks)."""
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        v2 = parse_v2(headers, query)
+        if v2 is not None:
+            user = self._user(v2.access_key)
+            verify_v2(request.method, raw_path, query, headers, v2, user.secret)
+            return user, None, b""
+        if "authorization" in headers:
+            signed = sigv4.parse_authorization(headers)
+        elif any(k == "X-Amz-Signature" for k, _ in query):
+            signed = sigv4.parse_presigned(query)
+        else:
+            raise S3Error(403, "AccessDenied", "Access Denied")
+        user = self._user(signed.credential.access_key)
+        key = sigv4.verify(request.method, raw_path, query, headers, signed, user.secret)
+        return user, signed, key
+
+    def _user(self, access_key: str) -> S3User:
+        user = self.keys.get(access_key)
+        if user is None:
+            raise S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided "
+                          "does not exist in our records.")
+        return user
+
+    async def handle(self, request: Request, raw_path: str) -> Response:
+        query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
+        user, signed, key = self.authenticate(request, raw_path, query)
+        bucket, _, obj = unquote(raw_path).lstrip("/").partition("/")
+        params = dict(query)
+        account = user.swift_account
+        method = request.method
+        if not bucket:
+            if method == "GET":
+                return await self.list_buckets(user)
+            raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+        if not obj:
+            return await self.bucket_op(request, account, bucket, params, user)
+        return await self.object_op(request, account, bucket, obj, params, signed, key)
+
+    # -- buckets -------------------------------------------------------------------------
+    async def list_buckets(self, user: S3User) -> Response:
+        listing = await self.containers.list_account(user.swift_account)
+        buckets = "".join(f"<Bucket>{el('Name', e['name'])}"
+                          f"{el('CreationDate', iso(Timestamp.parse(e['timestamp'])))}</Bucket>"
+                          for e in listing.entries if "name" in e)
+        body = OWNER.format(user.account) + f"<Buckets>{buckets}</Buckets>"
+        return _xml(xml_doc("ListAllMyBucketsResult", body))
+
+    async def bucket_op(self, request: Request, account: str, bucket: str,
+                        params: dict[str, str], user: S3User) -> Response:
+        method = request.method
+        unsupported = set(params) - {"list-type", "prefix", "delimiter", "max-keys",
+                                     "continuation-token", "start-after", "marker",
+                                     "encoding-type", "fetch-owner", "location"}
+        if unsupported:
+            raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
+                          "implemented yet")
+        if method == "PUT":
+            if not BUCKET_NAME.match(bucket) or ".." in bucket:
+                raise S3Error(400, "InvalidBucketName", "The specified bucket is not valid.")
+            await request.body()          # location constraint: any region is ours
+            created = await self.containers.put_container(account, bucket, {})
+            if not created:
+                raise S3Error(409, "BucketAlreadyOwnedByYou", "Your previous request to "
+                              "create the named bucket succeeded and you already own it.")
+            return Response(status_code=200, headers={"location": f"/{bucket}"})
+        await self.containers.head_container(account, bucket)     # NoSuchBucket
+        if method == "HEAD":
+            return Response(status_code=200, headers={"x-amz-bucket-region": "us-east-1"})
+        if method == "DELETE":
+            await self.containers.delete_container(account, bucket)
+            return Response(status_code=204)
+        if method == "GET" and "location" in params:
+            return _xml(b'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns='
+                        b'"http://s3.amazonaws.com/doc/2006-03-01/"></LocationConstraint>')
+        if method == "GET":
+            return await self.list_objects(account, bucket, params, user)
+        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+
+    async def list_objects(self, account: str, bucket: str, params: dict[str, str],
+                           user: S3User) -> Response:
+        v2 = params.get("list-type") == "2"
+        try:
+            max_keys = min(int(params.get("max-keys", "1000")), 1000)
+        except ValueError:
+            raise S3Error(400, "InvalidArgument", "max-keys must be a number") from None
+        if max_keys < 0:
+            raise S3Error(400, "InvalidArgument", "max-keys must be >= 0")
+        token = params.get("continuation-token")
+        if v2 and token:
+            try:
+                marker = base64.urlsafe_b64decode(token.encode()).decode()
+            except ValueError:
+                raise S3Error(400, "InvalidArgument", "bad continuation token") from None
+        else:
+            marker = params.get("start-after" if v2 else "marker", "")
+        prefix, delimiter = params.get("prefix", ""), params.get("delimiter", "")
+        listing = await self.containers.list_container(
+            account, bucket, prefix=prefix, delimiter=delimiter, marker=marker,
+            limit=max_keys + 1)
+        entries = listing.entries[:max_keys]
+        truncated = len(listing.entries) > max_keys
+        encode = params.get("encoding-type") == "url"
+        name = (lambda s: _url(s)) if encode else (lambda s: s)
+        owner = OWNER.format(user.account) if (not v2 or params.get("fetch-owner")) else ""
+        parts = [el("Name", bucket), el("Prefix", name(prefix)), el("MaxKeys", max_keys),
+                 el("IsTruncated", str(truncated).lower())]
+        if delimiter:
+            parts.append(el("Delimiter", name(delimiter)))
+        if encode:
+            parts.append(el("EncodingType", "url"))
+        for e in entries:
+            if "subdir" in e:
+                parts.append(f"<CommonPrefixes>{el('Prefix', name(e['subdir']))}"
+                             "</CommonPrefixes>")
+                continue
+            parts.append(f"<Contents>{el('Key', name(e['name']))}"
+                         f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
+                         f"{el('ETag', _quote(e['hash']))}{el('Size', e['bytes'])}"
+                         f"{el('StorageClass', 'STANDARD')}{owner}</Contents>")
+        last = str(entries[-1].get("name") or entries[-1].get("subdir") or "") if entries else ""
+        if v2:
+            parts.append(el("KeyCount", len(entries)))
+            if token:
+                parts.append(el("ContinuationToken", token))
+            if truncated:
+                parts.append(el("NextContinuationToken",
+                                base64.urlsafe_b64encode(last.encode()).decode()))
+            if params.get("start-after"):
+                parts.append(el("StartAfter", name(params["start-after"])))
+        else:
+            parts.append(el("Marker", name(marker)))
+            if truncated and delimiter:
+                parts.append(el("NextMarker", name(last)))
+        return _xml(xml_doc("ListBucketResult", "".join(parts)))
+
+    # -- objects -------------------------------------------------------------------------
+    async def object_op(self, request: Request, account: str, bucket: str, obj: str,
+                        params: dict[str, str], signed: sigv4.SignedRequest | None,
+                        key: bytes) -> Response:
+        unsupported = set(params) - {"response-content-type", "response-content-language",
+                                     "response-expires", "response-cache-control",
+                                     "response-content-disposition",
+                                     "response-content-encoding", "X-Amz-Algorithm",
+                                     "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+                                     "X-Amz-SignedHeaders", "X-Amz-Signature",
+                                     "AWSAccessKeyId", "Signature", "Expires", "x-id"}
+        if unsupported:
+            raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
+                          "implemented yet")
+        if len(obj.encode()) > 1024:
+            raise S3Error(400, "KeyTooLongError", "Your key is too long")
+        method = request.method
+        if method == "PUT":
+            if "x-amz-copy-source" in request.headers:
+                raise S3Error(501, "NotImplemented", "CopyObject is not implemented yet")
+            return await self.put_object(request, account, bucket, obj, signed, key)
+        if method in ("GET", "HEAD"):
+            return await self.get_object(request, account, bucket, obj, params)
+        if method == "DELETE":
+            await self.containers.head_container(account, bucket)
+            with contextlib.suppress(errors.ObjectNotFound):     # S3 deletes are idempotent
+                await self.proxy.delete_object(account, bucket, obj)
+            return Response(status_code=204)
+        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+
+    async def put_object(self, request: Request, account: str, bucket: str, obj: str,
+                         signed: sigv4.SignedRequest | None, key: bytes) -> Response:
+        h = request.headers
+        meta = {k: v for k, v in h.items() if k.startswith("x-amz-meta-")}
+        if sum(len(k) - len("x-amz-meta-") + len(v) for k, v in meta.items()) > MAX_META:
+            raise S3Error(400, "MetadataTooLarge", "Your metadata headers exceed the "
+                          "maximum allowed metadata size.")
+        await self.containers.head_container(account, bucket)
+        mode = h.get("x-amz-content-sha256", sigv4.UNSIGNED)
+        length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
+            else h.get("content-length")
+        if length is None or not length.isdigit():
+            raise S3Error(411, "MissingContentLength", "You must provide the Content-Length "
+                          "HTTP header.")
+        if int(length) > 5 * 1024 ** 3:
+            raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum "
+                          "allowed object size.")
+        signer = None
+        if mode in (SIGNED, SIGNED_TRAILER):
+            if signed is None:
+                raise S3Error(400, "InvalidRequest", "signed chunks need Signature V4")
+            signer = ChunkSigner(key, signed.amz_date, signed.credential.scope,
+                                 signed.signature)
+        await self._check_write_conditions(request, account, bucket, obj)
+        headers = {k: h[k] for k in STORED if k in h}
+        headers.setdefault("content-type", "binary/octet-stream")
+        headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v for k, v in meta.items()})
+        headers["content-length"] = length
+        stored: dict[str, str] = {}
+        body = checked_body(_stream(request), {k.lower(): v for k, v in h.items()}, signer,
+                            stored)
+        result = await self.proxy.put_object(account, bucket, obj, body, headers)
+        out = {"etag": _quote(result["etag"])}
+        for name, value in stored.items():
+            out["x-amz-checksum-" + name.rsplit("-", 1)[1]] = value
+        return Response(status_code=200, headers=out)
+
+    async def _check_write_conditions(self, request: Request, account: str, bucket: str,
+                                      obj: str) -> None:
+        """Conditional writes: If-None-Match: * (create only) and If-Match (replace)."""
+        if "if-none-match" not in request.headers and "if-match" not in request.headers:
+            return
+        try:
+            node = await self.proxy.head_object(account, bucket, obj)
+            etag: str | None = node.get("etag")
+        except errors.ObjectNotFound:
+            if "if-match" in request.headers:
+                raise S3Error(404, "NoSuchKey", "The specified key does not exist.") from None
+            etag = None
+        check_conditions(dict(request.headers), etag, None, safe_method=False)
+
+    async def get_object(self, request: Request, account: str, bucket: str, obj: str,
+                         params: dict[str, str]) -> Response:
+        await self.containers.head_container(account, bucket)
+        handle = await self.proxy.open_object(account, bucket, obj)
+        node = handle.headers
+        ts = Timestamp.parse(node["x-timestamp"])
+        size = int(node.get("content-length", "0"))
+        headers = _object_headers(node, ts)
+        try:
+            check_conditions(dict(request.headers), node.get("etag"), ts.seconds,
+                             request.method in ("GET", "HEAD"))
+        except errors.NotModified:
+            return Response(status_code=304, headers={"etag": headers["etag"],
+                                                      "last-modified": headers["last-modified"]})
+        for k, v in params.items():
+            if k.startswith("response-"):
+                headers[k[len("response-"):]] = v
+        if request.method == "HEAD":
+            return Response(status_code=200, headers=headers)
+        spans = parse_ranges(request.headers.get("range"), size)
+        if spans is None or len(spans) > 1:
+            stream = await handle.read()
+            return StreamingResponse(stream.body, status_code=200, headers=headers)
+        (start, end), = spans
+        stream = await handle.read(f"bytes={start}-{end - 1}")
+        headers["content-length"] = str(end - start)
+        headers["content-range"] = content_range(start, end, size)
+        return StreamingResponse(stream.body, status_code=206, headers=headers)
+
+
+async def _stream(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        yield chunk
+
+
+def _xml(body: bytes) -> Response:
+    return Response(body, status_code=200, media_type="application/xml")
+
+
+def _quote(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def _url(text: str) -> str:
+    return quote(text, safe="/")
+
+
+def _object_headers(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
+    headers = {k: v for k, v in node.items() if k in STORED or k == "content-length"}
+    headers["etag"] = _quote(node.get("etag", ""))
+    headers["last-modified"] = formatdate(int(ts.seconds + 0.999999), usegmt=True)
+    headers["accept-ranges"] = "bytes"
+    for k, v in node.items():
+        if k.startswith("x-object-meta-"):
+            headers["x-amz-meta-" + k[len("x-object-meta-"):]] = v
+    return headers

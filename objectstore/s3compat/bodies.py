@@ -1,0 +1,76 @@
+"""An S3 upload body as it streams in: decoded (aws-chunked), and checked against what
+the client declared -- x-amz-content-sha256, Content-MD5, x-amz-checksum-* (in a header
+or a trailer). A mismatch raises before the stream ends, so the write is aborted and
+nothing is stored."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from objectstore.s3compat.chunked import STREAMING, ChunkSigner, decode
+from objectstore.s3compat.responses import S3Error
+from objectstore.s3compat.sigv4 import UNSIGNED
+
+
+class _Crc32:
+    def __init__(self) -> None:
+        self.value = 0
+
+    def update(self, data: bytes) -> None:
+        self.value = zlib.crc32(data, self.value)
+
+    def digest(self) -> bytes:
+        return self.value.to_bytes(4, "big")
+
+
+CHECKSUMS: dict[str, Any] = {"crc32": _Crc32, "sha1": hashlib.sha1, "sha256": hashlib.sha256}
+KNOWN_CHECKSUMS = ("crc32", "crc32c", "sha1", "sha256", "crc64nvme")
+
+
+def declared_checksum(headers: Mapping[str, str]) -> tuple[str, str] | None:
+    for name in KNOWN_CHECKSUMS:
+        value = headers.get(f"x-amz-checksum-{name}")
+        if value:
+            return name, value
+    return None
+
+
+async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
+                       signer: ChunkSigner | None, stored: dict[str, str]
+                       ) -> AsyncIterator[bytes]:
+    """Yield the payload. `stored` receives the checksum header to keep with the object."""
+    mode = headers.get("x-amz-content-sha256", UNSIGNED)
+    trailers: dict[str, str] = {}
+    body = decode(source, mode, signer, trailers) if mode in STREAMING else source
+    sha256 = hashlib.sha256() if mode not in STREAMING and mode != UNSIGNED else None
+    md5 = hashlib.md5(usedforsecurity=False) if "content-md5" in headers else None
+    trailer_name = headers.get("x-amz-trailer", "").strip().lower()
+    algo_name = (trailer_name.removeprefix("x-amz-checksum-") if trailer_name
+                 else (declared_checksum(headers) or ("", ""))[0])
+    algo = CHECKSUMS.get(algo_name)
+    summer = algo() if algo is not None else None
+    async for chunk in body:
+        for h in (sha256, md5, summer):
+            if h is not None:
+                h.update(chunk)
+        yield chunk
+    if sha256 is not None and sha256.hexdigest() != mode:
+        raise S3Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' "
+                      "header does not match what was computed.")
+    if md5 is not None and base64.b64encode(md5.digest()).decode() != headers["content-md5"]:
+        raise S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what "
+                      "was received.")
+    if algo_name:
+        given = trailers.get(f"x-amz-checksum-{algo_name}") or headers.get(
+            f"x-amz-checksum-{algo_name}", "")
+        if summer is not None:
+            computed = base64.b64encode(summer.digest()).decode()
+            if given != computed:
+                raise S3Error(400, "BadDigest", f"The {algo_name.upper()} you specified did "
+                              "not match the calculated checksum.")
+        if given:
+            stored[f"x-object-sysmeta-s3-checksum-{algo_name}"] = given

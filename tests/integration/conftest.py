@@ -1,0 +1,51 @@
+"""A real `objectstore serve` process for the API tests of this directory."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers import wait_healthy
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("serve") / "data"
+    port = free_port()
+    cmd = [sys.executable, "-m", "objectstore"]
+    log = open(data.parent / "serve.log", "w")  # noqa: SIM115 -- closed at teardown
+    proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(port, proc)
+    except RuntimeError:
+        proc.kill()
+        log.close()
+        raise RuntimeError(f"serve did not start: {(data.parent / 'serve.log').read_text()}") \
+            from None
+    try:
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        finally:
+            log.close()
+        assert proc.returncode == 0, "serve stops cleanly on SIGTERM"
+
+

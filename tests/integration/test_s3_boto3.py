@@ -1,0 +1,130 @@
+"""The S3 API of a real `objectstore serve`, driven by boto3 with its current defaults
+(checksums on, aws-chunked trailers) and with checksums only when required."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+import boto3
+import pytest
+import requests
+import swiftclient
+from botocore.client import Config
+from botocore.exceptions import ClientError
+
+
+def client(server: str, **config: Any) -> Any:
+    return boto3.client("s3", endpoint_url=server, aws_access_key_id="test:tester",
+                        aws_secret_access_key="testing", region_name="us-east-1",
+                        config=Config(**config))
+
+
+@pytest.fixture(params=["default", "when_required"])
+def s3(server: str, request: pytest.FixtureRequest) -> Any:
+    if request.param == "default":
+        return client(server)
+    return client(server, request_checksum_calculation="when_required",
+                  response_checksum_validation="when_required")
+
+
+def code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(exc.value.response["Error"]["Code"])
+
+
+def test_buckets_and_objects(s3: Any) -> None:
+    bucket = f"b-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as info:
+        s3.create_bucket(Bucket=bucket)
+    assert code(info) == "BucketAlreadyOwnedByYou"
+    assert bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    s3.head_bucket(Bucket=bucket)
+    body = os.urandom(300_000)
+    put = s3.put_object(Bucket=bucket, Key="dir/a b.bin", Body=body,
+                        ContentType="application/x-test", Metadata={"color": "blue"})
+    assert put["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
+    got = s3.get_object(Bucket=bucket, Key="dir/a b.bin")
+    assert got["Body"].read() == body
+    assert got["ContentType"] == "application/x-test" and got["Metadata"] == {"color": "blue"}
+    part = s3.get_object(Bucket=bucket, Key="dir/a b.bin", Range="bytes=10-19")
+    assert part["Body"].read() == body[10:20] and part["ContentRange"] == "bytes 10-19/300000"
+    head = s3.head_object(Bucket=bucket, Key="dir/a b.bin")
+    assert head["ContentLength"] == len(body)
+    for i in range(5):
+        s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"x")
+    page = s3.list_objects_v2(Bucket=bucket, MaxKeys=3)
+    assert page["IsTruncated"] and page["KeyCount"] == 3
+    rest = s3.list_objects_v2(Bucket=bucket, ContinuationToken=page["NextContinuationToken"])
+    keys = [o["Key"] for o in page["Contents"] + rest["Contents"]]
+    assert keys == ["dir/a b.bin", "k0", "k1", "k2", "k3", "k4"]
+    tree = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert [p["Prefix"] for p in tree["CommonPrefixes"]] == ["dir/"]
+    v1 = s3.list_objects(Bucket=bucket, Prefix="k", MaxKeys=2)
+    assert [o["Key"] for o in v1["Contents"]] == ["k0", "k1"] and v1["IsTruncated"]
+    with pytest.raises(ClientError) as info:
+        s3.delete_bucket(Bucket=bucket)
+    assert code(info) == "BucketNotEmpty"
+    for key in keys:
+        s3.delete_object(Bucket=bucket, Key=key)
+    s3.delete_object(Bucket=bucket, Key="never-there")       # idempotent
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="k0")
+    assert code(info) == "NoSuchKey"
+    s3.delete_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as info:
+        s3.head_bucket(Bucket=bucket)
+    assert info.value.response["Error"]["Code"] in ("404", "NoSuchBucket")
+
+
+def test_one_namespace_with_swift(server: str, s3: Any) -> None:
+    bucket = f"shared-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="from-s3", Body=b"s3 bytes", ContentType="text/plain",
+                  Metadata={"color": "red"})
+    conn = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                  key="testing", retries=0)
+    headers, body = conn.get_object(bucket, "from-s3")
+    assert body == b"s3 bytes" and headers["x-object-meta-color"] == "red"
+    assert headers["content-type"] == "text/plain"
+    conn.put_object(bucket, "from-swift", b"swift bytes", headers={"X-Object-Meta-Size": "L"})
+    got = s3.get_object(Bucket=bucket, Key="from-swift")
+    assert got["Body"].read() == b"swift bytes" and got["Metadata"] == {"size": "L"}
+    assert got["ETag"] == f'"{hashlib.md5(b"swift bytes").hexdigest()}"'
+
+
+def test_auth_failures(server: str) -> None:
+    bad = boto3.client("s3", endpoint_url=server, aws_access_key_id="test:tester",
+                       aws_secret_access_key="wrong", region_name="us-east-1")
+    with pytest.raises(ClientError) as info:
+        bad.list_buckets()
+    assert code(info) == "SignatureDoesNotMatch"
+    unknown = boto3.client("s3", endpoint_url=server, aws_access_key_id="nobody",
+                           aws_secret_access_key="x", region_name="us-east-1")
+    with pytest.raises(ClientError) as info:
+        unknown.list_buckets()
+    assert code(info) == "InvalidAccessKeyId"
+    anonymous = requests.get(f"{server}/", timeout=10)
+    assert anonymous.status_code == 403 and b"<Code>AccessDenied</Code>" in anonymous.content
+    assert "x-amz-request-id" in anonymous.headers
+
+
+def test_presigned_urls(server: str, s3: Any) -> None:
+    bucket = f"pre-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"presigned")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"},
+                                    ExpiresIn=60)
+    assert requests.get(url, timeout=10).content == b"presigned"
+    tampered = url.replace("Key", "Kez") if "Key" in url else url + "x"
+    assert requests.get(tampered, timeout=10).status_code == 403
+
+
+def test_unsupported_is_not_implemented(server: str, s3: Any) -> None:
+    bucket = f"ni-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as info:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert code(info) == "NotImplemented"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
