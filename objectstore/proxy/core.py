@@ -119,15 +119,23 @@ class Proxy:
                 u.task.cancel()
             raise errors.ServiceUnavailable("too few storage nodes reachable for a write")
         size = 0
+        held: bytes | None = None
         try:
+            # One chunk is held back until the source has ended cleanly: a body that
+            # fails a check at its very end (a digest, a trailer signature) then never
+            # reaches the nodes whole, so no node can commit it.
             async for chunk in body:
                 if chunk:
                     size += len(chunk)
-                    await self._send_all(uploads, chunk)
+                    if held is not None:
+                        await self._send_all(uploads, held)
+                    held = chunk
         except BaseException:
             for u in uploads:
                 u.task.cancel()
             raise
+        if held is not None:
+            await self._send_all(uploads, held)
         await self._send_all(uploads, None)
         answers = [await u.answer() for u in uploads]
         status = write_outcome(answers, replicas)

@@ -39,6 +39,7 @@ from objectstore.s3compat.responses import (
     xml_doc,
 )
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
+from objectstore.s3compat.xmlbody import delete_keys, parse, read_limited
 from objectstore.timestamps import Timestamp
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -72,6 +73,9 @@ class S3API:
             response = Response(body, status_code=status, media_type="application/xml")
         except ClientDisconnect:
             response = Response(b"", status_code=400)
+        if response.status_code >= 400 and _has_body(request):
+            # The body may be unread: close, or its bytes would be read as a request.
+            response.headers["connection"] = "close"
         response.headers["x-amz-request-id"] = req_id
         response.headers["x-amz-id-2"] = req_id
         await response(scope, receive, send)
@@ -132,12 +136,16 @@ class S3API:
         method = request.method
         unsupported = set(params) - {"list-type", "prefix", "delimiter", "max-keys",
                                      "continuation-token", "start-after", "marker",
-                                     "encoding-type", "fetch-owner", "location"}
+                                     "encoding-type", "fetch-owner", "location",
+                                     "versioning", "acl", "delete"}
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
+        if "acl" in params:
+            return await self.acl(request, account, bucket, None, user)
         if method == "PUT":
-            if not BUCKET_NAME.match(bucket) or ".." in bucket:
+            _only_private_acl(request)
+            if not valid_bucket_name(bucket):
                 raise S3Error(400, "InvalidBucketName", "The specified bucket is not valid.")
             await request.body()          # location constraint: any region is ours
             created = await self.containers.put_container(account, bucket, {})
@@ -151,6 +159,10 @@ class S3API:
         if method == "DELETE":
             await self.containers.delete_container(account, bucket)
             return Response(status_code=204)
+        if method == "POST" and "delete" in params:
+            return await self.delete_objects(request, account, bucket)
+        if method == "GET" and "versioning" in params:
+            return _xml(xml_doc("VersioningConfiguration", ""))
         if method == "GET" and "location" in params:
             return _xml(b'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns='
                         b'"http://s3.amazonaws.com/doc/2006-03-01/"></LocationConstraint>')
@@ -225,16 +237,20 @@ class S3API:
                                      "response-content-encoding", "X-Amz-Algorithm",
                                      "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
                                      "X-Amz-SignedHeaders", "X-Amz-Signature",
-                                     "AWSAccessKeyId", "Signature", "Expires", "x-id"}
+                                     "AWSAccessKeyId", "Signature", "Expires", "x-id",
+                                     "acl"}
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
         if len(obj.encode()) > 1024:
             raise S3Error(400, "KeyTooLongError", "Your key is too long")
         method = request.method
+        if "acl" in params:
+            return await self.acl(request, account, bucket, obj, None)
         if method == "PUT":
+            _only_private_acl(request)
             if "x-amz-copy-source" in request.headers:
-                raise S3Error(501, "NotImplemented", "CopyObject is not implemented yet")
+                return await self.copy_object(request, account, bucket, obj)
             return await self.put_object(request, account, bucket, obj, signed, key)
         if method in ("GET", "HEAD"):
             return await self.get_object(request, account, bucket, obj, params)
@@ -296,6 +312,89 @@ class S3API:
             etag = None
         check_conditions(dict(request.headers), etag, None, safe_method=False)
 
+    async def delete_objects(self, request: Request, account: str, bucket: str) -> Response:
+        body = await read_limited(_stream(request))
+        await _check_small_body(body, request)
+        keys, quiet = delete_keys(body)
+        results = []
+        for key in keys:
+            try:
+                with contextlib.suppress(errors.ObjectNotFound):
+                    await self.proxy.delete_object(account, bucket, key)
+                if not quiet:
+                    results.append(f"<Deleted>{el('Key', key)}</Deleted>")
+            except errors.ObjectStoreError as exc:
+                _, code, message = error_for(exc)
+                results.append(f"<Error>{el('Key', key)}{el('Code', code)}"
+                               f"{el('Message', message)}</Error>")
+        return _xml(xml_doc("DeleteResult", "".join(results)))
+
+    async def acl(self, request: Request, account: str, bucket: str, obj: str | None,
+                  user: S3User | None) -> Response:
+        """Only the canned `private` ACL exists so far: the owner has FULL_CONTROL."""
+        await self.containers.head_container(account, bucket)
+        if obj is not None:
+            await self.proxy.head_object(account, bucket, obj)
+        owner = account.removeprefix("AUTH_")
+        if request.method == "PUT":
+            _only_private_acl(request)
+            body = await read_limited(_stream(request))
+            if body.strip():
+                grants = parse(body).iter("Permission")
+                if any(g.text != "FULL_CONTROL" for g in grants):
+                    raise S3Error(501, "NotImplemented", "only the private ACL is supported")
+            return Response(status_code=200)
+        if request.method != "GET":
+            raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+        grant = ('<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/'
+                 'XMLSchema-instance" xsi:type="CanonicalUser">'
+                 f"{el('ID', owner)}{el('DisplayName', owner)}</Grantee>"
+                 "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList>")
+        return _xml(xml_doc("AccessControlPolicy", OWNER.format(owner) + grant))
+
+    async def copy_object(self, request: Request, account: str, bucket: str,
+                          obj: str) -> Response:
+        source = unquote(request.headers["x-amz-copy-source"]).split("?", 1)[0].lstrip("/")
+        src_bucket, _, src_key = source.partition("/")
+        if not src_bucket or not src_key:
+            raise S3Error(400, "InvalidArgument", "Copy Source must mention the source "
+                          "bucket and key: sourcebucket/sourcekey")
+        directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
+        if directive not in ("COPY", "REPLACE"):
+            raise S3Error(400, "InvalidArgument", "Unknown metadata directive.")
+        if (src_bucket, src_key) == (bucket, obj) and directive == "COPY":
+            raise S3Error(400, "InvalidRequest", "This copy request is illegal because it is "
+                          "trying to copy an object to itself without changing the "
+                          "object's metadata, storage class, website redirect location or "
+                          "encryption attributes.")
+        await self.containers.head_container(account, bucket)
+        await self.containers.head_container(account, src_bucket)
+        handle = await self.proxy.open_object(account, src_bucket, src_key)
+        node = handle.headers
+        conditions = {k[len("x-amz-copy-source-"):]: v for k, v in request.headers.items()
+                      if k.startswith("x-amz-copy-source-if-")}
+        try:
+            check_conditions(conditions, node.get("etag"),
+                             Timestamp.parse(node["x-timestamp"]).seconds, safe_method=True)
+        except errors.NotModified:
+            raise S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you "
+                          "specified did not hold") from None
+        if directive == "COPY":
+            headers = {k: v for k, v in node.items()
+                       if k in STORED or k.startswith("x-object-meta-")}
+        else:
+            h = request.headers
+            headers = {k: h[k] for k in STORED if k in h}
+            headers.setdefault("content-type", "binary/octet-stream")
+            headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v
+                            for k, v in h.items() if k.startswith("x-amz-meta-")})
+        headers["content-length"] = node.get("content-length", "0")
+        stream = await handle.read()
+        result = await self.proxy.put_object(account, bucket, obj, stream.body, headers)
+        ts = Timestamp.parse(result["x-timestamp"])
+        body = el("LastModified", iso(ts)) + el("ETag", _quote(result["etag"]))
+        return _xml(xml_doc("CopyObjectResult", body))
+
     async def get_object(self, request: Request, account: str, bucket: str, obj: str,
                          params: dict[str, str]) -> Response:
         await self.containers.head_container(account, bucket)
@@ -326,6 +425,29 @@ class S3API:
         return StreamingResponse(stream.body, status_code=206, headers=headers)
 
 
+def valid_bucket_name(name: str) -> bool:
+    """S3's rules: 3-63 of a-z 0-9 . -, starting and ending alphanumeric, no '..', not
+    an IP address."""
+    return (bool(BUCKET_NAME.match(name)) and ".." not in name and ".-" not in name
+            and "-." not in name and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name))
+
+
+def _only_private_acl(request: Request) -> None:
+    acl = request.headers.get("x-amz-acl")
+    if acl not in (None, "private") or any(k.startswith("x-amz-grant-")
+                                           for k in request.headers):
+        raise S3Error(501, "NotImplemented", "only the private ACL is supported")
+
+
+async def _check_small_body(body: bytes, request: Request) -> None:
+    """Content-MD5 / x-amz-checksum-* of a small body read whole."""
+    async def once() -> AsyncIterator[bytes]:
+        yield body
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    async for _ in checked_body(once(), headers, None, {}):
+        pass
+
+
 async def _stream(request: Request) -> AsyncIterator[bytes]:
     async for chunk in request.stream():
         yield chunk
@@ -352,3 +474,8 @@ def _object_headers(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
         if k.startswith("x-object-meta-"):
             headers["x-amz-meta-" + k[len("x-object-meta-"):]] = v
     return headers
+
+
+def _has_body(request: Request) -> bool:
+    h = request.headers
+    return h.get("content-length", "0") not in ("", "0") or "transfer-encoding" in h

@@ -223,3 +223,23 @@ def test_a_version_replaced_between_look_and_read_is_not_served(cluster: Cluster
         assert await read(proxy, "o") == b"newer and longer"
 
     cluster.run(go)
+
+
+def test_a_body_failing_after_its_last_byte_stores_nothing(cluster: Cluster) -> None:
+    """The check that fails may come only after the last byte (a digest); the proxy holds
+    the last chunk back until the body ended cleanly, so no node sees it complete."""
+    async def checked() -> AsyncIterator[bytes]:
+        yield b"a" * 100_000
+        yield b"b" * 100_000
+        raise errors.UnprocessableEntity("digest mismatch")
+
+    async def go(proxy: Proxy) -> None:
+        with pytest.raises(errors.UnprocessableEntity):
+            await proxy.put_object("AUTH_test", "c", "late", checked(),
+                                   {"content-length": "200000"})
+        await asyncio.sleep(0.3)
+        with pytest.raises(errors.ObjectNotFound):
+            await proxy.get_object("AUTH_test", "c", "late")
+
+    cluster.run(go)
+    assert not any(cluster.data_files(i) for i in range(3))

@@ -128,3 +128,71 @@ def test_unsupported_is_not_implemented(server: str, s3: Any) -> None:
         s3.get_bucket_tagging(Bucket=bucket)
     assert code(info) == "NotImplemented"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_delete_objects_copy_acl_versioning(s3: Any) -> None:
+    bucket = f"ops-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    for i in range(5):
+        s3.put_object(Bucket=bucket, Key=f"d{i}", Body=b"x", Metadata={"n": str(i)})
+    out = s3.delete_objects(Bucket=bucket, Delete={
+        "Objects": [{"Key": "d0"}, {"Key": "d1"}, {"Key": "missing"}]})
+    assert sorted(d["Key"] for d in out["Deleted"]) == ["d0", "d1", "missing"]
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "d2"}], "Quiet": True})
+    assert "Deleted" not in out
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["d3", "d4"]
+
+    copied = s3.copy_object(Bucket=bucket, Key="c1", CopySource={"Bucket": bucket, "Key": "d3"})
+    assert copied["CopyObjectResult"]["ETag"] == s3.head_object(Bucket=bucket, Key="d3")["ETag"]
+    assert s3.head_object(Bucket=bucket, Key="c1")["Metadata"] == {"n": "3"}
+    s3.copy_object(Bucket=bucket, Key="c2", CopySource=f"{bucket}/d4",
+                   MetadataDirective="REPLACE", Metadata={"new": "yes"}, ContentType="text/x")
+    head = s3.head_object(Bucket=bucket, Key="c2")
+    assert head["Metadata"] == {"new": "yes"} and head["ContentType"] == "text/x"
+    with pytest.raises(ClientError) as info:
+        s3.copy_object(Bucket=bucket, Key="d4", CopySource=f"{bucket}/d4")
+    assert code(info) == "InvalidRequest"
+    s3.copy_object(Bucket=bucket, Key="d4", CopySource=f"{bucket}/d4",
+                   MetadataDirective="REPLACE", Metadata={"self": "1"})
+    assert s3.head_object(Bucket=bucket, Key="d4")["Metadata"] == {"self": "1"}
+    with pytest.raises(ClientError) as info:
+        s3.copy_object(Bucket=bucket, Key="c3", CopySource=f"{bucket}/d4",
+                       CopySourceIfMatch='"nope"')
+    assert code(info) == "PreconditionFailed"
+
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"]
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    assert s3.get_object_acl(Bucket=bucket, Key="d3")["Grants"][0]["Permission"] == \
+        "FULL_CONTROL"
+    with pytest.raises(ClientError) as info:
+        s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert code(info) == "NotImplemented"
+    assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
+
+
+def test_bad_input(server: str, s3: Any) -> None:
+    for name in ("ab", "UPPER", "a..b", "192.168.1.1", "-start", "x" * 64):
+        with pytest.raises(ClientError) as info:
+            s3.create_bucket(Bucket=name)
+        assert code(info) == "InvalidBucketName", name
+    bucket = f"bad-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="m", Body=b"x", Metadata={"big": "v" * 2100})
+    assert code(info) == "MetadataTooLarge"
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="md5", Body=b"data",
+                      ContentMD5="AAAAAAAAAAAAAAAAAAAAAA==")
+    assert code(info) in ("BadDigest", "InvalidDigest")
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="md5")
+    assert code(info) == "NoSuchKey", "a body that failed its digest is not stored"
+    s3.put_object(Bucket=bucket, Key="once", Body=b"1", IfNoneMatch="*")
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="once", Body=b"2", IfNoneMatch="*")
+    assert code(info) == "PreconditionFailed"
+    assert s3.get_object(Bucket=bucket, Key="once")["Body"].read() == b"1"
+    resp = requests.post(f"{server}/{bucket}?delete", data=b"<Delete><Object>",
+                         timeout=10)
+    assert resp.status_code == 403, "unsigned: denied before the body is parsed"
