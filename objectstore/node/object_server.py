@@ -15,6 +15,7 @@ from starlette.responses import Response, StreamingResponse
 
 from objectstore.errors import BadRequest, ObjectNotFound, UnprocessableEntity
 from objectstore.node import paths
+from objectstore.node.checksums import extra_checksum
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
 from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
@@ -87,11 +88,14 @@ class ObjectServer:
             await _drain(request)
             return conflict
         declared = request.headers.get("content-length")
+        extra = extra_checksum(request.headers.get("x-backend-checksum-algorithm", ""))
         writer = await asyncio.to_thread(df.writer)
         try:
             async for chunk in request.stream():
                 if chunk:
                     writer.write(chunk)
+                    if extra is not None:
+                        extra.update(chunk)
         except BaseException:
             writer.abort()
             raise
@@ -102,10 +106,13 @@ class ObjectServer:
         if expected and expected.strip('"').lower() != writer.etag:
             writer.abort()
             raise UnprocessableEntity("body does not match its ETag")
+        stored = _stored_headers(request)
+        if extra is not None:
+            stored[f"{SYSMETA}checksum-{extra.name}"] = extra.b64digest()
         meta = await asyncio.to_thread(
             writer.commit, timestamp,
             request.headers.get("content-type", "application/octet-stream"),
-            _user_meta(request), _stored_headers(request))
+            _user_meta(request), stored)
         await self.update_container(request, t, meta.timestamp,
                                     {"x-size": str(meta.size), "x-etag": meta.etag,
                                      "x-content-type": meta.content_type})

@@ -27,7 +27,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import sigv4
-from objectstore.s3compat.bodies import checked_body
+from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.responses import (
@@ -289,13 +289,16 @@ class S3API:
         headers.setdefault("content-type", "binary/octet-stream")
         headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v for k, v in meta.items()})
         headers["content-length"] = length
+        algorithm = checksum_algorithm({k.lower(): v for k, v in h.items()})
+        if algorithm:
+            headers["x-backend-checksum-algorithm"] = algorithm   # the nodes keep it
         stored: dict[str, str] = {}
         body = checked_body(_stream(request), {k.lower(): v for k, v in h.items()}, signer,
                             stored)
         result = await self.proxy.put_object(account, bucket, obj, body, headers)
         out = {"etag": _quote(result["etag"])}
         for name, value in stored.items():
-            out["x-amz-checksum-" + name.rsplit("-", 1)[1]] = value
+            out[f"x-amz-checksum-{name}"] = value
         return Response(status_code=200, headers=out)
 
     async def _check_write_conditions(self, request: Request, account: str, bucket: str,
@@ -403,6 +406,9 @@ class S3API:
         ts = Timestamp.parse(node["x-timestamp"])
         size = int(node.get("content-length", "0"))
         headers = _object_headers(node, ts)
+        whole = "range" not in request.headers      # a part's checksum is not the object's
+        if whole and request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
+            headers.update(stored_checksums(node))
         try:
             check_conditions(dict(request.headers), node.get("etag"), ts.seconds,
                              request.method in ("GET", "HEAD"))
@@ -474,6 +480,13 @@ def _object_headers(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
         if k.startswith("x-object-meta-"):
             headers["x-amz-meta-" + k[len("x-object-meta-"):]] = v
     return headers
+
+
+def stored_checksums(node: dict[str, Any]) -> dict[str, str]:
+    """The x-amz-checksum-* an object was uploaded with (kept as system metadata)."""
+    prefix = "x-object-sysmeta-checksum-"
+    return {"x-amz-checksum-" + k[len(prefix):]: v for k, v in node.items()
+            if k.startswith(prefix)}
 
 
 def _has_body(request: Request) -> bool:

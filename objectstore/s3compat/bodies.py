@@ -39,18 +39,24 @@ def declared_checksum(headers: Mapping[str, str]) -> tuple[str, str] | None:
     return None
 
 
+def checksum_algorithm(headers: Mapping[str, str]) -> str:
+    """The x-amz-checksum-* algorithm an upload declares (in a trailer or a header)."""
+    trailer = headers.get("x-amz-trailer", "").strip().lower()
+    if trailer:
+        return trailer.removeprefix("x-amz-checksum-")
+    return (declared_checksum(headers) or ("", ""))[0]
+
+
 async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
                        signer: ChunkSigner | None, stored: dict[str, str]
                        ) -> AsyncIterator[bytes]:
-    """Yield the payload. `stored` receives the checksum header to keep with the object."""
+    """Yield the payload; `stored` receives the verified checksum (algorithm -> value)."""
     mode = headers.get("x-amz-content-sha256", UNSIGNED)
     trailers: dict[str, str] = {}
     body = decode(source, mode, signer, trailers) if mode in STREAMING else source
     sha256 = hashlib.sha256() if mode not in STREAMING and mode != UNSIGNED else None
     md5 = hashlib.md5(usedforsecurity=False) if "content-md5" in headers else None
-    trailer_name = headers.get("x-amz-trailer", "").strip().lower()
-    algo_name = (trailer_name.removeprefix("x-amz-checksum-") if trailer_name
-                 else (declared_checksum(headers) or ("", ""))[0])
+    algo_name = checksum_algorithm(headers)
     algo = CHECKSUMS.get(algo_name)
     summer = algo() if algo is not None else None
     async for chunk in body:
@@ -73,4 +79,4 @@ async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
                 raise S3Error(400, "BadDigest", f"The {algo_name.upper()} you specified did "
                               "not match the calculated checksum.")
         if given:
-            stored[f"x-object-sysmeta-s3-checksum-{algo_name}"] = given
+            stored[algo_name] = given

@@ -196,3 +196,19 @@ def test_bad_input(server: str, s3: Any) -> None:
     resp = requests.post(f"{server}/{bucket}?delete", data=b"<Delete><Object>",
                          timeout=10)
     assert resp.status_code == 403, "unsigned: denied before the body is parsed"
+
+
+def test_checksums_stored_and_returned(s3: Any) -> None:
+    import base64
+    import zlib
+    bucket = f"ck-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    body = os.urandom(70_000)
+    s3.put_object(Bucket=bucket, Key="k", Body=body, ChecksumAlgorithm="CRC32")
+    crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+    got = s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert got["ChecksumCRC32"] == crc and got["Body"].read() == body
+    assert s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")["ChecksumCRC32"] == crc
+    s3.put_object(Bucket=bucket, Key="s", Body=b"abc", ChecksumAlgorithm="SHA256")
+    head = s3.head_object(Bucket=bucket, Key="s", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
