@@ -21,6 +21,8 @@ def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
                  for u in users)
 
 
-def build_endpoint(proxy: Proxy, users: tuple[User, ...]) -> Endpoint:
+def build_endpoint(proxy: Proxy, users: tuple[User, ...],
+                   s3_domains: tuple[str, ...] = ("localhost",)) -> Endpoint:
+    """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3."""
     return Endpoint(SwiftAPI(proxy, TempAuth(users), CAPABILITIES),
-                    S3API(proxy, KeyStore(s3_users(users))))
+                    S3API(proxy, KeyStore(s3_users(users)), s3_domains))

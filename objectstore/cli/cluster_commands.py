@@ -99,7 +99,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
                             config.settings.read_timeout)
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
-        api = build_endpoint(proxy, config.users)
+        api = build_endpoint(proxy, config.users, config.s3_domains)
         server = uvicorn.Server(uvicorn.Config(api, host=config.host, port=config.port,
                                                log_level="warning", lifespan="off"))
         try:

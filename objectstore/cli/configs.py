@@ -30,6 +30,7 @@ class ProxyConfig:
     hash_prefix: str
     settings: ProxySettings
     users: tuple[User, ...]
+    s3_domains: tuple[str, ...] = ("localhost",)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -78,7 +79,8 @@ def load_proxy_config(path: Path) -> ProxyConfig:
             settings=ProxySettings(
                 connect_timeout=float(proxy.get("node_connect_timeout", 2.0)),
                 read_timeout=float(proxy.get("node_read_timeout", 10.0))),
-            users=users or DEFAULT_USERS)
+            users=users or DEFAULT_USERS,
+            s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

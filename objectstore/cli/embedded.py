@@ -99,6 +99,15 @@ def load_users(config: Path | None) -> tuple[User, ...]:
     return users or DEFAULT_USERS
 
 
+def load_s3_domains(config: Path | None) -> tuple[str, ...]:
+    """`[s3] domains = [...]`: <bucket>.<domain> Hosts are virtual-hosted S3."""
+    if config is None:
+        return ("localhost",)
+    with open(config, "rb") as f:
+        doc: dict[str, Any] = tomllib.load(f)
+    return tuple(doc.get("s3", {}).get("domains", ["localhost"]))
+
+
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to us (several share one loop)."""
 
@@ -120,7 +129,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     client = NodeClient(layout.secret)
     users = load_users(config)
     proxy = Proxy(ring, client)
-    api = build_endpoint(proxy, users)
+    api = build_endpoint(proxy, users, load_s3_domains(config))
     servers.append(_QuietServer(uvicorn.Config(api, host=host, port=port,
                                                log_level="warning", lifespan="off")))
     def stop_all() -> None:

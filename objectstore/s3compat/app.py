@@ -54,10 +54,13 @@ def iso(ts: Timestamp) -> str:
 
 
 class S3API:
-    def __init__(self, proxy: Proxy, keys: KeyStore) -> None:
+    def __init__(self, proxy: Proxy, keys: KeyStore,
+                 domains: tuple[str, ...] = ("localhost",)) -> None:
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.keys = keys
+        # Host <bucket>.<domain> names the bucket (virtual-hosted style).
+        self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         req_id = request_id()
@@ -110,7 +113,7 @@ class S3API:
     async def handle(self, request: Request, raw_path: str) -> Response:
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
-        bucket, _, obj = unquote(raw_path).lstrip("/").partition("/")
+        bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
         params = dict(query)
         account = user.swift_account
         method = request.method
@@ -121,6 +124,16 @@ class S3API:
         if not obj:
             return await self.bucket_op(request, account, bucket, params, user)
         return await self.object_op(request, account, bucket, obj, params, signed, key)
+
+    def bucket_and_key(self, host: str, raw_path: str) -> tuple[str, str]:
+        """Virtual-hosted style when the Host is <bucket>.<domain>, else path style."""
+        name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else ""
+        path = unquote(raw_path)
+        for domain in self.domains:
+            if name.endswith("." + domain):
+                return name[:-len(domain) - 1], path[1:] if path.startswith("/") else path
+        bucket, _, obj = path.lstrip("/").partition("/")
+        return bucket, obj
 
     # -- buckets -------------------------------------------------------------------------
     async def list_buckets(self, user: S3User) -> Response:

@@ -212,3 +212,32 @@ def test_checksums_stored_and_returned(s3: Any) -> None:
     s3.put_object(Bucket=bucket, Key="s", Body=b"abc", ChecksumAlgorithm="SHA256")
     head = s3.head_object(Bucket=bucket, Key="s", ChecksumMode="ENABLED")
     assert head["ChecksumSHA256"] == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+
+
+def test_virtual_hosted_style(server: str, s3: Any) -> None:
+    """Host <bucket>.localhost names the bucket (the default domain), signed as boto3
+    signs a virtual-hosted request."""
+    import http.client
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    bucket = f"vh-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="dir/key", Body=b"virtual")
+    port = int(server.rsplit(":", 1)[1])
+    req = AWSRequest(method="GET", url=f"http://{bucket}.localhost:{port}/dir/key")
+    req.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+    S3SigV4Auth(Credentials("test:tester", "testing"), "s3", "us-east-1").add_auth(req)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", "/dir/key", skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", f"{bucket}.localhost:{port}")
+        for k, v in req.headers.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        resp = conn.getresponse()
+        assert (resp.status, resp.read()) == (200, b"virtual")
+    finally:
+        conn.close()
