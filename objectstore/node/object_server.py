@@ -113,9 +113,12 @@ class ObjectServer:
             writer.commit, timestamp,
             request.headers.get("content-type", "application/octet-stream"),
             _user_meta(request), stored)
-        await self.update_container(request, t, meta.timestamp,
-                                    {"x-size": str(meta.size), "x-etag": meta.etag,
-                                     "x-content-type": meta.content_type})
+        # A manifest is listed with the size and ETag of the object it stands for.
+        h = request.headers
+        await self.update_container(request, t, meta.timestamp, {
+            "x-size": h.get(f"{SYSMETA}manifest-size", str(meta.size)),
+            "x-etag": h.get(f"{SYSMETA}manifest-etag", meta.etag),
+            "x-content-type": meta.content_type})
         return Response(status_code=201, headers={"etag": meta.etag})
 
     async def get(self, request: Request, t: NodeTarget) -> Response:

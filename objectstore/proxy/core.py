@@ -19,6 +19,13 @@ from objectstore import errors
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, Upload, answer_from
+from objectstore.proxy.manifests import (
+    MANIFEST_ETAG,
+    MANIFEST_SIZE,
+    ManifestHandle,
+    is_manifest,
+    read_manifest,
+)
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
@@ -149,7 +156,9 @@ class Proxy:
         orphans = [cnodes[i % len(cnodes)] for i, u in enumerate(started)
                    if u is None or not 200 <= answers[uploads.index(u)].status < 300]
         await self._update_containers(orphans, "PUT", cpart, account, container, obj, {
-            "x-timestamp": timestamp.internal, "x-size": str(size), "x-etag": etag,
+            "x-timestamp": timestamp.internal,
+            "x-size": headers.get(MANIFEST_SIZE, str(size)),
+            "x-etag": headers.get(MANIFEST_ETAG, etag),
             "x-content-type": headers.get("content-type", "application/octet-stream")})
         return {"etag": etag, "x-timestamp": timestamp.internal}
 
@@ -229,15 +238,20 @@ class Proxy:
             raise missing(name)
         return best
 
-    async def open_object(self, account: str, container: str, obj: str) -> ObjectHandle:
-        """Find the newest replica a quorum knows of: its headers, and where to read it."""
+    async def open_object(self, account: str, container: str, obj: str
+                          ) -> ObjectHandle | ManifestHandle:
+        """Find the newest replica a quorum knows of: its headers, and where to read it.
+        An object made of segments comes back as one object."""
         answers, heads, targets, part = await self._ask("HEAD", paths.OBJECTS, account,
                                                         container, obj)
         best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
         holders = [targets[a.node] for a in answers
                    if a.status == 200 and a.timestamp == best.timestamp]
         path = (account, container, obj)
-        return ObjectHandle(self, heads[best.node], part, path, holders)
+        handle = ObjectHandle(self, heads[best.node], part, path, holders)
+        if is_manifest(handle.headers):
+            return ManifestHandle(self, account, handle, await read_manifest(handle))
+        return handle
 
     async def get_object(self, account: str, container: str, obj: str,
                          range_header: str | None = None) -> ObjectStream:

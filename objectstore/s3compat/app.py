@@ -25,11 +25,13 @@ from objectstore import errors
 from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import sigv4
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
 from objectstore.s3compat.credentials import KeyStore, S3User
+from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.responses import (
     S3Error,
     el,
@@ -59,6 +61,7 @@ class S3API:
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.keys = keys
+        self.multipart = Multipart(proxy, self.containers)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -140,7 +143,7 @@ class S3API:
         listing = await self.containers.list_account(user.swift_account)
         buckets = "".join(f"<Bucket>{el('Name', e['name'])}"
                           f"{el('CreationDate', iso(Timestamp.parse(e['timestamp'])))}</Bucket>"
-                          for e in listing.entries if "name" in e)
+                          for e in listing.entries if "name" in e and "+" not in e["name"])
         body = OWNER.format(user.account) + f"<Buckets>{buckets}</Buckets>"
         return _xml(xml_doc("ListAllMyBucketsResult", body))
 
@@ -150,7 +153,7 @@ class S3API:
         unsupported = set(params) - {"list-type", "prefix", "delimiter", "max-keys",
                                      "continuation-token", "start-after", "marker",
                                      "encoding-type", "fetch-owner", "location",
-                                     "versioning", "acl", "delete"}
+                                     "versioning", "acl", "delete", "uploads"}
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
@@ -174,6 +177,8 @@ class S3API:
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
             return await self.delete_objects(request, account, bucket)
+        if method == "GET" and "uploads" in params:
+            return _xml(await self.multipart.list_uploads(account, bucket))
         if method == "GET" and "versioning" in params:
             return _xml(xml_doc("VersioningConfiguration", ""))
         if method == "GET" and "location" in params:
@@ -251,7 +256,7 @@ class S3API:
                                      "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
                                      "X-Amz-SignedHeaders", "X-Amz-Signature",
                                      "AWSAccessKeyId", "Signature", "Expires", "x-id",
-                                     "acl"}
+                                     "acl", "uploads", "uploadId", "partNumber"}
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
@@ -260,6 +265,8 @@ class S3API:
         method = request.method
         if "acl" in params:
             return await self.acl(request, account, bucket, obj, None)
+        if "uploads" in params or "uploadId" in params:
+            return await self.multipart_op(request, account, bucket, obj, params, signed, key)
         if method == "PUT":
             _only_private_acl(request)
             if "x-amz-copy-source" in request.headers:
@@ -270,49 +277,60 @@ class S3API:
         if method == "DELETE":
             await self.containers.head_container(account, bucket)
             with contextlib.suppress(errors.ObjectNotFound):     # S3 deletes are idempotent
+                handle = await self.proxy.open_object(account, bucket, obj)
                 await self.proxy.delete_object(account, bucket, obj)
+                if isinstance(handle, ManifestHandle):          # and its parts go too
+                    for seg in handle.segments:
+                        with contextlib.suppress(errors.NotFound):
+                            await self.proxy.delete_object(account, seg.container, seg.name)
             return Response(status_code=204)
         raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
 
     async def put_object(self, request: Request, account: str, bucket: str, obj: str,
                          signed: sigv4.SignedRequest | None, key: bytes) -> Response:
         h = request.headers
-        meta = {k: v for k, v in h.items() if k.startswith("x-amz-meta-")}
-        if sum(len(k) - len("x-amz-meta-") + len(v) for k, v in meta.items()) > MAX_META:
-            raise S3Error(400, "MetadataTooLarge", "Your metadata headers exceed the "
-                          "maximum allowed metadata size.")
+        meta = user_meta(h)
         await self.containers.head_container(account, bucket)
-        mode = h.get("x-amz-content-sha256", sigv4.UNSIGNED)
-        length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
-            else h.get("content-length")
-        if length is None or not length.isdigit():
-            raise S3Error(411, "MissingContentLength", "You must provide the Content-Length "
-                          "HTTP header.")
-        if int(length) > 5 * 1024 ** 3:
-            raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum "
-                          "allowed object size.")
-        signer = None
-        if mode in (SIGNED, SIGNED_TRAILER):
-            if signed is None:
-                raise S3Error(400, "InvalidRequest", "signed chunks need Signature V4")
-            signer = ChunkSigner(key, signed.amz_date, signed.credential.scope,
-                                 signed.signature)
         await self._check_write_conditions(request, account, bucket, obj)
-        headers = {k: h[k] for k in STORED if k in h}
-        headers.setdefault("content-type", "binary/octet-stream")
-        headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v for k, v in meta.items()})
-        headers["content-length"] = length
-        algorithm = checksum_algorithm({k.lower(): v for k, v in h.items()})
-        if algorithm:
-            headers["x-backend-checksum-algorithm"] = algorithm   # the nodes keep it
-        stored: dict[str, str] = {}
-        body = checked_body(_stream(request), {k.lower(): v for k, v in h.items()}, signer,
-                            stored)
-        result = await self.proxy.put_object(account, bucket, obj, body, headers)
+        headers = object_headers_in(h, meta)
+        body, body_headers, stored = upload_body(request, signed, key)
+        result = await self.proxy.put_object(account, bucket, obj, body,
+                                             {**headers, **body_headers})
         out = {"etag": _quote(result["etag"])}
         for name, value in stored.items():
             out[f"x-amz-checksum-{name}"] = value
         return Response(status_code=200, headers=out)
+
+    async def multipart_op(self, request: Request, account: str, bucket: str, obj: str,
+                           params: dict[str, str], signed: sigv4.SignedRequest | None,
+                           key: bytes) -> Response:
+        method, upload_id = request.method, params.get("uploadId", "")
+        if method == "POST" and "uploads" in params:
+            headers = object_headers_in(request.headers, user_meta(request.headers))
+            return _xml(await self.multipart.create(account, bucket, obj, headers))
+        if method == "PUT" and "partNumber" in params:
+            try:
+                number = int(params["partNumber"])
+            except ValueError:
+                raise S3Error(400, "InvalidArgument", "Part number must be an integer "
+                              "between 1 and 10000, inclusive") from None
+            body, body_headers, stored = upload_body(request, signed, key)
+            etag = await self.multipart.upload_part(account, bucket, obj, upload_id, number,
+                                                    body, body_headers)
+            out = {"etag": _quote(etag)}
+            out.update({f"x-amz-checksum-{n}": v for n, v in stored.items()})
+            return Response(status_code=200, headers=out)
+        if method == "POST":
+            parts = await read_limited(_stream(request))
+            await _check_small_body(parts, request)
+            doc, _ = await self.multipart.complete(account, bucket, obj, upload_id, parts)
+            return _xml(doc)
+        if method == "DELETE":
+            await self.multipart.abort(account, bucket, obj, upload_id)
+            return Response(status_code=204)
+        if method == "GET":
+            return _xml(await self.multipart.list_parts(account, bucket, obj, upload_id))
+        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
 
     async def _check_write_conditions(self, request: Request, account: str, bucket: str,
                                       obj: str) -> None:
@@ -442,6 +460,49 @@ class S3API:
         headers["content-length"] = str(end - start)
         headers["content-range"] = content_range(start, end, size)
         return StreamingResponse(stream.body, status_code=206, headers=headers)
+
+
+def user_meta(h: Any) -> dict[str, str]:
+    meta = {k: v for k, v in h.items() if k.startswith("x-amz-meta-")}
+    if sum(len(k) - len("x-amz-meta-") + len(v) for k, v in meta.items()) > MAX_META:
+        raise S3Error(400, "MetadataTooLarge", "Your metadata headers exceed the maximum "
+                      "allowed metadata size.")
+    return meta
+
+
+def object_headers_in(h: Any, meta: dict[str, str]) -> dict[str, str]:
+    """What is stored with an object: content headers and user metadata."""
+    headers = {k: h[k] for k in STORED if k in h}
+    headers.setdefault("content-type", "binary/octet-stream")
+    headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v for k, v in meta.items()})
+    return headers
+
+
+def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
+                ) -> tuple[AsyncIterator[bytes], dict[str, str], dict[str, str]]:
+    """The checked payload of an upload, the headers describing it to the nodes, and
+    the dict that receives its verified checksum."""
+    h = {k.lower(): v for k, v in request.headers.items()}
+    mode = h.get("x-amz-content-sha256", sigv4.UNSIGNED)
+    length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
+        else h.get("content-length")
+    if length is None or not length.isdigit():
+        raise S3Error(411, "MissingContentLength", "You must provide the Content-Length "
+                      "HTTP header.")
+    if int(length) > 5 * 1024 ** 3:
+        raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum "
+                      "allowed object size.")
+    signer = None
+    if mode in (SIGNED, SIGNED_TRAILER):
+        if signed is None:
+            raise S3Error(400, "InvalidRequest", "signed chunks need Signature V4")
+        signer = ChunkSigner(key, signed.amz_date, signed.credential.scope, signed.signature)
+    headers = {"content-length": length}
+    algorithm = checksum_algorithm(h)
+    if algorithm:
+        headers["x-backend-checksum-algorithm"] = algorithm     # the nodes keep it
+    stored: dict[str, str] = {}
+    return checked_body(_stream(request), h, signer, stored), headers, stored
 
 
 def valid_bucket_name(name: str) -> bool:

@@ -241,3 +241,57 @@ def test_virtual_hosted_style(server: str, s3: Any) -> None:
         assert (resp.status, resp.read()) == (200, b"virtual")
     finally:
         conn.close()
+
+
+def test_multipart_upload(server: str, s3: Any) -> None:
+    import io
+
+    from boto3.s3.transfer import TransferConfig
+    bucket = f"mp-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    body = os.urandom(12 * 1024 * 1024 + 123)
+    config = TransferConfig(multipart_threshold=5 * 1024 * 1024,
+                            multipart_chunksize=5 * 1024 * 1024, max_concurrency=3)
+    s3.upload_fileobj(io.BytesIO(body), bucket, "big.bin", Config=config,
+                      ExtraArgs={"ContentType": "application/x-big", "Metadata": {"m": "1"}})
+    head = s3.head_object(Bucket=bucket, Key="big.bin")
+    parts = [hashlib.md5(body[i:i + 5 * 1024 * 1024]).digest()
+             for i in range(0, len(body), 5 * 1024 * 1024)]
+    assert head["ETag"] == f'"{hashlib.md5(b"".join(parts)).hexdigest()}-3"'
+    assert head["ContentLength"] == len(body) and head["Metadata"] == {"m": "1"}
+    assert head["ContentType"] == "application/x-big"
+    assert s3.get_object(Bucket=bucket, Key="big.bin")["Body"].read() == body
+    part = s3.get_object(Bucket=bucket, Key="big.bin", Range="bytes=5242870-5242889")
+    assert part["Body"].read() == body[5242870:5242890]
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert [(o["Key"], o["Size"]) for o in listed] == [("big.bin", len(body))]
+    assert bucket + "+segments" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    conn = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                  key="testing", retries=0)
+    assert conn.get_object(bucket, "big.bin")[1] == body, "Swift reads it as one object"
+
+    # the checks of Complete, ListParts, Abort
+    up = s3.create_multipart_upload(Bucket=bucket, Key="checks")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="checks", UploadId=up, PartNumber=1,
+                        Body=b"small")["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="checks", UploadId=up, PartNumber=2,
+                        Body=b"tail")["ETag"]
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket=bucket, Key="checks",
+                                                   UploadId=up)["Parts"]] == [1, 2]
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [up]
+    for parts_list, error in (
+            ([{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}], "EntityTooSmall"),
+            ([{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}], "InvalidPartOrder"),
+            ([{"PartNumber": 1, "ETag": '"' + "0" * 32 + '"'}], "InvalidPart")):
+        with pytest.raises(ClientError) as info:
+            s3.complete_multipart_upload(Bucket=bucket, Key="checks", UploadId=up,
+                                         MultipartUpload={"Parts": parts_list})
+        assert code(info) == error
+    s3.abort_multipart_upload(Bucket=bucket, Key="checks", UploadId=up)
+    with pytest.raises(ClientError) as info:
+        s3.list_parts(Bucket=bucket, Key="checks", UploadId=up)
+    assert code(info) == "NoSuchUpload"
+    # deleting the object takes its parts along
+    s3.delete_object(Bucket=bucket, Key="big.bin")
+    _, segs = conn.get_container(bucket + "+segments")
+    assert segs == []

@@ -1,0 +1,104 @@
+"""Objects made of segments (S3 multipart uploads): a small manifest object lists the
+segments, and reading it streams them in order -- for both APIs, since the proxy core
+does it. Segments are ordinary objects in another container of the same account.
+
+A manifest carries system metadata: x-object-sysmeta-manifest = "1", the object's
+total size and ETag (which is what listings show)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from objectstore import errors
+
+if TYPE_CHECKING:
+    from objectstore.proxy.core import ObjectHandle, ObjectStream, Proxy
+
+MANIFEST = "x-object-sysmeta-manifest"
+MANIFEST_SIZE = "x-object-sysmeta-manifest-size"
+MANIFEST_ETAG = "x-object-sysmeta-manifest-etag"
+MAX_MANIFEST = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Segment:
+    container: str
+    name: str
+    size: int
+    etag: str
+
+
+def manifest_body(segments: list[Segment]) -> bytes:
+    return json.dumps([{"container": s.container, "name": s.name, "size": s.size,
+                        "etag": s.etag} for s in segments]).encode()
+
+
+def parse_manifest(body: bytes) -> list[Segment]:
+    try:
+        return [Segment(d["container"], d["name"], int(d["size"]), d["etag"])
+                for d in json.loads(body)]
+    except (ValueError, KeyError, TypeError):
+        raise errors.ServiceUnavailable("damaged manifest") from None
+
+
+def _span(range_header: str | None, size: int) -> tuple[int, int] | None:
+    """The one `bytes=a-b` range the APIs pass down (already checked), or None."""
+    if not range_header:
+        return None
+    first, _, last = range_header.removeprefix("bytes=").partition("-")
+    return int(first), min(int(last) + 1, size)
+
+
+class ManifestHandle:
+    """Same shape as ObjectHandle: headers of the whole object, and `read`."""
+
+    def __init__(self, proxy: Proxy, account: str, manifest: ObjectHandle,
+                 segments: list[Segment]) -> None:
+        self.proxy = proxy
+        self.account = account
+        self.segments = segments
+        size = sum(s.size for s in segments)
+        self.headers = {k: v for k, v in manifest.headers.items() if k != "content-range"}
+        self.headers["content-length"] = str(size)
+        self.headers["etag"] = manifest.headers.get(MANIFEST_ETAG, manifest.headers.get(
+            "etag", ""))
+        self.size = size
+
+    async def read(self, range_header: str | None = None) -> ObjectStream:
+        from objectstore.proxy.core import ObjectStream
+        span = _span(range_header, self.size)
+        start, end = span if span else (0, self.size)
+        headers = dict(self.headers)
+        headers["content-length"] = str(end - start)
+        if span:
+            headers["content-range"] = f"bytes {start}-{end - 1}/{self.size}"
+        return ObjectStream(206 if span else 200, headers, self._body(start, end),
+                            lambda: None)
+
+    async def _body(self, start: int, end: int) -> AsyncIterator[bytes]:
+        offset = 0
+        for seg in self.segments:
+            seg_start, seg_end = offset, offset + seg.size
+            offset = seg_end
+            if seg_end <= start or seg_start >= end or seg.size == 0:
+                continue
+            a, b = max(start, seg_start) - seg_start, min(end, seg_end) - seg_start
+            handle = await self.proxy.open_object(self.account, seg.container, seg.name)
+            whole = (a, b) == (0, seg.size)
+            stream = await handle.read(None if whole else f"bytes={a}-{b - 1}")
+            async for chunk in stream.body:
+                yield chunk
+
+
+async def read_manifest(handle: ObjectHandle) -> list[Segment]:
+    if int(handle.headers.get("content-length", "0")) > MAX_MANIFEST:
+        raise errors.ServiceUnavailable("manifest too large")
+    stream = await handle.read()
+    return parse_manifest(b"".join([c async for c in stream.body]))
+
+
+def is_manifest(headers: dict[str, Any]) -> bool:
+    return headers.get(MANIFEST) == "1"
