@@ -11,11 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import re
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from email.utils import formatdate
-from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
@@ -28,31 +24,36 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import sigv4
-from objectstore.s3compat.bodies import checked_body, checksum_algorithm
-from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.responses import (
+    STORED,
     S3Error,
     el,
     error_for,
     error_xml,
+    iso,
+    object_headers_out,
+    quote_etag,
     request_id,
+    stored_checksums,
+    url_encode,
     xml_doc,
+    xml_response,
 )
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
+from objectstore.s3compat.uploads import (
+    check_small_body,
+    object_headers_in,
+    request_stream,
+    upload_body,
+    user_meta,
+)
 from objectstore.s3compat.xmlbody import delete_keys, parse, read_limited
 from objectstore.timestamps import Timestamp
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-STORED = ("content-type", "content-encoding", "content-disposition", "content-language",
-          "cache-control", "expires")
-MAX_META = 2048
 OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
-
-
-def iso(ts: Timestamp) -> str:
-    return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 class S3API:
@@ -145,7 +146,7 @@ class S3API:
                           f"{el('CreationDate', iso(Timestamp.parse(e['timestamp'])))}</Bucket>"
                           for e in listing.entries if "name" in e and "+" not in e["name"])
         body = OWNER.format(user.account) + f"<Buckets>{buckets}</Buckets>"
-        return _xml(xml_doc("ListAllMyBucketsResult", body))
+        return xml_response(xml_doc("ListAllMyBucketsResult", body))
 
     async def bucket_op(self, request: Request, account: str, bucket: str,
                         params: dict[str, str], user: S3User) -> Response:
@@ -178,12 +179,11 @@ class S3API:
         if method == "POST" and "delete" in params:
             return await self.delete_objects(request, account, bucket)
         if method == "GET" and "uploads" in params:
-            return _xml(await self.multipart.list_uploads(account, bucket))
+            return xml_response(await self.multipart.list_uploads(account, bucket))
         if method == "GET" and "versioning" in params:
-            return _xml(xml_doc("VersioningConfiguration", ""))
+            return xml_response(xml_doc("VersioningConfiguration", ""))
         if method == "GET" and "location" in params:
-            return _xml(b'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns='
-                        b'"http://s3.amazonaws.com/doc/2006-03-01/"></LocationConstraint>')
+            return xml_response(xml_doc("LocationConstraint", ""))
         if method == "GET":
             return await self.list_objects(account, bucket, params, user)
         raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
@@ -212,7 +212,7 @@ class S3API:
         entries = listing.entries[:max_keys]
         truncated = len(listing.entries) > max_keys
         encode = params.get("encoding-type") == "url"
-        name = (lambda s: _url(s)) if encode else (lambda s: s)
+        name = (lambda s: url_encode(s)) if encode else (lambda s: s)
         owner = OWNER.format(user.account) if (not v2 or params.get("fetch-owner")) else ""
         parts = [el("Name", bucket), el("Prefix", name(prefix)), el("MaxKeys", max_keys),
                  el("IsTruncated", str(truncated).lower())]
@@ -227,7 +227,7 @@ class S3API:
                 continue
             parts.append(f"<Contents>{el('Key', name(e['name']))}"
                          f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
-                         f"{el('ETag', _quote(e['hash']))}{el('Size', e['bytes'])}"
+                         f"{el('ETag', quote_etag(e['hash']))}{el('Size', e['bytes'])}"
                          f"{el('StorageClass', 'STANDARD')}{owner}</Contents>")
         last = str(entries[-1].get("name") or entries[-1].get("subdir") or "") if entries else ""
         if v2:
@@ -243,7 +243,7 @@ class S3API:
             parts.append(el("Marker", name(marker)))
             if truncated and delimiter:
                 parts.append(el("NextMarker", name(last)))
-        return _xml(xml_doc("ListBucketResult", "".join(parts)))
+        return xml_response(xml_doc("ListBucketResult", "".join(parts)))
 
     # -- objects -------------------------------------------------------------------------
     async def object_op(self, request: Request, account: str, bucket: str, obj: str,
@@ -296,7 +296,7 @@ class S3API:
         body, body_headers, stored = upload_body(request, signed, key)
         result = await self.proxy.put_object(account, bucket, obj, body,
                                              {**headers, **body_headers})
-        out = {"etag": _quote(result["etag"])}
+        out = {"etag": quote_etag(result["etag"])}
         for name, value in stored.items():
             out[f"x-amz-checksum-{name}"] = value
         return Response(status_code=200, headers=out)
@@ -307,7 +307,7 @@ class S3API:
         method, upload_id = request.method, params.get("uploadId", "")
         if method == "POST" and "uploads" in params:
             headers = object_headers_in(request.headers, user_meta(request.headers))
-            return _xml(await self.multipart.create(account, bucket, obj, headers))
+            return xml_response(await self.multipart.create(account, bucket, obj, headers))
         if method == "PUT" and "partNumber" in params:
             try:
                 number = int(params["partNumber"])
@@ -317,19 +317,19 @@ class S3API:
             body, body_headers, stored = upload_body(request, signed, key)
             etag = await self.multipart.upload_part(account, bucket, obj, upload_id, number,
                                                     body, body_headers)
-            out = {"etag": _quote(etag)}
+            out = {"etag": quote_etag(etag)}
             out.update({f"x-amz-checksum-{n}": v for n, v in stored.items()})
             return Response(status_code=200, headers=out)
         if method == "POST":
-            parts = await read_limited(_stream(request))
-            await _check_small_body(parts, request)
+            parts = await read_limited(request_stream(request))
+            await check_small_body(parts, request)
             doc, _ = await self.multipart.complete(account, bucket, obj, upload_id, parts)
-            return _xml(doc)
+            return xml_response(doc)
         if method == "DELETE":
             await self.multipart.abort(account, bucket, obj, upload_id)
             return Response(status_code=204)
         if method == "GET":
-            return _xml(await self.multipart.list_parts(account, bucket, obj, upload_id))
+            return xml_response(await self.multipart.list_parts(account, bucket, obj, upload_id))
         raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
 
     async def _check_write_conditions(self, request: Request, account: str, bucket: str,
@@ -347,8 +347,8 @@ class S3API:
         check_conditions(dict(request.headers), etag, None, safe_method=False)
 
     async def delete_objects(self, request: Request, account: str, bucket: str) -> Response:
-        body = await read_limited(_stream(request))
-        await _check_small_body(body, request)
+        body = await read_limited(request_stream(request))
+        await check_small_body(body, request)
         keys, quiet = delete_keys(body)
         results = []
         for key in keys:
@@ -361,7 +361,7 @@ class S3API:
                 _, code, message = error_for(exc)
                 results.append(f"<Error>{el('Key', key)}{el('Code', code)}"
                                f"{el('Message', message)}</Error>")
-        return _xml(xml_doc("DeleteResult", "".join(results)))
+        return xml_response(xml_doc("DeleteResult", "".join(results)))
 
     async def acl(self, request: Request, account: str, bucket: str, obj: str | None,
                   user: S3User | None) -> Response:
@@ -372,7 +372,7 @@ class S3API:
         owner = account.removeprefix("AUTH_")
         if request.method == "PUT":
             _only_private_acl(request)
-            body = await read_limited(_stream(request))
+            body = await read_limited(request_stream(request))
             if body.strip():
                 grants = parse(body).iter("Permission")
                 if any(g.text != "FULL_CONTROL" for g in grants):
@@ -384,7 +384,7 @@ class S3API:
                  'XMLSchema-instance" xsi:type="CanonicalUser">'
                  f"{el('ID', owner)}{el('DisplayName', owner)}</Grantee>"
                  "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList>")
-        return _xml(xml_doc("AccessControlPolicy", OWNER.format(owner) + grant))
+        return xml_response(xml_doc("AccessControlPolicy", OWNER.format(owner) + grant))
 
     async def copy_object(self, request: Request, account: str, bucket: str,
                           obj: str) -> Response:
@@ -426,8 +426,8 @@ class S3API:
         stream = await handle.read()
         result = await self.proxy.put_object(account, bucket, obj, stream.body, headers)
         ts = Timestamp.parse(result["x-timestamp"])
-        body = el("LastModified", iso(ts)) + el("ETag", _quote(result["etag"]))
-        return _xml(xml_doc("CopyObjectResult", body))
+        body = el("LastModified", iso(ts)) + el("ETag", quote_etag(result["etag"]))
+        return xml_response(xml_doc("CopyObjectResult", body))
 
     async def get_object(self, request: Request, account: str, bucket: str, obj: str,
                          params: dict[str, str]) -> Response:
@@ -436,7 +436,7 @@ class S3API:
         node = handle.headers
         ts = Timestamp.parse(node["x-timestamp"])
         size = int(node.get("content-length", "0"))
-        headers = _object_headers(node, ts)
+        headers = object_headers_out(node, ts)
         whole = "range" not in request.headers      # a part's checksum is not the object's
         if whole and request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
             headers.update(stored_checksums(node))
@@ -462,49 +462,6 @@ class S3API:
         return StreamingResponse(stream.body, status_code=206, headers=headers)
 
 
-def user_meta(h: Any) -> dict[str, str]:
-    meta = {k: v for k, v in h.items() if k.startswith("x-amz-meta-")}
-    if sum(len(k) - len("x-amz-meta-") + len(v) for k, v in meta.items()) > MAX_META:
-        raise S3Error(400, "MetadataTooLarge", "Your metadata headers exceed the maximum "
-                      "allowed metadata size.")
-    return meta
-
-
-def object_headers_in(h: Any, meta: dict[str, str]) -> dict[str, str]:
-    """What is stored with an object: content headers and user metadata."""
-    headers = {k: h[k] for k in STORED if k in h}
-    headers.setdefault("content-type", "binary/octet-stream")
-    headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v for k, v in meta.items()})
-    return headers
-
-
-def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
-                ) -> tuple[AsyncIterator[bytes], dict[str, str], dict[str, str]]:
-    """The checked payload of an upload, the headers describing it to the nodes, and
-    the dict that receives its verified checksum."""
-    h = {k.lower(): v for k, v in request.headers.items()}
-    mode = h.get("x-amz-content-sha256", sigv4.UNSIGNED)
-    length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
-        else h.get("content-length")
-    if length is None or not length.isdigit():
-        raise S3Error(411, "MissingContentLength", "You must provide the Content-Length "
-                      "HTTP header.")
-    if int(length) > 5 * 1024 ** 3:
-        raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum "
-                      "allowed object size.")
-    signer = None
-    if mode in (SIGNED, SIGNED_TRAILER):
-        if signed is None:
-            raise S3Error(400, "InvalidRequest", "signed chunks need Signature V4")
-        signer = ChunkSigner(key, signed.amz_date, signed.credential.scope, signed.signature)
-    headers = {"content-length": length}
-    algorithm = checksum_algorithm(h)
-    if algorithm:
-        headers["x-backend-checksum-algorithm"] = algorithm     # the nodes keep it
-    stored: dict[str, str] = {}
-    return checked_body(_stream(request), h, signer, stored), headers, stored
-
-
 def valid_bucket_name(name: str) -> bool:
     """S3's rules: 3-63 of a-z 0-9 . -, starting and ending alphanumeric, no '..', not
     an IP address."""
@@ -517,50 +474,6 @@ def _only_private_acl(request: Request) -> None:
     if acl not in (None, "private") or any(k.startswith("x-amz-grant-")
                                            for k in request.headers):
         raise S3Error(501, "NotImplemented", "only the private ACL is supported")
-
-
-async def _check_small_body(body: bytes, request: Request) -> None:
-    """Content-MD5 / x-amz-checksum-* of a small body read whole."""
-    async def once() -> AsyncIterator[bytes]:
-        yield body
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    async for _ in checked_body(once(), headers, None, {}):
-        pass
-
-
-async def _stream(request: Request) -> AsyncIterator[bytes]:
-    async for chunk in request.stream():
-        yield chunk
-
-
-def _xml(body: bytes) -> Response:
-    return Response(body, status_code=200, media_type="application/xml")
-
-
-def _quote(etag: str) -> str:
-    return f'"{etag}"'
-
-
-def _url(text: str) -> str:
-    return quote(text, safe="/")
-
-
-def _object_headers(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
-    headers = {k: v for k, v in node.items() if k in STORED or k == "content-length"}
-    headers["etag"] = _quote(node.get("etag", ""))
-    headers["last-modified"] = formatdate(int(ts.seconds + 0.999999), usegmt=True)
-    headers["accept-ranges"] = "bytes"
-    for k, v in node.items():
-        if k.startswith("x-object-meta-"):
-            headers["x-amz-meta-" + k[len("x-object-meta-"):]] = v
-    return headers
-
-
-def stored_checksums(node: dict[str, Any]) -> dict[str, str]:
-    """The x-amz-checksum-* an object was uploaded with (kept as system metadata)."""
-    prefix = "x-object-sysmeta-checksum-"
-    return {"x-amz-checksum-" + k[len(prefix):]: v for k, v in node.items()
-            if k.startswith(prefix)}
 
 
 def _has_body(request: Request) -> bool:

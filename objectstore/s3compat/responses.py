@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape
+
+from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.s3compat.sigv4 import SignatureError
+from objectstore.timestamps import Timestamp
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+# Headers stored with an object and returned with it.
+STORED = ("content-type", "content-encoding", "content-disposition", "content-language",
+          "cache-control", "expires")
 
 # Internal errors -> (HTTP status, S3 code, message), most specific first.
 S3_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
@@ -76,3 +86,37 @@ def xml_doc(root: str, body: str) -> bytes:
 
 def el(name: str, value: object) -> str:
     return f"<{name}>{escape(str(value))}</{name}>"
+
+
+def iso(ts: Timestamp) -> str:
+    return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def xml_response(body: bytes) -> Response:
+    return Response(body, status_code=200, media_type="application/xml")
+
+
+def quote_etag(etag: str) -> str:
+    return f'"{etag}"'
+
+
+def url_encode(text: str) -> str:
+    return quote(text, safe="/")
+
+
+def object_headers_out(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
+    headers = {k: v for k, v in node.items() if k in STORED or k == "content-length"}
+    headers["etag"] = quote_etag(node.get("etag", ""))
+    headers["last-modified"] = formatdate(int(ts.seconds + 0.999999), usegmt=True)
+    headers["accept-ranges"] = "bytes"
+    for k, v in node.items():
+        if k.startswith("x-object-meta-"):
+            headers["x-amz-meta-" + k[len("x-object-meta-"):]] = v
+    return headers
+
+
+def stored_checksums(node: dict[str, Any]) -> dict[str, str]:
+    """The x-amz-checksum-* an object was uploaded with (kept as system metadata)."""
+    prefix = "x-object-sysmeta-checksum-"
+    return {"x-amz-checksum-" + k[len(prefix):]: v for k, v in node.items()
+            if k.startswith(prefix)}

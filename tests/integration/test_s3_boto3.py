@@ -169,6 +169,7 @@ def test_delete_objects_copy_acl_versioning(s3: Any) -> None:
         s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     assert code(info) == "NotImplemented"
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
+    assert s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") in (None, "")
 
 
 def test_bad_input(server: str, s3: Any) -> None:
