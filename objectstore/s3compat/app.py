@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import Proxy
+from objectstore.proxy.core import ObjectHandle, Proxy
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import sigv4
@@ -314,6 +314,9 @@ class S3API:
             except ValueError:
                 raise S3Error(400, "InvalidArgument", "Part number must be an integer "
                               "between 1 and 10000, inclusive") from None
+            if "x-amz-copy-source" in request.headers:
+                return await self.upload_part_copy(request, account, bucket, obj, upload_id,
+                                                   number)
             body, body_headers, stored = upload_body(request, signed, key)
             etag = await self.multipart.upload_part(account, bucket, obj, upload_id, number,
                                                     body, body_headers)
@@ -331,6 +334,27 @@ class S3API:
         if method == "GET":
             return xml_response(await self.multipart.list_parts(account, bucket, obj, upload_id))
         raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+
+    async def upload_part_copy(self, request: Request, account: str, bucket: str, obj: str,
+                               upload_id: str, number: int) -> Response:
+        """A part copied from an existing object, whole or one byte range of it."""
+        src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
+        await self.containers.head_container(account, src_bucket)
+        handle = await self.proxy.open_object(account, src_bucket, src_key)
+        size = int(handle.headers.get("content-length", "0"))
+        wanted = request.headers.get("x-amz-copy-source-range")
+        spans = parse_ranges(wanted, size) if wanted else None
+        if wanted and (spans is None or len(spans) != 1):
+            raise S3Error(400, "InvalidArgument", "The x-amz-copy-source-range value must "
+                          "be of the form bytes=first-last where first and last are the "
+                          "zero-based offsets of the first and last bytes to copy")
+        start, end = spans[0] if spans else (0, size)
+        stream = await handle.read(f"bytes={start}-{end - 1}" if spans else None)
+        etag = await self.multipart.upload_part(account, bucket, obj, upload_id, number,
+                                                stream.body,
+                                                {"content-length": str(end - start)})
+        body = el("LastModified", iso(Timestamp.now())) + el("ETag", quote_etag(etag))
+        return xml_response(xml_doc("CopyPartResult", body))
 
     async def _check_write_conditions(self, request: Request, account: str, bucket: str,
                                       obj: str) -> None:
@@ -388,11 +412,7 @@ class S3API:
 
     async def copy_object(self, request: Request, account: str, bucket: str,
                           obj: str) -> Response:
-        source = unquote(request.headers["x-amz-copy-source"]).split("?", 1)[0].lstrip("/")
-        src_bucket, _, src_key = source.partition("/")
-        if not src_bucket or not src_key:
-            raise S3Error(400, "InvalidArgument", "Copy Source must mention the source "
-                          "bucket and key: sourcebucket/sourcekey")
+        src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
         directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
             raise S3Error(400, "InvalidArgument", "Unknown metadata directive.")
@@ -449,6 +469,16 @@ class S3API:
         for k, v in params.items():
             if k.startswith("response-"):
                 headers[k[len("response-"):]] = v
+        part_span = _part_span(handle, params.get("partNumber"), size)
+        if part_span is not None:
+            start, end, count = part_span
+            headers["x-amz-mp-parts-count"] = str(count)
+            headers["content-length"] = str(end - start)
+            headers["content-range"] = content_range(start, end, size)
+            if request.method == "HEAD":
+                return Response(status_code=206, headers=headers)
+            stream = await handle.read(f"bytes={start}-{end - 1}")
+            return StreamingResponse(stream.body, status_code=206, headers=headers)
         if request.method == "HEAD":
             return Response(status_code=200, headers=headers)
         spans = parse_ranges(request.headers.get("range"), size)
@@ -460,6 +490,34 @@ class S3API:
         headers["content-length"] = str(end - start)
         headers["content-range"] = content_range(start, end, size)
         return StreamingResponse(stream.body, status_code=206, headers=headers)
+
+
+def _part_span(handle: ObjectHandle | ManifestHandle, part: str | None,
+               size: int) -> tuple[int, int, int] | None:
+    """(start, end, parts) of part `part` of an object; a plain object has one part."""
+    if part is None:
+        return None
+    if not part.isdigit() or int(part) < 1:
+        raise S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and "
+                      "10000, inclusive")
+    sizes = ([s.size for s in handle.segments] if isinstance(handle, ManifestHandle)
+             else [size])
+    number = int(part)
+    if number > len(sizes):
+        raise S3Error(416, "InvalidPartNumber", "The requested partnumber is not "
+                      "satisfiable")
+    start = sum(sizes[:number - 1])
+    return start, start + sizes[number - 1], len(sizes)
+
+
+def copy_source(header: str) -> tuple[str, str]:
+    """`x-amz-copy-source`: URL-encoded `[/]bucket/key[?versionId=...]`."""
+    source = unquote(header.split("?", 1)[0]).lstrip("/")
+    bucket, _, key = source.partition("/")
+    if not bucket or not key:
+        raise S3Error(400, "InvalidArgument", "Copy Source must mention the source bucket "
+                      "and key: sourcebucket/sourcekey")
+    return bucket, key
 
 
 def valid_bucket_name(name: str) -> bool:

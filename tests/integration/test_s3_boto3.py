@@ -271,6 +271,30 @@ def test_multipart_upload(server: str, s3: Any) -> None:
                                   key="testing", retries=0)
     assert conn.get_object(bucket, "big.bin")[1] == body, "Swift reads it as one object"
 
+    second = s3.get_object(Bucket=bucket, Key="big.bin", PartNumber=2)
+    assert second["Body"].read() == body[5 * 1024 * 1024:10 * 1024 * 1024]
+    assert second["PartsCount"] == 3
+    assert s3.head_object(Bucket=bucket, Key="big.bin", PartNumber=3)["ContentLength"] == \
+        len(body) - 10 * 1024 * 1024
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="big.bin", PartNumber=4)
+    assert code(info) == "InvalidPartNumber"
+
+    # UploadPartCopy, a whole object and a byte range of one
+    up = s3.create_multipart_upload(Bucket=bucket, Key="copied")["UploadId"]
+    p1 = s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=up, PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "big.bin"},
+                             CopySourceRange="bytes=0-5242879")["CopyPartResult"]["ETag"]
+    s3.put_object(Bucket=bucket, Key="small", Body=b"the end")
+    p2 = s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=up, PartNumber=2,
+                             CopySource=f"{bucket}/small")["CopyPartResult"]["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": p1}, {"PartNumber": 2, "ETag": p2}]})
+    assert s3.get_object(Bucket=bucket, Key="copied")["Body"].read() == \
+        body[:5242880] + b"the end"
+    s3.delete_object(Bucket=bucket, Key="copied")
+    s3.delete_object(Bucket=bucket, Key="small")
+
     # the checks of Complete, ListParts, Abort
     up = s3.create_multipart_upload(Bucket=bucket, Key="checks")["UploadId"]
     e1 = s3.upload_part(Bucket=bucket, Key="checks", UploadId=up, PartNumber=1,
