@@ -4,6 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh '.[test]'
+# Real S3 clients from Debian for the integration tests.
+missing=()
+for tool in rclone s3cmd; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if ((${#missing[@]})); then
+    if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "test.sh: please install ${missing[*]} (apt-get install ${missing[*]})" >&2
+    fi
+fi
 .venv/bin/ruff check objectstore tests benchmarks
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
