@@ -154,7 +154,8 @@ class S3API:
         unsupported = set(params) - {"list-type", "prefix", "delimiter", "max-keys",
                                      "continuation-token", "start-after", "marker",
                                      "encoding-type", "fetch-owner", "location",
-                                     "versioning", "acl", "delete", "uploads"}
+                                     "versioning", "acl", "delete", "uploads", "versions",
+                                     "key-marker", "version-id-marker"}
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
@@ -178,6 +179,8 @@ class S3API:
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
             return await self.delete_objects(request, account, bucket)
+        if method == "GET" and "versions" in params:
+            return await self.list_versions(account, bucket, params, user)
         if method == "GET" and "uploads" in params:
             return xml_response(await self.multipart.list_uploads(account, bucket))
         if method == "GET" and "versioning" in params:
@@ -187,6 +190,41 @@ class S3API:
         if method == "GET":
             return await self.list_objects(account, bucket, params, user)
         raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+
+    async def list_versions(self, account: str, bucket: str, params: dict[str, str],
+                            user: S3User) -> Response:
+        """ListObjectVersions of an unversioned bucket: every object once, as version
+        "null" (what S3 answers before versioning is ever enabled)."""
+        try:
+            max_keys = min(int(params.get("max-keys", "1000")), 1000)
+        except ValueError:
+            raise S3Error(400, "InvalidArgument", "max-keys must be a number") from None
+        prefix, delimiter = params.get("prefix", ""), params.get("delimiter", "")
+        listing = await self.containers.list_container(
+            account, bucket, prefix=prefix, delimiter=delimiter,
+            marker=params.get("key-marker", ""), limit=max_keys + 1)
+        entries = listing.entries[:max_keys]
+        truncated = len(listing.entries) > max_keys
+        owner = OWNER.format(user.account)
+        parts = [el("Name", bucket), el("Prefix", prefix), el("KeyMarker",
+                                                              params.get("key-marker", "")),
+                 el("VersionIdMarker", ""), el("MaxKeys", max_keys),
+                 el("IsTruncated", str(truncated).lower())]
+        if delimiter:
+            parts.append(el("Delimiter", delimiter))
+        for e in entries:
+            if "subdir" in e:
+                parts.append(f"<CommonPrefixes>{el('Prefix', e['subdir'])}</CommonPrefixes>")
+                continue
+            parts.append(f"<Version>{el('Key', e['name'])}{el('VersionId', 'null')}"
+                         f"{el('IsLatest', 'true')}"
+                         f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
+                         f"{el('ETag', quote_etag(e['hash']))}{el('Size', e['bytes'])}"
+                         f"{owner}{el('StorageClass', 'STANDARD')}</Version>")
+        if truncated and entries:
+            last = str(entries[-1].get("name") or entries[-1].get("subdir") or "")
+            parts += [el("NextKeyMarker", last), el("NextVersionIdMarker", "null")]
+        return xml_response(xml_doc("ListVersionsResult", "".join(parts)))
 
     async def list_objects(self, account: str, bucket: str, params: dict[str, str],
                            user: S3User) -> Response:
@@ -257,6 +295,8 @@ class S3API:
                                      "X-Amz-SignedHeaders", "X-Amz-Signature",
                                      "AWSAccessKeyId", "Signature", "Expires", "x-id",
                                      "acl", "uploads", "uploadId", "partNumber"}
+        if params.get("versionId") == "null":      # the only version an object has so far
+            unsupported.discard("versionId")
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")

@@ -320,3 +320,17 @@ def test_multipart_upload(server: str, s3: Any) -> None:
     s3.delete_object(Bucket=bucket, Key="big.bin")
     _, segs = conn.get_container(bucket + "+segments")
     assert segs == []
+
+
+def test_versions_of_an_unversioned_bucket(s3: Any) -> None:
+    bucket = f"ver-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    for key in ("a", "b/c"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
+    assert [(v["Key"], v["VersionId"], v["IsLatest"]) for v in versions] == [
+        ("a", "null", True), ("b/c", "null", True)]
+    s3.delete_object(Bucket=bucket, Key="a", VersionId="null")
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "b/c", "VersionId": "null"}]})
+    assert "Versions" not in s3.list_object_versions(Bucket=bucket)
+    s3.delete_bucket(Bucket=bucket)
