@@ -65,9 +65,6 @@ class SwiftAPI:
                                 media_type="text/html; charset=UTF-8" if body else None)
         except ClientDisconnect:
             response = Response(b"client disconnected", status_code=499)
-        if response.status_code >= 400 and _has_body(request):
-            # The body may be unread: close, or its bytes would be read as a request.
-            response.headers["connection"] = "close"
         response.headers["x-trans-id"] = tx
         response.headers["x-openstack-request-id"] = tx
         await response(scope, receive, send)
@@ -326,8 +323,3 @@ def _copy_source(header: str, account: str) -> SwiftPath:
     if not container or not obj:
         raise errors.PreconditionFailed("copy source/destination must be container/object")
     return parse_swift_path(f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
-
-
-def _has_body(request: Request) -> bool:
-    h = request.headers
-    return h.get("content-length", "0") not in ("", "0") or "transfer-encoding" in h

@@ -80,9 +80,6 @@ class S3API:
             response = Response(body, status_code=status, media_type="application/xml")
         except ClientDisconnect:
             response = Response(b"", status_code=400)
-        if response.status_code >= 400 and _has_body(request):
-            # The body may be unread: close, or its bytes would be read as a request.
-            response.headers["connection"] = "close"
         response.headers["x-amz-request-id"] = req_id
         response.headers["x-amz-id-2"] = req_id
         await response(scope, receive, send)
@@ -572,8 +569,3 @@ def _only_private_acl(request: Request) -> None:
     if acl not in (None, "private") or any(k.startswith("x-amz-grant-")
                                            for k in request.headers):
         raise S3Error(501, "NotImplemented", "only the private ACL is supported")
-
-
-def _has_body(request: Request) -> bool:
-    h = request.headers
-    return h.get("content-length", "0") not in ("", "0") or "transfer-encoding" in h
