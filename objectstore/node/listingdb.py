@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS info (
     metadata TEXT NOT NULL DEFAULT '{}',
     report_to TEXT NOT NULL DEFAULT '',
     item_count INTEGER NOT NULL DEFAULT 0,
-    bytes_used INTEGER NOT NULL DEFAULT 0
+    bytes_used INTEGER NOT NULL DEFAULT 0,
+    changed_at TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS items (
     name TEXT PRIMARY KEY,
@@ -63,6 +64,7 @@ class Info:
     metadata: dict[str, tuple[str, str]]   # key -> (value, timestamp); "" value = removed
     item_count: int
     bytes_used: int
+    changed_at: Timestamp        # the newest row change applied (or the put timestamp)
 
     @property
     def deleted(self) -> bool:
@@ -124,12 +126,14 @@ class ListingDB:
             raise NotFound(str(self.path))
         with self._conn() as conn:
             row = conn.execute("SELECT name, put_timestamp, delete_timestamp, metadata, "
-                               "item_count, bytes_used FROM info").fetchone()
+                               "item_count, bytes_used, changed_at FROM info").fetchone()
         if row is None:
             raise NotFound(str(self.path))
         meta = {k: (v[0], v[1]) for k, v in json.loads(row[3]).items()}
-        return Info(row[0], Timestamp.parse(row[1]),
-                    Timestamp.parse(row[2]) if row[2] else None, meta, row[4], row[5])
+        put = Timestamp.parse(row[1])
+        changed = max(put, Timestamp.parse(row[6])) if row[6] else put
+        return Info(row[0], put, Timestamp.parse(row[2]) if row[2] else None, meta,
+                    row[4], row[5], changed)
 
     def update_metadata(self, changes: dict[str, str], timestamp: Timestamp) -> None:
         """Merge metadata key by key: a key's newest timestamp wins ('' removes it)."""
@@ -143,17 +147,24 @@ class ListingDB:
             conn.execute("UPDATE info SET metadata = ?", (json.dumps(current),))
             conn.execute("COMMIT")
 
-    def merge_items(self, items: list[tuple[Item, bool]]) -> None:
-        """Apply (item, deleted) changes; each only if newer than the row it replaces.
-        Keeps the count and bytes of live items in step, in the same transaction."""
+    def merge_items(self, items: list[tuple[Item, bool]], replace_equal: bool = False) -> None:
+        """Apply (item, deleted) changes; each only if newer than the row it replaces
+        (or as new, with `replace_equal`: a container's stats report repeats its
+        timestamp). Keeps the count and bytes of live items in step, in the same
+        transaction."""
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
             d_count = d_bytes = 0
+            newest = ""
             for item, deleted in items:
                 old = conn.execute("SELECT timestamp, size, deleted FROM items WHERE name = ?",
                                    (item.name,)).fetchone()
-                if old is not None and Timestamp.parse(old[0]) >= item.timestamp:
-                    continue
+                if old is not None:
+                    old_ts = Timestamp.parse(old[0])
+                    if old_ts > item.timestamp or (old_ts == item.timestamp
+                                                   and not replace_equal):
+                        continue
+                newest = max(newest, item.timestamp.internal)
                 if old is not None and not old[2]:
                     d_count -= 1
                     d_bytes -= old[1]
@@ -166,11 +177,12 @@ class ListingDB:
                     (item.name, item.timestamp.internal, 0 if deleted else item.size,
                      item.content_type, item.etag, item.count, int(deleted)))
             conn.execute("UPDATE info SET item_count = item_count + ?, "
-                         "bytes_used = bytes_used + ?", (d_count, d_bytes))
+                         "bytes_used = bytes_used + ?, changed_at = MAX(changed_at, ?)",
+                         (d_count, d_bytes, newest))
             conn.execute("COMMIT")
 
-    def put_item(self, item: Item) -> None:
-        self.merge_items([(item, False)])
+    def put_item(self, item: Item, replace_equal: bool = False) -> None:
+        self.merge_items([(item, False)], replace_equal)
 
     def delete_item(self, name: str, timestamp: Timestamp) -> None:
         self.merge_items([(Item(name, timestamp, 0), True)])

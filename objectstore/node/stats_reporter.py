@@ -17,7 +17,6 @@ import aiohttp
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.listingdb import ListingDB
-from objectstore.timestamps import Timestamp
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
@@ -47,13 +46,16 @@ class StatsReporter:
     async def report(self, db: ListingDB, account: str, container: str) -> None:
         try:
             spec = json.loads(await asyncio.to_thread(db.report_to) or "{}")
-            stamp = Timestamp.now()            # read before the stats: a delete wins
             info = await asyncio.to_thread(db.info)
         except (ValueError, OSError):
             return
         if info.deleted or not spec.get("targets"):
             return
-        headers = {"x-timestamp": stamp.internal, "x-object-count": str(info.item_count),
+        # The report carries the time of the container's newest change, never the
+        # node's clock: a container DELETE is stamped after every change it follows,
+        # so a report racing with it cannot revive the account's row.
+        headers = {"x-timestamp": info.changed_at.internal,
+                   "x-stats-report": "1", "x-object-count": str(info.item_count),
                    "x-bytes-used": str(info.bytes_used)}
         for item in spec["targets"]:
             try:

@@ -195,6 +195,40 @@ def test_container_listing_follows_object_writes(node: tuple[Target, Path]) -> N
     run(go)
 
 
+def test_stats_reports_never_revive_a_deleted_container_row(
+        node: tuple[Target, Path]) -> None:
+    """The container reports its counts to the account; a report that races with the
+    container's DELETE (arriving at the account after the row's deletion) must lose."""
+    target, _ = node
+    account = node_path("accounts", "sdb1", 1, "AUTH_test")
+    row = node_path("accounts", "sdb1", 1, "AUTH_test", "c")
+    create = {**ts(2), "x-account-update": target.spec, "x-account-partition": "1"}
+    update = {"x-container-update": target.spec, "x-container-partition": "5"}
+
+    async def listing(client: NodeClient) -> list[tuple[str, int]]:
+        _, _, body = await call(client, "GET", target, account)
+        return [(e["name"], e["count"]) for e in json.loads(body)]
+
+    async def go(client: NodeClient) -> None:
+        assert (await call(client, "PUT", target, account, ts(1)))[0] == 201
+        assert (await call(client, "PUT", target, CONT, create))[0] == 201
+        assert (await call(client, "PUT", target, row, {**ts(2), "x-object-count": "0"}))[0] == 201
+        path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "o")
+        assert (await call(client, "PUT", target, path, {**ts(3), **update}, b"x"))[0] == 201
+        for _ in range(40):                        # the report follows within ~0.5 s
+            if await listing(client) == [("c", 1)]:
+                break
+            await asyncio.sleep(0.05)
+        assert await listing(client) == [("c", 1)]
+        assert (await call(client, "DELETE", target, path, {**ts(4), **update}))[0] == 204
+        # the account hears of the container's deletion before the pending report
+        assert (await call(client, "DELETE", target, row, ts(5)))[0] == 204
+        await asyncio.sleep(1.2)
+        assert await listing(client) == []
+
+    run(go)
+
+
 def test_unreachable_container_update_is_queued(node: tuple[Target, Path]) -> None:
     target, devices = node
 
