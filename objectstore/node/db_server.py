@@ -82,6 +82,8 @@ class DBServer:
                                  targets) if targets else ""
             created = await asyncio.to_thread(db.initialize, t.name, request_timestamp(request),
                                               report)
+            if not created:          # its account row (put anew by the proxy) gets the counts
+                self._changed(db, t)
             return Response(status_code=201 if created else 202)
         info = await self._live_info(db)
         if method in ("GET", "HEAD"):
@@ -96,7 +98,8 @@ class DBServer:
                             media_type="application/json")
         if method == "POST":
             changes = {k: v for k, v in request.headers.items()
-                       if k.startswith(("x-container-meta-", "x-account-meta-"))}
+                       if k.startswith(("x-container-meta-", "x-account-meta-",
+                                         "x-container-sysmeta-"))}
             await asyncio.to_thread(db.update_metadata, changes, request_timestamp(request))
             return Response(status_code=204)
         if method == "DELETE":

@@ -13,9 +13,9 @@ import aiohttp
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from objectstore import checksums
 from objectstore.errors import BadRequest, ObjectNotFound, UnprocessableEntity
 from objectstore.node import paths
-from objectstore.node.checksums import extra_checksum
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
 from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
@@ -88,7 +88,7 @@ class ObjectServer:
             await _drain(request)
             return conflict
         declared = request.headers.get("content-length")
-        extra = extra_checksum(request.headers.get("x-backend-checksum-algorithm", ""))
+        extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
         writer = await asyncio.to_thread(df.writer)
         try:
             async for chunk in request.stream():
@@ -119,7 +119,10 @@ class ObjectServer:
             "x-size": h.get(f"{SYSMETA}manifest-size", str(meta.size)),
             "x-etag": h.get(f"{SYSMETA}manifest-etag", meta.etag),
             "x-content-type": meta.content_type})
-        return Response(status_code=201, headers={"etag": meta.etag})
+        out = {"etag": meta.etag}
+        if extra is not None:                  # the proxy answers the client with it
+            out[f"{SYSMETA}checksum-{extra.name}"] = stored[f"{SYSMETA}checksum-{extra.name}"]
+        return Response(status_code=201, headers=out)
 
     async def get(self, request: Request, t: NodeTarget) -> Response:
         df = self.diskfile(t)

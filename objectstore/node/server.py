@@ -3,7 +3,7 @@ dispatch to the object or database half, map errors to statuses in one place."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -73,6 +73,8 @@ class NodeApp:
             return await self.dbs.handle(request, target)
         except errors.ObjectStoreError as exc:
             return Response(f"{exc}\n".encode(), status_code=status_for(exc))
+        except ClientDisconnect:          # the proxy aborted an upload: nothing was kept
+            return Response(b"", status_code=499)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -80,10 +80,11 @@ class Containers:
             {"x-timestamp": ts.internal}, reports), "container")
         if metadata:
             await self.post_container(account, container, metadata)
-        self._check(await self._broadcast(
-            "PUT", paths.ACCOUNTS, account, None, container,
-            {"x-timestamp": ts.internal, "x-object-count": "0", "x-bytes-used": "0"}),
-            "account row")
+        if status == 201:       # an existing container's replicas report their counts
+            self._check(await self._broadcast(
+                "PUT", paths.ACCOUNTS, account, None, container,
+                {"x-timestamp": ts.internal, "x-object-count": "0", "x-bytes-used": "0"}),
+                "account row")
         return status == 201
 
     async def post_container(self, account: str, container: str,

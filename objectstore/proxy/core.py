@@ -107,7 +107,8 @@ class Proxy:
     # -- objects -------------------------------------------------------------------------
     async def put_object(self, account: str, container: str, obj: str,
                          body: AsyncIterator[bytes], headers: dict[str, str]) -> dict[str, str]:
-        """Store an object; returns the stored headers (etag, x-timestamp)."""
+        """Store an object; returns the stored headers (etag, x-timestamp, and any
+        checksum the nodes computed on request)."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
         cpart, cnodes, _, _ = self.nodes(account, container)
         timestamp = Timestamp.now()
@@ -160,7 +161,12 @@ class Proxy:
             "x-size": headers.get(MANIFEST_SIZE, str(size)),
             "x-etag": headers.get(MANIFEST_ETAG, etag),
             "x-content-type": headers.get("content-type", "application/octet-stream")})
-        return {"etag": etag, "x-timestamp": timestamp.internal}
+        stored = {"etag": etag, "x-timestamp": timestamp.internal}
+        for u, a in zip(uploads, answers):      # a checksum the nodes computed (S3)
+            if a.status == 201:
+                stored.update({k: v for k, v in u.headers.items()
+                               if k.startswith("x-object-sysmeta-checksum-")})
+        return stored
 
     async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,
                                  account: str, container: str, obj: str,

@@ -29,17 +29,19 @@ class Segment:
     name: str
     size: int
     etag: str
+    checksum: str = ""       # the part's x-amz-checksum value, when the upload has one
 
 
 def manifest_body(segments: list[Segment]) -> bytes:
     return json.dumps([{"container": s.container, "name": s.name, "size": s.size,
-                        "etag": s.etag} for s in segments]).encode()
+                        "etag": s.etag, **({"checksum": s.checksum} if s.checksum else {})}
+                       for s in segments]).encode()
 
 
 def parse_manifest(body: bytes) -> list[Segment]:
     try:
-        return [Segment(d["container"], d["name"], int(d["size"]), d["etag"])
-                for d in json.loads(body)]
+        return [Segment(d["container"], d["name"], int(d["size"]), d["etag"],
+                        str(d.get("checksum", ""))) for d in json.loads(body)]
     except (ValueError, KeyError, TypeError):
         raise errors.ServiceUnavailable("damaged manifest") from None
 

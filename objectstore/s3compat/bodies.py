@@ -7,32 +7,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import zlib
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
 
+from objectstore import checksums
 from objectstore.s3compat.chunked import STREAMING, ChunkSigner, decode
 from objectstore.s3compat.responses import S3Error
 from objectstore.s3compat.sigv4 import UNSIGNED
 
 
-class _Crc32:
-    def __init__(self) -> None:
-        self.value = 0
-
-    def update(self, data: bytes) -> None:
-        self.value = zlib.crc32(data, self.value)
-
-    def digest(self) -> bytes:
-        return self.value.to_bytes(4, "big")
-
-
-CHECKSUMS: dict[str, Any] = {"crc32": _Crc32, "sha1": hashlib.sha1, "sha256": hashlib.sha256}
-KNOWN_CHECKSUMS = ("crc32", "crc32c", "sha1", "sha256", "crc64nvme")
-
-
 def declared_checksum(headers: Mapping[str, str]) -> tuple[str, str] | None:
-    for name in KNOWN_CHECKSUMS:
+    for name in checksums.ALGORITHMS:
         value = headers.get(f"x-amz-checksum-{name}")
         if value:
             return name, value
@@ -57,8 +41,9 @@ async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
     sha256 = hashlib.sha256() if mode not in STREAMING and mode != UNSIGNED else None
     md5 = hashlib.md5(usedforsecurity=False) if "content-md5" in headers else None
     algo_name = checksum_algorithm(headers)
-    algo = CHECKSUMS.get(algo_name)
-    summer = algo() if algo is not None else None
+    summer = checksums.running(algo_name) if algo_name else None
+    if algo_name and summer is None:
+        raise S3Error(400, "InvalidRequest", f"Unsupported checksum algorithm {algo_name}")
     async for chunk in body:
         for h in (sha256, md5, summer):
             if h is not None:
@@ -73,10 +58,8 @@ async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
     if algo_name:
         given = trailers.get(f"x-amz-checksum-{algo_name}") or headers.get(
             f"x-amz-checksum-{algo_name}", "")
-        if summer is not None:
-            computed = base64.b64encode(summer.digest()).decode()
-            if given != computed:
-                raise S3Error(400, "BadDigest", f"The {algo_name.upper()} you specified did "
-                              "not match the calculated checksum.")
+        if summer is not None and given != summer.b64digest():
+            raise S3Error(400, "BadDigest", f"The {algo_name.upper()} you specified did not "
+                          "match the calculated checksum.")
         if given:
             stored[algo_name] = given

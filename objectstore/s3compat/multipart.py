@@ -2,20 +2,28 @@
 
 An upload lives in the bucket's segments container `<bucket>+segments` (a name no S3
 bucket can have, so ListBuckets hides it): an empty marker object `<key>/<uploadId>`
-holding the object's content type and metadata, and one object per part,
-`<key>/<uploadId>/<part number, 5 digits>`. Complete writes a manifest at the key
-(see proxy/manifests.py) listing the parts; both APIs then read them as one object.
+holding the object's content type, metadata and checksum algorithm, and one object per
+part, `<key>/<uploadId>/<part number, 5 digits>`. Complete writes a manifest at the key
+(see proxy/manifests.py) listing the parts; both APIs then read them as one object. The
+manifest remembers its upload id, so repeating a Complete that succeeded answers the
+same result again.
+
+With a checksum algorithm, every part's checksum is computed by the nodes as it is
+stored; Complete checks the client's list against them and stores the object's
+checksum: COMPOSITE (checksum of the part checksums, `-N`) or, for the CRCs, FULL_OBJECT
+(the CRC of all the bytes, combined from the parts').
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import secrets
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 
-from objectstore import errors
+from objectstore import checksums, errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import (
@@ -25,11 +33,16 @@ from objectstore.proxy.manifests import (
     Segment,
     manifest_body,
 )
-from objectstore.s3compat.responses import S3Error, el, xml_doc
+from objectstore.s3compat.responses import STORED, S3Error, el, xml_doc
 from objectstore.s3compat.xmlbody import parse
 
 MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10_000
+ALGORITHM = "x-object-sysmeta-s3-checksum-algorithm"
+CHECKSUM_TYPE = "x-object-sysmeta-s3-checksum-type"
+UPLOAD_ID = "x-object-sysmeta-s3-upload-id"
+PART_CHECKSUM = "x-object-sysmeta-checksum-"
+OWNER = "<{0}><ID>{1}</ID><DisplayName>{1}</DisplayName></{0}>"
 
 
 def segments_container(bucket: str) -> str:
@@ -44,27 +57,67 @@ async def _one(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
+def requested_checksum(headers: Mapping[str, str]) -> tuple[str, str]:
+    """(algorithm, type) a CreateMultipartUpload asks for; ('', '') for none."""
+    algorithm = headers.get("x-amz-checksum-algorithm", "").strip().lower()
+    kind = headers.get("x-amz-checksum-type", "").strip().upper()
+    if not algorithm:
+        if kind:
+            raise S3Error(400, "InvalidRequest", "x-amz-checksum-type needs "
+                          "x-amz-checksum-algorithm")
+        return "", ""
+    if algorithm not in checksums.ALGORITHMS:
+        raise S3Error(400, "InvalidRequest", f"Unsupported checksum algorithm {algorithm}")
+    kind = kind or ("FULL_OBJECT" if algorithm == "crc64nvme" else "COMPOSITE")
+    allowed = {"crc32": ("COMPOSITE", "FULL_OBJECT"), "crc32c": ("COMPOSITE", "FULL_OBJECT"),
+               "crc64nvme": ("FULL_OBJECT",), "sha1": ("COMPOSITE",),
+               "sha256": ("COMPOSITE",)}
+    if kind not in allowed[algorithm]:
+        raise S3Error(400, "InvalidRequest", f"The {kind} checksum type cannot be used "
+                      f"with the {algorithm.upper()} checksum algorithm.")
+    return algorithm, kind
+
+
+def checksum_headers(algorithm: str, kind: str) -> dict[str, str]:
+    if not algorithm:
+        return {}
+    return {"x-amz-checksum-algorithm": algorithm.upper(), "x-amz-checksum-type": kind}
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int
+    name: str
+    size: int
+    etag: str
+    checksum: str = ""
+
+
 class Multipart:
     def __init__(self, proxy: Proxy, containers: Containers) -> None:
         self.proxy = proxy
         self.containers = containers
 
-    async def create(self, account: str, bucket: str, key: str,
-                     headers: dict[str, str]) -> bytes:
-        await self.containers.head_container(account, bucket)
+    async def create(self, account: str, bucket: str, key: str, stored: dict[str, str],
+                     request_headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
+        algorithm, kind = requested_checksum(request_headers)
         seg = segments_container(bucket)
         try:
             await self.containers.head_container(account, seg)
         except errors.ContainerNotFound:
             await self.containers.put_container(account, seg, {})
         upload_id = secrets.token_urlsafe(24)
-        await self.proxy.put_object(account, seg, f"{key}/{upload_id}", _one(b""),
-                                    {**headers, "content-length": "0"})
+        marker = {**stored, "content-length": "0"}
+        if algorithm:
+            marker.update({ALGORITHM: algorithm, CHECKSUM_TYPE: kind})
+        await self.proxy.put_object(account, seg, f"{key}/{upload_id}", _one(b""), marker)
         body = el("Bucket", bucket) + el("Key", key) + el("UploadId", upload_id)
-        return xml_doc("InitiateMultipartUploadResult", body)
+        return (xml_doc("InitiateMultipartUploadResult", body),
+                checksum_headers(algorithm, kind))
 
-    async def _marker(self, account: str, bucket: str, key: str,
-                      upload_id: str) -> dict[str, str]:
+    async def marker(self, account: str, bucket: str, key: str,
+                     upload_id: str) -> dict[str, str]:
+        """The upload's marker headers; NoSuchUpload if it was completed or aborted."""
         try:
             return await self.proxy.head_object(account, segments_container(bucket),
                                                 f"{key}/{upload_id}")
@@ -73,115 +126,243 @@ class Multipart:
                 from None
 
     async def upload_part(self, account: str, bucket: str, key: str, upload_id: str,
-                          number: int, body: AsyncIterator[bytes],
-                          headers: dict[str, str]) -> str:
+                          number: int, body: AsyncIterator[bytes], headers: dict[str, str]
+                          ) -> dict[str, str]:
+        """Store one part; returns its etag and checksum headers."""
         if not 1 <= number <= MAX_PARTS:
             raise S3Error(400, "InvalidArgument", "Part number must be an integer between "
                           "1 and 10000, inclusive")
-        await self._marker(account, bucket, key, upload_id)
+        marker = await self.marker(account, bucket, key, upload_id)
+        algorithm = marker.get(ALGORITHM, "")
+        sent = headers.get("x-backend-checksum-algorithm", "")
+        if algorithm and sent and sent != algorithm:
+            raise S3Error(400, "InvalidRequest", f"Checksum Type mismatch occurred, expected "
+                          f"checksum Type: {algorithm}, actual checksum Type: {sent}")
+        if algorithm:
+            headers = {**headers, "x-backend-checksum-algorithm": algorithm}
         stored = await self.proxy.put_object(account, segments_container(bucket),
                                              part_name(key, upload_id, number), body,
                                              headers)
-        return stored["etag"]
+        out = {"etag": stored["etag"]}
+        out.update({"x-amz-checksum-" + k[len(PART_CHECKSUM):]: v for k, v in stored.items()
+                    if k.startswith(PART_CHECKSUM)})
+        return out
 
-    async def _parts(self, account: str, bucket: str, key: str,
-                     upload_id: str) -> list[dict[str, Any]]:
+    async def parts(self, account: str, bucket: str, key: str, upload_id: str,
+                    algorithm: str = "", after: int = 0, limit: int = MAX_PARTS
+                    ) -> list[Part]:
+        """The upload's parts in order (numbers above `after`), with their checksums
+        when the upload has an algorithm (read from each part, a few at a time)."""
         prefix = f"{key}/{upload_id}/"
         listing = await self.containers.list_container(
-            account, segments_container(bucket), prefix=prefix, limit=10_000)
-        return [e for e in listing.entries if "name" in e]
+            account, segments_container(bucket), prefix=prefix,
+            marker=part_name(key, upload_id, after) if after else "", limit=limit)
+        found = [Part(int(e["name"].rsplit("/", 1)[1]), e["name"], int(e["bytes"]), e["hash"])
+                 for e in listing.entries if "name" in e]
+        if not algorithm:
+            return found
+        gate = asyncio.Semaphore(16)
+
+        async def with_checksum(part: Part) -> Part:
+            async with gate:
+                head = await self.proxy.head_object(account, segments_container(bucket),
+                                                    part.name)
+            return Part(part.number, part.name, part.size, part.etag,
+                        head.get(PART_CHECKSUM + algorithm, ""))
+
+        return list(await asyncio.gather(*(with_checksum(p) for p in found)))
 
     async def complete(self, account: str, bucket: str, key: str, upload_id: str,
-                       body: bytes) -> tuple[bytes, str]:
-        marker = await self._marker(account, bucket, key, upload_id)
-        wanted = _requested_parts(body)
-        have = {int(e["name"].rsplit("/", 1)[1]): e
-                for e in await self._parts(account, bucket, key, upload_id)}
-        segments = []
-        digests = b""
-        for i, (number, etag) in enumerate(wanted):
-            part = have.get(number)
-            if part is None or part["hash"] != etag:
-                raise S3Error(400, "InvalidPart", "One or more of the specified parts could "
-                              "not be found. The part may not have been uploaded, or the "
-                              "specified entity tag may not match the part's entity tag.")
-            if part["bytes"] < MIN_PART and i < len(wanted) - 1:
-                raise S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than "
-                              "the minimum allowed object size.")
-            segments.append(Segment(segments_container(bucket), part["name"], part["bytes"],
-                                    part["hash"]))
-            digests += bytes.fromhex(etag)
-        s3_etag = f"{hashlib.md5(digests).hexdigest()}-{len(segments)}"
-        manifest = manifest_body(segments)
+                       body: bytes, request_headers: Mapping[str, str]
+                       ) -> tuple[bytes, str]:
+        """Assemble the object; returns the result document and the object's ETag."""
+        try:
+            marker = await self.marker(account, bucket, key, upload_id)
+        except S3Error:
+            return await self._completed_before(account, bucket, key, upload_id)
+        algorithm, kind = marker.get(ALGORITHM, ""), marker.get(CHECKSUM_TYPE, "")
+        wanted = _requested_parts(body, algorithm)
+        have = {p.number: p for p in await self.parts(account, bucket, key, upload_id,
+                                                      algorithm)}
+        chosen = _check_parts(wanted, have, algorithm)
+        digests = b"".join(bytes.fromhex(p.etag) for p in chosen)
+        s3_etag = f"{hashlib.md5(digests).hexdigest()}-{len(chosen)}"
         keep = {k: v for k, v in marker.items()
-                if k.startswith("x-object-meta-") or k in ("content-type", "content-encoding",
-                                                           "content-disposition",
-                                                           "content-language",
-                                                           "cache-control", "expires")}
+                if k.startswith("x-object-meta-") or k in STORED}
+        extra = {}
+        if algorithm:
+            value = _object_checksum(algorithm, kind, chosen)
+            given = request_headers.get(f"x-amz-checksum-{algorithm}")
+            if given is not None and given != value:
+                raise S3Error(400, "BadDigest", f"The {algorithm.upper()} you specified did "
+                              "not match the calculated checksum.")
+            extra = {PART_CHECKSUM + algorithm: value, PART_CHECKSUM + "type": kind}
+            keep[ALGORITHM] = algorithm
+        segments = [Segment(segments_container(bucket), p.name, p.size, p.etag, p.checksum)
+                    for p in chosen]
+        manifest = manifest_body(segments)
         await self.proxy.put_object(account, bucket, key, _one(manifest), {
-            **keep, "content-length": str(len(manifest)), MANIFEST: "1",
-            MANIFEST_SIZE: str(sum(s.size for s in segments)), MANIFEST_ETAG: s3_etag})
-        used = {s.name for s in segments}
+            **keep, **extra, "content-length": str(len(manifest)), MANIFEST: "1",
+            MANIFEST_SIZE: str(sum(s.size for s in segments)), MANIFEST_ETAG: s3_etag,
+            UPLOAD_ID: upload_id})
+        used = {p.name for p in chosen}
         for part in have.values():
-            if part["name"] not in used:
-                await self._delete(account, bucket, part["name"])
+            if part.name not in used:
+                await self._delete(account, bucket, part.name)
         await self._delete(account, bucket, f"{key}/{upload_id}")
-        result = (el("Location", f"/{bucket}/{key}") + el("Bucket", bucket) + el("Key", key)
-                  + el("ETag", f'"{s3_etag}"'))
-        return xml_doc("CompleteMultipartUploadResult", result), s3_etag
+        return _result(bucket, key, s3_etag, extra), s3_etag
+
+    async def _completed_before(self, account: str, bucket: str, key: str,
+                                upload_id: str) -> tuple[bytes, str]:
+        """A Complete repeated after it succeeded gets the same answer."""
+        try:
+            head = await self.proxy.head_object(account, bucket, key)
+        except errors.ObjectNotFound:
+            head = {}
+        if head.get(UPLOAD_ID) != upload_id:
+            raise S3Error(404, "NoSuchUpload", "The specified upload does not exist.")
+        etag = head.get(MANIFEST_ETAG, "")
+        extra = {k: v for k, v in head.items() if k.startswith(PART_CHECKSUM)}
+        return _result(bucket, key, etag, extra), etag
 
     async def _delete(self, account: str, bucket: str, name: str) -> None:
         with contextlib.suppress(errors.NotFound):
             await self.proxy.delete_object(account, segments_container(bucket), name)
 
     async def abort(self, account: str, bucket: str, key: str, upload_id: str) -> None:
-        await self._marker(account, bucket, key, upload_id)
-        for part in await self._parts(account, bucket, key, upload_id):
-            await self._delete(account, bucket, part["name"])
+        await self.marker(account, bucket, key, upload_id)
+        for part in await self.parts(account, bucket, key, upload_id):
+            await self._delete(account, bucket, part.name)
         await self._delete(account, bucket, f"{key}/{upload_id}")
 
-    async def list_parts(self, account: str, bucket: str, key: str, upload_id: str) -> bytes:
-        await self._marker(account, bucket, key, upload_id)
-        parts = "".join(
-            f"<Part>{el('PartNumber', int(p['name'].rsplit('/', 1)[1]))}"
-            f"{el('ETag', chr(34) + p['hash'] + chr(34))}{el('Size', p['bytes'])}</Part>"
-            for p in await self._parts(account, bucket, key, upload_id))
+    async def list_parts(self, account: str, bucket: str, key: str, upload_id: str,
+                         params: Mapping[str, str], owner: str) -> bytes:
+        marker = await self.marker(account, bucket, key, upload_id)
+        algorithm = marker.get(ALGORITHM, "")
+        after = _number(params, "part-number-marker", 0)
+        limit = min(_number(params, "max-parts", 1000), 1000)
+        found = await self.parts(account, bucket, key, upload_id, algorithm, after,
+                                 limit + 1)
+        shown = found[:limit]
+        truncated = len(found) > limit
+        items = ""
+        for p in shown:
+            items += (f"<Part>{el('PartNumber', p.number)}{el('ETag', chr(34) + p.etag + chr(34))}"
+                      f"{el('Size', p.size)}")
+            if p.checksum:
+                items += el(f"Checksum{algorithm.upper()}", p.checksum)
+            items += "</Part>"
         body = (el("Bucket", bucket) + el("Key", key) + el("UploadId", upload_id)
-                + el("IsTruncated", "false") + parts)
-        return xml_doc("ListPartsResult", body)
+                + OWNER.format("Initiator", owner) + OWNER.format("Owner", owner)
+                + el("StorageClass", "STANDARD") + el("PartNumberMarker", after)
+                + el("NextPartNumberMarker", shown[-1].number if shown else after)
+                + el("MaxParts", limit) + el("IsTruncated", str(truncated).lower()))
+        if algorithm:
+            body += el("ChecksumAlgorithm", algorithm.upper())
+            body += el("ChecksumType", marker.get(CHECKSUM_TYPE, ""))
+        return xml_doc("ListPartsResult", body + items)
 
-    async def list_uploads(self, account: str, bucket: str) -> bytes:
-        await self.containers.head_container(account, bucket)
+    async def list_uploads(self, account: str, bucket: str, params: Mapping[str, str],
+                           owner: str) -> bytes:
+        """ListMultipartUploads: the markers in the segments container, in key order,
+        paginated by key-marker / upload-id-marker / max-uploads."""
+        limit = min(_number(params, "max-uploads", 1000), 1000)
+        prefix = params.get("prefix", "")
+        key_marker, id_marker = params.get("key-marker", ""), params.get("upload-id-marker", "")
         try:
             listing = await self.containers.list_container(
-                account, segments_container(bucket), limit=10_000)
+                account, segments_container(bucket), prefix=prefix,
+                marker=f"{key_marker}/{id_marker}" if key_marker and id_marker
+                else key_marker, limit=10_000)
+            entries = listing.entries
         except errors.ContainerNotFound:
-            listing = None
-        uploads = ""
-        for e in listing.entries if listing else []:
-            name = e.get("name", "")
-            key, _, upload = name.rpartition("/")
-            if key and upload and not upload.isdigit() and e["bytes"] == 0:
-                uploads += f"<Upload>{el('Key', key)}{el('UploadId', upload)}</Upload>"
-        body = el("Bucket", bucket) + el("IsTruncated", "false") + uploads
-        return xml_doc("ListMultipartUploadsResult", body)
+            entries = []
+        uploads = []
+        for e in entries:
+            key, _, upload = str(e.get("name", "")).rpartition("/")
+            if key and upload and not upload.isdigit() and e["bytes"] == 0 and \
+                    (id_marker or key != key_marker):
+                uploads.append((key, upload, e["timestamp"]))
+        shown, truncated = uploads[:limit], len(uploads) > limit
+        items = "".join(f"<Upload>{el('Key', k)}{el('UploadId', u)}"
+                        f"{OWNER.format('Initiator', owner)}{OWNER.format('Owner', owner)}"
+                        f"{el('StorageClass', 'STANDARD')}</Upload>" for k, u, _ in shown)
+        body = (el("Bucket", bucket) + el("KeyMarker", key_marker)
+                + el("UploadIdMarker", id_marker) + el("MaxUploads", limit)
+                + el("IsTruncated", str(truncated).lower()))
+        if prefix:
+            body += el("Prefix", prefix)
+        if truncated and shown:
+            body += el("NextKeyMarker", shown[-1][0]) + el("NextUploadIdMarker", shown[-1][1])
+        return xml_doc("ListMultipartUploadsResult", body + items)
 
 
-def _requested_parts(body: bytes) -> list[tuple[int, str]]:
+def _number(params: Mapping[str, str], name: str, default: int) -> int:
+    value = params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise S3Error(400, "InvalidArgument", f"{name} must be a non-negative integer")
+    return int(value)
+
+
+def _result(bucket: str, key: str, etag: str, extra: Mapping[str, str]) -> bytes:
+    body = (el("Location", f"/{bucket}/{key}") + el("Bucket", bucket) + el("Key", key)
+            + el("ETag", f'"{etag}"'))
+    for name, value in extra.items():
+        algo = name[len(PART_CHECKSUM):]
+        body += el("ChecksumType" if algo == "type" else f"Checksum{algo.upper()}", value)
+    return xml_doc("CompleteMultipartUploadResult", body)
+
+
+def _requested_parts(body: bytes, algorithm: str) -> list[tuple[int, str, str | None]]:
+    """(number, etag, checksum or None) of each part a Complete lists, in order."""
     root = parse(body)
     if root.tag != "CompleteMultipartUpload":
         raise S3Error(400, "MalformedXML", "expected CompleteMultipartUpload")
     parts = []
     for p in root.findall("Part"):
         try:
-            parts.append((int(p.findtext("PartNumber") or ""),
-                          (p.findtext("ETag") or "").strip().strip('"')))
+            number = int(p.findtext("PartNumber") or "")
         except ValueError:
             raise S3Error(400, "MalformedXML", "bad PartNumber") from None
+        etag = (p.findtext("ETag") or "").strip().strip('"')
+        checksum = p.findtext(f"Checksum{algorithm.upper()}") if algorithm else None
+        parts.append((number, etag, checksum.strip() if checksum else None))
     if not parts:
         raise S3Error(400, "MalformedXML", "no parts")
-    numbers = [n for n, _ in parts]
+    numbers = [n for n, _, _ in parts]
     if numbers != sorted(set(numbers)):
         raise S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending "
                       "order. The parts list must be specified in order by part number.")
     return parts
+
+
+def _check_parts(wanted: list[tuple[int, str, str | None]], have: dict[int, Part],
+                 algorithm: str) -> list[Part]:
+    chosen = []
+    for i, (number, etag, checksum) in enumerate(wanted):
+        part = have.get(number)
+        if part is None or part.etag != etag:
+            raise S3Error(400, "InvalidPart", "One or more of the specified parts could not "
+                          "be found. The part may not have been uploaded, or the specified "
+                          "entity tag may not match the part's entity tag.")
+        if algorithm and checksum is None:
+            raise S3Error(400, "BadDigest", f"The upload was created using the "
+                          f"{algorithm.upper()} checksum algorithm; part {number} has no "
+                          "checksum.")
+        if algorithm and checksum != part.checksum:
+            raise S3Error(400, "InvalidPart", f"The checksum of part {number} does not "
+                          "match the part's checksum.")
+        if part.size < MIN_PART and i < len(wanted) - 1:
+            raise S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than the "
+                          "minimum allowed object size.")
+        chosen.append(part)
+    return chosen
+
+
+def _object_checksum(algorithm: str, kind: str, parts: list[Part]) -> str:
+    if kind == "FULL_OBJECT":
+        return checksums.full_object(algorithm, [(p.checksum, p.size) for p in parts])
+    return checksums.composite(algorithm, [p.checksum for p in parts])
+

@@ -107,7 +107,7 @@ def url_encode(text: str) -> str:
 def object_headers_out(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
     headers = {k: v for k, v in node.items() if k in STORED or k == "content-length"}
     headers["etag"] = quote_etag(node.get("etag", ""))
-    headers["last-modified"] = formatdate(int(ts.seconds + 0.999999), usegmt=True)
+    headers["last-modified"] = formatdate(int(ts.seconds), usegmt=True)    # as listed
     headers["accept-ranges"] = "bytes"
     for k, v in node.items():
         if k.startswith("x-object-meta-"):

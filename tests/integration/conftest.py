@@ -19,13 +19,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# the default user, and a second account for tests of who may see what
+USERS = """
+[[users]]
+account = "test"
+user = "tester"
+key = "testing"
+
+[[users]]
+account = "other"
+user = "someone"
+key = "secret2"
+"""
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("serve") / "data"
+    config = data.parent / "users.toml"
+    config.write_text(USERS)
     port = free_port()
     cmd = [sys.executable, "-m", "objectstore"]
     log = open(data.parent / "serve.log", "w")  # noqa: SIM115 -- closed at teardown
-    proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port)],
+    proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port),
+                             "--config", str(config)],
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

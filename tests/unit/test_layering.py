@@ -14,14 +14,15 @@ ALLOWED: dict[str, set[str]] = {
     "ring": set(),
     "errors": set(),
     "timestamps": set(),
-    "node": {"ring", "errors", "timestamps"},
+    "checksums": set(),
+    "node": {"ring", "errors", "timestamps", "checksums"},
     "proxy": {"ring", "node", "errors", "timestamps"},
     "api": {"proxy", "errors", "timestamps"},
-    "s3compat": {"proxy", "errors", "timestamps"},
-    "daemons": {"node", "ring", "errors", "timestamps"},
+    "s3compat": {"proxy", "errors", "timestamps", "checksums"},
+    "daemons": {"node", "ring", "errors", "timestamps", "checksums"},
     "endpoint": set(),
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
-            "endpoint", "timestamps"},
+            "endpoint", "timestamps", "checksums"},
 }
 
 

@@ -1,0 +1,40 @@
+"""ACLs, as far as they exist so far: the canned `private` ACL, under which the owner
+has FULL_CONTROL and nobody else anything. Other ACLs are NotImplemented (an ACL issue
+will add them) rather than silently ignored."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore.s3compat.responses import S3Error, el, xml_doc, xml_response
+from objectstore.s3compat.uploads import request_stream
+from objectstore.s3compat.xmlbody import parse, read_limited
+
+OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
+
+
+def only_private_acl(request: Request) -> None:
+    acl = request.headers.get("x-amz-acl")
+    if acl not in (None, "private") or any(k.startswith("x-amz-grant-")
+                                           for k in request.headers):
+        raise S3Error(501, "NotImplemented", "only the private ACL is supported")
+
+
+async def acl_response(request: Request, owner: str) -> Response:
+    """GET: the owner's FULL_CONTROL; PUT: accepted when it grants only that."""
+    if request.method == "PUT":
+        only_private_acl(request)
+        body = await read_limited(request_stream(request))
+        if body.strip():
+            grants = parse(body).iter("Permission")
+            if any(g.text != "FULL_CONTROL" for g in grants):
+                raise S3Error(501, "NotImplemented", "only the private ACL is supported")
+        return Response(status_code=200)
+    if request.method != "GET":
+        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+    grant = ('<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/'
+             'XMLSchema-instance" xsi:type="CanonicalUser">'
+             f"{el('ID', owner)}{el('DisplayName', owner)}</Grantee>"
+             "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList>")
+    return xml_response(xml_doc("AccessControlPolicy", OWNER.format(owner) + grant))

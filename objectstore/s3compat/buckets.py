@@ -1,0 +1,122 @@
+"""Bucket operations: create (global names through the registry), head, delete,
+location, versioning state, ACL, and the bucket-level GETs and POSTs dispatched to the
+listings, DeleteObjects and multipart modules."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore import errors
+from objectstore.proxy.containers import Containers
+from objectstore.s3compat import listings
+from objectstore.s3compat.acl import acl_response, only_private_acl
+from objectstore.s3compat.credentials import S3User
+from objectstore.s3compat.deletes import delete_objects
+from objectstore.s3compat.multipart import Multipart
+from objectstore.s3compat.registry import BucketRegistry
+from objectstore.s3compat.responses import S3Error, xml_doc, xml_response
+from objectstore.s3compat.uploads import request_stream
+from objectstore.s3compat.xmlbody import parse, read_limited
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+LOCATION = "x-container-sysmeta-s3-location"
+DEFAULT_REGION = "us-east-1"
+# Query parameters of bucket requests we answer; any other subresource is NotImplemented.
+KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
+         "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
+         "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
+         "upload-id-marker", "max-uploads", "x-id"}
+READ_ONLY = {"versioning", "location"}      # GET only: setting them is not supported
+
+
+def valid_bucket_name(name: str) -> bool:
+    """S3's rules: 3-63 of a-z 0-9 . -, starting and ending alphanumeric, no '..', not
+    an IP address."""
+    return (bool(BUCKET_NAME.match(name)) and ".." not in name and ".-" not in name
+            and "-." not in name and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name))
+
+
+def not_implemented(what: str) -> S3Error:
+    return S3Error(501, "NotImplemented", f"{what} is not implemented yet")
+
+
+class Buckets:
+    def __init__(self, containers: Containers, registry: BucketRegistry,
+                 multipart: Multipart) -> None:
+        self.containers = containers
+        self.registry = registry
+        self.multipart = multipart
+
+    async def handle(self, request: Request, user: S3User, bucket: str,
+                     params: dict[str, str]) -> Response:
+        unknown = set(params) - KNOWN
+        if unknown:
+            raise not_implemented(sorted(unknown)[0])
+        method, account = request.method, user.swift_account
+        if method in ("PUT", "DELETE") and params.keys() & READ_ONLY:
+            raise not_implemented(f"{method} {sorted(params.keys() & READ_ONLY)[0]}")
+        if "acl" in params:
+            await self.registry.require(account, bucket)
+            return await acl_response(request, user.account)
+        if method == "PUT":
+            return await self.create(request, user, bucket)
+        headers = await self.registry.require(account, bucket)        # NoSuchBucket
+        if method == "HEAD":
+            return Response(status_code=200, headers={
+                "x-amz-bucket-region": headers.get(LOCATION) or DEFAULT_REGION})
+        if method == "DELETE":
+            await self.containers.delete_container(account, bucket)
+            await self.registry.release(account, bucket)
+            return Response(status_code=204)
+        if method == "POST" and "delete" in params:
+            return await delete_objects(request, self.containers.proxy, account, bucket)
+        if method != "GET":
+            raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+        if "versions" in params:
+            return xml_response(await listings.list_versions(
+                self.containers, account, bucket, params, user.account))
+        if "uploads" in params:
+            return xml_response(await self.multipart.list_uploads(account, bucket, params,
+                                                                  user.account))
+        if "versioning" in params:
+            return xml_response(xml_doc("VersioningConfiguration", ""))
+        if "location" in params:
+            region = headers.get(LOCATION, "")
+            return xml_response(xml_doc("LocationConstraint", region))
+        return xml_response(await listings.list_objects(
+            self.containers, account, bucket, params, user.account))
+
+    async def create(self, request: Request, user: S3User, bucket: str) -> Response:
+        only_private_acl(request)
+        if not valid_bucket_name(bucket):
+            raise S3Error(400, "InvalidBucketName", "The specified bucket is not valid.")
+        region = _location_constraint(await read_limited(request_stream(request)))
+        account = user.swift_account
+        await self.registry.claim(account, bucket)           # BucketAlreadyExists
+        try:
+            await self.containers.head_container(account, bucket)
+            exists = True
+        except errors.ContainerNotFound:
+            exists = False
+        if not exists:
+            await self.containers.put_container(account, bucket,
+                                                {LOCATION: region} if region else {})
+        elif region not in ("", DEFAULT_REGION):
+            # us-east-1 answers a repeated create with 200 (S3's legacy behaviour);
+            # every other region with BucketAlreadyOwnedByYou
+            raise S3Error(409, "BucketAlreadyOwnedByYou", "Your previous request to create "
+                          "the named bucket succeeded and you already own it.")
+        return Response(status_code=200, headers={"location": f"/{bucket}"})
+
+
+def _location_constraint(body: bytes) -> str:
+    """The LocationConstraint of a CreateBucketConfiguration body ('' if none)."""
+    if not body.strip():
+        return ""
+    root = parse(body)
+    if root.tag != "CreateBucketConfiguration":
+        raise S3Error(400, "MalformedXML", "expected CreateBucketConfiguration")
+    return (root.findtext("LocationConstraint") or "").strip()

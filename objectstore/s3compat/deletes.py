@@ -1,0 +1,45 @@
+"""Deleting objects: one (DeleteObject, idempotent; a multipart object's parts go with
+it) or up to 1,000 in one request (DeleteObjects, optionally Quiet)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore import errors
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.manifests import ManifestHandle
+from objectstore.s3compat.responses import el, error_for, xml_doc, xml_response
+from objectstore.s3compat.uploads import check_small_body, request_stream
+from objectstore.s3compat.xmlbody import delete_keys, read_limited
+
+
+async def delete_one(proxy: Proxy, account: str, bucket: str, key: str) -> None:
+    """Delete an object and, for a multipart object, its parts; a missing key is fine."""
+    with contextlib.suppress(errors.ObjectNotFound):
+        handle = await proxy.open_object(account, bucket, key)
+        await proxy.delete_object(account, bucket, key)
+        if isinstance(handle, ManifestHandle):
+            for seg in handle.segments:
+                with contextlib.suppress(errors.NotFound):
+                    await proxy.delete_object(account, seg.container, seg.name)
+
+
+async def delete_objects(request: Request, proxy: Proxy, account: str,
+                         bucket: str) -> Response:
+    body = await read_limited(request_stream(request))
+    await check_small_body(body, request)
+    keys, quiet = delete_keys(body)
+    results = []
+    for key in keys:
+        try:
+            await delete_one(proxy, account, bucket, key)
+            if not quiet:
+                results.append(f"<Deleted>{el('Key', key)}</Deleted>")
+        except errors.ObjectStoreError as exc:
+            _, code, message = error_for(exc)
+            results.append(f"<Error>{el('Key', key)}{el('Code', code)}"
+                           f"{el('Message', message)}</Error>")
+    return xml_response(xml_doc("DeleteResult", "".join(results)))

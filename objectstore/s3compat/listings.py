@@ -1,0 +1,173 @@
+"""The S3 listings: ListBuckets, ListObjects (v1 and v2) and ListObjectVersions, from
+the account and container listings of the proxy core.
+
+With `encoding-type=url` keys and prefixes are percent-encoded in the response, in the
+elements each API's clients decode (botocore's list): v1 leaves <Prefix> as sent.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from objectstore.proxy.containers import Containers
+from objectstore.s3compat.responses import S3Error, el, iso, quote_etag, url_encode, xml_doc
+from objectstore.timestamps import Timestamp
+
+OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
+
+
+def _max(params: dict[str, str], name: str) -> int:
+    try:
+        value = int(params.get(name, "1000"))
+    except ValueError:
+        raise S3Error(400, "InvalidArgument", f"{name} must be a number") from None
+    if value < 0:
+        raise S3Error(400, "InvalidArgument", f"{name} must be >= 0")
+    return min(value, 1000)
+
+
+def _token(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def _untoken(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except ValueError:
+        raise S3Error(400, "InvalidArgument", "The continuation token provided is "
+                      "incorrect") from None
+
+
+def _last_name(entries: list[dict[str, Any]]) -> str:
+    return str(entries[-1].get("name") or entries[-1].get("subdir") or "") if entries else ""
+
+
+async def list_buckets(containers: Containers, swift_account: str, owner: str,
+                       params: dict[str, str]) -> bytes:
+    """ListBuckets, paginated when the client asks (max-buckets, continuation-token)."""
+    paged = "max-buckets" in params
+    limit = max(1, _max(params, "max-buckets")) if paged else 9_999
+    token = params.get("continuation-token")
+    prefix = params.get("prefix", "")
+    listing = await containers.list_account(swift_account, prefix=prefix,
+                                            marker=_untoken(token) if token else "",
+                                            limit=limit + 1)
+    # `<bucket>+segments` containers hold multipart parts: never buckets themselves
+    entries = [e for e in listing.entries if "name" in e and "+" not in e["name"]]
+    shown = entries[:limit]
+    buckets = "".join(f"<Bucket>{el('Name', e['name'])}"
+                      f"{el('CreationDate', iso(Timestamp.parse(e['timestamp'])))}</Bucket>"
+                      for e in shown)
+    body = OWNER.format(owner) + f"<Buckets>{buckets}</Buckets>"
+    if paged and len(listing.entries) > limit:
+        body += el("ContinuationToken", _token(str(listing.entries[limit - 1]["name"])))
+    if prefix:
+        body += el("Prefix", prefix)
+    return xml_doc("ListAllMyBucketsResult", body)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a bucket listing, as both object listings read it."""
+
+    entries: list[dict[str, Any]]
+    truncated: bool
+    max_keys: int
+    prefix: str
+    delimiter: str
+    encode: bool
+
+    def name(self, text: str) -> str:
+        return url_encode(text) if self.encode else text
+
+
+async def _page(containers: Containers, swift_account: str, bucket: str,
+                params: dict[str, str], marker: str) -> Page:
+    max_keys = _max(params, "max-keys")
+    prefix, delimiter = params.get("prefix", ""), params.get("delimiter", "")
+    listing = await containers.list_container(
+        swift_account, bucket, prefix=prefix, delimiter=delimiter, marker=marker,
+        limit=max_keys + 1)
+    return Page(listing.entries[:max_keys], len(listing.entries) > max_keys and max_keys > 0,
+                max_keys, prefix, delimiter, params.get("encoding-type") == "url")
+
+
+async def list_objects(containers: Containers, swift_account: str, bucket: str,
+                       params: dict[str, str], owner: str) -> bytes:
+    v2 = params.get("list-type") == "2"
+    token = params.get("continuation-token")
+    start = params.get("start-after" if v2 else "marker", "")
+    marker = _untoken(token) if v2 and token else start
+    page = await _page(containers, swift_account, bucket, params, marker)
+    entries, truncated, max_keys = page.entries, page.truncated, page.max_keys
+    prefix, delimiter, encode, name = page.prefix, page.delimiter, page.encode, page.name
+    with_owner = not v2 or params.get("fetch-owner", "").lower() == "true"
+    parts = [el("Name", bucket), el("Prefix", name(prefix) if v2 else prefix),
+             el("MaxKeys", max_keys), el("IsTruncated", str(truncated).lower())]
+    if delimiter:
+        parts.append(el("Delimiter", name(delimiter)))
+    if encode:
+        parts.append(el("EncodingType", "url"))
+    parts += _contents(entries, name, OWNER.format(owner) if with_owner else "")
+    last = _last_name(entries)
+    if v2:
+        parts.append(el("KeyCount", len(entries)))
+        if token is not None:
+            parts.append(el("ContinuationToken", token))
+        if truncated:
+            parts.append(el("NextContinuationToken", _token(last)))
+        if "start-after" in params:
+            parts.append(el("StartAfter", name(params["start-after"])))
+    else:
+        parts.append(el("Marker", name(marker)))
+        if truncated and delimiter:
+            parts.append(el("NextMarker", name(last)))
+    return xml_doc("ListBucketResult", "".join(parts))
+
+
+def _contents(entries: list[dict[str, Any]], name: Any, owner: str) -> list[str]:
+    parts = []
+    for e in entries:
+        if "subdir" in e:
+            parts.append(f"<CommonPrefixes>{el('Prefix', name(e['subdir']))}"
+                         "</CommonPrefixes>")
+            continue
+        parts.append(f"<Contents>{el('Key', name(e['name']))}"
+                     f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
+                     f"{el('ETag', quote_etag(e['hash']))}{el('Size', e['bytes'])}"
+                     f"{el('StorageClass', 'STANDARD')}{owner}</Contents>")
+    return parts
+
+
+async def list_versions(containers: Containers, swift_account: str, bucket: str,
+                        params: dict[str, str], owner: str) -> bytes:
+    """ListObjectVersions of an unversioned bucket: every object once, as version
+    "null" (what S3 answers before versioning is ever enabled)."""
+    key_marker = params.get("key-marker", "")
+    page = await _page(containers, swift_account, bucket, params, key_marker)
+    entries, truncated, max_keys = page.entries, page.truncated, page.max_keys
+    prefix, delimiter, encode, name = page.prefix, page.delimiter, page.encode, page.name
+    who = OWNER.format(owner)
+    parts = [el("Name", bucket), el("Prefix", name(prefix)), el("KeyMarker", name(key_marker)),
+             el("VersionIdMarker", ""), el("MaxKeys", max_keys),
+             el("IsTruncated", str(truncated).lower())]
+    if delimiter:
+        parts.append(el("Delimiter", name(delimiter)))
+    if encode:
+        parts.append(el("EncodingType", "url"))
+    for e in entries:
+        if "subdir" in e:
+            parts.append(f"<CommonPrefixes>{el('Prefix', name(e['subdir']))}"
+                         "</CommonPrefixes>")
+            continue
+        parts.append(f"<Version>{el('Key', name(e['name']))}{el('VersionId', 'null')}"
+                     f"{el('IsLatest', 'true')}"
+                     f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
+                     f"{el('ETag', quote_etag(e['hash']))}{el('Size', e['bytes'])}"
+                     f"{who}{el('StorageClass', 'STANDARD')}</Version>")
+    if truncated:
+        parts += [el("NextKeyMarker", name(_last_name(entries))),
+                  el("NextVersionIdMarker", "null")]
+    return xml_doc("ListVersionsResult", "".join(parts))

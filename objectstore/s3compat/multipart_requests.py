@@ -1,0 +1,115 @@
+"""The HTTP side of multipart uploads: which request is which operation, its
+parameters and headers, and the response; the upload logic is in multipart.py."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore.proxy.core import Proxy
+from objectstore.s3compat import sigv4
+from objectstore.s3compat.copying import copy_source
+from objectstore.s3compat.multipart import Multipart
+from objectstore.s3compat.objects import check_write_conditions
+from objectstore.s3compat.responses import (
+    S3Error,
+    el,
+    iso,
+    quote_etag,
+    xml_doc,
+    xml_response,
+)
+from objectstore.s3compat.uploads import (
+    check_small_body,
+    object_headers_in,
+    request_stream,
+    upload_body,
+    user_meta,
+)
+from objectstore.s3compat.xmlbody import read_limited
+from objectstore.timestamps import Timestamp
+
+COPY_RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")
+
+
+def _part_number(params: dict[str, str]) -> int:
+    try:
+        return int(params["partNumber"])
+    except ValueError:
+        raise S3Error(400, "InvalidArgument", "Part number must be an integer between 1 "
+                      "and 10000, inclusive") from None
+
+
+def copy_range(header: str | None, size: int) -> tuple[int, int]:
+    """[start, end) of `x-amz-copy-source-range: bytes=first-last` (the whole object
+    without one); it must lie inside the source."""
+    if header is None:
+        return 0, size
+    match = COPY_RANGE.match(header.strip())
+    if not match:
+        raise S3Error(400, "InvalidArgument", "The x-amz-copy-source-range value must be "
+                      "of the form bytes=first-last where first and last are the "
+                      "zero-based offsets of the first and last bytes to copy")
+    first, last = int(match[1]), int(match[2])
+    if first > last or last >= size:
+        raise S3Error(416, "InvalidRange", "The requested range is not satisfiable")
+    return first, last + 1
+
+
+class MultipartRequests:
+    def __init__(self, proxy: Proxy, multipart: Multipart) -> None:
+        self.proxy = proxy
+        self.multipart = multipart
+
+    async def handle(self, request: Request, account: str, owner: str, bucket: str,
+                     key: str, params: dict[str, str], signed: sigv4.SignedRequest | None,
+                     signing_key: bytes) -> Response:
+        method, upload_id = request.method, params.get("uploadId", "")
+        if method == "POST" and "uploads" in params:
+            stored = object_headers_in(request.headers, user_meta(request.headers))
+            doc, headers = await self.multipart.create(account, bucket, key, stored,
+                                                       request.headers)
+            return Response(doc, status_code=200, headers=headers,
+                            media_type="application/xml")
+        if not upload_id:
+            raise S3Error(400, "InvalidRequest", "uploadId is required")
+        if method == "PUT" and "partNumber" in params:
+            number = _part_number(params)
+            if "x-amz-copy-source" in request.headers:
+                return await self.upload_part_copy(request, account, bucket, key, upload_id,
+                                                   number)
+            body, body_headers, _ = upload_body(request, signed, signing_key)
+            stored = await self.multipart.upload_part(account, bucket, key, upload_id,
+                                                      number, body, body_headers)
+            stored["etag"] = quote_etag(stored["etag"])
+            return Response(status_code=200, headers=stored)
+        if method == "POST":
+            parts = await read_limited(request_stream(request))
+            await check_small_body(parts, request)
+            await check_write_conditions(request, self.proxy, account, bucket, key)
+            doc, _ = await self.multipart.complete(account, bucket, key, upload_id, parts,
+                                                   request.headers)
+            return xml_response(doc)
+        if method == "DELETE":
+            await self.multipart.abort(account, bucket, key, upload_id)
+            return Response(status_code=204)
+        if method == "GET":
+            return xml_response(await self.multipart.list_parts(account, bucket, key,
+                                                                upload_id, params, owner))
+        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+
+    async def upload_part_copy(self, request: Request, account: str, bucket: str, key: str,
+                               upload_id: str, number: int) -> Response:
+        """A part copied from an existing object, whole or one byte range of it."""
+        src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
+        handle = await self.proxy.open_object(account, src_bucket, src_key)
+        size = int(handle.headers.get("content-length", "0"))
+        start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
+        stream = await handle.read(f"bytes={start}-{end - 1}" if end > start else None)
+        stored = await self.multipart.upload_part(account, bucket, key, upload_id, number,
+                                                  stream.body,
+                                                  {"content-length": str(end - start)})
+        body = el("LastModified", iso(Timestamp.now())) + el("ETag", quote_etag(stored["etag"]))
+        return xml_response(xml_doc("CopyPartResult", body))

@@ -1,0 +1,233 @@
+"""Object operations: PutObject (with conditional writes), GetObject/HeadObject (ranges,
+conditions, response-* overrides, partNumber, checksum mode), CopyObject,
+GetObjectAttributes."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from objectstore import errors
+from objectstore.proxy.conditions import check_conditions
+from objectstore.proxy.core import ObjectHandle, Proxy
+from objectstore.proxy.manifests import ManifestHandle, Segment
+from objectstore.proxy.ranges import content_range, parse_ranges
+from objectstore.s3compat import sigv4
+from objectstore.s3compat.copying import copy_source
+from objectstore.s3compat.responses import (
+    STORED,
+    S3Error,
+    el,
+    iso,
+    object_headers_out,
+    quote_etag,
+    stored_checksums,
+    xml_doc,
+    xml_response,
+)
+from objectstore.s3compat.uploads import object_headers_in, upload_body, user_meta
+from objectstore.timestamps import Timestamp
+
+ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
+
+
+def mtime(node: dict[str, str]) -> float:
+    """An object's modification time as HTTP dates carry it: whole seconds, rounded
+    down, so Last-Modified, listings and If-(Un)Modified-Since all agree."""
+    return float(int(Timestamp.parse(node["x-timestamp"]).seconds))
+
+
+async def check_write_conditions(request: Request, proxy: Proxy, account: str, bucket: str,
+                                 key: str) -> None:
+    """Conditional writes: If-None-Match (create only) and If-Match (replace)."""
+    if "if-none-match" not in request.headers and "if-match" not in request.headers:
+        return
+    try:
+        etag: str | None = (await proxy.head_object(account, bucket, key)).get("etag")
+    except errors.ObjectNotFound:
+        if "if-match" in request.headers:
+            raise S3Error(404, "NoSuchKey", "The specified key does not exist.") from None
+        etag = None
+    check_conditions(dict(request.headers), etag, None, safe_method=False)
+
+
+async def put_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
+                     signed: sigv4.SignedRequest | None, signing_key: bytes) -> Response:
+    h = request.headers
+    meta = user_meta(h)
+    await check_write_conditions(request, proxy, account, bucket, key)
+    headers = object_headers_in(h, meta)
+    body, body_headers, stored = upload_body(request, signed, signing_key)
+    result = await proxy.put_object(account, bucket, key, body, {**headers, **body_headers})
+    out = {"etag": quote_etag(result["etag"])}
+    for name, value in stored.items():
+        out[f"x-amz-checksum-{name}"] = value
+    return Response(status_code=200, headers=out)
+
+
+async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
+                      key: str) -> Response:
+    """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions."""
+    src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
+    directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
+    if directive not in ("COPY", "REPLACE"):
+        raise S3Error(400, "InvalidArgument", "Unknown metadata directive.")
+    if (src_bucket, src_key) == (bucket, key) and directive == "COPY":
+        raise S3Error(400, "InvalidRequest", "This copy request is illegal because it is "
+                      "trying to copy an object to itself without changing the object's "
+                      "metadata, storage class, website redirect location or encryption "
+                      "attributes.")
+    handle = await proxy.open_object(account, src_bucket, src_key)
+    node = handle.headers
+    conditions = {k[len("x-amz-copy-source-"):]: v for k, v in request.headers.items()
+                  if k.startswith("x-amz-copy-source-if-")}
+    try:
+        check_conditions(conditions, node.get("etag"), mtime(node), safe_method=True)
+    except errors.NotModified:
+        raise S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you "
+                      "specified did not hold") from None
+    await check_write_conditions(request, proxy, account, bucket, key)
+    if directive == "COPY":
+        headers = {k: v for k, v in node.items()
+                   if k in STORED or k.startswith("x-object-meta-")}
+    else:
+        headers = object_headers_in(request.headers, user_meta(request.headers))
+    headers["content-length"] = node.get("content-length", "0")
+    stream = await handle.read()
+    result = await proxy.put_object(account, bucket, key, stream.body, headers)
+    body = (el("LastModified", iso(Timestamp.parse(result["x-timestamp"])))
+            + el("ETag", quote_etag(result["etag"])))
+    return xml_response(xml_doc("CopyObjectResult", body))
+
+
+def _checksum_out(node: dict[str, str], request: Request) -> dict[str, str]:
+    """x-amz-checksum-* of the whole object, when the client asks (checksum mode)."""
+    if request.headers.get("x-amz-checksum-mode", "").upper() != "ENABLED":
+        return {}
+    found = stored_checksums(node)
+    if found and "x-amz-checksum-type" not in found:
+        found["x-amz-checksum-type"] = "FULL_OBJECT"      # a single-part upload's
+    return found
+
+
+async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
+                     params: dict[str, str]) -> Response:
+    handle = await proxy.open_object(account, bucket, key)
+    node = handle.headers
+    ts = Timestamp.parse(node["x-timestamp"])
+    size = int(node.get("content-length", "0"))
+    headers = object_headers_out(node, ts)
+    try:
+        check_conditions(dict(request.headers), node.get("etag"), mtime(node),
+                         request.method in ("GET", "HEAD"))
+    except errors.NotModified:
+        return Response(status_code=304, headers={"etag": headers["etag"],
+                                                  "last-modified": headers["last-modified"]})
+    for k, v in params.items():
+        if k.startswith("response-"):
+            headers[k[len("response-"):]] = v
+    if "partNumber" in params:
+        return await _get_part(request, handle, params["partNumber"], size, headers)
+    if "range" not in request.headers:             # a range's checksum is not the object's
+        headers.update(_checksum_out(node, request))
+    if request.method == "HEAD":
+        return Response(status_code=200, headers=headers)
+    spans = parse_ranges(request.headers.get("range"), size)
+    if spans is None or len(spans) > 1:
+        stream = await handle.read()
+        return StreamingResponse(stream.body, status_code=200, headers=headers)
+    (start, end), = spans
+    stream = await handle.read(f"bytes={start}-{end - 1}")
+    headers["content-length"] = str(end - start)
+    headers["content-range"] = content_range(start, end, size)
+    return StreamingResponse(stream.body, status_code=206, headers=headers)
+
+
+def _segments(handle: ObjectHandle | ManifestHandle, size: int) -> list[Segment]:
+    """An object's parts; a plain object is its own single part."""
+    if isinstance(handle, ManifestHandle):
+        return handle.segments
+    return [Segment("", "", size, handle.headers.get("etag", ""))]
+
+
+async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, part: str,
+                    size: int, headers: dict[str, str]) -> Response:
+    """GetObject/HeadObject of one part of a multipart object (part 1 of a plain one)."""
+    if not part.isdigit() or not 1 <= int(part) <= 10_000:
+        raise S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and "
+                      "10000, inclusive")
+    segments = _segments(handle, size)
+    number = int(part)
+    if number > len(segments):
+        raise S3Error(400, "InvalidPart", "The requested partnumber is not satisfiable")
+    start = sum(s.size for s in segments[:number - 1])
+    end = start + segments[number - 1].size
+    kind = handle.headers.get("x-object-sysmeta-checksum-type")
+    if kind:
+        headers["x-amz-checksum-type"] = kind
+    checksum = segments[number - 1].checksum
+    if checksum and request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
+        algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
+        if algorithm:
+            headers[f"x-amz-checksum-{algorithm}"] = checksum
+    headers["x-amz-mp-parts-count"] = str(len(segments))
+    headers["content-length"] = str(end - start)
+    headers["content-range"] = content_range(start, end, size)
+    if request.method == "HEAD":
+        return Response(status_code=206, headers=headers)
+    stream = await handle.read(f"bytes={start}-{end - 1}")
+    return StreamingResponse(stream.body, status_code=206, headers=headers)
+
+
+async def object_attributes(request: Request, proxy: Proxy, account: str, bucket: str,
+                            key: str) -> Response:
+    """GetObjectAttributes: the attributes named in x-amz-object-attributes."""
+    wanted = {a.strip() for a in request.headers.get("x-amz-object-attributes", "").split(",")
+              if a.strip()}
+    if not wanted or wanted - ATTRIBUTES:
+        raise S3Error(400, "InvalidArgument", "Invalid attribute name specified.")
+    handle = await proxy.open_object(account, bucket, key)
+    node = handle.headers
+    size = int(node.get("content-length", "0"))
+    body = ""
+    if "ETag" in wanted:
+        body += el("ETag", node.get("etag", ""))
+    if "Checksum" in wanted:
+        found = stored_checksums(node)
+        kind = found.pop("x-amz-checksum-type", "FULL_OBJECT")
+        if found:
+            body += "<Checksum>" + "".join(
+                el("Checksum" + k[len("x-amz-checksum-"):].upper(), v)
+                for k, v in found.items()) + el("ChecksumType", kind) + "</Checksum>"
+    if "ObjectParts" in wanted and isinstance(handle, ManifestHandle):
+        body += _parts_xml(request, handle)
+    if "StorageClass" in wanted:
+        body += el("StorageClass", "STANDARD")
+    if "ObjectSize" in wanted:
+        body += el("ObjectSize", size)
+    headers = {"last-modified": object_headers_out(node, Timestamp.parse(
+        node["x-timestamp"]))["last-modified"]}
+    return Response(xml_doc("GetObjectAttributesResponse", body), status_code=200,
+                    headers=headers, media_type="application/xml")
+
+
+def _parts_xml(request: Request, handle: ManifestHandle) -> str:
+    h = request.headers
+    try:
+        limit = min(int(h.get("x-amz-max-parts", "1000")), 1000)
+        after = int(h.get("x-amz-part-number-marker", "0"))
+    except ValueError:
+        raise S3Error(400, "InvalidArgument", "max-parts and part-number-marker must be "
+                      "integers") from None
+    algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
+    numbered = list(enumerate(handle.segments, start=1))
+    shown = [(n, s) for n, s in numbered if n > after][:limit]
+    truncated = bool(shown) and shown[-1][0] < len(numbered)
+    parts = "".join(
+        f"<Part>{el('PartNumber', n)}{el('Size', s.size)}"
+        + (el(f"Checksum{algorithm.upper()}", s.checksum) if s.checksum and algorithm else "")
+        + "</Part>" for n, s in shown)
+    return ("<ObjectParts>" + el("PartsCount", len(numbered)) + el("PartNumberMarker", after)
+            + el("NextPartNumberMarker", shown[-1][0] if shown else after)
+            + el("MaxParts", limit) + el("IsTruncated", str(truncated).lower())
+            + parts + "</ObjectParts>")
