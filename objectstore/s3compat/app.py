@@ -135,6 +135,10 @@ class S3API:
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
+        if any(k.startswith("x-amz-server-side-encryption") for k in request.headers):
+            # never pretend: the client asked for encryption at rest we do not do yet
+            raise S3Error(501, "NotImplemented", "server-side encryption is not "
+                          "implemented yet")
         if len(key.encode()) > 1024:
             raise S3Error(400, "KeyTooLongError", "Your key is too long")
         method, account = request.method, user.swift_account

@@ -130,6 +130,14 @@ def test_unsupported_is_not_implemented(server: str, s3: Any) -> None:
         s3.get_bucket_tagging(Bucket=bucket)
     assert code(info) == "NotImplemented"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    # asked for encryption at rest: refused, never stored in the clear as if encrypted
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"secret", SSECustomerAlgorithm="AES256",
+                      SSECustomerKey="k" * 32)
+    assert code(info) == "NotImplemented"
+    with pytest.raises(ClientError) as info:
+        s3.head_object(Bucket=bucket, Key="k")
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 def test_delete_objects_copy_acl_versioning(s3: Any) -> None:
