@@ -87,7 +87,7 @@ class MultipartRequests:
             return Response(status_code=200, headers=stored)
         if method == "POST":
             parts = await read_limited(request_stream(request))
-            await check_small_body(parts, request)
+            await check_small_body(parts, request, own_checksums=False)
             await check_write_conditions(request, self.proxy, account, bucket, key)
             doc, _ = await self.multipart.complete(account, bucket, key, upload_id, parts,
                                                    request.headers)

@@ -10,7 +10,7 @@ from starlette.responses import Response, StreamingResponse
 from objectstore import errors
 from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.core import ObjectHandle, Proxy
-from objectstore.proxy.manifests import ManifestHandle, Segment
+from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
 from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import sigv4
 from objectstore.s3compat.copying import copy_source
@@ -43,7 +43,8 @@ async def check_write_conditions(request: Request, proxy: Proxy, account: str, b
     if "if-none-match" not in request.headers and "if-match" not in request.headers:
         return
     try:
-        etag: str | None = (await proxy.head_object(account, bucket, key)).get("etag")
+        head = await proxy.head_object(account, bucket, key)
+        etag: str | None = head.get(MANIFEST_ETAG) or head.get("etag")   # S3's ETag
     except errors.ObjectNotFound:
         if "if-match" in request.headers:
             raise S3Error(404, "NoSuchKey", "The specified key does not exist.") from None

@@ -59,11 +59,15 @@ def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
     return checked_body(request_stream(request), h, signer, stored), headers, stored
 
 
-async def check_small_body(body: bytes, request: Request) -> None:
-    """Content-MD5 / x-amz-checksum-* of a small body read whole."""
+async def check_small_body(body: bytes, request: Request, own_checksums: bool = True
+                           ) -> None:
+    """Content-MD5 / x-amz-checksum-* of a small body read whole. (A Complete's
+    x-amz-checksum-* describe the object it makes, not its body: own_checksums=False.)"""
     async def once() -> AsyncIterator[bytes]:
         yield body
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers = {k.lower(): v for k, v in request.headers.items()
+               if own_checksums or not k.lower().startswith(("x-amz-checksum-",
+                                                             "x-amz-trailer"))}
     async for _ in checked_body(once(), headers, None, {}):
         pass
 

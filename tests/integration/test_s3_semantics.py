@@ -126,12 +126,13 @@ def test_multipart_checksums(client: Callable[..., Any]) -> None:
                                      ChecksumSHA256=base64.b64encode(b"x" * 32).decode()
                                      + "-3", MultipartUpload={"Parts": listed})
     assert code(info) == (400, "BadDigest")
-    bare = [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in listed]
+    wrong = [{**p, "ChecksumSHA256": listed[0]["ChecksumSHA256"]} for p in listed]
     with pytest.raises(ClientError) as info:
         s3.complete_multipart_upload(Bucket=bucket, Key="sha", UploadId=upload_id,
-                                     MultipartUpload={"Parts": bare})
-    assert code(info) == (400, "BadDigest")
+                                     MultipartUpload={"Parts": wrong})
+    assert code(info) == (400, "InvalidPart")
     done = s3.complete_multipart_upload(Bucket=bucket, Key="sha", UploadId=upload_id,
+                                        ChecksumSHA256=expected,
                                         MultipartUpload={"Parts": listed})
     assert done["ChecksumSHA256"] == expected and done["ChecksumType"] == "COMPOSITE"
     again = s3.complete_multipart_upload(Bucket=bucket, Key="sha", UploadId=upload_id,
@@ -158,8 +159,10 @@ def test_multipart_checksums(client: Callable[..., Any]) -> None:
 
     # FULL_OBJECT CRC32C: the CRC of all the bytes, combined from the parts'
     upload_id, listed = _upload(s3, bucket, "crc", parts, "CRC32C", "FULL_OBJECT")
+    bare = [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in listed]
     done = s3.complete_multipart_upload(Bucket=bucket, Key="crc", UploadId=upload_id,
-                                        MultipartUpload={"Parts": listed})
+                                        ChecksumCRC32C=_crc("CRC32C", b"".join(parts)),
+                                        MultipartUpload={"Parts": bare})
     assert done["ChecksumCRC32C"] == _crc("CRC32C", b"".join(parts))
     assert s3.get_object(Bucket=bucket, Key="crc")["Body"].read() == b"".join(parts)
 
@@ -210,8 +213,17 @@ def test_multipart_errors_and_conditions(client: Callable[..., Any]) -> None:
         s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload_id,
                                      MultipartUpload=parts, IfNoneMatch="*")
     assert code(info) == (412, "PreconditionFailed")
-    s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload_id,
-                                 MultipartUpload=parts)
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload_id,
+                                        MultipartUpload=parts)
+    again = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    etag2 = s3.upload_part(Bucket=bucket, Key="dst", UploadId=again, PartNumber=1,
+                           Body=b"two")["ETag"]
+    with pytest.raises(ClientError) as info:      # conditions see the multipart ETag
+        s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=again,
+                                     IfNoneMatch=done["ETag"], MultipartUpload={
+                                         "Parts": [{"PartNumber": 1, "ETag": etag2}]})
+    assert code(info) == (412, "PreconditionFailed")
+    s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=again)
     with pytest.raises(ClientError) as info:
         s3.get_object(Bucket=bucket, Key="dst", PartNumber=2)
     assert code(info) == (400, "InvalidPart")
