@@ -15,7 +15,7 @@ from starlette.responses import Response, StreamingResponse
 
 from objectstore import checksums
 from objectstore.errors import BadRequest, ObjectNotFound, UnprocessableEntity
-from objectstore.node import paths
+from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
 from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
@@ -83,25 +83,38 @@ class ObjectServer:
     async def put(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
         df = self.diskfile(t)
-        _, conflict = await self._newer_here(df, timestamp)
-        if conflict is not None:
-            await _drain(request)
-            return conflict
+        stamped = commit_stamp.HEADER in request.headers
+        if not stamped:               # else the timestamp comes after the body
+            _, conflict = await self._newer_here(df, timestamp)
+            if conflict is not None:
+                await _drain(request)
+                return conflict
         declared = request.headers.get("content-length")
         extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
+        splitter = commit_stamp.StampSplitter() if stamped else None
         writer = await asyncio.to_thread(df.writer)
         try:
             async for chunk in request.stream():
+                if splitter is not None:
+                    chunk = splitter.feed(chunk)
                 if chunk:
                     writer.write(chunk)
                     if extra is not None:
                         extra.update(chunk)
+            if splitter is not None:
+                timestamp = splitter.timestamp()
         except BaseException:
             writer.abort()
             raise
-        if declared is not None and int(declared) != writer.size:
+        received = writer.size + (commit_stamp.SIZE if stamped else 0)
+        if declared is not None and int(declared) != received:
             writer.abort()
-            raise BadRequest(f"body has {writer.size} bytes, Content-Length said {declared}")
+            raise BadRequest(f"body has {received} bytes, Content-Length said {declared}")
+        if stamped:
+            _, conflict = await self._newer_here(df, timestamp)
+            if conflict is not None:
+                writer.abort()
+                return conflict
         expected = request.headers.get("etag")
         if expected and expected.strip('"').lower() != writer.etag:
             writer.abort()

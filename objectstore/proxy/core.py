@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from objectstore import errors
-from objectstore.node import paths
+from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, Upload, answer_from
 from objectstore.proxy.manifests import (
@@ -111,9 +111,12 @@ class Proxy:
         checksum the nodes computed on request)."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
         cpart, cnodes, _, _ = self.nodes(account, container)
-        timestamp = Timestamp.now()
+        timestamp = Timestamp.now()       # replaced by the commit stamp at the end
         base = {**headers, "x-timestamp": timestamp.internal,
-                "x-container-partition": str(cpart)}
+                "x-container-partition": str(cpart),
+                commit_stamp.HEADER: str(commit_stamp.SIZE)}
+        if "content-length" in headers:
+            base["content-length"] = str(int(headers["content-length"]) + commit_stamp.SIZE)
         spare = itertools.islice(handoffs, self.settings.handoff_tries)
         # Object node i updates container replica i; all primaries connect at once.
         updates = [target_of(cnodes[i % len(cnodes)]).spec for i in range(len(primaries))]
@@ -144,6 +147,9 @@ class Proxy:
             raise
         if held is not None:
             await self._send_all(uploads, held)
+        # The body ended cleanly: now the write's time is known (the last to finish wins).
+        timestamp = max(Timestamp.now(), timestamp)
+        await self._send_all(uploads, commit_stamp.encode(timestamp))
         await self._send_all(uploads, None)
         answers = [await u.answer() for u in uploads]
         status = write_outcome(answers, replicas)

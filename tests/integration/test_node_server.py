@@ -229,6 +229,34 @@ def test_stats_reports_never_revive_a_deleted_container_row(
     run(go)
 
 
+def test_commit_stamp_after_the_body(node: tuple[Target, Path]) -> None:
+    """A write's timestamp may follow its body (x-backend-commit-stamp): the bytes
+    before it are the object; a missing or bad stamp stores nothing; an older stamp
+    than the object held loses with 409."""
+    from objectstore.node import commit_stamp
+    target, _ = node
+    path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "stamped")
+    newer = Timestamp(1_700_000_005 * 100_000)
+    older = Timestamp(1_700_000_004 * 100_000)
+
+    async def go(client: NodeClient) -> None:
+        stamp = {commit_stamp.HEADER: str(commit_stamp.SIZE), **ts(1)}
+        for body in (b"short", b"data" + b"x" * commit_stamp.SIZE):
+            assert (await call(client, "PUT", target, path, stamp, body))[0] == 400
+        assert (await call(client, "GET", target, path))[0] == 404
+        s, _, _ = await call(client, "PUT", target, path, stamp,
+                             b"payload" + commit_stamp.encode(newer))
+        assert s == 201
+        s, h, body = await call(client, "GET", target, path)
+        assert (s, body, h["x-backend-timestamp"]) == (200, b"payload", newer.internal)
+        s, _, _ = await call(client, "PUT", target, path, stamp,
+                             b"stale" + commit_stamp.encode(older))
+        assert s == 409
+        assert (await call(client, "GET", target, path))[2] == b"payload"
+
+    run(go)
+
+
 def test_unreachable_container_update_is_queued(node: tuple[Target, Path]) -> None:
     target, devices = node
 

@@ -242,3 +242,31 @@ def test_multipart_errors_and_conditions(client: Callable[..., Any]) -> None:
     tail = s3.list_parts(Bucket=bucket, Key="u0", UploadId=uploads[0],
                          PartNumberMarker=parts_page["NextPartNumberMarker"])
     assert [p["PartNumber"] for p in tail["Parts"]] == [3]
+
+
+def test_the_write_that_finishes_last_wins(client: Callable[..., Any], server: str) -> None:
+    """Two overlapping PUTs of one key: the one whose body ends last is the object,
+    whichever started first (the write's time is fixed when its body has ended)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    s3 = client()
+    bucket = name("race")
+    s3.create_bucket(Bucket=bucket)
+    size = 3 * MiB
+    url = urlsplit(s3.generate_presigned_url("put_object", Params={"Bucket": bucket,
+                                                                    "Key": "k"}))
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.putrequest("PUT", f"{url.path}?{url.query}")
+        conn.putheader("Content-Length", str(size))
+        conn.endheaders()
+        conn.send(b"A" * (size // 2))                   # the first write starts...
+        s3.put_object(Bucket=bucket, Key="k", Body=b"B" * size)   # a second one is done
+        conn.send(b"A" * (size - size // 2))            # ...and the first ends last
+        resp = conn.getresponse()
+        assert resp.status == 200, resp.read()
+        resp.read()
+    finally:
+        conn.close()
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"A" * size
