@@ -332,10 +332,11 @@ def _requested_parts(body: bytes, algorithm: str) -> list[tuple[int, str, str | 
     if not parts:
         raise S3Error(400, "MalformedXML", "no parts")
     numbers = [n for n, _, _ in parts]
-    if numbers != sorted(set(numbers)):
+    if numbers != sorted(numbers):
         raise S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending "
                       "order. The parts list must be specified in order by part number.")
-    return parts
+    # a part number listed twice (a part uploaded again): its last entry counts
+    return [p for i, p in enumerate(parts) if i + 1 == len(parts) or parts[i + 1][0] != p[0]]
 
 
 def _check_parts(wanted: list[tuple[int, str, str | None]], have: dict[int, Part],

@@ -270,3 +270,18 @@ def test_the_write_that_finishes_last_wins(client: Callable[..., Any], server: s
     finally:
         conn.close()
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"A" * size
+
+
+def test_a_part_listed_twice_counts_once(client: Callable[..., Any]) -> None:
+    """A part uploaded again may be listed twice in Complete; its last entry counts."""
+    s3 = client()
+    bucket = name("twice")
+    s3.create_bucket(Bucket=bucket)
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    first = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1,
+                           Body=b"first")["ETag"]
+    second = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1,
+                            Body=b"second")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": first}, {"PartNumber": 1, "ETag": second}]})
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"second"
