@@ -121,10 +121,17 @@ def canonical_request(method: str, raw_path: str, query: Sequence[tuple[str, str
         value = headers.get(name)
         if value is None:
             raise SignatureError("SignatureDoesNotMatch", f"signed header {name} is missing")
-        lines.append(f"{name}:{' '.join(value.strip().split())}")
+        lines.append(f"{name}:{' '.join(_raw(value).strip().split())}")
     return "\n".join([method, raw_path or "/", canonical_query(query, signed.presigned),
                       "\n".join(lines) + "\n", ";".join(signed.signed_headers),
                       signed.payload_hash])
+
+
+def _raw(value: str) -> str:
+    """A header value as the client's bytes: servers hand headers over decoded as
+    latin-1, clients sign their UTF-8 (e.g. non-ASCII metadata). Undecodable bytes stay
+    themselves through surrogateescape."""
+    return value.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
 
 
 def signing_key(secret: str, credential: Credential) -> bytes:
@@ -135,7 +142,7 @@ def signing_key(secret: str, credential: Credential) -> bytes:
 
 
 def string_to_sign(amz_date: str, credential: Credential, canonical: str) -> str:
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    digest = hashlib.sha256(canonical.encode("utf-8", "surrogateescape")).hexdigest()
     return "\n".join([ALGORITHM, amz_date, credential.scope, digest])
 
 

@@ -285,3 +285,15 @@ def test_a_part_listed_twice_counts_once(client: Callable[..., Any]) -> None:
     s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": first}, {"PartNumber": 1, "ETag": second}]})
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"second"
+
+
+def test_non_ascii_metadata_is_signed_and_kept_byte_for_byte(
+        client: Callable[..., Any]) -> None:
+    """boto3 sends non-ASCII metadata as UTF-8 bytes and signs them so; they verify, and
+    the same bytes come back."""
+    s3 = client()
+    bucket = name("utf8")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Metadata={"greeting": "Grüße é"})
+    got = s3.head_object(Bucket=bucket, Key="k")["Metadata"]["greeting"]
+    assert got.encode("latin-1").decode("utf-8") == "Grüße é"   # http.client reads latin-1
