@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from objectstore.cli import cluster_commands, ring_commands, serve_command
+from objectstore.cli import cluster_commands, daemon_commands, ring_commands, serve_command
 from objectstore.cli.errors import CommandError
 
 
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     ring_commands.register(commands)
     serve_command.register(commands)
     cluster_commands.register(commands)
+    daemon_commands.register(commands)
     return parser
 
 

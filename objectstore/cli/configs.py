@@ -60,7 +60,8 @@ def load_node_config(path: Path) -> NodeConfig:
                           hash_suffix=cluster.get("hash_suffix", ""),
                           host=node.get("host", "127.0.0.1"), port=int(node["port"]),
                           connect_timeout=float(node.get("connect_timeout", 2.0)),
-                          read_timeout=float(node.get("read_timeout", 10.0)))
+                          read_timeout=float(node.get("read_timeout", 10.0)),
+                          ring=path.parent / node.get("ring", "object.ring"))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad node config {path}: {exc!r}") from None
 
@@ -86,7 +87,8 @@ def load_proxy_config(path: Path) -> ProxyConfig:
 
 
 def node_toml(index: int, host: str, port: int, hash_prefix: str) -> str:
-    return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "node{index}"\n\n'
+    return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "node{index}"\n'
+            'ring = "object.ring"\n\n'
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n')
 
 

@@ -27,6 +27,7 @@ import uvicorn
 
 from objectstore.api.tempauth import DEFAULT_USERS, User
 from objectstore.cli.assemble import build_endpoint
+from objectstore.cli.daemon_commands import INTERVALS, make_daemon
 from objectstore.cli.errors import CommandError
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
@@ -120,9 +121,13 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                 config: Path | None) -> None:
     layout = prepare(data_dir, nodes, replicas)
     servers = []
+    node_configs = []
     for i, node_port in enumerate(layout.node_ports):
-        app = NodeApp(NodeConfig(devices=data_dir / f"node{i}", secret=layout.secret,
-                                 hash_prefix=layout.hash_prefix, port=node_port))
+        node_config = NodeConfig(devices=data_dir / f"node{i}", secret=layout.secret,
+                                 hash_prefix=layout.hash_prefix, port=node_port,
+                                 ring=data_dir / "object.ring")
+        node_configs.append(node_config)
+        app = NodeApp(node_config)
         servers.append(_QuietServer(uvicorn.Config(app, host="127.0.0.1", port=node_port,
                                                    log_level="warning", lifespan="on")))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
@@ -153,5 +158,11 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
           "region us-east-1\n"
           f"  {len(layout.node_ports)} storage nodes, {layout.replicas} replicas; "
           "Ctrl-C stops", flush=True)
+    # each node's replicator, auditor and updater, as in a cluster (a slow auditor)
+    background = [asyncio.create_task(make_daemon(kind, c, client).run_forever(interval))
+                  for c in node_configs for kind, interval in INTERVALS.items()]
     await asyncio.gather(*tasks)
+    for task in background:
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
     await client.close()

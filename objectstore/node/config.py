@@ -18,6 +18,7 @@ class NodeConfig:
     port: int = 6200
     connect_timeout: float = 2.0  # for container updates to other nodes
     read_timeout: float = 10.0
+    ring: Path | None = None      # the ring file (the daemons need it; the server not)
 
     def hasher(self) -> PathHasher:
         return PathHasher(self.hash_prefix, self.hash_suffix)

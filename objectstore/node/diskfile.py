@@ -229,14 +229,20 @@ class DiskFile:
         return scan(self.directory).timestamp
 
     def quarantine(self, data_file: Path, reason: str) -> Path:
-        """Move a damaged file aside with the reason, so a good replica replaces it."""
-        target = paths.quarantine_dir(self.devices, self.device, self.name_hash)
-        target.mkdir(parents=True, exist_ok=True)
-        dest = target / data_file.name
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(data_file, dest)
-            (target / f"{data_file.name}.reason").write_text(reason + "\n")
-        return dest
+        return quarantine_file(self.devices, self.device, self.name_hash, data_file, reason)
+
+
+def quarantine_file(devices: Path, device: str, name_hash: str, data_file: Path,
+                    reason: str) -> Path:
+    """Move a damaged file aside with the reason. Its object directory no longer holds
+    it, so the partition's suffix hash changes and replication brings a good copy."""
+    target = paths.quarantine_dir(devices, device, name_hash)
+    target.mkdir(parents=True, exist_ok=True)
+    dest = target / data_file.name
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(data_file, dest)
+        (target / f"{data_file.name}.reason").write_text(reason + "\n")
+    return dest
 
 
 def read_footer(f: Any, path: Path) -> ObjectMetadata:
@@ -367,3 +373,58 @@ class DiskFileReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+
+def verify_file(path: Path, ext: str | None = None) -> ObjectMetadata | None:
+    """Check a file whole: a .data's footer, size and content checksum, or that a
+    .meta / .ts is well-formed JSON; raises DiskFileError if not. `ext` names the kind
+    when the file's own name does not (a temporary file). Returns a .data's metadata."""
+    kind = ext or path.suffix.lstrip(".")
+    if kind != "data":
+        try:
+            json.loads(path.read_bytes())
+            return None
+        except ValueError as exc:
+            raise DiskFileError(f"damaged file {path}: {exc}") from None
+    with open(path, "rb") as f:
+        meta = read_footer(f, path)
+        xxh = xxhash.xxh3_64()
+        left = meta.size
+        while left > 0:
+            chunk = f.read(min(CHUNK, left))
+            if not chunk:
+                raise DiskFileError(f"damaged object file {path}: ended early")
+            xxh.update(chunk)
+            left -= len(chunk)
+    if xxh.hexdigest() != meta.checksum:
+        raise DiskFileError(f"damaged object file {path}: content does not match its "
+                            "checksum")
+    return meta
+
+
+def install_file(devices: Path, device: str, partition: int, name_hash: str,
+                 filename: str, tmp_file: Path) -> bool:
+    """Put a file received from another replica into place, if it checks out and still
+    matters here (nothing newer is held); True if it was installed. The temporary file
+    is consumed either way."""
+    try:
+        stem, _, ext = filename.rpartition(".")
+        try:
+            stamp = Timestamp.parse(stem)
+        except ValueError:
+            raise DiskFileError(f"bad file name {filename!r}") from None
+        if ext not in ("data", "meta", "ts"):
+            raise DiskFileError(f"bad file name {filename!r}")
+        verify_file(tmp_file, ext)
+        directory = paths.object_dir(devices, device, partition, name_hash)
+        held = scan(directory).timestamp
+        if held is not None and ext in ("data", "ts") and held >= stamp:
+            return False
+        directory.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp_file, directory / filename)
+        _fsync_dir(directory)
+        cleanup(directory)
+        return True
+    finally:
+        tmp_file.unlink(missing_ok=True)

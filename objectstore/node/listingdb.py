@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from objectstore.errors import ContainerNotEmpty, NotFound
 from objectstore.node.listing import ListingParams, Subdir, list_rows
@@ -30,7 +32,12 @@ CREATE TABLE IF NOT EXISTS info (
     report_to TEXT NOT NULL DEFAULT '',
     item_count INTEGER NOT NULL DEFAULT 0,
     bytes_used INTEGER NOT NULL DEFAULT 0,
-    changed_at TEXT NOT NULL DEFAULT ''
+    changed_at TEXT NOT NULL DEFAULT '',
+    db_id TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS incoming_sync (
+    remote TEXT PRIMARY KEY,      -- another replica's db_id
+    point INTEGER NOT NULL        -- the last of its rowids merged here
 );
 CREATE TABLE IF NOT EXISTS items (
     name TEXT PRIMARY KEY,
@@ -101,8 +108,9 @@ class ListingDB:
             conn.execute("BEGIN IMMEDIATE")
             row = conn.execute("SELECT put_timestamp FROM info").fetchone()
             if row is None:
-                conn.execute("INSERT INTO info (id, name, put_timestamp, report_to) "
-                             "VALUES (0, ?, ?, ?)", (name, put_timestamp.internal, report_to))
+                conn.execute("INSERT INTO info (id, name, put_timestamp, report_to, db_id) "
+                             "VALUES (0, ?, ?, ?, ?)", (name, put_timestamp.internal,
+                                                        report_to, uuid.uuid4().hex))
             elif Timestamp.parse(row[0]) < put_timestamp:
                 conn.execute("UPDATE info SET put_timestamp = ?", (put_timestamp.internal,))
                 if report_to:
@@ -205,3 +213,55 @@ class ListingDB:
             conn.execute("UPDATE info SET delete_timestamp = ? WHERE delete_timestamp < ?",
                          (timestamp.internal, timestamp.internal))
             conn.execute("COMMIT")
+
+
+class Replica:
+    """What replication needs of a database beyond the listing: its identity, the rows
+    changed since a point, and what it has merged from each other replica."""
+
+    def __init__(self, db: ListingDB) -> None:
+        self.db = db
+
+    def state(self) -> dict[str, Any]:
+        """Identity and container-level fields, to send along with rows."""
+        with self.db._conn() as conn:
+            row = conn.execute("SELECT name, put_timestamp, delete_timestamp, metadata, "
+                               "report_to, db_id FROM info").fetchone()
+        if row is None:
+            raise NotFound(str(self.db.path))
+        return {"name": row[0], "put_timestamp": row[1], "delete_timestamp": row[2],
+                "metadata": json.loads(row[3]), "report_to": row[4], "db_id": row[5]}
+
+    def rows_since(self, point: int, limit: int) -> list[list[Any]]:
+        """[rowid, name, timestamp, size, content_type, etag, count, deleted] of the
+        rows changed after `point` (a replaced row gets a new rowid), oldest first."""
+        with self.db._conn() as conn:
+            return [list(r) for r in conn.execute(
+                "SELECT rowid, name, timestamp, size, content_type, etag, count, deleted "
+                "FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?", (point, limit))]
+
+    def incoming_point(self, remote: str) -> int:
+        if not self.db.exists():
+            return 0
+        with self.db._conn() as conn:
+            try:
+                row = conn.execute("SELECT point FROM incoming_sync WHERE remote = ?",
+                                   (remote,)).fetchone()
+            except sqlite3.OperationalError:      # made before replication existed
+                return 0
+        return int(row[0]) if row else 0
+
+    def merge(self, state: dict[str, Any], rows: list[list[Any]], point: int) -> None:
+        """Merge another replica's fields and rows (newest wins, as everywhere), then
+        remember how far its rows have been merged."""
+        self.db.initialize(str(state["name"]), Timestamp.parse(state["put_timestamp"]),
+                           str(state.get("report_to", "")))
+        if state.get("delete_timestamp"):
+            self.db.mark_deleted(Timestamp.parse(state["delete_timestamp"]), False)
+        for key, (value, stamp) in dict(state.get("metadata", {})).items():
+            self.db.update_metadata({key: value}, Timestamp.parse(stamp))
+        self.db.merge_items([(Item(r[1], Timestamp.parse(r[2]), int(r[3]), r[4], r[5],
+                                   int(r[6])), bool(r[7])) for r in rows])
+        with self.db._conn() as conn:
+            conn.execute("INSERT OR REPLACE INTO incoming_sync (remote, point) VALUES (?, ?)",
+                         (str(state["db_id"]), point))

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import checksums
-from objectstore.errors import BadRequest, ObjectNotFound, UnprocessableEntity
+from objectstore.errors import BadRequest, DiskFileError, ObjectNotFound, UnprocessableEntity
 from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
@@ -155,7 +155,16 @@ class ObjectServer:
         if (start, end) != (0, size):
             headers["content-range"] = f"bytes {start}-{end - 1}/{size}"
         headers["content-length"] = str(end - start)
-        return StreamingResponse(_stream(reader, start, end), headers=headers,
+        chunks = reader.chunks(start, end)
+        # The first chunk is read before the response starts: an object that fits in
+        # it is checked whole by then, so a damaged one is an error status (quarantined
+        # here) and the proxy reads another replica instead.
+        try:
+            first = await asyncio.to_thread(next, chunks, b"")
+        except DiskFileError as exc:
+            reader.close()
+            return Response(f"{exc}\n".encode(), status_code=503)
+        return StreamingResponse(_stream(reader, chunks, first), headers=headers,
                                  status_code=206 if (start, end) != (0, size) else 200)
 
     async def post(self, request: Request, t: NodeTarget) -> Response:
@@ -253,9 +262,11 @@ def _range(header: str | None, size: int) -> tuple[int, int]:
     return start, min(end, size)
 
 
-async def _stream(reader: DiskFileReader, start: int, end: int) -> AsyncIterator[bytes]:
-    chunks: Iterator[bytes] = reader.chunks(start, end)
+async def _stream(reader: DiskFileReader, chunks: Iterator[bytes], first: bytes
+                  ) -> AsyncIterator[bytes]:
     try:
+        if first:
+            yield first
         for chunk in chunks:
             yield chunk
     finally:

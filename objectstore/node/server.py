@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors
-from objectstore.node import auth, paths
+from objectstore.node import auth, db_replication_server, paths, replication_server
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.db_server import DBServer
@@ -46,6 +46,8 @@ class NodeApp:
         self.objects = ObjectServer(config, self.client)
         self.reporter = StatsReporter(self.client)
         self.dbs = DBServer(config, self.reporter)
+        self.replication = replication_server.ReplicationServer(config)
+        self.db_replication = db_replication_server.DBReplicationServer(config, self.reporter)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -67,6 +69,10 @@ class NodeApp:
                            request.headers.get(auth.HEADER)):
             return Response(b"node requests need the cluster secret\n", status_code=401)
         try:
+            if path.startswith(db_replication_server.PREFIX):
+                return await self.db_replication.handle(request, path)
+            if path.startswith(replication_server.PREFIX):
+                return await self.replication.handle(request, path)
             target = parse_target(raw_path)
             if target.kind == paths.OBJECTS:
                 return await self.objects.handle(request, target)

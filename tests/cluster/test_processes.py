@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import swiftclient
 
-from tests.launch import COMMAND, ProcessCluster, launch
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcessCluster]:
-    c = launch(tmp_path / "cluster")
-    try:
-        yield c
-    finally:
-        c.stop_all()
+from tests.launch import COMMAND, ProcessCluster
 
 
 def test_cluster_init_writes_everything(tmp_path: Path) -> None:

@@ -1,0 +1,105 @@
+"""`objectstore replicate|audit|update --config NODE.toml [--once]`: a node's background
+work, as long-running daemons or one pass by hand (with a progress bar on a terminal
+and a summary). `objectstore serve` runs the same daemons as tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, Protocol
+
+from objectstore.cli.configs import load_node_config
+from objectstore.cli.errors import CommandError
+from objectstore.daemons.auditor import Auditor
+from objectstore.daemons.object_replicator import ObjectReplicator
+from objectstore.daemons.updater import Updater
+from objectstore.node.client import NodeClient
+from objectstore.node.config import NodeConfig
+from objectstore.ring import PathHasher
+from objectstore.ring.files import RingFile
+
+
+class Stats(Protocol):
+    def summary(self) -> str: ...
+
+
+class Daemon(Protocol):
+    def run_once(self, progress: Callable[[int, int], None] | None = None
+                 ) -> Coroutine[Any, Any, Stats]: ...
+
+    def run_forever(self, interval: float = ...) -> Coroutine[Any, Any, None]: ...
+
+
+INTERVALS = {"replicate": 30.0, "audit": 60.0, "update": 10.0}
+
+
+def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
+                args: argparse.Namespace | None = None) -> Daemon:
+    if kind == "update":
+        return Updater(config, client)
+    if kind == "audit":
+        return Auditor(config, bytes_per_second=getattr(args, "bytes_per_second", 50e6),
+                       files_per_second=getattr(args, "files_per_second", 200.0))
+    if config.ring is None or not config.ring.exists():
+        raise CommandError(f"the replicator needs the ring file ({config.ring})")
+    ring = RingFile(config.ring, PathHasher(config.hash_prefix, config.hash_suffix))
+    return ObjectReplicator(config, ring, client,
+                            files_per_second=getattr(args, "files_per_second", 0.0))
+
+
+def register(commands: Any) -> None:
+    helps = {"replicate": "push missing or older replicas to where the ring wants them",
+             "audit": "check every stored object and database, quarantine damaged ones",
+             "update": "send queued container updates"}
+    for kind, text in helps.items():
+        p = commands.add_parser(kind, help=text, description=text)
+        p.add_argument("--config", type=Path, required=True, metavar="FILE",
+                       help="the node's config (from `cluster init`)")
+        p.add_argument("--once", action="store_true", help="one pass, then a summary")
+        p.add_argument("--interval", type=float, default=INTERVALS[kind], metavar="S",
+                       help="seconds between passes when running as a daemon")
+        if kind == "audit":
+            p.add_argument("--bytes-per-second", type=float, default=50e6, metavar="N")
+            p.add_argument("--files-per-second", type=float, default=200.0, metavar="N")
+        if kind == "replicate":
+            p.add_argument("--files-per-second", type=float, default=0.0, metavar="N",
+                           help="pushes per second at most (0: unlimited)")
+        p.set_defaults(run=run_daemon, kind=kind)
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r{label} [{'#' * filled}{' ' * (width - filled)}] "
+                         f"{done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def run_daemon(args: argparse.Namespace) -> int:
+    config = load_node_config(args.config)
+
+    async def main() -> None:
+        client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
+        try:
+            daemon = make_daemon(args.kind, config, client, args)
+            if args.once:
+                stats = await daemon.run_once(_progress_bar(args.kind))
+                print(f"{args.kind}: {stats.summary()}", flush=True)
+            else:
+                await daemon.run_forever(args.interval)
+        finally:
+            await client.close()
+
+    asyncio.run(main())
+    return 0

@@ -1,0 +1,138 @@
+"""The database replicator: container and account databases on the node's devices,
+pushed row by row to the database's other primaries (node API: /replication-db/...).
+
+Each replica remembers, per other replica, the last of that replica's rows it merged
+(its rowids grow with every change), so a push sends only what changed since; a replica
+that lost its database says 0 and gets everything again. A database held here but not
+a primary here is removed once every primary has it all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from objectstore.node import paths
+from objectstore.node.client import NodeClient, Target
+from objectstore.node.config import NodeConfig
+from objectstore.node.db_replication_server import PREFIX
+from objectstore.node.listingdb import ListingDB, Replica
+from objectstore.ring.devices import Device
+from objectstore.ring.files import RingFile
+
+NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError, KeyError)
+BATCH = 1000
+
+
+@dataclass
+class DBReplicationStats:
+    databases: int = 0
+    rows_pushed: int = 0
+    handoffs_removed: int = 0
+    failures: int = 0
+    started: float = field(default_factory=time.time)
+    finished: float = 0.0
+
+    def summary(self) -> str:
+        return (f"{self.databases} databases checked, {self.rows_pushed} rows pushed, "
+                f"{self.handoffs_removed} handoff databases removed, {self.failures} "
+                f"failures, {self.finished - self.started:.1f} s")
+
+
+@dataclass(frozen=True)
+class DBJob:
+    device: Device
+    kind: str
+    partition: int
+    name_hash: str
+    path: Path
+
+
+class DBReplicator:
+    def __init__(self, config: NodeConfig, ring: RingFile, client: NodeClient) -> None:
+        self.config = config
+        self.ring = ring
+        self.client = client
+
+    def jobs(self, local: list[Device]) -> list[DBJob]:
+        out = []
+        for dev in local:
+            for kind in (paths.ACCOUNTS, paths.CONTAINERS):
+                root = self.config.devices / dev.device / kind
+                with contextlib.suppress(FileNotFoundError):
+                    for part in sorted(os.listdir(root)):
+                        if not part.isdigit():
+                            continue
+                        for db in sorted((root / part).glob("*/*/*.db")):
+                            out.append(DBJob(dev, kind, int(part), db.stem, db))
+        return out
+
+    async def run_once(self, local: list[Device],
+                       progress: Callable[[int, int], None] | None = None
+                       ) -> DBReplicationStats:
+        stats = DBReplicationStats()
+        jobs = await asyncio.to_thread(self.jobs, local)
+        for i, job in enumerate(jobs):
+            try:
+                await self.replicate(job, stats)
+            except (OSError, ValueError) as exc:        # one bad database never stops a pass
+                print(f"replicator: {job.path}: {exc}", flush=True)
+                stats.failures += 1
+            if progress is not None:
+                progress(i + 1, len(jobs))
+        stats.finished = time.time()
+        return stats
+
+    async def replicate(self, job: DBJob, stats: DBReplicationStats) -> None:
+        ring = self.ring.current()
+        if job.partition >= ring.parts:
+            return
+        primaries = ring.primaries(job.partition)
+        replica = Replica(ListingDB(job.path))
+        stats.databases += 1
+        delivered = True
+        for remote in (p for p in primaries if p.id != job.device.id):
+            try:
+                stats.rows_pushed += await self._push(replica, remote, job)
+            except NODE_ERRORS:
+                stats.failures += 1
+                delivered = False
+        if delivered and not any(p.id == job.device.id for p in primaries):
+            await asyncio.to_thread(shutil.rmtree, job.path.parent, True)
+            stats.handoffs_removed += 1
+
+    async def _push(self, replica: Replica, remote: Device, job: DBJob) -> int:
+        target = Target(remote.host, remote.port, remote.device)
+        path = f"{PREFIX}{job.kind}/{remote.device}/{job.partition}/{job.name_hash}"
+        state = await asyncio.to_thread(replica.state)
+        resp = await self.client.request("GET", target, f"{path}?remote={state['db_id']}")
+        async with resp:
+            if resp.status != 200:
+                raise OSError(f"{remote.device}: {resp.status}")
+            point = int(json.loads(await resp.read())["point"])
+        pushed = 0
+        first = True
+        while True:
+            rows = await asyncio.to_thread(replica.rows_since, point, BATCH)
+            if not rows and not (first and point == 0):
+                return pushed
+            first = False
+            point = rows[-1][0] if rows else point
+            body = json.dumps({"state": state, "rows": rows, "point": point}).encode()
+            resp = await self.client.request("POST", target, path, {}, body)
+            async with resp:
+                await resp.read()
+                if resp.status != 204:
+                    raise OSError(f"{remote.device}: {resp.status}")
+            pushed += len(rows)
+            if not rows:
+                return pushed

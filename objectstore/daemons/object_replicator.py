@@ -1,0 +1,204 @@
+"""The object replicator: one per node, for the node's devices in the ring.
+
+For each partition directory on a local device, compare per-suffix hashes with the
+partition's other primaries (node API: /replication/...) and push, file by file, what
+they lack or hold older: `.data`, `.meta` and tombstones. Pushing only (every replica's
+replicator pushes), so a replica that lost a file gets it back from the others.
+
+A partition held here but not a primary here (a handoff: written while a primary was
+down or full, or left behind by a ring change) is pushed to all its primaries and
+removed once every one of them took everything and nothing new arrived meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from objectstore.daemons.db_replicator import DBReplicationStats, DBReplicator
+from objectstore.node.client import NodeClient, Target
+from objectstore.node.config import NodeConfig
+from objectstore.node.replication_server import PREFIX, part_dir
+from objectstore.node.suffixes import RECLAIM_AGE, newest, suffix_hashes, suffix_listing
+from objectstore.ring.devices import Device
+from objectstore.ring.files import RingFile
+from objectstore.timestamps import Timestamp
+
+NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError)
+READ_CHUNK = 1 << 20
+
+
+@dataclass
+class ReplicationStats:
+    partitions: int = 0           # partition replicas checked
+    suffixes_synced: int = 0      # suffixes that differed from a primary's
+    files_pushed: int = 0
+    handoffs_removed: int = 0     # handoff partitions delivered and removed here
+    failures: int = 0             # remotes unreachable, pushes refused
+    started: float = field(default_factory=time.time)
+    finished: float = 0.0
+    databases: DBReplicationStats | None = None
+
+    def summary(self) -> str:
+        objects = (f"objects: {self.partitions} partitions checked, {self.suffixes_synced} "
+                   f"suffixes synced, {self.files_pushed} files pushed, "
+                   f"{self.handoffs_removed} handoff partitions removed, {self.failures} "
+                   f"failures, {self.finished - self.started:.1f} s")
+        return objects + (f"; databases: {self.databases.summary()}"
+                          if self.databases else "")
+
+
+class PushFailed(Exception):
+    pass
+
+
+async def _file_body(path: Path) -> AsyncIterator[bytes]:
+    f = await asyncio.to_thread(open, path, "rb")
+    try:
+        while chunk := await asyncio.to_thread(f.read, READ_CHUNK):
+            yield chunk
+    finally:
+        f.close()
+
+
+def _stamp(filename: str) -> Timestamp:
+    return Timestamp.parse(filename.rsplit(".", 1)[0])
+
+
+class ObjectReplicator:
+    def __init__(self, config: NodeConfig, ring: RingFile, client: NodeClient,
+                 reclaim_age: float = RECLAIM_AGE, files_per_second: float = 0.0,
+                 status_file: Path | None = None) -> None:
+        self.config = config
+        self.ring = ring
+        self.client = client
+        self.reclaim_age = reclaim_age
+        self.files_per_second = files_per_second
+        self.status_file = status_file or config.devices / "replicator.json"
+        self.databases = DBReplicator(config, ring, client)
+
+    def local_devices(self) -> list[Device]:
+        """The ring's devices served by this node (and present on its disk)."""
+        ring = self.ring.current()
+        return [d for d in ring.devices if d.host == self.config.host
+                and d.port == self.config.port and (self.config.devices / d.device).is_dir()]
+
+    def jobs(self) -> list[tuple[Device, int]]:
+        out = []
+        for dev in self.local_devices():
+            objects = self.config.devices / dev.device / "objects"
+            with contextlib.suppress(FileNotFoundError):
+                out += [(dev, int(p)) for p in sorted(os.listdir(objects)) if p.isdigit()]
+        return out
+
+    async def run_once(self, progress: Callable[[int, int], None] | None = None
+                       ) -> ReplicationStats:
+        stats = ReplicationStats()
+        jobs = await asyncio.to_thread(self.jobs)
+        for i, (dev, part) in enumerate(jobs):
+            try:
+                await self.replicate_partition(dev, part, stats)
+            except (OSError, ValueError) as exc:       # one bad partition never stops a pass
+                print(f"replicator: {dev.device}/{part}: {exc}", flush=True)
+                stats.failures += 1
+            if progress is not None:
+                progress(i + 1, len(jobs))
+        stats.finished = time.time()
+        stats.databases = await self.databases.run_once(
+            await asyncio.to_thread(self.local_devices))
+        await asyncio.to_thread(self._write_status, stats)
+        return stats
+
+    async def run_forever(self, interval: float = 30.0) -> None:
+        while True:
+            started = time.monotonic()
+            await self.run_once()
+            await asyncio.sleep(max(1.0, interval - (time.monotonic() - started)))
+
+    def _write_status(self, stats: ReplicationStats) -> None:
+        with contextlib.suppress(OSError):
+            tmp = self.status_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(asdict(stats)))
+            os.replace(tmp, self.status_file)
+
+    async def replicate_partition(self, dev: Device, part: int,
+                                  stats: ReplicationStats) -> None:
+        ring = self.ring.current()
+        if part >= ring.parts:
+            return
+        directory = part_dir(self.config.devices, dev.device, part)
+        primaries = ring.primaries(part)
+        is_primary = any(p.id == dev.id for p in primaries)
+        remotes = [p for p in primaries if p.id != dev.id]
+        local = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age)
+        stats.partitions += 1
+        delivered = True
+        for remote in remotes:
+            try:
+                await self._sync_with(remote, directory, part, local, stats)
+            except (PushFailed, *NODE_ERRORS):
+                stats.failures += 1
+                delivered = False
+        if not is_primary and delivered:
+            again = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age)
+            if again == local:               # nothing arrived while we pushed
+                await asyncio.to_thread(shutil.rmtree, directory, True)
+                stats.handoffs_removed += 1
+
+    async def _get_json(self, remote: Device, path: str) -> dict[str, object]:
+        target = Target(remote.host, remote.port, remote.device)
+        resp = await self.client.request("GET", target, path)
+        async with resp:
+            if resp.status != 200:
+                raise PushFailed(f"{remote.device}@{remote.host}:{remote.port}: {resp.status}")
+            doc = json.loads(await resp.read())
+        if not isinstance(doc, dict):
+            raise PushFailed("bad replication answer")
+        return doc
+
+    async def _sync_with(self, remote: Device, directory: Path, part: int,
+                         local: dict[str, str], stats: ReplicationStats) -> None:
+        base = f"{PREFIX}{remote.device}/{part}"
+        theirs = await self._get_json(remote, base)
+        for suffix, digest in local.items():
+            if theirs.get(suffix) == digest:
+                continue
+            stats.suffixes_synced += 1
+            their_files = await self._get_json(remote, f"{base}/{suffix}")
+            mine = await asyncio.to_thread(suffix_listing, directory, suffix,
+                                           self.reclaim_age)
+            for name_hash, files in mine.items():
+                held = their_files.get(name_hash)
+                held_files = [str(f) for f in held] if isinstance(held, list) else []
+                their_newest = newest(held_files)
+                for filename in files:
+                    if filename in held_files:
+                        continue
+                    if filename.endswith((".data", ".ts")) and their_newest is not None \
+                            and their_newest >= _stamp(filename):
+                        continue
+                    await self._push(remote, f"{base}/{suffix}/{name_hash}/{filename}",
+                                     directory / suffix / name_hash / filename)
+                    stats.files_pushed += 1
+
+    async def _push(self, remote: Device, path: str, source: Path) -> None:
+        if self.files_per_second > 0:
+            await asyncio.sleep(1.0 / self.files_per_second)
+        target = Target(remote.host, remote.port, remote.device)
+        try:
+            resp = await self.client.request("PUT", target, path, {}, _file_body(source))
+        except FileNotFoundError:
+            return                  # replaced or removed since it was listed: next pass
+        async with resp:
+            await resp.read()
+            if resp.status not in (200, 201):
+                raise PushFailed(f"{path}: {resp.status}")

@@ -1,0 +1,49 @@
+"""Looking at a cluster's disks from a test: where the ring puts an object, and what
+each of those devices holds for it (checked whole, as the auditor would)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from objectstore.cli.configs import load_node_config
+from objectstore.errors import DiskFileError, ObjectNotFound
+from objectstore.node.diskfile import DiskFile
+from objectstore.ring.files import load_ring
+from tests.launch import COMMAND
+
+
+def primary_copies(root: Path, account: str, container: str, obj: str
+                   ) -> list[str | None]:
+    """The MD5 of the object's bytes on each primary device (None: missing or bad)."""
+    config = load_node_config(root / "node0.toml")
+    hasher = config.hasher()
+    ring = load_ring(root / "object.ring", hasher)
+    part, primaries = ring.get_nodes(account, container, obj)
+    name_hash = hasher.digest(account, container, obj).hex()
+    found: list[str | None] = []
+    for dev in primaries:
+        index = dev.device[1:]                       # cluster init: node<i>/d<i>
+        df = DiskFile(root / f"node{index}", dev.device, part, f"/{account}/{container}/{obj}",
+                      name_hash)
+        try:
+            with df.open() as reader:
+                md5 = hashlib.md5()
+                for chunk in reader.chunks():
+                    md5.update(chunk)
+                found.append(md5.hexdigest())
+        except (ObjectNotFound, DiskFileError):
+            found.append(None)
+    return found
+
+
+def run_pass(root: Path, kind: str, nodes: int = 3) -> list[str]:
+    """One `objectstore <kind> --once` per node; their summaries."""
+    out = []
+    for i in range(nodes):
+        done = subprocess.run([*COMMAND, kind, "--config", str(root / f"node{i}.toml"),
+                               "--once"], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        out.append(done.stdout.strip())
+    return out
