@@ -61,7 +61,8 @@ def load_node_config(path: Path) -> NodeConfig:
                           host=node.get("host", "127.0.0.1"), port=int(node["port"]),
                           connect_timeout=float(node.get("connect_timeout", 2.0)),
                           read_timeout=float(node.get("read_timeout", 10.0)),
-                          ring=path.parent / node.get("ring", "object.ring"))
+                          ring=path.parent / node.get("ring", "object.ring"),
+                          reserve_bytes=int(node.get("reserve_bytes", 16 * 1024 * 1024)))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad node config {path}: {exc!r}") from None
 

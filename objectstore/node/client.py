@@ -69,14 +69,19 @@ class NodeClient:
 
     async def request(self, method: str, target: Target, path: str,
                       headers: Mapping[str, str] | None = None,
-                      body: bytes | AsyncIterator[bytes] | None = None
-                      ) -> aiohttp.ClientResponse:
-        """Send one signed request; the caller reads (or releases) the response."""
+                      body: bytes | AsyncIterator[bytes] | None = None,
+                      timeout: float | None = None) -> aiohttp.ClientResponse:
+        """Send one signed request; the caller reads (or releases) the response.
+        `timeout` bounds this request as a whole, instead of the pool's per-read one."""
         all_headers = dict(headers or {})
         all_headers[auth.HEADER] = auth.sign(self.secret, method, path)
         url = f"http://{target.host}:{target.port}{path}"
+        if timeout is None:
+            return await self._client().request(method, URL(url, encoded=True),
+                                                headers=all_headers, data=body)
         return await self._client().request(method, URL(url, encoded=True),
-                                            headers=all_headers, data=body)
+                                            headers=all_headers, data=body,
+                                            timeout=aiohttp.ClientTimeout(total=timeout))
 
     async def close(self) -> None:
         if self._session is not None:

@@ -19,6 +19,8 @@ class NodeConfig:
     connect_timeout: float = 2.0  # for container updates to other nodes
     read_timeout: float = 10.0
     ring: Path | None = None      # the ring file (the daemons need it; the server not)
+    reserve_bytes: int = 16 * 1024 * 1024   # a PUT leaving less free is refused (507)
+    update_timeout: float = 0.5   # a container update slower than this is queued instead
 
     def hasher(self) -> PathHasher:
         return PathHasher(self.hash_prefix, self.hash_suffix)

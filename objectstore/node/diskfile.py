@@ -428,3 +428,30 @@ def install_file(devices: Path, device: str, partition: int, name_hash: str,
         return True
     finally:
         tmp_file.unlink(missing_ok=True)
+
+
+def clear_tmp(devices: Path) -> int:
+    """Remove what interrupted writes left in every device's tmp/ (at node start, when
+    no write of this node can be in progress); the number of files removed."""
+    removed = 0
+    with contextlib.suppress(FileNotFoundError):
+        for device in os.listdir(devices):
+            tmp = devices / device / paths.TMP
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                for name in os.listdir(tmp):
+                    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                        (tmp / name).unlink()
+                        removed += 1
+    return removed
+
+
+def check_space(devices: Path, device: str, needed: int, reserve: int) -> None:
+    """InsufficientStorage unless the device has room for `needed` bytes and still
+    `reserve` to spare, so a write that cannot fit is refused before it starts (and
+    the proxy takes it to a handoff) instead of failing half-way."""
+    try:
+        st = os.statvfs(devices / paths.checked_device(device))
+    except FileNotFoundError:
+        raise InsufficientStorage(f"device {device} is not mounted") from None
+    if st.f_bavail * st.f_frsize < needed + reserve:
+        raise InsufficientStorage(f"device {device} is full")

@@ -18,7 +18,7 @@ from objectstore.errors import BadRequest, DiskFileError, ObjectNotFound, Unproc
 from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
-from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
+from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata, check_space
 from objectstore.node.request import NodeTarget
 from objectstore.timestamps import Timestamp
 
@@ -90,6 +90,9 @@ class ObjectServer:
                 await _drain(request)
                 return conflict
         declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit():
+            await asyncio.to_thread(check_space, self.config.devices, t.device,
+                                    int(declared), self.config.reserve_bytes)
         extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
         splitter = commit_stamp.StampSplitter() if stamped else None
         writer = await asyncio.to_thread(df.writer)
@@ -199,8 +202,9 @@ class ObjectServer:
                 raise BadRequest(str(exc)) from None
             path = node_path(paths.CONTAINERS, target.device, partition, t.account,
                              t.container, t.obj)
-            try:
-                resp = await self.client.request(method, target, path, headers)
+            try:      # bounded well below the proxy's patience: else queue it
+                resp = await self.client.request(method, target, path, headers,
+                                                 timeout=self.config.update_timeout)
                 resp.release()
                 if resp.status < 300:
                     continue

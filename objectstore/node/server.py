@@ -3,6 +3,8 @@ dispatch to the object or database half, map errors to statuses in one place."""
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -12,6 +14,7 @@ from objectstore.node import auth, db_replication_server, paths, replication_ser
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.db_server import DBServer
+from objectstore.node.diskfile import clear_tmp
 from objectstore.node.object_server import ObjectServer
 from objectstore.node.request import parse_target
 from objectstore.node.stats_reporter import StatsReporter
@@ -86,6 +89,10 @@ class NodeApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                removed = await asyncio.to_thread(clear_tmp, self.config.devices)
+                if removed:
+                    print(f"node: removed {removed} temporary files of interrupted writes",
+                          flush=True)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.reporter.close()

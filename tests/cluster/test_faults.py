@@ -1,0 +1,162 @@
+"""Faults on a real cluster of processes: a full device, a frozen node, the proxy and a
+node killed in the middle of a large upload, container updates held back while the
+container's replicas were down. Tests run as root (mount, like CI)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from objectstore.cli.configs import load_node_config
+from objectstore.ring.files import load_ring
+from tests.cluster.test_durability import ACCOUNT, Swift
+from tests.launch import ProcessCluster, launch
+from tests.replicas import run_pass
+
+MiB = 1024 * 1024
+
+
+def _set_proxy_timeouts(cluster: ProcessCluster, connect: float, read: float) -> None:
+    path = cluster.root / "proxy.toml"
+    text = path.read_text()
+    text = text.replace("node_connect_timeout = 2.0", f"node_connect_timeout = {connect}")
+    text = text.replace("node_read_timeout = 10.0", f"node_read_timeout = {read}")
+    path.write_text(text)
+    cluster.kill("proxy")
+    cluster.start("proxy")
+
+
+@pytest.fixture
+def four(tmp_path: Path) -> Iterator[ProcessCluster]:
+    """4 nodes, 3 replicas: every partition has a handoff to fall back on."""
+    c = launch(tmp_path / "cluster", nodes=4)
+    try:
+        yield c
+    finally:
+        c.stop_all()
+
+
+def test_a_full_device_answers_507_and_writes_go_to_handoffs(four: ProcessCluster) -> None:
+    device = four.root / "node1" / "d1"
+    four.kill("node1")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(device)],
+                   check=True)
+    try:
+        with open(device / "filler", "wb") as f:          # leave less than the reserve
+            f.write(b"\0" * 12 * MiB)
+        four.start("node1")
+        swift = Swift(four.proxy_port)
+        swift.put("c")
+        bodies = {f"o{i}": os.urandom(300_000) for i in range(40)}
+        for name, body in bodies.items():
+            assert swift.put("c", name, body) == 201
+        for name, body in bodies.items():
+            assert swift.get("c", name) == (200, body)
+        assert not list(device.rglob("*.data")), "the full device took no object"
+        assert not list(device.glob("tmp/*")), "and kept no partial file"
+        assert "Traceback" not in (four.root / "node1.log").read_text()
+    finally:
+        four.kill("node1")
+        subprocess.run(["umount", str(device)], check=False)
+
+
+def test_a_frozen_node_costs_a_timeout_not_an_error(tmp_path: Path) -> None:
+    cluster = launch(tmp_path / "cluster")
+    try:
+        _set_proxy_timeouts(cluster, 0.5, 1.0)
+        swift = Swift(cluster.proxy_port)
+        swift.put("c")
+        for i in range(10):
+            assert swift.put("c", f"o{i}", b"before") == 201
+        cluster.procs["node2"].send_signal(signal.SIGSTOP)
+        try:
+            for i in range(10):
+                began = time.monotonic()
+                assert swift.put("c", f"o{i}", b"during") == 201
+                assert swift.get("c", f"o{i}") == (200, b"during")
+                assert time.monotonic() - began < 5, "bounded by the node timeouts"
+        finally:
+            cluster.procs["node2"].send_signal(signal.SIGCONT)
+        run_pass(cluster.root, "replicate")
+        run_pass(cluster.root, "update")
+        for i in range(10):
+            assert swift.get("c", f"o{i}") == (200, b"during")
+    finally:
+        cluster.stop_all()
+
+
+def test_proxy_and_node_killed_mid_upload_leave_nothing(tmp_path: Path) -> None:
+    cluster = launch(tmp_path / "cluster")
+    try:
+        swift = Swift(cluster.proxy_port)
+        swift.put("c")
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.proxy_port, timeout=30)
+        conn.putrequest("PUT", f"/v1/{ACCOUNT}/c/big")
+        conn.putheader("X-Auth-Token", swift.token)
+        conn.putheader("Content-Length", str(200 * MiB))
+        conn.endheaders()
+        chunk = os.urandom(MiB)
+        for _ in range(60):                         # 60 of the 200 MiB
+            conn.send(chunk)
+        time.sleep(0.5)
+        assert list(cluster.root.glob("node*/d*/tmp/*")), "the upload was being written"
+        cluster.kill("proxy")
+        cluster.kill("node0")
+        conn.close()
+        cluster.start("node0")                      # clears its tmp/ at start
+        cluster.start("proxy")
+        deadline = time.monotonic() + 10
+        while list(cluster.root.glob("node*/d*/tmp/*")) and time.monotonic() < deadline:
+            time.sleep(0.1)                         # the others drop their aborted writes
+        assert list(cluster.root.glob("node*/d*/tmp/*")) == []
+        swift = Swift(cluster.proxy_port)
+        assert swift.get("c", "big")[0] == 404
+        assert "big" not in swift.names("c")
+        assert list(cluster.root.glob("node*/d*/objects/*/*/*/*.data")) == []
+    finally:
+        cluster.stop_all()
+
+
+def _container_rows(root: Path, node: int, container: str) -> list[str]:
+    config = load_node_config(root / f"node{node}.toml")
+    hasher = config.hasher()
+    part, _ = load_ring(root / "object.ring", hasher).get_nodes(ACCOUNT, container)
+    name_hash = hasher.digest(ACCOUNT, container).hex()
+    db = (root / f"node{node}" / f"d{node}" / "containers" / str(part) / name_hash[-3:]
+          / name_hash / f"{name_hash}.db")
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT name FROM items WHERE deleted = 0 ORDER BY name")]
+
+
+def test_held_back_container_updates_land_after_the_updater(tmp_path: Path) -> None:
+    cluster = launch(tmp_path / "cluster")
+    try:
+        swift = Swift(cluster.proxy_port)
+        swift.put("c")
+        cluster.kill("node2")
+        names = [f"o{i:02d}" for i in range(30)]
+        for name in names:
+            assert swift.put("c", name, b"x") == 201
+        pending = [json.loads(p.read_text())
+                   for p in cluster.root.glob("node*/d*/async_pending/*.json")]
+        queued = {u["obj"] for u in pending if u["target"].endswith(f":{cluster.base_port + 2}/d2")}
+        assert queued, "updates for the down container replica were queued"
+        cluster.start("node2")
+        assert not queued & set(_container_rows(cluster.root, 2, "c"))
+        summaries = run_pass(cluster.root, "update")
+        assert list(cluster.root.glob("node*/d*/async_pending/*.json")) == [], summaries
+        assert queued <= set(_container_rows(cluster.root, 2, "c")), "every one landed"
+        run_pass(cluster.root, "replicate")                 # and replication does the rest
+        assert _container_rows(cluster.root, 2, "c") == names
+    finally:
+        cluster.stop_all()
