@@ -4,6 +4,7 @@ container's replicas were down. Tests run as root (mount, like CI)."""
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -20,7 +21,7 @@ from objectstore.cli.configs import load_node_config
 from objectstore.ring.files import load_ring
 from tests.cluster.test_durability import ACCOUNT, Swift
 from tests.launch import ProcessCluster, launch
-from tests.replicas import run_pass
+from tests.replicas import primary_copies, run_pass
 
 MiB = 1024 * 1024
 
@@ -160,3 +161,32 @@ def test_held_back_container_updates_land_after_the_updater(tmp_path: Path) -> N
         assert _container_rows(cluster.root, 2, "c") == names
     finally:
         cluster.stop_all()
+
+
+def test_handoffs_end_to_end(four: ProcessCluster) -> None:
+    """Writes while a primary is down land on a handoff and are read from there; once
+    the primary is back, replication moves them home and the handoff lets go."""
+    swift = Swift(four.proxy_port)
+    swift.put("c")
+    four.kill("node1")
+    bodies = {f"o{i:02d}": os.urandom(5000) for i in range(60)}
+    for name, body in bodies.items():
+        assert swift.put("c", name, body) == 201
+    for name, body in bodies.items():
+        assert swift.get("c", name) == (200, body)
+    ring = load_ring(four.root / "object.ring", load_node_config(four.root / "node0.toml")
+                     .hasher())
+
+    def strays() -> list[Path]:
+        """Object partitions held on a device the ring does not make their primary."""
+        return [p for p in four.root.glob("node*/d*/objects/*")
+                if not any(d.device == p.parent.parent.name
+                           for d in ring.primaries(int(p.name)))]
+
+    assert strays(), "some writes went to a handoff"
+    four.start("node1")
+    run_pass(four.root, "replicate", nodes=4)
+    assert strays() == [], "handoff partitions are removed once delivered"
+    for name, body in bodies.items():
+        assert primary_copies(four.root, ACCOUNT, "c", name) == \
+            [hashlib.md5(body).hexdigest()] * 3
