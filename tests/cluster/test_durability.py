@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -165,3 +166,24 @@ def test_deletes_stay_deleted(cluster: ProcessCluster) -> None:
         assert copies == ([None] * 3 if i % 2 == 0
                           else [hashlib.md5(b"x" * 100).hexdigest()] * 3)
     assert swift.names("c") == sorted(f"o{i}" for i in range(1, 30, 2))
+
+
+def test_a_broken_database_is_quarantined_and_rebuilt(cluster: ProcessCluster) -> None:
+    swift = Swift(cluster.proxy_port)
+    swift.put("c")
+    for i in range(50):
+        assert swift.put("c", f"o{i:02d}", b"x") == 201
+    cluster.kill("node1")
+    dbs = sorted((cluster.root / "node1").rglob("containers/*/*/*/*.db"))
+    assert len(dbs) == 1
+    with open(dbs[0], "r+b") as f:                 # wreck its header page
+        f.write(os.urandom(100))
+    summaries = run_pass(cluster.root, "audit")
+    assert not dbs[0].exists(), summaries
+    assert list((cluster.root / "node1").rglob("quarantined/databases/*/*.db"))
+    cluster.start("node1")
+    run_pass(cluster.root, "replicate")
+    assert dbs[0].exists(), "rebuilt from the other replicas"
+    with sqlite3.connect(dbs[0]) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM items ORDER BY name")]
+    assert names == [f"o{i:02d}" for i in range(50)]

@@ -4,6 +4,7 @@ container's replicas were down. Tests run as root (mount, like CI)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import http.client
 import json
@@ -18,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from objectstore.cli.configs import load_node_config
+from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.ring.files import load_ring
+from objectstore.timestamps import Timestamp
 from tests.cluster.test_durability import ACCOUNT, Swift
 from tests.launch import ProcessCluster, launch
 from tests.replicas import primary_copies, run_pass
@@ -62,12 +65,33 @@ def test_a_full_device_answers_507_and_writes_go_to_handoffs(four: ProcessCluste
             assert swift.put("c", name, body) == 201
         for name, body in bodies.items():
             assert swift.get("c", name) == (200, body)
+        assert _direct_put_status(four, 1, MiB) == 507, "the full node says so"
         assert not list(device.rglob("*.data")), "the full device took no object"
         assert not list(device.glob("tmp/*")), "and kept no partial file"
         assert "Traceback" not in (four.root / "node1.log").read_text()
     finally:
         four.kill("node1")
         subprocess.run(["umount", str(device)], check=False)
+
+
+def _direct_put_status(cluster: ProcessCluster, node: int, size: int) -> int:
+    """A PUT straight to a node's object API (with the cluster secret)."""
+    secret = bytes.fromhex((cluster.root / "secret").read_text().strip())
+
+    async def put() -> int:
+        client = NodeClient(secret)
+        try:
+            target = Target("127.0.0.1", cluster.base_port + node, f"d{node}")
+            path = node_path("objects", f"d{node}", 0, ACCOUNT, "c", "direct")
+            resp = await client.request("PUT", target, path, {
+                "x-timestamp": Timestamp.now().internal, "content-length": str(size),
+                "expect": "100-continue"}, b"x" * size)
+            async with resp:
+                return resp.status
+        finally:
+            await client.close()
+
+    return asyncio.run(put())
 
 
 def test_a_frozen_node_costs_a_timeout_not_an_error(tmp_path: Path) -> None:
@@ -89,8 +113,10 @@ def test_a_frozen_node_costs_a_timeout_not_an_error(tmp_path: Path) -> None:
             cluster.procs["node2"].send_signal(signal.SIGCONT)
         run_pass(cluster.root, "replicate")
         run_pass(cluster.root, "update")
-        for i in range(10):
+        for i in range(10):                          # converged: 3 replicas of the new
             assert swift.get("c", f"o{i}") == (200, b"during")
+            assert primary_copies(cluster.root, ACCOUNT, "c", f"o{i}") == \
+                [hashlib.md5(b"during").hexdigest()] * 3
     finally:
         cluster.stop_all()
 

@@ -285,3 +285,39 @@ def test_bad_paths(node: tuple[Target, Path]) -> None:
         return out
 
     assert run(go) == [400] * 5
+
+
+def test_replication_api(node: tuple[Target, Path]) -> None:
+    """Suffix hashes and listings of a partition, and pushed files: kept when whole and
+    newer, refused when damaged or oddly named, ignored when older."""
+    target, devices = node
+    path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "replicated")
+
+    async def go(client: NodeClient) -> None:
+        assert (await call(client, "GET", target, "/replication/sdb1/3"))[2] == b"{}"
+        assert (await call(client, "PUT", target, path, ts(5), b"payload"))[0] == 201
+        _, _, body = await call(client, "GET", target, "/replication/sdb1/3")
+        hashes = json.loads(body)
+        (suffix, _), = hashes.items()
+        _, _, body = await call(client, "GET", target, f"/replication/sdb1/3/{suffix}")
+        (name_hash, files), = json.loads(body).items()
+        data = next((devices / "sdb1" / "objects" / "3").rglob("*.data"))
+        good = data.read_bytes()
+        base = f"/replication/sdb1/7/{suffix}/{name_hash}"
+        newer = Timestamp(1_700_000_009 * 100_000).internal
+        damaged = bytearray(good)
+        damaged[2] ^= 0xFF
+        assert (await call(client, "PUT", target, f"{base}/{newer}.data", {},
+                           bytes(damaged)))[0] == 422
+        assert (await call(client, "PUT", target, f"{base}/notastamp.data", {}, good))[0] \
+            == 422
+        assert (await call(client, "PUT", target, f"{base}/{files[0]}", {}, good))[0] == 201
+        assert (await call(client, "PUT", target, f"{base}/{files[0]}", {}, good))[0] == 200
+        _, _, body = await call(client, "GET", target, "/replication/sdb1/7")
+        assert json.loads(body) == hashes, "the copy sums up like the original"
+        for bad in ("/replication/sdb1/x", f"/replication/sdb1/7/{suffix}/../x/y",
+                    "/replication/sdb1/7/zzz"):
+            assert (await call(client, "GET", target, bad))[0] == 400
+        assert not list((devices / "sdb1" / "tmp").iterdir()), "nothing left half-written"
+
+    run(go)
