@@ -18,6 +18,7 @@ from objectstore.daemons.object_replicator import ObjectReplicator
 from objectstore.daemons.updater import Updater
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
+from objectstore.node.suffixes import RECLAIM_AGE
 from objectstore.ring import PathHasher
 from objectstore.ring.files import RingFile
 
@@ -47,6 +48,7 @@ def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
         raise CommandError(f"the replicator needs the ring file ({config.ring})")
     ring = RingFile(config.ring, PathHasher(config.hash_prefix, config.hash_suffix))
     return ObjectReplicator(config, ring, client,
+                            reclaim_age=getattr(args, "reclaim_age", RECLAIM_AGE),
                             files_per_second=getattr(args, "files_per_second", 0.0))
 
 
@@ -67,6 +69,8 @@ def register(commands: Any) -> None:
         if kind == "replicate":
             p.add_argument("--files-per-second", type=float, default=0.0, metavar="N",
                            help="pushes per second at most (0: unlimited)")
+            p.add_argument("--reclaim-age", type=float, default=RECLAIM_AGE, metavar="S",
+                           help="tombstones older than this are removed (default a week)")
         p.set_defaults(run=run_daemon, kind=kind)
 
 
