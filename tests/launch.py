@@ -43,6 +43,16 @@ class ProcessCluster:
         port = self.proxy_port if name == "proxy" else self.base_port + int(name[4:])
         wait_healthy(port, proc)
 
+    def start_daemons(self, nodes: int) -> None:
+        """Each node's replicator, auditor and updater, as in production."""
+        for i in range(nodes):
+            for kind in ("replicate", "audit", "update"):
+                log = open(self.root / f"{kind}{i}.log", "ab")  # noqa: SIM115 -- kept by it
+                self.procs[f"{kind}{i}"] = subprocess.Popen(
+                    [*COMMAND, kind, "--config", str(self.root / f"node{i}.toml")],
+                    stdout=log, stderr=subprocess.STDOUT)
+                log.close()
+
     def kill(self, name: str) -> None:
         self.procs[name].send_signal(signal.SIGKILL)
         self.procs[name].wait(timeout=10)

@@ -38,10 +38,9 @@ from objectstore.s3compat.sigv2 import parse_v2, verify_v2
 # Query parameters of object requests we answer; any other is NotImplemented.
 OBJECT_PARAMS = {"response-content-type", "response-content-language", "response-expires",
                  "response-cache-control", "response-content-disposition",
-                 "response-content-encoding", "X-Amz-Algorithm", "X-Amz-Credential",
-                 "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature",
-                 "AWSAccessKeyId", "Signature", "Expires", "x-id", "acl", "uploads",
-                 "uploadId", "partNumber", "attributes", "max-parts", "part-number-marker"}
+                 "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
+                 "partNumber", "attributes", "max-parts", "part-number-marker",
+                 *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:

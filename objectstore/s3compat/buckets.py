@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.containers import Containers
-from objectstore.s3compat import listings
+from objectstore.s3compat import listings, sigv4
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
 from objectstore.s3compat.deletes import delete_objects
@@ -52,7 +52,7 @@ class Buckets:
 
     async def handle(self, request: Request, user: S3User, bucket: str,
                      params: dict[str, str]) -> Response:
-        unknown = set(params) - KNOWN
+        unknown = set(params) - KNOWN - sigv4.QUERY_AUTH_PARAMS
         if unknown:
             raise not_implemented(sorted(unknown)[0])
         method, account = request.method, user.swift_account

@@ -79,9 +79,16 @@ def verify_v2(method: str, raw_path: str, query: Sequence[tuple[str, str]],
         if abs(current - when) > MAX_SKEW:
             raise SignatureError("RequestTimeTooSkewed", "The difference between the "
                                  "request time and the current time is too large.")
-    text = string_to_sign(method, raw_path, query, headers, v2)
-    expected = base64.b64encode(hmac.new(secret.encode(), text.encode(),
-                                         hashlib.sha1).digest()).decode()
-    if not hmac.compare_digest(expected, v2.signature):
+    # botocore signs a bucket's own resource as "/bucket/" even when it sends "/bucket"
+    paths = [raw_path]
+    if raw_path.count("/") == 1 and len(raw_path) > 1:
+        paths.append(raw_path + "/")
+    matches = False
+    for path in paths:
+        text = string_to_sign(method, path, query, headers, v2)
+        expected = base64.b64encode(hmac.new(secret.encode(), text.encode(),
+                                             hashlib.sha1).digest()).decode()
+        matches |= hmac.compare_digest(expected, v2.signature)
+    if not matches:
         raise SignatureError("SignatureDoesNotMatch", "The request signature we calculated "
                              "does not match the signature you provided.")

@@ -18,6 +18,12 @@ from urllib.parse import quote, unquote
 
 from objectstore.errors import ObjectStoreError
 
+# Query parameters that authenticate a request (presigned V4 and V2 URLs), never an
+# operation's own parameters.
+QUERY_AUTH_PARAMS = frozenset({"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
+                               "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature",
+                               "X-Amz-Security-Token", "AWSAccessKeyId", "Signature",
+                               "Expires"})
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = 15 * 60
 MAX_EXPIRES = 7 * 24 * 3600
