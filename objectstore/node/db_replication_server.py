@@ -23,6 +23,7 @@ from starlette.responses import Response
 from objectstore.errors import BadRequest
 from objectstore.node import paths
 from objectstore.node.config import NodeConfig
+from objectstore.node.dbconnections import Connections
 from objectstore.node.listingdb import ListingDB, Replica
 from objectstore.node.stats_reporter import StatsReporter
 
@@ -32,9 +33,11 @@ MAX_BODY = 16 * 1024 * 1024
 
 
 class DBReplicationServer:
-    def __init__(self, config: NodeConfig, reporter: StatsReporter) -> None:
+    def __init__(self, config: NodeConfig, reporter: StatsReporter,
+                 connections: Connections | None = None) -> None:
         self.config = config
         self.reporter = reporter
+        self.connections = connections
 
     async def handle(self, request: Request, path: str) -> Response:
         parts = path[len(PREFIX):].split("/")
@@ -45,7 +48,7 @@ class DBReplicationServer:
         if not (self.config.devices / paths.checked_device(device)).is_dir():
             return Response(b"no such device\n", status_code=507)
         replica = Replica(ListingDB(paths.db_path(self.config.devices, device, kind,
-                                                  partition, name_hash)))
+                                                  partition, name_hash), self.connections))
         if request.method == "GET":
             point = await asyncio.to_thread(replica.incoming_point,
                                             request.query_params.get("remote", ""))

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from objectstore.errors import BadRequest, NotFound
 from objectstore.node import paths
 from objectstore.node.config import NodeConfig
+from objectstore.node.dbconnections import Connections
 from objectstore.node.listing import ListingParams, Subdir
 from objectstore.node.listingdb import Info, Item, ListingDB
 from objectstore.node.object_server import request_timestamp
@@ -56,10 +57,12 @@ def _entry(item: Item | Subdir) -> dict[str, Any]:
 
 
 class DBServer:
-    def __init__(self, config: NodeConfig, reporter: StatsReporter) -> None:
+    def __init__(self, config: NodeConfig, reporter: StatsReporter,
+                 connections: Connections | None = None) -> None:
         self.config = config
         self.hasher = config.hasher()
         self.reporter = reporter
+        self.connections = connections
 
     def db(self, t: NodeTarget) -> ListingDB:
         if t.kind == paths.CONTAINERS:
@@ -67,7 +70,7 @@ class DBServer:
         else:
             digest = self.hasher.digest(t.account)
         return ListingDB(paths.db_path(self.config.devices, t.device, t.kind, t.partition,
-                                       digest.hex()))
+                                       digest.hex()), self.connections)
 
     async def handle(self, request: Request, t: NodeTarget) -> Response:
         row_level = (t.obj is not None) if t.kind == paths.CONTAINERS else (

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.errors import ContainerNotEmpty, NotFound
+from objectstore.node.dbconnections import Connections, connect
 from objectstore.node.listing import ListingParams, Subdir, list_rows
 from objectstore.timestamps import Timestamp
 
@@ -82,15 +83,18 @@ class ListingDB:
     """One replica of a container (items are objects) or an account (items are
     containers)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, connections: Connections | None = None) -> None:
         self.path = path
+        self.connections = connections       # a node's open connections, reused
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        if self.connections is not None:
+            with self.connections.use(self.path) as conn:
+                yield conn
+            return
+        conn = connect(self.path)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
             yield conn
         finally:
             conn.close()

@@ -14,6 +14,7 @@ from objectstore.node import auth, db_replication_server, paths, replication_ser
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.db_server import DBServer
+from objectstore.node.dbconnections import Connections
 from objectstore.node.diskfile import clear_tmp
 from objectstore.node.object_server import ObjectServer
 from objectstore.node.request import parse_target
@@ -48,9 +49,11 @@ class NodeApp:
         self.client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
         self.objects = ObjectServer(config, self.client)
         self.reporter = StatsReporter(self.client)
-        self.dbs = DBServer(config, self.reporter)
+        self.connections = Connections()
+        self.dbs = DBServer(config, self.reporter, self.connections)
         self.replication = replication_server.ReplicationServer(config)
-        self.db_replication = db_replication_server.DBReplicationServer(config, self.reporter)
+        self.db_replication = db_replication_server.DBReplicationServer(
+            config, self.reporter, self.connections)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -97,5 +100,6 @@ class NodeApp:
             elif message["type"] == "lifespan.shutdown":
                 await self.reporter.close()
                 await self.client.close()
+                self.connections.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
