@@ -141,7 +141,10 @@ class S3API:
         if len(key.encode()) > 1024:
             raise S3Error(400, "KeyTooLongError", "Your key is too long")
         method, account = request.method, user.swift_account
-        await self.registry.require(account, bucket)          # NoSuchBucket / AccessDenied
+        plain_read = method in ("GET", "HEAD") and not params.keys() & {
+            "acl", "uploads", "uploadId", "attributes"}
+        if not plain_read:       # a read asks about the bucket only if the key is missing
+            await self.registry.require(account, bucket)      # NoSuchBucket / AccessDenied
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
             await self.registry.require(account, source_bucket)
@@ -160,7 +163,12 @@ class S3API:
         if method == "GET" and "attributes" in params:
             return await objects.object_attributes(request, self.proxy, account, bucket, key)
         if method in ("GET", "HEAD"):
-            return await objects.get_object(request, self.proxy, account, bucket, key, params)
+            try:
+                return await objects.get_object(request, self.proxy, account, bucket, key,
+                                                params)
+            except errors.ObjectNotFound:
+                await self.registry.require(account, bucket)  # NoSuchBucket / AccessDenied
+                raise
         if method == "DELETE":
             await delete_one(self.proxy, account, bucket, key)   # S3 deletes are idempotent
             return Response(status_code=204)
