@@ -43,6 +43,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.sizes import parse_size
 from tests.launch import COMMAND, launch
 from tests.servers import wait_healthy
 
@@ -51,13 +52,6 @@ SHARED = ROOT.parent / "shared"
 S3LOAD = SHARED / "tools" / "s3load.py"
 ANCHORS = Path(os.environ.get("ANCHORS_ROOT", Path.home() / ".cache" / "objectstore-anchors"))
 MiB = 1 << 20
-
-
-def parse_size(text: str) -> int:
-    for unit, factor in (("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10)):
-        if text.upper().endswith(unit):
-            return int(float(text[:-len(unit)]) * factor)
-    return int(text)
 
 
 def s3load(endpoint: str, pids: list[int], work: Path, args: argparse.Namespace,

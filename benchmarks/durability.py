@@ -34,19 +34,12 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.sizes import parse_size
 from objectstore.cli.configs import load_node_config
 from objectstore.daemons.auditor import Auditor
 from tests.cluster.test_durability import ACCOUNT, Swift
 from tests.launch import launch
-from tests.replicas import primary_copies, run_pass
-
-
-def parse_size(text: str) -> int:
-    units = {"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}
-    for unit, factor in units.items():
-        if text.upper().endswith(unit):
-            return int(float(text[:-len(unit)]) * factor)
-    return int(text)
+from tests.replicas import damage_some, primary_copies, run_pass
 
 
 def drop_caches() -> bool:
@@ -130,14 +123,7 @@ def main() -> None:
             lost, corrupted, cut = read_all(swift, acked)
             cluster.start("node0")
 
-            files = sorted((root / "node1").rglob("*.data"))
-            damaged = rng.sample(files, max(1, len(files) // 20))
-            for path in damaged:
-                with open(path, "r+b") as f:
-                    f.seek(rng.randrange(0, 1000))
-                    byte = f.read(1)
-                    f.seek(-1, os.SEEK_CUR)
-                    f.write(bytes([byte[0] ^ 0xFF]))
+            damaged = damage_some(root / "node1", 0.05, rng)
             lost2, corrupted2, cut2 = read_all(swift, acked)
 
             audit_files = sorted((root / "node2").rglob("*.data"))

@@ -4,6 +4,8 @@ each of those devices holds for it (checked whole, as the auditor would)."""
 from __future__ import annotations
 
 import hashlib
+import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -47,3 +49,17 @@ def run_pass(root: Path, kind: str, nodes: int = 3) -> list[str]:
         assert done.returncode == 0, done.stderr
         out.append(done.stdout.strip())
     return out
+
+
+def damage_some(directory: Path, share: float, rng: random.Random) -> list[Path]:
+    """Flip one byte within the first 1,000 of `share` of the object files below
+    `directory` (at least one); the files damaged."""
+    files = sorted(directory.rglob("*.data"))
+    damaged = rng.sample(files, max(1, int(len(files) * share)))
+    for path in damaged:
+        with open(path, "r+b") as f:
+            f.seek(rng.randrange(0, 1000))
+            byte = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([byte[0] ^ 0xFF]))
+    return damaged

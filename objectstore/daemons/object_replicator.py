@@ -27,11 +27,11 @@ import aiohttp
 from objectstore.daemons.db_replicator import DBReplicationStats, DBReplicator
 from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
+from objectstore.node.diskfile import file_timestamp
 from objectstore.node.replication_server import PREFIX, part_dir
 from objectstore.node.suffixes import RECLAIM_AGE, newest, suffix_hashes, suffix_listing
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
-from objectstore.timestamps import Timestamp
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError)
 READ_CHUNK = 1 << 20
@@ -68,10 +68,6 @@ async def _file_body(path: Path) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         f.close()
-
-
-def _stamp(filename: str) -> Timestamp:
-    return Timestamp.parse(filename.rsplit(".", 1)[0])
 
 
 class ObjectReplicator:
@@ -184,7 +180,7 @@ class ObjectReplicator:
                     if filename in held_files:
                         continue
                     if filename.endswith((".data", ".ts")) and their_newest is not None \
-                            and their_newest >= _stamp(filename):
+                            and their_newest >= file_timestamp(filename):
                         continue
                     await self._push(remote, f"{base}/{suffix}/{name_hash}/{filename}",
                                      directory / suffix / name_hash / filename)

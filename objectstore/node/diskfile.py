@@ -88,11 +88,12 @@ class Listing:
     @property
     def timestamp(self) -> Timestamp | None:
         newest = self.data or self.tombstone
-        return Timestamp.parse(newest.name.rsplit(".", 1)[0]) if newest else None
+        return file_timestamp(newest.name) if newest else None
 
 
-def _stamp(path: Path) -> Timestamp:
-    return Timestamp.parse(path.name.rsplit(".", 1)[0])
+def file_timestamp(filename: str) -> Timestamp:
+    """The timestamp an object file is named by (`<timestamp>.<ext>`)."""
+    return Timestamp.parse(filename.rsplit(".", 1)[0])
 
 
 def scan(directory: Path) -> Listing:
@@ -122,8 +123,9 @@ def scan(directory: Path) -> Listing:
     return Listing(data=best)
 
 
-def cleanup(directory: Path) -> None:
-    """Remove files made obsolete by newer ones (never the ones `scan` would pick)."""
+def cleanup(directory: Path) -> Listing:
+    """Remove files made obsolete by newer ones (never the ones `scan` would pick);
+    returns what is kept."""
     keep = scan(directory)
     wanted = {p for p in (keep.data, keep.meta, keep.tombstone) if p is not None}
     with contextlib.suppress(FileNotFoundError):
@@ -132,6 +134,7 @@ def cleanup(directory: Path) -> None:
             if path not in wanted and name.rpartition(".")[2] in ("data", "meta", "ts"):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
+    return keep
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -158,7 +161,11 @@ class DiskFile:
         self.directory = paths.object_dir(devices, device, partition, name_hash)
 
     # -- writing -----------------------------------------------------------------------
-    def writer(self) -> DiskFileWriter:
+    def writer(self, size: int | None = None, reserve: int = 0) -> DiskFileWriter:
+        """A writer for a new version; with its `size` known, refused up front
+        (InsufficientStorage) unless the device has room for it and `reserve` more."""
+        if size is not None:
+            check_space(self.devices, self.device, size, reserve)
         return DiskFileWriter(self)
 
     def write_tombstone(self, timestamp: Timestamp) -> None:
@@ -216,7 +223,7 @@ class DiskFile:
         if listing.meta is not None:
             try:
                 meta.user_meta = dict(json.loads(listing.meta.read_bytes())["user_meta"])
-                meta.meta_timestamp = _stamp(listing.meta)
+                meta.meta_timestamp = file_timestamp(listing.meta.name)
             except FileNotFoundError:
                 pass    # replaced by a newer one meanwhile; the .data's metadata stands
             except (ValueError, KeyError, TypeError) as exc:
@@ -409,9 +416,9 @@ def install_file(devices: Path, device: str, partition: int, name_hash: str,
     matters here (nothing newer is held); True if it was installed. The temporary file
     is consumed either way."""
     try:
-        stem, _, ext = filename.rpartition(".")
+        ext = filename.rpartition(".")[2]
         try:
-            stamp = Timestamp.parse(stem)
+            stamp = file_timestamp(filename)
         except ValueError:
             raise DiskFileError(f"bad file name {filename!r}") from None
         if ext not in ("data", "meta", "ts"):

@@ -18,7 +18,7 @@ from objectstore.errors import BadRequest, DiskFileError, ObjectNotFound, Unproc
 from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
-from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata, check_space
+from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
 from objectstore.node.request import NodeTarget
 from objectstore.timestamps import Timestamp
 
@@ -90,12 +90,11 @@ class ObjectServer:
                 await _drain(request)
                 return conflict
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit():
-            await asyncio.to_thread(check_space, self.config.devices, t.device,
-                                    int(declared), self.config.reserve_bytes)
         extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
         splitter = commit_stamp.StampSplitter() if stamped else None
-        writer = await asyncio.to_thread(df.writer)
+        size = int(declared) - (commit_stamp.SIZE if stamped else 0) \
+            if declared is not None and declared.isdigit() else None
+        writer = await asyncio.to_thread(df.writer, size, self.config.reserve_bytes)
         try:
             async for chunk in request.stream():
                 if splitter is not None:

@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-from objectstore.node.diskfile import Listing, cleanup, scan
+from objectstore.node.diskfile import Listing, cleanup, file_timestamp
 from objectstore.timestamps import Timestamp
 
 RECLAIM_AGE = 7 * 24 * 3600.0
@@ -38,8 +38,7 @@ def suffix_listing(part_dir: Path, suffix: str, reclaim_age: float = RECLAIM_AGE
         return out
     for name in names:
         obj_dir = directory / name
-        cleanup(obj_dir)
-        listing = scan(obj_dir)
+        listing = cleanup(obj_dir)
         if listing.tombstone is not None and listing.timestamp is not None and \
                 now - listing.timestamp.seconds > reclaim_age:
             with contextlib.suppress(FileNotFoundError):
@@ -77,6 +76,6 @@ def suffix_hashes(part_dir: Path, reclaim_age: float = RECLAIM_AGE,
 
 def newest(files: list[str]) -> Timestamp | None:
     """The timestamp of the .data or tombstone among an object's file names."""
-    stamps = [Timestamp.parse(f.rsplit(".", 1)[0]) for f in files
+    stamps = [file_timestamp(f) for f in files
               if f.endswith((".data", ".ts"))]
     return max(stamps) if stamps else None

@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 
 from tests.launch import ProcessCluster
-from tests.replicas import primary_copies, run_pass
+from tests.replicas import damage_some, primary_copies, run_pass
 
 ACCOUNT = "AUTH_test"
 
@@ -119,15 +119,7 @@ def test_flipped_bytes_are_never_served_and_get_repaired(cluster: ProcessCluster
     bodies = {f"o{i:03d}": os.urandom(random.randint(2_000, 200_000)) for i in range(200)}
     for name, body in bodies.items():
         assert swift.put("c", name, body) == 201
-    files = sorted((cluster.root / "node1").rglob("*.data"))
-    rng = random.Random(11)
-    damaged = rng.sample(files, max(1, len(files) // 20))   # 5% of node1's files
-    for path in damaged:
-        with open(path, "r+b") as f:
-            f.seek(rng.randrange(0, 1000))
-            byte = f.read(1)
-            f.seek(-1, os.SEEK_CUR)
-            f.write(bytes([byte[0] ^ 0xFF]))
+    damaged = damage_some(cluster.root / "node1", 0.05, random.Random(11))
     aborted = 0
     for name, body in bodies.items():              # no GET returns corrupted bytes
         try:

@@ -39,6 +39,13 @@ def _set_proxy_timeouts(cluster: ProcessCluster, connect: float, read: float) ->
     cluster.start("proxy")
 
 
+def put_and_read_back(swift: Swift, bodies: dict[str, bytes]) -> None:
+    for name, body in bodies.items():
+        assert swift.put("c", name, body) == 201
+    for name, body in bodies.items():
+        assert swift.get("c", name) == (200, body)
+
+
 @pytest.fixture
 def four(tmp_path: Path) -> Iterator[ProcessCluster]:
     """4 nodes, 3 replicas: every partition has a handoff to fall back on."""
@@ -60,11 +67,7 @@ def test_a_full_device_answers_507_and_writes_go_to_handoffs(four: ProcessCluste
         four.start("node1")
         swift = Swift(four.proxy_port)
         swift.put("c")
-        bodies = {f"o{i}": os.urandom(300_000) for i in range(40)}
-        for name, body in bodies.items():
-            assert swift.put("c", name, body) == 201
-        for name, body in bodies.items():
-            assert swift.get("c", name) == (200, body)
+        put_and_read_back(swift, {f"o{i}": os.urandom(300_000) for i in range(40)})
         assert _direct_put_status(four, 1, MiB) == 507, "the full node says so"
         assert not list(device.rglob("*.data")), "the full device took no object"
         assert not list(device.glob("tmp/*")), "and kept no partial file"
@@ -196,10 +199,7 @@ def test_handoffs_end_to_end(four: ProcessCluster) -> None:
     swift.put("c")
     four.kill("node1")
     bodies = {f"o{i:02d}": os.urandom(5000) for i in range(60)}
-    for name, body in bodies.items():
-        assert swift.put("c", name, body) == 201
-    for name, body in bodies.items():
-        assert swift.get("c", name) == (200, body)
+    put_and_read_back(swift, bodies)
     ring = load_ring(four.root / "object.ring", load_node_config(four.root / "node0.toml")
                      .hasher())
 
