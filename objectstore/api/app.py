@@ -162,7 +162,7 @@ class SwiftAPI:
         if method in ("GET", "HEAD"):
             return await self.get_object(request, t)
         if method == "POST":
-            await self.containers.head_container(t.account, t.container)
+            await self.containers.confirm(t.account, t.container)
             await self.proxy.post_object(t.account, t.container, t.obj,
                                          _meta(request, "x-object-meta-"))
             return Response(status_code=202)
@@ -179,7 +179,7 @@ class SwiftAPI:
             raise errors.BadRequest("Missing Content-Length or Transfer-Encoding: chunked")
         if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
             raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
-        await self.containers.head_container(t.account, t.container)   # 404 if missing
+        await self.containers.confirm(t.account, t.container)   # 404 if missing
         headers = {k: h[k] for k in OBJECT_HEADERS if k in h}
         headers.update(_meta(request, "x-object-meta-"))
         if "content-type" not in headers or h.get("x-detect-content-type", "").lower() in (
@@ -198,7 +198,7 @@ class SwiftAPI:
         """Server-side copy: the source streams from its replicas into a new write. Its
         metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
         assert src.container and src.obj and dst.container and dst.obj
-        await self.containers.head_container(dst.account, dst.container)
+        await self.containers.confirm(dst.account, dst.container)
         handle = await self.proxy.open_object(src.account, src.container, src.obj)
         node = handle.headers
         check_conditions(dict(request.headers), node.get("etag"),

@@ -4,7 +4,6 @@ separate processes (one per node, one proxy), on one host or several."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import secrets
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import uvicorn
 
+from objectstore.cli import eventloop
 from objectstore.cli.assemble import build_endpoint
 from objectstore.cli.configs import (
     load_node_config,
@@ -107,5 +107,5 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         finally:
             await client.close()
 
-    asyncio.run(main())
+    eventloop.run(main())
     return 0

@@ -5,12 +5,12 @@ and a summary). `objectstore serve` runs the same daemons as tasks."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
+from objectstore.cli import eventloop
 from objectstore.cli.configs import load_node_config
 from objectstore.cli.errors import CommandError
 from objectstore.daemons.auditor import Auditor
@@ -105,5 +105,5 @@ def run_daemon(args: argparse.Namespace) -> int:
         finally:
             await client.close()
 
-    asyncio.run(main())
+    eventloop.run(main())
     return 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import Any
+
+from objectstore.cli import eventloop
 
 
 def register(commands: Any) -> None:
@@ -23,6 +24,6 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from objectstore.cli.embedded import serve
-    asyncio.run(serve(args.data_dir, args.host, args.port, args.nodes, args.replicas,
+    eventloop.run(serve(args.data_dir, args.host, args.port, args.nodes, args.replicas,
                       args.config))
     return 0

@@ -26,6 +26,10 @@ from objectstore.node.listingdb import Info, Item, ListingDB
 from objectstore.node.object_server import request_timestamp
 from objectstore.node.request import NodeTarget
 from objectstore.node.stats_reporter import StatsReporter, report_spec
+from objectstore.node.update_batcher import ROWS_HEADER
+from objectstore.timestamps import Timestamp
+
+MAX_ROWS_BODY = 4 * 1024 * 1024
 
 
 def listing_params(request: Request) -> ListingParams:
@@ -79,6 +83,8 @@ class DBServer:
         if row_level:
             return await self.row(request, t, db)
         method = request.method
+        if method == "POST" and ROWS_HEADER in request.headers and t.kind == paths.CONTAINERS:
+            return await self.rows(request, t, db)
         if method == "PUT":
             targets = [x for x in request.headers.get("x-account-update", "").split(",") if x]
             report = report_spec(int(request.headers.get("x-account-partition", "0")),
@@ -120,6 +126,32 @@ class DBServer:
     def _changed(self, db: ListingDB, t: NodeTarget) -> None:
         if t.kind == paths.CONTAINERS and t.container is not None:
             self.reporter.changed(db, t.account, t.container)
+
+    async def rows(self, request: Request, t: NodeTarget, db: ListingDB) -> Response:
+        """A batch of object rows from one object node (update_batcher), merged in one
+        transaction."""
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_ROWS_BODY:
+                raise BadRequest("too many rows in one batch")
+        try:
+            rows = json.loads(body)
+            if not isinstance(rows, list):
+                raise TypeError("not a list")
+            items = [(Item(str(name), Timestamp.parse(ts), int(size), str(ctype), str(etag)),
+                      bool(deleted))
+                     for name, ts, size, ctype, etag, deleted in rows]
+        except (ValueError, TypeError, RecursionError):
+            raise BadRequest("rows must be [name, timestamp, size, type, etag, deleted]"
+                             ) from None
+        if any(not item.name for item, _ in items):
+            raise BadRequest("empty object name")
+        if not db.exists():
+            return Response(status_code=404)
+        await asyncio.to_thread(db.merge_items, items)
+        self._changed(db, t)
+        return Response(status_code=204)
 
     async def row(self, request: Request, t: NodeTarget, db: ListingDB) -> Response:
         name = t.obj if t.kind == paths.CONTAINERS else t.container

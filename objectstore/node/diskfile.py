@@ -25,6 +25,7 @@ fsync, rename, listdir) are meant to run off the event loop (see node/server.py)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import hashlib
@@ -32,10 +33,10 @@ import json
 import os
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import xxhash
 
@@ -47,6 +48,7 @@ CHUNK = 64 * 1024
 _TRAILER = struct.Struct("<I4s")
 _MAGIC = b"OSF1"
 MAX_FOOTER = 1 << 20
+T = TypeVar("T")
 
 
 @dataclass
@@ -135,6 +137,30 @@ def cleanup(directory: Path) -> Listing:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
     return keep
+
+
+def run_steps(steps: Generator[int, None, T]) -> T:
+    """Drive a `commit_steps` generator here, fsyncing what it yields."""
+    try:
+        fd = next(steps)
+        while True:
+            os.fsync(fd)
+            fd = steps.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def run_steps_async(steps: Generator[int, None, T]) -> T:
+    """Drive a `commit_steps` generator on the event loop; only the fsyncs go to a
+    thread (every blocking call in a thread contends for the GIL with the loop, and
+    each contended hand-over costs more than the quick calls themselves)."""
+    try:
+        fd = next(steps)
+        while True:
+            await asyncio.to_thread(os.fsync, fd)
+            fd = steps.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -272,36 +298,65 @@ def read_footer(f: Any, path: Path) -> ObjectMetadata:
         raise DiskFileError(f"damaged object file {path}: {exc}") from None
 
 
+class NewerExists(Exception):
+    """A commit found a version at least as new as its own already in place."""
+
+    def __init__(self, held: Timestamp) -> None:
+        super().__init__(held.internal)
+        self.held = held
+
+
 class DiskFileWriter:
-    """Streams one new version into a temporary file; `commit` makes it the object."""
+    """Streams one new version into a temporary file; `commit` makes it the object.
+
+    The first BUFFERED bytes stay in memory, so a small object costs no file-system
+    call until its commit, which does them all in one go (one thread hop per write)."""
+
+    BUFFERED = 64 * 1024
 
     def __init__(self, diskfile: DiskFile) -> None:
         self.diskfile = diskfile
-        tmp = paths.tmp_dir(diskfile.devices, diskfile.device)
+        self.path: Path | None = None
+        self._file: Any = None
+        self._pending = bytearray()
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._xxh = xxhash.xxh3_64()
+        self.size = 0
+
+    def _open(self) -> None:
+        tmp = paths.tmp_dir(self.diskfile.devices, self.diskfile.device)
         try:
             tmp.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(dir=tmp)
         except OSError as exc:
             if _full(exc):
-                raise InsufficientStorage(f"device {diskfile.device} is full") from None
+                raise InsufficientStorage(f"device {self.diskfile.device} is full") from None
             raise
         self.path = Path(name)
         self._file = os.fdopen(fd, "wb")
-        self._md5 = hashlib.md5(usedforsecurity=False)
-        self._xxh = xxhash.xxh3_64()
-        self.size = 0
 
-    def write(self, chunk: bytes) -> None:
+    def _write_out(self, data: bytes | bytearray) -> None:
         try:
-            self._file.write(chunk)
+            if self._file is None:
+                self._open()
+            self._file.write(data)
         except OSError as exc:
             self.abort()
             if _full(exc):
                 raise InsufficientStorage(f"device {self.diskfile.device} is full") from None
             raise
+
+    def write(self, chunk: bytes) -> None:
         self._md5.update(chunk)
         self._xxh.update(chunk)
         self.size += len(chunk)
+        if self._file is None and len(self._pending) + len(chunk) <= self.BUFFERED:
+            self._pending += chunk
+            return
+        if self._pending:
+            self._write_out(self._pending)
+            self._pending = bytearray()
+        self._write_out(chunk)
 
     @property
     def etag(self) -> str:
@@ -309,32 +364,64 @@ class DiskFileWriter:
 
     def commit(self, timestamp: Timestamp, content_type: str,
                user_meta: dict[str, str] | None = None,
-               headers: dict[str, str] | None = None) -> ObjectMetadata:
-        """Steps 2-5 of the durable write; returns the stored metadata."""
+               headers: dict[str, str] | None = None,
+               only_if_newer: bool = False) -> ObjectMetadata:
+        """Steps 2-5 of the durable write; returns the stored metadata. With
+        `only_if_newer`, NewerExists (and nothing kept) if the object already has a
+        version at least as new."""
+        steps = self.commit_steps(timestamp, content_type, user_meta, headers, only_if_newer)
+        return run_steps(steps)
+
+    def commit_steps(self, timestamp: Timestamp, content_type: str,
+                     user_meta: dict[str, str] | None = None,
+                     headers: dict[str, str] | None = None,
+                     only_if_newer: bool = False
+                     ) -> Generator[int, None, ObjectMetadata]:
+        """`commit` as steps: it yields each file descriptor that must be fsynced before
+        it goes on, so the caller can do the slow fsyncs off the event loop and the
+        quick calls on it (see `run_steps`)."""
         meta = ObjectMetadata(name=self.diskfile.name, timestamp=timestamp, size=self.size,
                               etag=self.etag, checksum=self._xxh.hexdigest(),
                               content_type=content_type, user_meta=dict(user_meta or {}),
                               headers=dict(headers or {}))
         footer = json.dumps(meta.to_json(), separators=(",", ":")).encode()
+        if only_if_newer:
+            held = scan(self.diskfile.directory).timestamp
+            if held is not None and held >= timestamp:
+                self.abort()
+                raise NewerExists(held)
+        self._write_out(bytes(self._pending) + footer + _TRAILER.pack(len(footer), _MAGIC))
+        self._pending = bytearray()
+        assert self.path is not None
+        directory = self.diskfile.directory
         try:
-            self._file.write(footer + _TRAILER.pack(len(footer), _MAGIC))
             self._file.flush()
-            os.fsync(self._file.fileno())
+            yield self._file.fileno()
             self._file.close()
-            self.diskfile._rename_into_place(self.path, f"{timestamp.internal}.data")
+            directory.mkdir(parents=True, exist_ok=True)
+            os.replace(self.path, directory / f"{timestamp.internal}.data")
+            fd = os.open(directory, os.O_RDONLY)
+            try:
+                yield fd
+            finally:
+                os.close(fd)
         except OSError as exc:
             self.abort()
             if _full(exc):
                 raise InsufficientStorage(f"device {self.diskfile.device} is full") from None
             raise
+        cleanup(directory)
         return meta
 
     def abort(self) -> None:
         """Drop the temporary file; nothing of this write becomes visible."""
-        with contextlib.suppress(OSError):
-            self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        self._pending = bytearray()
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+        if self.path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
 
 
 class DiskFileReader:

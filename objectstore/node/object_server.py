@@ -9,17 +9,23 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 
-import aiohttp
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import checksums
 from objectstore.errors import BadRequest, DiskFileError, ObjectNotFound, UnprocessableEntity
 from objectstore.node import commit_stamp, paths
-from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
-from objectstore.node.diskfile import DiskFile, DiskFileReader, ObjectMetadata
+from objectstore.node.diskfile import (
+    DiskFile,
+    DiskFileReader,
+    NewerExists,
+    ObjectMetadata,
+    run_steps_async,
+)
 from objectstore.node.request import NodeTarget
+from objectstore.node.update_batcher import Row, UpdateBatcher
 from objectstore.timestamps import Timestamp
 
 USER_META = "x-object-meta-"
@@ -53,6 +59,7 @@ class ObjectServer:
         self.config = config
         self.hasher = config.hasher()
         self.client = client
+        self.batcher = UpdateBatcher(client, config.update_timeout)
 
     def diskfile(self, t: NodeTarget) -> DiskFile:
         assert t.container is not None and t.obj is not None
@@ -83,18 +90,13 @@ class ObjectServer:
     async def put(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
         df = self.diskfile(t)
-        stamped = commit_stamp.HEADER in request.headers
-        if not stamped:               # else the timestamp comes after the body
-            _, conflict = await self._newer_here(df, timestamp)
-            if conflict is not None:
-                await _drain(request)
-                return conflict
+        stamped = commit_stamp.HEADER in request.headers   # the timestamp follows the body
         declared = request.headers.get("content-length")
         extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
         splitter = commit_stamp.StampSplitter() if stamped else None
         size = int(declared) - (commit_stamp.SIZE if stamped else 0) \
             if declared is not None and declared.isdigit() else None
-        writer = await asyncio.to_thread(df.writer, size, self.config.reserve_bytes)
+        writer = df.writer(size, self.config.reserve_bytes)      # one statvfs, no file yet
         try:
             async for chunk in request.stream():
                 if splitter is not None:
@@ -112,11 +114,6 @@ class ObjectServer:
         if declared is not None and int(declared) != received:
             writer.abort()
             raise BadRequest(f"body has {received} bytes, Content-Length said {declared}")
-        if stamped:
-            _, conflict = await self._newer_here(df, timestamp)
-            if conflict is not None:
-                writer.abort()
-                return conflict
         expected = request.headers.get("etag")
         if expected and expected.strip('"').lower() != writer.etag:
             writer.abort()
@@ -124,10 +121,13 @@ class ObjectServer:
         stored = _stored_headers(request)
         if extra is not None:
             stored[f"{SYSMETA}checksum-{extra.name}"] = extra.b64digest()
-        meta = await asyncio.to_thread(
-            writer.commit, timestamp,
-            request.headers.get("content-type", "application/octet-stream"),
-            _user_meta(request), stored)
+        try:      # the check for a newer version is part of the commit: one thread hop
+            meta = await run_steps_async(writer.commit_steps(
+                timestamp, request.headers.get("content-type", "application/octet-stream"),
+                _user_meta(request), stored, only_if_newer=True))
+        except NewerExists as exc:
+            return Response(status_code=409,
+                            headers={"x-backend-timestamp": exc.held.internal})
         # A manifest is listed with the size and ETag of the object it stands for.
         h = request.headers
         await self.update_container(request, t, meta.timestamp, {
@@ -194,25 +194,22 @@ class ObjectServer:
         partition = int(request.headers.get("x-container-partition", "0"))
         headers = {"x-timestamp": timestamp.internal, **row}
         method = "DELETE" if deleted else "PUT"
-        for spec in targets:
-            try:
-                target = Target.from_spec(spec)
-            except ValueError as exc:
-                raise BadRequest(str(exc)) from None
-            path = node_path(paths.CONTAINERS, target.device, partition, t.account,
-                             t.container, t.obj)
-            try:      # bounded well below the proxy's patience: else queue it
-                resp = await self.client.request(method, target, path, headers,
-                                                 timeout=self.config.update_timeout)
-                resp.release()
-                if resp.status < 300:
-                    continue
-            except (TimeoutError, aiohttp.ClientError, OSError):
-                pass
-            await asyncio.to_thread(self._queue_update, t.device, {
-                "method": method, "target": spec, "partition": partition,
-                "account": t.account, "container": t.container, "obj": t.obj,
-                "headers": headers})
+        assert t.container is not None and t.obj is not None
+        try:
+            change = Row(t.obj, timestamp.internal, int(row.get("x-size", "0")),
+                         row.get("x-content-type", ""), row.get("x-etag", ""), deleted)
+            specs = [Target.from_spec(spec) for spec in targets]
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        taken = await asyncio.gather(*(
+            self.batcher.update(target, partition, t.account, t.container, change)
+            for target in specs))
+        for spec, ok in zip(targets, taken):
+            if not ok:        # the updater sends it later (the replica may be down)
+                await asyncio.to_thread(self._queue_update, t.device, {
+                    "method": method, "target": spec, "partition": partition,
+                    "account": t.account, "container": t.container, "obj": t.obj,
+                    "headers": headers})
 
     def _queue_update(self, device: str, update: dict[str, object]) -> None:
         """An async pending: the updater sends it later (a node can be down)."""

@@ -78,6 +78,7 @@ class Containers:
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
+        self.proxy.known_containers.remember(account, container)
         if metadata:
             await self.post_container(account, container, metadata)
         if status == 201:       # an existing container's replicas report their counts
@@ -101,6 +102,7 @@ class Containers:
                                           headers), "account metadata")
 
     async def delete_container(self, account: str, container: str) -> None:
+        self.proxy.known_containers.forget(account, container)
         ts = Timestamp.now()
         answers = await self._broadcast("DELETE", paths.CONTAINERS, account, container, None,
                                         {"x-timestamp": ts.internal})
@@ -110,6 +112,7 @@ class Containers:
         if sum(1 for a in answers if a.status == 404) >= quorum_size(replicas):
             raise errors.ContainerNotFound(container)
         self._check(answers, "delete container")
+        self.proxy.known_containers.forget(account, container)  # a HEAD may have raced us
         self._check(await self._broadcast("DELETE", paths.ACCOUNTS, account, None, container,
                                           {"x-timestamp": ts.internal}), "account row")
 
@@ -160,7 +163,14 @@ class Containers:
         return Listing(headers, json.loads(body))
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
-        return (await self._info(paths.CONTAINERS, account, container))[0]
+        headers = (await self._info(paths.CONTAINERS, account, container))[0]
+        self.proxy.known_containers.remember(account, container)
+        return headers
+
+    async def confirm(self, account: str, container: str) -> None:
+        """ContainerNotFound unless the container exists (trusting a recent answer)."""
+        if not self.proxy.known_containers.known(account, container):
+            await self.head_container(account, container)
 
 
 def _query(params: dict[str, Any]) -> str:

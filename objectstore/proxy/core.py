@@ -18,6 +18,7 @@ import aiohttp
 from objectstore import errors
 from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.proxy.existence import ExistenceCache
 from objectstore.proxy.fanout import NODE_ERRORS, Upload, answer_from
 from objectstore.proxy.manifests import (
     MANIFEST_ETAG,
@@ -38,11 +39,15 @@ STATUS_ERRORS: dict[int, type[errors.ObjectStoreError]] = {
 }
 
 
+SMALL_BODY = 64 * 1024      # bodies up to this size are read whole, then sent in one go
+
+
 @dataclass(frozen=True)
 class ProxySettings:
     connect_timeout: float = 2.0
     read_timeout: float = 10.0
     handoff_tries: int = 3     # extra devices tried per write when primaries fail
+    container_ttl: float = 5.0  # how long a container seen to exist is trusted
 
 
 @dataclass
@@ -96,6 +101,7 @@ class Proxy:
         self.ring = ring
         self.client = client
         self.settings = settings or ProxySettings()
+        self.known_containers = ExistenceCache(self.settings.container_ttl)
 
     # -- placement -----------------------------------------------------------------------
     def nodes(self, account: str, container: str | None = None, obj: str | None = None
@@ -109,6 +115,58 @@ class Proxy:
                          body: AsyncIterator[bytes], headers: dict[str, str]) -> dict[str, str]:
         """Store an object; returns the stored headers (etag, x-timestamp, and any
         checksum the nodes computed on request)."""
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) <= SMALL_BODY:
+            return await self._put_buffered(account, container, obj, body, headers)
+        return await self._put_streamed(account, container, obj, body, headers)
+
+    async def _put_buffered(self, account: str, container: str, obj: str,
+                            body: AsyncIterator[bytes], headers: dict[str, str]
+                            ) -> dict[str, str]:
+        """A small object: read it whole, then one plain request per node (no
+        100-continue round trip, no per-node task and queue)."""
+        declared = int(headers["content-length"])
+        chunks = []
+        size = 0
+        async for chunk in body:           # ends only if the body's own checks passed
+            size += len(chunk)
+            if size > declared:
+                raise errors.BadRequest("body longer than its Content-Length")
+            chunks.append(chunk)
+        if size != declared:
+            raise errors.BadRequest("body shorter than its Content-Length")
+        data = b"".join(chunks)
+        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        cpart, cnodes, _, _ = self.nodes(account, container)
+        timestamp = Timestamp.now()        # the body has ended: the last to finish wins
+        base = {**headers, "x-timestamp": timestamp.internal,
+                "x-container-partition": str(cpart)}
+        spare = itertools.islice(handoffs, self.settings.handoff_tries)
+
+        async def one(i: int, dev: Device) -> tuple[Answer, dict[str, str]]:
+            mine = {**base, "x-container-update": target_of(cnodes[i % len(cnodes)]).spec}
+            for candidate in itertools.chain([dev], spare):
+                target = target_of(candidate)
+                path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
+                try:
+                    resp = await self.client.request("PUT", target, path, mine, data)
+                    async with resp:
+                        await resp.read()
+                        got = {k.lower(): v for k, v in resp.headers.items()}
+                        if resp.status != 507:
+                            return answer_from(resp.status, got, i), got
+                except NODE_ERRORS:
+                    pass
+            return Answer(0, None, i), {}
+
+        results = await asyncio.gather(*(one(i, d) for i, d in enumerate(primaries)))
+        return await self._finish_put(results, replicas, cnodes, cpart, account, container,
+                                      obj, timestamp, size, headers)
+
+    async def _put_streamed(self, account: str, container: str, obj: str,
+                            body: AsyncIterator[bytes], headers: dict[str, str]
+                            ) -> dict[str, str]:
+        """Stream the body to the nodes as it arrives; memory stays bounded."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
         cpart, cnodes, _, _ = self.nodes(account, container)
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
@@ -151,27 +209,36 @@ class Proxy:
         timestamp = max(Timestamp.now(), timestamp)
         await self._send_all(uploads, commit_stamp.encode(timestamp))
         await self._send_all(uploads, None)
-        answers = [await u.answer() for u in uploads]
+        results = [(await u.answer(), u.headers) if u is not None else (Answer(0, None, i), {})
+                   for i, u in enumerate(started)]
+        return await self._finish_put(results, replicas, cnodes, cpart, account, container,
+                                      obj, timestamp, size, headers)
+
+    async def _finish_put(self, results: list[tuple[Answer, dict[str, str]]], replicas: int,
+                          cnodes: list[Device], cpart: int, account: str, container: str,
+                          obj: str, timestamp: Timestamp, size: int, headers: dict[str, str]
+                          ) -> dict[str, str]:
+        """Decide a write from each primary's (answer, headers); a container replica
+        whose object node did not take it hears from us instead."""
+        answers = [a for a, _ in results]
         status = write_outcome(answers, replicas)
         if not 200 <= status < 300:
             raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(
                 f"storage nodes answered {sorted(a.status for a in answers)}")
-        etags = sorted({u.headers.get("etag", "") for u, a in zip(uploads, answers)
-                        if a.status == 201} - {""})
+        stored_by = [h for a, h in results if a.status == 201]
+        etags = sorted({h.get("etag", "") for h in stored_by} - {""})
         etag = etags[0] if etags else ""
-        # A container replica whose object node was unreachable hears from us instead.
-        orphans = [cnodes[i % len(cnodes)] for i, u in enumerate(started)
-                   if u is None or not 200 <= answers[uploads.index(u)].status < 300]
+        orphans = [cnodes[i % len(cnodes)] for i, a in enumerate(answers)
+                   if not 200 <= a.status < 300]
         await self._update_containers(orphans, "PUT", cpart, account, container, obj, {
             "x-timestamp": timestamp.internal,
             "x-size": headers.get(MANIFEST_SIZE, str(size)),
             "x-etag": headers.get(MANIFEST_ETAG, etag),
             "x-content-type": headers.get("content-type", "application/octet-stream")})
         stored = {"etag": etag, "x-timestamp": timestamp.internal}
-        for u, a in zip(uploads, answers):      # a checksum the nodes computed (S3)
-            if a.status == 201:
-                stored.update({k: v for k, v in u.headers.items()
-                               if k.startswith("x-object-sysmeta-checksum-")})
+        for h in stored_by:                      # a checksum the nodes computed (S3)
+            stored.update({k: v for k, v in h.items()
+                           if k.startswith("x-object-sysmeta-checksum-")})
         return stored
 
     async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,

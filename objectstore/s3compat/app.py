@@ -144,10 +144,10 @@ class S3API:
         plain_read = method in ("GET", "HEAD") and not params.keys() & {
             "acl", "uploads", "uploadId", "attributes"}
         if not plain_read:       # a read asks about the bucket only if the key is missing
-            await self.registry.require(account, bucket)      # NoSuchBucket / AccessDenied
+            await self.registry.confirm(account, bucket)      # NoSuchBucket / AccessDenied
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
-            await self.registry.require(account, source_bucket)
+            await self.registry.confirm(account, source_bucket)
         if "acl" in params:
             await self.proxy.head_object(account, bucket, key)
             return await acl_response(request, user.account)

@@ -65,6 +65,11 @@ class BucketRegistry:
             with contextlib.suppress(errors.NotFound):
                 await self.proxy.delete_object(ACCOUNT, CONTAINER, bucket)
 
+    async def confirm(self, account: str, bucket: str) -> None:
+        """As `require`, for object requests: a recent answer is trusted."""
+        if not self.proxy.known_containers.known(account, bucket):
+            await self.require(account, bucket)
+
     async def require(self, account: str, bucket: str) -> dict[str, str]:
         """The bucket's container headers; AccessDenied if another account owns the
         name, NoSuchBucket if nobody does."""

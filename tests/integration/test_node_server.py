@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +193,55 @@ def test_container_listing_follows_object_writes(node: tuple[Target, Path]) -> N
         assert s == 204 and h["x-container-meta-color"] == "red"
 
     run(go)
+
+
+def test_concurrent_writes_reach_the_listing_in_batches(node: tuple[Target, Path]) -> None:
+    """200 object writes at once: their rows travel to the container in batches, and
+    every row arrives exactly once (counts and bytes agree with the objects)."""
+    target, _ = node
+    update = {"x-container-update": f"127.0.0.1:{target.port}/sdb1",
+              "x-container-partition": "5"}
+
+    async def go(client: NodeClient) -> None:
+        assert (await call(client, "PUT", target, CONT, ts(1)))[0] == 201
+
+        async def put(i: int) -> int:
+            path = node_path("objects", "sdb1", 3, "AUTH_test", "c", f"o{i:03d}")
+            return (await call(client, "PUT", target, path, {**ts(10 + i), **update},
+                               b"x" * i))[0]
+        assert set(await asyncio.gather(*(put(i) for i in range(200)))) == {201}
+        s, h, body = await call(client, "GET", target, CONT)
+        assert s == 200
+        assert [e["name"] for e in json.loads(body)] == [f"o{i:03d}" for i in range(200)]
+        assert (h["x-item-count"], h["x-bytes-used"]) == ("200", str(sum(range(200))))
+
+    run(go)
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{}", b"[[1, 2]]", b'[["", "1.0", 1, "", "", 0]]',
+                                  b'[["a", "nonsense", 1, "t", "e", 0]]', b"[" * 5_000_000])
+def test_bad_row_batches_are_refused(node: tuple[Target, Path], body: bytes) -> None:
+    target, _ = node
+
+    async def go(client: NodeClient) -> None:
+        assert (await call(client, "PUT", target, CONT, ts(1)))[0] == 201
+        resp = await client.request("POST", target, CONT, {"x-backend-rows": "1"},
+                                    _chunks(body))
+        resp.release()
+        assert resp.status == 400
+        s, h, listing = await call(client, "GET", target, CONT)
+        assert s == 200 and json.loads(listing) == [] and h["x-item-count"] == "0"
+        other = node_path("containers", "sdb1", 5, "AUTH_test", "missing")
+        good = b'[["a", "1700000000.00000", 1, "t", "e", 0]]'
+        assert (await call(client, "POST", target, other, {"x-backend-rows": "1"},
+                           good))[0] == 404
+
+    run(go)
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    for i in range(0, len(body), 65536):
+        yield body[i:i + 65536]
 
 
 def test_stats_reports_never_revive_a_deleted_container_row(

@@ -96,6 +96,30 @@ def test_one_namespace_with_swift(server: str, s3: Any) -> None:
     assert got["ETag"] == f'"{hashlib.md5(b"swift bytes").hexdigest()}"'
 
 
+def test_a_deleted_bucket_takes_no_more_writes(server: str, s3: Any) -> None:
+    """The proxy trusts a bucket it saw a moment ago; deleting it -- through either
+    API -- must end that at once."""
+    conn = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                  key="testing", retries=0)
+    for delete in ("s3", "swift"):
+        bucket = f"gone-{delete}-{os.urandom(4).hex()}"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")      # the bucket is now known
+        conn.put_object(bucket, "k2", b"y")
+        s3.delete_object(Bucket=bucket, Key="k")
+        conn.delete_object(bucket, "k2")
+        if delete == "s3":
+            s3.delete_bucket(Bucket=bucket)
+        else:
+            conn.delete_container(bucket)
+        with pytest.raises(ClientError) as info:
+            s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        assert info.value.response["Error"]["Code"] == "NoSuchBucket"
+        with pytest.raises(swiftclient.ClientException) as raised:
+            conn.put_object(bucket, "k", b"x")
+        assert raised.value.http_status == 404
+
+
 def test_auth_failures(server: str) -> None:
     bad = boto3.client("s3", endpoint_url=server, aws_access_key_id="test:tester",
                        aws_secret_access_key="wrong", region_name="us-east-1")

@@ -11,7 +11,7 @@ import xxhash
 
 from objectstore.errors import DiskFileError, ObjectNotFound
 from objectstore.node import paths
-from objectstore.node.diskfile import CHUNK, DiskFile, scan
+from objectstore.node.diskfile import CHUNK, DiskFile, DiskFileWriter, NewerExists, scan
 from objectstore.ring import PathHasher
 from objectstore.timestamps import Timestamp
 
@@ -166,3 +166,40 @@ def test_scan_ignores_strangers(tmp_path: Path) -> None:
     (df.directory / "notatimestamp.data").write_text("hi")
     assert scan(df.directory).data is not None
     assert read_all(df) == b"x"
+
+
+def test_small_write_touches_the_disk_only_at_commit(tmp_path: Path) -> None:
+    df = diskfile(tmp_path)
+    w = df.writer()
+    w.write(b"x" * 1000)
+    assert not (tmp_path / "sdb1" / "tmp").exists()      # still in memory
+    w.commit(Timestamp(100), "text/plain")
+    assert read_all(df) == b"x" * 1000
+
+
+def test_large_write_spills_to_a_temporary_file(tmp_path: Path) -> None:
+    df = diskfile(tmp_path)
+    body = os.urandom(DiskFileWriter.BUFFERED + 10)
+    w = df.writer()
+    w.write(body[:100])
+    w.write(body[100:])
+    assert len(list((tmp_path / "sdb1" / "tmp").iterdir())) == 1
+    w.commit(Timestamp(100), "text/plain")
+    assert read_all(df) == body
+    assert list((tmp_path / "sdb1" / "tmp").iterdir()) == []
+
+
+def test_commit_only_if_newer_keeps_the_newer_version(tmp_path: Path) -> None:
+    df = diskfile(tmp_path)
+    put(df, b"new", Timestamp(200))
+    w = df.writer()
+    w.write(b"old" * 30_000)
+    with pytest.raises(NewerExists) as raised:
+        w.commit(Timestamp(100), "text/plain", only_if_newer=True)
+    assert raised.value.held == Timestamp(200)
+    assert read_all(df) == b"new"
+    assert list((tmp_path / "sdb1" / "tmp").iterdir()) == []
+    w = df.writer()
+    w.write(b"newer")
+    w.commit(Timestamp(300), "text/plain", only_if_newer=True)
+    assert read_all(df) == b"newer"

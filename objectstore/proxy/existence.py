@@ -1,0 +1,35 @@
+"""Which containers this proxy saw exist recently, so object writes need not ask the
+container replicas every time (Swift's proxy keeps the same in memcache).
+
+Only positive answers are kept, for `ttl` seconds: a container created a moment ago is
+never reported missing, and one deleted through this proxy is forgotten at once. One
+deleted through another proxy may still take writes for up to `ttl` -- the same window
+Swift has (60 s there)."""
+
+from __future__ import annotations
+
+import time
+
+
+class ExistenceCache:
+    def __init__(self, ttl: float = 5.0, max_entries: int = 100_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._until: dict[tuple[str, str], float] = {}
+
+    def known(self, account: str, container: str) -> bool:
+        until = self._until.get((account, container))
+        if until is None:
+            return False
+        if until < time.monotonic():
+            del self._until[(account, container)]
+            return False
+        return True
+
+    def remember(self, account: str, container: str) -> None:
+        if len(self._until) >= self.max_entries:
+            self._until.clear()         # rare; cheaper than tracking an eviction order
+        self._until[(account, container)] = time.monotonic() + self.ttl
+
+    def forget(self, account: str, container: str) -> None:
+        self._until.pop((account, container), None)
