@@ -31,7 +31,8 @@ from objectstore.api.responses import (
 from objectstore.api.tempauth import TempAuth
 from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import Proxy
+from objectstore.proxy.core import ObjectHandle, Proxy
+from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.ranges import Multipart, content_range, parse_ranges
 from objectstore.timestamps import Timestamp
 
@@ -223,7 +224,15 @@ class SwiftAPI:
 
     async def get_object(self, request: Request, t: SwiftPath) -> Response:
         assert t.container is not None and t.obj is not None
-        handle = await self.proxy.open_object(t.account, t.container, t.obj)
+        whole = request.method == "GET" and "range" not in request.headers
+        handle = await self.proxy.open_object(t.account, t.container, t.obj, prefetch=whole)
+        try:
+            return await self._answer_get(request, handle)
+        finally:
+            handle.discard()        # unless the response is streaming it
+
+    async def _answer_get(self, request: Request, handle: ObjectHandle | ManifestHandle
+                          ) -> Response:
         node = handle.headers
         headers = _object_headers(node)
         size = int(node.get("content-length", "0"))

@@ -27,7 +27,14 @@ from objectstore.proxy.manifests import (
     is_manifest,
     read_manifest,
 )
-from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
+from objectstore.proxy.quorum import (
+    Answer,
+    agreed,
+    newest,
+    quorum_size,
+    read_settled,
+    write_outcome,
+)
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
 from objectstore.timestamps import Timestamp
@@ -70,10 +77,22 @@ class ObjectHandle:
     part: int
     path: tuple[str, str, str]
     holders: list[Target]
+    prefetched: aiohttp.ClientResponse | None = None    # a whole-object GET, unread
+
+    def discard(self) -> None:
+        """Let go of a prefetched body that will not be read (a HEAD, a 304, ...)."""
+        if self.prefetched is not None:
+            self.prefetched.release()
+            self.prefetched = None
 
     async def read(self, range_header: str | None = None) -> ObjectStream:
         """Stream it (or one byte range) from the first holder that answers; a failing
         replica is skipped, as nothing has reached the caller yet."""
+        if self.prefetched is not None and range_header is None:
+            resp, self.prefetched = self.prefetched, None
+            return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
+                                _iter_body(resp), resp.release)
+        self.discard()
         headers = {"range": range_header} if range_header else {}
         for target in self.holders:
             path = node_path(paths.OBJECTS, target.device, self.part, *self.path)
@@ -302,8 +321,46 @@ class Proxy:
             heads.append(h)
         return answers, heads, targets, part
 
+    async def _look(self, account: str, container: str, obj: str, prefetch: bool = False
+                    ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int,
+                               aiohttp.ClientResponse | None]:
+        """Ask a majority of the primaries about an object; only if they disagree (or
+        fail) ask the rest, then handoffs. With `prefetch`, the first is asked for the
+        whole object at once (a GET instead of a HEAD), so a read that the others agree
+        with costs no second round trip."""
+        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        targets = [target_of(d) for d in primaries]
+        body: list[aiohttp.ClientResponse] = []
+
+        async def one(i: int, method: str = "HEAD") -> tuple[Answer, dict[str, str]]:
+            path = node_path(paths.OBJECTS, targets[i].device, part, account, container, obj)
+            try:
+                resp = await self.client.request(method, targets[i], path)
+                h = {k.lower(): v for k, v in resp.headers.items()}
+                if method == "GET" and resp.status == 200:
+                    body.append(resp)
+                else:
+                    async with resp:
+                        await resp.read()
+                return answer_from(resp.status, h, i), h
+            except NODE_ERRORS:
+                return Answer(0, None, i), {}
+
+        need = min(quorum_size(replicas), len(targets))
+        results = list(await asyncio.gather(
+            one(0, "GET" if prefetch else "HEAD"), *(one(i) for i in range(1, need))))
+        if not agreed([a for a, _ in results], replicas):
+            results += await asyncio.gather(*(one(i) for i in range(need, len(targets))))
+            spare = itertools.islice(handoffs, self.settings.handoff_tries)
+            while (not read_settled([a for a, _ in results], replicas)
+                   and (dev := next(spare, None)) is not None):
+                targets.append(target_of(dev))
+                results.append(await one(len(targets) - 1))
+        return ([a for a, _ in results], [h for _, h in results], targets, part,
+                body[0] if body else None)
+
     async def head_object(self, account: str, container: str, obj: str) -> dict[str, str]:
-        answers, heads, _, _ = await self._ask("HEAD", paths.OBJECTS, account, container, obj)
+        answers, heads, _, _, _ = await self._look(account, container, obj)
         best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
         return heads[best.node]
 
@@ -317,18 +374,32 @@ class Proxy:
             raise missing(name)
         return best
 
-    async def open_object(self, account: str, container: str, obj: str
-                          ) -> ObjectHandle | ManifestHandle:
+    async def open_object(self, account: str, container: str, obj: str,
+                          prefetch: bool = False) -> ObjectHandle | ManifestHandle:
         """Find the newest replica a quorum knows of: its headers, and where to read it.
-        An object made of segments comes back as one object."""
-        answers, heads, targets, part = await self._ask("HEAD", paths.OBJECTS, account,
-                                                        container, obj)
-        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
+        An object made of segments comes back as one object. With `prefetch`, the
+        whole object is requested from one replica meanwhile (call `read()` or
+        `discard()` on the handle)."""
+        answers, heads, targets, part, fetched = await self._look(account, container, obj,
+                                                                  prefetch)
+        try:
+            best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
+        except BaseException:
+            if fetched is not None:
+                fetched.release()
+            raise
         holders = [targets[a.node] for a in answers
                    if a.status == 200 and a.timestamp == best.timestamp]
+        holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
         path = (account, container, obj)
         handle = ObjectHandle(self, heads[best.node], part, path, holders)
+        if fetched is not None:
+            if answers[0].status == 200 and answers[0].timestamp == best.timestamp:
+                handle.prefetched = fetched
+            else:
+                fetched.release()       # an older replica: read a newer one instead
         if is_manifest(handle.headers):
+            handle.discard()
             return ManifestHandle(self, account, handle, await read_manifest(handle))
         return handle
 

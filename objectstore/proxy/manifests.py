@@ -69,6 +69,9 @@ class ManifestHandle:
             "etag", ""))
         self.size = size
 
+    def discard(self) -> None:
+        """Nothing is fetched ahead for a manifest (the same shape as ObjectHandle)."""
+
     async def read(self, range_header: str | None = None) -> ObjectStream:
         from objectstore.proxy.core import ObjectStream
         span = _span(range_header, self.size)

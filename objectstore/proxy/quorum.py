@@ -51,3 +51,13 @@ def newest(answers: Sequence[Answer]) -> Answer | None:
 def read_settled(answers: Sequence[Answer], replicas: int) -> bool:
     """Enough nodes answered (found or not found) to trust the newest among them."""
     return sum(1 for a in answers if a.status in (200, 204, 404)) >= quorum_size(replicas)
+
+
+def agreed(answers: Sequence[Answer], replicas: int) -> bool:
+    """Every node asked answered, found or not found, alike (same status and timestamp),
+    and they are a majority: a majority that acknowledged anything newer would overlap
+    them, so the other replicas need not be asked."""
+    if len(answers) < quorum_size(replicas):
+        return False
+    seen = {(a.status, a.timestamp) for a in answers}
+    return len(seen) == 1 and next(iter(seen))[0] in (200, 404)

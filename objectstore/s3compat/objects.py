@@ -113,7 +113,17 @@ def _checksum_out(node: dict[str, str], request: Request) -> dict[str, str]:
 
 async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
                      params: dict[str, str]) -> Response:
-    handle = await proxy.open_object(account, bucket, key)
+    whole = request.method == "GET" and "range" not in request.headers \
+        and "partNumber" not in params
+    handle = await proxy.open_object(account, bucket, key, prefetch=whole)
+    try:
+        return await _answer_get(request, handle, params)
+    finally:
+        handle.discard()            # unless the response is streaming it
+
+
+async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
+                      params: dict[str, str]) -> Response:
     node = handle.headers
     ts = Timestamp.parse(node["x-timestamp"])
     size = int(node.get("content-length", "0"))

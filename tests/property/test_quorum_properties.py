@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
+from objectstore.proxy.quorum import (
+    Answer,
+    agreed,
+    newest,
+    quorum_size,
+    read_settled,
+    write_outcome,
+)
 from objectstore.timestamps import Timestamp
 
 
@@ -46,3 +53,33 @@ def test_tombstone_newer_than_data_wins() -> None:
     best = newest(answers)
     assert best is not None and best.status == 404
     assert newest([Answer(0), Answer(503)]) is None
+
+
+@given(st.integers(1, 7), st.data())
+def test_a_majority_that_agrees_has_the_acknowledged_write(replicas: int,
+                                                          data: st.DataObject) -> None:
+    """Reads ask a majority first and stop there when it agrees: agreement must never
+    hide the newest acknowledged write."""
+    need = quorum_size(replicas)
+    acked = set(data.draw(st.sets(st.integers(0, replicas - 1), min_size=need,
+                                  max_size=replicas)))
+    held = {i: (Timestamp(100) if i in acked else
+                data.draw(st.sampled_from([None, Timestamp(50)])))
+            for i in range(replicas)}
+    readers = data.draw(st.sets(st.integers(0, replicas - 1), min_size=need,
+                                max_size=need))
+    answers = [Answer(200 if held[i] else 404, held[i], i) for i in readers]
+    if agreed(answers, replicas):
+        best = newest(answers)
+        assert best is not None and best.timestamp == Timestamp(100)
+
+
+def test_agreement_needs_a_majority_of_alike_answers() -> None:
+    same = [Answer(200, Timestamp(1), 0), Answer(200, Timestamp(1), 1)]
+    assert agreed(same, 3)
+    assert agreed([Answer(404, None, 0), Answer(404, None, 1)], 3)
+    assert not agreed(same[:1], 3)
+    assert not agreed([same[0], Answer(200, Timestamp(2), 1)], 3)
+    assert not agreed([same[0], Answer(404, None, 1)], 3)
+    assert not agreed([Answer(503, None, 0), Answer(503, None, 1)], 3)
+    assert not agreed([Answer(0, None, 0), Answer(0, None, 1)], 3)
