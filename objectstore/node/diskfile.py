@@ -25,7 +25,6 @@ fsync, rename, listdir) are meant to run off the event loop (see node/server.py)
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import hashlib
@@ -42,6 +41,7 @@ import xxhash
 
 from objectstore.errors import DiskFileError, InsufficientStorage, ObjectNotFound
 from objectstore.node import paths
+from objectstore.node.syncer import Syncer
 from objectstore.timestamps import Timestamp
 
 CHUNK = 64 * 1024
@@ -150,14 +150,14 @@ def run_steps(steps: Generator[int, None, T]) -> T:
         return done.value  # type: ignore[no-any-return]
 
 
-async def run_steps_async(steps: Generator[int, None, T]) -> T:
-    """Drive a `commit_steps` generator on the event loop; only the fsyncs go to a
-    thread (every blocking call in a thread contends for the GIL with the loop, and
-    each contended hand-over costs more than the quick calls themselves)."""
+async def run_steps_async(steps: Generator[int, None, T], syncer: Syncer) -> T:
+    """Drive a `commit_steps` generator on the event loop; only the fsyncs go to the
+    syncer's threads (every blocking call in a thread contends for the GIL with the
+    loop, and each contended hand-over costs more than the quick calls themselves)."""
     try:
         fd = next(steps)
         while True:
-            await asyncio.to_thread(os.fsync, fd)
+            await syncer.fsync(fd)
             fd = steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
@@ -195,7 +195,10 @@ class DiskFile:
         return DiskFileWriter(self)
 
     def write_tombstone(self, timestamp: Timestamp) -> None:
-        self._install(json.dumps({"name": self.name}).encode(), timestamp, "ts")
+        run_steps(self.tombstone_steps(timestamp))
+
+    def tombstone_steps(self, timestamp: Timestamp) -> Generator[int, None, None]:
+        return self.install_steps(json.dumps({"name": self.name}).encode(), timestamp, "ts")
 
     def write_meta(self, timestamp: Timestamp, user_meta: dict[str, str]) -> None:
         """POSTed metadata: replaces the user metadata of the current .data."""
@@ -205,25 +208,36 @@ class DiskFile:
         self._install(json.dumps({"user_meta": user_meta}).encode(), timestamp, "meta")
 
     def _install(self, body: bytes, timestamp: Timestamp, ext: str) -> None:
+        run_steps(self.install_steps(body, timestamp, ext))
+
+    def install_steps(self, body: bytes, timestamp: Timestamp, ext: str
+                      ) -> Generator[int, None, None]:
+        """Write a small file (.ts, .meta) durably, as steps (see `commit_steps`)."""
         tmp = paths.tmp_dir(self.devices, self.device)
         try:
             tmp.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(dir=tmp)
             try:
                 os.write(fd, body)
-                os.fsync(fd)
+                yield fd
             finally:
                 os.close(fd)
-            self._rename_into_place(Path(name), f"{timestamp.internal}.{ext}")
+            yield from self.place_steps(Path(name), f"{timestamp.internal}.{ext}")
         except OSError as exc:
             if _full(exc):
                 raise InsufficientStorage(f"device {self.device} is full") from None
             raise
 
-    def _rename_into_place(self, tmp_file: Path, final_name: str) -> None:
+    def place_steps(self, tmp_file: Path, final_name: str) -> Generator[int, None, None]:
+        """Steps 3-5: rename a synced file into the object's directory, have the
+        directory synced (the yielded descriptor), remove what it makes obsolete."""
         self.directory.mkdir(parents=True, exist_ok=True)
         os.replace(tmp_file, self.directory / final_name)
-        _fsync_dir(self.directory)
+        fd = os.open(self.directory, os.O_RDONLY)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
         cleanup(self.directory)
 
     # -- reading -----------------------------------------------------------------------
@@ -393,24 +407,16 @@ class DiskFileWriter:
         self._write_out(bytes(self._pending) + footer + _TRAILER.pack(len(footer), _MAGIC))
         self._pending = bytearray()
         assert self.path is not None
-        directory = self.diskfile.directory
         try:
             self._file.flush()
             yield self._file.fileno()
             self._file.close()
-            directory.mkdir(parents=True, exist_ok=True)
-            os.replace(self.path, directory / f"{timestamp.internal}.data")
-            fd = os.open(directory, os.O_RDONLY)
-            try:
-                yield fd
-            finally:
-                os.close(fd)
+            yield from self.diskfile.place_steps(self.path, f"{timestamp.internal}.data")
         except OSError as exc:
             self.abort()
             if _full(exc):
                 raise InsufficientStorage(f"device {self.diskfile.device} is full") from None
             raise
-        cleanup(directory)
         return meta
 
     def abort(self) -> None:

@@ -25,6 +25,7 @@ from objectstore.node.diskfile import (
     run_steps_async,
 )
 from objectstore.node.request import NodeTarget
+from objectstore.node.syncer import Syncer
 from objectstore.node.update_batcher import Row, UpdateBatcher
 from objectstore.timestamps import Timestamp
 
@@ -60,6 +61,7 @@ class ObjectServer:
         self.hasher = config.hasher()
         self.client = client
         self.batcher = UpdateBatcher(client, config.update_timeout)
+        self.syncer = Syncer()
 
     def diskfile(self, t: NodeTarget) -> DiskFile:
         assert t.container is not None and t.obj is not None
@@ -78,10 +80,11 @@ class ObjectServer:
             return await self.delete(request, t)
         return Response(status_code=405)
 
-    async def _newer_here(self, df: DiskFile, timestamp: Timestamp
-                          ) -> tuple[Timestamp | None, Response | None]:
+    @staticmethod
+    def _newer_here(df: DiskFile, timestamp: Timestamp
+                    ) -> tuple[Timestamp | None, Response | None]:
         """The timestamp held here, and a 409 if it is not older than `timestamp`."""
-        current = await asyncio.to_thread(df.newest_timestamp)
+        current = df.newest_timestamp()
         if current is not None and current >= timestamp:
             return current, Response(status_code=409,
                                      headers={"x-backend-timestamp": current.internal})
@@ -124,7 +127,7 @@ class ObjectServer:
         try:      # the check for a newer version is part of the commit: one thread hop
             meta = await run_steps_async(writer.commit_steps(
                 timestamp, request.headers.get("content-type", "application/octet-stream"),
-                _user_meta(request), stored, only_if_newer=True))
+                _user_meta(request), stored, only_if_newer=True), self.syncer)
         except NewerExists as exc:
             return Response(status_code=409,
                             headers={"x-backend-timestamp": exc.held.internal})
@@ -141,10 +144,12 @@ class ObjectServer:
 
     async def get(self, request: Request, t: NodeTarget) -> Response:
         df = self.diskfile(t)
+        # Opening a file and reading its footer are quick calls, made on the event loop
+        # (as Swift's object server does): a thread hop costs more in GIL hand-overs.
         try:
-            reader = await asyncio.to_thread(df.open)
+            reader = df.open()
         except ObjectNotFound:
-            ts = await asyncio.to_thread(df.newest_timestamp)
+            ts = df.newest_timestamp()
             headers = {"x-backend-timestamp": ts.internal} if ts else {}
             return Response(status_code=404, headers=headers)
         headers = object_headers(reader.metadata)
@@ -162,7 +167,7 @@ class ObjectServer:
         # it is checked whole by then, so a damaged one is an error status (quarantined
         # here) and the proxy reads another replica instead.
         try:
-            first = await asyncio.to_thread(next, chunks, b"")
+            first = next(chunks, b"")
         except DiskFileError as exc:
             reader.close()
             return Response(f"{exc}\n".encode(), status_code=503)
@@ -177,11 +182,11 @@ class ObjectServer:
     async def delete(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
         df = self.diskfile(t)
-        current, conflict = await self._newer_here(df, timestamp)
+        current, conflict = self._newer_here(df, timestamp)
         if conflict is not None:
             return conflict
-        existed = current is not None and await asyncio.to_thread(_exists, df)
-        await asyncio.to_thread(df.write_tombstone, timestamp)
+        existed = current is not None and _exists(df)
+        await run_steps_async(df.tombstone_steps(timestamp), self.syncer)
         await self.update_container(request, t, timestamp, {}, deleted=True)
         return Response(status_code=204 if existed else 404)
 
