@@ -13,7 +13,7 @@ from objectstore.proxy.quorum import Answer
 from objectstore.timestamps import Timestamp
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
-QUEUE_CHUNKS = 1          # chunks queued per upload (plus one in flight): memory stays ~R x 2 chunks
+QUEUE_CHUNKS = 1    # chunks queued per upload (plus one in flight): memory ~R x 2 chunks
 
 
 def answer_from(status: int, headers: dict[str, str], node: int) -> Answer:
