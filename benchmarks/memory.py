@@ -26,20 +26,11 @@ from urllib.parse import urlsplit
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.procs import rss_mb
 from benchmarks.sizes import parse_size
 from tests.launch import launch
 
 MiB = 1 << 20
-
-
-def rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def upload(url: str, size: int, block: bytes, results: list[int]) -> None:
@@ -77,7 +68,7 @@ def main() -> None:
                 "Bucket": "memory", "Key": f"big-{i}"}, ExpiresIn=3600)
                 for i in range(args.uploads)]
             pids = {name: p.pid for name, p in cluster.procs.items()}
-            at_rest = {name: rss_mib(pid) for name, pid in pids.items()}
+            at_rest = {name: rss_mb(pid) for name, pid in pids.items()}
             peak = dict(at_rest)
             results: list[int] = []
             block = os.urandom(MiB)
@@ -88,7 +79,7 @@ def main() -> None:
                 t.start()
             while any(t.is_alive() for t in threads):
                 for name, pid in pids.items():
-                    peak[name] = max(peak[name], rss_mib(pid))
+                    peak[name] = max(peak[name], rss_mb(pid))
                 time.sleep(0.2)
             elapsed = time.monotonic() - began
         finally:
