@@ -3,7 +3,7 @@
 embedded), side by side in one run, through the S3 API.
 
     python benchmarks/compare.py [--repeat 3] [--duration 8] [--list-objects 100000]
-        [--multipart 1GiB] [--large 256MiB] [--only objectstore,swift,embedded,moto]
+        [--multipart 1GiB] [--large 256MiB] [--only objectstore,swift,embedded,moto,single]
         [--json benchmarks/results/compare.json]
 
 One after the other on this machine:
@@ -11,7 +11,10 @@ One after the other on this machine:
   fsync on) with each node's replicator, auditor and updater running;
 - OpenStack Swift with its S3 layer (../shared/anchors/swift/start.sh --servers-only,
   stop.sh afterwards);
-- `objectstore serve` (embedded) and moto's server (../shared/anchors/moto.sh).
+- `objectstore serve` (embedded: 3 nodes, 3 replicas) and moto's server
+  (../shared/anchors/moto.sh);
+- `objectstore serve --nodes 1 --replicas 1` ("single": one copy, a test server's
+  setting), compared with moto too.
 Each is driven by ../shared/tools/s3load.py (boto3 presigns, wrk and curl send; the
 server's CPU seconds per operation read from /proc for the server's processes):
 4 KiB PUT/GET/HEAD/DELETE at 32 connections, 1 MiB PUT/GET at 8, one large object PUT
@@ -134,11 +137,11 @@ def run_swift(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         subprocess.run([str(anchor / "stop.sh")], check=False, stdout=sys.stderr)
 
 
-def run_embedded(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run_embedded(work: Path, args: argparse.Namespace, *layout: str) -> dict[str, Any]:
     port = 18390
     log = open(work / "serve.log", "ab")  # noqa: SIM115 -- closed below
     proc = subprocess.Popen([*COMMAND, "serve", "--data-dir", str(work / "serve"), "--port",
-                             str(port)], stdout=log, stderr=subprocess.STDOUT)
+                             str(port), *layout], stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_healthy(port, proc)
         return measure(f"http://127.0.0.1:{port}", lambda: [proc.pid], work, args)
@@ -158,8 +161,13 @@ def run_moto(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         subprocess.run([str(script), "stop"], check=False, stdout=sys.stderr)
 
 
+def run_single(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """`objectstore serve --nodes 1 --replicas 1`: one copy, as a test server."""
+    return run_embedded(work, args, "--nodes", "1", "--replicas", "1")
+
+
 RUNNERS = {"objectstore": run_objectstore, "swift": run_swift, "embedded": run_embedded,
-           "moto": run_moto}
+           "moto": run_moto, "single": run_single}
 METRICS = (("ops_per_s", "ops/s"), ("MB_per_s", "MB/s"), ("p50_ms", "p50 ms"),
            ("p99_ms", "p99 ms"), ("server_cpu_us_per_op", "srv CPU us/op"))
 
@@ -176,7 +184,7 @@ def _value(results: dict[str, Any], system: str, group: str, op: str, key: str
 
 def table(results: dict[str, Any]) -> str:
     lines = [f"  {'':30} {'objectstore':>12} {'swift':>10} {'ratio':>6}   "
-             f"{'embedded':>10} {'moto':>10} {'ratio':>6}"]
+             f"{'embedded':>10} {'moto':>10} {'ratio':>6}   {'single':>10} {'ratio':>6}"]
     groups = sorted({(g, op) for sys_res in results.values() for g, ops in sys_res.items()
                      for op in ops})
     for group, op in groups:
@@ -184,7 +192,7 @@ def table(results: dict[str, Any]) -> str:
             vals = [_value(results, s, group, op, key) for s in RUNNERS]
             if all(v is None for v in vals):
                 continue
-            a, b, c, d = vals
+            a, b, c, d, e = vals
 
             def cell(v: float | None, width: int) -> str:
                 return f"{v:{width}.1f}" if v is not None else f"{'-':>{width}}"
@@ -192,7 +200,8 @@ def table(results: dict[str, Any]) -> str:
             def ratio(x: float | None, y: float | None) -> str:
                 return f"{x / y:6.2f}" if x is not None and y else f"{'-':>6}"
             lines.append(f"  {group + ' ' + op + ' ' + label:30} {cell(a, 12)} {cell(b, 10)} "
-                         f"{ratio(a, b)}   {cell(c, 10)} {cell(d, 10)} {ratio(c, d)}")
+                         f"{ratio(a, b)}   {cell(c, 10)} {cell(d, 10)} {ratio(c, d)}   "
+                         f"{cell(e, 10)} {ratio(e, d)}")
         errors = [results.get(s, {}).get(group, {}).get(op, {}).get("errors") for s in RUNNERS]
         if any(errors):
             lines.append(f"  {'':30} errors {errors}")
@@ -206,7 +215,8 @@ def main() -> None:
     parser.add_argument("--large", default="256MiB")
     parser.add_argument("--list-objects", type=int, default=100_000)
     parser.add_argument("--multipart", default="1GiB")
-    parser.add_argument("--only", default=",".join(RUNNERS))
+    parser.add_argument("--only", default=",".join(RUNNERS),
+                        help="systems to run, of: " + ", ".join(RUNNERS))
     parser.add_argument("--json", default="benchmarks/results/compare.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}

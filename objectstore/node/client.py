@@ -63,7 +63,7 @@ class NodeClient:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
                                              keepalive_timeout=60)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
-                                                  auto_decompress=False,
+                                                  auto_decompress=False, read_bufsize=1 << 20,
                                                   skip_auto_headers=["User-Agent"])
         return self._session
 

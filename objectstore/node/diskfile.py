@@ -44,7 +44,7 @@ from objectstore.node import paths
 from objectstore.node.syncer import Syncer
 from objectstore.timestamps import Timestamp
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 _TRAILER = struct.Struct("<I4s")
 _MAGIC = b"OSF1"
 MAX_FOOTER = 1 << 20
@@ -187,12 +187,14 @@ class DiskFile:
         self.directory = paths.object_dir(devices, device, partition, name_hash)
 
     # -- writing -----------------------------------------------------------------------
-    def writer(self, size: int | None = None, reserve: int = 0) -> DiskFileWriter:
+    def writer(self, size: int | None = None, reserve: int = 0, etag: bool = True
+               ) -> DiskFileWriter:
         """A writer for a new version; with its `size` known, refused up front
-        (InsufficientStorage) unless the device has room for it and `reserve` more."""
+        (InsufficientStorage) unless the device has room for it and `reserve` more.
+        With etag=False the caller supplies the MD5 (`use_etag`)."""
         if size is not None:
             check_space(self.devices, self.device, size, reserve)
-        return DiskFileWriter(self)
+        return DiskFileWriter(self, etag)
 
     def write_tombstone(self, timestamp: Timestamp) -> None:
         run_steps(self.tombstone_steps(timestamp))
@@ -328,12 +330,13 @@ class DiskFileWriter:
 
     BUFFERED = 64 * 1024
 
-    def __init__(self, diskfile: DiskFile) -> None:
+    def __init__(self, diskfile: DiskFile, etag: bool = True) -> None:
         self.diskfile = diskfile
         self.path: Path | None = None
         self._file: Any = None
         self._pending = bytearray()
-        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._md5 = hashlib.md5(usedforsecurity=False) if etag else None
+        self._given_etag = ""
         self._xxh = xxhash.xxh3_64()
         self.size = 0
 
@@ -361,7 +364,8 @@ class DiskFileWriter:
             raise
 
     def write(self, chunk: bytes) -> None:
-        self._md5.update(chunk)
+        if self._md5 is not None:
+            self._md5.update(chunk)
         self._xxh.update(chunk)
         self.size += len(chunk)
         if self._file is None and len(self._pending) + len(chunk) <= self.BUFFERED:
@@ -374,7 +378,15 @@ class DiskFileWriter:
 
     @property
     def etag(self) -> str:
-        return self._md5.hexdigest()
+        return self._md5.hexdigest() if self._md5 is not None else self._given_etag
+
+    @property
+    def checksum(self) -> str:
+        return self._xxh.hexdigest()
+
+    def use_etag(self, md5: str) -> None:
+        """The ETag computed by whoever sent the body (a writer made with etag=False)."""
+        self._given_etag = md5
 
     def commit(self, timestamp: Timestamp, content_type: str,
                user_meta: dict[str, str] | None = None,
@@ -395,7 +407,7 @@ class DiskFileWriter:
         it goes on, so the caller can do the slow fsyncs off the event loop and the
         quick calls on it (see `run_steps`)."""
         meta = ObjectMetadata(name=self.diskfile.name, timestamp=timestamp, size=self.size,
-                              etag=self.etag, checksum=self._xxh.hexdigest(),
+                              etag=self.etag, checksum=self.checksum,
                               content_type=content_type, user_meta=dict(user_meta or {}),
                               headers=dict(headers or {}))
         footer = json.dumps(meta.to_json(), separators=(",", ":")).encode()

@@ -93,13 +93,18 @@ class ObjectServer:
     async def put(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
         df = self.diskfile(t)
-        stamped = commit_stamp.HEADER in request.headers   # the timestamp follows the body
+        stamp_size = request.headers.get(commit_stamp.HEADER)  # the timestamp follows
+        if stamp_size is not None and stamp_size not in [str(n) for n in commit_stamp.SIZES]:
+            raise BadRequest("bad commit stamp size")
+        digests_follow = stamp_size == str(commit_stamp.DIGEST_SIZE)
+        stamp_len = int(stamp_size) if stamp_size is not None else 0
         declared = request.headers.get("content-length")
         extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
-        splitter = commit_stamp.StampSplitter() if stamped else None
-        size = int(declared) - (commit_stamp.SIZE if stamped else 0) \
-            if declared is not None and declared.isdigit() else None
-        writer = df.writer(size, self.config.reserve_bytes)      # one statvfs, no file yet
+        splitter = commit_stamp.StampSplitter(stamp_len) if stamp_len else None
+        size = int(declared) - stamp_len if declared is not None and declared.isdigit() \
+            else None
+        writer = df.writer(size, self.config.reserve_bytes,      # one statvfs, no file yet
+                           etag=not digests_follow)
         try:
             async for chunk in request.stream():
                 if splitter is not None:
@@ -109,11 +114,16 @@ class ObjectServer:
                     if extra is not None:
                         extra.update(chunk)
             if splitter is not None:
-                timestamp = splitter.timestamp()
+                stamp = splitter.stamp()
+                timestamp = stamp.timestamp
+                if digests_follow:
+                    if stamp.xxh3 != writer.checksum:
+                        raise UnprocessableEntity("body changed on its way from the proxy")
+                    writer.use_etag(stamp.md5)
         except BaseException:
             writer.abort()
             raise
-        received = writer.size + (commit_stamp.SIZE if stamped else 0)
+        received = writer.size + stamp_len
         if declared is not None and int(declared) != received:
             writer.abort()
             raise BadRequest(f"body has {received} bytes, Content-Length said {declared}")

@@ -1,8 +1,9 @@
 """Containers and accounts through the proxy: replicated SQLite listings.
 
 A container PUT creates the container's replicas and a row in each account replica
-(accounts are created on first use). Listings come from the first replica that
-answers; stats and metadata from the newest answer among a quorum.
+(accounts are created on first use). A listing page comes from one replica (the next
+if it fails, as Swift's proxy does); stats and metadata from the newest answer among a
+quorum.
 """
 
 from __future__ import annotations
@@ -116,25 +117,25 @@ class Containers:
         self._check(await self._broadcast("DELETE", paths.ACCOUNTS, account, None, container,
                                           {"x-timestamp": ts.internal}), "account row")
 
-    async def _info(self, kind: str, account: str, container: str | None,
-                    query: str = "", method: str = "HEAD") -> tuple[dict[str, str], bytes]:
-        """Headers (and body, for GET) of the newest replica among a quorum."""
+    async def _info(self, kind: str, account: str, container: str | None
+                    ) -> dict[str, str]:
+        """Headers (stats, metadata) of the newest replica among those that answer."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
         part, primaries, _, _ = self.proxy.nodes(*name)
 
-        async def one(i: int) -> tuple[Answer, dict[str, str], bytes]:
+        async def one(i: int) -> tuple[Answer, dict[str, str]]:
             target = target_of(primaries[i])
-            path = node_path(kind, target.device, part, account, container) + query
+            path = node_path(kind, target.device, part, account, container)
             try:
-                resp = await self.proxy.client.request(method, target, path)
+                resp = await self.proxy.client.request("HEAD", target, path)
                 async with resp:
-                    body = await resp.read()
+                    await resp.read()
                     h = {k.lower(): v for k, v in resp.headers.items()}
                     stamp = h.get("x-put-timestamp")
                     return Answer(resp.status, Timestamp.parse(stamp) if stamp else None,
-                                  i), h, body
+                                  i), h
             except NODE_ERRORS:
-                return Answer(0, None, i), {}, b""
+                return Answer(0, None, i), {}
 
         results = await asyncio.gather(*(one(i) for i in range(len(primaries))))
         answers = [r[0] for r in results]
@@ -146,24 +147,48 @@ class Containers:
                 raise missing(container or account)
             raise errors.ServiceUnavailable("no replica answered")
         best = newest(found) or found[0]
-        return results[best.node][1], results[best.node][2]
+        return results[best.node][1]
+
+    async def _listing(self, kind: str, account: str, container: str | None,
+                       query: str) -> tuple[dict[str, str], bytes]:
+        """A listing page from one replica: the primaries in turn until one has it.
+        (Asking all of them cost three times the work for the same page; stats and
+        metadata come from `_info`'s quorum.) Not found only if none has it."""
+        name = (account, container) if kind == paths.CONTAINERS else (account,)
+        part, primaries, _, _ = self.proxy.nodes(*name)
+        missing = 0
+        for dev in primaries:
+            target = target_of(dev)
+            path = node_path(kind, target.device, part, account, container) + query
+            try:
+                resp = await self.proxy.client.request("GET", target, path)
+                async with resp:
+                    body = await resp.read()
+                    if resp.status == 200:
+                        return {k.lower(): v for k, v in resp.headers.items()}, body
+                    missing += resp.status == 404
+            except NODE_ERRORS:
+                continue
+        if missing:
+            raise (errors.ContainerNotFound(container or account) if kind == paths.CONTAINERS
+                   else errors.AccountNotFound(account))
+        raise errors.ServiceUnavailable("no replica answered")
 
     async def list_container(self, account: str, container: str,
                              **params: Any) -> Listing:
-        headers, body = await self._info(paths.CONTAINERS, account, container,
-                                         _query(params), "GET")
+        headers, body = await self._listing(paths.CONTAINERS, account, container,
+                                            _query(params))
         return Listing(headers, json.loads(body))
 
     async def list_account(self, account: str, **params: Any) -> Listing:
         try:
-            headers, body = await self._info(paths.ACCOUNTS, account, None, _query(params),
-                                             "GET")
+            headers, body = await self._listing(paths.ACCOUNTS, account, None, _query(params))
         except errors.AccountNotFound:
             return Listing({"x-item-count": "0", "x-bytes-used": "0"}, [])
         return Listing(headers, json.loads(body))
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
-        headers = (await self._info(paths.CONTAINERS, account, container))[0]
+        headers = await self._info(paths.CONTAINERS, account, container)
         self.proxy.known_containers.remember(account, container)
         return headers
 

@@ -9,11 +9,13 @@ object. Errors come back as the typed errors of objectstore.errors.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
 import aiohttp
+import xxhash
 
 from objectstore import errors
 from objectstore.node import commit_stamp, paths
@@ -191,9 +193,10 @@ class Proxy:
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
         base = {**headers, "x-timestamp": timestamp.internal,
                 "x-container-partition": str(cpart),
-                commit_stamp.HEADER: str(commit_stamp.SIZE)}
+                commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
         if "content-length" in headers:
-            base["content-length"] = str(int(headers["content-length"]) + commit_stamp.SIZE)
+            base["content-length"] = str(int(headers["content-length"])
+                                          + commit_stamp.DIGEST_SIZE)
         spare = itertools.islice(handoffs, self.settings.handoff_tries)
         # Object node i updates container replica i; all primaries connect at once.
         updates = [target_of(cnodes[i % len(cnodes)]).spec for i in range(len(primaries))]
@@ -208,6 +211,9 @@ class Proxy:
             raise errors.ServiceUnavailable("too few storage nodes reachable for a write")
         size = 0
         held: bytes | None = None
+        # The ETag is computed here once, not on every node (see commit_stamp).
+        md5 = hashlib.md5(usedforsecurity=False)
+        xxh3 = xxhash.xxh3_64()
         try:
             # One chunk is held back until the source has ended cleanly: a body that
             # fails a check at its very end (a digest, a trailer signature) then never
@@ -215,6 +221,8 @@ class Proxy:
             async for chunk in body:
                 if chunk:
                     size += len(chunk)
+                    md5.update(chunk)
+                    xxh3.update(chunk)
                     if held is not None:
                         await self._send_all(uploads, held)
                     held = chunk
@@ -226,7 +234,8 @@ class Proxy:
             await self._send_all(uploads, held)
         # The body ended cleanly: now the write's time is known (the last to finish wins).
         timestamp = max(Timestamp.now(), timestamp)
-        await self._send_all(uploads, commit_stamp.encode(timestamp))
+        await self._send_all(uploads, commit_stamp.encode(timestamp, md5.hexdigest(),
+                                                          xxh3.hexdigest()))
         await self._send_all(uploads, None)
         results = [(await u.answer(), u.headers) if u is not None else (Answer(0, None, i), {})
                    for i, u in enumerate(started)]
@@ -288,7 +297,9 @@ class Proxy:
     async def _send_all(self, uploads: list[Upload], chunk: bytes | None) -> None:
         """Feed every live upload; a node that stopped just stops being fed, and the
         final count of answers decides the write."""
-        await asyncio.gather(*(u.send(chunk, self.settings.read_timeout) for u in uploads))
+        slow = [u for u in uploads if not u.send_now(chunk)]
+        if slow:
+            await asyncio.gather(*(u.send(chunk, self.settings.read_timeout) for u in slow))
 
     async def _ask(self, method: str, kind: str, account: str, container: str | None,
                    obj: str | None, headers: dict[str, str] | None = None
@@ -459,5 +470,5 @@ class Proxy:
 
 async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
     async with resp:
-        async for chunk in resp.content.iter_chunked(64 * 1024):
+        async for chunk in resp.content.iter_any():
             yield chunk

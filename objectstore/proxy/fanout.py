@@ -64,6 +64,13 @@ class Upload:
         self.task.cancel()
         return False
 
+    def send_now(self, chunk: bytes | None) -> bool:
+        """Queue a chunk if there is room at once (the common case: no task, no timer)."""
+        if self.task.done() or self.queue.full():
+            return False
+        self.queue.put_nowait(chunk)
+        return True
+
     async def send(self, chunk: bytes | None, timeout: float) -> bool:
         """Queue a chunk (None ends the body); False if the node stopped taking it."""
         if self.task.done():

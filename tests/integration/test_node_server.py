@@ -306,6 +306,40 @@ def test_commit_stamp_after_the_body(node: tuple[Target, Path]) -> None:
     run(go)
 
 
+def test_commit_stamp_with_digests(node: tuple[Target, Path]) -> None:
+    """A stamp that carries the body's MD5 and xxh3 (the proxy computed them): the
+    node takes the MD5 as ETag and refuses a body whose xxh3 is not the stamp's."""
+    import hashlib
+
+    import xxhash
+
+    from objectstore.node import commit_stamp
+    target, _ = node
+    path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "digested")
+    body = os.urandom(300_000)
+    md5, xxh3 = hashlib.md5(body).hexdigest(), xxhash.xxh3_64(body).hexdigest()
+    stamp = {commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE), **ts(1)}
+    when = Timestamp(1_700_000_005 * 100_000)
+
+    async def go(client: NodeClient) -> None:
+        damaged = b"X" + body[1:]
+        s, _, _ = await call(client, "PUT", target, path, stamp,
+                             damaged + commit_stamp.encode(when, md5, xxh3))
+        assert s == 422
+        assert (await call(client, "GET", target, path))[0] == 404
+        s, _, _ = await call(client, "PUT", target, path,
+                             {**stamp, commit_stamp.HEADER: "41"},
+                             body + commit_stamp.encode(when, md5, xxh3))
+        assert s == 400
+        s, h, _ = await call(client, "PUT", target, path, stamp,
+                             body + commit_stamp.encode(when, md5, xxh3))
+        assert (s, h["etag"]) == (201, md5)
+        s, h, got = await call(client, "GET", target, path)
+        assert (s, got, h["etag"]) == (200, body, md5)
+
+    run(go)
+
+
 def test_unreachable_container_update_is_queued(node: tuple[Target, Path]) -> None:
     target, devices = node
 

@@ -1,0 +1,33 @@
+"""The proxy's memory of containers it saw exist: positive, short-lived, forgettable."""
+
+from __future__ import annotations
+
+import time
+
+from objectstore.proxy.existence import ExistenceCache
+
+
+def test_a_container_is_trusted_for_its_ttl_only() -> None:
+    cache = ExistenceCache(ttl=0.2)
+    assert not cache.known("AUTH_a", "c")
+    cache.remember("AUTH_a", "c")
+    assert cache.known("AUTH_a", "c")
+    assert not cache.known("AUTH_b", "c")          # per account
+    time.sleep(0.25)
+    assert not cache.known("AUTH_a", "c")
+
+
+def test_forgetting_is_immediate() -> None:
+    cache = ExistenceCache(ttl=60)
+    cache.remember("AUTH_a", "c")
+    cache.forget("AUTH_a", "c")
+    assert not cache.known("AUTH_a", "c")
+    cache.forget("AUTH_a", "never-seen")          # no error
+
+
+def test_the_cache_stays_bounded() -> None:
+    cache = ExistenceCache(ttl=60, max_entries=10)
+    for i in range(25):
+        cache.remember("AUTH_a", f"c{i}")
+    assert sum(cache.known("AUTH_a", f"c{i}") for i in range(25)) <= 10
+    assert cache.known("AUTH_a", "c24")
