@@ -35,6 +35,9 @@ class Daemon(Protocol):
 
 
 INTERVALS = {"replicate": 30.0, "audit": 60.0, "update": 10.0}
+# Swift's defaults: the auditor is background work and must not compete with clients.
+AUDIT_BYTES_PER_SECOND = 10e6
+AUDIT_FILES_PER_SECOND = 20.0
 
 
 def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
@@ -42,8 +45,10 @@ def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
     if kind == "update":
         return Updater(config, client)
     if kind == "audit":
-        return Auditor(config, bytes_per_second=getattr(args, "bytes_per_second", 50e6),
-                       files_per_second=getattr(args, "files_per_second", 200.0))
+        return Auditor(config, bytes_per_second=getattr(args, "bytes_per_second",
+                                                        AUDIT_BYTES_PER_SECOND),
+                       files_per_second=getattr(args, "files_per_second",
+                                                AUDIT_FILES_PER_SECOND))
     if config.ring is None or not config.ring.exists():
         raise CommandError(f"the replicator needs the ring file ({config.ring})")
     ring = RingFile(config.ring, PathHasher(config.hash_prefix, config.hash_suffix))
@@ -64,8 +69,11 @@ def register(commands: Any) -> None:
         p.add_argument("--interval", type=float, default=INTERVALS[kind], metavar="S",
                        help="seconds between passes when running as a daemon")
         if kind == "audit":
-            p.add_argument("--bytes-per-second", type=float, default=50e6, metavar="N")
-            p.add_argument("--files-per-second", type=float, default=200.0, metavar="N")
+            p.add_argument("--bytes-per-second", type=float, default=AUDIT_BYTES_PER_SECOND,
+                           metavar="N", help="read at most this fast (0: unlimited)")
+            p.add_argument("--files-per-second", type=float, default=AUDIT_FILES_PER_SECOND,
+                           metavar="N", help="check at most this many files a second "
+                           "(0: unlimited)")
         if kind == "replicate":
             p.add_argument("--files-per-second", type=float, default=0.0, metavar="N",
                            help="pushes per second at most (0: unlimited)")

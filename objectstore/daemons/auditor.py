@@ -74,8 +74,8 @@ def check_database(path: Path) -> str | None:
 
 
 class Auditor:
-    def __init__(self, config: NodeConfig, bytes_per_second: float = 50e6,
-                 files_per_second: float = 200.0) -> None:
+    def __init__(self, config: NodeConfig, bytes_per_second: float = 10e6,
+                 files_per_second: float = 20.0) -> None:
         self.config = config
         self.bytes_per_second = bytes_per_second
         self.files_per_second = files_per_second

@@ -156,12 +156,17 @@ class Proxy:
             chunks.append(chunk)
         if size != declared:
             raise errors.BadRequest("body shorter than its Content-Length")
-        data = b"".join(chunks)
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
         cpart, cnodes, _, _ = self.nodes(account, container)
         timestamp = Timestamp.now()        # the body has ended: the last to finish wins
+        data = b"".join(chunks)
+        # the ETag computed once here, not on every node (see commit_stamp)
+        stamp = commit_stamp.encode(timestamp, hashlib.md5(data, usedforsecurity=False)
+                                    .hexdigest(), xxhash.xxh3_64_hexdigest(data))
+        data += stamp
         base = {**headers, "x-timestamp": timestamp.internal,
-                "x-container-partition": str(cpart)}
+                "x-container-partition": str(cpart), "content-length": str(len(data)),
+                commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
         spare = itertools.islice(handoffs, self.settings.handoff_tries)
 
         async def one(i: int, dev: Device) -> tuple[Answer, dict[str, str]]:
