@@ -163,12 +163,18 @@ async def run_steps_async(steps: Generator[int, None, T], syncer: Syncer) -> T:
         return done.value  # type: ignore[no-any-return]
 
 
-def _fsync_dir(directory: Path) -> None:
+def place_steps(directory: Path, tmp_file: Path, final_name: str
+                ) -> Generator[int, None, None]:
+    """Steps 3-5: rename a synced file into an object's directory, have the directory
+    synced (the yielded descriptor), remove what it makes obsolete."""
+    directory.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp_file, directory / final_name)
     fd = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        yield fd
     finally:
         os.close(fd)
+    cleanup(directory)
 
 
 def _full(exc: OSError) -> bool:
@@ -231,16 +237,7 @@ class DiskFile:
             raise
 
     def place_steps(self, tmp_file: Path, final_name: str) -> Generator[int, None, None]:
-        """Steps 3-5: rename a synced file into the object's directory, have the
-        directory synced (the yielded descriptor), remove what it makes obsolete."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp_file, self.directory / final_name)
-        fd = os.open(self.directory, os.O_RDONLY)
-        try:
-            yield fd
-        finally:
-            os.close(fd)
-        cleanup(self.directory)
+        return place_steps(self.directory, tmp_file, final_name)
 
     # -- reading -----------------------------------------------------------------------
     def read_metadata(self) -> ObjectMetadata:
@@ -533,10 +530,7 @@ def install_file(devices: Path, device: str, partition: int, name_hash: str,
         held = scan(directory).timestamp
         if held is not None and ext in ("data", "ts") and held >= stamp:
             return False
-        directory.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp_file, directory / filename)
-        _fsync_dir(directory)
-        cleanup(directory)
+        run_steps(place_steps(directory, tmp_file, filename))
         return True
     finally:
         tmp_file.unlink(missing_ok=True)

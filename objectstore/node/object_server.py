@@ -287,7 +287,3 @@ async def _stream(reader: DiskFileReader, chunks: Iterator[bytes], first: bytes
     finally:
         reader.close()
 
-
-async def _drain(request: Request) -> None:
-    async for _ in request.stream():
-        pass

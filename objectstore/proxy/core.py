@@ -92,8 +92,7 @@ class ObjectHandle:
         replica is skipped, as nothing has reached the caller yet."""
         if self.prefetched is not None and range_header is None:
             resp, self.prefetched = self.prefetched, None
-            return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
-                                _iter_body(resp), resp.release)
+            return _stream_of(resp)
         self.discard()
         headers = {"range": range_header} if range_header else {}
         for target in self.holders:
@@ -106,8 +105,7 @@ class ObjectHandle:
             if resp.status not in (200, 206) or got != self.headers.get("x-backend-timestamp"):
                 resp.release()      # failed, or a newer version arrived since we looked
                 continue
-            return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
-                                _iter_body(resp), resp.release)
+            return _stream_of(resp)
         raise errors.ServiceUnavailable("no replica could be read (or the object changed "
                                         "while it was being read: retry)")
 
@@ -306,36 +304,28 @@ class Proxy:
         if slow:
             await asyncio.gather(*(u.send(chunk, self.settings.read_timeout) for u in slow))
 
-    async def _ask(self, method: str, kind: str, account: str, container: str | None,
-                   obj: str | None, headers: dict[str, str] | None = None
-                   ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int]:
-        """Send one request to the primaries (then handoffs, until a quorum answered)."""
+    async def _post_each(self, account: str, container: str, obj: str,
+                         headers: dict[str, str]) -> list[Answer]:
+        """Send a POST to the primaries (then handoffs, until a quorum answered)."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
         targets = [target_of(d) for d in primaries]
-        answers: list[Answer] = []
-        heads: list[dict[str, str]] = []
 
-        async def one(i: int, target: Target) -> tuple[Answer, dict[str, str]]:
-            path = node_path(kind, target.device, part, account, container, obj)
+        async def one(i: int) -> Answer:
+            path = node_path(paths.OBJECTS, targets[i].device, part, account, container, obj)
             try:
-                resp = await self.client.request(method, target, path, headers)
+                resp = await self.client.request("POST", targets[i], path, headers)
                 async with resp:
                     await resp.read()
-                    h = {k.lower(): v for k, v in resp.headers.items()}
-                    return answer_from(resp.status, h, i), h
+                    return answer_from(resp.status, dict(resp.headers), i)
             except NODE_ERRORS:
-                return Answer(0, None, i), {}
+                return Answer(0, None, i)
 
-        results = await asyncio.gather(*(one(i, t) for i, t in enumerate(targets)))
-        answers = [a for a, _ in results]
-        heads = [h for _, h in results]
+        answers = list(await asyncio.gather(*(one(i) for i in range(len(targets)))))
         spare = itertools.islice(handoffs, self.settings.handoff_tries)
         while not read_settled(answers, replicas) and (dev := next(spare, None)) is not None:
             targets.append(target_of(dev))
-            a, h = await one(len(targets) - 1, targets[-1])
-            answers.append(a)
-            heads.append(h)
-        return answers, heads, targets, part
+            answers.append(await one(len(targets) - 1))
+        return answers
 
     async def _look(self, account: str, container: str, obj: str, prefetch: bool = False
                     ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int,
@@ -444,8 +434,8 @@ class Proxy:
     async def post_object(self, account: str, container: str, obj: str,
                           headers: dict[str, str]) -> None:
         timestamp = Timestamp.now()
-        answers, _, _, _ = await self._ask("POST", paths.OBJECTS, account, container, obj,
-                                           {**headers, "x-timestamp": timestamp.internal})
+        answers = await self._post_each(account, container, obj,
+                                        {**headers, "x-timestamp": timestamp.internal})
         status = write_outcome(answers, self.ring.current().replicas)
         if not 200 <= status < 300:
             raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"post: {status}")
@@ -471,6 +461,11 @@ class Proxy:
                 return Answer(0, None, i)
 
         return list(await asyncio.gather(*(one(i, d) for i, d in enumerate(primaries))))
+
+
+def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:
+    return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
+                        _iter_body(resp), resp.release)
 
 
 async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

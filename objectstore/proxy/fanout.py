@@ -4,7 +4,7 @@ uploads with bounded memory, and gathering answers with timeouts."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import aiohttp
 
@@ -88,7 +88,3 @@ class Upload:
         except asyncio.CancelledError:
             return Answer(0, None, self.node)
 
-
-async def gather_answers(calls: list[Callable[[], Awaitable[Answer]]]) -> list[Answer]:
-    """Run calls concurrently; each is responsible for its own timeout."""
-    return list(await asyncio.gather(*(c() for c in calls)))
