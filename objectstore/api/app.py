@@ -34,6 +34,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import ObjectHandle, Proxy
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.ranges import Multipart, content_range, parse_ranges
+from objectstore.streaming import body_response
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).
@@ -255,13 +256,13 @@ class SwiftAPI:
                             headers={"content-range": f"bytes */{size}"})
         if spans is None:
             stream = await handle.read()
-            return StreamingResponse(stream.body, status_code=200, headers=headers)
+            return body_response(stream, 200, headers)
         if len(spans) == 1:
             (start, end), = spans
             stream = await handle.read(f"bytes={start}-{end - 1}")
             headers["content-length"] = str(end - start)
             headers["content-range"] = content_range(start, end, size)
-            return StreamingResponse(stream.body, status_code=206, headers=headers)
+            return body_response(stream, 206, headers)
         multipart = Multipart(spans, size, node.get("content-type", ""))
 
         async def read(start: int, end: int) -> AsyncIterator[bytes]:

@@ -29,8 +29,8 @@ from objectstore.api.tempauth import DEFAULT_USERS, User
 from objectstore.cli.assemble import build_endpoint
 from objectstore.cli.daemon_commands import INTERVALS, make_daemon
 from objectstore.cli.errors import CommandError
-from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
+from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.ring import PathHasher, RingBuilder
@@ -122,16 +122,18 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     layout = prepare(data_dir, nodes, replicas)
     servers = []
     node_configs = []
+    # one client for the proxy, the nodes and the daemons, calling the nodes in-process
+    client = LocalNodeClient(layout.secret)
     for i, node_port in enumerate(layout.node_ports):
         node_config = NodeConfig(devices=data_dir / f"node{i}", secret=layout.secret,
                                  hash_prefix=layout.hash_prefix, port=node_port,
                                  ring=data_dir / "object.ring")
         node_configs.append(node_config)
-        app = NodeApp(node_config)
+        app = NodeApp(node_config, client)
+        client.attach("127.0.0.1", node_port, app)
         servers.append(_QuietServer(uvicorn.Config(app, host="127.0.0.1", port=node_port,
                                                    log_level="warning", lifespan="on")))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
-    client = NodeClient(layout.secret)
     users = load_users(config)
     proxy = Proxy(ring, client)
     api = build_endpoint(proxy, users, load_s3_domains(config))

@@ -181,8 +181,12 @@ class ObjectServer:
         except DiskFileError as exc:
             reader.close()
             return Response(f"{exc}\n".encode(), status_code=503)
+        status = 206 if (start, end) != (0, size) else 200
+        if len(first) == end - start:       # all of it, and checked: no streaming needed
+            reader.close()
+            return Response(first, status_code=status, headers=headers)
         return StreamingResponse(_stream(reader, chunks, first), headers=headers,
-                                 status_code=206 if (start, end) != (0, size) else 200)
+                                 status_code=status)
 
     async def post(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)

@@ -44,9 +44,11 @@ def status_for(exc: errors.ObjectStoreError) -> int:
 
 
 class NodeApp:
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, client: NodeClient | None = None) -> None:
+        """`client` is for talking to other nodes; `serve` passes its in-process one."""
         self.config = config
-        self.client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
+        self.client = client or NodeClient(config.secret, config.connect_timeout,
+                                           config.read_timeout)
         self.objects = ObjectServer(config, self.client)
         self.reporter = StatsReporter(self.client)
         self.connections = Connections()

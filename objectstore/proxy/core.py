@@ -9,6 +9,7 @@ object. Errors come back as the typed errors of objectstore.errors.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -67,6 +68,7 @@ class ObjectStream:
     headers: dict[str, str]
     body: AsyncIterator[bytes]
     close: Callable[[], None]
+    whole: bytes | None = None      # the body itself, when it was small enough to read
 
 
 @dataclass
@@ -92,7 +94,8 @@ class ObjectHandle:
         replica is skipped, as nothing has reached the caller yet."""
         if self.prefetched is not None and range_header is None:
             resp, self.prefetched = self.prefetched, None
-            return _stream_of(resp)
+            with contextlib.suppress(*NODE_ERRORS):
+                return await _stream_of(resp)
         self.discard()
         headers = {"range": range_header} if range_header else {}
         for target in self.holders:
@@ -105,7 +108,10 @@ class ObjectHandle:
             if resp.status not in (200, 206) or got != self.headers.get("x-backend-timestamp"):
                 resp.release()      # failed, or a newer version arrived since we looked
                 continue
-            return _stream_of(resp)
+            try:
+                return await _stream_of(resp)
+            except NODE_ERRORS:
+                continue
         raise errors.ServiceUnavailable("no replica could be read (or the object changed "
                                         "while it was being read: retry)")
 
@@ -463,9 +469,19 @@ class Proxy:
         return list(await asyncio.gather(*(one(i, d) for i, d in enumerate(primaries))))
 
 
-def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:
-    return ObjectStream(resp.status, {k.lower(): v for k, v in resp.headers.items()},
-                        _iter_body(resp), resp.release)
+async def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:
+    """A small body is read here, whole (answered without streaming machinery, and a
+    replica that fails while sending it can still be skipped); a larger one streams."""
+    headers = {k.lower(): v for k, v in resp.headers.items()}
+    if resp.content_length is not None and resp.content_length <= SMALL_BODY:
+        async with resp:
+            whole = await resp.read()
+        return ObjectStream(resp.status, headers, _once(whole), lambda: None, whole)
+    return ObjectStream(resp.status, headers, _iter_body(resp), resp.release)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

@@ -5,7 +5,7 @@ GetObjectAttributes."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.conditions import check_conditions
@@ -26,6 +26,7 @@ from objectstore.s3compat.responses import (
     xml_response,
 )
 from objectstore.s3compat.uploads import object_headers_in, upload_body, user_meta
+from objectstore.streaming import body_response
 from objectstore.timestamps import Timestamp
 
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
@@ -146,12 +147,12 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
     spans = parse_ranges(request.headers.get("range"), size)
     if spans is None or len(spans) > 1:
         stream = await handle.read()
-        return StreamingResponse(stream.body, status_code=200, headers=headers)
+        return body_response(stream, 200, headers)
     (start, end), = spans
     stream = await handle.read(f"bytes={start}-{end - 1}")
     headers["content-length"] = str(end - start)
     headers["content-range"] = content_range(start, end, size)
-    return StreamingResponse(stream.body, status_code=206, headers=headers)
+    return body_response(stream, 206, headers)
 
 
 def _segments(handle: ObjectHandle | ManifestHandle, size: int) -> list[Segment]:
@@ -187,7 +188,7 @@ async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, par
     if request.method == "HEAD":
         return Response(status_code=206, headers=headers)
     stream = await handle.read(f"bytes={start}-{end - 1}")
-    return StreamingResponse(stream.body, status_code=206, headers=headers)
+    return body_response(stream, 206, headers)
 
 
 async def object_attributes(request: Request, proxy: Proxy, account: str, bucket: str,

@@ -1,4 +1,5 @@
-"""A storage node on a real socket, driven by the node client (real HTTP)."""
+"""A storage node on a real socket, driven by the node client: over real HTTP, and
+in-process as `objectstore serve` calls its nodes (the same API, no sockets)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from objectstore.node import auth
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
+from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
 from objectstore.timestamps import Timestamp
 from tests.servers import running
@@ -22,18 +24,30 @@ from tests.servers import running
 SECRET = b"cluster-secret"
 
 
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[tuple[Target, Path]]:
+_in_process: list[LocalNodeClient] = []    # the client `run` uses in in-process mode
+
+
+@pytest.fixture(params=["http", "in-process"])
+def node(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Target, Path]]:
     devices = tmp_path / "devices"
     (devices / "sdb1").mkdir(parents=True)
-    app = NodeApp(NodeConfig(devices=devices, secret=SECRET, hash_prefix="p"))
-    with running(app) as port:
-        yield Target("127.0.0.1", port, "sdb1"), devices
+    config = NodeConfig(devices=devices, secret=SECRET, hash_prefix="p")
+    local = LocalNodeClient(SECRET) if request.param == "in-process" else None
+    app = NodeApp(config, local)
+    with running(app) as port:      # served on a socket either way (raw-socket tests)
+        if local is not None:
+            local.attach("127.0.0.1", port, app)
+            _in_process.append(local)
+        try:
+            yield Target("127.0.0.1", port, "sdb1"), devices
+        finally:
+            _in_process.clear()
 
 
 def run(fn: Callable[[NodeClient], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        client = NodeClient(SECRET, connect_timeout=1, read_timeout=5)
+        client = (_in_process[0] if _in_process
+                  else NodeClient(SECRET, connect_timeout=1, read_timeout=5))
         try:
             return await fn(client)
         finally:
