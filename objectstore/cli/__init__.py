@@ -6,7 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from objectstore.cli import cluster_commands, daemon_commands, ring_commands, serve_command
+from objectstore.cli import (
+    cluster_commands,
+    daemon_commands,
+    health_command,
+    ring_commands,
+    serve_command,
+)
 from objectstore.cli.errors import CommandError
 
 
@@ -19,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_command.register(commands)
     cluster_commands.register(commands)
     daemon_commands.register(commands)
+    health_command.register(commands)
     return parser
 
 

@@ -21,6 +21,7 @@ from objectstore.cli.configs import (
 )
 from objectstore.cli.errors import CommandError
 from objectstore.node.client import NodeClient
+from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.ring import PathHasher, RingBuilder
@@ -34,27 +35,71 @@ def register(commands: Any) -> None:
     p = sub.add_parser("init", help="write ring, secret and one config per process")
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--nodes", type=int, default=3, metavar="N")
-    p.add_argument("--replicas", type=int, default=3, metavar="R")
-    p.add_argument("--part-power", type=int, default=10, metavar="P")
+    p.add_argument("--replicas", type=int, metavar="R",
+                   default=int(os.environ.get("OBJECTSTORE_REPLICAS", 3)))
+    p.add_argument("--part-power", type=int, metavar="P",
+                   default=int(os.environ.get("OBJECTSTORE_PART_POWER", 10)))
     p.add_argument("--host", default="127.0.0.1", metavar="H")
     p.add_argument("--base-port", type=int, default=6200, metavar="N",
                    help="node i listens on N+i")
-    p.add_argument("--proxy-port", type=int, default=8080, metavar="N")
+    p.add_argument("--proxy-port", type=int, metavar="N",
+                   default=int(os.environ.get("OBJECTSTORE_PROXY_PORT", 8080)))
+    p.add_argument("--node", action="append", dest="node_addrs", metavar="HOST:PORT",
+                   default=_env_list("OBJECTSTORE_NODES"),
+                   help="one node's address, repeated (or $OBJECTSTORE_NODES, comma-"
+                   "separated); instead of --nodes/--host/--base-port, e.g. for nodes on "
+                   "several hosts or compose services")
+    p.add_argument("--devices-root", default=os.environ.get("OBJECTSTORE_DEVICES_ROOT"),
+                   metavar="DIR", help="where every node keeps its devices, when that is "
+                   "not below DIR (a volume or disk of the node's own host)")
+    p.add_argument("--if-missing", action="store_true",
+                   default=bool(os.environ.get("OBJECTSTORE_INIT_IF_MISSING")),
+                   help="do nothing if DIR already holds a cluster (a one-shot init "
+                   "service that runs on every start)")
     p.set_defaults(run=cmd_init)
 
     p = commands.add_parser("node", help="run one storage node")
     p.add_argument("--config", type=Path, required=True, metavar="FILE")
+    p.add_argument("--bind", default=os.environ.get("OBJECTSTORE_BIND"), metavar="ADDR",
+                   help="listen on this address instead of the config's host (e.g. "
+                   "0.0.0.0 in a container whose ring name is its service name)")
     p.set_defaults(run=cmd_node)
-    p = commands.add_parser("proxy", help="run the proxy (Swift API)")
+    p = commands.add_parser("proxy", help="run the proxy (S3 and Swift APIs)")
     p.add_argument("--config", type=Path, required=True, metavar="FILE")
+    p.add_argument("--bind", default=os.environ.get("OBJECTSTORE_BIND"), metavar="ADDR",
+                   help="listen on this address instead of the config's host")
     p.set_defaults(run=cmd_proxy)
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name, "")
+    return [v.strip() for v in value.split(",") if v.strip()] or None
+
+
+def _addresses(args: argparse.Namespace) -> list[tuple[str, int]]:
+    """The nodes' addresses: as listed, or N ports on one host."""
+    if not args.node_addrs:
+        return [(args.host, args.base_port + i) for i in range(args.nodes)]
+    out = []
+    for addr in args.node_addrs:
+        host, _, port = addr.rpartition(":")
+        if not host or not port.isdigit():
+            raise CommandError(f"bad node address {addr!r} (want HOST:PORT)")
+        out.append((host, int(port)))
+    if len(set(out)) != len(out):
+        raise CommandError("a node address is listed twice")
+    return out
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     root: Path = args.dir
     if (root / "object.ring").exists():
+        if args.if_missing:
+            print(f"cluster in {root} already set up; nothing to do")
+            return 0
         raise CommandError(f"{root} already holds a cluster (object.ring exists)")
-    if args.replicas > args.nodes:
+    addresses = _addresses(args)
+    if args.replicas > len(addresses):
         raise CommandError(f"{args.replicas} replicas need at least {args.replicas} nodes")
     root.mkdir(parents=True, exist_ok=True)
     secret_path = root / "secret"
@@ -62,21 +107,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     os.chmod(secret_path, 0o600)
     hash_prefix = secrets.token_hex(16)
     builder = RingBuilder(args.part_power, args.replicas, 1)
-    for i in range(args.nodes):
-        port = args.base_port + i
-        (root / f"node{i}" / f"d{i}").mkdir(parents=True, exist_ok=True)
-        builder.add_device(1, i + 1, args.host, port, f"d{i}", 100)
+    for i, (host, port) in enumerate(addresses):
+        devices = args.devices_root or f"node{i}"
+        if args.devices_root is None:
+            (root / devices / f"d{i}").mkdir(parents=True, exist_ok=True)
+        builder.add_device(1, i + 1, host, port, f"d{i}", 100)
         write_atomic(root / f"node{i}.toml",
-                     node_toml(i, args.host, port, hash_prefix).encode())
+                     node_toml(host, port, devices, hash_prefix).encode())
     builder.rebalance()
     save_builder(builder, root / "object.builder")
-    save_ring(builder.ring_data(), root / "object.ring")
+    # the ring last: its presence says the directory is complete (--if-missing)
     write_atomic(root / "proxy.toml", proxy_toml(args.host, args.proxy_port,
                                                  hash_prefix).encode())
-    print(f"cluster in {root}: {args.nodes} nodes on {args.host}:{args.base_port}.."
-          f"{args.base_port + args.nodes - 1}, proxy on {args.host}:{args.proxy_port}, "
-          f"{args.replicas} replicas")
-    for i in range(args.nodes):
+    save_ring(builder.ring_data(), root / "object.ring")
+    print(f"cluster in {root}: {len(addresses)} nodes at "
+          f"{', '.join(f'{h}:{p}' for h, p in addresses)}, proxy on "
+          f"{args.host}:{args.proxy_port}, {args.replicas} replicas")
+    for i in range(len(addresses)):
         print(f"  objectstore node --config {root / f'node{i}.toml'}")
     print(f"  objectstore proxy --config {root / 'proxy.toml'}")
     return 0
@@ -86,13 +133,25 @@ def cmd_node(args: argparse.Namespace) -> int:
     config = load_node_config(args.config)
     if not config.devices.is_dir():
         raise CommandError(f"devices directory {config.devices} does not exist")
-    uvicorn.run(NodeApp(config), host=config.host, port=config.port, log_level="warning",
-                lifespan="on")
+    for device in _own_devices(config):
+        (config.devices / device).mkdir(exist_ok=True)
+    uvicorn.run(NodeApp(config), host=args.bind or config.host, port=config.port,
+                log_level="warning", lifespan="on")
     return 0
 
 
+def _own_devices(config: NodeConfig) -> list[str]:
+    """The ring's devices at this node's address: a fresh volume gets their
+    directories (the devices root itself must exist: a missing mount is an error)."""
+    if config.ring is None or not config.ring.exists():
+        return []
+    ring = RingFile(config.ring, config.hasher())
+    return [d.device for d in ring.current().devices
+            if (d.host, d.port) == (config.host, config.port)]
+
+
 def cmd_proxy(args: argparse.Namespace) -> int:
-    config = load_proxy_config(args.config)
+    config = load_proxy_config(args.config, dict(os.environ))
 
     async def main() -> None:
         client = NodeClient(config.secret, config.settings.connect_timeout,
@@ -100,7 +159,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
         api = build_endpoint(proxy, config.users, config.s3_domains)
-        server = uvicorn.Server(uvicorn.Config(api, host=config.host, port=config.port,
+        server = uvicorn.Server(uvicorn.Config(api, host=args.bind or config.host,
+                                               port=config.port,
                                                log_level="warning", lifespan="off"))
         try:
             await server.serve()

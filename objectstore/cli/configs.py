@@ -67,12 +67,28 @@ def load_node_config(path: Path) -> NodeConfig:
         raise CommandError(f"bad node config {path}: {exc!r}") from None
 
 
-def load_proxy_config(path: Path) -> ProxyConfig:
+def admin_from_env(environ: dict[str, str]) -> User | None:
+    """$OBJECTSTORE_ADMIN_USER (`account:user`) and $OBJECTSTORE_ADMIN_KEY: one admin
+    that replaces the config's users (how a container is given its credentials)."""
+    name, key = environ.get("OBJECTSTORE_ADMIN_USER"), environ.get("OBJECTSTORE_ADMIN_KEY")
+    if not name and not key:
+        return None
+    account, _, user = (name or "").partition(":")
+    if not account or not user or not key:
+        raise CommandError("OBJECTSTORE_ADMIN_USER must be account:user and "
+                           "OBJECTSTORE_ADMIN_KEY a key (both, or neither)")
+    return User(account, user, key, True)
+
+
+def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> ProxyConfig:
+    """The proxy's config file; an admin named in `environ` replaces its users."""
     doc = _load(path)
+    admin = admin_from_env(environ or {})
     try:
         proxy, cluster = doc["proxy"], doc["cluster"]
-        users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
-                           u.get("access_key", "")) for u in doc.get("users", []))
+        users = (admin,) if admin else tuple(
+            User(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
+                 u.get("access_key", "")) for u in doc.get("users", []))
         return ProxyConfig(
             host=proxy.get("host", "127.0.0.1"), port=int(proxy["port"]),
             ring=path.parent / proxy.get("ring", "object.ring"),
@@ -87,8 +103,8 @@ def load_proxy_config(path: Path) -> ProxyConfig:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 
 
-def node_toml(index: int, host: str, port: int, hash_prefix: str) -> str:
-    return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "node{index}"\n'
+def node_toml(host: str, port: int, devices: str, hash_prefix: str) -> str:
+    return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "{devices}"\n'
             'ring = "object.ring"\n\n'
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n')
 

@@ -5,6 +5,7 @@ and a summary). `objectstore serve` runs the same daemons as tasks."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -80,6 +81,11 @@ def register(commands: Any) -> None:
             p.add_argument("--reclaim-age", type=float, default=RECLAIM_AGE, metavar="S",
                            help="tombstones older than this are removed (default a week)")
         p.set_defaults(run=run_daemon, kind=kind)
+    text = "run a node's replicator, auditor and updater together, with their defaults"
+    p = commands.add_parser("daemons", help=text, description=text)
+    p.add_argument("--config", type=Path, required=True, metavar="FILE",
+                   help="the node's config (from `cluster init`)")
+    p.set_defaults(run=run_all_daemons)
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -110,6 +116,22 @@ def run_daemon(args: argparse.Namespace) -> int:
                 print(f"{args.kind}: {stats.summary()}", flush=True)
             else:
                 await daemon.run_forever(args.interval)
+        finally:
+            await client.close()
+
+    eventloop.run(main())
+    return 0
+
+
+def run_all_daemons(args: argparse.Namespace) -> int:
+    """One process for all of a node's background work (a container per node's)."""
+    config = load_node_config(args.config)
+
+    async def main() -> None:
+        client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
+        try:
+            await asyncio.gather(*(make_daemon(kind, config, client).run_forever(interval)
+                                   for kind, interval in INTERVALS.items()))
         finally:
             await client.close()
 
