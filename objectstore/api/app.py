@@ -76,7 +76,10 @@ class SwiftAPI:
         if path == b"/healthcheck":
             return Response(b"OK", media_type="text/plain")
         if path == b"/info":
-            return Response(json.dumps(self.capabilities).encode(),
+            ring = self.proxy.ring.current()
+            info = {**self.capabilities, "objectstore_ring": {
+                "version": ring.version, "checksum": ring.checksum}}
+            return Response(json.dumps(info).encode(),
                             media_type="application/json; charset=utf-8")
         if path.decode("latin-1") in AUTH_PATHS:
             return self.login(request)

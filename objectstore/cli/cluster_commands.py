@@ -4,6 +4,7 @@ separate processes (one per node, one proxy), on one host or several."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import secrets
 from pathlib import Path
@@ -24,6 +25,7 @@ from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.ring_sync import RingSync
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 
@@ -162,9 +164,12 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         server = uvicorn.Server(uvicorn.Config(api, host=args.bind or config.host,
                                                port=config.port,
                                                log_level="warning", lifespan="off"))
+        sync = asyncio.create_task(RingSync(ring, client,
+                                            config.settings.ring_check_interval).run_forever())
         try:
             await server.serve()
         finally:
+            sync.cancel()
             await client.close()
 
     eventloop.run(main())

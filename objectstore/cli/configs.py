@@ -67,6 +67,17 @@ def load_node_config(path: Path) -> NodeConfig:
         raise CommandError(f"bad node config {path}: {exc!r}") from None
 
 
+def load_cluster_access(path: Path) -> tuple[bytes, Path]:
+    """The cluster secret and the ring file named by a node or a proxy config."""
+    doc = _load(path)
+    try:
+        section = doc.get("proxy") or doc["node"]
+        return _secret(doc["cluster"], path.parent), path.parent / section.get(
+            "ring", "object.ring")
+    except (KeyError, ValueError, TypeError, OSError) as exc:
+        raise CommandError(f"bad config {path}: {exc!r}") from None
+
+
 def admin_from_env(environ: dict[str, str]) -> User | None:
     """$OBJECTSTORE_ADMIN_USER (`account:user`) and $OBJECTSTORE_ADMIN_KEY: one admin
     that replaces the config's users (how a container is given its credentials)."""
@@ -96,7 +107,8 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             hash_prefix=cluster.get("hash_prefix", ""),
             settings=ProxySettings(
                 connect_timeout=float(proxy.get("node_connect_timeout", 2.0)),
-                read_timeout=float(proxy.get("node_read_timeout", 10.0))),
+                read_timeout=float(proxy.get("node_read_timeout", 10.0)),
+                ring_check_interval=float(proxy.get("ring_check_interval", 10.0))),
             users=users or DEFAULT_USERS,
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])))
     except (KeyError, ValueError, TypeError) as exc:

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from objectstore.cli import ring_push
 from objectstore.ring import RingBuilder, RingError
 from objectstore.ring.files import load_builder, load_ring, save_builder, save_ring
 from objectstore.ring.hashing import PathHasher
@@ -61,6 +62,8 @@ def register(commands: Any) -> None:
     p.add_argument("--ring", metavar="RINGFILE",
                    help="ring file to write (default: BUILDER with suffix .ring)")
     p.set_defaults(run=cmd_rebalance)
+
+    ring_push.register(sub)
 
     p = sub.add_parser("pretend-min-part-hours-passed",
                        help="let every partition move at the next rebalance")

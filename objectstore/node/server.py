@@ -10,7 +10,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors
-from objectstore.node import auth, db_replication_server, paths, replication_server
+from objectstore.node import (
+    auth,
+    db_replication_server,
+    paths,
+    replication_server,
+    ring_server,
+)
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.db_server import DBServer
@@ -54,6 +60,7 @@ class NodeApp:
         self.connections = Connections()
         self.dbs = DBServer(config, self.reporter, self.connections)
         self.replication = replication_server.ReplicationServer(config)
+        self.rings = ring_server.RingServer(config)
         self.db_replication = db_replication_server.DBReplicationServer(
             config, self.reporter, self.connections)
 
@@ -77,6 +84,8 @@ class NodeApp:
                            request.headers.get(auth.HEADER)):
             return Response(b"node requests need the cluster secret\n", status_code=401)
         try:
+            if path == ring_server.PATH:
+                return await self.rings.handle(request)
             if path.startswith(db_replication_server.PREFIX):
                 return await self.db_replication.handle(request, path)
             if path.startswith(replication_server.PREFIX):

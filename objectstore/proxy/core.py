@@ -58,6 +58,7 @@ class ProxySettings:
     read_timeout: float = 10.0
     handoff_tries: int = 3     # extra devices tried per write when primaries fail
     container_ttl: float = 5.0  # how long a container seen to exist is trusted
+    ring_check_interval: float = 10.0  # how often the nodes are asked which ring they hold
 
 
 @dataclass

@@ -263,5 +263,23 @@ class RingFile:
             except (OSError, RingError) as exc:
                 self.last_error = str(exc)
                 return False
-            self._ring, self._stamp, self.last_error = ring, stamp, None
+            self._stamp, self.last_error = stamp, None
+            if ring.version < self._ring.version:     # never back to an older ring
+                self.last_error = (f"{self.path} holds ring version {ring.version}, "
+                                   f"older than the {self._ring.version} in use")
+                return False
+            self._ring = ring
             return True
+
+    def install(self, data: bytes) -> RingData:
+        """Use the ring file `data` (checked) from now on, and keep it in the file if the
+        file can be written (a read-only copy keeps it in memory only)."""
+        ring = ring_from_bytes(data, self.hasher)
+        with self._lock:
+            try:
+                write_atomic(self.path, data)
+                self._stamp = self._file_stamp()
+            except OSError as exc:
+                self.last_error = f"cannot write {self.path}: {exc.strerror}"
+            self._ring = ring
+        return ring

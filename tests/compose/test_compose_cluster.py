@@ -8,6 +8,7 @@ Docker, OBJECTSTORE_SKIP_COMPOSE=1 leaves it out explicitly.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -124,6 +125,27 @@ def test_s3_and_swift_round_trips(proxy_port: int) -> None:
     assert swift.get_object("compose", "dir/one")[1] == body
     names = [o["Key"] for o in s3.list_objects_v2(Bucket="compose")["Contents"]]
     assert names == ["dir/one", "two"]
+
+
+def test_a_new_ring_pushed_inside_the_cluster(proxy_port: int) -> None:
+    """Rebalance in the cluster volume and push: every node takes the new ring (their
+    cluster mount is writable for that) and the proxy uses it, no restart."""
+    def objectstore(*args: str) -> subprocess.CompletedProcess[str]:
+        return compose("exec", "-T", "node0", "objectstore", *args, port=proxy_port)
+
+    before = info_ring_version(proxy_port)
+    objectstore("ring", "set-weight", "/cluster/object.builder", "0", "50")
+    objectstore("ring", "rebalance", "/cluster/object.builder", "--ring", "/cluster/new.ring")
+    pushed = objectstore("ring", "push", "/cluster/new.ring", "--config",
+                         "/cluster/node0.toml")
+    assert "3 of 3 nodes hold it" in pushed.stdout, pushed.stdout + pushed.stderr
+    wait_until(lambda: info_ring_version(proxy_port) == before + 1, 30,
+               "the proxy to use the new ring")
+
+
+def info_ring_version(port: int) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=5) as resp:
+        return int(json.loads(resp.read())["objectstore_ring"]["version"])
 
 
 def test_a_killed_storage_node_loses_nothing(proxy_port: int) -> None:
