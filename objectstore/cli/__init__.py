@@ -12,6 +12,7 @@ from objectstore.cli import (
     health_command,
     ring_commands,
     serve_command,
+    status_command,
 )
 from objectstore.cli.errors import CommandError
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     cluster_commands.register(commands)
     daemon_commands.register(commands)
     health_command.register(commands)
+    status_command.register(commands)
     return parser
 
 

@@ -107,7 +107,7 @@ class DBReplicator:
                 stats.failures += 1
                 delivered = False
         if delivered and not any(p.id == job.device.id for p in primaries):
-            await asyncio.to_thread(shutil.rmtree, job.path.parent, True)
+            await asyncio.to_thread(_remove_handoff, job.path.parent)
             stats.handoffs_removed += 1
 
     async def _push(self, replica: Replica, remote: Device, job: DBJob) -> int:
@@ -136,3 +136,14 @@ class DBReplicator:
             pushed += len(rows)
             if not rows:
                 return pushed
+
+
+def _remove_handoff(db_dir: Path) -> None:
+    """Remove a delivered database, and its suffix and partition directories once they
+    are empty (a partition directory left here would still count as data to move)."""
+    shutil.rmtree(db_dir, ignore_errors=True)
+    for parent in (db_dir.parent, db_dir.parent.parent):
+        try:
+            parent.rmdir()
+        except OSError:             # not empty: other databases still live there
+            return

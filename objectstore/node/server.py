@@ -16,6 +16,7 @@ from objectstore.node import (
     paths,
     replication_server,
     ring_server,
+    status_server,
 )
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
@@ -61,6 +62,7 @@ class NodeApp:
         self.dbs = DBServer(config, self.reporter, self.connections)
         self.replication = replication_server.ReplicationServer(config)
         self.rings = ring_server.RingServer(config)
+        self.status = status_server.StatusServer(config)
         self.db_replication = db_replication_server.DBReplicationServer(
             config, self.reporter, self.connections)
 
@@ -86,6 +88,8 @@ class NodeApp:
         try:
             if path == ring_server.PATH:
                 return await self.rings.handle(request)
+            if path == status_server.PATH:
+                return await self.status.handle(request)
             if path.startswith(db_replication_server.PREFIX):
                 return await self.db_replication.handle(request, path)
             if path.startswith(replication_server.PREFIX):

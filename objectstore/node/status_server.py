@@ -1,0 +1,71 @@
+"""`GET /status` on the node API: what `objectstore status` shows for one node -- the
+ring it holds, and per device how many partitions it keeps and how many of those the
+ring now puts elsewhere (handoffs the replicator still has to move: 0 everywhere means
+a ring change has finished moving data), plus the last replication pass."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore.node import paths
+from objectstore.node.config import NodeConfig
+from objectstore.ring.errors import RingError
+from objectstore.ring.files import load_ring
+from objectstore.ring.ringdata import RingData
+
+PATH = "/status"
+KINDS = (paths.OBJECTS, paths.CONTAINERS, paths.ACCOUNTS)
+
+
+def _device_status(config: NodeConfig, ring: RingData, name: str, dev_id: int | None
+                   ) -> dict[str, int]:
+    held = handoffs = 0
+    for kind in KINDS:
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            for entry in os.listdir(config.devices / name / kind):
+                if not entry.isdigit() or int(entry) >= ring.parts:
+                    continue
+                held += 1
+                if dev_id is None or dev_id not in {d.id for d in ring.primaries(int(entry))}:
+                    handoffs += 1
+    return {"partitions": held, "handoffs": handoffs}
+
+
+def node_status(config: NodeConfig) -> dict[str, Any]:
+    """The whole answer (reads directories: run it off the event loop)."""
+    doc: dict[str, Any] = {"ring": None, "devices": {}, "replication": None}
+    try:
+        ring = load_ring(config.ring) if config.ring is not None else None
+    except RingError:
+        ring = None
+    if ring is None:
+        return doc
+    doc["ring"] = {"version": ring.version, "checksum": ring.checksum}
+    mine = {d.device: d.id for d in ring.devices
+            if (d.host, d.port) == (config.host, config.port)}
+    on_disk = {e.name for e in os.scandir(config.devices) if e.is_dir()} \
+        if config.devices.is_dir() else set()
+    for name in sorted(on_disk | set(mine)):
+        if (config.devices / name).is_dir():
+            doc["devices"][name] = _device_status(config, ring, name, mine.get(name))
+    with contextlib.suppress(OSError, ValueError):
+        doc["replication"] = json.loads((config.devices / "replicator.json").read_text())
+    return doc
+
+
+class StatusServer:
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+
+    async def handle(self, request: Request) -> Response:
+        if request.method != "GET":
+            return Response(status_code=405)
+        doc = await asyncio.to_thread(node_status, self.config)
+        return Response(json.dumps(doc).encode(), media_type="application/json")

@@ -1,0 +1,194 @@
+"""Growing and shrinking a cluster while it serves: a 4th node (a new zone) joins a
+cluster holding data under a read/write load, the ring is pushed, the replicators move
+partitions; then the node is drained (weight 0) and removed. Throughout, no request
+the quorum could serve fails; after each move every object has exactly R replicas, all
+on its primaries, nothing left behind; `objectstore status` shows the move's progress."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+from objectstore.cli.configs import load_node_config
+from objectstore.ring.files import load_ring
+from tests.launch import COMMAND, ProcessCluster, launch, ports_free
+from tests.replicas import run_pass
+from tests.servers import wait_healthy
+
+ACCOUNT, BUCKET = "AUTH_test", "grow"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{args}: {done.stdout}{done.stderr}"
+    return done
+
+
+def holders(root: Path, nodes: int) -> dict[str, set[str]]:
+    """Object name hash -> the devices holding a .data of it (found on disk, one scan)."""
+    out: dict[str, set[str]] = {}
+    for i in range(nodes):
+        for path in (root / f"node{i}").glob("*/objects/*/*/*/*.data"):
+            out.setdefault(path.parent.name, set()).add(path.parts[len(root.parts) + 1])
+    return out
+
+
+def placement(root: Path, nodes: int, keys: list[str]) -> dict[str, set[str]]:
+    """Each key's holders; asserts they are exactly its primaries in the ring now."""
+    hasher = load_node_config(root / "node0.toml").hasher()
+    ring = load_ring(root / "object.ring", hasher)
+    found = holders(root, nodes)
+    held, wrong = {}, []
+    for key in keys:
+        _, primaries = ring.get_nodes(ACCOUNT, BUCKET, key)
+        held[key] = found.get(hasher.digest(ACCOUNT, BUCKET, key).hex(), set())
+        if held[key] != {d.device for d in primaries}:
+            wrong.append((key, sorted(held[key]), sorted(d.device for d in primaries)))
+    assert not wrong, f"{len(wrong)} objects misplaced, e.g. {wrong[:3]}"
+    return held
+
+
+def settle(root: Path, nodes: int, rounds: int = 8) -> list[str]:
+    """Replication passes until no node holds a handoff partition; the status lines
+    seen on the way (the move's progress)."""
+    def status() -> str:
+        out = subprocess.run([*COMMAND, "status", "--config", str(root / "proxy.toml")],
+                             capture_output=True, text=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    seen = [status()]                   # before any pass: what the ring change left
+    for _ in range(rounds):
+        run_pass(root, "replicate", nodes)
+        seen.append(status())
+        if "placement settled" in seen[-1]:
+            return seen
+    detail = subprocess.run([*COMMAND, "status", "--json", "--config",
+                             str(root / "proxy.toml")], capture_output=True, text=True)
+    left = sorted(str(p.relative_to(root)) for i in range(nodes)
+                  for p in (root / f"node{i}").glob("*/*/[0-9]*"))
+    raise AssertionError(f"handoffs still left after {rounds} passes: {seen}\n"
+                         f"{detail.stdout}\n{left}")
+
+
+class Load(threading.Thread):
+    """Writes new objects and reads acknowledged ones until stopped; counts failures."""
+
+    def __init__(self, port: int, known: list[str]) -> None:
+        super().__init__(daemon=True)
+        self.s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}",
+                               aws_access_key_id="test:tester",
+                               aws_secret_access_key="testing", region_name="us-east-1",
+                               config=Config(retries={"max_attempts": 1}))
+        self.known = known
+        self.stop = threading.Event()
+        self.failures: list[str] = []
+        self.ops = 0
+
+    def run(self) -> None:
+        rng = random.Random(7)
+        n = 0
+        while not self.stop.is_set():
+            try:
+                key = f"live/{n:05d}"
+                self.s3.put_object(Bucket=BUCKET, Key=key, Body=key.encode())
+                self.known.append(key)
+                n += 1
+                check = rng.choice(self.known)
+                got = self.s3.get_object(Bucket=BUCKET, Key=check)["Body"].read()
+                if got != check.encode():
+                    self.failures.append(f"{check}: read {got[:20]!r}")
+                self.ops += 2
+            except Exception as exc:            # any failed request counts
+                self.failures.append(f"{type(exc).__name__}: {exc}")
+
+
+def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
+    cluster: ProcessCluster = launch(tmp_path / "c", nodes=3, part_power=6)
+    root = cluster.root
+    builder = str(root / "object.builder")
+    try:
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{cluster.proxy_port}",
+                          aws_access_key_id="test:tester", aws_secret_access_key="testing",
+                          region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        keys = [f"first/{i:03d}" for i in range(150)]
+        for key in keys:
+            s3.put_object(Bucket=BUCKET, Key=key, Body=key.encode())
+
+        # a 4th node in a zone of its own, started before it is in the ring
+        port = next(p for p in range(cluster.proxy_port + 1, cluster.proxy_port + 200)
+                    if ports_free(p, 1))
+        (root / "node3" / "d3").mkdir(parents=True)
+        config = (root / "node2.toml").read_text()
+        (root / "node3.toml").write_text(config.replace(
+            f"port = {cluster.base_port + 2}", f"port = {port}").replace(
+            'devices = "node2"', 'devices = "node3"'))
+        log = open(root / "node3.log", "ab")  # noqa: SIM115 -- kept by the process
+        cluster.procs["node3"] = subprocess.Popen(
+            [*COMMAND, "node", "--config", str(root / "node3.toml")], stdout=log,
+            stderr=subprocess.STDOUT)
+        log.close()
+        wait_healthy(port, cluster.procs["node3"])
+
+        load = Load(cluster.proxy_port, keys)
+        load.start()
+        try:
+            cli("ring", "add", builder, "--region", "1", "--zone", "4", "--host",
+                "127.0.0.1", "--port", str(port), "--device", "d3", "--weight", "100")
+            # the cluster was made a moment ago; a real one is older than min_part_hours
+            cli("ring", "pretend-min-part-hours-passed", builder)
+            cli("ring", "rebalance", builder, "--ring", str(root / "grown.ring"))
+            cli("ring", "push", str(root / "grown.ring"), "--config",
+                str(root / "proxy.toml"))
+            pushed = time.monotonic()
+            grow = settle(root, 4)
+            took = time.monotonic() - pushed
+            time.sleep(1)
+        finally:
+            load.stop.set()
+            load.join(60)
+        assert not load.failures, load.failures[:5]
+        assert load.ops > 20
+        assert "settled" not in grow[0], "status showed the move before it was done"
+        on_new = sum("d3" in devices for devices in placement(root, 4, keys).values())
+        assert len(keys) / 8 < on_new < len(keys), f"the new node took {on_new} objects"
+        print(f"grow: {load.ops} requests during the move, {len(load.failures)} failed; "
+              f"{on_new} of {len(keys)} objects moved a replica to the new node; settled "
+              f"{took:.1f} s after the push, in {len(grow) - 1} replication passes: {grow}")
+
+        # drain it (weight 0), then remove it
+        load = Load(cluster.proxy_port, keys)
+        load.start()
+        try:
+            cli("ring", "set-weight", builder, "3", "0")
+            cli("ring", "pretend-min-part-hours-passed", builder)
+            cli("ring", "rebalance", builder, "--ring", str(root / "drained.ring"))
+            cli("ring", "push", str(root / "drained.ring"), "--config",
+                str(root / "proxy.toml"))
+            pushed = time.monotonic()
+            drain = settle(root, 4)
+            took = time.monotonic() - pushed
+        finally:
+            load.stop.set()
+            load.join(60)
+        assert not load.failures, load.failures[:5]
+        placement(root, 4, keys)
+        print(f"drain: {load.ops} requests during the move, 0 failed; settled {took:.1f} s "
+              f"after the push, in {len(drain) - 1} passes ({drain[0]}); {len(keys)} "
+              "objects, each with exactly 3 replicas on its primaries")
+        assert not list((root / "node3").glob("*/objects/*/*/*/*.data")), \
+            "a drained node keeps nothing"
+        cli("ring", "remove", builder, "3")
+        cli("ring", "rebalance", builder, "--ring", str(root / "shrunk.ring"))
+        cli("ring", "push", str(root / "shrunk.ring"), "--config", str(root / "proxy.toml"))
+        cluster.kill("node3")
+        for key in keys:
+            assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == key.encode()
+    finally:
+        cluster.stop_all()
