@@ -6,18 +6,14 @@ on its primaries, nothing left behind; `objectstore status` shows the move's pro
 
 from __future__ import annotations
 
-import random
 import subprocess
-import threading
 import time
 from pathlib import Path
-
-import boto3
-from botocore.config import Config
 
 from objectstore.cli.configs import load_node_config
 from objectstore.ring.files import load_ring
 from tests.launch import COMMAND, ProcessCluster, launch, ports_free
+from tests.load import Load, seed
 from tests.replicas import run_pass
 from tests.servers import wait_healthy
 
@@ -76,50 +72,13 @@ def settle(root: Path, nodes: int, rounds: int = 8) -> list[str]:
                          f"{detail.stdout}\n{left}")
 
 
-class Load(threading.Thread):
-    """Writes new objects and reads acknowledged ones until stopped; counts failures."""
-
-    def __init__(self, port: int, known: list[str]) -> None:
-        super().__init__(daemon=True)
-        self.s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}",
-                               aws_access_key_id="test:tester",
-                               aws_secret_access_key="testing", region_name="us-east-1",
-                               config=Config(retries={"max_attempts": 1}))
-        self.known = known
-        self.stop = threading.Event()
-        self.failures: list[str] = []
-        self.ops = 0
-
-    def run(self) -> None:
-        rng = random.Random(7)
-        n = 0
-        while not self.stop.is_set():
-            try:
-                key = f"live/{n:05d}"
-                self.s3.put_object(Bucket=BUCKET, Key=key, Body=key.encode())
-                self.known.append(key)
-                n += 1
-                check = rng.choice(self.known)
-                got = self.s3.get_object(Bucket=BUCKET, Key=check)["Body"].read()
-                if got != check.encode():
-                    self.failures.append(f"{check}: read {got[:20]!r}")
-                self.ops += 2
-            except Exception as exc:            # any failed request counts
-                self.failures.append(f"{type(exc).__name__}: {exc}")
-
-
 def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
     cluster: ProcessCluster = launch(tmp_path / "c", nodes=3, part_power=6)
     root = cluster.root
     builder = str(root / "object.builder")
     try:
-        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{cluster.proxy_port}",
-                          aws_access_key_id="test:tester", aws_secret_access_key="testing",
-                          region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
         keys = [f"first/{i:03d}" for i in range(150)]
-        for key in keys:
-            s3.put_object(Bucket=BUCKET, Key=key, Body=key.encode())
+        s3 = seed(cluster.proxy_port, BUCKET, keys)
 
         # a 4th node in a zone of its own, started before it is in the ring
         port = next(p for p in range(cluster.proxy_port + 1, cluster.proxy_port + 200)
@@ -136,9 +95,7 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
         log.close()
         wait_healthy(port, cluster.procs["node3"])
 
-        load = Load(cluster.proxy_port, keys)
-        load.start()
-        try:
+        with Load(cluster.proxy_port, keys, BUCKET) as load:
             cli("ring", "add", builder, "--region", "1", "--zone", "4", "--host",
                 "127.0.0.1", "--port", str(port), "--device", "d3", "--weight", "100")
             # the cluster was made a moment ago; a real one is older than min_part_hours
@@ -150,11 +107,7 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
             grow = settle(root, 4)
             took = time.monotonic() - pushed
             time.sleep(1)
-        finally:
-            load.stop.set()
-            load.join(60)
-        assert not load.failures, load.failures[:5]
-        assert load.ops > 20
+        load.assert_clean(at_least=20)
         assert "settled" not in grow[0], "status showed the move before it was done"
         on_new = sum("d3" in devices for devices in placement(root, 4, keys).values())
         assert len(keys) / 8 < on_new < len(keys), f"the new node took {on_new} objects"
@@ -163,9 +116,7 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
               f"{took:.1f} s after the push, in {len(grow) - 1} replication passes: {grow}")
 
         # drain it (weight 0), then remove it
-        load = Load(cluster.proxy_port, keys)
-        load.start()
-        try:
+        with Load(cluster.proxy_port, keys, BUCKET) as load:
             cli("ring", "set-weight", builder, "3", "0")
             cli("ring", "pretend-min-part-hours-passed", builder)
             cli("ring", "rebalance", builder, "--ring", str(root / "drained.ring"))
@@ -174,10 +125,7 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
             pushed = time.monotonic()
             drain = settle(root, 4)
             took = time.monotonic() - pushed
-        finally:
-            load.stop.set()
-            load.join(60)
-        assert not load.failures, load.failures[:5]
+        load.assert_clean(at_least=20)
         placement(root, 4, keys)
         print(f"drain: {load.ops} requests during the move, 0 failed; settled {took:.1f} s "
               f"after the push, in {len(drain) - 1} passes ({drain[0]}); {len(keys)} "
