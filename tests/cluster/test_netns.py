@@ -51,7 +51,9 @@ class Lab:
         out = subprocess.run(in_host(4, sys.executable, "-m", "tests.netns_client",
                                      self.endpoint, op, bucket, prefix, str(n)),
                              capture_output=True, text=True, cwd=ROOT, timeout=600)
-        assert out.returncode == 0, out.stderr[-2000:]
+        logs = "".join(f"--- {p.name}\n{p.read_text()[-1500:]}"
+                       for p in sorted(self.root.glob("*.log")))
+        assert out.returncode == 0, out.stderr[-1000:] + logs
         return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
     def replicate(self) -> None:
@@ -89,11 +91,13 @@ def netlab(tmp_path: Path) -> Iterator[Lab]:
         "node_read_timeout = 10.0", "node_read_timeout = 3.0"))
     procs = []
     try:
-        for i in range(3):
-            procs.append(subprocess.Popen(in_host(i + 1, *COMMAND, "node", "--config",
-                                                  str(root / f"node{i}.toml"))))
-        procs.append(subprocess.Popen(in_host(4, *COMMAND, "proxy", "--config",
-                                              str(proxy_toml))))
+        for i, name in enumerate(["node0", "node1", "node2", "proxy"]):
+            kind = "proxy" if name == "proxy" else "node"
+            log = open(root / f"{name}.log", "ab")  # noqa: SIM115 -- kept by the process
+            procs.append(subprocess.Popen(in_host(i + 1, *COMMAND, kind, "--config",
+                                                  str(root / f"{name}.toml")),
+                                          stdout=log, stderr=subprocess.STDOUT))
+            log.close()
         deadline = time.monotonic() + 60
         urls = [(4, f"http://{addr(i)}:{PORT}/healthcheck") for i in range(1, 4)]
         urls.append((4, f"http://{addr(4)}:{PROXY_PORT}/healthcheck"))
