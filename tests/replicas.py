@@ -67,3 +67,28 @@ def damage_some(directory: Path, share: float, rng: random.Random) -> list[Path]
             f.seek(-1, os.SEEK_CUR)
             f.write(bytes([byte[0] ^ 0xFF]))
     return damaged
+
+
+def holders(root: Path, nodes: int) -> dict[str, set[str]]:
+    """Object name hash -> the devices holding a .data of it (found on disk, one scan)."""
+    out: dict[str, set[str]] = {}
+    for i in range(nodes):
+        for path in (root / f"node{i}").glob("*/objects/*/*/*/*.data"):
+            out.setdefault(path.parent.name, set()).add(path.parts[len(root.parts) + 1])
+    return out
+
+
+def placement(root: Path, nodes: int, account: str, container: str, keys: list[str]
+              ) -> dict[str, set[str]]:
+    """Each key's holders; asserts they are exactly its primaries in the ring now."""
+    hasher = load_node_config(root / "node0.toml").hasher()
+    ring = load_ring(root / "object.ring", hasher)
+    found = holders(root, nodes)
+    held, wrong = {}, []
+    for key in keys:
+        _, primaries = ring.get_nodes(account, container, key)
+        held[key] = found.get(hasher.digest(account, container, key).hex(), set())
+        if held[key] != {d.device for d in primaries}:
+            wrong.append((key, sorted(held[key]), sorted(d.device for d in primaries)))
+    assert not wrong, f"{len(wrong)} objects misplaced, e.g. {wrong[:3]}"
+    return held

@@ -10,11 +10,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from objectstore.cli.configs import load_node_config
-from objectstore.ring.files import load_ring
 from tests.launch import COMMAND, ProcessCluster, launch, ports_free
 from tests.load import Load, seed
-from tests.replicas import run_pass
+from tests.replicas import placement, run_pass
 from tests.servers import wait_healthy
 
 ACCOUNT, BUCKET = "AUTH_test", "grow"
@@ -24,30 +22,6 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{args}: {done.stdout}{done.stderr}"
     return done
-
-
-def holders(root: Path, nodes: int) -> dict[str, set[str]]:
-    """Object name hash -> the devices holding a .data of it (found on disk, one scan)."""
-    out: dict[str, set[str]] = {}
-    for i in range(nodes):
-        for path in (root / f"node{i}").glob("*/objects/*/*/*/*.data"):
-            out.setdefault(path.parent.name, set()).add(path.parts[len(root.parts) + 1])
-    return out
-
-
-def placement(root: Path, nodes: int, keys: list[str]) -> dict[str, set[str]]:
-    """Each key's holders; asserts they are exactly its primaries in the ring now."""
-    hasher = load_node_config(root / "node0.toml").hasher()
-    ring = load_ring(root / "object.ring", hasher)
-    found = holders(root, nodes)
-    held, wrong = {}, []
-    for key in keys:
-        _, primaries = ring.get_nodes(ACCOUNT, BUCKET, key)
-        held[key] = found.get(hasher.digest(ACCOUNT, BUCKET, key).hex(), set())
-        if held[key] != {d.device for d in primaries}:
-            wrong.append((key, sorted(held[key]), sorted(d.device for d in primaries)))
-    assert not wrong, f"{len(wrong)} objects misplaced, e.g. {wrong[:3]}"
-    return held
 
 
 def settle(root: Path, nodes: int, rounds: int = 8) -> list[str]:
@@ -109,7 +83,8 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
             time.sleep(1)
         load.assert_clean(at_least=20)
         assert "settled" not in grow[0], "status showed the move before it was done"
-        on_new = sum("d3" in devices for devices in placement(root, 4, keys).values())
+        held = placement(root, 4, ACCOUNT, BUCKET, keys)
+        on_new = sum("d3" in devices for devices in held.values())
         assert len(keys) / 8 < on_new < len(keys), f"the new node took {on_new} objects"
         print(f"grow: {load.ops} requests during the move, {len(load.failures)} failed; "
               f"{on_new} of {len(keys)} objects moved a replica to the new node; settled "
@@ -126,7 +101,7 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
             drain = settle(root, 4)
             took = time.monotonic() - pushed
         load.assert_clean(at_least=20)
-        placement(root, 4, keys)
+        placement(root, 4, ACCOUNT, BUCKET, keys)
         print(f"drain: {load.ops} requests during the move, 0 failed; settled {took:.1f} s "
               f"after the push, in {len(drain) - 1} passes ({drain[0]}); {len(keys)} "
               "objects, each with exactly 3 replicas on its primaries")

@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 
 from tests.launch import COMMAND
-from tests.replicas import primary_copies
+from tests.replicas import placement, primary_copies
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB_TOOL = ROOT.parent / "shared" / "tools" / "cluster" / "netns-lab.sh"
 LAB = {"LAB": "ostest", "PREFIX": "10.78.0"}
 PORT, PROXY_PORT = 6200, 8080
+NODE_HOSTS = (1, 2, 3, 5)           # node i runs on host NODE_HOSTS[i]; the proxy on 4
 
 
 def lab(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -56,12 +57,18 @@ class Lab:
         assert out.returncode == 0, out.stderr[-1000:] + logs
         return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
-    def replicate(self) -> None:
-        for i in range(3):
-            done = subprocess.run(in_host(i + 1, *COMMAND, "replicate", "--config",
+    def replicate(self, nodes: int = 3) -> None:
+        for i in range(nodes):
+            done = subprocess.run(in_host(NODE_HOSTS[i], *COMMAND, "replicate", "--config",
                                           str(self.root / f"node{i}.toml"), "--once"),
                                   capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stderr
+
+    def status(self) -> str:
+        out = subprocess.run(in_host(4, *COMMAND, "status", "--config",
+                                     str(self.root / "proxy.toml")),
+                             capture_output=True, text=True, timeout=60)
+        return out.stdout.strip().splitlines()[-1]
 
 
 def healthy(host: int, url: str) -> bool:
@@ -78,7 +85,7 @@ def netlab(tmp_path: Path) -> Iterator[Lab]:
                        capture_output=True, env={**os.environ,
                                                  "DEBIAN_FRONTEND": "noninteractive"})
     lab("down", check=False)
-    lab("up", "4")
+    lab("up", "5")                  # hosts 1-3 nodes, 4 the proxy, 5 a node to add
     root = tmp_path / "cluster"
     nodes = [arg for i in range(1, 4) for arg in ("--node", f"{addr(i)}:{PORT}")]
     subprocess.run([*COMMAND, "cluster", "init", str(root), *nodes, "--host", addr(4),
@@ -148,3 +155,63 @@ def test_cut_a_node_then_partition_the_proxy_from_one(netlab: Lab) -> None:
           f"in {read['seconds']} s, 0 failed; proxy partitioned from node 1: 20 writes in "
           f"{wrote_p['seconds']} s, 20 reads in {read_p['seconds']} s, 0 failed; after each "
           "heal one replication pass put every object on all 3 primaries")
+
+
+def test_add_a_node_on_a_new_host_under_load(netlab: Lab) -> None:
+    """As in test_grow_live, across hosts: node3 on host 5 joins (a zone of its own)
+    while a client in the proxy's host writes and reads without pause."""
+    root = netlab.root
+    first = netlab.client("put", "a/", 40)
+    assert first["ok"] == 40, first
+    (root / "node3" / "d3").mkdir(parents=True)
+    (root / "node3.toml").write_text((root / "node2.toml").read_text().replace(
+        addr(3), addr(5)).replace('devices = "node2"', 'devices = "node3"'))
+    log = open(root / "node3.log", "ab")  # noqa: SIM115 -- kept by the process
+    netlab.procs.append(subprocess.Popen(in_host(5, *COMMAND, "node", "--config",
+                                                 str(root / "node3.toml")),
+                                         stdout=log, stderr=subprocess.STDOUT))
+    log.close()
+    deadline = time.monotonic() + 30
+    while not healthy(4, f"http://{addr(5)}:{PORT}/healthcheck"):
+        assert time.monotonic() < deadline, "node3 did not come up"
+        time.sleep(0.3)
+
+    stop = root / "stop-load"
+    load = subprocess.Popen(in_host(4, sys.executable, "-m", "tests.netns_client",
+                                    netlab.endpoint, "load", "lab", "live/", str(stop)),
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        time.sleep(1)
+        builder = str(root / "object.builder")
+        for args in (["add", builder, "--region", "1", "--zone", "4", "--host", addr(5),
+                      "--port", str(PORT), "--device", "d3", "--weight", "100"],
+                     ["pretend-min-part-hours-passed", builder],
+                     ["rebalance", builder, "--ring", str(root / "grown.ring")]):
+            subprocess.run([*COMMAND, "ring", *args], check=True, capture_output=True)
+        pushed = subprocess.run(in_host(4, *COMMAND, "ring", "push", str(root / "grown.ring"),
+                                        "--config", str(root / "proxy.toml")),
+                                capture_output=True, text=True)
+        assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+        began = time.monotonic()
+        progress = [netlab.status()]
+        while "placement settled" not in progress[-1]:
+            assert len(progress) <= 6, f"not settled after {len(progress) - 1} passes"
+            netlab.replicate(nodes=4)
+            progress.append(netlab.status())
+        took = time.monotonic() - began
+        time.sleep(1)
+    finally:
+        stop.touch()
+        out, _ = load.communicate(timeout=120)
+    result = json.loads(out.strip().splitlines()[-1])
+    assert not result["failed"], result["failed"][:5]
+    assert result["requests"] > 20
+    keys = [f"a/{i:03d}" for i in range(40)] + list(result["written"])
+    held = placement(root, 4, "AUTH_test", "lab", keys)
+    moved = sum("d3" in devices for devices in held.values())
+    assert moved > len(keys) / 4
+    assert "settled" not in progress[0], "status showed the move before it was done"
+    print(f"netns add: {result['requests']} requests during the move, 0 failed; {moved} of "
+          f"{len(keys)} objects got a replica on the new host; settled {took:.1f} s after "
+          f"the push, {len(progress) - 1} replication passes; every object on exactly its "
+          f"3 primaries ({progress[0]})")
