@@ -21,7 +21,7 @@ from starlette.responses import Response
 from objectstore.errors import BadRequest
 from objectstore.node.config import NodeConfig
 from objectstore.ring.errors import RingError
-from objectstore.ring.files import load_ring, ring_from_bytes, write_atomic
+from objectstore.ring.files import RingFile, ring_from_bytes, write_atomic
 from objectstore.ring.ringdata import RingData
 
 PATH = "/ring"
@@ -36,20 +36,25 @@ class RingServer:
     def __init__(self, config: NodeConfig) -> None:
         self.path: Path | None = config.ring
         self._lock = asyncio.Lock()         # one install at a time
+        self._file: RingFile | None = None  # made once the file exists
 
-    def _held(self) -> RingData | None:
-        if self.path is None or not self.path.exists():
-            return None
-        try:
-            return load_ring(self.path)
-        except RingError:
-            return None
+    def held(self) -> RingData | None:
+        """The ring in the node's file now (one stat; re-read only when it changed)."""
+        if self._file is None:
+            if self.path is None or not self.path.exists():
+                return None
+            try:
+                self._file = RingFile(self.path)
+            except RingError:
+                return None
+        self._file.reload_if_changed()
+        return self._file.current()
 
     async def handle(self, request: Request) -> Response:
         if self.path is None:
             return Response(b"this node has no ring file configured\n", status_code=404)
         if request.method in ("GET", "HEAD"):
-            held = await asyncio.to_thread(self._held)
+            held = await asyncio.to_thread(self.held)
             if held is None:
                 return Response(b"no ring here yet\n", status_code=404)
             body = await asyncio.to_thread(self.path.read_bytes) \
@@ -67,7 +72,7 @@ class RingServer:
             return Response(f"{exc}\n".encode(), status_code=422)
         assert self.path is not None
         async with self._lock:
-            held = await asyncio.to_thread(self._held)
+            held = await asyncio.to_thread(self.held)
             if held is not None and (held.version, held.checksum) == (new.version,
                                                                      new.checksum):
                 return Response(status_code=200, headers=ring_headers(held))

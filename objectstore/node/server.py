@@ -62,7 +62,7 @@ class NodeApp:
         self.dbs = DBServer(config, self.reporter, self.connections)
         self.replication = replication_server.ReplicationServer(config)
         self.rings = ring_server.RingServer(config)
-        self.status = status_server.StatusServer(config)
+        self.status = status_server.StatusServer(config, self.rings.held)
         self.db_replication = db_replication_server.DBReplicationServer(
             config, self.reporter, self.connections)
 

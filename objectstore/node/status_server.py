@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -16,8 +17,6 @@ from starlette.responses import Response
 
 from objectstore.node import paths
 from objectstore.node.config import NodeConfig
-from objectstore.ring.errors import RingError
-from objectstore.ring.files import load_ring
 from objectstore.ring.ringdata import RingData
 
 PATH = "/status"
@@ -38,13 +37,9 @@ def _device_status(config: NodeConfig, ring: RingData, name: str, dev_id: int | 
     return {"partitions": held, "handoffs": handoffs}
 
 
-def node_status(config: NodeConfig) -> dict[str, Any]:
+def node_status(config: NodeConfig, ring: RingData | None) -> dict[str, Any]:
     """The whole answer (reads directories: run it off the event loop)."""
     doc: dict[str, Any] = {"ring": None, "devices": {}, "replication": None}
-    try:
-        ring = load_ring(config.ring) if config.ring is not None else None
-    except RingError:
-        ring = None
     if ring is None:
         return doc
     doc["ring"] = {"version": ring.version, "checksum": ring.checksum}
@@ -61,11 +56,12 @@ def node_status(config: NodeConfig) -> dict[str, Any]:
 
 
 class StatusServer:
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, ring: Callable[[], RingData | None]) -> None:
         self.config = config
+        self.ring = ring
 
     async def handle(self, request: Request) -> Response:
         if request.method != "GET":
             return Response(status_code=405)
-        doc = await asyncio.to_thread(node_status, self.config)
+        doc = await asyncio.to_thread(lambda: node_status(self.config, self.ring()))
         return Response(json.dumps(doc).encode(), media_type="application/json")

@@ -16,7 +16,7 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from tests.launch import COMMAND, ports_free
+from tests.launch import COMMAND, ports_free, stop
 from tests.servers import wait_healthy
 
 
@@ -86,13 +86,7 @@ def test_the_compose_roles_as_processes(tmp_path: Path) -> None:
         procs[0].wait()
         assert subprocess.run(health).returncode == 1, "a dead node is unhealthy"
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
 
 
 @pytest.mark.parametrize("user, key", [("nocolon", "k"), ("a:b", ""), ("", "k")])

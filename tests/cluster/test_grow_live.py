@@ -46,6 +46,20 @@ def settle(root: Path, nodes: int, rounds: int = 8) -> list[str]:
                          f"{detail.stdout}\n{left}")
 
 
+def reshape(root: Path, ring_name: str, *change: str) -> tuple[list[str], float]:
+    """One ring change (`objectstore ring <change>`), rebalanced and pushed, then
+    replication until it settles: the status lines seen and the seconds it took."""
+    builder = str(root / "object.builder")
+    cli("ring", *change)
+    # the cluster was made a moment ago; a real one is older than min_part_hours
+    cli("ring", "pretend-min-part-hours-passed", builder)
+    cli("ring", "rebalance", builder, "--ring", str(root / ring_name))
+    cli("ring", "push", str(root / ring_name), "--config", str(root / "proxy.toml"))
+    pushed = time.monotonic()
+    seen = settle(root, 4)
+    return seen, time.monotonic() - pushed
+
+
 def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
     cluster: ProcessCluster = launch(tmp_path / "c", nodes=3, part_power=6)
     root = cluster.root
@@ -70,16 +84,9 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
         wait_healthy(port, cluster.procs["node3"])
 
         with Load(cluster.proxy_port, keys, BUCKET) as load:
-            cli("ring", "add", builder, "--region", "1", "--zone", "4", "--host",
-                "127.0.0.1", "--port", str(port), "--device", "d3", "--weight", "100")
-            # the cluster was made a moment ago; a real one is older than min_part_hours
-            cli("ring", "pretend-min-part-hours-passed", builder)
-            cli("ring", "rebalance", builder, "--ring", str(root / "grown.ring"))
-            cli("ring", "push", str(root / "grown.ring"), "--config",
-                str(root / "proxy.toml"))
-            pushed = time.monotonic()
-            grow = settle(root, 4)
-            took = time.monotonic() - pushed
+            grow, took = reshape(root, "grown.ring", "add", builder, "--region", "1", "--zone",
+                                 "4", "--host", "127.0.0.1", "--port", str(port),
+                                 "--device", "d3", "--weight", "100")
             time.sleep(1)
         load.assert_clean(at_least=20)
         assert "settled" not in grow[0], "status showed the move before it was done"
@@ -92,14 +99,7 @@ def test_grow_then_shrink_while_serving(tmp_path: Path) -> None:
 
         # drain it (weight 0), then remove it
         with Load(cluster.proxy_port, keys, BUCKET) as load:
-            cli("ring", "set-weight", builder, "3", "0")
-            cli("ring", "pretend-min-part-hours-passed", builder)
-            cli("ring", "rebalance", builder, "--ring", str(root / "drained.ring"))
-            cli("ring", "push", str(root / "drained.ring"), "--config",
-                str(root / "proxy.toml"))
-            pushed = time.monotonic()
-            drain = settle(root, 4)
-            took = time.monotonic() - pushed
+            drain, took = reshape(root, "drained.ring", "set-weight", builder, "3", "0")
         load.assert_clean(at_least=20)
         placement(root, 4, ACCOUNT, BUCKET, keys)
         print(f"drain: {load.ops} requests during the move, 0 failed; settled {took:.1f} s "

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.launch import COMMAND
+from tests.launch import COMMAND, stop
 from tests.replicas import placement, primary_copies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,13 +113,7 @@ def netlab(tmp_path: Path) -> Iterator[Lab]:
             time.sleep(0.3)
         yield Lab(root, f"http://{addr(4)}:{PROXY_PORT}", procs)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
         lab("down", check=False)
 
 
