@@ -1,16 +1,38 @@
-"""The public port: Swift's paths go to the Swift API, every other path is S3 (DESIGN §6).
+"""The public port: which API a request is for, decided by the whole request (DESIGN §6).
 
-Reserved on this port: /auth/v1.0 (and /v1.0), /v1/..., /info, /healthcheck. None of
-them can be an S3 path-style bucket request except /info and /healthcheck, which the
-design reserves.
+A request that carries an S3 signature (an `Authorization: AWS4-...` or `AWS ...` header,
+or a presigned URL's X-Amz-Signature / X-Amz-Credential / AWSAccessKeyId query) is S3,
+whatever its path: so buckets may be named `info`, `healthcheck`, `v1`, `v1.0` or `auth`.
+Anything else is Swift when its path has Swift's shape -- /auth/v1.0 and /v1.0 (TempAuth),
+/v1 and /v1/..., /info, /healthcheck -- and S3 otherwise (where an unsigned request is
+denied). Swift clients authenticate with X-Auth-Token, never with an AWS signature, so
+no Swift request is taken for S3; an unsigned GET /info or /healthcheck stays Swift's
+/info and the health check.
 """
 
 from __future__ import annotations
+
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SWIFT_EXACT = frozenset({"/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/", "/info",
                          "/healthcheck", "/v1"})
+S3_QUERY_SIGNATURES = frozenset({"X-Amz-Signature", "X-Amz-Credential", "AWSAccessKeyId"})
+
+
+def is_s3_signed(scope: Scope) -> bool:
+    """The request carries an S3 signature (header or presigned query)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return bytes(value).startswith((b"AWS4-", b"AWS "))
+    query = scope.get("query_string", b"").decode("latin-1")
+    return any(k in S3_QUERY_SIGNATURES for k, _ in parse_qsl(query, keep_blank_values=True))
+
+
+def is_swift(scope: Scope) -> bool:
+    path = scope["path"]
+    return (path in SWIFT_EXACT or path.startswith("/v1/")) and not is_s3_signed(scope)
 
 
 class Endpoint:
@@ -21,8 +43,7 @@ class Endpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        path = scope["path"]
-        app = self.swift if path in SWIFT_EXACT or path.startswith("/v1/") else self.s3
+        app = self.swift if is_swift(scope) else self.s3
         await app(scope, receive, _close_on_error(scope, send) if _has_body(scope) else send)
 
 

@@ -74,3 +74,8 @@ class ServiceUnavailable(ObjectStoreError):
 
 class DiskFileError(ObjectStoreError):
     """An object file on disk is unreadable or damaged; it gets quarantined."""
+
+
+class NameTaken(Conflict):
+    """A bucket / container name another account holds: names are one global namespace
+    (S3 BucketAlreadyExists, Swift 409)."""

@@ -19,6 +19,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors
+from objectstore.api.metadata import check_limits, user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import (
     container_entry,
@@ -29,10 +30,18 @@ from objectstore.api.responses import (
     render_listing,
 )
 from objectstore.api.tempauth import TempAuth
+from objectstore.api.unsupported import (
+    TEMPURL_QUERY,
+    manifest_query_refused,
+    not_implemented,
+    refuse_unsupported_headers,
+    refuse_unsupported_query,
+)
+from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import ObjectHandle, Proxy
-from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.manifests import MANIFEST, ManifestHandle
 from objectstore.proxy.ranges import Multipart, content_range, parse_ranges
 from objectstore.streaming import body_response
 from objectstore.timestamps import Timestamp
@@ -52,6 +61,7 @@ class SwiftAPI:
     def __init__(self, proxy: Proxy, auth: TempAuth, capabilities: dict[str, Any]) -> None:
         self.proxy = proxy
         self.containers = Containers(proxy)
+        self.names = BucketNames(proxy, self.containers)
         self.auth = auth
         self.capabilities = capabilities
 
@@ -86,8 +96,17 @@ class SwiftAPI:
         target = parse_swift_path(path)
         if target.version != "v1":
             raise errors.NotFound("unknown API version")
+        query = request.query_params
+        refuse_unsupported_query(query, TEMPURL_QUERY)   # a temporary URL has no token
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
-        self.auth.check(token, target.account)
+        user = self.auth.check(token, target.account)
+        if not user.admin:
+            # until ACLs exist there is nothing a non-admin user may do (auth still works)
+            raise errors.Forbidden("not an admin user; no ACL grants access yet")
+        refuse_unsupported_query(query)
+        level = ("object" if target.obj is not None else
+                 "container" if target.container is not None else "account")
+        refuse_unsupported_headers(request.method, level, request.headers, target.account)
         if target.obj is not None:
             return await self.object(request, target)
         if target.container is not None:
@@ -118,7 +137,10 @@ class SwiftAPI:
             entries = [container_entry(e) for e in listing.entries]
             return _listing_response(fmt, "account", t.account, "container", entries, headers)
         if method == "POST":
-            await self.containers.post_account(t.account, _meta(request, "x-account-meta-"))
+            metadata = user_metadata(request.headers, "account")
+            current = await self.containers.list_account(t.account, limit="1")
+            _check_total(current.headers, metadata, "account")
+            await self.containers.post_account(t.account, metadata)
             return Response(status_code=204)
         return Response(status_code=405)
 
@@ -129,9 +151,7 @@ class SwiftAPI:
             raise errors.BadRequest("container names may not contain '/'")
         method = request.method
         if method == "PUT":
-            created = await self.containers.put_container(
-                t.account, t.container, _meta(request, "x-container-meta-"))
-            return Response(status_code=201 if created else 202)
+            return await self.put_container(request, t)
         if method in ("GET", "HEAD"):
             if method == "HEAD":
                 info = await self.containers.head_container(t.account, t.container)
@@ -144,13 +164,30 @@ class SwiftAPI:
             return _listing_response(fmt, "container", t.container, "object", entries,
                                      _stats_headers(listing.headers, "container"))
         if method == "POST":
-            await self.containers.post_container(t.account, t.container,
-                                                 _meta(request, "x-container-meta-"))
+            metadata = user_metadata(request.headers, "container")
+            current = await self.containers.head_container(t.account, t.container)
+            _check_total(current, metadata, "container")
+            await self.containers.post_container(t.account, t.container, metadata)
             return Response(status_code=204)
         if method == "DELETE":
             await self.containers.delete_container(t.account, t.container)
+            await self.names.release(t.account, t.container)
             return Response(status_code=204)
         return Response(status_code=405)
+
+    async def put_container(self, request: Request, t: SwiftPath) -> Response:
+        """Create (201) or update (202) a container, after claiming its name in the one
+        namespace S3 shares (409 with the reason if another account holds it)."""
+        assert t.container is not None
+        metadata = user_metadata(request.headers, "container")
+        claimed = await self.names.claim(t.account, t.container)
+        try:
+            created = await self.containers.put_container(t.account, t.container, metadata)
+        except errors.ObjectStoreError:
+            if claimed:          # do not keep a name for a container that was not made
+                await self.names.release(t.account, t.container)
+            raise
+        return Response(status_code=201 if created else 202)
 
     # -- objects -------------------------------------------------------------------------
     async def object(self, request: Request, t: SwiftPath) -> Response:
@@ -167,11 +204,16 @@ class SwiftAPI:
         if method in ("GET", "HEAD"):
             return await self.get_object(request, t)
         if method == "POST":
+            metadata = user_metadata(request.headers, "object")
             await self.containers.confirm(t.account, t.container)
-            await self.proxy.post_object(t.account, t.container, t.obj,
-                                         _meta(request, "x-object-meta-"))
+            if "content-type" in request.headers:
+                return await self.post_content_type(request, t, metadata)
+            await self.proxy.post_object(t.account, t.container, t.obj, metadata)
             return Response(status_code=202)
         if method == "DELETE":
+            if "multipart-manifest" in request.query_params:
+                head = await self.proxy.head_object(t.account, t.container, t.obj)
+                manifest_query_refused(request.query_params, MANIFEST in head)
             await self.proxy.delete_object(t.account, t.container, t.obj)
             return Response(status_code=204)
         return Response(status_code=405)
@@ -184,9 +226,11 @@ class SwiftAPI:
             raise errors.BadRequest("Missing Content-Length or Transfer-Encoding: chunked")
         if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
             raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
+        metadata = user_metadata(h, "object")
         await self.containers.confirm(t.account, t.container)   # 404 if missing
+        await self._check_if_none_match(h.get("if-none-match"), t)
         headers = {k: h[k] for k in OBJECT_HEADERS if k in h}
-        headers.update(_meta(request, "x-object-meta-"))
+        headers.update(metadata)
         if "content-type" not in headers or h.get("x-detect-content-type", "").lower() in (
                 "true", "1", "yes", "on"):
             headers["content-type"] = (mimetypes.guess_type(t.obj)[0]
@@ -198,6 +242,49 @@ class SwiftAPI:
         ts = Timestamp.parse(stored["x-timestamp"])
         return Response(status_code=201, headers={"etag": stored["etag"],
                                                   "last-modified": http_date(ts)})
+
+    async def _check_if_none_match(self, value: str | None, t: SwiftPath) -> None:
+        """`If-None-Match: *` on PUT: create only (412 if the object exists). Swift takes
+        no other value there. (Checked before the write, not atomically with it.)"""
+        if value is None:
+            return
+        if value.strip() != "*":
+            raise errors.BadRequest("If-None-Match only supports *")
+        assert t.container is not None and t.obj is not None
+        try:
+            await self.proxy.head_object(t.account, t.container, t.obj)
+        except errors.ObjectNotFound:
+            return
+        raise errors.PreconditionFailed("the object exists (If-None-Match: *)")
+
+    async def post_content_type(self, request: Request, t: SwiftPath,
+                                metadata: dict[str, str]) -> Response:
+        """A POST that changes the content type. The nodes' metadata update (.meta) keeps
+        user metadata only, so the object is rewritten onto itself with the new type --
+        Swift's own post-as-copy -- keeping its content headers and system metadata, with
+        the POST's metadata replacing the user metadata as a POST does."""
+        assert t.container is not None and t.obj is not None
+        new_type = request.headers["content-type"]
+        handle = await self.proxy.open_object(t.account, t.container, t.obj)
+        try:
+            node = handle.headers
+            if new_type == node.get("content-type"):
+                await self.proxy.post_object(t.account, t.container, t.obj, metadata)
+                return Response(status_code=202)
+            if isinstance(handle, ManifestHandle):
+                raise not_implemented("changing the Content-Type of a segmented object")
+            headers = {k: v for k, v in node.items()
+                       if k in STORED_HEADERS or k.startswith("x-object-sysmeta-")}
+            headers.update({k: request.headers[k] for k in STORED_HEADERS
+                            if k in request.headers})
+            headers.update({k: v for k, v in metadata.items() if v})
+            headers["content-type"] = new_type
+            headers["content-length"] = node.get("content-length", "0")
+            stream = await handle.read()
+            await self.proxy.put_object(t.account, t.container, t.obj, stream.body, headers)
+        finally:
+            handle.discard()
+        return Response(status_code=202)
 
     async def copy_object(self, request: Request, src: SwiftPath, dst: SwiftPath) -> Response:
         """Server-side copy: the source streams from its replicas into a new write. Its
@@ -214,7 +301,7 @@ class SwiftAPI:
         headers["content-type"] = node.get("content-type", "application/octet-stream")
         headers.update({k: request.headers[k] for k in OBJECT_HEADERS if k in request.headers
                         and k != "etag"})
-        headers.update(_meta(request, "x-object-meta-"))
+        headers.update(user_metadata(request.headers, "object"))
         headers["content-length"] = node.get("content-length", "0")
         stream = await handle.read()
         stored = await self.proxy.put_object(dst.account, dst.container, dst.obj, stream.body,
@@ -231,6 +318,7 @@ class SwiftAPI:
         whole = request.method == "GET" and "range" not in request.headers
         handle = await self.proxy.open_object(t.account, t.container, t.obj, prefetch=whole)
         try:
+            manifest_query_refused(request.query_params, isinstance(handle, ManifestHandle))
             return await self._answer_get(request, handle)
         finally:
             handle.discard()        # unless the response is streaming it
@@ -281,8 +369,13 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _meta(request: Request, prefix: str) -> dict[str, str]:
-    return {k: v for k, v in request.headers.items() if k.startswith(prefix)}
+def _check_total(current: dict[str, str], update: dict[str, str], kind: str) -> None:
+    """Swift's metadata limits hold for what an account or container keeps, not just
+    for one request: the stored items, updated by this request (empty deletes)."""
+    prefix = f"x-{kind}-meta-"
+    merged = {k: v for k, v in current.items() if k.startswith(prefix)}
+    merged.update(update)
+    check_limits({k: v for k, v in merged.items() if v}, prefix)
 
 
 def _listing_params(request: Request) -> dict[str, Any]:

@@ -4,7 +4,8 @@
 
 Names are percent-encoded UTF-8; an object name keeps every byte after the container's
 slash (including `%2F`, a trailing `/`, `//`). Limits as Swift's defaults: account and
-container names up to 256 bytes, no `/` in a container name; object names up to 1024.
+container names up to 256 bytes, no `/` in a container name, none named `.` or
+`..`; object names up to 1024.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def parse_swift_path(raw_path: bytes) -> SwiftPath:
     obj = _decode(parts[4], "object") if len(parts) > 4 and parts[4] else None
     if len(parts) > 4 and parts[4] and container is None:
         raise BadRequest("an object needs a container")
+    if container in (".", ".."):
+        # clients and proxies normalise dot segments away (RFC 3986 5.2.4): such a
+        # container could not be addressed reliably, and is no S3 bucket name either
+        raise BadRequest(f"Container name {container!r} is not allowed")
     if len(account.encode()) > MAX_ACCOUNT:
         raise BadRequest("account name too long")
     if container is not None and len(container.encode()) > MAX_CONTAINER:

@@ -11,12 +11,21 @@ from xml.sax.saxutils import escape, quoteattr
 from objectstore import errors
 from objectstore.timestamps import Timestamp
 
-# Internal errors -> (status, reason, Swift's explanation), most specific first.
+
+class FeatureNotImplemented(errors.ObjectStoreError):
+    """The request asks for a Swift feature this store does not have yet (501): said
+    plainly instead of storing the request and ignoring what it asked."""
+
+
+# Internal errors -> (status, reason, Swift's explanation), most specific first. An empty
+# explanation means the error's own message is the body (it says what was wrong).
 SWIFT_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
+    (FeatureNotImplemented, 501, "Not Implemented", ""),
     (errors.Unauthorized, 401, "Unauthorized", "This server could not verify that you are "
      "authorized to access the document you requested."),
     (errors.Forbidden, 403, "Forbidden", "Access was denied to this resource."),
     (errors.NotFound, 404, "Not Found", "The resource could not be found."),
+    (errors.NameTaken, 409, "Conflict", ""),
     (errors.Conflict, 409, "Conflict", "There was a conflict when trying to complete your "
      "request."),
     (errors.PreconditionFailed, 412, "Precondition Failed", "A precondition for this "
@@ -40,7 +49,7 @@ def error_response(exc: errors.ObjectStoreError) -> tuple[int, bytes]:
         if isinstance(exc, cls):
             if status == 304:
                 return status, b""
-            if status == 400:
+            if not text:
                 return status, str(exc).encode()      # Swift says what was wrong
             return status, f"<html><h1>{reason}</h1><p>{text}</p></html>".encode()
     raise AssertionError("unreachable: ObjectStoreError is in the table")

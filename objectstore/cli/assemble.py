@@ -4,15 +4,12 @@ for both. Shared by `serve` and `proxy`."""
 from __future__ import annotations
 
 from objectstore.api.app import SwiftAPI
+from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import TempAuth, User
 from objectstore.endpoint import Endpoint
 from objectstore.proxy.core import Proxy
 from objectstore.s3compat.app import S3API
 from objectstore.s3compat.credentials import KeyStore, S3User
-
-CAPABILITIES = {"swift": {"version": "objectstore", "max_file_size": 5 * 1024 ** 3,
-                          "container_listing_limit": 10_000, "max_object_name_length": 1024,
-                          "max_container_name_length": 256}}
 
 
 def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:

@@ -19,7 +19,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-# the default user, and a second account for tests of who may see what
+# the default user, a second account for tests of who may see what, and a non-admin
 USERS = """
 [[users]]
 account = "test"
@@ -30,6 +30,12 @@ key = "testing"
 account = "other"
 user = "someone"
 key = "secret2"
+
+[[users]]
+account = "test"
+user = "reader"
+key = "readkey"
+admin = false
 """
 
 

@@ -1,0 +1,28 @@
+"""What GET /info advertises: exactly what this Swift API does, nothing it does not.
+
+Clients read /info to choose how to work (python-swiftclient uploads large files as SLOs
+when `slo` is listed, deletes in bulk when `bulk_delete` is): naming a middleware we do
+not have would make them depend on it. So only the core `swift` section, with the limits
+that are really enforced (api/names.py, api/metadata.py, the listing limit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from objectstore.api import metadata, names
+
+LISTING_LIMIT = 10_000
+
+CAPABILITIES: dict[str, Any] = {"swift": {
+    "version": "objectstore",
+    "max_file_size": 5 * 1024 ** 3,
+    "container_listing_limit": LISTING_LIMIT,
+    "account_listing_limit": LISTING_LIMIT,
+    "max_object_name_length": names.MAX_OBJECT,
+    "max_container_name_length": names.MAX_CONTAINER,
+    "max_account_name_length": names.MAX_ACCOUNT,
+    "max_meta_count": metadata.MAX_META_COUNT,
+    "max_meta_name_length": metadata.MAX_META_NAME_LENGTH,
+    "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
+    "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
+}}
