@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.s3compat import listings, objects, sigv4
+from objectstore.s3compat import listings, objects, sigv4, uri
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
@@ -66,7 +66,7 @@ class S3API:
         except errors.ObjectStoreError as exc:
             status, code, message = error_for(exc)
             body = b"" if request.method == "HEAD" or status == 304 else error_xml(
-                code, message, unquote(raw_path), req_id)
+                code, message, unquote(raw_path, errors="replace"), req_id)
             response = Response(body, status_code=status, media_type="application/xml")
         except ClientDisconnect:
             response = Response(b"", status_code=400)
@@ -121,7 +121,7 @@ class S3API:
     def bucket_and_key(self, host: str, raw_path: str) -> tuple[str, str]:
         """Virtual-hosted style when the Host is <bucket>.<domain>, else path style."""
         name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else ""
-        path = unquote(raw_path)
+        path = uri.decode(raw_path)              # InvalidURI unless UTF-8
         for domain in self.domains:
             if name.endswith("." + domain):
                 return name[:-len(domain) - 1], path[1:] if path.startswith("/") else path

@@ -14,9 +14,10 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from objectstore.errors import ObjectStoreError
+from objectstore.s3compat.uri import decode
 
 # Query parameters that authenticate a request (presigned V4 and V2 URLs), never an
 # operation's own parameters.
@@ -189,9 +190,10 @@ def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
 
 
 def split_query(raw_query: str) -> list[tuple[str, str]]:
-    """Query pairs decoded once, keeping blanks (`?uploads` is ('uploads', ''))."""
+    """Query pairs decoded once, keeping blanks (`?uploads` is ('uploads', '')); a
+    value that is not UTF-8 is InvalidURI."""
     pairs = []
     for item in raw_query.split("&") if raw_query else []:
         key, _, value = item.partition("=")
-        pairs.append((unquote(key.replace("+", "%20")), unquote(value.replace("+", "%20"))))
+        pairs.append((decode(key.replace("+", "%20")), decode(value.replace("+", "%20"))))
     return pairs
