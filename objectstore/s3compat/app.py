@@ -65,8 +65,9 @@ class S3API:
             response = await self.handle(request, raw_path)
         except errors.ObjectStoreError as exc:
             status, code, message = error_for(exc)
+            details = exc.details if isinstance(exc, sigv4.SignatureError) else {}
             body = b"" if request.method == "HEAD" or status == 304 else error_xml(
-                code, message, unquote(raw_path, errors="replace"), req_id)
+                code, message, unquote(raw_path, errors="replace"), req_id, details)
             response = Response(body, status_code=status, media_type="application/xml")
         except ClientDisconnect:
             response = Response(b"", status_code=400)
@@ -78,7 +79,7 @@ class S3API:
                      ) -> tuple[S3User, sigv4.SignedRequest | None, bytes]:
         """Who signed the request (SigV4, or SigV2 for older clients); anonymous requests
         are denied. Returns the user, the SigV4 claims and signing key (for chunks)."""
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers = sigv4.joined_headers(request.headers.items())
         v2 = parse_v2(headers, query)
         if v2 is not None:
             user = self._user(v2.access_key)

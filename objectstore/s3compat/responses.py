@@ -76,10 +76,12 @@ def error_for(exc: errors.ObjectStoreError) -> tuple[int, str, str]:
     raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
-def error_xml(code: str, message: str, resource: str, req_id: str) -> bytes:
+def error_xml(code: str, message: str, resource: str, req_id: str,
+              details: dict[str, str] | None = None) -> bytes:
+    extra = "".join(el(k, v) for k, v in (details or {}).items())
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{escape(message)}</Message><Resource>{escape(resource)}</Resource>"
-            f"<RequestId>{req_id}</RequestId></Error>").encode()
+            f"<Message>{escape(message)}</Message>{extra}<Resource>{escape(resource)}"
+            f"</Resource><RequestId>{req_id}</RequestId></Error>").encode()
 
 
 def xml_doc(root: str, body: str) -> bytes:

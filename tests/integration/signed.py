@@ -32,9 +32,10 @@ class Answer:
 
 def send(server: str, method: str, target: str, headers: dict[str, str] | None = None,
          body: bytes = b"", *, after_signing: dict[str, str] | None = None,
-         v2: bool = False) -> Answer:
+         added_first: bool = False, v2: bool = False) -> Answer:
     """`target` is the path and query exactly as sent (already percent-encoded);
-    `after_signing` headers are added once the signature is made."""
+    `after_signing` headers are added once the signature is made, after the signed
+    ones or (`added_first`) before them."""
     url = server + target
     req = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
     if v2:
@@ -47,7 +48,9 @@ def send(server: str, method: str, target: str, headers: dict[str, str] | None =
     try:
         conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
         conn.putheader("Host", parts.netloc)
-        for k, v in [*req.headers.items(), *(after_signing or {}).items()]:
+        added = list((after_signing or {}).items())
+        signed = list(req.headers.items())
+        for k, v in [*added, *signed] if added_first else [*signed, *added]:
             if k.lower() != "host":
                 conn.putheader(k, v)
         if body or method in ("PUT", "POST"):
