@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.s3compat import listings, objects, sigv4, uri
+from objectstore.s3compat import features, listings, objects, sigv4, uri
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
@@ -110,6 +110,7 @@ class S3API:
             raise S3Error(403, "AccessDenied", "Access Denied")
         bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
         params = dict(query)
+        features.check_owner(request.headers, user.account)
         if not bucket:
             if request.method == "GET":
                 return xml_response(await listings.list_buckets(
@@ -138,10 +139,7 @@ class S3API:
         if unsupported:
             raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
                           "implemented yet")
-        if any(k.startswith("x-amz-server-side-encryption") for k in request.headers):
-            # never pretend: the client asked for encryption at rest we do not do yet
-            raise S3Error(501, "NotImplemented", "server-side encryption is not "
-                          "implemented yet")
+        features.check_object_request(request.headers)
         if len(key.encode()) > 1024:
             raise S3Error(400, "KeyTooLongError", "Your key is too long")
         method, account = request.method, user.swift_account
@@ -152,6 +150,11 @@ class S3API:
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
             await self.registry.confirm(account, source_bucket)
+        writes = (method == "PUT" and "acl" not in params) or (
+            method == "POST" and bool(params.keys() & {"uploads", "uploadId"}))
+        if writes:                   # PutObject, CopyObject, multipart: what it asks for
+            features.check_object_write(request.headers)
+            only_private_acl(request)
         if "acl" in params:
             await self.proxy.head_object(account, bucket, key)
             return await acl_response(request, user.account)
@@ -159,7 +162,6 @@ class S3API:
             return await self.multipart.handle(request, account, user.account, bucket, key,
                                                params, signed, signing_key)
         if method == "PUT":
-            only_private_acl(request)
             if "x-amz-copy-source" in request.headers:
                 return await objects.copy_object(request, self.proxy, account, bucket, key)
             return await objects.put_object(request, self.proxy, account, bucket, key,
