@@ -31,7 +31,6 @@ from objectstore.s3compat.responses import (
     error_for,
     error_xml,
     request_id,
-    xml_response,
 )
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
 
@@ -113,8 +112,8 @@ class S3API:
         features.check_owner(request.headers, user.account)
         if not bucket:
             if request.method == "GET":
-                return xml_response(await listings.list_buckets(
-                    self.containers, user.swift_account, user.account, params))
+                return await listings.list_buckets(
+                    self.containers, user.swift_account, user.account, params)
             raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
         if not obj:
             return await self.buckets.handle(request, user, bucket, params)
