@@ -14,8 +14,8 @@ from objectstore.s3compat.credentials import KeyStore, S3User
 
 def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
     """Each user's S3 access key: `account:user` unless the config names one."""
-    return tuple(S3User(u.access_key or f"{u.account}:{u.user}", u.key, u.account)
-                 for u in users)
+    return tuple(S3User(u.access_key or f"{u.account}:{u.user}", u.key, u.account,
+                        u.admin) for u in users)
 
 
 def build_endpoint(proxy: Proxy, users: tuple[User, ...],

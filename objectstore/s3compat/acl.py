@@ -15,8 +15,10 @@ OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
 
 
 def only_private_acl(request: Request) -> None:
+    """The canned ACLs that grant the owner alone everything: `private`, and
+    `bucket-owner-full-control`, which says the same while the writer is the owner."""
     acl = request.headers.get("x-amz-acl")
-    if acl not in (None, "private") or any(k.startswith("x-amz-grant-")
+    if acl not in (None, "private", "bucket-owner-full-control") or any(k.startswith("x-amz-grant-")
                                            for k in request.headers):
         raise S3Error(501, "NotImplemented", "only the private ACL is supported")
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.containers import Containers
-from objectstore.s3compat import listings, sigv4
+from objectstore.s3compat import features, listings, sigv4
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
 from objectstore.s3compat.deletes import delete_objects
@@ -91,6 +91,7 @@ class Buckets:
 
     async def create(self, request: Request, user: S3User, bucket: str) -> Response:
         only_private_acl(request)
+        features.check_bucket_create(request.headers)
         if not valid_bucket_name(bucket):
             raise S3Error(400, "InvalidBucketName", "The specified bucket is not valid.")
         region = _location_constraint(await read_limited(request_stream(request)))
@@ -119,4 +120,7 @@ def _location_constraint(body: bytes) -> str:
     root = parse(body)
     if root.tag != "CreateBucketConfiguration":
         raise S3Error(400, "MalformedXML", "expected CreateBucketConfiguration")
+    others = sorted({child.tag for child in root} - {"LocationConstraint"})
+    if others:       # directory buckets (Location, Bucket), bucket tags
+        raise features.not_implemented(f"CreateBucketConfiguration {others[0]}")
     return (root.findtext("LocationConstraint") or "").strip()

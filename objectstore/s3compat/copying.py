@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
+from objectstore.s3compat import uri
 from objectstore.s3compat.responses import S3Error
 
 
@@ -13,7 +12,11 @@ def copy_source(header: str) -> tuple[str, str]:
     source, _, query = header.partition("?")
     if query and query not in ("versionId=null",):
         raise S3Error(501, "NotImplemented", "copying a version is not implemented yet")
-    bucket, _, key = unquote(source).lstrip("/").partition("/")
+    try:
+        name = uri.decode(source)
+    except uri.InvalidURI:
+        raise S3Error(400, "InvalidArgument", "Invalid copy source encoding") from None
+    bucket, _, key = name.lstrip("/").partition("/")
     if not bucket or not key:
         raise S3Error(400, "InvalidArgument", "Copy Source must mention the source bucket "
                       "and key: sourcebucket/sourcekey")

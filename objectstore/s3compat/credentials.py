@@ -10,6 +10,7 @@ class S3User:
     access_key: str      # "account:user" unless the config names one
     secret: str
     account: str         # owner of the buckets; the Swift account is AUTH_<account>
+    admin: bool = True   # a non-admin may do nothing until ACLs say what it may do
 
     @property
     def swift_account(self) -> str:

@@ -8,10 +8,10 @@ import contextlib
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectstore import errors
+from objectstore import checksums, errors
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import ManifestHandle
-from objectstore.s3compat.responses import el, error_for, xml_doc, xml_response
+from objectstore.s3compat.responses import S3Error, el, error_for, xml_doc, xml_response
 from objectstore.s3compat.uploads import check_small_body, request_stream
 from objectstore.s3compat.xmlbody import delete_keys, read_limited
 
@@ -29,6 +29,12 @@ async def delete_one(proxy: Proxy, account: str, bucket: str, key: str) -> None:
 
 async def delete_objects(request: Request, proxy: Proxy, account: str,
                          bucket: str) -> Response:
+    h = request.headers
+    if "content-md5" not in h and not any(f"x-amz-checksum-{name}" in h
+                                          for name in checksums.ALGORITHMS):
+        # S3 insists on an integrity check of the list of what to delete
+        raise S3Error(400, "InvalidRequest", "Missing required header for this request: "
+                      "Content-MD5")
     body = await read_limited(request_stream(request))
     await check_small_body(body, request)
     keys, quiet = delete_keys(body)

@@ -1,5 +1,5 @@
-"""The S3 listings: ListBuckets, ListObjects (v1 and v2) and ListObjectVersions, from
-the account and container listings of the proxy core.
+"""The S3 listings: ListBuckets (every bucket, however many), ListObjects (v1 and v2)
+and ListObjectVersions, from the account and container listings of the proxy core.
 
 With `encoding-type=url` keys and prefixes are percent-encoded in the response, in the
 elements each API's clients decode (botocore's list): v1 leaves <Prefix> as sent.
@@ -8,8 +8,11 @@ elements each API's clients decode (botocore's list): v1 leaves <Prefix> as sent
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.responses import Response, StreamingResponse
 
 from objectstore.proxy.containers import Containers
 from objectstore.s3compat.responses import S3Error, el, iso, quote_etag, url_encode, xml_doc
@@ -18,14 +21,14 @@ from objectstore.timestamps import Timestamp
 OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
 
 
-def _max(params: dict[str, str], name: str) -> int:
+def _max(params: dict[str, str], name: str, most: int = 1000) -> int:
     try:
         value = int(params.get(name, "1000"))
     except ValueError:
         raise S3Error(400, "InvalidArgument", f"{name} must be a number") from None
     if value < 0:
         raise S3Error(400, "InvalidArgument", f"{name} must be >= 0")
-    return min(value, 1000)
+    return min(value, most)
 
 
 def _token(text: str) -> str:
@@ -44,28 +47,75 @@ def _last_name(entries: list[dict[str, Any]]) -> str:
     return str(entries[-1].get("name") or entries[-1].get("subdir") or "") if entries else ""
 
 
-async def list_buckets(containers: Containers, swift_account: str, owner: str,
-                       params: dict[str, str]) -> bytes:
-    """ListBuckets, paginated when the client asks (max-buckets, continuation-token)."""
-    paged = "max-buckets" in params
-    limit = max(1, _max(params, "max-buckets")) if paged else 9_999
-    token = params.get("continuation-token")
-    prefix = params.get("prefix", "")
-    listing = await containers.list_account(swift_account, prefix=prefix,
-                                            marker=_untoken(token) if token else "",
-                                            limit=limit + 1)
+ACCOUNT_PAGE = 10_000        # the most containers one account listing request returns
+MAX_BUCKETS = 10_000         # S3's limit of max-buckets
+
+
+def _is_bucket(entry: dict[str, Any]) -> bool:
     # `<bucket>+segments` containers hold multipart parts: never buckets themselves
-    entries = [e for e in listing.entries if "name" in e and "+" not in e["name"]]
-    shown = entries[:limit]
-    buckets = "".join(f"<Bucket>{el('Name', e['name'])}"
-                      f"{el('CreationDate', iso(Timestamp.parse(e['timestamp'])))}</Bucket>"
-                      for e in shown)
-    body = OWNER.format(owner) + f"<Buckets>{buckets}</Buckets>"
-    if paged and len(listing.entries) > limit:
-        body += el("ContinuationToken", _token(str(listing.entries[limit - 1]["name"])))
-    if prefix:
-        body += el("Prefix", prefix)
-    return xml_doc("ListAllMyBucketsResult", body)
+    return "name" in entry and "+" not in entry["name"]
+
+
+async def _bucket_pages(containers: Containers, swift_account: str, prefix: str,
+                        marker: str, size: int = ACCOUNT_PAGE,
+                        first: list[dict[str, Any]] | None = None
+                        ) -> AsyncIterator[list[dict[str, Any]]]:
+    """The account's buckets in name order, one account listing page at a time (a
+    listing request returns at most ACCOUNT_PAGE containers, so one is not enough)."""
+    while True:
+        if first is None:
+            listing = await containers.list_account(swift_account, prefix=prefix,
+                                                    marker=marker, limit=size)
+            page = listing.entries
+        else:
+            page, first = first, None
+        yield [e for e in page if _is_bucket(e)]
+        if len(page) < size:
+            return
+        marker = str(page[-1]["name"])
+
+
+def _bucket_xml(entries: list[dict[str, Any]]) -> str:
+    return "".join(f"<Bucket>{el('Name', e['name'])}"
+                   f"{el('CreationDate', iso(Timestamp.parse(e['timestamp'])))}</Bucket>"
+                   for e in entries)
+
+
+async def list_buckets(containers: Containers, swift_account: str, owner: str,
+                       params: dict[str, str]) -> Response:
+    """ListBuckets: every bucket, streamed page by page (memory stays bounded however
+    many there are), or one page of max-buckets when the client asks to paginate."""
+    prefix = params.get("prefix", "")
+    token = params.get("continuation-token")
+    marker = _untoken(token) if token else ""
+    tail = (el("Prefix", prefix) if prefix else "") + "</ListAllMyBucketsResult>"
+    head = xml_doc("ListAllMyBucketsResult", "").decode().removesuffix(
+        "</ListAllMyBucketsResult>") + OWNER.format(owner) + "<Buckets>"
+    if "max-buckets" in params:
+        limit = max(1, min(_max(params, "max-buckets", MAX_BUCKETS), MAX_BUCKETS))
+        shown: list[dict[str, Any]] = []
+        async for page in _bucket_pages(containers, swift_account, prefix, marker,
+                                        min(limit + 1, ACCOUNT_PAGE)):
+            shown += page
+            if len(shown) > limit:
+                break
+        more = len(shown) > limit
+        body = head + _bucket_xml(shown[:limit]) + "</Buckets>"
+        if more:
+            body += el("ContinuationToken", _token(str(shown[limit - 1]["name"])))
+        return Response((body + tail).encode(), media_type="application/xml")
+    # the first page is read before the answer starts, so its errors are S3 errors
+    first = (await containers.list_account(swift_account, prefix=prefix, marker=marker,
+                                           limit=ACCOUNT_PAGE)).entries
+
+    async def document() -> AsyncIterator[bytes]:
+        yield head.encode()
+        async for page in _bucket_pages(containers, swift_account, prefix, marker,
+                                        first=first):
+            yield _bucket_xml(page).encode()
+        yield ("</Buckets>" + tail).encode()
+
+    return StreamingResponse(document(), media_type="application/xml")
 
 
 @dataclass(frozen=True)

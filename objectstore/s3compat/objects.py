@@ -71,6 +71,9 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
                       key: str) -> Response:
     """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions."""
     src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
+    if "x-amz-checksum-algorithm" in request.headers:
+        raise S3Error(501, "NotImplemented", "a checksum computed while copying is not "
+                      "implemented yet")
     directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise S3Error(400, "InvalidArgument", "Unknown metadata directive.")

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.s3compat.sigv4 import SignatureError
+from objectstore.s3compat.uri import InvalidURI
 from objectstore.timestamps import Timestamp
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -22,6 +23,7 @@ STORED = ("content-type", "content-encoding", "content-disposition", "content-la
 
 # Internal errors -> (HTTP status, S3 code, message), most specific first.
 S3_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
+    (InvalidURI, 400, "InvalidURI", "Couldn't parse the specified URI."),
     (errors.ContainerNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
     (errors.ObjectNotFound, 404, "NoSuchKey", "The specified key does not exist."),
     (errors.AccountNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
@@ -74,10 +76,12 @@ def error_for(exc: errors.ObjectStoreError) -> tuple[int, str, str]:
     raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
-def error_xml(code: str, message: str, resource: str, req_id: str) -> bytes:
+def error_xml(code: str, message: str, resource: str, req_id: str,
+              details: dict[str, str] | None = None) -> bytes:
+    extra = "".join(el(k, v) for k, v in (details or {}).items())
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{escape(message)}</Message><Resource>{escape(resource)}</Resource>"
-            f"<RequestId>{req_id}</RequestId></Error>").encode()
+            f"<Message>{escape(message)}</Message>{extra}<Resource>{escape(resource)}"
+            f"</Resource><RequestId>{req_id}</RequestId></Error>").encode()
 
 
 def xml_doc(root: str, body: str) -> bytes:

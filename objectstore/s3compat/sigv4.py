@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from objectstore.errors import ObjectStoreError
+from objectstore.s3compat.uri import decode
 
 # Query parameters that authenticate a request (presigned V4 and V2 URLs), never an
 # operation's own parameters.
@@ -31,11 +32,14 @@ UNSIGNED = "UNSIGNED-PAYLOAD"
 
 
 class SignatureError(ObjectStoreError):
-    """The request's signature cannot be accepted; `code` is the S3 error code."""
+    """The request's signature cannot be accepted; `code` is the S3 error code,
+    `details` more elements of the error document (as S3 names them)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str,
+                 details: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.details = dict(details or {})
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,17 @@ def string_to_sign(amz_date: str, credential: Credential, canonical: str) -> str
     return "\n".join([ALGORITHM, amz_date, credential.scope, digest])
 
 
+def check_all_amz_signed(headers: Mapping[str, str], signed: SignedRequest) -> None:
+    """SigV4 signs every x-amz-* header a request carries (AWS requires it): one added
+    on the way would otherwise be stored, or change what the request does, unnoticed."""
+    unsigned = sorted(k for k in headers
+                      if k.startswith("x-amz-") and k not in signed.signed_headers)
+    if unsigned:
+        raise SignatureError("AccessDenied", "There were headers present in the request "
+                             "which were not signed",
+                             {"HeadersNotSigned": ", ".join(unsigned)})
+
+
 def request_time(amz_date: str) -> datetime:
     try:
         return datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -162,7 +177,9 @@ def request_time(amz_date: str) -> datetime:
 def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
            headers: Mapping[str, str], signed: SignedRequest, secret: str,
            now: datetime | None = None) -> bytes:
-    """Check time and signature; returns the signing key (chunk signatures need it)."""
+    """Check time, signed headers and signature; returns the signing key (chunk
+    signatures need it). `headers`: lower-case names, repeated ones joined by ','."""
+    check_all_amz_signed(headers, signed)
     when = request_time(signed.amz_date)
     now = now or datetime.now(UTC)
     if signed.credential.date != signed.amz_date[:8]:
@@ -188,10 +205,21 @@ def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     return key
 
 
+def joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Request headers by lower-case name, a repeated header's values joined by ',' (as
+    both signature versions read them): a copy added after signing changes the value."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        out[key] = f"{out[key]},{value}" if key in out else value
+    return out
+
+
 def split_query(raw_query: str) -> list[tuple[str, str]]:
-    """Query pairs decoded once, keeping blanks (`?uploads` is ('uploads', ''))."""
+    """Query pairs decoded once, keeping blanks (`?uploads` is ('uploads', '')); a
+    value that is not UTF-8 is InvalidURI."""
     pairs = []
     for item in raw_query.split("&") if raw_query else []:
         key, _, value = item.partition("=")
-        pairs.append((unquote(key.replace("+", "%20")), unquote(value.replace("+", "%20"))))
+        pairs.append((decode(key.replace("+", "%20")), decode(value.replace("+", "%20"))))
     return pairs

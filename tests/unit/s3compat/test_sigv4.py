@@ -12,6 +12,7 @@ from botocore.credentials import Credentials
 
 from objectstore.s3compat.sigv4 import (
     SignatureError,
+    joined_headers,
     parse_authorization,
     parse_presigned,
     split_query,
@@ -84,3 +85,19 @@ def test_malformed_authorization() -> None:
                   "AWS4-HMAC-SHA256 Credential=a/b/c/s3/nope, SignedHeaders=host, Signature=0"):
         with pytest.raises(SignatureError):
             parse_authorization({"authorization": value, "x-amz-content-sha256": "x"})
+
+
+@pytest.mark.parametrize("presign", [0, 300])
+def test_an_unsigned_amz_header_is_refused(presign: int) -> None:
+    req = signed_request(presign=presign, body=b"" if presign else b"hello",
+                         headers=None if presign else {"x-amz-meta-signed": "1"})
+    check(req)
+    with pytest.raises(SignatureError) as info:
+        check(req, tamper={"x-amz-meta-added": "1", "x-amz-acl": "public-read"})
+    assert info.value.code == "AccessDenied"
+    assert info.value.details == {"HeadersNotSigned": "x-amz-acl, x-amz-meta-added"}
+
+
+def test_repeated_headers_are_joined() -> None:
+    pairs = [("Content-Type", "a"), ("x-amz-meta-k", "1"), ("content-type", "b")]
+    assert joined_headers(pairs) == {"content-type": "a,b", "x-amz-meta-k": "1"}

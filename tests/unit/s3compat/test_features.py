@@ -1,0 +1,88 @@
+"""Every request header AWS documents for the write operations is honoured or refused:
+walked from botocore's own model of S3, so a header added there shows up here."""
+
+from __future__ import annotations
+
+import botocore.session
+import pytest
+from starlette.requests import Request
+
+from objectstore.s3compat import features
+from objectstore.s3compat.acl import only_private_acl
+from objectstore.s3compat.responses import S3Error
+
+OWNER = "team"
+OPERATIONS = ("PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart",
+              "UploadPartCopy", "CompleteMultipartUpload", "CreateBucket")
+# header -> a value the store honours (stores, checks or has nothing to do for)
+HONOURED = {
+    "cache-control": "no-cache", "content-disposition": "inline", "content-encoding": "gzip",
+    "content-language": "en", "content-length": "1", "content-md5": "x", "content-type": "a/b",
+    "expires": "0", "if-match": '"e"', "if-none-match": "*", "x-amz-acl": "private",
+    "x-amz-checksum-crc32": "x", "x-amz-checksum-crc32c": "x", "x-amz-checksum-crc64nvme": "x",
+    "x-amz-checksum-sha1": "x", "x-amz-checksum-sha256": "x", "x-amz-checksum-type": "COMPOSITE",
+    "x-amz-checksum-algorithm": "CRC32", "x-amz-sdk-checksum-algorithm": "CRC32",
+    "x-amz-expected-bucket-owner": OWNER, "x-amz-source-expected-bucket-owner": OWNER,
+    "x-amz-meta-": "v", "x-amz-request-payer": "requester", "x-amz-copy-source": "/b/k",
+    "x-amz-copy-source-if-match": '"e"', "x-amz-copy-source-if-none-match": '"e"',
+    "x-amz-copy-source-if-modified-since": "0", "x-amz-copy-source-if-unmodified-since": "0",
+    "x-amz-copy-source-range": "bytes=0-1", "x-amz-metadata-directive": "REPLACE",
+    "x-amz-tagging-directive": "COPY", "x-amz-storage-class": "STANDARD",
+    "x-amz-bucket-object-lock-enabled": "false",
+    "x-amz-object-ownership": "BucketOwnerEnforced"}
+# a value of the feature a refused header asks for (others: "x")
+REFUSED_VALUE = {"x-amz-storage-class": "GLACIER", "x-amz-bucket-object-lock-enabled": "true",
+                 "x-amz-object-ownership": "ObjectWriter", "x-amz-acl": "public-read",
+                 "x-amz-expected-bucket-owner": "someone-else",
+                 "x-amz-source-expected-bucket-owner": "someone-else",
+                 "x-amz-sdk-checksum-algorithm": "MD5", "x-amz-checksum-algorithm": "XXHASH3"}
+
+
+def documented() -> list[tuple[str, str]]:
+    model = botocore.session.get_session().get_service_model("s3")
+    out = []
+    for op in OPERATIONS:
+        for shape in model.operation_model(op).input_shape.members.values():
+            if shape.serialization.get("location") in ("header", "headers"):
+                out.append((op, shape.serialization["name"].lower()))
+    return out
+
+
+def check(op: str, name: str, value: str) -> None:
+    """What the S3 edge checks of a request to `op` carrying one header."""
+    headers = {name: value}
+    scope = {"type": "http", "method": "PUT", "path": "/", "headers":
+             [(name.encode(), value.encode())]}
+    features.check_owner(headers, OWNER)
+    only_private_acl(Request(scope))
+    if op == "CreateBucket":
+        features.check_bucket_create(headers)
+        return
+    features.check_object_request(headers)
+    features.check_object_write(headers)
+
+
+@pytest.mark.parametrize(("op", "name"), documented())
+def test_each_documented_header_is_honoured_or_refused(op: str, name: str) -> None:
+    if name in HONOURED:
+        check(op, name, HONOURED[name])
+    if name not in HONOURED or name in REFUSED_VALUE:
+        with pytest.raises(S3Error) as info:
+            check(op, name, REFUSED_VALUE.get(name, "x"))
+        assert info.value.status in (400, 403, 501)
+
+
+def test_the_refusals_say_what() -> None:
+    cases = {("x-amz-storage-class", "GLACIER"): (501, "NotImplemented"),
+             ("x-amz-storage-class", "COLD"): (400, "InvalidStorageClass"),
+             ("x-amz-object-lock-mode", "GOVERNANCE"): (400, "InvalidRequest"),
+             ("x-amz-tagging", "a=b"): (501, "NotImplemented"),
+             ("x-amz-checksum-xxhash3", "AAAA"): (501, "NotImplemented")}
+    for (name, value), expected in cases.items():
+        with pytest.raises(S3Error) as info:
+            features.check_object_write({name: value})
+        assert (info.value.status, info.value.code) == expected
+    with pytest.raises(S3Error) as info:
+        features.check_bucket_create({"x-amz-bucket-object-lock-enabled": "yes"})
+    assert (info.value.status, info.value.code) == (400, "InvalidArgument")
+    features.check_object_write({"x-amz-tagging": ""})      # no tags asked for

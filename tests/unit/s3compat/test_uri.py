@@ -1,0 +1,31 @@
+"""Strict percent-decoding of S3 names: UTF-8 or InvalidURI, never U+FFFD."""
+
+from __future__ import annotations
+
+import pytest
+
+from objectstore.s3compat import uri
+from objectstore.s3compat.responses import error_for
+from objectstore.s3compat.sigv4 import split_query
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("/b/k%20ey", "/b/k ey"), ("/b/%C3%A9", "/b/\u00e9"), ("/b/%EF%BF%BD", "/b/\ufffd"),
+    ("/b/\u00c3\u00a9", "/b/\u00e9"),     # unencoded UTF-8 bytes, handed over as latin-1
+    ("/b/a+b", "/b/a+b")])
+def test_decodes_utf8(raw: str, name: str) -> None:
+    assert uri.decode(raw) == name
+
+
+@pytest.mark.parametrize("raw", ["/b/%FF", "/b/%FE", "/b/a%C3", "/b/%ED%A0%80", "/b/%C0%AF",
+                                 "/b/\u00ff"])
+def test_refuses_what_is_not_utf8(raw: str) -> None:
+    with pytest.raises(uri.InvalidURI) as info:
+        uri.decode(raw)
+    assert error_for(info.value)[:2] == (400, "InvalidURI")
+
+
+def test_query_values_are_decoded_strictly() -> None:
+    assert split_query("prefix=%C3%A9&uploads") == [("prefix", "\u00e9"), ("uploads", "")]
+    with pytest.raises(uri.InvalidURI):
+        split_query("prefix=%FF")
