@@ -11,10 +11,11 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
 from objectstore.errors import DiskFileError
 from objectstore.node import paths
 from objectstore.node.config import NodeConfig
@@ -22,21 +23,27 @@ from objectstore.node.diskfile import quarantine_file, verify_file
 
 
 @dataclass
-class AuditStats:
+class AuditStats(PassStats):
     files: int = 0
     bytes: int = 0
     quarantined: int = 0
     databases: int = 0
     databases_quarantined: int = 0
-    started: float = field(default_factory=time.time)
-    finished: float = 0.0
 
     def summary(self) -> str:
-        seconds = max(self.finished - self.started, 1e-9)
+        seconds = max(self.seconds, 1e-9)
         return (f"{self.files} object files ({self.bytes / 1e6:.1f} MB, "
                 f"{self.bytes / 1e6 / seconds:.1f} MB/s) checked, {self.quarantined} "
                 f"quarantined; {self.databases} databases checked, "
-                f"{self.databases_quarantined} quarantined; {seconds:.1f} s")
+                f"{self.databases_quarantined} quarantined; {self.failures} failures; "
+                f"{self.seconds:.1f} s")
+
+
+@dataclass(frozen=True)
+class AuditJob:
+    device: str
+    path: Path
+    database: bool = False      # a container or account database, not an object file
 
 
 def object_files(devices: Path) -> Iterator[tuple[str, Path]]:
@@ -73,37 +80,40 @@ def check_database(path: Path) -> str | None:
     return None if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
 
 
-class Auditor:
+class Auditor(Daemon[AuditJob, AuditStats]):
+    name = "auditor"
+    interval = 60.0
+
     def __init__(self, config: NodeConfig, bytes_per_second: float = 10e6,
-                 files_per_second: float = 20.0) -> None:
+                 files_per_second: float = 20.0, clock: Clock = time.time,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(clock, sleep)
         self.config = config
         self.bytes_per_second = bytes_per_second
         self.files_per_second = files_per_second
 
-    async def run_once(self, progress: Callable[[int, int], None] | None = None
-                       ) -> AuditStats:
-        stats = AuditStats()
-        files = await asyncio.to_thread(lambda: list(object_files(self.config.devices)))
-        began = time.monotonic()
-        for i, (device, path) in enumerate(files):
-            await asyncio.to_thread(self._audit_file, device, path, stats)
-            await self._throttle(began, stats)
-            if progress is not None:
-                progress(i + 1, len(files))
-        for device, path in await asyncio.to_thread(
-                lambda: list(database_files(self.config.devices))):
-            stats.databases += 1
-            problem = await asyncio.to_thread(check_database, path)
-            if problem is not None:
-                await asyncio.to_thread(self._quarantine_db, device, path, problem)
-                stats.databases_quarantined += 1
-        stats.finished = time.time()
-        return stats
+    def new_stats(self) -> AuditStats:
+        return AuditStats()
 
-    async def run_forever(self, interval: float = 60.0) -> None:
-        while True:
-            await self.run_once()
-            await asyncio.sleep(interval)
+    async def list_jobs(self) -> list[AuditJob]:
+        def walk() -> list[AuditJob]:
+            return ([AuditJob(d, p) for d, p in object_files(self.config.devices)]
+                    + [AuditJob(d, p, True) for d, p in database_files(self.config.devices)])
+        return await asyncio.to_thread(walk)
+
+    def describe(self, job: AuditJob) -> str:
+        return str(job.path)
+
+    async def process(self, job: AuditJob, stats: AuditStats) -> None:
+        if job.database:
+            stats.databases += 1
+            problem = await asyncio.to_thread(check_database, job.path)
+            if problem is not None:
+                await asyncio.to_thread(self._quarantine_db, job.device, job.path, problem)
+                stats.databases_quarantined += 1
+            return
+        await asyncio.to_thread(self._audit_file, job.device, job.path, stats)
+        await self._throttle(stats)
 
     def _audit_file(self, device: str, path: Path, stats: AuditStats) -> None:
         try:
@@ -116,16 +126,16 @@ class Auditor:
             stats.quarantined += 1
         stats.files += 1
 
-    async def _throttle(self, began: float, stats: AuditStats) -> None:
+    async def _throttle(self, stats: AuditStats) -> None:
         """Sleep so that files/s and bytes/s stay under their limits."""
-        elapsed = time.monotonic() - began
+        elapsed = self.clock() - stats.started
         wait = 0.0
         if self.files_per_second > 0:
             wait = max(wait, stats.files / self.files_per_second - elapsed)
         if self.bytes_per_second > 0:
             wait = max(wait, stats.bytes / self.bytes_per_second - elapsed)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
 
     def _quarantine_db(self, device: str, path: Path, reason: str) -> None:
         target = self.config.devices / device / paths.QUARANTINED / "databases" / path.stem

@@ -15,12 +15,12 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
+from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
@@ -34,18 +34,15 @@ BATCH = 1000
 
 
 @dataclass
-class DBReplicationStats:
+class DBReplicationStats(PassStats):
     databases: int = 0
     rows_pushed: int = 0
     handoffs_removed: int = 0
-    failures: int = 0
-    started: float = field(default_factory=time.time)
-    finished: float = 0.0
 
     def summary(self) -> str:
         return (f"{self.databases} databases checked, {self.rows_pushed} rows pushed, "
                 f"{self.handoffs_removed} handoff databases removed, {self.failures} "
-                f"failures, {self.finished - self.started:.1f} s")
+                f"failures, {self.seconds:.1f} s")
 
 
 @dataclass(frozen=True)
@@ -57,11 +54,34 @@ class DBJob:
     path: Path
 
 
-class DBReplicator:
-    def __init__(self, config: NodeConfig, ring: RingFile, client: NodeClient) -> None:
+def local_devices(config: NodeConfig, ring: RingFile) -> list[Device]:
+    """The ring's devices served by this node (and present on its disk)."""
+    return [d for d in ring.current().devices if d.host == config.host
+            and d.port == config.port and (config.devices / d.device).is_dir()]
+
+
+class DBReplicator(Daemon[DBJob, DBReplicationStats]):
+    name = "db-replicator"
+
+    def __init__(self, config: NodeConfig, ring: RingFile, client: NodeClient,
+                 clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(clock, sleep)
         self.config = config
         self.ring = ring
         self.client = client
+
+    def new_stats(self) -> DBReplicationStats:
+        return DBReplicationStats()
+
+    async def list_jobs(self) -> list[DBJob]:
+        return await asyncio.to_thread(
+            lambda: self.jobs(local_devices(self.config, self.ring)))
+
+    def describe(self, job: DBJob) -> str:
+        return str(job.path)
+
+    async def process(self, job: DBJob, stats: DBReplicationStats) -> None:
+        await self.replicate(job, stats)
 
     def jobs(self, local: list[Device]) -> list[DBJob]:
         out = []
@@ -75,22 +95,6 @@ class DBReplicator:
                         for db in sorted((root / part).glob("*/*/*.db")):
                             out.append(DBJob(dev, kind, int(part), db.stem, db))
         return out
-
-    async def run_once(self, local: list[Device],
-                       progress: Callable[[int, int], None] | None = None
-                       ) -> DBReplicationStats:
-        stats = DBReplicationStats()
-        jobs = await asyncio.to_thread(self.jobs, local)
-        for i, job in enumerate(jobs):
-            try:
-                await self.replicate(job, stats)
-            except (OSError, ValueError) as exc:        # one bad database never stops a pass
-                print(f"replicator: {job.path}: {exc}", flush=True)
-                stats.failures += 1
-            if progress is not None:
-                progress(i + 1, len(jobs))
-        stats.finished = time.time()
-        return stats
 
     async def replicate(self, job: DBJob, stats: DBReplicationStats) -> None:
         ring = self.ring.current()

@@ -18,13 +18,14 @@ import json
 import os
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import aiohttp
 
-from objectstore.daemons.db_replicator import DBReplicationStats, DBReplicator
+from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
+from objectstore.daemons.db_replicator import DBReplicationStats, DBReplicator, local_devices
 from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
 from objectstore.node.diskfile import file_timestamp
@@ -38,21 +39,19 @@ READ_CHUNK = 1 << 20
 
 
 @dataclass
-class ReplicationStats:
+class ReplicationStats(PassStats):
+    # failures: remotes unreachable, pushes refused, partitions that could not be read
     partitions: int = 0           # partition replicas checked
     suffixes_synced: int = 0      # suffixes that differed from a primary's
     files_pushed: int = 0
     handoffs_removed: int = 0     # handoff partitions delivered and removed here
-    failures: int = 0             # remotes unreachable, pushes refused
-    started: float = field(default_factory=time.time)
-    finished: float = 0.0
     databases: DBReplicationStats | None = None
 
     def summary(self) -> str:
         objects = (f"objects: {self.partitions} partitions checked, {self.suffixes_synced} "
                    f"suffixes synced, {self.files_pushed} files pushed, "
                    f"{self.handoffs_removed} handoff partitions removed, {self.failures} "
-                   f"failures, {self.finished - self.started:.1f} s")
+                   f"failures, {self.seconds:.1f} s")
         return objects + (f"; databases: {self.databases.summary()}"
                           if self.databases else "")
 
@@ -70,23 +69,27 @@ async def _file_body(path: Path) -> AsyncIterator[bytes]:
         f.close()
 
 
-class ObjectReplicator:
+class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
+    """A pass: every partition directory of the local devices, then the databases."""
+
+    name = "replicator"
+    interval = 30.0
+
     def __init__(self, config: NodeConfig, ring: RingFile, client: NodeClient,
                  reclaim_age: float = RECLAIM_AGE, files_per_second: float = 0.0,
-                 status_file: Path | None = None) -> None:
+                 status_file: Path | None = None, clock: Clock = time.time,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(clock, sleep)
         self.config = config
         self.ring = ring
         self.client = client
         self.reclaim_age = reclaim_age
         self.files_per_second = files_per_second
         self.status_file = status_file or config.devices / "replicator.json"
-        self.databases = DBReplicator(config, ring, client)
+        self.databases = DBReplicator(config, ring, client, clock, sleep)
 
     def local_devices(self) -> list[Device]:
-        """The ring's devices served by this node (and present on its disk)."""
-        ring = self.ring.current()
-        return [d for d in ring.devices if d.host == self.config.host
-                and d.port == self.config.port and (self.config.devices / d.device).is_dir()]
+        return local_devices(self.config, self.ring)
 
     def jobs(self) -> list[tuple[Device, int]]:
         out = []
@@ -96,29 +99,21 @@ class ObjectReplicator:
                 out += [(dev, int(p)) for p in sorted(os.listdir(objects)) if p.isdigit()]
         return out
 
-    async def run_once(self, progress: Callable[[int, int], None] | None = None
-                       ) -> ReplicationStats:
-        stats = ReplicationStats()
-        jobs = await asyncio.to_thread(self.jobs)
-        for i, (dev, part) in enumerate(jobs):
-            try:
-                await self.replicate_partition(dev, part, stats)
-            except (OSError, ValueError) as exc:       # one bad partition never stops a pass
-                print(f"replicator: {dev.device}/{part}: {exc}", flush=True)
-                stats.failures += 1
-            if progress is not None:
-                progress(i + 1, len(jobs))
-        stats.finished = time.time()
-        stats.databases = await self.databases.run_once(
-            await asyncio.to_thread(self.local_devices))
-        await asyncio.to_thread(self._write_status, stats)
-        return stats
+    def new_stats(self) -> ReplicationStats:
+        return ReplicationStats()
 
-    async def run_forever(self, interval: float = 30.0) -> None:
-        while True:
-            started = time.monotonic()
-            await self.run_once()
-            await asyncio.sleep(max(1.0, interval - (time.monotonic() - started)))
+    async def list_jobs(self) -> list[tuple[Device, int]]:
+        return await asyncio.to_thread(self.jobs)
+
+    def describe(self, job: tuple[Device, int]) -> str:
+        return f"{job[0].device}/{job[1]}"
+
+    async def process(self, job: tuple[Device, int], stats: ReplicationStats) -> None:
+        await self.replicate_partition(*job, stats)
+
+    async def finish(self, stats: ReplicationStats) -> None:
+        stats.databases = await self.databases.run_once()
+        await asyncio.to_thread(self._write_status, stats)
 
     def _write_status(self, stats: ReplicationStats) -> None:
         with contextlib.suppress(OSError):
@@ -135,7 +130,8 @@ class ObjectReplicator:
         primaries = ring.primaries(part)
         is_primary = any(p.id == dev.id for p in primaries)
         remotes = [p for p in primaries if p.id != dev.id]
-        local = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age)
+        local = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age,
+                                        self.clock())
         stats.partitions += 1
         delivered = True
         for remote in remotes:
@@ -145,7 +141,8 @@ class ObjectReplicator:
                 stats.failures += 1
                 delivered = False
         if not is_primary and delivered:
-            again = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age)
+            again = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age,
+                                            self.clock())
             if again == local:               # nothing arrived while we pushed
                 await asyncio.to_thread(shutil.rmtree, directory, True)
                 stats.handoffs_removed += 1
@@ -171,7 +168,7 @@ class ObjectReplicator:
             stats.suffixes_synced += 1
             their_files = await self._get_json(remote, f"{base}/{suffix}")
             mine = await asyncio.to_thread(suffix_listing, directory, suffix,
-                                           self.reclaim_age)
+                                           self.reclaim_age, self.clock())
             for name_hash, files in mine.items():
                 held = their_files.get(name_hash)
                 held_files = [str(f) for f in held] if isinstance(held, list) else []
@@ -188,7 +185,7 @@ class ObjectReplicator:
 
     async def _push(self, remote: Device, path: str, source: Path) -> None:
         if self.files_per_second > 0:
-            await asyncio.sleep(1.0 / self.files_per_second)
+            await self.sleep(1.0 / self.files_per_second)
         target = Target(remote.host, remote.port, remote.device)
         try:
             resp = await self.client.request("PUT", target, path, {}, _file_body(source))

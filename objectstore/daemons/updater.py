@@ -9,12 +9,12 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
+from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
@@ -24,22 +24,34 @@ NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
 @dataclass
-class UpdaterStats:
+class UpdaterStats(PassStats):
     sent: int = 0
     left: int = 0               # still undeliverable; tried again next pass
     damaged: int = 0            # unreadable files, removed
-    started: float = field(default_factory=time.time)
-    finished: float = 0.0
 
     def summary(self) -> str:
         return (f"{self.sent} updates sent, {self.left} left for later, {self.damaged} "
-                f"damaged removed, {self.finished - self.started:.1f} s")
+                f"damaged removed, {self.failures} failures, {self.seconds:.1f} s")
 
 
-class Updater:
-    def __init__(self, config: NodeConfig, client: NodeClient) -> None:
+class Updater(Daemon[Path, UpdaterStats]):
+    name = "updater"
+    interval = 10.0
+
+    def __init__(self, config: NodeConfig, client: NodeClient, clock: Clock = time.time,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(clock, sleep)
         self.config = config
         self.client = client
+
+    def new_stats(self) -> UpdaterStats:
+        return UpdaterStats()
+
+    async def list_jobs(self) -> list[Path]:
+        return await asyncio.to_thread(self.pending)
+
+    async def process(self, job: Path, stats: UpdaterStats) -> None:
+        await self.send(job, stats)
 
     def pending(self) -> list[Path]:
         found = []
@@ -49,22 +61,6 @@ class Updater:
                 if directory.is_dir():
                     found += sorted(directory.glob("*.json"))
         return found
-
-    async def run_once(self, progress: Callable[[int, int], None] | None = None
-                       ) -> UpdaterStats:
-        stats = UpdaterStats()
-        files = await asyncio.to_thread(self.pending)
-        for i, path in enumerate(files):
-            await self.send(path, stats)
-            if progress is not None:
-                progress(i + 1, len(files))
-        stats.finished = time.time()
-        return stats
-
-    async def run_forever(self, interval: float = 10.0) -> None:
-        while True:
-            await self.run_once()
-            await asyncio.sleep(interval)
 
     async def send(self, path: Path, stats: UpdaterStats) -> None:
         try:

@@ -9,19 +9,22 @@ Swift has (60 s there)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 
 class ExistenceCache:
-    def __init__(self, ttl: float = 5.0, max_entries: int = 100_000) -> None:
+    def __init__(self, ttl: float = 5.0, max_entries: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
+        self.clock = clock              # tests pass a fake one instead of waiting
         self._until: dict[tuple[str, str], float] = {}
 
     def known(self, account: str, container: str) -> bool:
         until = self._until.get((account, container))
         if until is None:
             return False
-        if until < time.monotonic():
+        if until < self.clock():
             del self._until[(account, container)]
             return False
         return True
@@ -29,7 +32,7 @@ class ExistenceCache:
     def remember(self, account: str, container: str) -> None:
         if len(self._until) >= self.max_entries:
             self._until.clear()         # rare; cheaper than tracking an eviction order
-        self._until[(account, container)] = time.monotonic() + self.ttl
+        self._until[(account, container)] = self.clock() + self.ttl
 
     def forget(self, account: str, container: str) -> None:
         self._until.pop((account, container), None)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import time
-
 from objectstore.proxy.existence import ExistenceCache
+from tests.clock import FakeClock
 
 
 def test_a_container_is_trusted_for_its_ttl_only() -> None:
-    cache = ExistenceCache(ttl=0.2)
+    clock = FakeClock()
+    cache = ExistenceCache(ttl=5, clock=clock)
     assert not cache.known("AUTH_a", "c")
     cache.remember("AUTH_a", "c")
     assert cache.known("AUTH_a", "c")
     assert not cache.known("AUTH_b", "c")          # per account
-    time.sleep(0.25)
+    clock.advance(4.9)
+    assert cache.known("AUTH_a", "c")
+    clock.advance(0.2)
     assert not cache.known("AUTH_a", "c")
 
 
