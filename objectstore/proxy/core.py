@@ -8,7 +8,6 @@ object. Errors come back as the typed errors of objectstore.errors.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import itertools
@@ -29,7 +28,6 @@ from objectstore.proxy.fanout import (
     FanOut,
     Reply,
     Timing,
-    Upload,
     answer_from,
     node_of,
     per_slot,
@@ -43,7 +41,8 @@ from objectstore.proxy.manifests import (
     read_manifest,
 )
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
-from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy, grace
+from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy
+from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
 from objectstore.timestamps import Timestamp
@@ -247,8 +246,10 @@ class Proxy:
         if "content-length" in headers:
             base["content-length"] = str(int(headers["content-length"])
                                           + commit_stamp.DIGEST_SIZE)
-        started = await self._start_uploads(primaries, handoffs, part, cnodes, replicas,
-                                            (account, container, obj), base)
+        started = await start_uploads(self.fanout, self.candidates(primaries, handoffs),
+                                      len(primaries), replicas, part,
+                                      (account, container, obj), base,
+                                      [target_of(d).spec for d in cnodes])
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
@@ -269,20 +270,20 @@ class Proxy:
                     md5.update(chunk)
                     xxh3.update(chunk)
                     if held is not None:
-                        await self._send_all(uploads, held, replicas)
+                        await send_all(uploads, held, replicas, self.fanout.timing)
                     held = chunk
         except BaseException:
             for u in uploads:
                 u.task.cancel()
             raise
         if held is not None:
-            await self._send_all(uploads, held, replicas)
+            await send_all(uploads, held, replicas, self.fanout.timing)
         # The body ended cleanly: now the write's time is known (the last to finish wins).
         timestamp = max(Timestamp.now(), timestamp)
-        await self._send_all(uploads, commit_stamp.encode(timestamp, md5.hexdigest(),
-                                                          xxh3.hexdigest()), replicas)
-        await self._send_all(uploads, None, replicas)
-        answers = await self._upload_answers(uploads, replicas)
+        stamp = commit_stamp.encode(timestamp, md5.hexdigest(), xxh3.hexdigest())
+        await send_all(uploads, stamp, replicas, self.fanout.timing)
+        await send_all(uploads, None, replicas, self.fanout.timing)
+        answers = await upload_answers(self.fanout, uploads, replicas)
         results = [(answers.get(i, Answer(0, None, i)), u.headers if u is not None else {})
                    for i, u in enumerate(started)]
         return await self._finish_put(results, replicas, cnodes, cpart, account, container,
@@ -328,89 +329,6 @@ class Proxy:
                 paths.CONTAINERS, t.device, cpart, account, container, obj),
                 lambda slot: headers),
             Strategy(quorum=0, width=len(cdevs), patience=self.settings.grace_max))
-
-    async def _start_uploads(self, primaries: list[Device], handoffs: Iterator[Device],
-                             part: int, cnodes: list[Device], replicas: int,
-                             name: tuple[str, str, str], base: dict[str, str]
-                             ) -> list[Upload | None]:
-        """Start one upload per slot (a handoff replacing a primary that does not take
-        it); once a quorum started, the rest get the grace. Slot i's object node updates
-        container replica i."""
-        updates = [target_of(d).spec for d in cnodes]
-
-        async def start(slot: int, target: Target) -> Reply:
-            path = node_path(paths.OBJECTS, target.device, part, *name)
-            upload = Upload(self.fanout, target, path,
-                            {**base, "x-container-update": updates[slot % len(updates)]},
-                            slot)
-            if await upload.wait_started(self.settings.connect_timeout):
-                return Reply(Answer(100), kept=upload)
-            return Reply(Answer(0))
-
-        replies = await self.fanout.call(
-            self.candidates(primaries, handoffs), start,
-            self.write_strategy(replicas, len(primaries), success=frozenset({100})))
-        started: list[Upload | None] = [None] * len(primaries)
-        for r in replies:
-            if r.answer.status == 100 and isinstance(r.kept, Upload):
-                started[r.slot] = r.kept
-        return started
-
-    async def _send_all(self, uploads: list[Upload], chunk: bytes | None,
-                        replicas: int) -> None:
-        """Feed every live upload; one that cannot take the chunk while a quorum could
-        gets the longest grace, then stops being fed (its node never commits), and the
-        final count of answers decides the write."""
-        slow = [u for u in uploads if not u.send_now(chunk) and not u.task.done()]
-        if not slow:
-            return
-        loop = asyncio.get_running_loop()
-        took = sum(1 for u in uploads if not u.task.done()) - len(slow)
-        need = quorum_size(replicas)
-        pending = {asyncio.ensure_future(u.send(chunk, self.settings.read_timeout)): u
-                   for u in slow}
-        deadline = loop.time() + self.settings.grace_max if took >= need else None
-        while pending:
-            timeout = None if deadline is None else max(0.0, deadline - loop.time())
-            done, _ = await asyncio.wait(pending, timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
-            if not done:
-                break
-            for task in done:
-                pending.pop(task)
-                took += task.result()
-            if deadline is None and took >= need:
-                deadline = loop.time() + self.settings.grace_max
-        for task, upload in pending.items():
-            task.cancel()
-            upload.release()
-
-    async def _upload_answers(self, uploads: list[Upload], replicas: int
-                              ) -> dict[int, Answer]:
-        """The uploads' answers by slot, once a quorum stored it and the rest had the
-        grace; any still out finish in the background."""
-        loop = asyncio.get_running_loop()
-        began = loop.time()
-        need = quorum_size(replicas)
-        pending = {u.task: u for u in uploads}
-        answers: dict[int, Answer] = {}
-        deadline: float | None = None
-        while pending:
-            timeout = None if deadline is None else max(0.0, deadline - loop.time())
-            done, _ = await asyncio.wait(pending, timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
-            if not done:
-                break
-            for task in done:
-                u = pending.pop(task)
-                answers[u.node] = await u.answer()
-            if deadline is None and sum(200 <= a.status < 300 for a in answers.values()) >= need:
-                now = loop.time()
-                deadline = now + grace(now - began, self.settings.grace_min,
-                                       self.settings.grace_max)
-        for task, u in pending.items():
-            self.fanout.leave(task, node_of(u.target))
-        return answers
 
     async def _post_each(self, account: str, container: str, obj: str,
                          headers: dict[str, str]) -> list[Answer]:

@@ -1,6 +1,6 @@
 """Talking to several nodes at once: one fan-out for every request the proxy makes to
-replicas (`FanOut.call`, driven by a Strategy of proxy/strategy.py), and streamed
-uploads that feed one body to many nodes with bounded memory.
+replicas (`FanOut.call`, driven by a Strategy of proxy/strategy.py). Streamed uploads,
+which feed one body to many nodes, are in proxy/uploads.py.
 
 The fan-out asks the candidates in order (primaries, then handoffs), skipping nodes
 the error limiter holds back unless a quorum needs them, and answers once its strategy
@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -28,7 +28,6 @@ from objectstore.proxy.strategy import Finish, Strategy, grace, plan, retried
 from objectstore.timestamps import Timestamp
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
-QUEUE_CHUNKS = 1    # chunks queued per upload (plus one in flight): memory ~R x 2 chunks
 
 
 def answer_from(status: int, headers: Mapping[str, str], node: int) -> Answer:
@@ -264,78 +263,3 @@ def per_slot(replies: list[Reply], slots: int) -> list[Reply]:
                 best[r.slot] = r
     return [r if r is not None else Reply(Answer(0, None, -1), slot=i)
             for i, r in enumerate(best)]
-
-
-class Upload:
-    """One streamed PUT to one node. It starts when the node has answered
-    `100 Continue`, so a dead node is known before any byte of the body is sent."""
-
-    def __init__(self, fanout: FanOut, target: Target, path: str,
-                 headers: dict[str, str], node: int) -> None:
-        self.target = target
-        self.node = node
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
-        self.started = asyncio.Event()
-        self.headers: dict[str, str] = {}
-        self.task = asyncio.create_task(self._run(fanout, path, headers))
-
-    async def _body(self) -> AsyncIterator[bytes]:
-        self.started.set()
-        while (chunk := await self.queue.get()) is not None:
-            yield chunk
-
-    async def _run(self, fanout: FanOut, path: str, headers: dict[str, str]) -> Answer:
-        began = time.monotonic()
-        try:
-            resp = await fanout.client.request("PUT", self.target, path,
-                                               {**headers, "expect": "100-continue"},
-                                               self._body())
-            async with resp:
-                await resp.read()
-                self.headers = {k.lower(): v for k, v in resp.headers.items()}
-        except NODE_ERRORS as exc:
-            fanout.failed(self.target, exc, time.monotonic() - began)
-            return Answer(0, None, self.node)
-        fanout.limiter.succeeded(node_of(self.target))
-        return answer_from(resp.status, self.headers, self.node)
-
-    async def wait_started(self, timeout: float) -> bool:
-        """True once the node takes the body; False if it failed or took too long."""
-        waiter = asyncio.ensure_future(self.started.wait())
-        try:
-            await asyncio.wait({waiter, self.task}, timeout=timeout,
-                               return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-            if not self.started.is_set():
-                self.task.cancel()
-        return self.started.is_set() and not self.task.done()
-
-    def release(self) -> None:
-        """Give up on this upload (nobody feeds it): its node never sees the whole
-        body, so it cannot commit it."""
-        self.task.cancel()
-
-    def send_now(self, chunk: bytes | None) -> bool:
-        """Queue a chunk if there is room at once (the common case: no task, no timer)."""
-        if self.task.done() or self.queue.full():
-            return False
-        self.queue.put_nowait(chunk)
-        return True
-
-    async def send(self, chunk: bytes | None, timeout: float) -> bool:
-        """Queue a chunk (None ends the body); False if the node stopped taking it."""
-        if self.task.done():
-            return False
-        try:
-            await asyncio.wait_for(self.queue.put(chunk), timeout)
-            return True
-        except TimeoutError:
-            self.task.cancel()
-            return False
-
-    async def answer(self) -> Answer:
-        try:
-            return await self.task
-        except asyncio.CancelledError:
-            return Answer(0, None, self.node)
