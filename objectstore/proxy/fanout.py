@@ -159,7 +159,10 @@ class FanOut:
         first_answer: float | None = None
         deadline = None if s.patience is None else began + s.patience
         while True:
-            step = plan(s, done, len(running), hedges, pool.exhausted())
+            # (whether candidates are left is asked only when more were wanted and not
+            # found: the handoffs are not even computed while the primaries answer)
+            step = plan(s, done, len(running), hedges)
+            started = 0
             for k in range(step.more):
                 target = pool.take(allow_limited=k < step.more_limited)
                 if target is None:
@@ -167,6 +170,9 @@ class FanOut:
                 slot = free_slots.pop(0) if free_slots else len(asked)
                 running[loop.create_task(self._attempt(slot, target, request, s))] = len(asked)
                 asked.append(Reply(Answer(0, None, len(asked)), target=target, slot=slot))
+                started += 1
+            if started < step.more:
+                step = plan(s, done, len(running), hedges, pool.exhausted())
             if step.finish is Finish.NOW or not running:
                 break
             now = loop.time()

@@ -48,17 +48,21 @@ def simulate(s: Strategy, candidates: list[Candidate], wait_out: bool = False,
     asked: list[int] = []
     needless = False
     while True:
-        step = plan(s, answers, len(running), exhausted=pool.exhausted())
+        step = plan(s, answers, len(running))
+        started = 0
         for k in range(step.more):
             target = pool.take(allow_limited=k < step.more_limited)
             if target is None:
                 break
+            started += 1
             i = target.port
             if candidates[i].limited:
                 ok = sum(a.status in s.success for a in answers)
                 needless |= ok + len(running) >= s.quorum
             running[i] = now + candidates[i].latency
             asked.append(i)
+        if started < step.more:
+            step = plan(s, answers, len(running), exhausted=pool.exhausted())
         if step.finish is Finish.NOW or not running:
             return Run(answers, asked, needless)
         if step.finish is Finish.GRACE and not wait_out:
