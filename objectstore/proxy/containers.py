@@ -8,7 +8,6 @@ quorum.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +15,11 @@ from urllib.parse import urlencode
 
 from objectstore import errors
 from objectstore.node import paths
-from objectstore.node.client import node_path
+from objectstore.node.client import Target, node_path
 from objectstore.proxy.core import STATUS_ERRORS, Proxy, target_of
-from objectstore.proxy.fanout import NODE_ERRORS
+from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
+from objectstore.proxy.strategy import KNOWN, Strategy
 from objectstore.timestamps import Timestamp
 
 
@@ -39,23 +39,17 @@ class Containers:
         """Send one write to every primary replica of an account or container (replica i
         also gets `extra[i]`, if given)."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, _ = self.proxy.nodes(*name)
-
-        async def one(i: int) -> Answer:
-            target = target_of(primaries[i])
-            path = node_path(kind, target.device, part, account,
-                             container if kind == paths.CONTAINERS else row,
-                             row if kind == paths.CONTAINERS else None)
-            mine = {**headers, **extra[i % len(extra)]} if extra else headers
-            try:
-                resp = await self.proxy.client.request(method, target, path, mine)
-                async with resp:
-                    await resp.read()
-                    return Answer(resp.status, None, i)
-            except NODE_ERRORS:
-                return Answer(0, None, i)
-
-        return list(await asyncio.gather(*(one(i) for i in range(len(primaries)))))
+        part, primaries, _, replicas = self.proxy.nodes(*name)
+        fanout = self.proxy.fanout
+        replies = await fanout.call(
+            (target_of(d) for d in primaries),
+            fanout.exchange(method, lambda t: node_path(
+                kind, t.device, part, account,
+                container if kind == paths.CONTAINERS else row,
+                row if kind == paths.CONTAINERS else None),
+                lambda slot: {**headers, **extra[slot % len(extra)]} if extra else headers),
+            self.proxy.write_strategy(replicas, len(primaries)))
+        return [Answer(r.answer.status, None, r.slot) for r in replies]
 
     def _check(self, answers: list[Answer], what: str) -> int:
         status = write_outcome(answers, self.proxy.ring.current().replicas)
@@ -121,23 +115,21 @@ class Containers:
                     ) -> dict[str, str]:
         """Headers (stats, metadata) of the newest replica among those that answer."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, _ = self.proxy.nodes(*name)
+        part, primaries, _, replicas = self.proxy.nodes(*name)
 
-        async def one(i: int) -> tuple[Answer, dict[str, str]]:
-            target = target_of(primaries[i])
+        async def one(slot: int, target: Target) -> Reply:
             path = node_path(kind, target.device, part, account, container)
-            try:
-                resp = await self.proxy.client.request("HEAD", target, path)
-                async with resp:
-                    await resp.read()
-                    h = {k.lower(): v for k, v in resp.headers.items()}
-                    stamp = h.get("x-put-timestamp")
-                    return Answer(resp.status, Timestamp.parse(stamp) if stamp else None,
-                                  i), h
-            except NODE_ERRORS:
-                return Answer(0, None, i), {}
+            resp = await self.proxy.client.request("HEAD", target, path)
+            async with resp:
+                await resp.read()
+                h = {k.lower(): v for k, v in resp.headers.items()}
+            stamp = h.get("x-put-timestamp")
+            return Reply(Answer(resp.status, Timestamp.parse(stamp) if stamp else None), h)
 
-        results = await asyncio.gather(*(one(i) for i in range(len(primaries))))
+        replies = await self.proxy.fanout.call(
+            (target_of(d) for d in primaries), one,
+            Strategy(quorum=quorum_size(replicas), width=len(primaries), success=KNOWN))
+        results = [(r.answer, r.headers) for r in replies]
         answers = [r[0] for r in results]
         found = [a for a in answers if a.status in (200, 204)]
         if not found:
@@ -156,20 +148,23 @@ class Containers:
         metadata come from `_info`'s quorum.) Not found only if none has it."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
         part, primaries, _, _ = self.proxy.nodes(*name)
-        missing = 0
-        for dev in primaries:
-            target = target_of(dev)
+
+        async def one(slot: int, target: Target) -> Reply:
             path = node_path(kind, target.device, part, account, container) + query
-            try:
-                resp = await self.proxy.client.request("GET", target, path)
-                async with resp:
-                    body = await resp.read()
-                    if resp.status == 200:
-                        return {k.lower(): v for k, v in resp.headers.items()}, body
-                    missing += resp.status == 404
-            except NODE_ERRORS:
-                continue
-        if missing:
+            resp = await self.proxy.client.request("GET", target, path)
+            async with resp:
+                body = await resp.read()
+                h = {k.lower(): v for k, v in resp.headers.items()}
+            return Reply(answer_from(resp.status, h, -1), h, kept=_Body(body))
+
+        replies = await self.proxy.fanout.call(
+            (target_of(d) for d in primaries), one,
+            Strategy(quorum=1, width=1, success=frozenset({200}), retry_failures=True,
+                     hedge=True))
+        for r in replies:
+            if r.answer.status == 200 and isinstance(r.kept, _Body):
+                return r.headers, r.kept.data
+        if any(r.answer.status == 404 for r in replies):
             raise (errors.ContainerNotFound(container or account) if kind == paths.CONTAINERS
                    else errors.AccountNotFound(account))
         raise errors.ServiceUnavailable("no replica answered")
@@ -196,6 +191,16 @@ class Containers:
         """ContainerNotFound unless the container exists (trusting a recent answer)."""
         if not self.proxy.known_containers.known(account, container):
             await self.head_container(account, container)
+
+
+@dataclass
+class _Body:
+    """A listing page read whole (nothing to release)."""
+
+    data: bytes
+
+    def release(self) -> None:
+        pass
 
 
 def _query(params: dict[str, Any]) -> str:

@@ -8,12 +8,13 @@ object. Errors come back as the typed errors of objectstore.errors.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import cast
 
 import aiohttp
 import xxhash
@@ -22,7 +23,16 @@ from objectstore import errors
 from objectstore.node import commit_stamp, paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.existence import ExistenceCache
-from objectstore.proxy.fanout import NODE_ERRORS, Upload, answer_from
+from objectstore.proxy.fanout import (
+    NODE_ERRORS,
+    FanOut,
+    Reply,
+    Timing,
+    answer_from,
+    node_of,
+    per_slot,
+)
+from objectstore.proxy.limiter import ErrorLimiter
 from objectstore.proxy.manifests import (
     MANIFEST_ETAG,
     MANIFEST_SIZE,
@@ -30,14 +40,9 @@ from objectstore.proxy.manifests import (
     is_manifest,
     read_manifest,
 )
-from objectstore.proxy.quorum import (
-    Answer,
-    agreed,
-    newest,
-    quorum_size,
-    read_settled,
-    write_outcome,
-)
+from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
+from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy
+from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
 from objectstore.timestamps import Timestamp
@@ -59,6 +64,19 @@ class ProxySettings:
     handoff_tries: int = 3     # extra devices tried per write when primaries fail
     container_ttl: float = 5.0  # how long a container seen to exist is trusted
     ring_check_interval: float = 10.0  # how often the nodes are asked which ring they hold
+    grace_min: float = 0.05     # once a quorum answered, the rest get a few times the
+    grace_max: float = 0.5      # healthy latency, within these bounds (then: replication)
+    error_limit: int = 3        # real failures (timeouts, refusals) within error_window
+    error_window: float = 60.0  # that make a node skipped for error_suppression seconds
+    error_suppression: float = 30.0
+
+
+FOUND = frozenset({200, 404})           # an object read's answers that say what is held
+FULL_OR_NO_ANSWER = frozenset({0, 507})  # a write slot moves to the next candidate
+
+
+def _report(message: str) -> None:
+    print(f"proxy: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -99,7 +117,9 @@ class ObjectHandle:
                 return await _stream_of(resp)
         self.discard()
         headers = {"range": range_header} if range_header else {}
-        for target in self.holders:
+        limiter = self.proxy.fanout.limiter
+        holders = sorted(self.holders, key=lambda t: limiter.limited(node_of(t)))
+        for target in holders:
             path = node_path(paths.OBJECTS, target.device, self.part, *self.path)
             try:
                 resp = await self.proxy.client.request("GET", target, path, headers)
@@ -128,6 +148,11 @@ class Proxy:
         self.client = client
         self.settings = settings or ProxySettings()
         self.known_containers = ExistenceCache(self.settings.container_ttl)
+        st = self.settings
+        self.fanout = FanOut(client, Timing(st.connect_timeout, st.read_timeout,
+                                            st.grace_min, st.grace_max),
+                             ErrorLimiter(st.error_limit, st.error_window,
+                                          st.error_suppression, report=_report))
 
     # -- placement -----------------------------------------------------------------------
     def nodes(self, account: str, container: str | None = None, obj: str | None = None
@@ -135,6 +160,29 @@ class Proxy:
         ring = self.ring.current()
         part, primaries = ring.get_nodes(account, container, obj)
         return part, primaries, ring.handoffs(part), ring.replicas
+
+    def container_replicas(self, account: str, container: str) -> tuple[int, list[Device]]:
+        """A container's partition and replicas, error-limited ones last: object slot i
+        updates container replica i, and the first slots go to nodes that are not
+        limited, so a live object node is not sent to wait on a limited container
+        replica (that one catches up by replication)."""
+        cpart, cnodes, _, _ = self.nodes(account, container)
+        limited = self.fanout.limiter.limited
+        if any(limited(node_of(target_of(d))) for d in cnodes):
+            cnodes = sorted(cnodes, key=lambda d: limited(node_of(target_of(d))))
+        return cpart, cnodes
+
+    def candidates(self, primaries: list[Device], handoffs: Iterator[Device]
+                   ) -> Iterable[Target]:
+        """Whom to ask, in order: the primaries, then a few handoffs (pulled lazily)."""
+        spare = itertools.islice(handoffs, self.settings.handoff_tries)
+        return (target_of(d) for d in itertools.chain(primaries, spare))
+
+    def write_strategy(self, replicas: int, width: int,
+                       retry: frozenset[int] = NO_ANSWER,
+                       success: frozenset[int] = WRITTEN) -> Strategy:
+        return Strategy(quorum=quorum_size(replicas), width=width, success=success,
+                        retry=retry)
 
     # -- objects -------------------------------------------------------------------------
     async def put_object(self, account: str, container: str, obj: str,
@@ -162,7 +210,7 @@ class Proxy:
         if size != declared:
             raise errors.BadRequest("body shorter than its Content-Length")
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        cpart, cnodes, _, _ = self.nodes(account, container)
+        cpart, cnodes = self.container_replicas(account, container)
         timestamp = Timestamp.now()        # the body has ended: the last to finish wins
         data = b"".join(chunks)
         # the ETag computed once here, not on every node (see commit_stamp)
@@ -172,25 +220,16 @@ class Proxy:
         base = {**headers, "x-timestamp": timestamp.internal,
                 "x-container-partition": str(cpart), "content-length": str(len(data)),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
-        spare = itertools.islice(handoffs, self.settings.handoff_tries)
-
-        async def one(i: int, dev: Device) -> tuple[Answer, dict[str, str]]:
-            mine = {**base, "x-container-update": target_of(cnodes[i % len(cnodes)]).spec}
-            for candidate in itertools.chain([dev], spare):
-                target = target_of(candidate)
-                path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
-                try:
-                    resp = await self.client.request("PUT", target, path, mine, data)
-                    async with resp:
-                        await resp.read()
-                        got = {k.lower(): v for k, v in resp.headers.items()}
-                        if resp.status != 507:
-                            return answer_from(resp.status, got, i), got
-                except NODE_ERRORS:
-                    pass
-            return Answer(0, None, i), {}
-
-        results = await asyncio.gather(*(one(i, d) for i, d in enumerate(primaries)))
+        updates = [target_of(d).spec for d in cnodes]
+        replies = await self.fanout.call(
+            self.candidates(primaries, handoffs),
+            self.fanout.exchange(
+                "PUT", lambda t: node_path(paths.OBJECTS, t.device, part, account,
+                                           container, obj),
+                lambda slot: {**base, "x-container-update": updates[slot % len(updates)]},
+                data),
+            self.write_strategy(replicas, len(primaries), retry=FULL_OR_NO_ANSWER))
+        results = [(r.answer, r.headers) for r in per_slot(replies, len(primaries))]
         return await self._finish_put(results, replicas, cnodes, cpart, account, container,
                                       obj, timestamp, size, headers)
 
@@ -199,7 +238,7 @@ class Proxy:
                             ) -> dict[str, str]:
         """Stream the body to the nodes as it arrives; memory stays bounded."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        cpart, cnodes, _, _ = self.nodes(account, container)
+        cpart, cnodes = self.container_replicas(account, container)
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
         base = {**headers, "x-timestamp": timestamp.internal,
                 "x-container-partition": str(cpart),
@@ -207,13 +246,10 @@ class Proxy:
         if "content-length" in headers:
             base["content-length"] = str(int(headers["content-length"])
                                           + commit_stamp.DIGEST_SIZE)
-        spare = itertools.islice(handoffs, self.settings.handoff_tries)
-        # Object node i updates container replica i; all primaries connect at once.
-        updates = [target_of(cnodes[i % len(cnodes)]).spec for i in range(len(primaries))]
-        started = await asyncio.gather(*(
-            self._start_upload(dev, part, account, container, obj,
-                               {**base, "x-container-update": updates[i]}, i, spare)
-            for i, dev in enumerate(primaries)))
+        started = await start_uploads(self.fanout, self.candidates(primaries, handoffs),
+                                      len(primaries), replicas, part,
+                                      (account, container, obj), base,
+                                      [target_of(d).spec for d in cnodes])
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
@@ -234,20 +270,21 @@ class Proxy:
                     md5.update(chunk)
                     xxh3.update(chunk)
                     if held is not None:
-                        await self._send_all(uploads, held)
+                        await send_all(uploads, held, replicas, self.fanout.timing)
                     held = chunk
         except BaseException:
             for u in uploads:
                 u.task.cancel()
             raise
         if held is not None:
-            await self._send_all(uploads, held)
+            await send_all(uploads, held, replicas, self.fanout.timing)
         # The body ended cleanly: now the write's time is known (the last to finish wins).
         timestamp = max(Timestamp.now(), timestamp)
-        await self._send_all(uploads, commit_stamp.encode(timestamp, md5.hexdigest(),
-                                                          xxh3.hexdigest()))
-        await self._send_all(uploads, None)
-        results = [(await u.answer(), u.headers) if u is not None else (Answer(0, None, i), {})
+        stamp = commit_stamp.encode(timestamp, md5.hexdigest(), xxh3.hexdigest())
+        await send_all(uploads, stamp, replicas, self.fanout.timing)
+        await send_all(uploads, None, replicas, self.fanout.timing)
+        answers = await upload_answers(self.fanout, uploads, replicas)
+        results = [(answers.get(i, Answer(0, None, i)), u.headers if u is not None else {})
                    for i, u in enumerate(started)]
         return await self._finish_put(results, replicas, cnodes, cpart, account, container,
                                       obj, timestamp, size, headers)
@@ -282,95 +319,65 @@ class Proxy:
     async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,
                                  account: str, container: str, obj: str,
                                  headers: dict[str, str]) -> None:
-        """Best effort: a replica that misses this is brought up to date by replication."""
-        async def one(dev: Device) -> None:
-            target = target_of(dev)
-            path = node_path(paths.CONTAINERS, target.device, cpart, account, container, obj)
-            try:
-                resp = await self.client.request(method, target, path, headers)
-                resp.release()
-            except NODE_ERRORS:
-                pass
-        await asyncio.gather(*(one(d) for d in cdevs))
-
-    async def _start_upload(self, dev: Device, part: int, account: str, container: str,
-                            obj: str, headers: dict[str, str], index: int,
-                            spare: Iterator[Device]) -> Upload | None:
-        for candidate in itertools.chain([dev], spare):
-            target = target_of(candidate)
-            path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
-            upload = Upload(self.client, target, path, headers, index)
-            if await upload.wait_started(self.settings.connect_timeout):
-                return upload
-        return None
-
-    async def _send_all(self, uploads: list[Upload], chunk: bytes | None) -> None:
-        """Feed every live upload; a node that stopped just stops being fed, and the
-        final count of answers decides the write."""
-        slow = [u for u in uploads if not u.send_now(chunk)]
-        if slow:
-            await asyncio.gather(*(u.send(chunk, self.settings.read_timeout) for u in slow))
+        """Best effort: a replica that misses this is brought up to date by replication
+        (waited on for at most the longest grace, never on an error-limited node)."""
+        if not cdevs:
+            return
+        await self.fanout.call(
+            (target_of(d) for d in cdevs),
+            self.fanout.exchange(method, lambda t: node_path(
+                paths.CONTAINERS, t.device, cpart, account, container, obj),
+                lambda slot: headers),
+            Strategy(quorum=0, width=len(cdevs), patience=self.settings.grace_max))
 
     async def _post_each(self, account: str, container: str, obj: str,
                          headers: dict[str, str]) -> list[Answer]:
-        """Send a POST to the primaries (then handoffs, until a quorum answered)."""
+        """Send a POST to the primaries (a handoff replacing one that does not answer)."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        targets = [target_of(d) for d in primaries]
-
-        async def one(i: int) -> Answer:
-            path = node_path(paths.OBJECTS, targets[i].device, part, account, container, obj)
-            try:
-                resp = await self.client.request("POST", targets[i], path, headers)
-                async with resp:
-                    await resp.read()
-                    return answer_from(resp.status, dict(resp.headers), i)
-            except NODE_ERRORS:
-                return Answer(0, None, i)
-
-        answers = list(await asyncio.gather(*(one(i) for i in range(len(targets)))))
-        spare = itertools.islice(handoffs, self.settings.handoff_tries)
-        while not read_settled(answers, replicas) and (dev := next(spare, None)) is not None:
-            targets.append(target_of(dev))
-            answers.append(await one(len(targets) - 1))
-        return answers
+        replies = await self.fanout.call(
+            self.candidates(primaries, handoffs),
+            self.fanout.exchange("POST", lambda t: node_path(
+                paths.OBJECTS, t.device, part, account, container, obj),
+                lambda slot: headers),
+            self.write_strategy(replicas, len(primaries)))
+        return [r.answer for r in replies]
 
     async def _look(self, account: str, container: str, obj: str, prefetch: bool = False
                     ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int,
                                aiohttp.ClientResponse | None]:
         """Ask a majority of the primaries about an object; only if they disagree (or
-        fail) ask the rest, then handoffs. With `prefetch`, the first is asked for the
-        whole object at once (a GET instead of a HEAD), so a read that the others agree
-        with costs no second round trip."""
+        fail, or are slow) ask the rest, then handoffs. A majority that agrees is the
+        answer at once, whoever else is still out. With `prefetch`, the first is asked
+        for the whole object at once (a GET instead of a HEAD), so a read that the
+        others agree with costs no second round trip. The targets returned list the
+        ones asked, then the primaries not asked (last resorts for reading)."""
         part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        targets = [target_of(d) for d in primaries]
-        body: list[aiohttp.ClientResponse] = []
+        methods = iter(["GET"] if prefetch else [])
 
-        async def one(i: int, method: str = "HEAD") -> tuple[Answer, dict[str, str]]:
-            path = node_path(paths.OBJECTS, targets[i].device, part, account, container, obj)
-            try:
-                resp = await self.client.request(method, targets[i], path)
-                h = {k.lower(): v for k, v in resp.headers.items()}
-                if method == "GET" and resp.status == 200:
-                    body.append(resp)
-                else:
-                    async with resp:
-                        await resp.read()
-                return answer_from(resp.status, h, i), h
-            except NODE_ERRORS:
-                return Answer(0, None, i), {}
+        async def one(slot: int, target: Target) -> Reply:
+            method = next(methods, "HEAD")
+            path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
+            resp = await self.client.request(method, target, path)
+            h = {k.lower(): v for k, v in resp.headers.items()}
+            if method == "GET" and resp.status == 200:
+                return Reply(answer_from(resp.status, h, -1), h, kept=resp)
+            async with resp:
+                await resp.read()
+            return Reply(answer_from(resp.status, h, -1), h)
 
-        need = min(quorum_size(replicas), len(targets))
-        results = list(await asyncio.gather(
-            one(0, "GET" if prefetch else "HEAD"), *(one(i) for i in range(1, need))))
-        if not agreed([a for a, _ in results], replicas):
-            results += await asyncio.gather(*(one(i) for i in range(need, len(targets))))
-            spare = itertools.islice(handoffs, self.settings.handoff_tries)
-            while (not read_settled([a for a, _ in results], replicas)
-                   and (dev := next(spare, None)) is not None):
-                targets.append(target_of(dev))
-                results.append(await one(len(targets) - 1))
-        return ([a for a, _ in results], [h for _, h in results], targets, part,
-                body[0] if body else None)
+        need = min(quorum_size(replicas), len(primaries))
+        replies = await self.fanout.call(
+            self.candidates(primaries, handoffs), one,
+            Strategy(quorum=need, width=need, success=FOUND, retry_failures=True,
+                     widen_to=len(primaries), agree=True, hedge=True),
+            primaries=len(primaries))
+        body = replies[0].kept if replies and replies[0].answer.status == 200 else None
+        for r in replies[1:]:
+            r.release()
+        targets = [r.target for r in replies if r.target is not None]
+        targets += [t for t in map(target_of, primaries) if t not in targets]
+        return ([r.answer for r in replies], [r.headers for r in replies], targets, part,
+                cast("aiohttp.ClientResponse | None", body))
 
     async def head_object(self, account: str, container: str, obj: str) -> dict[str, str]:
         answers, heads, _, _, _ = await self._look(account, container, obj)
@@ -425,7 +432,7 @@ class Proxy:
     async def delete_object(self, account: str, container: str, obj: str) -> None:
         """Write tombstones; ObjectNotFound if no replica held the object."""
         timestamp = Timestamp.now()
-        cpart, cnodes, _, _ = self.nodes(account, container)
+        cpart, cnodes = self.container_replicas(account, container)
         answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
                                          timestamp, cnodes, cpart)
         orphans = [cnodes[a.node % len(cnodes)] for a in answers if a.status not in (204, 404)]
@@ -451,23 +458,18 @@ class Proxy:
                           obj: str | None, timestamp: Timestamp, cnodes: list[Device],
                           cpart: int) -> list[Answer]:
         """One write per primary, each told which container replica to update."""
-        part, primaries, _, _ = self.nodes(account, container, obj)
-
-        async def one(i: int, dev: Device) -> Answer:
-            target = target_of(dev)
-            cdev = cnodes[i % len(cnodes)]
-            headers = {"x-timestamp": timestamp.internal, "x-container-partition": str(cpart),
-                       "x-container-update": target_of(cdev).spec}
-            path = node_path(kind, target.device, part, account, container, obj)
-            try:
-                resp = await self.client.request(method, target, path, headers)
-                async with resp:
-                    await resp.read()
-                    return answer_from(resp.status, dict(resp.headers), i)
-            except NODE_ERRORS:
-                return Answer(0, None, i)
-
-        return list(await asyncio.gather(*(one(i, d) for i, d in enumerate(primaries))))
+        part, primaries, _, replicas = self.nodes(account, container, obj)
+        updates = [target_of(d).spec for d in cnodes]
+        replies = await self.fanout.call(
+            (target_of(d) for d in primaries),
+            self.fanout.exchange(method, lambda t: node_path(
+                kind, t.device, part, account, container, obj),
+                lambda slot: {"x-timestamp": timestamp.internal,
+                              "x-container-partition": str(cpart),
+                              "x-container-update": updates[slot % len(updates)]}),
+            self.write_strategy(replicas, len(primaries),
+                                success=frozenset({204, 404})))
+        return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
 
 
 async def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:

@@ -1,22 +1,36 @@
-"""Concurrency helpers for talking to several nodes at once: streaming one body to many
-uploads with bounded memory, and gathering answers with timeouts."""
+"""Talking to several nodes at once: one fan-out for every request the proxy makes to
+replicas (`FanOut.call`, driven by a Strategy of proxy/strategy.py). Streamed uploads,
+which feed one body to many nodes, are in proxy/uploads.py.
+
+The fan-out asks the candidates in order (primaries, then handoffs), skipping nodes
+the error limiter holds back unless a quorum needs them, and answers once its strategy
+is settled: a quorum agreed, plus a short grace for the rest. Requests still out then
+are left to finish in the background (bounded per node), so their real timeouts still
+teach the limiter and their bodies are released; nothing waits for a frozen node.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 import aiohttp
 
 from objectstore.node.client import NodeClient, Target
+from objectstore.proxy.limiter import ErrorLimiter, Node, real_failure
 from objectstore.proxy.quorum import Answer
+from objectstore.proxy.strategy import Finish, Strategy, grace, plan, retried
 from objectstore.timestamps import Timestamp
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
-QUEUE_CHUNKS = 1    # chunks queued per upload (plus one in flight): memory ~R x 2 chunks
 
 
-def answer_from(status: int, headers: dict[str, str], node: int) -> Answer:
+def answer_from(status: int, headers: Mapping[str, str], node: int) -> Answer:
     stamp = headers.get("x-backend-timestamp")
     try:
         return Answer(status, Timestamp.parse(stamp) if stamp else None, node)
@@ -24,67 +38,234 @@ def answer_from(status: int, headers: dict[str, str], node: int) -> Answer:
         return Answer(status, None, node)
 
 
-class Upload:
-    """One streamed PUT to one node. It starts when the node has answered
-    `100 Continue`, so a dead node is known before any byte of the body is sent."""
+class Releasable(Protocol):
+    def release(self) -> None: ...
 
-    def __init__(self, client: NodeClient, target: Target, path: str,
-                 headers: dict[str, str], node: int) -> None:
-        self.target = target
-        self.node = node
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
-        self.started = asyncio.Event()
-        self.headers: dict[str, str] = {}
-        self.task = asyncio.create_task(self._run(client, path, headers))
 
-    async def _body(self) -> AsyncIterator[bytes]:
-        self.started.set()
-        while (chunk := await self.queue.get()) is not None:
-            yield chunk
+@dataclass
+class Reply:
+    """One node's answer in a fan-out (status 0: none), with what the request kept."""
 
-    async def _run(self, client: NodeClient, path: str, headers: dict[str, str]) -> Answer:
-        try:
-            resp = await client.request("PUT", self.target, path,
-                                        {**headers, "expect": "100-continue"}, self._body())
-            async with resp:
-                await resp.read()
-                self.headers = {k.lower(): v for k, v in resp.headers.items()}
-                return answer_from(resp.status, self.headers, self.node)
-        except NODE_ERRORS:
-            return Answer(0, None, self.node)
+    answer: Answer
+    headers: dict[str, str] = field(default_factory=dict)
+    kept: Releasable | None = None      # an unread response or a started upload
+    target: Target | None = None
+    slot: int = -1
 
-    async def wait_started(self, timeout: float) -> bool:
-        """True once the node takes the body; False if it failed or took too long."""
-        waiter = asyncio.create_task(self.started.wait())
-        await asyncio.wait({waiter, self.task}, timeout=timeout,
-                           return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
-        if self.started.is_set() and not self.task.done():
-            return True
-        self.task.cancel()
+    def release(self) -> None:
+        if self.kept is not None:
+            self.kept.release()
+            self.kept = None
+
+
+Request = Callable[[int, Target], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Timing:
+    connect_timeout: float = 2.0
+    read_timeout: float = 10.0
+    grace_min: float = 0.05     # the post-quorum grace: a few times the healthy latency,
+    grace_max: float = 0.5      # within these bounds
+    left_per_node: int = 16     # requests left running in the background, per node
+
+
+def node_of(target: Target) -> Node:
+    return (target.host, target.port)
+
+
+class Candidates:
+    """The candidates in order, those not error-limited first; limited ones are kept
+    back as last resorts. With `primaries`, a limited one among the first `primaries`
+    comes (when allowed) before the candidates after them: for a read, a handoff that
+    knows nothing is worth less than a primary, even a limited one."""
+
+    def __init__(self, targets: Iterable[Target], limiter: ErrorLimiter,
+                 primaries: int = 0) -> None:
+        self._rest: Iterator[Target] = iter(targets)
+        self._seen = 0
+        self._primaries = primaries
+        self._fresh: deque[tuple[bool, Target]] = deque()
+        self._limited: deque[tuple[bool, Target]] = deque()
+        self._limiter = limiter
+
+    def _fill(self) -> bool:
+        for target in self._rest:
+            entry = (self._seen < self._primaries, target)
+            self._seen += 1
+            if self._limiter.limited(node_of(target)):
+                self._limited.append(entry)
+            else:
+                self._fresh.append(entry)
+                return True
         return False
 
-    def send_now(self, chunk: bytes | None) -> bool:
-        """Queue a chunk if there is room at once (the common case: no task, no timer)."""
-        if self.task.done() or self.queue.full():
-            return False
-        self.queue.put_nowait(chunk)
-        return True
+    def has_fresh(self) -> bool:
+        return bool(self._fresh) or self._fill()
 
-    async def send(self, chunk: bytes | None, timeout: float) -> bool:
-        """Queue a chunk (None ends the body); False if the node stopped taking it."""
-        if self.task.done():
-            return False
+    def exhausted(self) -> bool:
+        return not self.has_fresh() and not self._limited
+
+    def take(self, allow_limited: bool) -> Target | None:
+        fresh = self.has_fresh()
+        if (allow_limited and self._limited and self._limited[0][0]
+                and not (fresh and self._fresh[0][0])):
+            return self._limited.popleft()[1]       # a limited primary before a handoff
+        if fresh:
+            return self._fresh.popleft()[1]
+        if allow_limited and self._limited:
+            return self._limited.popleft()[1]
+        return None
+
+
+class FanOut:
+    """The one way the proxy asks several nodes; owns the error limiter and the
+    requests left running after an answer."""
+
+    def __init__(self, client: NodeClient, timing: Timing | None = None,
+                 limiter: ErrorLimiter | None = None) -> None:
+        self.client = client
+        self.timing = timing or Timing()
+        self.limiter = limiter or ErrorLimiter()
+        self._left: set[asyncio.Task[Any]] = set()
+        self._left_per_node: dict[Node, int] = {}
+
+    def exchange(self, method: str, path_of: Callable[[Target], str],
+                 headers_of: Callable[[int], Mapping[str, str]] | None = None,
+                 body: bytes | None = None) -> Request:
+        """A plain request per node whose answer is read whole."""
+        async def request(slot: int, target: Target) -> Reply:
+            headers = headers_of(slot) if headers_of is not None else None
+            resp = await self.client.request(method, target, path_of(target), headers, body)
+            async with resp:
+                await resp.read()
+                got = {k.lower(): v for k, v in resp.headers.items()}
+            return Reply(answer_from(resp.status, got, -1), got)
+        return request
+
+    async def call(self, candidates: Iterable[Target], request: Request,
+                   s: Strategy, primaries: int = 0) -> list[Reply]:
+        """Ask candidates as the strategy says; the replies in the order asked (each
+        answer's `node` is its index there; status 0 for one still out). See
+        Candidates for `primaries`."""
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        pool = Candidates(candidates, self.limiter, primaries)
+        asked: list[Reply] = []
+        done: list[Answer] = []
+        running: dict[asyncio.Task[Reply], int] = {}
+        free_slots: list[int] = []
+        hedges = 0
+        first_answer: float | None = None
+        deadline = None if s.patience is None else began + s.patience
+        while True:
+            # (whether candidates are left is asked only when more were wanted and not
+            # found: the handoffs are not even computed while the primaries answer)
+            step = plan(s, done, len(running), hedges)
+            started = 0
+            for k in range(step.more):
+                target = pool.take(allow_limited=k < step.more_limited)
+                if target is None:
+                    break
+                slot = free_slots.pop(0) if free_slots else len(asked)
+                running[loop.create_task(self._attempt(slot, target, request, s))] = len(asked)
+                asked.append(Reply(Answer(0, None, len(asked)), target=target, slot=slot))
+                started += 1
+            if started < step.more:
+                step = plan(s, done, len(running), hedges, pool.exhausted())
+            if step.finish is Finish.NOW or not running:
+                break
+            now = loop.time()
+            if step.finish is Finish.GRACE:
+                end = now + grace(now - began, self.timing.grace_min, self.timing.grace_max)
+                deadline = end if deadline is None else min(deadline, end)
+            timeout = None if deadline is None else max(0.0, deadline - now)
+            if s.hedge and pool.has_fresh():
+                wait = (self.timing.connect_timeout if first_answer is None else
+                        grace(first_answer, self.timing.grace_min, self.timing.grace_max))
+                timeout = wait if timeout is None else min(timeout, wait)
+            finished, _ = await asyncio.wait(running, timeout=timeout,
+                                             return_when=asyncio.FIRST_COMPLETED)
+            if not finished:
+                if deadline is not None and loop.time() >= deadline:
+                    break
+                hedges += 1
+                continue
+            for task in finished:
+                index = running.pop(task)
+                reply = task.result()
+                reply.answer = replace(reply.answer, node=index)
+                reply.target, reply.slot = asked[index].target, asked[index].slot
+                asked[index] = reply
+                done.append(reply.answer)
+                if first_answer is None:
+                    first_answer = loop.time() - began
+                if retried(s, reply.answer.status):
+                    free_slots.append(reply.slot)
+        for task, index in running.items():
+            target = asked[index].target
+            assert target is not None
+            self.leave(task, node_of(target))
+        return asked
+
+    async def _attempt(self, slot: int, target: Target, request: Request,
+                       s: Strategy) -> Reply:
+        began = time.monotonic()
         try:
-            await asyncio.wait_for(self.queue.put(chunk), timeout)
-            return True
-        except TimeoutError:
-            self.task.cancel()
-            return False
+            if s.budget is None:
+                reply = await request(slot, target)
+            else:
+                async with asyncio.timeout(s.budget):
+                    reply = await request(slot, target)
+        except NODE_ERRORS as exc:
+            self.failed(target, exc, time.monotonic() - began)
+            return Reply(Answer(0))
+        self.limiter.succeeded(node_of(target))
+        return reply
 
-    async def answer(self) -> Answer:
-        try:
-            return await self.task
-        except asyncio.CancelledError:
-            return Answer(0, None, self.node)
+    def failed(self, target: Target, exc: BaseException, elapsed: float) -> None:
+        """Hold a real failure against the node (see limiter.real_failure)."""
+        if real_failure(exc, elapsed, self.timing.connect_timeout, self.timing.read_timeout):
+            self.limiter.failed(node_of(target))
 
+    def leave(self, task: asyncio.Task[Any], node: Node) -> None:
+        """Let a request nobody waits for any more finish in the background (its reply
+        released), or cancel it if that node has too many left already."""
+        counted = self._left_per_node.get(node, 0) < self.timing.left_per_node
+        if counted:
+            self._left_per_node[node] = self._left_per_node.get(node, 0) + 1
+        else:
+            task.cancel()
+        self._left.add(task)
+
+        def finished(t: asyncio.Task[Any]) -> None:
+            self._left.discard(t)
+            if counted:
+                left = self._left_per_node.pop(node, 1) - 1
+                if left:
+                    self._left_per_node[node] = left
+            if not t.cancelled() and t.exception() is None and isinstance(t.result(), Reply):
+                t.result().release()
+        task.add_done_callback(finished)
+
+    def left_running(self) -> int:
+        return len(self._left)
+
+    async def close(self) -> None:
+        """Cancel what is left running (at shutdown)."""
+        for task in list(self._left):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*self._left, return_exceptions=True)
+
+
+def per_slot(replies: list[Reply], slots: int) -> list[Reply]:
+    """The reply that speaks for each slot: a success if one had it, else its last."""
+    best: list[Reply | None] = [None] * slots
+    for r in replies:
+        if 0 <= r.slot < slots:
+            held = best[r.slot]
+            if held is None or not 200 <= held.answer.status < 300:
+                best[r.slot] = r
+    return [r if r is not None else Reply(Answer(0, None, -1), slot=i)
+            for i, r in enumerate(best)]
