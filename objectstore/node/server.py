@@ -24,6 +24,7 @@ from objectstore.node.db_server import DBServer
 from objectstore.node.dbconnections import Connections
 from objectstore.node.diskfile import clear_tmp
 from objectstore.node.object_server import ObjectServer
+from objectstore.node.replay import RecentSignatures
 from objectstore.node.request import parse_target
 from objectstore.node.stats_reporter import StatsReporter
 
@@ -65,6 +66,7 @@ class NodeApp:
         self.status = status_server.StatusServer(config, self.rings.held)
         self.db_replication = db_replication_server.DBReplicationServer(
             config, self.reporter, self.connections)
+        self.signatures = RecentSignatures()       # each accepted once (replay)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -82,9 +84,14 @@ class NodeApp:
         if path == "/healthcheck":
             return Response(b"OK", media_type="text/plain")
         signed = path + ("?" + query.decode("latin-1") if query else "")
-        if not auth.verify(self.config.secret, request.method, signed,
-                           request.headers.get(auth.HEADER)):
+        proof = auth.verify(self.config.secret, request.method, signed,
+                            [(k.decode("latin-1"), v.decode("latin-1"))
+                             for k, v in request.headers.raw])
+        if proof is None:
             return Response(b"node requests need the cluster secret\n", status_code=401)
+        if not self.signatures.first_time(proof):
+            return Response(b"this signature was used before (a replay?)\n",
+                            status_code=401)
         try:
             if path == ring_server.PATH:
                 return await self.rings.handle(request)
