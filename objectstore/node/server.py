@@ -4,6 +4,8 @@ dispatch to the object or database half, map errors to statuses in one place."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import sqlite3
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -45,6 +47,13 @@ STATUS: list[tuple[type[errors.ObjectStoreError], int]] = [
     (errors.DiskFileError, 500),
     (errors.ObjectStoreError, 500),
 ]
+
+
+def device_full(exc: sqlite3.Error | OSError) -> bool:
+    """A full disk, as SQLite (databases, their journals) or the OS says it."""
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def status_for(exc: errors.ObjectStoreError) -> int:
@@ -109,6 +118,11 @@ class NodeApp:
             return Response(f"{exc}\n".encode(), status_code=status_for(exc))
         except ClientDisconnect:          # the proxy aborted an upload: nothing was kept
             return Response(b"", status_code=499)
+        except (sqlite3.Error, OSError) as exc:
+            if not device_full(exc):
+                raise
+            # as for object writes: the proxy takes the write to a handoff
+            return Response(f"device is full: {exc}\n".encode(), status_code=507)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
