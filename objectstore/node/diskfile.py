@@ -25,6 +25,7 @@ fsync, rename, listdir) are meant to run off the event loop (see node/server.py)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import hashlib
@@ -139,26 +140,37 @@ def cleanup(directory: Path) -> Listing:
     return keep
 
 
-def run_steps(steps: Generator[int, None, T]) -> T:
+Step = int | tuple[int, ...]     # descriptors to fsync (all of them) before going on
+
+
+def run_steps(steps: Generator[Step, None, T]) -> T:
     """Drive a `commit_steps` generator here, fsyncing what it yields."""
     try:
-        fd = next(steps)
+        fds = next(steps)
         while True:
-            os.fsync(fd)
-            fd = steps.send(None)
+            for fd in (fds,) if isinstance(fds, int) else fds:
+                os.fsync(fd)
+            fds = steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
 
-async def run_steps_async(steps: Generator[int, None, T], syncer: Syncer) -> T:
+async def run_steps_async(steps: Generator[Step, None, T], syncer: Syncer) -> T:
     """Drive a `commit_steps` generator on the event loop; only the fsyncs go to the
     syncer's threads (every blocking call in a thread contends for the GIL with the
     loop, and each contended hand-over costs more than the quick calls themselves)."""
     try:
-        fd = next(steps)
+        fds = next(steps)
         while True:
-            await syncer.fsync(fd)
-            fd = steps.send(None)
+            if isinstance(fds, int):
+                await syncer.fsync(fds)
+            else:
+                # all settled before going on: the caller closes these descriptors
+                for failed in await asyncio.gather(*(syncer.fsync(fd) for fd in fds),
+                                                   return_exceptions=True):
+                    if isinstance(failed, BaseException):
+                        raise failed
+            fds = steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
