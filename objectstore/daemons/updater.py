@@ -17,10 +17,11 @@ from typing import Any
 
 import aiohttp
 
+from objectstore.errors import DiskFileError
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
-from objectstore.node.pending import ASYNC_PENDING, IN_FLIGHT, object_holds
+from objectstore.node.pending import ASYNC_PENDING, IN_FLIGHT, KINDS, object_holds, read_record
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
@@ -51,7 +52,7 @@ class Updater:
             for device in sorted(os.listdir(self.config.devices)):
                 directory = self.config.devices / device / ASYNC_PENDING
                 if directory.is_dir():
-                    found += sorted(directory.glob("*.json"))
+                    found += sorted(p for p in directory.iterdir() if p.suffix in KINDS)
         return found
 
     async def run_once(self, progress: Callable[[int, int], None] | None = None
@@ -73,19 +74,17 @@ class Updater:
     async def send(self, path: Path, stats: UpdaterStats) -> None:
         """Deliver one record (pending.py) to each replica it names; the file goes
         when all took it, or keeps the ones still to do."""
-        try:
-            raw = await asyncio.to_thread(path.read_bytes)
-            age = time.time() - path.stat().st_mtime
-        except FileNotFoundError:
-            return      # its write delivered it meanwhile
         device = path.parent.parent.name
         try:
-            update = json.loads(raw)
+            age = time.time() - path.stat().st_mtime
+            update = await asyncio.to_thread(read_record, path)
             specs = list(update["targets"]) if "targets" in update else [update["target"]]
             targets = [Target.from_spec(spec) for spec in specs]
             method, headers = str(update["method"]), dict(update["headers"])
             held = await asyncio.to_thread(object_holds, self.config.devices, device, update)
-        except (ValueError, KeyError, TypeError):
+        except FileNotFoundError:
+            return      # its write delivered it meanwhile
+        except (ValueError, KeyError, TypeError, DiskFileError):
             if age > IN_FLIGHT:     # a younger one may be a record still being written
                 stats.damaged += 1
                 path.unlink(missing_ok=True)
@@ -122,4 +121,6 @@ def _rewrite(path: Path, update: dict[str, Any]) -> None:
     came back after a crash, its delivered rows would only be sent again)."""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(update))
-    os.replace(tmp, path)
+    os.replace(tmp, path.with_suffix(".json"))
+    if path.suffix != ".json":
+        path.unlink(missing_ok=True)        # the link to the written file

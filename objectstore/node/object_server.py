@@ -143,10 +143,12 @@ class ObjectServer:
             "x-etag": h.get(f"{SYSMETA}manifest-etag", writer.etag),
             "x-content-type": content_type})
         steps = writer.commit_steps(timestamp, content_type, _user_meta(request), stored,
-                                    only_if_newer=True)
+                                    only_if_newer=True,
+                                    update=None if update is None else update.update)
         try:      # the check for a newer version is part of the commit: one thread hop
             meta = await run_steps_async(
-                steps if update is None else with_record(steps, update), self.syncer)
+                steps if update is None else with_record(steps, update, lambda: writer.path,
+                                                         "data"), self.syncer)
         except NewerExists as exc:
             return Response(status_code=409,
                             headers={"x-backend-timestamp": exc.held.internal})
@@ -208,16 +210,20 @@ class ObjectServer:
             return conflict
         existed = current is not None and _exists(df)
         update = self._listing_update(request, t, "DELETE", timestamp, {})
-        steps = df.tombstone_steps(timestamp)
-        await run_steps_async(steps if update is None else with_record(steps, update),
-                              self.syncer)
+        if update is None:
+            await run_steps_async(df.tombstone_steps(timestamp), self.syncer)
+        else:
+            await run_steps_async(with_record(df.tombstone_steps(timestamp, update.update),
+                                              update, lambda: df.tmp_file, "ts"),
+                                  self.syncer)
         await self.update_container(t, update)
         return Response(status_code=204 if existed else 404)
 
     def _listing_update(self, request: Request, t: NodeTarget, method: str,
                         timestamp: Timestamp, row: dict[str, str]) -> PendingRecord | None:
         """The record of the listing update a write owes the container replicas the
-        proxy named (None if it named none), to be made durable with the write."""
+        proxy named (None if it named none), to be made durable with the write
+        (pending.py)."""
         targets = [x for x in request.headers.get("x-container-update", "").split(",") if x]
         if not targets:
             return None

@@ -1,26 +1,30 @@
 """Container updates a node owes, kept on disk until the container replicas took them.
 
-Every object write (PUT or DELETE) that names container replicas leaves a record of its
-listing update in `<device>/async_pending/` *in the same durable step as the object*:
-the record is written before the object's data is fsynced, and fsynced (with its
-directory) together with it, before the object is renamed into place. So no crash can
-leave an object in place whose listing update is not on disk: the object is visible
-only once its record is durable. Once every replica took the row, the record is
-removed (no fsync: a removal lost in a crash only means the update is sent twice, and
-rows merge by timestamp). Records left over -- a crash, a replica down -- are sent by
-the updater (daemons/updater.py), which also runs at once when a node starts.
+Every object write (PUT or DELETE) that names container replicas keeps its listing
+update *in the file it writes* (the .data footer's or the tombstone's "update") and
+leaves a hard link to that file in `<device>/async_pending/` before the file is
+renamed into place. The link costs no write of its own: the file's content is fsynced
+anyway, and the link's directory is fsynced in the same step (ext4 has usually
+committed it with the file by then). So no crash can leave an object in place whose
+listing update is not on disk: the object is visible only once its record is durable.
+Once every replica took the row, the link is removed (no fsync: a removal lost in a
+crash only means the update is sent twice, and rows merge by timestamp). Records left
+over -- a crash, a replica down -- are sent by the updater (daemons/updater.py), which
+also runs at once when a node starts.
 
-A record whose object never got into place (a crash between the two) must not list
+A record whose file never got into place (a crash between the two) must not list
 anything: the updater checks that the object directory holds the write (or a newer
 one) first, and drops a record that does not once it is old enough not to be a write
 still in progress (IN_FLIGHT).
 
-Records (JSON, one file each):
+Files in async_pending/:
+    <timestamp>-<random>.data | .ts   links to written files; their "update" is
     {"method": "PUT"|"DELETE", "targets": ["host:port/device", ...], "partition": n,
      "account": a, "container": c, "obj": o, "headers": {x-timestamp, x-size, ...},
      "object_partition": n, "hash": the object's name hash}
-or, for an update queued after a replica failed to take it, one target: "target": spec
-(no object check: it is queued after the object was in place).
+    <name>.json   the same JSON alone (what is left of a record after some replicas
+                  took it), or, queued after a replica failed to take it, with one
+                  "target": spec instead of "targets" and no object check
 """
 
 from __future__ import annotations
@@ -28,15 +32,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from objectstore.node import paths
-from objectstore.node.diskfile import scan
+from objectstore.node.diskfile import Step, footer_doc, scan
 from objectstore.timestamps import Timestamp
 
 ASYNC_PENDING = "async_pending"
+KINDS = (".json", ".data", ".ts")
 IN_FLIGHT = 60.0        # seconds: a record younger than this may be of a write under way
 T = TypeVar("T")
 
@@ -46,28 +51,25 @@ def pending_dir(devices: Path, device: str) -> Path:
 
 
 class PendingRecord:
-    """The record of one write's listing update, written as part of its commit."""
+    """The record of one write's listing update, linked as part of its commit."""
 
     def __init__(self, devices: Path, device: str, update: dict[str, Any]) -> None:
         self.directory = pending_dir(devices, device)
         self.update = update
         self.path: Path | None = None
 
-    def create(self) -> tuple[int, int]:
-        """Write the record (not yet synced); the descriptors to fsync, file and
-        directory, which the caller closes with `close`."""
+    def link(self, written: Path, ext: str) -> int:
+        """Link the write's (not yet synced) file here; the directory's descriptor to
+        fsync, which the caller closes."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{self.update['headers']['x-timestamp']}-{os.urandom(6).hex()}.json"
+        name = f"{self.update['headers']['x-timestamp']}-{os.urandom(6).hex()}.{ext}"
+        os.link(written, self.directory / name)
         self.path = self.directory / name
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            os.write(fd, json.dumps(self.update, separators=(",", ":")).encode())
-            dir_fd = os.open(self.directory, os.O_RDONLY)
+            return os.open(self.directory, os.O_RDONLY)
         except BaseException:
-            os.close(fd)
             self.remove()
             raise
-        return fd, dir_fd
 
     def remove(self) -> None:
         if self.path is not None:
@@ -76,19 +78,21 @@ class PendingRecord:
             self.path = None
 
 
-def with_record(steps: Generator[int, None, T], record: PendingRecord
-                ) -> Generator[int | tuple[int, ...], None, T]:
-    """A commit's steps (diskfile) with the record made durable alongside its first
-    fsync -- before anything is renamed into place, at no extra round trip. A commit
-    that fails (or finds a newer version) removes the record."""
+def with_record(steps: Generator[int, None, T], record: PendingRecord,
+                written: Callable[[], Path | None], ext: str) -> Generator[Step, None, T]:
+    """A commit's steps (diskfile) with the record linked before the first fsync, and
+    its directory synced along with it -- before anything is renamed into place, at
+    no extra round trip. `written()` is the commit's temporary file once its first
+    step is reached. A commit that fails before the rename removes the record."""
     try:
-        first = next(steps)             # the commit's checks are done by now
-        fds = record.create()
+        first = next(steps)             # the file is written, the checks are done
+        source = written()
+        assert source is not None
+        dir_fd = record.link(source, ext)
         try:
-            yield (first, *fds)
+            yield (first, dir_fd)
         finally:
-            for fd in fds:
-                os.close(fd)
+            os.close(dir_fd)
     except BaseException:               # nothing was put in place: nothing to list
         record.remove()
         raise
@@ -98,6 +102,19 @@ def with_record(steps: Generator[int, None, T], record: PendingRecord
             yield steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """The update a file of async_pending/ stands for (ValueError if damaged)."""
+    if path.suffix == ".data":
+        with open(path, "rb") as f:
+            doc, _ = footer_doc(f, path)
+    else:
+        doc = json.loads(path.read_bytes())
+    update = doc["update"] if path.suffix != ".json" else doc
+    if not isinstance(update, dict):
+        raise ValueError("not an update")
+    return update
 
 
 def object_holds(devices: Path, device: str, update: dict[str, Any]) -> bool | None:

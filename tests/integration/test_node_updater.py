@@ -57,19 +57,20 @@ def listed(target: Target) -> list[str]:
 
 
 def leave(devices: Path, obj: str, targets: list[str], age: float = 0) -> Path:
-    """A record as a write leaves it, `age` seconds old."""
-    rec = PendingRecord(devices, "sdb1", {
+    """A record as a delete leaves it (a link to its tombstone), `age` seconds old."""
+    update = {
         "method": "PUT", "targets": targets, "partition": 5, "account": "AUTH_test",
         "container": "c", "obj": obj, "headers": {"x-timestamp": TS.internal, "x-size": "1",
                                                   "x-etag": "e", "x-content-type": "t"},
-        "object_partition": 3, "hash": NAME_HASH})
-    fd, dir_fd = rec.create()
-    os.close(fd)
-    os.close(dir_fd)
-    assert rec.path is not None
+        "object_partition": 3, "hash": NAME_HASH}
+    written = devices / "sdb1" / f"written-{obj}"
+    written.write_text(json.dumps({"name": obj, "update": update}))
     if age:
-        then = rec.path.stat().st_mtime - age
-        os.utime(rec.path, (then, then))
+        then = written.stat().st_mtime - age
+        os.utime(written, (then, then))
+    rec = PendingRecord(devices, "sdb1", update)
+    os.close(rec.link(written, "ts"))
+    assert rec.path is not None
     return rec.path
 
 
@@ -92,7 +93,8 @@ def test_delivered_to_the_live_replica_kept_for_the_down_one(
     stats = run_pass(devices)
     assert (stats.sent, stats.left) == (1, 1)
     assert listed(target) == ["o"]
-    assert json.loads(path.read_bytes())["targets"] == [down]
+    assert not path.exists()
+    assert json.loads(path.with_suffix(".json").read_bytes())["targets"] == [down]
 
 
 def test_a_write_never_in_place_lists_nothing(node: tuple[Target, Path]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from objectstore.errors import InsufficientStorage
 from objectstore.node import paths
 from objectstore.node.diskfile import DiskFile, NewerExists, run_steps
-from objectstore.node.pending import PendingRecord, object_holds, with_record
+from objectstore.node.pending import PendingRecord, object_holds, read_record, with_record
 from objectstore.timestamps import Timestamp
 
 TS = Timestamp(1_700_000_000 * 100_000)
@@ -33,17 +32,21 @@ def diskfile(devices: Path) -> DiskFile:
 
 
 def records(devices: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_bytes()) for p in (devices / "d" / "async_pending").glob("*")]
+    return [read_record(p) for p in (devices / "d" / "async_pending").glob("*")]
 
 
 def test_the_record_is_durable_before_the_object_is_in_place(tmp_path: Path) -> None:
     df = diskfile(tmp_path)
     writer = df.writer()
     writer.write(b"x")
-    steps = with_record(writer.commit_steps(TS, "t"), record(tmp_path))
+    rec = record(tmp_path)
+    steps = with_record(writer.commit_steps(TS, "t", update=rec.update), rec,
+                        lambda: writer.path, "data")
     first = next(steps)
-    assert isinstance(first, tuple) and len(first) == 3     # data, record, its directory
-    assert records(tmp_path)[0]["obj"] == "o"
+    assert isinstance(first, tuple) and len(first) == 2     # the file, the record's dir
+    assert records(tmp_path) == [rec.update]
+    assert rec.path is not None and writer.path is not None
+    assert os.path.samefile(rec.path, writer.path), "a link: no write of its own"
     assert df.newest_timestamp() is None, "nothing in place before the fsyncs"
     for fd in first:
         os.fsync(fd)
@@ -66,8 +69,16 @@ def test_a_commit_that_fails_first_leaves_no_record(tmp_path: Path) -> None:
     writer.write(b"x")
     with pytest.raises(NewerExists):
         run_steps(with_record(writer.commit_steps(TS, "t", only_if_newer=True),
-                              record(tmp_path)))
+                              record(tmp_path), lambda: writer.path, "data"))
     assert records(tmp_path) == []
+
+
+def test_a_delete_keeps_its_update_in_the_tombstone(tmp_path: Path) -> None:
+    df = diskfile(tmp_path)
+    rec = record(tmp_path)
+    run_steps(with_record(df.tombstone_steps(TS, rec.update), rec, lambda: df.tmp_file,
+                          "ts"))
+    assert df.newest_timestamp() == TS and records(tmp_path) == [rec.update]
 
 
 def test_object_holds(tmp_path: Path) -> None:
@@ -88,7 +99,8 @@ def test_a_full_device_refuses_the_write_and_leaves_no_record(tmp_path: Path) ->
     pending = tmp_path / "d" / "async_pending"
     pending.write_text("not a directory")       # the record cannot be made
     with pytest.raises((InsufficientStorage, OSError)):
-        run_steps(with_record(writer.commit_steps(TS, "t"), rec))
+        run_steps(with_record(writer.commit_steps(TS, "t"), rec, lambda: writer.path,
+                              "data"))
     writer.abort()
     assert df.newest_timestamp() is None
     assert not list(paths.tmp_dir(tmp_path, "d").iterdir())
