@@ -104,3 +104,33 @@ def test_a_full_device_answers_507_for_databases(small_device: Path,
         statuses = asyncio.run(go(port))
     assert statuses == [507] * 5 + [204]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_database_at_its_size_limit_answers_507(tmp_path: Path) -> None:
+    """Without root: the same refusal from a real database held at its size limit
+    (SQLite's max_page_count on the node's own connection) -- SQLITE_FULL either way."""
+    devices = tmp_path / "devices"
+    (devices / "sdb1").mkdir(parents=True)
+    app = NodeApp(NodeConfig(devices=devices, secret=SECRET, hash_prefix="p"))
+    rows = json.dumps([[f"o{i}-" + "x" * 200, ts(10 + i)["x-timestamp"], 1, "t", "e", 0]
+                       for i in range(2000)]).encode()
+
+    async def go(port: int) -> list[int]:
+        target = Target("127.0.0.1", port, "sdb1")
+        client = NodeClient(SECRET)
+        try:
+            assert (await call(client, "PUT", target, CONT, ts(1)))[0] == 201
+            (db,) = devices.glob("sdb1/containers/**/*.db")
+            with app.connections.use(db) as conn:
+                pages = conn.execute("PRAGMA page_count").fetchone()[0]
+                conn.execute(f"PRAGMA max_page_count = {pages}")
+            statuses = [(await call(client, "POST", target, CONT,
+                                    {"x-backend-rows": "2000", "content-type": "x"},
+                                    rows))[0]]
+            statuses.append((await call(client, "HEAD", target, CONT, {}))[0])
+            return statuses
+        finally:
+            await client.close()
+
+    with running(app) as port:
+        assert asyncio.run(go(port)) == [507, 204]
