@@ -84,7 +84,7 @@ def test_a_signature_is_accepted_once() -> None:
 
 def test_the_memory_is_bounded_and_forgetting_lets_no_replay_through() -> None:
     seen = RecentSignatures(limit=100)
-    proofs = [auth.Proof(NOW + i / 1000, i.to_bytes(16, "big")) for i in range(1000)]
+    proofs = [auth.Proof(NOW + i / 1000, i.to_bytes(8, "big") * 2) for i in range(1000)]
     assert all(seen.first_time(p, now=NOW + 1) for p in proofs)
     assert len(seen) <= 100
     # forgotten ones are below the floor: refused still, as are remembered ones
@@ -95,7 +95,7 @@ def test_the_memory_is_bounded_and_forgetting_lets_no_replay_through() -> None:
 def test_expired_signatures_are_forgotten() -> None:
     seen = RecentSignatures(limit=1000, window=60)
     for i in range(500):
-        assert seen.first_time(auth.Proof(NOW + i / 100, i.to_bytes(16, "big")), now=NOW)
+        assert seen.first_time(auth.Proof(NOW + i / 100, i.to_bytes(8, "big") * 2), now=NOW)
     assert len(seen) == 500
     later = NOW + 120
     assert seen.first_time(auth.Proof(later, b"z" * 16), now=later)
