@@ -47,6 +47,18 @@ def node_path(kind: str, device: str, partition: int, account: str,
     return "/" + "/".join(quote(p, safe="") for p in parts)
 
 
+def signed_headers(secret: bytes, method: str, path: str,
+                   headers: Mapping[str, str] | None,
+                   body: bytes | AsyncIterator[bytes] | None) -> dict[str, str]:
+    """The headers to send, with their signature (auth): a bytes body's length is
+    among them, so it is signed too."""
+    all_headers = {k.lower(): str(v) for k, v in (headers or {}).items()}
+    if isinstance(body, bytes):
+        all_headers.setdefault("content-length", str(len(body)))
+    all_headers[auth.HEADER] = auth.sign(secret, method, path, all_headers.items())
+    return all_headers
+
+
 class NodeClient:
     """A pool of connections to all nodes; one per process, closed with `close()`."""
 
@@ -64,7 +76,10 @@ class NodeClient:
                                              keepalive_timeout=60)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
                                                   auto_decompress=False, read_bufsize=1 << 20,
-                                                  skip_auto_headers=["User-Agent"])
+                                                  # every header sent is signed, so
+                                                  # none may be added on the way
+                                                  skip_auto_headers=["User-Agent",
+                                                                     "Content-Type"])
         return self._session
 
     async def request(self, method: str, target: Target, path: str,
@@ -73,8 +88,7 @@ class NodeClient:
                       timeout: float | None = None) -> aiohttp.ClientResponse:
         """Send one signed request; the caller reads (or releases) the response.
         `timeout` bounds this request as a whole, instead of the pool's per-read one."""
-        all_headers = dict(headers or {})
-        all_headers[auth.HEADER] = auth.sign(self.secret, method, path)
+        all_headers = signed_headers(self.secret, method, path, headers, body)
         url = f"http://{target.host}:{target.port}{path}"
         if timeout is None:
             return await self._client().request(method, URL(url, encoded=True),

@@ -25,6 +25,7 @@ fsync, rename, listdir) are meant to run off the event loop (see node/server.py)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import hashlib
@@ -139,26 +140,37 @@ def cleanup(directory: Path) -> Listing:
     return keep
 
 
-def run_steps(steps: Generator[int, None, T]) -> T:
+Step = int | tuple[int, ...]     # descriptors to fsync (all of them) before going on
+
+
+def run_steps(steps: Generator[Step, None, T]) -> T:
     """Drive a `commit_steps` generator here, fsyncing what it yields."""
     try:
-        fd = next(steps)
+        fds = next(steps)
         while True:
-            os.fsync(fd)
-            fd = steps.send(None)
+            for fd in (fds,) if isinstance(fds, int) else fds:
+                os.fsync(fd)
+            fds = steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
 
-async def run_steps_async(steps: Generator[int, None, T], syncer: Syncer) -> T:
+async def run_steps_async(steps: Generator[Step, None, T], syncer: Syncer) -> T:
     """Drive a `commit_steps` generator on the event loop; only the fsyncs go to the
     syncer's threads (every blocking call in a thread contends for the GIL with the
     loop, and each contended hand-over costs more than the quick calls themselves)."""
     try:
-        fd = next(steps)
+        fds = next(steps)
         while True:
-            await syncer.fsync(fd)
-            fd = steps.send(None)
+            if isinstance(fds, int):
+                await syncer.fsync(fds)
+            else:
+                # all settled before going on: the caller closes these descriptors
+                for failed in await asyncio.gather(*(syncer.fsync(fd) for fd in fds),
+                                                   return_exceptions=True):
+                    if isinstance(failed, BaseException):
+                        raise failed
+            fds = steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
@@ -191,6 +203,7 @@ class DiskFile:
         self.name = name
         self.name_hash = name_hash
         self.directory = paths.object_dir(devices, device, partition, name_hash)
+        self.tmp_file: Path | None = None     # of the small file being installed
 
     # -- writing -----------------------------------------------------------------------
     def writer(self, size: int | None = None, reserve: int = 0, etag: bool = True
@@ -205,8 +218,14 @@ class DiskFile:
     def write_tombstone(self, timestamp: Timestamp) -> None:
         run_steps(self.tombstone_steps(timestamp))
 
-    def tombstone_steps(self, timestamp: Timestamp) -> Generator[int, None, None]:
-        return self.install_steps(json.dumps({"name": self.name}).encode(), timestamp, "ts")
+    def tombstone_steps(self, timestamp: Timestamp, update: dict[str, Any] | None = None
+                        ) -> Generator[int, None, None]:
+        """`update`: the listing update this delete owes, kept in the tombstone (see
+        node/pending.py)."""
+        doc: dict[str, Any] = {"name": self.name}
+        if update is not None:
+            doc["update"] = update
+        return self.install_steps(json.dumps(doc).encode(), timestamp, "ts")
 
     def write_meta(self, timestamp: Timestamp, user_meta: dict[str, str]) -> None:
         """POSTed metadata: replaces the user metadata of the current .data."""
@@ -225,6 +244,7 @@ class DiskFile:
         try:
             tmp.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(dir=tmp)
+            self.tmp_file = Path(name)      # written whole by the first step
             try:
                 os.write(fd, body)
                 yield fd
@@ -291,8 +311,8 @@ def quarantine_file(devices: Path, device: str, name_hash: str, data_file: Path,
     return dest
 
 
-def read_footer(f: Any, path: Path) -> ObjectMetadata:
-    """Read and check the footer of an open .data file."""
+def footer_doc(f: Any, path: Path) -> tuple[dict[str, Any], int]:
+    """The footer of an open .data file as JSON, and where it starts."""
     try:
         end = os.fstat(f.fileno()).st_size
         if end < _TRAILER.size:
@@ -302,8 +322,17 @@ def read_footer(f: Any, path: Path) -> ObjectMetadata:
         if magic != _MAGIC or length > MAX_FOOTER or length > end - _TRAILER.size:
             raise ValueError("no footer")
         f.seek(end - _TRAILER.size - length)
-        meta = ObjectMetadata.from_json(json.loads(f.read(length)))
-        if meta.size != end - _TRAILER.size - length:
+        return dict(json.loads(f.read(length))), end - _TRAILER.size - length
+    except (ValueError, TypeError, struct.error) as exc:
+        raise DiskFileError(f"damaged object file {path}: {exc}") from None
+
+
+def read_footer(f: Any, path: Path) -> ObjectMetadata:
+    """Read and check the footer of an open .data file."""
+    doc, start = footer_doc(f, path)
+    try:
+        meta = ObjectMetadata.from_json(doc)
+        if meta.size != start:
             raise ValueError(f"size {meta.size} does not match the file")
         f.seek(0)
         return meta
@@ -398,16 +427,20 @@ class DiskFileWriter:
     def commit_steps(self, timestamp: Timestamp, content_type: str,
                      user_meta: dict[str, str] | None = None,
                      headers: dict[str, str] | None = None,
-                     only_if_newer: bool = False
+                     only_if_newer: bool = False, update: dict[str, Any] | None = None
                      ) -> Generator[int, None, ObjectMetadata]:
         """`commit` as steps: it yields each file descriptor that must be fsynced before
         it goes on, so the caller can do the slow fsyncs off the event loop and the
-        quick calls on it (see `run_steps`)."""
+        quick calls on it (see `run_steps`). `update`: the listing update this write
+        owes, kept in the footer (see node/pending.py)."""
         meta = ObjectMetadata(name=self.diskfile.name, timestamp=timestamp, size=self.size,
                               etag=self.etag, checksum=self.checksum,
                               content_type=content_type, user_meta=dict(user_meta or {}),
                               headers=dict(headers or {}))
-        footer = json.dumps(meta.to_json(), separators=(",", ":")).encode()
+        doc = meta.to_json()
+        if update is not None:
+            doc["update"] = update
+        footer = json.dumps(doc, separators=(",", ":")).encode()
         if only_if_newer:
             held = scan(self.diskfile.directory).timestamp
             if held is not None and held >= timestamp:

@@ -19,8 +19,7 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from starlette.types import ASGIApp, Message
 
-from objectstore.node import auth
-from objectstore.node.client import NodeClient, Target
+from objectstore.node.client import NodeClient, Target, signed_headers
 
 QUEUED_CHUNKS = 4           # body chunks a node may send ahead of the reader
 
@@ -162,12 +161,8 @@ class LocalNodeClient(NodeClient):
         if app is None:
             return await super().request(method, target, path, headers, body, timeout)
         raw_path, _, query = path.partition("?")
-        pairs = [(k.lower().encode("latin-1"), str(v).encode("latin-1"))
-                 for k, v in (headers or {}).items()]
-        pairs.append((auth.HEADER.lower().encode(),
-                      auth.sign(self.secret, method, path).encode("latin-1")))
-        if isinstance(body, bytes) and not any(k == b"content-length" for k, _ in pairs):
-            pairs.append((b"content-length", str(len(body)).encode()))
+        pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in
+                 signed_headers(self.secret, method, path, headers, body).items()]
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
                  "http_version": "1.1", "method": method, "scheme": "http",
                  "path": unquote(raw_path), "raw_path": raw_path.encode("latin-1"),

@@ -8,6 +8,7 @@ import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -24,6 +25,7 @@ from objectstore.node.diskfile import (
     ObjectMetadata,
     run_steps_async,
 )
+from objectstore.node.pending import PendingRecord, pending_dir, with_record
 from objectstore.node.request import NodeTarget
 from objectstore.node.syncer import Syncer
 from objectstore.node.update_batcher import Row, UpdateBatcher
@@ -33,7 +35,6 @@ USER_META = "x-object-meta-"
 SYSMETA = "x-object-sysmeta-"
 STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
                   "cache-control", "expires")
-ASYNC_PENDING = "async_pending"
 
 
 def request_timestamp(request: Request) -> Timestamp:
@@ -134,19 +135,27 @@ class ObjectServer:
         stored = _stored_headers(request)
         if extra is not None:
             stored[f"{SYSMETA}checksum-{extra.name}"] = extra.b64digest()
+        h = request.headers
+        content_type = h.get("content-type", "application/octet-stream")
+        # A manifest is listed with the size and ETag of the object it stands for.
+        update = self._listing_update(request, t, "PUT", timestamp, {
+            "x-size": h.get(f"{SYSMETA}manifest-size", str(writer.size)),
+            "x-etag": h.get(f"{SYSMETA}manifest-etag", writer.etag),
+            "x-content-type": content_type})
+        steps = writer.commit_steps(timestamp, content_type, _user_meta(request), stored,
+                                    only_if_newer=True,
+                                    update=None if update is None else update.update)
         try:      # the check for a newer version is part of the commit: one thread hop
-            meta = await run_steps_async(writer.commit_steps(
-                timestamp, request.headers.get("content-type", "application/octet-stream"),
-                _user_meta(request), stored, only_if_newer=True), self.syncer)
+            meta = await run_steps_async(
+                steps if update is None else with_record(steps, update, lambda: writer.path,
+                                                         "data"), self.syncer)
         except NewerExists as exc:
             return Response(status_code=409,
                             headers={"x-backend-timestamp": exc.held.internal})
-        # A manifest is listed with the size and ETag of the object it stands for.
-        h = request.headers
-        await self.update_container(request, t, meta.timestamp, {
-            "x-size": h.get(f"{SYSMETA}manifest-size", str(meta.size)),
-            "x-etag": h.get(f"{SYSMETA}manifest-etag", meta.etag),
-            "x-content-type": meta.content_type})
+        except BaseException:
+            writer.abort()
+            raise
+        await self.update_container(t, update)
         out = {"etag": meta.etag}
         if extra is not None:                  # the proxy answers the client with it
             out[f"{SYSMETA}checksum-{extra.name}"] = stored[f"{SYSMETA}checksum-{extra.name}"]
@@ -200,46 +209,78 @@ class ObjectServer:
         if conflict is not None:
             return conflict
         existed = current is not None and _exists(df)
-        await run_steps_async(df.tombstone_steps(timestamp), self.syncer)
-        await self.update_container(request, t, timestamp, {}, deleted=True)
+        update = self._listing_update(request, t, "DELETE", timestamp, {})
+        if update is None:
+            await run_steps_async(df.tombstone_steps(timestamp), self.syncer)
+        else:
+            await run_steps_async(with_record(df.tombstone_steps(timestamp, update.update),
+                                              update, lambda: df.tmp_file, "ts"),
+                                  self.syncer)
+        await self.update_container(t, update)
         return Response(status_code=204 if existed else 404)
 
-    async def update_container(self, request: Request, t: NodeTarget, timestamp: Timestamp,
-                               row: dict[str, str], deleted: bool = False) -> None:
-        """Tell the container replicas named by the proxy; queue what fails on disk."""
+    def _listing_update(self, request: Request, t: NodeTarget, method: str,
+                        timestamp: Timestamp, row: dict[str, str]) -> PendingRecord | None:
+        """The record of the listing update a write owes the container replicas the
+        proxy named (None if it named none), to be made durable with the write
+        (pending.py)."""
         targets = [x for x in request.headers.get("x-container-update", "").split(",") if x]
         if not targets:
-            return
-        partition = int(request.headers.get("x-container-partition", "0"))
-        headers = {"x-timestamp": timestamp.internal, **row}
-        method = "DELETE" if deleted else "PUT"
-        assert t.container is not None and t.obj is not None
+            return None
         try:
-            change = Row(t.obj, timestamp.internal, int(row.get("x-size", "0")),
-                         row.get("x-content-type", ""), row.get("x-etag", ""), deleted)
-            specs = [Target.from_spec(spec) for spec in targets]
+            for spec in targets:
+                Target.from_spec(spec)
+            partition = int(request.headers.get("x-container-partition", "0"))
+            int(row.get("x-size", "0"))
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
-        taken = await asyncio.gather(*(
-            self.batcher.update(target, partition, t.account, t.container, change)
-            for target in specs))
-        for spec, ok in zip(targets, taken):
-            if not ok:        # the updater sends it later (the replica may be down)
-                await asyncio.to_thread(self._queue_update, t.device, {
-                    "method": method, "target": spec, "partition": partition,
-                    "account": t.account, "container": t.container, "obj": t.obj,
-                    "headers": headers})
+        assert t.container is not None and t.obj is not None
+        return PendingRecord(self.config.devices, t.device, {
+            "method": method, "targets": targets, "partition": partition,
+            "account": t.account, "container": t.container, "obj": t.obj,
+            "headers": {"x-timestamp": timestamp.internal, **row},
+            "object_partition": t.partition,
+            "hash": paths.object_hash(self.hasher, t.account, t.container, t.obj)})
 
-    def _queue_update(self, device: str, update: dict[str, object]) -> None:
-        """An async pending: the updater sends it later (a node can be down)."""
-        directory = self.config.devices / paths.checked_device(device) / ASYNC_PENDING
+    async def update_container(self, t: NodeTarget, record: PendingRecord | None) -> None:
+        """Tell the container replicas; the record goes once they all took the row,
+        or gives way to one queued update per replica that did not."""
+        if record is None:
+            return
+        update = record.update
+        headers: dict[str, str] = update["headers"]
+        change = Row(update["obj"], headers["x-timestamp"], int(headers.get("x-size", "0")),
+                     headers.get("x-content-type", ""), headers.get("x-etag", ""),
+                     update["method"] == "DELETE")
+        taken = await asyncio.gather(*(
+            self.batcher.update(Target.from_spec(spec), update["partition"], t.account,
+                                update["container"], change)
+            for spec in update["targets"]))
+        failed = [spec for spec, ok in zip(update["targets"], taken) if not ok]
+        if failed:        # the updater sends them later (a replica may be down)
+            await asyncio.to_thread(self._queue_updates, t.device, update, failed)
+        record.remove()
+
+    def _queue_updates(self, device: str, update: dict[str, Any], failed: list[str]
+                       ) -> None:
+        """Async pendings, one per replica that did not take the row, durable before
+        the write's own record goes."""
+        directory = pending_dir(self.config.devices, device)
         directory.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            json.dump(update, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(name, name[:-4] + ".json")
+        for spec in failed:
+            queued = {k: v for k, v in update.items()
+                      if k not in ("targets", "object_partition", "hash")}
+            fd, name = tempfile.mkstemp(dir=directory, suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump({**queued, "target": spec}, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(name, name[:-4] + ".json")
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def _exists(df: DiskFile) -> bool:

@@ -4,6 +4,8 @@ dispatch to the object or database half, map errors to statuses in one place."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import sqlite3
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -24,6 +26,7 @@ from objectstore.node.db_server import DBServer
 from objectstore.node.dbconnections import Connections
 from objectstore.node.diskfile import clear_tmp
 from objectstore.node.object_server import ObjectServer
+from objectstore.node.replay import RecentSignatures
 from objectstore.node.request import parse_target
 from objectstore.node.stats_reporter import StatsReporter
 
@@ -46,6 +49,13 @@ STATUS: list[tuple[type[errors.ObjectStoreError], int]] = [
 ]
 
 
+def device_full(exc: sqlite3.Error | OSError) -> bool:
+    """A full disk, as SQLite (databases, their journals) or the OS says it."""
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 def status_for(exc: errors.ObjectStoreError) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
 
@@ -65,6 +75,7 @@ class NodeApp:
         self.status = status_server.StatusServer(config, self.rings.held)
         self.db_replication = db_replication_server.DBReplicationServer(
             config, self.reporter, self.connections)
+        self.signatures = RecentSignatures()       # each accepted once (replay)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -82,9 +93,14 @@ class NodeApp:
         if path == "/healthcheck":
             return Response(b"OK", media_type="text/plain")
         signed = path + ("?" + query.decode("latin-1") if query else "")
-        if not auth.verify(self.config.secret, request.method, signed,
-                           request.headers.get(auth.HEADER)):
+        proof = auth.verify(self.config.secret, request.method, signed,
+                            [(k.decode("latin-1"), v.decode("latin-1"))
+                             for k, v in request.headers.raw])
+        if proof is None:
             return Response(b"node requests need the cluster secret\n", status_code=401)
+        if not self.signatures.first_time(proof):
+            return Response(b"this signature was used before (a replay?)\n",
+                            status_code=401)
         try:
             if path == ring_server.PATH:
                 return await self.rings.handle(request)
@@ -102,6 +118,11 @@ class NodeApp:
             return Response(f"{exc}\n".encode(), status_code=status_for(exc))
         except ClientDisconnect:          # the proxy aborted an upload: nothing was kept
             return Response(b"", status_code=499)
+        except (sqlite3.Error, OSError) as exc:
+            if not device_full(exc):
+                raise
+            # as for object writes: the proxy takes the write to a handoff
+            return Response(f"device is full: {exc}\n".encode(), status_code=507)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

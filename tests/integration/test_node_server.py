@@ -138,7 +138,8 @@ def test_bad_puts_store_nothing(node: tuple[Target, Path], headers: dict[str, st
         if "content-length" in headers:
             # a body shorter than declared: send raw so the client cannot fix it up
             _reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
-            sig = auth.sign(SECRET, "PUT", OBJ)
+            sent = {"x-timestamp": headers["x-timestamp"], "content-length": "10"}
+            sig = auth.sign(SECRET, "PUT", OBJ, sent.items())
             head = (f"PUT {OBJ} HTTP/1.1\r\nhost: x\r\n{auth.HEADER}: {sig}\r\n"
                     f"x-timestamp: {headers['x-timestamp']}\r\ncontent-length: 10\r\n\r\n")
             writer.write(head.encode() + body)
