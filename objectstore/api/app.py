@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from objectstore import errors
+from objectstore import errors, request_id
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import (
     container_entry,
@@ -45,7 +44,7 @@ AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
 
 
 def trans_id() -> str:
-    return f"tx{secrets.token_hex(11)}-{int(time.time()):010x}"
+    return request_id.request_id()     # the outer layer's id for this request
 
 
 class SwiftAPI:
@@ -88,6 +87,7 @@ class SwiftAPI:
             raise errors.NotFound("unknown API version")
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
         self.auth.check(token, target.account)
+        request_id.note_account(target.account)
         if target.obj is not None:
             return await self.object(request, target)
         if target.container is not None:

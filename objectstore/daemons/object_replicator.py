@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -32,6 +33,8 @@ from objectstore.node.replication_server import PREFIX, part_dir
 from objectstore.node.suffixes import RECLAIM_AGE, newest, suffix_hashes, suffix_listing
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
+
+log = logging.getLogger(__name__)
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError)
 READ_CHUNK = 1 << 20
@@ -104,7 +107,7 @@ class ObjectReplicator:
             try:
                 await self.replicate_partition(dev, part, stats)
             except (OSError, ValueError) as exc:       # one bad partition never stops a pass
-                print(f"replicator: {dev.device}/{part}: {exc}", flush=True)
+                log.warning("%s/%s: %s", dev.device, part, exc)
                 stats.failures += 1
             if progress is not None:
                 progress(i + 1, len(jobs))

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from objectstore import request_id
 from objectstore.node import auth
 
 
@@ -75,6 +76,7 @@ class NodeClient:
         `timeout` bounds this request as a whole, instead of the pool's per-read one."""
         all_headers = dict(headers or {})
         all_headers[auth.HEADER] = auth.sign(self.secret, method, path)
+        all_headers[request_id.HEADER] = request_id.request_id()
         url = f"http://{target.host}:{target.port}{path}"
         if timeout is None:
             return await self._client().request(method, URL(url, encoded=True),

@@ -19,6 +19,7 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from starlette.types import ASGIApp, Message
 
+from objectstore import request_id
 from objectstore.node import auth
 from objectstore.node.client import NodeClient, Target
 
@@ -124,7 +125,10 @@ class _Exchange:
         except Exception as exc:        # a node that fails mid-answer, as if it hung up
             reason = f"the node failed: {exc!r}"
         if not self.start.done():
-            self.start.set_exception(aiohttp.ServerDisconnectedError(reason))
+            if self.gone.is_set():      # nobody waits for the answer: no exception to keep
+                self.start.cancel()
+            else:
+                self.start.set_exception(aiohttp.ServerDisconnectedError(reason))
         elif not self.ended and not self.gone.is_set():
             await self.chunks.put(_Failed(reason))
 
@@ -166,6 +170,7 @@ class LocalNodeClient(NodeClient):
                  for k, v in (headers or {}).items()]
         pairs.append((auth.HEADER.lower().encode(),
                       auth.sign(self.secret, method, path).encode("latin-1")))
+        pairs.append((request_id.HEADER.encode(), request_id.request_id().encode()))
         if isinstance(body, bytes) and not any(k == b"content-length" for k, _ in pairs):
             pairs.append((b"content-length", str(len(body)).encode()))
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
