@@ -172,3 +172,22 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path, command: list[st
     os.close(write)
     assert done.stderr == ""
     assert done.returncode == 141
+
+
+def test_serve_prints_the_users_it_really_has(tmp_path: Path) -> None:
+    config = tmp_path / "users.toml"
+    config.write_text('[[users]]\naccount = "acme"\nuser = "ops"\nkey = "s3cr3t"\n'
+                      'access_key = "AKIDACME"\n')
+    port = free_port()
+    with open(tmp_path / "out", "wb") as out:
+        proc = subprocess.Popen([*COMMAND, "serve", "--data-dir", str(tmp_path / "data"),
+                                 "--port", str(port), "--config", str(config)],
+                                stdout=out, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(port, proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    printed = (tmp_path / "out").read_text()
+    assert "acme:ops" in printed and "AKIDACME" in printed
+    assert "test:tester" not in printed and "s3cr3t" not in printed
