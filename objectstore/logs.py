@@ -34,9 +34,14 @@ class _Context(logging.Filter):
         return True
 
 
+_second: list[Any] = [-1, ""]       # the last second formatted, and its text
+
+
 def _iso_time(created: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + \
-        f".{int(created % 1 * 1000):03d}Z"
+    second = int(created)
+    if second != _second[0]:        # one strftime a second, not one a line
+        _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return f"{_second[1]}.{int(created % 1 * 1000):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
@@ -76,3 +81,6 @@ def setup(role: str, fmt: str = "json", level: str = "info",
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.captureWarnings(True)
+    # an access line per request: skip what we never print (the docs' "Optimization")
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    setattr(logging, "_srcfile", None)      # noqa: B010 -- no caller's file and line
