@@ -9,24 +9,27 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
+
+from objectstore.serving.servers import uvicorn_config
 
 
 class ServerThread:
     """One app served on 127.0.0.1; stop() and start() again keep the same port."""
 
-    def __init__(self, app: Any, port: int = 0) -> None:
+    def __init__(self, app: Any, port: int = 0, lifespan: Literal["on", "off"] = "on") -> None:
         self.app = app
         self.port = port
+        self.lifespan: Literal["on", "off"] = lifespan
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> ServerThread:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
+        # as the servers run: bounded request heads, our logging
+        server = uvicorn.Server(uvicorn_config(self.app, "127.0.0.1", self.port,
+                                               lifespan=self.lifespan))
         thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
         thread.start()
         deadline = time.monotonic() + 10

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from objectstore import errors
+from objectstore import errors, request_id
 from objectstore.api.metadata import check_limits, user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import (
@@ -54,7 +53,7 @@ AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
 
 
 def trans_id() -> str:
-    return f"tx{secrets.token_hex(11)}-{int(time.time()):010x}"
+    return request_id.request_id()     # the outer layer's id for this request
 
 
 class SwiftAPI:
@@ -100,6 +99,7 @@ class SwiftAPI:
         refuse_unsupported_query(query, TEMPURL_QUERY)   # a temporary URL has no token
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
         user = self.auth.check(token, target.account)
+        request_id.note_account(target.account)
         if not user.admin:
             # until ACLs exist there is nothing a non-admin user may do (auth still works)
             raise errors.Forbidden("not an admin user; no ACL grants access yet")

@@ -3,13 +3,17 @@ for both. Shared by `serve` and `proxy`."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from objectstore.api.app import SwiftAPI
 from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import TempAuth, User
-from objectstore.endpoint import Endpoint
+from objectstore.endpoint import SWIFT_EXACT, Endpoint
 from objectstore.proxy.core import Proxy
 from objectstore.s3compat.app import S3API
 from objectstore.s3compat.credentials import KeyStore, S3User
+from objectstore.s3compat.responses import error_xml
 
 
 def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
@@ -23,3 +27,21 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
     """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3."""
     return Endpoint(SwiftAPI(proxy, TempAuth(users), CAPABILITIES),
                     S3API(proxy, KeyStore(s3_users(users)), s3_domains))
+
+
+def api_error_body(scope: MutableMapping[str, Any], request_id: str
+                   ) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """A 500 for a request neither API answered, in the format of the API it was for
+    (the Endpoint's routing rule), with the request id."""
+    path = scope.get("path", "")
+    rid = request_id.encode()
+    if path in SWIFT_EXACT or path.startswith("/v1/"):
+        return [(b"content-type", b"text/html; charset=UTF-8"), (b"x-trans-id", rid),
+                (b"x-openstack-request-id", rid)], \
+            b"<html><h1>Internal Error</h1><p>The server has either erred or is incapable " \
+            b"of performing the requested operation.</p></html>"
+    body = b"" if scope.get("method") == "HEAD" else error_xml(
+        "InternalError", "We encountered an internal error. Please try again.", path,
+        request_id)
+    return [(b"content-type", b"application/xml"), (b"x-amz-request-id", rid),
+            (b"x-amz-id-2", rid)], body

@@ -12,8 +12,8 @@ from typing import Any
 
 import uvicorn
 
-from objectstore.cli import eventloop
-from objectstore.cli.assemble import build_endpoint
+from objectstore.cli import eventloop, server_options
+from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.configs import (
     load_node_config,
     load_proxy_config,
@@ -28,6 +28,8 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.ring_sync import RingSync
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
+from objectstore.serving.request_layer import ClientRequests, NodeRequests
+from objectstore.serving.servers import listen, uvicorn_config
 
 
 def register(commands: Any) -> None:
@@ -65,11 +67,13 @@ def register(commands: Any) -> None:
     p.add_argument("--bind", default=os.environ.get("OBJECTSTORE_BIND"), metavar="ADDR",
                    help="listen on this address instead of the config's host (e.g. "
                    "0.0.0.0 in a container whose ring name is its service name)")
+    server_options.add_server_options(p)
     p.set_defaults(run=cmd_node)
     p = commands.add_parser("proxy", help="run the proxy (S3 and Swift APIs)")
     p.add_argument("--config", type=Path, required=True, metavar="FILE")
     p.add_argument("--bind", default=os.environ.get("OBJECTSTORE_BIND"), metavar="ADDR",
                    help="listen on this address instead of the config's host")
+    server_options.add_server_options(p)
     p.set_defaults(run=cmd_proxy)
 
 
@@ -137,9 +141,18 @@ def cmd_node(args: argparse.Namespace) -> int:
         raise CommandError(f"devices directory {config.devices} does not exist")
     for device in _own_devices(config):
         (config.devices / device).mkdir(exist_ok=True)
-    uvicorn.run(NodeApp(config), host=args.bind or config.host, port=config.port,
-                log_level="warning", lifespan="on")
+    role = node_role(config.host, config.port)
+    server_options.setup_logging(args, role)
+    app = NodeRequests(NodeApp(config), role)
+    sock = listen(args.bind or config.host, config.port)
+    uvicorn.Server(uvicorn_config(app, args.bind or config.host, config.port,
+                                  limits=server_options.head_limits(args))).run([sock])
     return 0
+
+
+def node_role(host: str, port: int) -> str:
+    """How a node names itself in log lines: its ring address."""
+    return f"node@{host}:{port}"
 
 
 def _own_devices(config: NodeConfig) -> list[str]:
@@ -154,20 +167,23 @@ def _own_devices(config: NodeConfig) -> list[str]:
 
 def cmd_proxy(args: argparse.Namespace) -> int:
     config = load_proxy_config(args.config, dict(os.environ))
+    server_options.setup_logging(args, "proxy")
+    sock = listen(args.bind or config.host, config.port)
 
     async def main() -> None:
         client = NodeClient(config.secret, config.settings.connect_timeout,
                             config.settings.read_timeout)
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
-        api = build_endpoint(proxy, config.users, config.s3_domains)
-        server = uvicorn.Server(uvicorn.Config(api, host=args.bind or config.host,
-                                               port=config.port,
-                                               log_level="warning", lifespan="off"))
+        api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains),
+                             api_error_body)
+        server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
+                                               limits=server_options.head_limits(args),
+                                               lifespan="off"))
         sync = asyncio.create_task(RingSync(ring, client,
                                             config.settings.ring_check_interval).run_forever())
         try:
-            await server.serve()
+            await server.serve([sock])
         finally:
             sync.cancel()
             await client.close()

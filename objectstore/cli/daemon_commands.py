@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
-from objectstore.cli import eventloop
+from objectstore.cli import eventloop, server_options
 from objectstore.cli.configs import load_node_config
 from objectstore.cli.errors import CommandError
 from objectstore.daemons.auditor import Auditor
@@ -20,6 +21,7 @@ from objectstore.daemons.updater import Updater
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.suffixes import RECLAIM_AGE
+from objectstore.request_id import current_role
 from objectstore.ring import PathHasher
 from objectstore.ring.files import RingFile
 
@@ -58,6 +60,14 @@ def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
                             files_per_second=getattr(args, "files_per_second", 0.0))
 
 
+DAEMON_NAMES = {"replicate": "replicator", "audit": "auditor", "update": "updater"}
+
+
+def daemon_role(kind: str, config: NodeConfig) -> str:
+    """How a daemon names itself in log lines: what it is, and for which node."""
+    return f"{DAEMON_NAMES[kind]}@{config.host}:{config.port}"
+
+
 def register(commands: Any) -> None:
     helps = {"replicate": "push missing or older replicas to where the ring wants them",
              "audit": "check every stored object and database, quarantine damaged ones",
@@ -80,11 +90,13 @@ def register(commands: Any) -> None:
                            help="pushes per second at most (0: unlimited)")
             p.add_argument("--reclaim-age", type=float, default=RECLAIM_AGE, metavar="S",
                            help="tombstones older than this are removed (default a week)")
+        server_options.add_log_options(p)
         p.set_defaults(run=run_daemon, kind=kind)
     text = "run a node's replicator, auditor and updater together, with their defaults"
     p = commands.add_parser("daemons", help=text, description=text)
     p.add_argument("--config", type=Path, required=True, metavar="FILE",
                    help="the node's config (from `cluster init`)")
+    server_options.add_log_options(p)
     p.set_defaults(run=run_all_daemons)
 
 
@@ -106,6 +118,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 def run_daemon(args: argparse.Namespace) -> int:
     config = load_node_config(args.config)
+    server_options.setup_logging(args, daemon_role(args.kind, config))
 
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
@@ -126,14 +139,24 @@ def run_daemon(args: argparse.Namespace) -> int:
 def run_all_daemons(args: argparse.Namespace) -> int:
     """One process for all of a node's background work (a container per node's)."""
     config = load_node_config(args.config)
+    server_options.setup_logging(args, f"daemons@{config.host}:{config.port}")
 
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
         try:
-            await asyncio.gather(*(make_daemon(kind, config, client).run_forever(interval)
-                                   for kind, interval in INTERVALS.items()))
+            await asyncio.gather(*(
+                asyncio.create_task(make_daemon(kind, config, client).run_forever(interval),
+                                    context=_with_role(daemon_role(kind, config)))
+                for kind, interval in INTERVALS.items()))
         finally:
             await client.close()
 
     eventloop.run(main())
     return 0
+
+
+def _with_role(role: str) -> contextvars.Context:
+    """A context for a daemon's task, so its log lines say which daemon wrote them."""
+    context = contextvars.copy_context()
+    context.run(current_role.set, role)
+    return context

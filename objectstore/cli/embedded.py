@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
+import logging
 import secrets
 import signal
 import socket
-import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,17 +27,23 @@ from typing import Any
 import uvicorn
 
 from objectstore.api.tempauth import DEFAULT_USERS, User
-from objectstore.cli.assemble import build_endpoint
-from objectstore.cli.daemon_commands import INTERVALS, make_daemon
+from objectstore.cli.assemble import api_error_body, build_endpoint
+from objectstore.cli.cluster_commands import node_role
+from objectstore.cli.daemon_commands import INTERVALS, daemon_role, make_daemon
 from objectstore.cli.errors import CommandError
 from objectstore.node.config import NodeConfig
 from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
+from objectstore.request_id import current_role
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
+from objectstore.serving.head_limits import HeadLimits
+from objectstore.serving.request_layer import ClientRequests, NodeRequests
+from objectstore.serving.servers import ListenError, listen, uvicorn_config
 
 PART_POWER = 10
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,8 @@ def prepare(data_dir: Path, nodes: int, replicas: int, host: str = "127.0.0.1") 
         layout = Layout(bytes.fromhex(doc["secret"]), doc["hash_prefix"], doc["node_ports"],
                         doc["replicas"])
         if (len(layout.node_ports), layout.replicas) != (nodes, replicas):
-            print(f"note: {data_dir} was made with {len(layout.node_ports)} nodes and "
-                  f"{layout.replicas} replicas; using those", file=sys.stderr)
+            log.warning("%s was made with %d nodes and %d replicas; using those", data_dir,
+                        len(layout.node_ports), layout.replicas)
         return layout
     if replicas > nodes:
         raise CommandError(f"{replicas} replicas need at least {replicas} nodes")
@@ -109,6 +116,28 @@ def load_s3_domains(config: Path | None) -> tuple[str, ...]:
     return tuple(doc.get("s3", {}).get("domains", ["localhost"]))
 
 
+def welcome(data_dir: Path, host: str, port: int, users: tuple[User, ...],
+            config: Path | None, nodes: int, replicas: int) -> str:
+    """What `serve` prints at start: where it listens and the users it really has (the
+    built-in test user's well-known key is shown; a config's keys are not)."""
+    lines = [f"objectstore serving {data_dir} on http://{host}:{port}",
+             f"  Swift: auth http://{host}:{port}/auth/v1.0",
+             f"  S3:    endpoint http://{host}:{port}  region us-east-1"]
+    for user in users:
+        access_key = user.access_key or f"{user.account}:{user.user}"
+        key = user.key if users == DEFAULT_USERS else f"(key in {config})"
+        lines.append(f"  user {user.account}:{user.user}  key {key}  S3 access key "
+                     f"{access_key}{'  (admin)' if user.admin else ''}")
+    lines.append(f"  {nodes} storage nodes, {replicas} replicas; Ctrl-C stops")
+    return "\n".join(lines)
+
+
+def _with_role(role: str) -> contextvars.Context:
+    context = contextvars.copy_context()
+    context.run(current_role.set, role)
+    return context
+
+
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to us (several share one loop)."""
 
@@ -118,8 +147,17 @@ class _QuietServer(uvicorn.Server):
 
 
 async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
-                config: Path | None) -> None:
+                config: Path | None, limits: HeadLimits | None = None) -> None:
     layout = prepare(data_dir, nodes, replicas)
+    # every port bound first: one in use is one clear error, before anything runs
+    sockets: list[socket.socket] = []
+    try:
+        sockets.extend(listen("127.0.0.1", node_port) for node_port in layout.node_ports)
+        sockets.append(listen(host, port))
+    except ListenError:
+        for sock in sockets:
+            sock.close()
+        raise
     servers = []
     node_configs = []
     # one client for the proxy, the nodes and the daemons, calling the nodes in-process
@@ -129,16 +167,17 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                                  hash_prefix=layout.hash_prefix, port=node_port,
                                  ring=data_dir / "object.ring")
         node_configs.append(node_config)
-        app = NodeApp(node_config, client)
+        app = NodeRequests(NodeApp(node_config, client), node_role("127.0.0.1", node_port))
         client.attach("127.0.0.1", node_port, app)
-        servers.append(_QuietServer(uvicorn.Config(app, host="127.0.0.1", port=node_port,
-                                                   log_level="warning", lifespan="on")))
+        servers.append(_QuietServer(uvicorn_config(app, "127.0.0.1", node_port,
+                                                   limits=limits)))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     users = load_users(config)
     proxy = Proxy(ring, client)
-    api = build_endpoint(proxy, users, load_s3_domains(config))
-    servers.append(_QuietServer(uvicorn.Config(api, host=host, port=port,
-                                               log_level="warning", lifespan="off")))
+    api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config)),
+                         api_error_body)
+    servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
+                                               lifespan="off")))
     def stop_all() -> None:
         for s in servers:
             s.should_exit = True
@@ -146,22 +185,19 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop_all)
-    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    tasks = [asyncio.create_task(s.serve([sock])) for s, sock in zip(servers, sockets,
+                                                                       strict=True)]
     while not all(s.started for s in servers):
         if any(t.done() for t in tasks):
             stop_all()
             await asyncio.gather(*tasks, return_exceptions=True)
-            raise SystemExit(f"objectstore serve: could not start (is port {port} or a "
-                             f"node port {layout.node_ports} in use?)")
+            raise CommandError("could not start")
         await asyncio.sleep(0.05)
-    print(f"objectstore serving {data_dir} on http://{host}:{port}\n"
-          f"  Swift: auth http://{host}:{port}/auth/v1.0  user test:tester  key testing\n"
-          f"  S3:    endpoint http://{host}:{port}  access key test:tester  secret testing  "
-          "region us-east-1\n"
-          f"  {len(layout.node_ports)} storage nodes, {layout.replicas} replicas; "
-          "Ctrl-C stops", flush=True)
+    print(welcome(data_dir, host, port, users, config, len(layout.node_ports),
+                  layout.replicas), flush=True)
     # each node's replicator, auditor and updater, as in a cluster (a slow auditor)
-    background = [asyncio.create_task(make_daemon(kind, c, client).run_forever(interval))
+    background = [asyncio.create_task(make_daemon(kind, c, client).run_forever(interval),
+                                      context=_with_role(daemon_role(kind, c)))
                   for c in node_configs for kind, interval in INTERVALS.items()]
     await asyncio.gather(*tasks)
     for task in background:

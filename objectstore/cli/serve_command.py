@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from objectstore.cli import eventloop
+from objectstore.cli import eventloop, server_options
 
 
 def register(commands: Any) -> None:
@@ -19,11 +19,13 @@ def register(commands: Any) -> None:
     p.add_argument("--nodes", default=3, type=int, metavar="N")
     p.add_argument("--replicas", default=3, type=int, metavar="R")
     p.add_argument("--config", type=Path, metavar="FILE", help="TOML file with [[users]]")
+    server_options.add_server_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from objectstore.cli.embedded import serve
+    server_options.setup_logging(args, "proxy")
     eventloop.run(serve(args.data_dir, args.host, args.port, args.nodes, args.replicas,
-                      args.config))
+                        args.config, server_options.head_limits(args)))
     return 0

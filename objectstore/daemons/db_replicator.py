@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -28,6 +29,8 @@ from objectstore.node.db_replication_server import PREFIX
 from objectstore.node.listingdb import ListingDB, Replica
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
+
+log = logging.getLogger(__name__)
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError, KeyError)
 BATCH = 1000

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -33,6 +34,8 @@ from objectstore.node.replication_server import PREFIX, part_dir
 from objectstore.node.suffixes import RECLAIM_AGE, newest, suffix_hashes, suffix_listing
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
+
+log = logging.getLogger(__name__)
 
 NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError)
 READ_CHUNK = 1 << 20

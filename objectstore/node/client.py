@@ -11,6 +11,7 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from objectstore import request_id
 from objectstore.node import auth
 
 
@@ -89,6 +90,7 @@ class NodeClient:
         """Send one signed request; the caller reads (or releases) the response.
         `timeout` bounds this request as a whole, instead of the pool's per-read one."""
         all_headers = signed_headers(self.secret, method, path, headers, body)
+        all_headers[request_id.HEADER] = request_id.request_id()   # not signed
         url = f"http://{target.host}:{target.port}{path}"
         if timeout is None:
             return await self._client().request(method, URL(url, encoded=True),

@@ -19,6 +19,7 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from starlette.types import ASGIApp, Message
 
+from objectstore import request_id
 from objectstore.node.client import NodeClient, Target, signed_headers
 
 QUEUED_CHUNKS = 4           # body chunks a node may send ahead of the reader
@@ -123,7 +124,10 @@ class _Exchange:
         except Exception as exc:        # a node that fails mid-answer, as if it hung up
             reason = f"the node failed: {exc!r}"
         if not self.start.done():
-            self.start.set_exception(aiohttp.ServerDisconnectedError(reason))
+            if self.gone.is_set():      # nobody waits for the answer: no exception to keep
+                self.start.cancel()
+            else:
+                self.start.set_exception(aiohttp.ServerDisconnectedError(reason))
         elif not self.ended and not self.gone.is_set():
             await self.chunks.put(_Failed(reason))
 
@@ -163,6 +167,7 @@ class LocalNodeClient(NodeClient):
         raw_path, _, query = path.partition("?")
         pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in
                  signed_headers(self.secret, method, path, headers, body).items()]
+        pairs.append((request_id.HEADER.encode(), request_id.request_id().encode()))
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
                  "http_version": "1.1", "method": method, "scheme": "http",
                  "path": unquote(raw_path), "raw_path": raw_path.encode("latin-1"),

@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.request_id import note_account
 from objectstore.s3compat import features, listings, objects, sigv4, uri
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
@@ -104,6 +105,7 @@ class S3API:
     async def handle(self, request: Request, raw_path: str) -> Response:
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
+        note_account(user.account)
         if not user.admin:
             # until ACLs grant anything, a non-admin user may do nothing at all
             raise S3Error(403, "AccessDenied", "Access Denied")

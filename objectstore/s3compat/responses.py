@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
@@ -12,6 +11,7 @@ from xml.sax.saxutils import escape
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore import request_id as request_ids
 from objectstore.s3compat.sigv4 import SignatureError
 from objectstore.s3compat.uri import InvalidURI
 from objectstore.timestamps import Timestamp
@@ -61,7 +61,7 @@ SIGNATURE_STATUS = {"RequestTimeTooSkewed": 403, "SignatureDoesNotMatch": 403,
 
 
 def request_id() -> str:
-    return secrets.token_hex(8).upper()
+    return request_ids.request_id()    # the outer layer's id for this request
 
 
 def error_for(exc: errors.ObjectStoreError) -> tuple[int, str, str]:

@@ -12,18 +12,21 @@ ROOT = Path(objectstore.__file__).parent
 # package -> the packages of ours it may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
     "ring": set(),
+    "request_id": set(),
+    "logs": {"request_id"},
+    "serving": {"request_id"},
     "errors": set(),
     "timestamps": set(),
     "checksums": set(),
-    "node": {"ring", "errors", "timestamps", "checksums"},
-    "proxy": {"ring", "node", "errors", "timestamps"},
+    "node": {"request_id", "ring", "errors", "timestamps", "checksums"},
+    "proxy": {"request_id", "ring", "node", "errors", "timestamps"},
     "streaming": {"proxy"},
-    "api": {"proxy", "errors", "timestamps", "streaming"},
-    "s3compat": {"proxy", "errors", "timestamps", "checksums", "streaming"},
-    "daemons": {"node", "ring", "errors", "timestamps", "checksums"},
+    "api": {"request_id", "proxy", "errors", "timestamps", "streaming"},
+    "s3compat": {"request_id", "proxy", "errors", "timestamps", "checksums", "streaming"},
+    "daemons": {"request_id", "node", "ring", "errors", "timestamps", "checksums"},
     "endpoint": set(),
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
-            "endpoint", "timestamps", "checksums"},
+            "endpoint", "timestamps", "checksums", "request_id", "logs", "serving"},
 }
 
 

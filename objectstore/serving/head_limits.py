@@ -1,0 +1,177 @@
+"""uvicorn's httptools protocol with limits on a request's head.
+
+Stock uvicorn hands any head to the app: a 1 MiB header line, 10,000 headers, a head that
+never ends (httptools buffers it all: memory grows with every byte) or one sent a byte a
+second (the connection is held forever). Here a request line or header line longer than
+`max_line`, a head larger than `max_head` in all or with more than `max_headers` headers
+is answered 414/431 and the connection closed; a head not complete within `head_timeout`
+seconds of its first byte (or of the connection's opening) is answered 408 and closed.
+
+The limits are checked in the parser's callbacks (exact sizes of what it parsed) and,
+for a head that is still incomplete, against the bytes fed to the parser since the head
+began -- which is what bounds the memory a client can make us hold: at most `max_head`
+plus one read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httptools
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.server import ServerState
+
+log = logging.getLogger("objectstore.http")
+
+
+@dataclass(frozen=True)
+class HeadLimits:
+    """What one request's head may be. Swift's metadata limits (90 headers of 256 bytes)
+    and S3's (2 KB of user metadata, presigned URLs of a few KiB) fit well inside."""
+
+    max_line: int = 16 * 1024
+    max_head: int = 64 * 1024
+    max_headers: int = 200
+    head_timeout: float = 20.0
+
+
+class HeadRefused(Exception):
+    """Raised in a parser callback: the head broke a limit (status, reason)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """HttpToolsProtocol whose request heads are bounded in size, count and time."""
+
+    limits = HeadLimits()
+
+    def __init__(self, config: Config, server_state: ServerState,
+                 app_state: dict[str, Any], _loop: asyncio.AbstractEventLoop | None = None
+                 ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._in_head = True        # between two requests, or inside a request's head
+        self._head_fed = 0          # bytes fed while the head stayed incomplete
+        self._head_size = 0         # bytes of request line and headers parsed so far
+        self._header_count = 0
+        self._heads_done = 0        # heads completed on this connection
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._refused = False
+
+    @classmethod
+    def with_limits(cls, limits: HeadLimits) -> type[LimitedHttpToolsProtocol]:
+        """A protocol class for uvicorn's `http=` with these limits."""
+        return type(cls.__name__, (cls,), {"limits": limits})
+
+    # -- connection ------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()      # a connection that never sends a head is closed too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        self._unset_keepalive_if_required()
+        was_in_head, heads_before = self._in_head, self._heads_done
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        except httptools.HttpParserError as exc:
+            refused = exc.__context__
+            if isinstance(refused, HeadRefused):
+                self._refuse(refused.status, refused.reason)
+            else:
+                self.logger.warning("Invalid HTTP request received.")
+                self.send_400_response("Invalid HTTP request received.")
+            return
+        if was_in_head and self._in_head and self._heads_done == heads_before:
+            # the read began outside a body and no head ended in it: all head bytes
+            self._head_fed += len(data)
+            if self._head_fed > self.limits.max_head:
+                self._refuse(431, "Request header fields too large")
+
+    # -- parser callbacks --------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        self._head_size = self._header_count = 0
+        if self._head_timer is None:
+            self._arm_head_timer()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._head_size += len(url)
+        if len(self.url) > self.limits.max_line:
+            raise HeadRefused(414, "Request-URI too long")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_count += 1
+        line = len(name) + len(value) + 4
+        self._head_size += line
+        if line > self.limits.max_line:
+            raise HeadRefused(431, "Request header field too large")
+        if self._header_count > self.limits.max_headers:
+            raise HeadRefused(431, "Too many request header fields")
+        if self._head_size > self.limits.max_head:
+            raise HeadRefused(431, "Request header fields too large")
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_fed = 0
+        self._heads_done += 1
+        self._disarm_head_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head = True
+
+    # -- refusals ----------------------------------------------------------------------------
+    def _arm_head_timer(self) -> None:
+        self._head_timer = self.loop.call_later(self.limits.head_timeout, self._head_timed_out)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False   # an answer in progress ends, then we close
+            return
+        self._refuse(408, "Request head not received in time")
+
+    def _refuse(self, status: int, reason: str) -> None:
+        """Answer `status` with `reason` and close, as stock uvicorn does for a bad head."""
+        self._refused = True
+        self._disarm_head_timer()
+        if self.transport.is_closing():
+            return
+        log.info("refused a request head from %s: %s",
+                 f"{self.client[0]}:{self.client[1]}" if self.client else "?", reason)
+        body = reason.encode("ascii")
+        head = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            head.extend([name, b": ", value, b"\r\n"])
+        head.append(b"content-type: text/plain; charset=utf-8\r\n"
+                    b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body))
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
