@@ -186,6 +186,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
             await server.serve([sock])
         finally:
             sync.cancel()
+            await proxy.close()
             await client.close()
 
     eventloop.run(main())

@@ -108,7 +108,11 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             settings=ProxySettings(
                 connect_timeout=float(proxy.get("node_connect_timeout", 2.0)),
                 read_timeout=float(proxy.get("node_read_timeout", 10.0)),
-                ring_check_interval=float(proxy.get("ring_check_interval", 10.0))),
+                ring_check_interval=float(proxy.get("ring_check_interval", 10.0)),
+                grace_max=float(proxy.get("post_quorum_grace", 0.5)),
+                error_limit=int(proxy.get("error_limit", 3)),
+                error_window=float(proxy.get("error_window", 60.0)),
+                error_suppression=float(proxy.get("error_suppression", 30.0))),
             users=users or DEFAULT_USERS,
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])))
     except (KeyError, ValueError, TypeError) as exc:

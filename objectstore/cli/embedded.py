@@ -203,4 +203,5 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
+    await proxy.close()
     await client.close()

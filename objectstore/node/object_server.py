@@ -15,7 +15,7 @@ from starlette.responses import Response, StreamingResponse
 
 from objectstore import checksums
 from objectstore.errors import BadRequest, DiskFileError, ObjectNotFound, UnprocessableEntity
-from objectstore.node import commit_stamp, paths
+from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
 from objectstore.node.diskfile import (
@@ -224,13 +224,15 @@ class ObjectServer:
         """The record of the listing update a write owes the container replicas the
         proxy named (None if it named none), to be made durable with the write
         (pending.py)."""
-        targets = [x for x in request.headers.get("x-container-update", "").split(",") if x]
+        now = [x for x in request.headers.get(wire.UPDATE, "").split(",") if x]
+        later = [x for x in request.headers.get(wire.UPDATE_LATER, "").split(",") if x]
+        targets = now + later
         if not targets:
             return None
         try:
             for spec in targets:
                 Target.from_spec(spec)
-            partition = int(request.headers.get("x-container-partition", "0"))
+            partition = int(request.headers.get(wire.PARTITION, "0"))
             int(row.get("x-size", "0"))
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
@@ -239,6 +241,7 @@ class ObjectServer:
             "method": method, "targets": targets, "partition": partition,
             "account": t.account, "container": t.container, "obj": t.obj,
             "headers": {"x-timestamp": timestamp.internal, **row},
+            "later": later,
             "object_partition": t.partition,
             "hash": paths.object_hash(self.hasher, t.account, t.container, t.obj)})
 
@@ -252,11 +255,13 @@ class ObjectServer:
         change = Row(update["obj"], headers["x-timestamp"], int(headers.get("x-size", "0")),
                      headers.get("x-content-type", ""), headers.get("x-etag", ""),
                      update["method"] == "DELETE")
+        later = update.get("later", [])
+        now = [spec for spec in update["targets"] if spec not in later]
         taken = await asyncio.gather(*(
             self.batcher.update(Target.from_spec(spec), update["partition"], t.account,
                                 update["container"], change)
-            for spec in update["targets"]))
-        failed = [spec for spec, ok in zip(update["targets"], taken) if not ok]
+            for spec in now))
+        failed = [spec for spec, ok in zip(now, taken) if not ok] + later
         if failed:        # the updater sends them later (a replica may be down)
             await asyncio.to_thread(self._queue_updates, t.device, update, failed)
         record.remove()
@@ -269,7 +274,7 @@ class ObjectServer:
         directory.mkdir(parents=True, exist_ok=True)
         for spec in failed:
             queued = {k: v for k, v in update.items()
-                      if k not in ("targets", "object_partition", "hash")}
+                      if k not in ("targets", "later", "object_partition", "hash")}
             fd, name = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(fd, "w") as f:
                 json.dump({**queued, "target": spec}, f)

@@ -13,6 +13,7 @@ node's own ring users do; nothing restarts.
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from starlette.requests import Request
@@ -23,6 +24,8 @@ from objectstore.node.config import NodeConfig
 from objectstore.ring.errors import RingError
 from objectstore.ring.files import RingFile, ring_from_bytes, write_atomic
 from objectstore.ring.ringdata import RingData
+
+log = logging.getLogger(__name__)
 
 PATH = "/ring"
 MAX_RING_BYTES = 256 << 20      # part power 20 with 5 replicas fits many times over
@@ -84,8 +87,7 @@ class RingServer:
             except OSError as exc:
                 return Response(f"cannot write {self.path}: {exc.strerror}\n".encode(),
                                 status_code=500)
-        print(f"node: installed ring version {new.version} ({new.checksum[:12]})",
-              flush=True)
+        log.info("installed ring version %d (%s)", new.version, new.checksum[:12])
         return Response(status_code=201, headers=ring_headers(new))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import sqlite3
 
 from starlette.requests import ClientDisconnect, Request
@@ -29,6 +30,8 @@ from objectstore.node.object_server import ObjectServer
 from objectstore.node.replay import RecentSignatures
 from objectstore.node.request import parse_target
 from objectstore.node.stats_reporter import StatsReporter
+
+log = logging.getLogger(__name__)
 
 # Internal errors -> node API status, most specific first.
 STATUS: list[tuple[type[errors.ObjectStoreError], int]] = [
@@ -130,8 +133,7 @@ class NodeApp:
             if message["type"] == "lifespan.startup":
                 removed = await asyncio.to_thread(clear_tmp, self.config.devices)
                 if removed:
-                    print(f"node: removed {removed} temporary files of interrupted writes",
-                          flush=True)
+                    log.info("removed %d temporary files of interrupted writes", removed)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.reporter.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import sys
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import cast
@@ -20,7 +20,7 @@ import aiohttp
 import xxhash
 
 from objectstore import errors
-from objectstore.node import commit_stamp, paths
+from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.existence import ExistenceCache
 from objectstore.proxy.fanout import (
@@ -46,6 +46,8 @@ from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
 from objectstore.timestamps import Timestamp
+
+log = logging.getLogger(__name__)
 
 STATUS_ERRORS: dict[int, type[errors.ObjectStoreError]] = {
     400: errors.BadRequest, 404: errors.NotFound, 409: errors.Conflict,
@@ -76,7 +78,7 @@ FULL_OR_NO_ANSWER = frozenset({0, 507})  # a write slot moves to the next candid
 
 
 def _report(message: str) -> None:
-    print(f"proxy: {message}", file=sys.stderr, flush=True)
+    log.warning("%s", message)
 
 
 @dataclass
@@ -154,6 +156,10 @@ class Proxy:
                              ErrorLimiter(st.error_limit, st.error_window,
                                           st.error_suppression, report=_report))
 
+    async def close(self) -> None:
+        """Cancel the requests left to finish after their quorum answered."""
+        await self.fanout.close()
+
     # -- placement -----------------------------------------------------------------------
     def nodes(self, account: str, container: str | None = None, obj: str | None = None
                ) -> tuple[int, list[Device], Iterator[Device], int]:
@@ -162,15 +168,17 @@ class Proxy:
         return part, primaries, ring.handoffs(part), ring.replicas
 
     def container_replicas(self, account: str, container: str) -> tuple[int, list[Device]]:
-        """A container's partition and replicas, error-limited ones last: object slot i
-        updates container replica i, and the first slots go to nodes that are not
-        limited, so a live object node is not sent to wait on a limited container
-        replica (that one catches up by replication)."""
         cpart, cnodes, _, _ = self.nodes(account, container)
-        limited = self.fanout.limiter.limited
-        if any(limited(node_of(target_of(d))) for d in cnodes):
-            cnodes = sorted(cnodes, key=lambda d: limited(node_of(target_of(d))))
         return cpart, cnodes
+
+    def update_headers(self, cnodes: list[Device]) -> list[dict[str, str]]:
+        """For object slot i, the headers naming the container replica it updates
+        (replica i). A replica on an error-limited node is named as one to update later:
+        the object node queues the update for its updater at once (durably) instead of
+        making the write wait on that node."""
+        limited = self.fanout.limiter.limited
+        return [{wire.UPDATE_LATER if limited(node_of(target_of(d))) else wire.UPDATE:
+                 target_of(d).spec} for d in cnodes]
 
     def candidates(self, primaries: list[Device], handoffs: Iterator[Device]
                    ) -> Iterable[Target]:
@@ -218,15 +226,15 @@ class Proxy:
                                     .hexdigest(), xxhash.xxh3_64_hexdigest(data))
         data += stamp
         base = {**headers, "x-timestamp": timestamp.internal,
-                "x-container-partition": str(cpart), "content-length": str(len(data)),
+                wire.PARTITION: str(cpart), "content-length": str(len(data)),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
-        updates = [target_of(d).spec for d in cnodes]
+        updates = self.update_headers(cnodes)
         replies = await self.fanout.call(
             self.candidates(primaries, handoffs),
             self.fanout.exchange(
                 "PUT", lambda t: node_path(paths.OBJECTS, t.device, part, account,
                                            container, obj),
-                lambda slot: {**base, "x-container-update": updates[slot % len(updates)]},
+                lambda slot: {**base, **updates[slot % len(updates)]},
                 data),
             self.write_strategy(replicas, len(primaries), retry=FULL_OR_NO_ANSWER))
         results = [(r.answer, r.headers) for r in per_slot(replies, len(primaries))]
@@ -241,7 +249,7 @@ class Proxy:
         cpart, cnodes = self.container_replicas(account, container)
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
         base = {**headers, "x-timestamp": timestamp.internal,
-                "x-container-partition": str(cpart),
+                wire.PARTITION: str(cpart),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
         if "content-length" in headers:
             base["content-length"] = str(int(headers["content-length"])
@@ -249,7 +257,7 @@ class Proxy:
         started = await start_uploads(self.fanout, self.candidates(primaries, handoffs),
                                       len(primaries), replicas, part,
                                       (account, container, obj), base,
-                                      [target_of(d).spec for d in cnodes])
+                                      self.update_headers(cnodes))
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
@@ -459,14 +467,14 @@ class Proxy:
                           cpart: int) -> list[Answer]:
         """One write per primary, each told which container replica to update."""
         part, primaries, _, replicas = self.nodes(account, container, obj)
-        updates = [target_of(d).spec for d in cnodes]
+        updates = self.update_headers(cnodes)
         replies = await self.fanout.call(
             (target_of(d) for d in primaries),
             self.fanout.exchange(method, lambda t: node_path(
                 kind, t.device, part, account, container, obj),
                 lambda slot: {"x-timestamp": timestamp.internal,
-                              "x-container-partition": str(cpart),
-                              "x-container-update": updates[slot % len(updates)]}),
+                              wire.PARTITION: str(cpart),
+                              **updates[slot % len(updates)]}),
             self.write_strategy(replicas, len(primaries),
                                 success=frozenset({204, 404})))
         return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from objectstore.node.client import NodeClient, Target
 from objectstore.proxy.fanout import NODE_ERRORS
 from objectstore.ring import RingError
 from objectstore.ring.files import RingFile
+
+log = logging.getLogger(__name__)
 
 ASK_TIMEOUT = 5.0
 
@@ -57,9 +60,9 @@ class RingSync:
         for node, version in held.items():
             if version is not None and version < current.version:
                 if self.behind.get(node) != version:
-                    print(f"proxy: node {node[0]}:{node[1]} holds ring version {version}, "
-                          f"older than this proxy's {current.version} (push the ring to it)",
-                          flush=True)
+                    log.warning("node %s:%d holds ring version %d, older than this "
+                                "proxy's %d (push the ring to it)", node[0], node[1], version,
+                                current.version)
                 self.behind[node] = version
             else:
                 self.behind.pop(node, None)
@@ -76,6 +79,6 @@ class RingSync:
             ring = await asyncio.to_thread(self.ring.install, data)
         except (*NODE_ERRORS, RingError):
             return False
-        print(f"proxy: now using ring version {ring.version} ({ring.checksum[:12]}) from "
-              f"{node[0]}:{node[1]}", flush=True)
+        log.info("now using ring version %d (%s) from %s:%d", ring.version,
+                 ring.checksum[:12], node[0], node[1])
         return ring.version >= version

@@ -372,6 +372,33 @@ def test_unreachable_container_update_is_queued(node: tuple[Target, Path]) -> No
     assert update["headers"]["x-size"] == "4"
 
 
+def test_an_update_for_later_is_queued_not_sent(node: tuple[Target, Path]) -> None:
+    """A container replica the proxy names as one to update later (its node is
+    error-limited) is not tried: the update is queued for the updater at once, while a
+    replica named to update now gets its row."""
+    target, devices = node
+    here = f"127.0.0.1:{target.port}/sdb1"
+
+    async def go(client: NodeClient) -> None:
+        assert (await call(client, "PUT", target, CONT, ts(1)))[0] == 201
+        path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "later")
+        s, _, _ = await call(client, "PUT", target, path, {
+            **ts(2), "x-container-update-later": here, "x-container-partition": "5"}, b"x")
+        assert s == 201
+        s, _, body = await call(client, "GET", target, CONT)
+        assert json.loads(body) == [], "the row was sent, not queued"
+        path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "now")
+        s, _, _ = await call(client, "PUT", target, path, {
+            **ts(3), "x-container-update": here, "x-container-partition": "5"}, b"y")
+        s, _, body = await call(client, "GET", target, CONT)
+        assert [e["name"] for e in json.loads(body)] == ["now"]
+
+    run(go)
+    pending = [json.loads(p.read_text())
+               for p in (devices / "sdb1" / "async_pending").glob("*.json")]
+    assert [(u["obj"], u["target"]) for u in pending] == [("later", here)]
+
+
 def test_bad_paths(node: tuple[Target, Path]) -> None:
     target, _ = node
 

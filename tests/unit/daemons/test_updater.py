@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from objectstore.daemons.updater import Updater
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
-from objectstore.node.object_server import ASYNC_PENDING
+from objectstore.node.pending import ASYNC_PENDING, IN_FLIGHT
 from tests.clock import FakeClock
 from tests.unit.daemons.nodes import Nodes, running_nodes, ts
 
@@ -56,6 +58,8 @@ def test_pendings_stay_until_their_replica_is_back(tmp_path: Path) -> None:
             # sorted first: a file that is no JSON (removed) and one whose target is no
             # text (it used to raise past the updater and end the pass)
             (pending / "0-damaged.json").write_text("{not json")
+            old = time.time() - 2 * IN_FLIGHT     # younger ones may be still being written
+            os.utime(pending / "0-damaged.json", (old, old))
             (pending / "0-odd.json").write_text(json.dumps({
                 "method": "PUT", "target": 5, "partition": PART, "account": "AUTH_test",
                 "container": "c", "obj": "x", "headers": {}}))
