@@ -104,6 +104,7 @@ class S3API:
     async def handle(self, request: Request, raw_path: str) -> Response:
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
+        query = uri.strict_pairs(query)       # signed as sent; now it must be UTF-8
         if not user.admin:
             # until ACLs grant anything, a non-admin user may do nothing at all
             raise S3Error(403, "AccessDenied", "Access Denied")
