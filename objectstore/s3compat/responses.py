@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -76,11 +77,29 @@ def error_for(exc: errors.ObjectStoreError) -> tuple[int, str, str]:
     raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
+# What XML 1.0 cannot carry at all, not even as a character reference (its `Char`
+# production): C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> bool:
+    """Whether `text` can be written in an XML 1.0 document as it is."""
+    return _NOT_XML.search(text) is None
+
+
+def xml_text(value: object) -> str:
+    """Text content for our XML documents, always well-formed: markup escaped, CR as a
+    reference (a parser would read a raw CR back as LF), and what XML 1.0 cannot carry
+    replaced by U+FFFD. (S3 writes such characters as references like `&#x1F;`, which
+    XML parsers refuse; listings avoid the loss by percent-encoding, see listings.py.)"""
+    return _NOT_XML.sub("\ufffd", escape(str(value), {"\r": "&#13;"}))
+
+
 def error_xml(code: str, message: str, resource: str, req_id: str,
               details: dict[str, str] | None = None) -> bytes:
     extra = "".join(el(k, v) for k, v in (details or {}).items())
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{escape(message)}</Message>{extra}<Resource>{escape(resource)}"
+            f"<Message>{xml_text(message)}</Message>{extra}<Resource>{xml_text(resource)}"
             f"</Resource><RequestId>{req_id}</RequestId></Error>").encode()
 
 
@@ -89,7 +108,7 @@ def xml_doc(root: str, body: str) -> bytes:
 
 
 def el(name: str, value: object) -> str:
-    return f"<{name}>{escape(str(value))}</{name}>"
+    return f"<{name}>{xml_text(value)}</{name}>"
 
 
 def iso(ts: Timestamp) -> str:
