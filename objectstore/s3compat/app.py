@@ -123,7 +123,7 @@ class S3API:
     def bucket_and_key(self, host: str, raw_path: str) -> tuple[str, str]:
         """Virtual-hosted style when the Host is <bucket>.<domain>, else path style."""
         name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else ""
-        path = uri.decode(raw_path)              # InvalidURI unless UTF-8
+        path = uri.decode_name(raw_path)      # InvalidURI unless UTF-8; no NUL
         for domain in self.domains:
             if name.endswith("." + domain):
                 return name[:-len(domain) - 1], path[1:] if path.startswith("/") else path

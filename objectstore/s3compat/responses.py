@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.s3compat.sigv4 import SignatureError
-from objectstore.s3compat.uri import InvalidURI
+from objectstore.s3compat.uri import InvalidName, InvalidURI
 from objectstore.timestamps import Timestamp
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -25,6 +25,8 @@ STORED = ("content-type", "content-encoding", "content-disposition", "content-la
 # Internal errors -> (HTTP status, S3 code, message), most specific first.
 S3_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
     (InvalidURI, 400, "InvalidURI", "Couldn't parse the specified URI."),
+    (InvalidName, 400, "InvalidArgument",
+     "Bucket names and object keys must not contain a NUL character"),
     (errors.ContainerNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
     (errors.ObjectNotFound, 404, "NoSuchKey", "The specified key does not exist."),
     (errors.AccountNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),

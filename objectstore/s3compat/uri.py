@@ -20,6 +20,11 @@ class InvalidURI(ObjectStoreError):
     """A percent-encoded name or value that is not UTF-8 (S3's InvalidURI)."""
 
 
+class InvalidName(ObjectStoreError):
+    """A bucket name or key the store cannot keep: S3 allows NUL in a key, our nodes
+    (and file systems) cannot, so it is refused at the edge (S3's InvalidArgument)."""
+
+
 def decode(text: str) -> str:
     """`text` holds the client's bytes as latin-1 (how servers hand over a raw path or
     header); percent-decode them and read the result as UTF-8."""
@@ -27,6 +32,15 @@ def decode(text: str) -> str:
         return unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         raise InvalidURI("Couldn't parse the specified URI.") from None
+
+
+def decode_name(text: str) -> str:
+    """A path or copy source, decoded strictly; NUL refused (the nodes would refuse it
+    too, after the request had already reached them)."""
+    name = decode(text)
+    if "\0" in name:
+        raise InvalidName("Bucket names and object keys must not contain a NUL character")
+    return name
 
 
 def lossless(text: str) -> str:

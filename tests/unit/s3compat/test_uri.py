@@ -34,3 +34,11 @@ def test_query_values_are_decoded_strictly_once_signed() -> None:
         with pytest.raises(uri.InvalidURI):
             uri.strict_pairs(pairs)
 
+
+@pytest.mark.parametrize("raw", ["/b/%00", "/b/a%00b", "/%00", "/b%00/k"])
+def test_a_name_with_nul_is_refused(raw: str) -> None:
+    """S3 allows NUL in a key; our nodes cannot store it: a 400 at the edge."""
+    assert uri.decode(raw)             # a valid URI...
+    with pytest.raises(uri.InvalidName) as info:
+        uri.decode_name(raw)           # ...but not a name we can keep
+    assert error_for(info.value)[:2] == (400, "InvalidArgument")
