@@ -106,6 +106,7 @@ class S3API:
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
         note_account(user.account)
+        query = uri.strict_pairs(query)       # signed as sent; now it must be UTF-8
         if not user.admin:
             # until ACLs grant anything, a non-admin user may do nothing at all
             raise S3Error(403, "AccessDenied", "Access Denied")
@@ -124,7 +125,7 @@ class S3API:
     def bucket_and_key(self, host: str, raw_path: str) -> tuple[str, str]:
         """Virtual-hosted style when the Host is <bucket>.<domain>, else path style."""
         name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else ""
-        path = uri.decode(raw_path)              # InvalidURI unless UTF-8
+        path = uri.decode_name(raw_path)      # InvalidURI unless UTF-8; no NUL
         for domain in self.domains:
             if name.endswith("." + domain):
                 return name[:-len(domain) - 1], path[1:] if path.startswith("/") else path

@@ -13,7 +13,7 @@ def copy_source(header: str) -> tuple[str, str]:
     if query and query not in ("versionId=null",):
         raise S3Error(501, "NotImplemented", "copying a version is not implemented yet")
     try:
-        name = uri.decode(source)
+        name = uri.decode_name(source)
     except uri.InvalidURI:
         raise S3Error(400, "InvalidArgument", "Invalid copy source encoding") from None
     bucket, _, key = name.lstrip("/").partition("/")

@@ -3,6 +3,14 @@ and ListObjectVersions, from the account and container listings of the proxy cor
 
 With `encoding-type=url` keys and prefixes are percent-encoded in the response, in the
 elements each API's clients decode (botocore's list): v1 leaves <Prefix> as sent.
+
+A key may hold characters XML 1.0 cannot carry (S3 accepts any UTF-8, control
+characters included). S3 writes them as references like `&#x1F;`, which XML parsers
+refuse, so the whole page becomes unreadable. We answer such a page percent-encoded as
+if `encoding-type=url` had been asked, saying so with <EncodingType>url</EncodingType>:
+the document stays well-formed and every key can still be read back exactly. (SDKs
+such as botocore ask for the url encoding anyway; a v1 <Prefix> with such a character
+is the one element left as sent, its character replaced, see responses.xml_text.)
 """
 
 from __future__ import annotations
@@ -15,7 +23,15 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from objectstore.proxy.containers import Containers
-from objectstore.s3compat.responses import S3Error, el, iso, quote_etag, url_encode, xml_doc
+from objectstore.s3compat.responses import (
+    S3Error,
+    el,
+    iso,
+    quote_etag,
+    url_encode,
+    xml_doc,
+    xml_safe,
+)
 from objectstore.timestamps import Timestamp
 
 OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
@@ -140,8 +156,12 @@ async def _page(containers: Containers, swift_account: str, bucket: str,
     listing = await containers.list_container(
         swift_account, bucket, prefix=prefix, delimiter=delimiter, marker=marker,
         limit=max_keys + 1)
-    return Page(listing.entries[:max_keys], len(listing.entries) > max_keys and max_keys > 0,
-                max_keys, prefix, delimiter, params.get("encoding-type") == "url")
+    entries = listing.entries[:max_keys]
+    shown = [prefix, delimiter, marker, params.get("start-after", "")] + [
+        str(e.get("name") or e.get("subdir") or "") for e in entries]
+    encode = params.get("encoding-type") == "url" or not all(map(xml_safe, shown))
+    return Page(entries, len(listing.entries) > max_keys and max_keys > 0,
+                max_keys, prefix, delimiter, encode)
 
 
 async def list_objects(containers: Containers, swift_account: str, bucket: str,

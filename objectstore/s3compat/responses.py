@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
@@ -13,7 +14,7 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore import request_id as request_ids
 from objectstore.s3compat.sigv4 import SignatureError
-from objectstore.s3compat.uri import InvalidURI
+from objectstore.s3compat.uri import InvalidName, InvalidURI
 from objectstore.timestamps import Timestamp
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -24,6 +25,8 @@ STORED = ("content-type", "content-encoding", "content-disposition", "content-la
 # Internal errors -> (HTTP status, S3 code, message), most specific first.
 S3_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
     (InvalidURI, 400, "InvalidURI", "Couldn't parse the specified URI."),
+    (InvalidName, 400, "InvalidArgument",
+     "Bucket names and object keys must not contain a NUL character"),
     (errors.ContainerNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
     (errors.ObjectNotFound, 404, "NoSuchKey", "The specified key does not exist."),
     (errors.AccountNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
@@ -76,11 +79,29 @@ def error_for(exc: errors.ObjectStoreError) -> tuple[int, str, str]:
     raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
+# What XML 1.0 cannot carry at all, not even as a character reference (its `Char`
+# production): C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> bool:
+    """Whether `text` can be written in an XML 1.0 document as it is."""
+    return _NOT_XML.search(text) is None
+
+
+def xml_text(value: object) -> str:
+    """Text content for our XML documents, always well-formed: markup escaped, CR as a
+    reference (a parser would read a raw CR back as LF), and what XML 1.0 cannot carry
+    replaced by U+FFFD. (S3 writes such characters as references like `&#x1F;`, which
+    XML parsers refuse; listings avoid the loss by percent-encoding, see listings.py.)"""
+    return _NOT_XML.sub("\ufffd", escape(str(value), {"\r": "&#13;"}))
+
+
 def error_xml(code: str, message: str, resource: str, req_id: str,
               details: dict[str, str] | None = None) -> bytes:
     extra = "".join(el(k, v) for k, v in (details or {}).items())
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{escape(message)}</Message>{extra}<Resource>{escape(resource)}"
+            f"<Message>{xml_text(message)}</Message>{extra}<Resource>{xml_text(resource)}"
             f"</Resource><RequestId>{req_id}</RequestId></Error>").encode()
 
 
@@ -89,7 +110,7 @@ def xml_doc(root: str, body: str) -> bytes:
 
 
 def el(name: str, value: object) -> str:
-    return f"<{name}>{escape(str(value))}</{name}>"
+    return f"<{name}>{xml_text(value)}</{name}>"
 
 
 def iso(ts: Timestamp) -> str:

@@ -86,7 +86,8 @@ def verify_v2(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     matches = False
     for path in paths:
         text = string_to_sign(method, path, query, headers, v2)
-        expected = base64.b64encode(hmac.new(secret.encode(), text.encode(),
+        expected = base64.b64encode(hmac.new(secret.encode(),
+                                             text.encode("utf-8", "surrogateescape"),
                                              hashlib.sha1).digest()).decode()
         matches |= hmac.compare_digest(expected, v2.signature)
     if not matches:

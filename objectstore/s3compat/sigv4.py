@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from objectstore.errors import ObjectStoreError
-from objectstore.s3compat.uri import decode
+from objectstore.s3compat.uri import lossless
 
 # Query parameters that authenticate a request (presigned V4 and V2 URLs), never an
 # operation's own parameters.
@@ -115,7 +115,10 @@ def parse_presigned(query: Sequence[tuple[str, str]]) -> SignedRequest:
 
 
 def _uri_encode(text: str) -> str:
-    return quote(text, safe="-_.~")
+    """AWS's canonical form of a query name or value: every byte but the unreserved
+    ones as %XX (upper case), whatever encoding the client used; bytes that are not
+    UTF-8 are signed as themselves (they reach here as surrogateescape)."""
+    return quote(text.encode("utf-8", "surrogateescape"), safe="-_.~")
 
 
 def canonical_query(query: Sequence[tuple[str, str]], presigned: bool) -> str:
@@ -216,10 +219,11 @@ def joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def split_query(raw_query: str) -> list[tuple[str, str]]:
-    """Query pairs decoded once, keeping blanks (`?uploads` is ('uploads', '')); a
-    value that is not UTF-8 is InvalidURI."""
+    """Query pairs decoded once, keeping blanks (`?uploads` is ('uploads', '')), and
+    losslessly: a byte that is not UTF-8 is kept (as surrogateescape) so the signature
+    is checked over what the client signed; `uri.strict_pairs` refuses it afterwards."""
     pairs = []
     for item in raw_query.split("&") if raw_query else []:
         key, _, value = item.partition("=")
-        pairs.append((decode(key.replace("+", "%20")), decode(value.replace("+", "%20"))))
+        pairs.append((lossless(key.replace("+", "%20")), lossless(value.replace("+", "%20"))))
     return pairs

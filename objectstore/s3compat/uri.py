@@ -1,9 +1,16 @@
 """Percent-decoding of what names things in an S3 request (the path, the query, the
 copy source), strictly: the decoded bytes must be UTF-8. A lenient decoder turns every
-invalid byte into U+FFFD, so `%ff` and `%fe` would name the same key."""
+invalid byte into U+FFFD, so `%ff` and `%fe` would name the same key.
+
+The query is decoded in two steps: losslessly first (`lossless`: an invalid byte
+becomes a lone surrogate, so SigV4 signs exactly the client's bytes), then, once the
+signature is checked, strictly (`strict_pairs`): a signed `?marker=%FF` is InvalidURI,
+never SignatureDoesNotMatch.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import unquote_to_bytes
 
 from objectstore.errors import ObjectStoreError
@@ -13,6 +20,11 @@ class InvalidURI(ObjectStoreError):
     """A percent-encoded name or value that is not UTF-8 (S3's InvalidURI)."""
 
 
+class InvalidName(ObjectStoreError):
+    """A bucket name or key the store cannot keep: S3 allows NUL in a key, our nodes
+    (and file systems) cannot, so it is refused at the edge (S3's InvalidArgument)."""
+
+
 def decode(text: str) -> str:
     """`text` holds the client's bytes as latin-1 (how servers hand over a raw path or
     header); percent-decode them and read the result as UTF-8."""
@@ -20,3 +32,31 @@ def decode(text: str) -> str:
         return unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         raise InvalidURI("Couldn't parse the specified URI.") from None
+
+
+def decode_name(text: str) -> str:
+    """A path or copy source, decoded strictly; NUL refused (the nodes would refuse it
+    too, after the request had already reached them)."""
+    name = decode(text)
+    if "\0" in name:
+        raise InvalidName("Bucket names and object keys must not contain a NUL character")
+    return name
+
+
+def lossless(text: str) -> str:
+    """Percent-decode `text` (the client's bytes as latin-1) keeping every byte: what is
+    not UTF-8 stays as surrogateescape, to be signed as sent and refused afterwards."""
+    return unquote_to_bytes(text.encode("latin-1", "replace")).decode(
+        "utf-8", "surrogateescape")
+
+
+def is_utf8(text: str) -> bool:
+    """Whether a `lossless` string came from valid UTF-8 (it holds no escaped byte)."""
+    return not any("\udc80" <= c <= "\udcff" for c in text)
+
+
+def strict_pairs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The `lossless` query pairs, if each is UTF-8; else InvalidURI."""
+    if all(is_utf8(k) and is_utf8(v) for k, v in pairs):
+        return list(pairs)
+    raise InvalidURI("Couldn't parse the specified URI.")

@@ -399,3 +399,21 @@ def test_container_metadata_limits_count_what_is_stored(server: str) -> None:
     head = conn.head_container(name)
     assert "x-container-meta-a0" not in head and head["x-container-meta-b30"] == "v"
     conn.delete_container(name)
+
+
+@pytest.mark.parametrize(("method", "path", "extra"), [
+    ("PUT", "/v1/AUTH_test/c%00", {}), ("GET", "/v1/AUTH_test/c%00", {}),
+    ("PUT", "/v1/AUTH_test/nulchecks/%00", {}), ("GET", "/v1/AUTH_test/nulchecks/a%00b", {}),
+    ("PUT", "/v1/AUTH_test/nulchecks/copy", {"X-Copy-From": "/nulchecks/%00"}),
+    ("COPY", "/v1/AUTH_test/nulchecks/src", {"Destination": "/nulchecks/%00"})])
+def test_a_name_with_nul_is_refused(server: str, method: str, path: str,
+                                    extra: dict[str, str]) -> None:
+    """NUL in a name is a 412 at the edge (the S3 edge's InvalidArgument), never the
+    nodes' 400 taken for a failing node."""
+    conn = swift(server)
+    conn.put_container("nulchecks")
+    conn.put_object("nulchecks", "src", b"x")
+    status, _, _ = raw(server, method, path, {"X-Auth-Token": login(server, ADMIN),
+                                              "Content-Length": "0", **extra})
+    assert status == 412
+    assert [o["name"] for o in conn.get_container("nulchecks")[1]] == ["src"]

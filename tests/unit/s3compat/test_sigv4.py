@@ -12,6 +12,7 @@ from botocore.credentials import Credentials
 
 from objectstore.s3compat.sigv4 import (
     SignatureError,
+    canonical_query,
     joined_headers,
     parse_authorization,
     parse_presigned,
@@ -101,3 +102,17 @@ def test_an_unsigned_amz_header_is_refused(presign: int) -> None:
 def test_repeated_headers_are_joined() -> None:
     pairs = [("Content-Type", "a"), ("x-amz-meta-k", "1"), ("content-type", "b")]
     assert joined_headers(pairs) == {"content-type": "a,b", "x-amz-meta-k": "1"}
+
+
+@pytest.mark.parametrize("query", ["marker=%FF", "prefix=%C3%A9&marker=%FE%FF",
+                                   "a%00b=%ED%A0%80"])
+def test_a_query_that_is_not_utf8_is_signed_over_its_bytes(query: str) -> None:
+    """SigV4 canonicalises each byte as %XX: `%FF` is signed as `%FF`, not as the
+    %EF%BF%BD of a U+FFFD a lenient decoder would make of it. (botocore's presigner
+    re-encodes such a query as U+FFFD itself, so only the header form sends bytes.)"""
+    check(signed_request("GET", f"http://127.0.0.1:8080/bucket?{query}", b""))
+
+
+def test_the_canonical_query_encodes_each_byte() -> None:
+    pairs = split_query("marker=%ff&b=%C3%A9+x&uploads")
+    assert canonical_query(pairs, presigned=False) == "b=%C3%A9%20x&marker=%FF&uploads="
