@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import signal
+import socket
 import subprocess
 import threading
 import time
@@ -76,3 +78,24 @@ def wait_healthy(port: int, proc: subprocess.Popen[bytes] | subprocess.Popen[str
             conn.close()
         time.sleep(0.1)
     raise RuntimeError(f"nothing healthy on port {port}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_gracefully(proc: subprocess.Popen[Any], timeout: float = 15.0,
+                    strict: bool = True) -> int | None:
+    """SIGTERM, then wait; a process that does not stop in time is killed (and, when
+    `strict`, that is an error: servers must stop cleanly). Returns its exit status."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        if strict:
+            raise
+        return None

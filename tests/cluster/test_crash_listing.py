@@ -16,8 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.integration.conftest import free_port
-from tests.servers import wait_healthy
+from tests.servers import free_port, stop_gracefully, wait_healthy
 
 CONTAINER = "/v1/AUTH_test/burst"
 THREADS = 16
@@ -119,9 +118,4 @@ def test_a_killed_serve_lists_every_object_it_holds(tmp_path: Path) -> None:
                              f"({len(acked)} acknowledged) not listed: {sorted(missing)[:10]}")
         assert names <= tried
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_gracefully(proc, strict=False)

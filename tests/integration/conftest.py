@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.servers import wait_healthy
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
+from tests.servers import free_port, stop_gracefully, wait_healthy
 
 # the default user, a second account for tests of who may see what, and a non-admin
 USERS = """
@@ -61,12 +52,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+            stop_gracefully(proc)
         finally:
             log.close()
         assert proc.returncode == 0, "serve stops cleanly on SIGTERM"

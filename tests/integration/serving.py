@@ -3,21 +3,13 @@ or a shape (nodes, replicas) the session's shared server does not have."""
 
 from __future__ import annotations
 
-import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.servers import wait_healthy
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import free_port, stop_gracefully, wait_healthy
 
 
 @contextmanager
@@ -25,7 +17,7 @@ def serving(root: Path, config: str, *args: str) -> Iterator[str]:
     """Run `serve` on `root`/data with `config` (TOML) and extra `args`; yields its URL.
     Stopped with SIGTERM, and it must stop cleanly."""
     (root / "config.toml").write_text(config)
-    port = _free_port()
+    port = free_port()
     log_path = root / "serve.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -41,10 +33,5 @@ def serving(root: Path, config: str, *args: str) -> Iterator[str]:
         try:
             yield f"http://127.0.0.1:{port}"
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                raise
+            stop_gracefully(proc)
         assert proc.returncode == 0, f"serve stops cleanly: {log_path.read_text()}"
