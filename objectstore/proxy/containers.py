@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from objectstore import errors
-from objectstore.node import paths
+from objectstore.node import paths, wire
 from objectstore.node.client import Target, node_path
-from objectstore.proxy.core import STATUS_ERRORS, Proxy, target_of
+from objectstore.proxy.core import Proxy, target_of
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
 from objectstore.proxy.strategy import KNOWN, Strategy
@@ -54,7 +54,7 @@ class Containers:
     def _check(self, answers: list[Answer], what: str) -> int:
         status = write_outcome(answers, self.proxy.ring.current().replicas)
         if not 200 <= status < 300:
-            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"{what}: {status}")
+            raise wire.error_for(status)(f"{what}: {status}")
         return status
 
     async def ensure_account(self, account: str) -> None:
@@ -68,8 +68,8 @@ class Containers:
         await self.ensure_account(account)
         ts = Timestamp.now()
         apart, anodes, _, _ = self.proxy.nodes(account)
-        reports = [{"x-account-partition": str(apart),       # replica i reports to i
-                    "x-account-update": target_of(d).spec} for d in anodes]
+        reports = [{wire.ACCOUNT_PARTITION: str(apart),       # replica i reports to i
+                    wire.ACCOUNT_UPDATE: target_of(d).spec} for d in anodes]
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
