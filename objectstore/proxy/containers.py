@@ -137,7 +137,8 @@ class Containers:
                 missing = (errors.ContainerNotFound if kind == paths.CONTAINERS
                            else errors.AccountNotFound)
                 raise missing(container or account)
-            raise errors.ServiceUnavailable("no replica answered")
+            raise wire.error_for(write_outcome(answers, replicas))(       # a refusal, or 503
+                f"storage nodes answered {sorted(a.status for a in answers)}")
         best = newest(found) or found[0]
         return results[best.node][1]
 
@@ -147,7 +148,7 @@ class Containers:
         (Asking all of them cost three times the work for the same page; stats and
         metadata come from `_info`'s quorum.) Not found only if none has it."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, _ = self.proxy.nodes(*name)
+        part, primaries, _, replicas = self.proxy.nodes(*name)
 
         async def one(slot: int, target: Target) -> Reply:
             path = node_path(kind, target.device, part, account, container) + query
@@ -167,7 +168,14 @@ class Containers:
         if any(r.answer.status == 404 for r in replies):
             raise (errors.ContainerNotFound(container or account) if kind == paths.CONTAINERS
                    else errors.AccountNotFound(account))
-        raise errors.ServiceUnavailable("no replica answered")
+        # a refusal a quorum agrees on (e.g. 400 for a bad delimiter: the node says why), or 503
+        answers = [r.answer for r in replies]
+        refused = wire.error_for(write_outcome(answers, replicas))
+        why = [r.kept.data.decode(errors="replace").strip() for r in replies
+               if isinstance(r.kept, _Body) and r.answer.status in wire.STATUS_ERRORS]
+        if refused is errors.ServiceUnavailable or not why:
+            why = [f"storage nodes answered {sorted(a.status for a in answers)}"]
+        raise refused(why[0])
 
     async def list_container(self, account: str, container: str,
                              **params: Any) -> Listing:

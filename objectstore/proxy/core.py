@@ -388,8 +388,9 @@ class Proxy:
     def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
                          name: str) -> Answer:
         replicas = self.ring.current().replicas
-        if not read_settled(answers, replicas):
-            raise errors.ServiceUnavailable("too few storage nodes answered")
+        if not read_settled(answers, replicas):     # a refusal a quorum agrees on, or 503
+            raise wire.error_for(write_outcome(answers, replicas))(
+                f"storage nodes answered {sorted(a.status for a in answers)}")
         best = newest(answers)
         if best is None or best.status == 404:
             raise missing(name)
@@ -441,8 +442,10 @@ class Proxy:
                                       {"x-timestamp": timestamp.internal})
         # 404 means "nothing was here", and the tombstone was written all the same.
         written = [Answer(204) for a in answers if a.status in (204, 404)]
-        if write_outcome(written, self.ring.current().replicas) != 204:
-            raise errors.ServiceUnavailable("too few storage nodes took the delete")
+        replicas = self.ring.current().replicas
+        if write_outcome(written, replicas) != 204:     # a refusal a quorum agrees on, or 503
+            raise wire.error_for(write_outcome(answers, replicas))(
+                f"storage nodes answered {sorted(a.status for a in answers)} to the delete")
         if not any(a.status == 204 for a in answers):
             raise errors.ObjectNotFound(obj)
 
