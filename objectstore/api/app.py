@@ -1,7 +1,8 @@
 """The OpenStack Swift REST API as one ASGI app, translating onto the proxy core.
 
 Every response carries X-Trans-Id. Errors from below are typed (objectstore.errors)
-and mapped to Swift's statuses and bodies in one place (responses.SWIFT_ERRORS).
+and mapped to Swift's statuses and bodies in one place (swift_errors.SWIFT_ERRORS), by
+the one handler in `__call__`; request handlers only raise.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from objectstore.api.metadata import check_limits, user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import (
     container_entry,
-    error_response,
     http_date,
     listing_format,
     object_entry,
     render_listing,
 )
+from objectstore.api.swift_errors import MethodNotAllowed, error_response
 from objectstore.api.tempauth import TempAuth
 from objectstore.api.unsupported import (
     TEMPURL_QUERY,
@@ -50,6 +51,7 @@ STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
                   "cache-control", "expires")
 OBJECT_HEADERS = ("content-type", "etag", *STORED_HEADERS)
 AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
+ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
 
 def trans_id() -> str:
@@ -71,9 +73,7 @@ class SwiftAPI:
         try:
             response = await self.route(request, raw_path)
         except errors.ObjectStoreError as exc:
-            status, body = error_response(exc)
-            response = Response(body, status_code=status,
-                                media_type="text/html; charset=UTF-8" if body else None)
+            response = error_response(exc, getattr(request.state, ABOUT, None))
         except ClientDisconnect:
             response = Response(b"client disconnected", status_code=499)
         response.headers["x-trans-id"] = tx
@@ -142,7 +142,7 @@ class SwiftAPI:
             _check_total(current.headers, metadata, "account")
             await self.containers.post_account(t.account, metadata)
             return Response(status_code=204)
-        return Response(status_code=405)
+        raise MethodNotAllowed(method)
 
     # -- containers ----------------------------------------------------------------------
     async def container(self, request: Request, t: SwiftPath) -> Response:
@@ -173,7 +173,7 @@ class SwiftAPI:
             await self.containers.delete_container(t.account, t.container)
             await self.names.release(t.account, t.container)
             return Response(status_code=204)
-        return Response(status_code=405)
+        raise MethodNotAllowed(method)
 
     async def put_container(self, request: Request, t: SwiftPath) -> Response:
         """Create (201) or update (202) a container, after claiming its name in the one
@@ -216,7 +216,7 @@ class SwiftAPI:
                 manifest_query_refused(request.query_params, MANIFEST in head)
             await self.proxy.delete_object(t.account, t.container, t.obj)
             return Response(status_code=204)
-        return Response(status_code=405)
+        raise MethodNotAllowed(method)
 
     async def put_object(self, request: Request, t: SwiftPath) -> Response:
         assert t.container is not None and t.obj is not None
@@ -330,21 +330,12 @@ class SwiftAPI:
         size = int(node.get("content-length", "0"))
         modified = Timestamp.parse(node["x-timestamp"]).seconds if "x-timestamp" in node \
             else None
-        try:
-            check_conditions(dict(request.headers), node.get("etag"), modified,
-                             request.method in ("GET", "HEAD"))
-        except errors.NotModified:
-            keep = ("etag", "last-modified", "x-timestamp")
-            return Response(status_code=304, headers={k: headers[k] for k in keep
-                                                      if k in headers})
+        setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
+        check_conditions(dict(request.headers), node.get("etag"), modified,
+                         request.method in ("GET", "HEAD"))
         if request.method == "HEAD":
             return Response(status_code=200, headers=headers)
-        try:
-            spans = parse_ranges(request.headers.get("range"), size)
-        except errors.RangeNotSatisfiable:
-            return Response(b"<html><h1>Requested Range Not Satisfiable</h1><p>The Range "
-                            b"requested is not available.</p></html>", status_code=416,
-                            headers={"content-range": f"bytes */{size}"})
+        spans = parse_ranges(request.headers.get("range"), size)
         if spans is None:
             stream = await handle.read()
             return body_response(stream, 200, headers)

@@ -1,4 +1,4 @@
-"""What Swift's responses look like: error bodies, listing formats, dates."""
+"""What Swift's responses look like: listing formats, dates (errors: swift_errors.py)."""
 
 from __future__ import annotations
 
@@ -8,51 +8,7 @@ from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from objectstore import errors
 from objectstore.timestamps import Timestamp
-
-
-class FeatureNotImplemented(errors.ObjectStoreError):
-    """The request asks for a Swift feature this store does not have yet (501): said
-    plainly instead of storing the request and ignoring what it asked."""
-
-
-# Internal errors -> (status, reason, Swift's explanation), most specific first. An empty
-# explanation means the error's own message is the body (it says what was wrong).
-SWIFT_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
-    (FeatureNotImplemented, 501, "Not Implemented", ""),
-    (errors.Unauthorized, 401, "Unauthorized", "This server could not verify that you are "
-     "authorized to access the document you requested."),
-    (errors.Forbidden, 403, "Forbidden", "Access was denied to this resource."),
-    (errors.NotFound, 404, "Not Found", "The resource could not be found."),
-    (errors.NameTaken, 409, "Conflict", ""),
-    (errors.Conflict, 409, "Conflict", "There was a conflict when trying to complete your "
-     "request."),
-    (errors.PreconditionFailed, 412, "Precondition Failed", "A precondition for this "
-     "request was not met."),
-    (errors.NotModified, 304, "Not Modified", ""),
-    (errors.RangeNotSatisfiable, 416, "Requested Range Not Satisfiable", "The Range "
-     "requested is not available."),
-    (errors.UnprocessableEntity, 422, "Unprocessable Entity", "Unable to process the "
-     "contained instructions"),
-    (errors.BadRequest, 400, "Bad Request", ""),
-    (errors.InsufficientStorage, 507, "Insufficient Storage", "There was not enough space "
-     "to save the resource."),
-    (errors.ServiceUnavailable, 503, "Service Unavailable", "The server is currently "
-     "unavailable. Please try again at a later time."),
-    (errors.ObjectStoreError, 500, "Internal Error", "An error occurred."),
-]
-
-
-def error_response(exc: errors.ObjectStoreError) -> tuple[int, bytes]:
-    for cls, status, reason, text in SWIFT_ERRORS:
-        if isinstance(exc, cls):
-            if status == 304:
-                return status, b""
-            if not text:
-                return status, str(exc).encode()      # Swift says what was wrong
-            return status, f"<html><h1>{reason}</h1><p>{text}</p></html>".encode()
-    raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
 def http_date(ts: Timestamp) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from objectstore.api.responses import FeatureNotImplemented
+from objectstore.api.swift_errors import FeatureNotImplemented
 from objectstore.errors import BadRequest
 
 # query parameter -> the feature it belongs to (any level, any method)

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
 from objectstore.errors import DiskFileError
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.config import NodeConfig
 from objectstore.node.pending import ASYNC_PENDING, IN_FLIGHT, KINDS, object_holds, read_record
-
-NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+from objectstore.node.wire import NODE_ERRORS
 
 
 @dataclass

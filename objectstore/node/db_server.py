@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore.errors import BadRequest, NotFound
-from objectstore.node import paths
+from objectstore.node import paths, wire
 from objectstore.node.config import NodeConfig
 from objectstore.node.dbconnections import Connections
 from objectstore.node.listing import ListingParams, Subdir
@@ -46,7 +46,7 @@ def listing_params(request: Request) -> ListingParams:
 def info_headers(info: Info) -> dict[str, str]:
     headers = {"x-put-timestamp": info.put_timestamp.internal,
                "x-item-count": str(info.item_count), "x-bytes-used": str(info.bytes_used),
-               "x-backend-timestamp": info.put_timestamp.internal}
+               wire.BACKEND_TIMESTAMP: info.put_timestamp.internal}
     if info.delete_timestamp is not None:
         headers["x-backend-delete-timestamp"] = info.delete_timestamp.internal
     headers.update({k: v for k, (v, _) in info.metadata.items() if v})
@@ -86,8 +86,8 @@ class DBServer:
         if method == "POST" and ROWS_HEADER in request.headers and t.kind == paths.CONTAINERS:
             return await self.rows(request, t, db)
         if method == "PUT":
-            targets = [x for x in request.headers.get("x-account-update", "").split(",") if x]
-            report = report_spec(int(request.headers.get("x-account-partition", "0")),
+            targets = [x for x in request.headers.get(wire.ACCOUNT_UPDATE, "").split(",") if x]
+            report = report_spec(int(request.headers.get(wire.ACCOUNT_PARTITION, "0")),
                                  targets) if targets else ""
             created = await asyncio.to_thread(db.initialize, t.name, request_timestamp(request),
                                               report)

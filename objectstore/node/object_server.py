@@ -32,7 +32,7 @@ from objectstore.node.update_batcher import Row, UpdateBatcher
 from objectstore.timestamps import Timestamp
 
 USER_META = "x-object-meta-"
-SYSMETA = "x-object-sysmeta-"
+SYSMETA = wire.OBJECT_SYSMETA
 STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
                   "cache-control", "expires")
 
@@ -47,7 +47,7 @@ def request_timestamp(request: Request) -> Timestamp:
 def object_headers(meta: ObjectMetadata) -> dict[str, str]:
     headers = {"content-type": meta.content_type, "etag": meta.etag,
                "x-timestamp": meta.timestamp.internal,
-               "x-backend-timestamp": meta.timestamp.internal,
+               wire.BACKEND_TIMESTAMP: meta.timestamp.internal,
                "x-object-checksum": meta.checksum}
     headers.update(meta.headers)
     headers.update({USER_META + k: v for k, v in meta.user_meta.items()})
@@ -88,7 +88,7 @@ class ObjectServer:
         current = df.newest_timestamp()
         if current is not None and current >= timestamp:
             return current, Response(status_code=409,
-                                     headers={"x-backend-timestamp": current.internal})
+                                     headers={wire.BACKEND_TIMESTAMP: current.internal})
         return current, None
 
     async def put(self, request: Request, t: NodeTarget) -> Response:
@@ -151,7 +151,7 @@ class ObjectServer:
                                                          "data"), self.syncer)
         except NewerExists as exc:
             return Response(status_code=409,
-                            headers={"x-backend-timestamp": exc.held.internal})
+                            headers={wire.BACKEND_TIMESTAMP: exc.held.internal})
         except BaseException:
             writer.abort()
             raise
@@ -169,7 +169,7 @@ class ObjectServer:
             reader = df.open()
         except ObjectNotFound:
             ts = df.newest_timestamp()
-            headers = {"x-backend-timestamp": ts.internal} if ts else {}
+            headers = {wire.BACKEND_TIMESTAMP: ts.internal} if ts else {}
             return Response(status_code=404, headers=headers)
         headers = object_headers(reader.metadata)
         size = reader.metadata.size

@@ -1,5 +1,6 @@
 """The storage node as one ASGI app: check the cluster secret, parse the path once,
-dispatch to the object or database half, map errors to statuses in one place."""
+dispatch to the object or database half, map errors to statuses in one place
+(the mapping itself is node/wire.py's, shared with the proxy)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from objectstore.node import (
     replication_server,
     ring_server,
     status_server,
+    wire,
 )
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
@@ -33,34 +35,11 @@ from objectstore.node.stats_reporter import StatsReporter
 
 log = logging.getLogger(__name__)
 
-# Internal errors -> node API status, most specific first.
-STATUS: list[tuple[type[errors.ObjectStoreError], int]] = [
-    (errors.BadRequest, 400),
-    (errors.Unauthorized, 401),
-    (errors.Forbidden, 403),
-    (errors.NotFound, 404),
-    (errors.ContainerNotEmpty, 409),
-    (errors.Conflict, 409),
-    (errors.PreconditionFailed, 412),
-    (errors.NotModified, 304),
-    (errors.RangeNotSatisfiable, 416),
-    (errors.UnprocessableEntity, 422),
-    (errors.InsufficientStorage, 507),
-    (errors.ServiceUnavailable, 503),
-    (errors.DiskFileError, 500),
-    (errors.ObjectStoreError, 500),
-]
-
-
 def device_full(exc: sqlite3.Error | OSError) -> bool:
     """A full disk, as SQLite (databases, their journals) or the OS says it."""
     if isinstance(exc, sqlite3.Error):
         return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
     return exc.errno in (errno.ENOSPC, errno.EDQUOT)
-
-
-def status_for(exc: errors.ObjectStoreError) -> int:
-    return next(code for cls, code in STATUS if isinstance(exc, cls))
 
 
 class NodeApp:
@@ -92,6 +71,16 @@ class NodeApp:
         await response(scope, receive, send)
 
     async def respond(self, request: Request, raw_path: bytes, query: bytes) -> Response:
+        """Answer one request; every error becomes its status (wire.status_for) and its
+        message, here and nowhere else."""
+        try:
+            return await self._dispatch(request, raw_path, query)
+        except errors.ObjectStoreError as exc:
+            return Response(f"{exc}\n".encode(), status_code=wire.status_for(exc))
+        except ClientDisconnect:          # the proxy aborted an upload: nothing was kept
+            return Response(b"", status_code=499)
+
+    async def _dispatch(self, request: Request, raw_path: bytes, query: bytes) -> Response:
         path = raw_path.decode("latin-1")
         if path == "/healthcheck":
             return Response(b"OK", media_type="text/plain")
@@ -100,10 +89,9 @@ class NodeApp:
                             [(k.decode("latin-1"), v.decode("latin-1"))
                              for k, v in request.headers.raw])
         if proof is None:
-            return Response(b"node requests need the cluster secret\n", status_code=401)
+            raise errors.Unauthorized("node requests need the cluster secret")
         if not self.signatures.first_time(proof):
-            return Response(b"this signature was used before (a replay?)\n",
-                            status_code=401)
+            raise errors.Unauthorized("this signature was used before (a replay?)")
         try:
             if path == ring_server.PATH:
                 return await self.rings.handle(request)
@@ -117,15 +105,11 @@ class NodeApp:
             if target.kind == paths.OBJECTS:
                 return await self.objects.handle(request, target)
             return await self.dbs.handle(request, target)
-        except errors.ObjectStoreError as exc:
-            return Response(f"{exc}\n".encode(), status_code=status_for(exc))
-        except ClientDisconnect:          # the proxy aborted an upload: nothing was kept
-            return Response(b"", status_code=499)
         except (sqlite3.Error, OSError) as exc:
             if not device_full(exc):
                 raise
             # as for object writes: the proxy takes the write to a handoff
-            return Response(f"device is full: {exc}\n".encode(), status_code=507)
+            raise errors.InsufficientStorage(f"device is full: {exc}") from exc
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

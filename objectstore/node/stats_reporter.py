@@ -12,13 +12,10 @@ import asyncio
 import contextlib
 import json
 
-import aiohttp
-
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.listingdb import ListingDB
-
-NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+from objectstore.node.wire import NODE_ERRORS
 
 
 def report_spec(partition: int, targets: list[str]) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from objectstore import errors
-from objectstore.node import paths
+from objectstore.node import paths, wire
 from objectstore.node.client import Target, node_path
-from objectstore.proxy.core import STATUS_ERRORS, Proxy, target_of
+from objectstore.proxy.core import Proxy, target_of
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
 from objectstore.proxy.strategy import KNOWN, Strategy
@@ -54,7 +54,7 @@ class Containers:
     def _check(self, answers: list[Answer], what: str) -> int:
         status = write_outcome(answers, self.proxy.ring.current().replicas)
         if not 200 <= status < 300:
-            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"{what}: {status}")
+            raise wire.error_for(status)(f"{what}: {status}")
         return status
 
     async def ensure_account(self, account: str) -> None:
@@ -68,8 +68,8 @@ class Containers:
         await self.ensure_account(account)
         ts = Timestamp.now()
         apart, anodes, _, _ = self.proxy.nodes(account)
-        reports = [{"x-account-partition": str(apart),       # replica i reports to i
-                    "x-account-update": target_of(d).spec} for d in anodes]
+        reports = [{wire.ACCOUNT_PARTITION: str(apart),       # replica i reports to i
+                    wire.ACCOUNT_UPDATE: target_of(d).spec} for d in anodes]
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
@@ -137,7 +137,8 @@ class Containers:
                 missing = (errors.ContainerNotFound if kind == paths.CONTAINERS
                            else errors.AccountNotFound)
                 raise missing(container or account)
-            raise errors.ServiceUnavailable("no replica answered")
+            raise wire.error_for(write_outcome(answers, replicas))(       # a refusal, or 503
+                f"storage nodes answered {sorted(a.status for a in answers)}")
         best = newest(found) or found[0]
         return results[best.node][1]
 
@@ -147,7 +148,7 @@ class Containers:
         (Asking all of them cost three times the work for the same page; stats and
         metadata come from `_info`'s quorum.) Not found only if none has it."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, _ = self.proxy.nodes(*name)
+        part, primaries, _, replicas = self.proxy.nodes(*name)
 
         async def one(slot: int, target: Target) -> Reply:
             path = node_path(kind, target.device, part, account, container) + query
@@ -167,7 +168,14 @@ class Containers:
         if any(r.answer.status == 404 for r in replies):
             raise (errors.ContainerNotFound(container or account) if kind == paths.CONTAINERS
                    else errors.AccountNotFound(account))
-        raise errors.ServiceUnavailable("no replica answered")
+        # a refusal a quorum agrees on (e.g. 400 for a bad delimiter: the node says why), or 503
+        answers = [r.answer for r in replies]
+        refused = wire.error_for(write_outcome(answers, replicas))
+        why = [r.kept.data.decode(errors="replace").strip() for r in replies
+               if isinstance(r.kept, _Body) and r.answer.status in wire.STATUS_ERRORS]
+        if refused is errors.ServiceUnavailable or not why:
+            why = [f"storage nodes answered {sorted(a.status for a in answers)}"]
+        raise refused(why[0])
 
     async def list_container(self, account: str, container: str,
                              **params: Any) -> Listing:

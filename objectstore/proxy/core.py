@@ -49,13 +49,6 @@ from objectstore.timestamps import Timestamp
 
 log = logging.getLogger(__name__)
 
-STATUS_ERRORS: dict[int, type[errors.ObjectStoreError]] = {
-    400: errors.BadRequest, 404: errors.NotFound, 409: errors.Conflict,
-    412: errors.PreconditionFailed, 416: errors.RangeNotSatisfiable,
-    422: errors.UnprocessableEntity, 507: errors.InsufficientStorage,
-}
-
-
 SMALL_BODY = 64 * 1024      # bodies up to this size are read whole, then sent in one go
 
 
@@ -127,8 +120,8 @@ class ObjectHandle:
                 resp = await self.proxy.client.request("GET", target, path, headers)
             except NODE_ERRORS:
                 continue
-            got = resp.headers.get("x-backend-timestamp")
-            if resp.status not in (200, 206) or got != self.headers.get("x-backend-timestamp"):
+            got = resp.headers.get(wire.BACKEND_TIMESTAMP)
+            if resp.status not in (200, 206) or got != self.headers.get(wire.BACKEND_TIMESTAMP):
                 resp.release()      # failed, or a newer version arrived since we looked
                 continue
             try:
@@ -306,7 +299,7 @@ class Proxy:
         answers = [a for a, _ in results]
         status = write_outcome(answers, replicas)
         if not 200 <= status < 300:
-            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(
+            raise wire.error_for(status)(
                 f"storage nodes answered {sorted(a.status for a in answers)}")
         stored_by = [h for a, h in results if a.status == 201]
         etags = sorted({h.get("etag", "") for h in stored_by} - {""})
@@ -321,7 +314,7 @@ class Proxy:
         stored = {"etag": etag, "x-timestamp": timestamp.internal}
         for h in stored_by:                      # a checksum the nodes computed (S3)
             stored.update({k: v for k, v in h.items()
-                           if k.startswith("x-object-sysmeta-checksum-")})
+                           if k.startswith(wire.OBJECT_SYSMETA_CHECKSUM)})
         return stored
 
     async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,
@@ -395,8 +388,9 @@ class Proxy:
     def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
                          name: str) -> Answer:
         replicas = self.ring.current().replicas
-        if not read_settled(answers, replicas):
-            raise errors.ServiceUnavailable("too few storage nodes answered")
+        if not read_settled(answers, replicas):     # a refusal a quorum agrees on, or 503
+            raise wire.error_for(write_outcome(answers, replicas))(
+                f"storage nodes answered {sorted(a.status for a in answers)}")
         best = newest(answers)
         if best is None or best.status == 404:
             raise missing(name)
@@ -448,8 +442,10 @@ class Proxy:
                                       {"x-timestamp": timestamp.internal})
         # 404 means "nothing was here", and the tombstone was written all the same.
         written = [Answer(204) for a in answers if a.status in (204, 404)]
-        if write_outcome(written, self.ring.current().replicas) != 204:
-            raise errors.ServiceUnavailable("too few storage nodes took the delete")
+        replicas = self.ring.current().replicas
+        if write_outcome(written, replicas) != 204:     # a refusal a quorum agrees on, or 503
+            raise wire.error_for(write_outcome(answers, replicas))(
+                f"storage nodes answered {sorted(a.status for a in answers)} to the delete")
         if not any(a.status == 204 for a in answers):
             raise errors.ObjectNotFound(obj)
 
@@ -460,7 +456,7 @@ class Proxy:
                                         {**headers, "x-timestamp": timestamp.internal})
         status = write_outcome(answers, self.ring.current().replicas)
         if not 200 <= status < 300:
-            raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"post: {status}")
+            raise wire.error_for(status)(f"post: {status}")
 
     async def _write_each(self, method: str, kind: str, account: str, container: str,
                           obj: str | None, timestamp: Timestamp, cnodes: list[Device],

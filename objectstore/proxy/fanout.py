@@ -19,19 +19,17 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-import aiohttp
-
+from objectstore.node import wire
 from objectstore.node.client import NodeClient, Target
+from objectstore.node.wire import NODE_ERRORS as NODE_ERRORS  # defined there, used from here
 from objectstore.proxy.limiter import ErrorLimiter, Node, real_failure
 from objectstore.proxy.quorum import Answer
 from objectstore.proxy.strategy import Finish, Strategy, grace, plan, retried
 from objectstore.timestamps import Timestamp
 
-NODE_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
-
 
 def answer_from(status: int, headers: Mapping[str, str], node: int) -> Answer:
-    stamp = headers.get("x-backend-timestamp")
+    stamp = headers.get(wire.BACKEND_TIMESTAMP)
     try:
         return Answer(status, Timestamp.parse(stamp) if stamp else None, node)
     except ValueError:

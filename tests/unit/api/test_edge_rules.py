@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from objectstore.api.metadata import user_metadata
-from objectstore.api.responses import FeatureNotImplemented
+from objectstore.api.swift_errors import FeatureNotImplemented
 from objectstore.api.unsupported import refuse_unsupported_headers, refuse_unsupported_query
 from objectstore.endpoint import is_swift
 from objectstore.errors import BadRequest

@@ -1,0 +1,110 @@
+"""Swift's answer to every internal error: one declarative table, and the one handler
+that looks an exception up along its class hierarchy (a subclass defined elsewhere
+gets its nearest ancestor's answer), so no request handler maps an error itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from starlette.responses import Response
+
+from objectstore import errors
+
+
+class FeatureNotImplemented(errors.ObjectStoreError):
+    """The request asks for a Swift feature this store does not have yet (501): said
+    plainly instead of storing the request and ignoring what it asked."""
+
+
+class MethodNotAllowed(errors.ObjectStoreError):
+    """The path exists, but not with this method (405)."""
+
+
+# Extra response headers an error's answer carries, from the headers of the object the
+# request was about (empty when it was about none).
+HeadersOf = Callable[[Mapping[str, str]], dict[str, str]]
+
+VALIDATORS = ("etag", "last-modified", "x-timestamp")
+
+
+def _validators(obj: Mapping[str, str]) -> dict[str, str]:
+    """A 304 says which version the client has (as Swift does)."""
+    return {k: obj[k] for k in VALIDATORS if k in obj}
+
+
+def _unsatisfied_range(obj: Mapping[str, str]) -> dict[str, str]:
+    """A 416 says how long the object is (RFC 9110 14.4)."""
+    return {"content-range": f"bytes */{obj.get('content-length', '0')}"} if obj else {}
+
+
+@dataclass(frozen=True)
+class SwiftError:
+    status: int
+    reason: str
+    explanation: str = ""       # Swift's own text; empty: the error's message says why
+    empty: bool = False         # no body at all (304)
+    headers: HeadersOf | None = None
+
+
+NOT_FOUND = SwiftError(404, "Not Found", "The resource could not be found.")
+CONFLICT = SwiftError(409, "Conflict",
+                      "There was a conflict when trying to complete your request.")
+UNPROCESSABLE = SwiftError(422, "Unprocessable Entity",
+                           "Unable to process the contained instructions")
+INTERNAL = SwiftError(500, "Internal Error", "An error occurred.")
+
+# Every class of objectstore.errors, named explicitly (a unit test checks it).
+SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
+    errors.ObjectStoreError: INTERNAL,
+    FeatureNotImplemented: SwiftError(501, "Not Implemented"),
+    MethodNotAllowed: SwiftError(405, "Method Not Allowed",
+                                 "The method is not allowed for this resource."),
+    errors.BadRequest: SwiftError(400, "Bad Request"),
+    errors.Unauthorized: SwiftError(401, "Unauthorized", "This server could not verify "
+                                    "that you are authorized to access the document you "
+                                    "requested."),
+    errors.Forbidden: SwiftError(403, "Forbidden", "Access was denied to this resource."),
+    errors.NotFound: NOT_FOUND,
+    errors.AccountNotFound: NOT_FOUND,
+    errors.ContainerNotFound: NOT_FOUND,
+    errors.ObjectNotFound: NOT_FOUND,
+    errors.Conflict: CONFLICT,
+    errors.ContainerNotEmpty: CONFLICT,
+    errors.NameTaken: SwiftError(409, "Conflict"),     # says whose name it is
+    errors.PreconditionFailed: SwiftError(412, "Precondition Failed", "A precondition "
+                                          "for this request was not met."),
+    errors.NotModified: SwiftError(304, "Not Modified", empty=True, headers=_validators),
+    errors.RangeNotSatisfiable: SwiftError(416, "Requested Range Not Satisfiable",
+                                           "The Range requested is not available.",
+                                           headers=_unsatisfied_range),
+    errors.UnprocessableEntity: UNPROCESSABLE,
+    errors.ChecksumMismatch: UNPROCESSABLE,
+    errors.InsufficientStorage: SwiftError(507, "Insufficient Storage", "There was not "
+                                           "enough space to save the resource."),
+    errors.ServiceUnavailable: SwiftError(503, "Service Unavailable", "The server is "
+                                          "currently unavailable. Please try again at a "
+                                          "later time."),
+    errors.DiskFileError: INTERNAL,
+}
+
+
+def swift_error(exc: errors.ObjectStoreError) -> SwiftError:
+    """The table's entry for the exception's class, or for its nearest ancestor."""
+    return next(SWIFT_ERRORS[cls] for cls in type(exc).__mro__ if cls in SWIFT_ERRORS)
+
+
+def error_response(exc: errors.ObjectStoreError,
+                   obj: Mapping[str, str] | None = None) -> Response:
+    """Swift's answer to `exc`; `obj` are the public headers of the object the request
+    was about, if it got that far (a 304 and a 416 quote some of them)."""
+    entry = swift_error(exc)
+    headers = entry.headers(obj or {}) if entry.headers else {}
+    if entry.empty:
+        return Response(status_code=entry.status, headers=headers)
+    if entry.explanation:
+        body = f"<html><h1>{entry.reason}</h1><p>{entry.explanation}</p></html>".encode()
+    else:
+        body = str(exc).encode()
+    return Response(body, status_code=entry.status, headers=headers,
+                    media_type="text/html; charset=UTF-8" if body else None)
