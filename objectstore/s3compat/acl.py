@@ -7,7 +7,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectstore.s3compat.responses import S3Error, el, xml_doc, xml_response
+from objectstore.s3compat import s3errors
+from objectstore.s3compat.responses import el, xml_doc, xml_response
 from objectstore.s3compat.uploads import request_stream
 from objectstore.s3compat.xmlbody import parse, read_limited
 
@@ -20,7 +21,7 @@ def only_private_acl(request: Request) -> None:
     acl = request.headers.get("x-amz-acl")
     if acl not in (None, "private", "bucket-owner-full-control") or any(k.startswith("x-amz-grant-")
                                            for k in request.headers):
-        raise S3Error(501, "NotImplemented", "only the private ACL is supported")
+        raise s3errors.S3NotImplemented("only the private ACL is supported")
 
 
 async def acl_response(request: Request, owner: str) -> Response:
@@ -31,10 +32,10 @@ async def acl_response(request: Request, owner: str) -> Response:
         if body.strip():
             grants = parse(body).iter("Permission")
             if any(g.text != "FULL_CONTROL" for g in grants):
-                raise S3Error(501, "NotImplemented", "only the private ACL is supported")
+                raise s3errors.S3NotImplemented("only the private ACL is supported")
         return Response(status_code=200)
     if request.method != "GET":
-        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+        raise s3errors.MethodNotAllowed()
     grant = ('<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/'
              'XMLSchema-instance" xsi:type="CanonicalUser">'
              f"{el('ID', owner)}{el('DisplayName', owner)}</Grantee>"

@@ -8,8 +8,6 @@ S3 <Error> document.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -18,21 +16,17 @@ from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.request_id import note_account
-from objectstore.s3compat import features, listings, objects, sigv4, uri
+from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.deletes import delete_one
+from objectstore.s3compat.errormap import error_response
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
 from objectstore.s3compat.registry import BucketRegistry
-from objectstore.s3compat.responses import (
-    S3Error,
-    error_for,
-    error_xml,
-    request_id,
-)
+from objectstore.s3compat.responses import request_id
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
 
 # Query parameters of object requests we answer; any other is NotImplemented.
@@ -63,12 +57,8 @@ class S3API:
         raw_path = raw_path.split("?", 1)[0]
         try:
             response = await self.handle(request, raw_path)
-        except errors.ObjectStoreError as exc:
-            status, code, message = error_for(exc)
-            details = exc.details if isinstance(exc, sigv4.SignatureError) else {}
-            body = b"" if request.method == "HEAD" or status == 304 else error_xml(
-                code, message, unquote(raw_path, errors="replace"), req_id, details)
-            response = Response(body, status_code=status, media_type="application/xml")
+        except errors.ObjectStoreError as exc:     # the one handler: see errormap.py
+            response = error_response(exc, request.method, raw_path, req_id)
         except ClientDisconnect:
             response = Response(b"", status_code=400)
         response.headers["x-amz-request-id"] = req_id
@@ -90,7 +80,7 @@ class S3API:
         elif any(k == "X-Amz-Signature" for k, _ in query):
             signed = sigv4.parse_presigned(query)
         else:
-            raise S3Error(403, "AccessDenied", "Access Denied")
+            raise s3errors.AccessDenied()
         user = self._user(signed.credential.access_key)
         key = sigv4.verify(request.method, raw_path, query, headers, signed, user.secret)
         return user, signed, key
@@ -98,8 +88,7 @@ class S3API:
     def _user(self, access_key: str) -> S3User:
         user = self.keys.get(access_key)
         if user is None:
-            raise S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided "
-                          "does not exist in our records.")
+            raise s3errors.InvalidAccessKeyId()
         return user
 
     async def handle(self, request: Request, raw_path: str) -> Response:
@@ -109,7 +98,7 @@ class S3API:
         query = uri.strict_pairs(query)       # signed as sent; now it must be UTF-8
         if not user.admin:
             # until ACLs grant anything, a non-admin user may do nothing at all
-            raise S3Error(403, "AccessDenied", "Access Denied")
+            raise s3errors.AccessDenied()
         bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
         params = dict(query)
         features.check_owner(request.headers, user.account)
@@ -117,7 +106,7 @@ class S3API:
             if request.method == "GET":
                 return await listings.list_buckets(
                     self.containers, user.swift_account, user.account, params)
-            raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+            raise s3errors.MethodNotAllowed()
         if not obj:
             return await self.buckets.handle(request, user, bucket, params)
         return await self.object_op(request, user, bucket, obj, params, signed, key)
@@ -139,11 +128,10 @@ class S3API:
         if params.get("versionId") == "null":      # the only version an object has so far
             unsupported.discard("versionId")
         if unsupported:
-            raise S3Error(501, "NotImplemented", f"{sorted(unsupported)[0]} is not "
-                          "implemented yet")
+            raise s3errors.not_implemented(sorted(unsupported)[0])
         features.check_object_request(request.headers)
         if len(key.encode()) > 1024:
-            raise S3Error(400, "KeyTooLongError", "Your key is too long")
+            raise s3errors.KeyTooLongError()
         method, account = request.method, user.swift_account
         plain_read = method in ("GET", "HEAD") and not params.keys() & {
             "acl", "uploads", "uploadId", "attributes"}
@@ -180,4 +168,4 @@ class S3API:
         if method == "DELETE":
             await delete_one(self.proxy, account, bucket, key)   # S3 deletes are idempotent
             return Response(status_code=204)
-        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+        raise s3errors.MethodNotAllowed()

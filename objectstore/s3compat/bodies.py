@@ -10,8 +10,8 @@ import hashlib
 from collections.abc import AsyncIterator, Mapping
 
 from objectstore import checksums
+from objectstore.s3compat import s3errors
 from objectstore.s3compat.chunked import STREAMING, ChunkSigner, decode
-from objectstore.s3compat.responses import S3Error
 from objectstore.s3compat.sigv4 import UNSIGNED
 
 
@@ -43,23 +43,22 @@ async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
     algo_name = checksum_algorithm(headers)
     summer = checksums.running(algo_name) if algo_name else None
     if algo_name and summer is None:
-        raise S3Error(400, "InvalidRequest", f"Unsupported checksum algorithm {algo_name}")
+        raise s3errors.InvalidRequest(f"Unsupported checksum algorithm {algo_name}")
     async for chunk in body:
         for h in (sha256, md5, summer):
             if h is not None:
                 h.update(chunk)
         yield chunk
     if sha256 is not None and sha256.hexdigest() != mode:
-        raise S3Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' "
-                      "header does not match what was computed.")
+        raise s3errors.XAmzContentSHA256Mismatch()
     if md5 is not None and base64.b64encode(md5.digest()).decode() != headers["content-md5"]:
-        raise S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what "
-                      "was received.")
+        raise s3errors.BadDigest("The Content-MD5 you specified did not match what "
+                                 "was received.")
     if algo_name:
         given = trailers.get(f"x-amz-checksum-{algo_name}") or headers.get(
             f"x-amz-checksum-{algo_name}", "")
         if summer is not None and given != summer.b64digest():
-            raise S3Error(400, "BadDigest", f"The {algo_name.upper()} you specified did not "
-                          "match the calculated checksum.")
+            raise s3errors.BadDigest(f"The {algo_name.upper()} you specified did not "
+                                     "match the calculated checksum.")
         if given:
             stored[algo_name] = given

@@ -11,13 +11,13 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.containers import Containers
-from objectstore.s3compat import features, listings, sigv4
+from objectstore.s3compat import features, listings, s3errors, sigv4
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
 from objectstore.s3compat.deletes import delete_objects
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.registry import BucketRegistry
-from objectstore.s3compat.responses import S3Error, xml_doc, xml_response
+from objectstore.s3compat.responses import xml_doc, xml_response
 from objectstore.s3compat.uploads import request_stream
 from objectstore.s3compat.xmlbody import parse, read_limited
 
@@ -39,10 +39,6 @@ def valid_bucket_name(name: str) -> bool:
             and "-." not in name and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name))
 
 
-def not_implemented(what: str) -> S3Error:
-    return S3Error(501, "NotImplemented", f"{what} is not implemented yet")
-
-
 class Buckets:
     def __init__(self, containers: Containers, registry: BucketRegistry,
                  multipart: Multipart) -> None:
@@ -54,10 +50,10 @@ class Buckets:
                      params: dict[str, str]) -> Response:
         unknown = set(params) - KNOWN - sigv4.QUERY_AUTH_PARAMS
         if unknown:
-            raise not_implemented(sorted(unknown)[0])
+            raise s3errors.not_implemented(sorted(unknown)[0])
         method, account = request.method, user.swift_account
         if method in ("PUT", "DELETE") and params.keys() & READ_ONLY:
-            raise not_implemented(f"{method} {sorted(params.keys() & READ_ONLY)[0]}")
+            raise s3errors.not_implemented(f"{method} {sorted(params.keys() & READ_ONLY)[0]}")
         if "acl" in params:
             await self.registry.require(account, bucket)
             return await acl_response(request, user.account)
@@ -74,7 +70,7 @@ class Buckets:
         if method == "POST" and "delete" in params:
             return await delete_objects(request, self.containers.proxy, account, bucket)
         if method != "GET":
-            raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+            raise s3errors.MethodNotAllowed()
         if "versions" in params:
             return xml_response(await listings.list_versions(
                 self.containers, account, bucket, params, user.account))
@@ -93,7 +89,7 @@ class Buckets:
         only_private_acl(request)
         features.check_bucket_create(request.headers)
         if not valid_bucket_name(bucket):
-            raise S3Error(400, "InvalidBucketName", "The specified bucket is not valid.")
+            raise s3errors.InvalidBucketName()
         region = _location_constraint(await read_limited(request_stream(request)))
         account = user.swift_account
         await self.registry.claim(account, bucket)           # BucketAlreadyExists
@@ -108,8 +104,7 @@ class Buckets:
         elif region not in ("", DEFAULT_REGION):
             # us-east-1 answers a repeated create with 200 (S3's legacy behaviour);
             # every other region with BucketAlreadyOwnedByYou
-            raise S3Error(409, "BucketAlreadyOwnedByYou", "Your previous request to create "
-                          "the named bucket succeeded and you already own it.")
+            raise s3errors.BucketAlreadyOwnedByYou()
         return Response(status_code=200, headers={"location": f"/{bucket}"})
 
 
@@ -119,8 +114,8 @@ def _location_constraint(body: bytes) -> str:
         return ""
     root = parse(body)
     if root.tag != "CreateBucketConfiguration":
-        raise S3Error(400, "MalformedXML", "expected CreateBucketConfiguration")
+        raise s3errors.MalformedXML("expected CreateBucketConfiguration")
     others = sorted({child.tag for child in root} - {"LocationConstraint"})
     if others:       # directory buckets (Location, Bucket), bucket tags
-        raise features.not_implemented(f"CreateBucketConfiguration {others[0]}")
+        raise s3errors.not_implemented(f"CreateBucketConfiguration {others[0]}")
     return (root.findtext("LocationConstraint") or "").strip()

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from objectstore.errors import BadRequest
-from objectstore.s3compat.sigv4 import SignatureError
+from objectstore.s3compat import s3errors
 
 SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
@@ -100,8 +100,8 @@ async def decode(source: AsyncIterator[bytes], mode: str, signer: ChunkSigner | 
             assert signer is not None
             given = ext.partition("chunk-signature=")[2]
             if not hmac.compare_digest(signer.next(digest.hexdigest()), given):
-                raise SignatureError("SignatureDoesNotMatch", "a chunk signature does not "
-                                     "match")
+                raise s3errors.SignatureDoesNotMatch("a chunk signature does not "
+                                                     "match")
         if size == 0:
             break
         if await reader.line() != b"":
@@ -116,8 +116,8 @@ async def decode(source: AsyncIterator[bytes], mode: str, signer: ChunkSigner | 
         if name == "x-amz-trailer-signature":
             assert signer is not None
             if not hmac.compare_digest(signer.trailer(raw_trailer), value.strip()):
-                raise SignatureError("SignatureDoesNotMatch", "the trailer signature does "
-                                     "not match")
+                raise s3errors.SignatureDoesNotMatch("the trailer signature does "
+                                                     "not match")
             continue
         raw_trailer += line + b"\n"
         trailers[name] = value.strip()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from objectstore.s3compat import uri
-from objectstore.s3compat.responses import S3Error
+from objectstore.s3compat import s3errors, uri
 
 
 def copy_source(header: str) -> tuple[str, str]:
@@ -11,13 +10,13 @@ def copy_source(header: str) -> tuple[str, str]:
     version exists so far."""
     source, _, query = header.partition("?")
     if query and query not in ("versionId=null",):
-        raise S3Error(501, "NotImplemented", "copying a version is not implemented yet")
+        raise s3errors.not_implemented("copying a version")
     try:
         name = uri.decode_name(source)
-    except uri.InvalidURI:
-        raise S3Error(400, "InvalidArgument", "Invalid copy source encoding") from None
+    except s3errors.InvalidURI:
+        raise s3errors.InvalidArgument("Invalid copy source encoding") from None
     bucket, _, key = name.lstrip("/").partition("/")
     if not bucket or not key:
-        raise S3Error(400, "InvalidArgument", "Copy Source must mention the source bucket "
-                      "and key: sourcebucket/sourcekey")
+        raise s3errors.InvalidArgument("Copy Source must mention the source bucket "
+                                       "and key: sourcebucket/sourcekey")
     return bucket, key

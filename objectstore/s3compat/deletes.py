@@ -11,7 +11,9 @@ from starlette.responses import Response
 from objectstore import checksums, errors
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import ManifestHandle
-from objectstore.s3compat.responses import S3Error, el, error_for, xml_doc, xml_response
+from objectstore.s3compat import s3errors
+from objectstore.s3compat.errormap import to_s3
+from objectstore.s3compat.responses import el, xml_doc, xml_response
 from objectstore.s3compat.uploads import check_small_body, request_stream
 from objectstore.s3compat.xmlbody import delete_keys, read_limited
 
@@ -33,8 +35,8 @@ async def delete_objects(request: Request, proxy: Proxy, account: str,
     if "content-md5" not in h and not any(f"x-amz-checksum-{name}" in h
                                           for name in checksums.ALGORITHMS):
         # S3 insists on an integrity check of the list of what to delete
-        raise S3Error(400, "InvalidRequest", "Missing required header for this request: "
-                      "Content-MD5")
+        raise s3errors.InvalidRequest("Missing required header for this request: "
+                                      "Content-MD5")
     body = await read_limited(request_stream(request))
     await check_small_body(body, request)
     keys, quiet = delete_keys(body)
@@ -45,7 +47,7 @@ async def delete_objects(request: Request, proxy: Proxy, account: str,
             if not quiet:
                 results.append(f"<Deleted>{el('Key', key)}</Deleted>")
         except errors.ObjectStoreError as exc:
-            _, code, message = error_for(exc)
-            results.append(f"<Error>{el('Key', key)}{el('Code', code)}"
-                           f"{el('Message', message)}</Error>")
+            s3 = to_s3(exc)
+            results.append(f"<Error>{el('Key', key)}{el('Code', s3.code)}"
+                           f"{el('Message', str(s3))}</Error>")
     return xml_response(xml_doc("DeleteResult", "".join(results)))

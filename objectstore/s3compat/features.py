@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from objectstore import checksums
-from objectstore.s3compat.responses import S3Error
+from objectstore.s3compat import s3errors
 
 STORAGE_CLASSES = frozenset({
     "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
@@ -39,22 +39,18 @@ CHECKSUM_NAMES = frozenset({"x-amz-checksum-algorithm", "x-amz-checksum-type",
                             "x-amz-checksum-mode"})
 
 
-def not_implemented(what: str) -> S3Error:
-    return S3Error(501, "NotImplemented", f"{what} is not implemented yet")
-
-
 def check_owner(headers: Mapping[str, str], owner: str) -> None:
     """x-amz-expected-bucket-owner (and the copy source's): a bucket a request reaches
     is always its requester's own, so any other expected owner is AccessDenied."""
     for name in ("x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner"):
         if name in headers and headers[name] != owner:
-            raise S3Error(403, "AccessDenied", "Access Denied")
+            raise s3errors.AccessDenied()
 
 
 def check_object_request(headers: Mapping[str, str]) -> None:
     """Any object request: encryption at rest (SSE-S3, SSE-KMS, SSE-C) is not built."""
     if any(k.lower().startswith(SSE) for k in headers):
-        raise not_implemented("server-side encryption")
+        raise s3errors.not_implemented("server-side encryption")
 
 
 def check_object_write(headers: Mapping[str, str]) -> None:
@@ -62,26 +58,25 @@ def check_object_write(headers: Mapping[str, str]) -> None:
     names = {k.lower(): v for k, v in headers.items()}
     for name, what in NOT_BUILT.items():
         if names.get(name, "").strip():
-            raise not_implemented(what)
+            raise s3errors.not_implemented(what)
     if any(k.startswith(OBJECT_LOCK) for k in names):
         # what S3 answers for any bucket made without Object Lock, as all are here
-        raise S3Error(400, "InvalidRequest", "Bucket is missing Object Lock Configuration")
+        raise s3errors.InvalidRequest("Bucket is missing Object Lock Configuration")
     storage = names.get("x-amz-storage-class", "STANDARD").strip()
     if storage not in STORAGE_CLASSES:
-        raise S3Error(400, "InvalidStorageClass", "The storage class you specified is not "
-                      "valid")
+        raise s3errors.InvalidStorageClass()
     if storage != "STANDARD":
-        raise not_implemented(f"storage class {storage}")
+        raise s3errors.not_implemented(f"storage class {storage}")
     if names.get("x-amz-tagging-directive", "COPY").upper() not in ("COPY", "REPLACE"):
-        raise S3Error(400, "InvalidArgument", "Unknown tagging directive.")
+        raise s3errors.InvalidArgument("Unknown tagging directive.")
     for name in names:
         if name.startswith("x-amz-checksum-") and name not in CHECKSUM_NAMES \
                 and name[len("x-amz-checksum-"):] not in checksums.ALGORITHMS:
-            raise not_implemented(f"the {name} checksum")
+            raise s3errors.not_implemented(f"the {name} checksum")
     for name in ("x-amz-sdk-checksum-algorithm", "x-amz-checksum-algorithm"):
         algorithm = names.get(name, "").strip().lower()
         if algorithm and algorithm not in checksums.ALGORITHMS:
-            raise not_implemented(f"the {algorithm} checksum algorithm")
+            raise s3errors.not_implemented(f"the {algorithm} checksum algorithm")
 
 
 def check_bucket_create(headers: Mapping[str, str]) -> None:
@@ -89,14 +84,14 @@ def check_bucket_create(headers: Mapping[str, str]) -> None:
     names = {k.lower(): v.strip() for k, v in headers.items()}
     lock = names.get("x-amz-bucket-object-lock-enabled", "false").lower()
     if lock not in ("true", "false"):
-        raise S3Error(400, "InvalidArgument", "x-amz-bucket-object-lock-enabled must be "
-                      "true or false")
+        raise s3errors.InvalidArgument("x-amz-bucket-object-lock-enabled must be "
+                                       "true or false")
     if lock == "true":
-        raise not_implemented("Object Lock")
+        raise s3errors.not_implemented("Object Lock")
     ownership = names.get("x-amz-object-ownership", "BucketOwnerEnforced")
     if ownership not in ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"):
-        raise S3Error(400, "InvalidArgument", "Invalid x-amz-object-ownership header")
+        raise s3errors.InvalidArgument("Invalid x-amz-object-ownership header")
     if ownership != "BucketOwnerEnforced":        # what every bucket is: ACLs disabled
-        raise not_implemented(f"object ownership {ownership}")
+        raise s3errors.not_implemented(f"object ownership {ownership}")
     if names.get("x-amz-bucket-namespace"):
-        raise not_implemented("bucket namespaces")
+        raise s3errors.not_implemented("bucket namespaces")

@@ -23,8 +23,8 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from objectstore.proxy.containers import Containers
+from objectstore.s3compat import s3errors
 from objectstore.s3compat.responses import (
-    S3Error,
     el,
     iso,
     quote_etag,
@@ -41,9 +41,9 @@ def _max(params: dict[str, str], name: str, most: int = 1000) -> int:
     try:
         value = int(params.get(name, "1000"))
     except ValueError:
-        raise S3Error(400, "InvalidArgument", f"{name} must be a number") from None
+        raise s3errors.InvalidArgument(f"{name} must be a number") from None
     if value < 0:
-        raise S3Error(400, "InvalidArgument", f"{name} must be >= 0")
+        raise s3errors.InvalidArgument(f"{name} must be >= 0")
     return min(value, most)
 
 
@@ -55,8 +55,8 @@ def _untoken(token: str) -> str:
     try:
         return base64.urlsafe_b64decode(token.encode()).decode()
     except ValueError:
-        raise S3Error(400, "InvalidArgument", "The continuation token provided is "
-                      "incorrect") from None
+        raise s3errors.InvalidArgument("The continuation token provided is "
+                                       "incorrect") from None
 
 
 def _last_name(entries: list[dict[str, Any]]) -> str:

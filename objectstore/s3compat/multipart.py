@@ -33,7 +33,8 @@ from objectstore.proxy.manifests import (
     Segment,
     manifest_body,
 )
-from objectstore.s3compat.responses import STORED, S3Error, el, xml_doc
+from objectstore.s3compat import s3errors
+from objectstore.s3compat.responses import STORED, el, xml_doc
 from objectstore.s3compat.xmlbody import parse
 
 MIN_PART = 5 * 1024 * 1024
@@ -63,18 +64,18 @@ def requested_checksum(headers: Mapping[str, str]) -> tuple[str, str]:
     kind = headers.get("x-amz-checksum-type", "").strip().upper()
     if not algorithm:
         if kind:
-            raise S3Error(400, "InvalidRequest", "x-amz-checksum-type needs "
-                          "x-amz-checksum-algorithm")
+            raise s3errors.InvalidRequest("x-amz-checksum-type needs "
+                                          "x-amz-checksum-algorithm")
         return "", ""
     if algorithm not in checksums.ALGORITHMS:
-        raise S3Error(400, "InvalidRequest", f"Unsupported checksum algorithm {algorithm}")
+        raise s3errors.InvalidRequest(f"Unsupported checksum algorithm {algorithm}")
     kind = kind or ("FULL_OBJECT" if algorithm == "crc64nvme" else "COMPOSITE")
     allowed = {"crc32": ("COMPOSITE", "FULL_OBJECT"), "crc32c": ("COMPOSITE", "FULL_OBJECT"),
                "crc64nvme": ("FULL_OBJECT",), "sha1": ("COMPOSITE",),
                "sha256": ("COMPOSITE",)}
     if kind not in allowed[algorithm]:
-        raise S3Error(400, "InvalidRequest", f"The {kind} checksum type cannot be used "
-                      f"with the {algorithm.upper()} checksum algorithm.")
+        raise s3errors.InvalidRequest(f"The {kind} checksum type cannot be used "
+                                      f"with the {algorithm.upper()} checksum algorithm.")
     return algorithm, kind
 
 
@@ -122,22 +123,22 @@ class Multipart:
             return await self.proxy.head_object(account, segments_container(bucket),
                                                 f"{key}/{upload_id}")
         except errors.NotFound:
-            raise S3Error(404, "NoSuchUpload", "The specified upload does not exist.") \
-                from None
+            raise s3errors.NoSuchUpload() from None
 
     async def upload_part(self, account: str, bucket: str, key: str, upload_id: str,
                           number: int, body: AsyncIterator[bytes], headers: dict[str, str]
                           ) -> dict[str, str]:
         """Store one part; returns its etag and checksum headers."""
         if not 1 <= number <= MAX_PARTS:
-            raise S3Error(400, "InvalidArgument", "Part number must be an integer between "
-                          "1 and 10000, inclusive")
+            raise s3errors.InvalidArgument("Part number must be an integer between "
+                                           "1 and 10000, inclusive")
         marker = await self.marker(account, bucket, key, upload_id)
         algorithm = marker.get(ALGORITHM, "")
         sent = headers.get("x-backend-checksum-algorithm", "")
         if algorithm and sent and sent != algorithm:
-            raise S3Error(400, "InvalidRequest", f"Checksum Type mismatch occurred, expected "
-                          f"checksum Type: {algorithm}, actual checksum Type: {sent}")
+            raise s3errors.InvalidRequest(
+                f"Checksum Type mismatch occurred, expected checksum Type: {algorithm}, "
+                f"actual checksum Type: {sent}")
         if algorithm:
             headers = {**headers, "x-backend-checksum-algorithm": algorithm}
         stored = await self.proxy.put_object(account, segments_container(bucket),
@@ -178,7 +179,7 @@ class Multipart:
         """Assemble the object; returns the result document and the object's ETag."""
         try:
             marker = await self.marker(account, bucket, key, upload_id)
-        except S3Error:
+        except s3errors.NoSuchUpload:
             return await self._completed_before(account, bucket, key, upload_id)
         algorithm, kind = marker.get(ALGORITHM, ""), marker.get(CHECKSUM_TYPE, "")
         wanted = _requested_parts(body, algorithm)
@@ -194,8 +195,8 @@ class Multipart:
             value = _object_checksum(algorithm, kind, chosen)
             given = request_headers.get(f"x-amz-checksum-{algorithm}")
             if given is not None and given != value:
-                raise S3Error(400, "BadDigest", f"The {algorithm.upper()} you specified did "
-                              "not match the calculated checksum.")
+                raise s3errors.BadDigest(f"The {algorithm.upper()} you specified did "
+                                         "not match the calculated checksum.")
             extra = {PART_CHECKSUM + algorithm: value, PART_CHECKSUM + "type": kind}
             keep[ALGORITHM] = algorithm
         segments = [Segment(segments_container(bucket), p.name, p.size, p.etag, p.checksum)
@@ -220,7 +221,7 @@ class Multipart:
         except errors.ObjectNotFound:
             head = {}
         if head.get(UPLOAD_ID) != upload_id:
-            raise S3Error(404, "NoSuchUpload", "The specified upload does not exist.")
+            raise s3errors.NoSuchUpload()
         etag = head.get(MANIFEST_ETAG, "")
         extra = {k: v for k, v in head.items() if k.startswith(PART_CHECKSUM)}
         return _result(bucket, key, etag, extra), etag
@@ -302,7 +303,7 @@ def _number(params: Mapping[str, str], name: str, default: int) -> int:
     if value is None:
         return default
     if not value.isdigit():
-        raise S3Error(400, "InvalidArgument", f"{name} must be a non-negative integer")
+        raise s3errors.InvalidArgument(f"{name} must be a non-negative integer")
     return int(value)
 
 
@@ -319,22 +320,21 @@ def _requested_parts(body: bytes, algorithm: str) -> list[tuple[int, str, str | 
     """(number, etag, checksum or None) of each part a Complete lists, in order."""
     root = parse(body)
     if root.tag != "CompleteMultipartUpload":
-        raise S3Error(400, "MalformedXML", "expected CompleteMultipartUpload")
+        raise s3errors.MalformedXML("expected CompleteMultipartUpload")
     parts = []
     for p in root.findall("Part"):
         try:
             number = int(p.findtext("PartNumber") or "")
         except ValueError:
-            raise S3Error(400, "MalformedXML", "bad PartNumber") from None
+            raise s3errors.MalformedXML("bad PartNumber") from None
         etag = (p.findtext("ETag") or "").strip().strip('"')
         checksum = p.findtext(f"Checksum{algorithm.upper()}") if algorithm else None
         parts.append((number, etag, checksum.strip() if checksum else None))
     if not parts:
-        raise S3Error(400, "MalformedXML", "no parts")
+        raise s3errors.MalformedXML("no parts")
     numbers = [n for n, _, _ in parts]
     if numbers != sorted(numbers):
-        raise S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending "
-                      "order. The parts list must be specified in order by part number.")
+        raise s3errors.InvalidPartOrder()
     # a part number listed twice (a part uploaded again): its last entry counts
     return [p for i, p in enumerate(parts) if i + 1 == len(parts) or parts[i + 1][0] != p[0]]
 
@@ -345,15 +345,12 @@ def _check_parts(wanted: list[tuple[int, str, str | None]], have: dict[int, Part
     for i, (number, etag, checksum) in enumerate(wanted):
         part = have.get(number)
         if part is None or part.etag != etag:
-            raise S3Error(400, "InvalidPart", "One or more of the specified parts could not "
-                          "be found. The part may not have been uploaded, or the specified "
-                          "entity tag may not match the part's entity tag.")
+            raise s3errors.InvalidPart()
         if algorithm and checksum is not None and checksum != part.checksum:
-            raise S3Error(400, "InvalidPart", f"The checksum of part {number} does not "
-                          "match the part's checksum.")
+            raise s3errors.InvalidPart(f"The checksum of part {number} does not "
+                                       "match the part's checksum.")
         if part.size < MIN_PART and i < len(wanted) - 1:
-            raise S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than the "
-                          "minimum allowed object size.")
+            raise s3errors.EntityTooSmall()
         chosen.append(part)
     return chosen
 

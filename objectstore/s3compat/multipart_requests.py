@@ -9,12 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore.proxy.core import Proxy
-from objectstore.s3compat import sigv4
+from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.objects import check_write_conditions
 from objectstore.s3compat.responses import (
-    S3Error,
     el,
     iso,
     quote_etag,
@@ -38,8 +37,8 @@ def _part_number(params: dict[str, str]) -> int:
     try:
         return int(params["partNumber"])
     except ValueError:
-        raise S3Error(400, "InvalidArgument", "Part number must be an integer between 1 "
-                      "and 10000, inclusive") from None
+        raise s3errors.InvalidArgument("Part number must be an integer between 1 "
+                                       "and 10000, inclusive") from None
 
 
 def copy_range(header: str | None, size: int) -> tuple[int, int]:
@@ -49,12 +48,12 @@ def copy_range(header: str | None, size: int) -> tuple[int, int]:
         return 0, size
     match = COPY_RANGE.match(header.strip())
     if not match:
-        raise S3Error(400, "InvalidArgument", "The x-amz-copy-source-range value must be "
-                      "of the form bytes=first-last where first and last are the "
-                      "zero-based offsets of the first and last bytes to copy")
+        raise s3errors.InvalidArgument("The x-amz-copy-source-range value must be "
+                                       "of the form bytes=first-last where first and last are the "
+                                       "zero-based offsets of the first and last bytes to copy")
     first, last = int(match[1]), int(match[2])
     if first > last or last >= size:
-        raise S3Error(416, "InvalidRange", "The requested range is not satisfiable")
+        raise s3errors.InvalidRange()
     return first, last + 1
 
 
@@ -74,7 +73,7 @@ class MultipartRequests:
             return Response(doc, status_code=200, headers=headers,
                             media_type="application/xml")
         if not upload_id:
-            raise S3Error(400, "InvalidRequest", "uploadId is required")
+            raise s3errors.InvalidRequest("uploadId is required")
         if method == "PUT" and "partNumber" in params:
             number = _part_number(params)
             if "x-amz-copy-source" in request.headers:
@@ -98,7 +97,7 @@ class MultipartRequests:
         if method == "GET":
             return xml_response(await self.multipart.list_parts(account, bucket, key,
                                                                 upload_id, params, owner))
-        raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed")
+        raise s3errors.MethodNotAllowed()
 
     async def upload_part_copy(self, request: Request, account: str, bucket: str, key: str,
                                upload_id: str, number: int) -> Response:

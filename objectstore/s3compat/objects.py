@@ -12,11 +12,10 @@ from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.core import ObjectHandle, Proxy
 from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
 from objectstore.proxy.ranges import content_range, parse_ranges
-from objectstore.s3compat import sigv4
+from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     STORED,
-    S3Error,
     el,
     iso,
     object_headers_out,
@@ -48,7 +47,7 @@ async def check_write_conditions(request: Request, proxy: Proxy, account: str, b
         etag: str | None = head.get(MANIFEST_ETAG) or head.get("etag")   # S3's ETag
     except errors.ObjectNotFound:
         if "if-match" in request.headers:
-            raise S3Error(404, "NoSuchKey", "The specified key does not exist.") from None
+            raise s3errors.NoSuchKey() from None
         etag = None
     check_conditions(dict(request.headers), etag, None, safe_method=False)
 
@@ -72,16 +71,15 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
     """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions."""
     src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
     if "x-amz-checksum-algorithm" in request.headers:
-        raise S3Error(501, "NotImplemented", "a checksum computed while copying is not "
-                      "implemented yet")
+        raise s3errors.not_implemented("a checksum computed while copying")
     directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
-        raise S3Error(400, "InvalidArgument", "Unknown metadata directive.")
+        raise s3errors.InvalidArgument("Unknown metadata directive.")
     if (src_bucket, src_key) == (bucket, key) and directive == "COPY":
-        raise S3Error(400, "InvalidRequest", "This copy request is illegal because it is "
-                      "trying to copy an object to itself without changing the object's "
-                      "metadata, storage class, website redirect location or encryption "
-                      "attributes.")
+        raise s3errors.InvalidRequest(
+            "This copy request is illegal because it is trying to copy an object to itself "
+            "without changing the object's metadata, storage class, website redirect "
+            "location or encryption attributes.")
     handle = await proxy.open_object(account, src_bucket, src_key)
     node = handle.headers
     conditions = {k[len("x-amz-copy-source-"):]: v for k, v in request.headers.items()
@@ -89,8 +87,7 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
     try:
         check_conditions(conditions, node.get("etag"), mtime(node), safe_method=True)
     except errors.NotModified:
-        raise S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you "
-                      "specified did not hold") from None
+        raise s3errors.PreconditionFailed() from None
     await check_write_conditions(request, proxy, account, bucket, key)
     if directive == "COPY":
         headers = {k: v for k, v in node.items()
@@ -169,12 +166,12 @@ async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, par
                     size: int, headers: dict[str, str]) -> Response:
     """GetObject/HeadObject of one part of a multipart object (part 1 of a plain one)."""
     if not part.isdigit() or not 1 <= int(part) <= 10_000:
-        raise S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and "
-                      "10000, inclusive")
+        raise s3errors.InvalidArgument("Part number must be an integer between 1 and "
+                                       "10000, inclusive")
     segments = _segments(handle, size)
     number = int(part)
     if number > len(segments):
-        raise S3Error(400, "InvalidPart", "The requested partnumber is not satisfiable")
+        raise s3errors.InvalidPart("The requested partnumber is not satisfiable")
     start = sum(s.size for s in segments[:number - 1])
     end = start + segments[number - 1].size
     kind = handle.headers.get("x-object-sysmeta-checksum-type")
@@ -200,7 +197,7 @@ async def object_attributes(request: Request, proxy: Proxy, account: str, bucket
     wanted = {a.strip() for a in request.headers.get("x-amz-object-attributes", "").split(",")
               if a.strip()}
     if not wanted or wanted - ATTRIBUTES:
-        raise S3Error(400, "InvalidArgument", "Invalid attribute name specified.")
+        raise s3errors.InvalidArgument("Invalid attribute name specified.")
     handle = await proxy.open_object(account, bucket, key)
     node = handle.headers
     size = int(node.get("content-length", "0"))
@@ -232,8 +229,8 @@ def _parts_xml(request: Request, handle: ManifestHandle) -> str:
         limit = min(int(h.get("x-amz-max-parts", "1000")), 1000)
         after = int(h.get("x-amz-part-number-marker", "0"))
     except ValueError:
-        raise S3Error(400, "InvalidArgument", "max-parts and part-number-marker must be "
-                      "integers") from None
+        raise s3errors.InvalidArgument("max-parts and part-number-marker must be "
+                                       "integers") from None
     algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
     numbered = list(enumerate(handle.segments, start=1))
     shown = [(n, s) for n, s in numbered if n > after][:limit]

@@ -9,7 +9,7 @@ from objectstore import errors
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.s3compat.responses import S3Error
+from objectstore.s3compat import s3errors
 
 
 class BucketRegistry:
@@ -22,13 +22,9 @@ class BucketRegistry:
         return await self.names.owner(bucket)
 
     async def claim(self, account: str, bucket: str) -> None:
-        """Register `bucket` for `account`, or BucketAlreadyExists if another owns it."""
-        try:
-            await self.names.claim(account, bucket)
-        except errors.NameTaken:
-            raise S3Error(409, "BucketAlreadyExists", "The requested bucket name is not "
-                          "available. The bucket namespace is shared by all users of the "
-                          "system. Please select a different name and try again.") from None
+        """Register `bucket` for `account`; NameTaken (BucketAlreadyExists) if another
+        account owns it."""
+        await self.names.claim(account, bucket)
 
     async def release(self, account: str, bucket: str) -> None:
         await self.names.release(account, bucket)
@@ -45,5 +41,5 @@ class BucketRegistry:
             return await self.containers.head_container(account, bucket)
         except errors.ContainerNotFound:
             if await self.owner(bucket) not in (None, account):
-                raise S3Error(403, "AccessDenied", "Access Denied") from None
+                raise s3errors.AccessDenied() from None
             raise

@@ -1,4 +1,5 @@
-"""S3's wire format: error codes for our internal errors, XML documents, request ids."""
+"""S3's wire format: XML documents (errors among them), request ids, object headers.
+Which error is answered for what is `errormap.py`'s job."""
 
 from __future__ import annotations
 
@@ -11,10 +12,7 @@ from xml.sax.saxutils import escape
 
 from starlette.responses import Response
 
-from objectstore import errors
 from objectstore import request_id as request_ids
-from objectstore.s3compat.sigv4 import SignatureError
-from objectstore.s3compat.uri import InvalidName, InvalidURI
 from objectstore.timestamps import Timestamp
 
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -22,61 +20,9 @@ NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 STORED = ("content-type", "content-encoding", "content-disposition", "content-language",
           "cache-control", "expires")
 
-# Internal errors -> (HTTP status, S3 code, message), most specific first.
-S3_ERRORS: list[tuple[type[errors.ObjectStoreError], int, str, str]] = [
-    (InvalidURI, 400, "InvalidURI", "Couldn't parse the specified URI."),
-    (InvalidName, 400, "InvalidArgument",
-     "Bucket names and object keys must not contain a NUL character"),
-    (errors.ContainerNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
-    (errors.ObjectNotFound, 404, "NoSuchKey", "The specified key does not exist."),
-    (errors.AccountNotFound, 404, "NoSuchBucket", "The specified bucket does not exist"),
-    (errors.NotFound, 404, "NoSuchKey", "The specified key does not exist."),
-    (errors.ContainerNotEmpty, 409, "BucketNotEmpty",
-     "The bucket you tried to delete is not empty"),
-    (errors.Conflict, 409, "OperationAborted", "A conflicting operation is in progress."),
-    (errors.PreconditionFailed, 412, "PreconditionFailed",
-     "At least one of the pre-conditions you specified did not hold"),
-    (errors.NotModified, 304, "NotModified", "Not Modified"),
-    (errors.RangeNotSatisfiable, 416, "InvalidRange",
-     "The requested range is not satisfiable"),
-    (errors.UnprocessableEntity, 400, "BadDigest",
-     "The Content-MD5 or checksum you specified did not match what was received."),
-    (errors.Unauthorized, 403, "AccessDenied", "Access Denied"),
-    (errors.Forbidden, 403, "AccessDenied", "Access Denied"),
-    (errors.BadRequest, 400, "InvalidRequest", "Invalid Request"),
-    (errors.InsufficientStorage, 507, "InsufficientStorage", "Insufficient Storage"),
-    (errors.ServiceUnavailable, 503, "ServiceUnavailable", "Please reduce your request rate."),
-    (errors.ObjectStoreError, 500, "InternalError", "We encountered an internal error."),
-]
-
-
-class S3Error(errors.ObjectStoreError):
-    """An error with an explicit S3 code (what the internal hierarchy does not name)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
-SIGNATURE_STATUS = {"RequestTimeTooSkewed": 403, "SignatureDoesNotMatch": 403,
-                    "AccessDenied": 403, "InvalidAccessKeyId": 403}
-
 
 def request_id() -> str:
     return request_ids.request_id()    # the outer layer's id for this request
-
-
-def error_for(exc: errors.ObjectStoreError) -> tuple[int, str, str]:
-    if isinstance(exc, S3Error):
-        return exc.status, exc.code, str(exc)
-    if isinstance(exc, SignatureError):
-        return SIGNATURE_STATUS.get(exc.code, 400), exc.code, str(exc)
-    for cls, status, code, message in S3_ERRORS:
-        if isinstance(exc, cls):
-            detail = str(exc) if isinstance(exc, errors.BadRequest) and str(exc) else message
-            return status, code, detail
-    raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
 # What XML 1.0 cannot carry at all, not even as a character reference (its `Char`

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-from objectstore.s3compat.sigv4 import MAX_SKEW, SignatureError
+from objectstore.s3compat import s3errors
+from objectstore.s3compat.sigv4 import MAX_SKEW
 
 SUBRESOURCES = frozenset({
     "acl", "cors", "delete", "lifecycle", "location", "logging", "notification",
@@ -35,14 +36,14 @@ def parse_v2(headers: Mapping[str, str], query: Sequence[tuple[str, str]]) -> V2
     if auth.startswith("AWS "):
         key, _, sig = auth[4:].rpartition(":")     # access keys may hold ":"
         if not key or not sig:
-            raise SignatureError("AccessDenied", "malformed AWS authorization header")
+            raise s3errors.AccessDenied("malformed AWS authorization header")
         return V2Request(key.strip(), sig.strip(), None)
     q = dict(query)
     if "AWSAccessKeyId" in q and "Signature" in q:
         try:
             return V2Request(q["AWSAccessKeyId"], q["Signature"], int(q["Expires"]))
         except (KeyError, ValueError):
-            raise SignatureError("AccessDenied", "bad or missing Expires") from None
+            raise s3errors.AccessDenied("bad or missing Expires") from None
     return None
 
 
@@ -69,16 +70,15 @@ def verify_v2(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     current = time.time() if now is None else now
     if v2.expires is not None:
         if current > v2.expires:
-            raise SignatureError("AccessDenied", "Request has expired")
+            raise s3errors.AccessDenied("Request has expired")
     else:
         stamp = headers.get("x-amz-date") or headers.get("date")
         try:
             when = parsedate_to_datetime(stamp or "").timestamp()
         except (TypeError, ValueError, IndexError):
-            raise SignatureError("AccessDenied", "missing or bad Date") from None
+            raise s3errors.AccessDenied("missing or bad Date") from None
         if abs(current - when) > MAX_SKEW:
-            raise SignatureError("RequestTimeTooSkewed", "The difference between the "
-                                 "request time and the current time is too large.")
+            raise s3errors.RequestTimeTooSkewed()
     # botocore signs a bucket's own resource as "/bucket/" even when it sends "/bucket"
     paths = [raw_path]
     if raw_path.count("/") == 1 and len(raw_path) > 1:
@@ -91,5 +91,4 @@ def verify_v2(method: str, raw_path: str, query: Sequence[tuple[str, str]],
                                              hashlib.sha1).digest()).decode()
         matches |= hmac.compare_digest(expected, v2.signature)
     if not matches:
-        raise SignatureError("SignatureDoesNotMatch", "The request signature we calculated "
-                             "does not match the signature you provided.")
+        raise s3errors.SignatureDoesNotMatch()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from objectstore.errors import ObjectStoreError
+from objectstore.s3compat import s3errors
 from objectstore.s3compat.uri import lossless
 
 # Query parameters that authenticate a request (presigned V4 and V2 URLs), never an
@@ -29,17 +29,6 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = 15 * 60
 MAX_EXPIRES = 7 * 24 * 3600
 UNSIGNED = "UNSIGNED-PAYLOAD"
-
-
-class SignatureError(ObjectStoreError):
-    """The request's signature cannot be accepted; `code` is the S3 error code,
-    `details` more elements of the error document (as S3 names them)."""
-
-    def __init__(self, code: str, message: str,
-                 details: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.details = dict(details or {})
 
 
 @dataclass(frozen=True)
@@ -70,8 +59,8 @@ class SignedRequest:
 def _parse_credential(text: str) -> Credential:
     parts = text.split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
-        raise SignatureError("AuthorizationHeaderMalformed",
-                             f"the credential '{text}' is not well formed")
+        raise s3errors.AuthorizationHeaderMalformed(
+            f"the credential '{text}' is not well formed")
     return Credential(*parts[:4])
 
 
@@ -80,7 +69,7 @@ def parse_authorization(headers: Mapping[str, str]) -> SignedRequest:
     value = headers.get("authorization", "")
     algorithm, _, rest = value.partition(" ")
     if algorithm != ALGORITHM:
-        raise SignatureError("AuthorizationHeaderMalformed", "unsupported algorithm")
+        raise s3errors.AuthorizationHeaderMalformed("unsupported algorithm")
     fields = {}
     for item in rest.split(","):
         key, _, val = item.strip().partition("=")
@@ -90,19 +79,19 @@ def parse_authorization(headers: Mapping[str, str]) -> SignedRequest:
         signed = tuple(fields["SignedHeaders"].split(";"))
         signature = fields["Signature"]
     except KeyError as exc:
-        raise SignatureError("AuthorizationHeaderMalformed",
-                             f"the authorization header lacks {exc.args[0]}") from None
+        raise s3errors.AuthorizationHeaderMalformed(
+            f"the authorization header lacks {exc.args[0]}") from None
     amz_date = headers.get("x-amz-date", "")
     payload = headers.get("x-amz-content-sha256", "")
     if not payload:
-        raise SignatureError("InvalidRequest", "missing x-amz-content-sha256")
+        raise s3errors.InvalidRequest("missing x-amz-content-sha256")
     return SignedRequest(credential, amz_date, signed, signature, payload)
 
 
 def parse_presigned(query: Sequence[tuple[str, str]]) -> SignedRequest:
     q = dict(query)
     if q.get("X-Amz-Algorithm") != ALGORITHM:
-        raise SignatureError("AuthorizationQueryParametersError", "unsupported algorithm")
+        raise s3errors.AuthorizationQueryParametersError("unsupported algorithm")
     try:
         credential = _parse_credential(q["X-Amz-Credential"])
         expires = int(q["X-Amz-Expires"])
@@ -110,8 +99,8 @@ def parse_presigned(query: Sequence[tuple[str, str]]) -> SignedRequest:
                              tuple(q["X-Amz-SignedHeaders"].split(";")),
                              q["X-Amz-Signature"], UNSIGNED, presigned=True, expires=expires)
     except (KeyError, ValueError) as exc:
-        raise SignatureError("AuthorizationQueryParametersError",
-                             f"bad or missing presign parameter {exc}") from None
+        raise s3errors.AuthorizationQueryParametersError(
+            f"bad or missing presign parameter {exc}") from None
 
 
 def _uri_encode(text: str) -> str:
@@ -133,7 +122,7 @@ def canonical_request(method: str, raw_path: str, query: Sequence[tuple[str, str
     for name in signed.signed_headers:
         value = headers.get(name)
         if value is None:
-            raise SignatureError("SignatureDoesNotMatch", f"signed header {name} is missing")
+            raise s3errors.SignatureDoesNotMatch(f"signed header {name} is missing")
         lines.append(f"{name}:{' '.join(_raw(value).strip().split())}")
     return "\n".join([method, raw_path or "/", canonical_query(query, signed.presigned),
                       "\n".join(lines) + "\n", ";".join(signed.signed_headers),
@@ -165,16 +154,16 @@ def check_all_amz_signed(headers: Mapping[str, str], signed: SignedRequest) -> N
     unsigned = sorted(k for k in headers
                       if k.startswith("x-amz-") and k not in signed.signed_headers)
     if unsigned:
-        raise SignatureError("AccessDenied", "There were headers present in the request "
-                             "which were not signed",
-                             {"HeadersNotSigned": ", ".join(unsigned)})
+        raise s3errors.AccessDenied("There were headers present in the request which "
+                                    "were not signed",
+                                    HeadersNotSigned=", ".join(unsigned))
 
 
 def request_time(amz_date: str) -> datetime:
     try:
         return datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
-        raise SignatureError("AccessDenied", "missing or bad X-Amz-Date") from None
+        raise s3errors.AccessDenied("missing or bad X-Amz-Date") from None
 
 
 def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
@@ -186,25 +175,23 @@ def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     when = request_time(signed.amz_date)
     now = now or datetime.now(UTC)
     if signed.credential.date != signed.amz_date[:8]:
-        raise SignatureError("SignatureDoesNotMatch", "credential date is not the request's")
+        raise s3errors.SignatureDoesNotMatch("credential date is not the request's")
     if signed.presigned:
         if not 0 < signed.expires <= MAX_EXPIRES:
-            raise SignatureError("AuthorizationQueryParametersError",
-                                 "X-Amz-Expires must be between 1 second and 7 days")
+            raise s3errors.AuthorizationQueryParametersError(
+                "X-Amz-Expires must be between 1 second and 7 days")
         if (now - when).total_seconds() > signed.expires:
-            raise SignatureError("AccessDenied", "Request has expired")
+            raise s3errors.AccessDenied("Request has expired")
         if (when - now).total_seconds() > MAX_SKEW:
-            raise SignatureError("RequestTimeTooSkewed", "the request time is in the future")
+            raise s3errors.RequestTimeTooSkewed("the request time is in the future")
     elif abs((now - when).total_seconds()) > MAX_SKEW:
-        raise SignatureError("RequestTimeTooSkewed", "The difference between the request "
-                             "time and the current time is too large.")
+        raise s3errors.RequestTimeTooSkewed()
     key = signing_key(secret, signed.credential)
     canonical = canonical_request(method, raw_path, query, headers, signed)
     expected = hmac.new(key, string_to_sign(signed.amz_date, signed.credential,
                                             canonical).encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signed.signature):
-        raise SignatureError("SignatureDoesNotMatch", "The request signature we calculated "
-                             "does not match the signature you provided.")
+        raise s3errors.SignatureDoesNotMatch()
     return key
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from objectstore.s3compat import sigv4
+from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
-from objectstore.s3compat.responses import STORED, S3Error
+from objectstore.s3compat.responses import STORED
 
 MAX_META = 2048
 
@@ -19,8 +19,7 @@ MAX_META = 2048
 def user_meta(h: Any) -> dict[str, str]:
     meta = {k: v for k, v in h.items() if k.startswith("x-amz-meta-")}
     if sum(len(k) - len("x-amz-meta-") + len(v) for k, v in meta.items()) > MAX_META:
-        raise S3Error(400, "MetadataTooLarge", "Your metadata headers exceed the maximum "
-                      "allowed metadata size.")
+        raise s3errors.MetadataTooLarge()
     return meta
 
 
@@ -41,15 +40,13 @@ def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
     length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
         else h.get("content-length")
     if length is None or not length.isdigit():
-        raise S3Error(411, "MissingContentLength", "You must provide the Content-Length "
-                      "HTTP header.")
+        raise s3errors.MissingContentLength()
     if int(length) > 5 * 1024 ** 3:
-        raise S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum "
-                      "allowed object size.")
+        raise s3errors.EntityTooLarge()
     signer = None
     if mode in (SIGNED, SIGNED_TRAILER):
         if signed is None:
-            raise S3Error(400, "InvalidRequest", "signed chunks need Signature V4")
+            raise s3errors.InvalidRequest("signed chunks need Signature V4")
         signer = ChunkSigner(key, signed.amz_date, signed.credential.scope, signed.signature)
     headers = {"content-length": length}
     algorithm = checksum_algorithm(h)

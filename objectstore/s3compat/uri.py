@@ -13,16 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import unquote_to_bytes
 
-from objectstore.errors import ObjectStoreError
-
-
-class InvalidURI(ObjectStoreError):
-    """A percent-encoded name or value that is not UTF-8 (S3's InvalidURI)."""
-
-
-class InvalidName(ObjectStoreError):
-    """A bucket name or key the store cannot keep: S3 allows NUL in a key, our nodes
-    (and file systems) cannot, so it is refused at the edge (S3's InvalidArgument)."""
+from objectstore.s3compat import s3errors
 
 
 def decode(text: str) -> str:
@@ -31,15 +22,17 @@ def decode(text: str) -> str:
     try:
         return unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
-        raise InvalidURI("Couldn't parse the specified URI.") from None
+        raise s3errors.InvalidURI() from None
 
 
 def decode_name(text: str) -> str:
-    """A path or copy source, decoded strictly; NUL refused (the nodes would refuse it
-    too, after the request had already reached them)."""
+    """A path or copy source, decoded strictly; NUL refused (InvalidArgument): S3 allows
+    it in a key, our nodes and file systems cannot, and would refuse it only after the
+    request had reached them."""
     name = decode(text)
     if "\0" in name:
-        raise InvalidName("Bucket names and object keys must not contain a NUL character")
+        raise s3errors.InvalidArgument(
+            "Bucket names and object keys must not contain a NUL character")
     return name
 
 
@@ -59,4 +52,4 @@ def strict_pairs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The `lossless` query pairs, if each is UTF-8; else InvalidURI."""
     if all(is_utf8(k) and is_utf8(v) for k, v in pairs):
         return list(pairs)
-    raise InvalidURI("Couldn't parse the specified URI.")
+    raise s3errors.InvalidURI()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 
-from objectstore.s3compat.responses import S3Error
+from objectstore.s3compat import s3errors
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -16,18 +16,17 @@ async def read_limited(stream: AsyncIterator[bytes], limit: int = MAX_BODY) -> b
     async for chunk in stream:
         out += chunk
         if len(out) > limit:
-            raise S3Error(400, "MalformedXML", "The XML you provided was too large")
+            raise s3errors.MalformedXML("The XML you provided was too large")
     return bytes(out)
 
 
 def parse(body: bytes) -> ET.Element:
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise S3Error(400, "MalformedXML", "DTDs and entities are not accepted")
+        raise s3errors.MalformedXML("DTDs and entities are not accepted")
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
-        raise S3Error(400, "MalformedXML", "The XML you provided was not well-formed or "
-                      "did not validate against our published schema") from None
+        raise s3errors.MalformedXML() from None
     for element in root.iter():           # drop namespaces: {ns}Key -> Key
         if isinstance(element.tag, str) and "}" in element.tag:
             element.tag = element.tag.split("}", 1)[1]
@@ -38,14 +37,14 @@ def delete_keys(body: bytes) -> tuple[list[str], bool]:
     """The keys of a DeleteObjects request (at most 1,000) and whether it is Quiet."""
     root = parse(body)
     if root.tag != "Delete":
-        raise S3Error(400, "MalformedXML", "expected a Delete document")
+        raise s3errors.MalformedXML("expected a Delete document")
     keys = []
     for obj in root.findall("Object"):
         key = obj.findtext("Key")
         if key is None or key == "":
-            raise S3Error(400, "MalformedXML", "an Object without a Key")
+            raise s3errors.MalformedXML("an Object without a Key")
         keys.append(key)
     if not keys or len(keys) > 1000:
-        raise S3Error(400, "MalformedXML", "between 1 and 1,000 objects per request")
+        raise s3errors.MalformedXML("between 1 and 1,000 objects per request")
     quiet = (root.findtext("Quiet") or "").strip().lower() == "true"
     return keys, quiet

@@ -22,7 +22,7 @@ from objectstore.s3compat.chunked import (
     ChunkSigner,
     decode,
 )
-from objectstore.s3compat.sigv4 import SignatureError
+from objectstore.s3compat.s3errors import SignatureDoesNotMatch
 
 KEY = hashlib.sha256(b"key").digest()
 SEED = "a" * 64
@@ -84,11 +84,11 @@ def test_signed_chunks() -> None:
 def test_tampered_chunk_or_trailer_is_refused() -> None:
     body = bytearray(signed_body(b"x" * 20000, 8192))
     body[200] ^= 1                                    # inside the first chunk's data
-    with pytest.raises(SignatureError):
+    with pytest.raises(SignatureDoesNotMatch):
         run(bytes(body), SIGNED, signer())
     good = signed_body(b"y" * 100, 64, b"x-amz-checksum-crc32:AAAAAA==\r\n")
     bad = good.replace(b"AAAAAA==", b"AAAAAB==")
-    with pytest.raises(SignatureError):
+    with pytest.raises(SignatureDoesNotMatch):
         run(bad, SIGNED_TRAILER, signer())
 
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from objectstore.s3compat import features
 from objectstore.s3compat.acl import only_private_acl
-from objectstore.s3compat.responses import S3Error
+from objectstore.s3compat.s3errors import S3Error
 
 OWNER = "team"
 OPERATIONS = ("PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart",
