@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -40,6 +40,7 @@ from objectstore.proxy.manifests import (
     is_manifest,
     read_manifest,
 )
+from objectstore.proxy.placement import Placement
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
 from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy
 from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
@@ -139,6 +140,20 @@ class ObjectHandle:
                                         "while it was being read: retry)")
 
 
+@dataclass
+class Look:
+    """What `_look` learnt of an object: each asked replica's answer and headers (in the
+    order asked), the targets asked followed by the primaries not asked (last resorts
+    for reading), the partition, and the first replica's whole-object GET if it was
+    prefetched and found (unread; whoever takes it releases it)."""
+
+    answers: list[Answer]
+    heads: list[dict[str, str]]
+    targets: list[Target]
+    partition: int
+    prefetched: aiohttp.ClientResponse | None
+
+
 def target_of(dev: Device) -> Target:
     return Target(dev.host, dev.port, dev.device)
 
@@ -161,15 +176,9 @@ class Proxy:
         await self.fanout.close()
 
     # -- placement -----------------------------------------------------------------------
-    def nodes(self, account: str, container: str | None = None, obj: str | None = None
-               ) -> tuple[int, list[Device], Iterator[Device], int]:
-        ring = self.ring.current()
-        part, primaries = ring.get_nodes(account, container, obj)
-        return part, primaries, ring.handoffs(part), ring.replicas
-
-    def container_replicas(self, account: str, container: str) -> tuple[int, list[Device]]:
-        cpart, cnodes, _, _ = self.nodes(account, container)
-        return cpart, cnodes
+    def placement(self, account: str, container: str | None = None,
+                  obj: str | None = None) -> Placement:
+        return Placement.of(self.ring.current(), account, container, obj)
 
     def update_headers(self, cnodes: list[Device]) -> list[dict[str, str]]:
         """For object slot i, the headers naming the container replica it updates
@@ -180,11 +189,10 @@ class Proxy:
         return [{wire.UPDATE_LATER if limited(node_of(target_of(d))) else wire.UPDATE:
                  target_of(d).spec} for d in cnodes]
 
-    def candidates(self, primaries: list[Device], handoffs: Iterator[Device]
-                   ) -> Iterable[Target]:
+    def candidates(self, where: Placement) -> Iterable[Target]:
         """Whom to ask, in order: the primaries, then a few handoffs (pulled lazily)."""
-        spare = itertools.islice(handoffs, self.settings.handoff_tries)
-        return (target_of(d) for d in itertools.chain(primaries, spare))
+        spare = itertools.islice(where.handoffs, self.settings.handoff_tries)
+        return (target_of(d) for d in itertools.chain(where.primaries, spare))
 
     def write_strategy(self, replicas: int, width: int,
                        retry: frozenset[int] = NO_ANSWER,
@@ -217,8 +225,8 @@ class Proxy:
             chunks.append(chunk)
         if size != declared:
             raise errors.BadRequest("body shorter than its Content-Length")
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        cpart, cnodes = self.container_replicas(account, container)
+        where = self.placement(account, container, obj)
+        cwhere = self.placement(account, container)
         timestamp = Timestamp.now()        # the body has ended: the last to finish wins
         data = b"".join(chunks)
         # the ETag computed once here, not on every node (see commit_stamp)
@@ -226,38 +234,40 @@ class Proxy:
                                     .hexdigest(), xxhash.xxh3_64_hexdigest(data))
         data += stamp
         base = {**headers, "x-timestamp": timestamp.internal,
-                wire.PARTITION: str(cpart), "content-length": str(len(data)),
+                wire.PARTITION: str(cwhere.partition), "content-length": str(len(data)),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
-        updates = self.update_headers(cnodes)
+        updates = self.update_headers(cwhere.primaries)
+        part, width = where.partition, len(where.primaries)
         replies = await self.fanout.call(
-            self.candidates(primaries, handoffs),
+            self.candidates(where),
             self.fanout.exchange(
                 "PUT", lambda t: node_path(paths.OBJECTS, t.device, part, account,
                                            container, obj),
                 lambda slot: {**base, **updates[slot % len(updates)]},
                 data),
-            self.write_strategy(replicas, len(primaries), retry=FULL_OR_NO_ANSWER))
-        results = [(r.answer, r.headers) for r in per_slot(replies, len(primaries))]
-        return await self._finish_put(results, replicas, cnodes, cpart, account, container,
+            self.write_strategy(where.replicas, width, retry=FULL_OR_NO_ANSWER))
+        results = [(r.answer, r.headers) for r in per_slot(replies, width)]
+        return await self._finish_put(results, where.replicas, cwhere, account, container,
                                       obj, timestamp, size, headers)
 
     async def _put_streamed(self, account: str, container: str, obj: str,
                             body: AsyncIterator[bytes], headers: dict[str, str]
                             ) -> dict[str, str]:
         """Stream the body to the nodes as it arrives; memory stays bounded."""
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        cpart, cnodes = self.container_replicas(account, container)
+        where = self.placement(account, container, obj)
+        cwhere = self.placement(account, container)
+        replicas = where.replicas
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
         base = {**headers, "x-timestamp": timestamp.internal,
-                wire.PARTITION: str(cpart),
+                wire.PARTITION: str(cwhere.partition),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
         if "content-length" in headers:
             base["content-length"] = str(int(headers["content-length"])
                                           + commit_stamp.DIGEST_SIZE)
-        started = await start_uploads(self.fanout, self.candidates(primaries, handoffs),
-                                      len(primaries), replicas, part,
+        started = await start_uploads(self.fanout, self.candidates(where),
+                                      len(where.primaries), replicas, where.partition,
                                       (account, container, obj), base,
-                                      self.update_headers(cnodes))
+                                      self.update_headers(cwhere.primaries))
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
@@ -294,11 +304,11 @@ class Proxy:
         answers = await upload_answers(self.fanout, uploads, replicas)
         results = [(answers.get(i, Answer(0, None, i)), u.headers if u is not None else {})
                    for i, u in enumerate(started)]
-        return await self._finish_put(results, replicas, cnodes, cpart, account, container,
+        return await self._finish_put(results, replicas, cwhere, account, container,
                                       obj, timestamp, size, headers)
 
     async def _finish_put(self, results: list[tuple[Answer, dict[str, str]]], replicas: int,
-                          cnodes: list[Device], cpart: int, account: str, container: str,
+                          cwhere: Placement, account: str, container: str,
                           obj: str, timestamp: Timestamp, size: int, headers: dict[str, str]
                           ) -> dict[str, str]:
         """Decide a write from each primary's (answer, headers); a container replica
@@ -311,9 +321,11 @@ class Proxy:
         stored_by = [h for a, h in results if a.status == 201]
         etags = sorted({h.get("etag", "") for h in stored_by} - {""})
         etag = etags[0] if etags else ""
+        cnodes = cwhere.primaries
         orphans = [cnodes[i % len(cnodes)] for i, a in enumerate(answers)
                    if not 200 <= a.status < 300]
-        await self._update_containers(orphans, "PUT", cpart, account, container, obj, {
+        await self._update_containers(orphans, "PUT", cwhere.partition, account, container,
+                                      obj, {
             "x-timestamp": timestamp.internal,
             "x-size": headers.get(MANIFEST_SIZE, str(size)),
             "x-etag": headers.get(MANIFEST_ETAG, etag),
@@ -341,25 +353,26 @@ class Proxy:
     async def _post_each(self, account: str, container: str, obj: str,
                          headers: dict[str, str]) -> list[Answer]:
         """Send a POST to the primaries (a handoff replacing one that does not answer)."""
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        where = self.placement(account, container, obj)
+        part = where.partition
         replies = await self.fanout.call(
-            self.candidates(primaries, handoffs),
+            self.candidates(where),
             self.fanout.exchange("POST", lambda t: node_path(
                 paths.OBJECTS, t.device, part, account, container, obj),
                 lambda slot: headers),
-            self.write_strategy(replicas, len(primaries)))
+            self.write_strategy(where.replicas, len(where.primaries)))
         return [r.answer for r in replies]
 
     async def _look(self, account: str, container: str, obj: str, prefetch: bool = False
-                    ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int,
-                               aiohttp.ClientResponse | None]:
+                    ) -> Look:
         """Ask a majority of the primaries about an object; only if they disagree (or
         fail, or are slow) ask the rest, then handoffs. A majority that agrees is the
         answer at once, whoever else is still out. With `prefetch`, the first is asked
         for the whole object at once (a GET instead of a HEAD), so a read that the
         others agree with costs no second round trip. The targets returned list the
         ones asked, then the primaries not asked (last resorts for reading)."""
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        where = self.placement(account, container, obj)
+        part, primaries = where.partition, where.primaries
         methods = iter(["GET"] if prefetch else [])
 
         async def one(slot: int, target: Target) -> Reply:
@@ -373,9 +386,9 @@ class Proxy:
                 await resp.read()
             return Reply(answer_from(resp.status, h, -1), h)
 
-        need = min(quorum_size(replicas), len(primaries))
+        need = min(quorum_size(where.replicas), len(primaries))
         replies = await self.fanout.call(
-            self.candidates(primaries, handoffs), one,
+            self.candidates(where), one,
             Strategy(quorum=need, width=need, success=FOUND, retry_failures=True,
                      widen_to=len(primaries), agree=True, hedge=True),
             primaries=len(primaries))
@@ -384,13 +397,13 @@ class Proxy:
             r.release()
         targets = [r.target for r in replies if r.target is not None]
         targets += [t for t in map(target_of, primaries) if t not in targets]
-        return ([r.answer for r in replies], [r.headers for r in replies], targets, part,
-                cast("aiohttp.ClientResponse | None", body))
+        return Look([r.answer for r in replies], [r.headers for r in replies], targets, part,
+                    cast("aiohttp.ClientResponse | None", body))
 
     async def head_object(self, account: str, container: str, obj: str) -> dict[str, str]:
-        answers, heads, _, _, _ = await self._look(account, container, obj)
-        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
-        return heads[best.node]
+        look = await self._look(account, container, obj)
+        best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj)
+        return look.heads[best.node]
 
     def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
                          name: str) -> Answer:
@@ -408,8 +421,8 @@ class Proxy:
         An object made of segments comes back as one object. With `prefetch`, the
         whole object is requested from one replica meanwhile (call `read()` or
         `discard()` on the handle)."""
-        answers, heads, targets, part, fetched = await self._look(account, container, obj,
-                                                                  prefetch)
+        look = await self._look(account, container, obj, prefetch)
+        answers, targets, fetched = look.answers, look.targets, look.prefetched
         try:
             best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
         except BaseException:
@@ -420,7 +433,7 @@ class Proxy:
                    if a.status == 200 and a.timestamp == best.timestamp]
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
         path = (account, container, obj)
-        handle = ObjectHandle(self, heads[best.node], part, path, holders)
+        handle = ObjectHandle(self, look.heads[best.node], look.partition, path, holders)
         if fetched is not None:
             if answers[0].status == 200 and answers[0].timestamp == best.timestamp:
                 handle.prefetched = fetched
@@ -440,12 +453,13 @@ class Proxy:
     async def delete_object(self, account: str, container: str, obj: str) -> None:
         """Write tombstones; ObjectNotFound if no replica held the object."""
         timestamp = Timestamp.now()
-        cpart, cnodes = self.container_replicas(account, container)
+        cwhere = self.placement(account, container)
         answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
-                                         timestamp, cnodes, cpart)
+                                         timestamp, cwhere)
+        cnodes = cwhere.primaries
         orphans = [cnodes[a.node % len(cnodes)] for a in answers if a.status not in (204, 404)]
-        await self._update_containers(orphans, "DELETE", cpart, account, container, obj,
-                                      {"x-timestamp": timestamp.internal})
+        await self._update_containers(orphans, "DELETE", cwhere.partition, account,
+                                      container, obj, {"x-timestamp": timestamp.internal})
         # 404 means "nothing was here", and the tombstone was written all the same.
         written = [Answer(204) for a in answers if a.status in (204, 404)]
         if write_outcome(written, self.ring.current().replicas) != 204:
@@ -463,11 +477,12 @@ class Proxy:
             raise STATUS_ERRORS.get(status, errors.ServiceUnavailable)(f"post: {status}")
 
     async def _write_each(self, method: str, kind: str, account: str, container: str,
-                          obj: str | None, timestamp: Timestamp, cnodes: list[Device],
-                          cpart: int) -> list[Answer]:
+                          obj: str | None, timestamp: Timestamp, cwhere: Placement
+                          ) -> list[Answer]:
         """One write per primary, each told which container replica to update."""
-        part, primaries, _, replicas = self.nodes(account, container, obj)
-        updates = self.update_headers(cnodes)
+        where = self.placement(account, container, obj)
+        part, primaries, cpart = where.partition, where.primaries, cwhere.partition
+        updates = self.update_headers(cwhere.primaries)
         replies = await self.fanout.call(
             (target_of(d) for d in primaries),
             self.fanout.exchange(method, lambda t: node_path(
@@ -475,7 +490,7 @@ class Proxy:
                 lambda slot: {"x-timestamp": timestamp.internal,
                               wire.PARTITION: str(cpart),
                               **updates[slot % len(updates)]}),
-            self.write_strategy(replicas, len(primaries),
+            self.write_strategy(where.replicas, len(primaries),
                                 success=frozenset({204, 404})))
         return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
 
