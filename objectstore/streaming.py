@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response, StreamingResponse
 
-from objectstore.proxy.core import ObjectStream
+from objectstore.proxy.handles import ObjectStream
 
 
 def body_response(stream: ObjectStream, status: int, headers: dict[str, str]) -> Response:

@@ -39,7 +39,8 @@ from objectstore.api.unsupported import (
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import ObjectHandle, Proxy
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import MANIFEST, ManifestHandle
 from objectstore.proxy.ranges import Multipart, content_range, parse_ranges
 from objectstore.streaming import body_response

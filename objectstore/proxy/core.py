@@ -8,11 +8,10 @@ object. Errors come back as the typed errors of objectstore.errors.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -24,7 +23,6 @@ from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.existence import ExistenceCache
 from objectstore.proxy.fanout import (
-    NODE_ERRORS,
     FanOut,
     Reply,
     Timing,
@@ -32,6 +30,7 @@ from objectstore.proxy.fanout import (
     node_of,
     per_slot,
 )
+from objectstore.proxy.handles import SMALL_BODY, ObjectHandle, ObjectStream
 from objectstore.proxy.limiter import ErrorLimiter
 from objectstore.proxy.manifests import (
     MANIFEST_ETAG,
@@ -57,9 +56,6 @@ STATUS_ERRORS: dict[int, type[errors.ObjectStoreError]] = {
 }
 
 
-SMALL_BODY = 64 * 1024      # bodies up to this size are read whole, then sent in one go
-
-
 @dataclass(frozen=True)
 class ProxySettings:
     connect_timeout: float = 2.0
@@ -80,64 +76,6 @@ FULL_OR_NO_ANSWER = frozenset({0, 507})  # a write slot moves to the next candid
 
 def _report(message: str) -> None:
     log.warning("%s", message)
-
-
-@dataclass
-class ObjectStream:
-    """A GET answer: headers from the chosen replica and its body, to be consumed once."""
-
-    status: int
-    headers: dict[str, str]
-    body: AsyncIterator[bytes]
-    close: Callable[[], None]
-    whole: bytes | None = None      # the body itself, when it was small enough to read
-
-
-@dataclass
-class ObjectHandle:
-    """An object found by `open_object`: the headers of its newest version, and the
-    replicas that hold that version, to read from in turn."""
-
-    proxy: Proxy
-    headers: dict[str, str]
-    part: int
-    path: tuple[str, str, str]
-    holders: list[Target]
-    prefetched: aiohttp.ClientResponse | None = None    # a whole-object GET, unread
-
-    def discard(self) -> None:
-        """Let go of a prefetched body that will not be read (a HEAD, a 304, ...)."""
-        if self.prefetched is not None:
-            self.prefetched.release()
-            self.prefetched = None
-
-    async def read(self, range_header: str | None = None) -> ObjectStream:
-        """Stream it (or one byte range) from the first holder that answers; a failing
-        replica is skipped, as nothing has reached the caller yet."""
-        if self.prefetched is not None and range_header is None:
-            resp, self.prefetched = self.prefetched, None
-            with contextlib.suppress(*NODE_ERRORS):
-                return await _stream_of(resp)
-        self.discard()
-        headers = {"range": range_header} if range_header else {}
-        limiter = self.proxy.fanout.limiter
-        holders = sorted(self.holders, key=lambda t: limiter.limited(node_of(t)))
-        for target in holders:
-            path = node_path(paths.OBJECTS, target.device, self.part, *self.path)
-            try:
-                resp = await self.proxy.client.request("GET", target, path, headers)
-            except NODE_ERRORS:
-                continue
-            got = resp.headers.get("x-backend-timestamp")
-            if resp.status not in (200, 206) or got != self.headers.get("x-backend-timestamp"):
-                resp.release()      # failed, or a newer version arrived since we looked
-                continue
-            try:
-                return await _stream_of(resp)
-            except NODE_ERRORS:
-                continue
-        raise errors.ServiceUnavailable("no replica could be read (or the object changed "
-                                        "while it was being read: retry)")
 
 
 @dataclass
@@ -433,7 +371,8 @@ class Proxy:
                    if a.status == 200 and a.timestamp == best.timestamp]
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
         path = (account, container, obj)
-        handle = ObjectHandle(self, look.heads[best.node], look.partition, path, holders)
+        handle = ObjectHandle(self.client, self.fanout.limiter, look.heads[best.node],
+                              look.partition, path, holders)
         if fetched is not None:
             if answers[0].status == 200 and answers[0].timestamp == best.timestamp:
                 handle.prefetched = fetched
@@ -441,7 +380,8 @@ class Proxy:
                 fetched.release()       # an older replica: read a newer one instead
         if is_manifest(handle.headers):
             handle.discard()
-            return ManifestHandle(self, account, handle, await read_manifest(handle))
+            return ManifestHandle(self.open_object, account, handle,
+                                  await read_manifest(handle))
         return handle
 
     async def get_object(self, account: str, container: str, obj: str,
@@ -494,23 +434,3 @@ class Proxy:
                                 success=frozenset({204, 404})))
         return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
 
-
-async def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:
-    """A small body is read here, whole (answered without streaming machinery, and a
-    replica that fails while sending it can still be skipped); a larger one streams."""
-    headers = {k.lower(): v for k, v in resp.headers.items()}
-    if resp.content_length is not None and resp.content_length <= SMALL_BODY:
-        async with resp:
-            whole = await resp.read()
-        return ObjectStream(resp.status, headers, _once(whole), lambda: None, whole)
-    return ObjectStream(resp.status, headers, _iter_body(resp), resp.release)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    async with resp:
-        async for chunk in resp.content.iter_any():
-            yield chunk

@@ -8,14 +8,12 @@ total size and ETag (which is what listings show)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from objectstore import errors
-
-if TYPE_CHECKING:
-    from objectstore.proxy.core import ObjectHandle, ObjectStream, Proxy
+from objectstore.proxy.handles import ObjectHandle, ObjectStream
 
 MANIFEST = "x-object-sysmeta-manifest"
 MANIFEST_SIZE = "x-object-sysmeta-manifest-size"
@@ -55,11 +53,12 @@ def _span(range_header: str | None, size: int) -> tuple[int, int] | None:
 
 
 class ManifestHandle:
-    """Same shape as ObjectHandle: headers of the whole object, and `read`."""
+    """Same shape as ObjectHandle: headers of the whole object, and `read`. Segments
+    are opened with `open_object` (the proxy's: a segment is an ordinary object)."""
 
-    def __init__(self, proxy: Proxy, account: str, manifest: ObjectHandle,
+    def __init__(self, open_object: Opener, account: str, manifest: ObjectHandle,
                  segments: list[Segment]) -> None:
-        self.proxy = proxy
+        self.open_object = open_object
         self.account = account
         self.segments = segments
         size = sum(s.size for s in segments)
@@ -73,7 +72,6 @@ class ManifestHandle:
         """Nothing is fetched ahead for a manifest (the same shape as ObjectHandle)."""
 
     async def read(self, range_header: str | None = None) -> ObjectStream:
-        from objectstore.proxy.core import ObjectStream
         span = _span(range_header, self.size)
         start, end = span if span else (0, self.size)
         headers = dict(self.headers)
@@ -91,11 +89,15 @@ class ManifestHandle:
             if seg_end <= start or seg_start >= end or seg.size == 0:
                 continue
             a, b = max(start, seg_start) - seg_start, min(end, seg_end) - seg_start
-            handle = await self.proxy.open_object(self.account, seg.container, seg.name)
+            handle = await self.open_object(self.account, seg.container, seg.name)
             whole = (a, b) == (0, seg.size)
             stream = await handle.read(None if whole else f"bytes={a}-{b - 1}")
             async for chunk in stream.body:
                 yield chunk
+
+
+Opener = Callable[[str, str, str], Awaitable[ObjectHandle | ManifestHandle]]
+"""Opens (account, container, object) as Proxy.open_object does."""
 
 
 async def read_manifest(handle: ObjectHandle) -> list[Segment]:

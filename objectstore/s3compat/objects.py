@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.conditions import check_conditions
-from objectstore.proxy.core import ObjectHandle, Proxy
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
 from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import sigv4
