@@ -19,6 +19,7 @@ import aiohttp
 import xxhash
 
 from objectstore import errors
+from objectstore.http.ranges import ByteRange
 from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.existence import ExistenceCache
@@ -385,10 +386,10 @@ class Proxy:
         return handle
 
     async def get_object(self, account: str, container: str, obj: str,
-                         range_header: str | None = None) -> ObjectStream:
+                         span: ByteRange | None = None) -> ObjectStream:
         """Open the newest replica a quorum knows of and stream it."""
         handle = await self.open_object(account, container, obj)
-        return await handle.read(range_header)
+        return await handle.read(span)
 
     async def delete_object(self, account: str, container: str, obj: str) -> None:
         """Write tombstones; ObjectNotFound if no replica held the object."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from objectstore import errors
+from objectstore.http.ranges import ByteRange
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, node_of
@@ -54,15 +55,15 @@ class ObjectHandle:
             self.prefetched.release()
             self.prefetched = None
 
-    async def read(self, range_header: str | None = None) -> ObjectStream:
-        """Stream it (or one byte range) from the first holder that answers; a failing
+    async def read(self, span: ByteRange | None = None) -> ObjectStream:
+        """Stream it (or one span of it) from the first holder that answers; a failing
         replica is skipped, as nothing has reached the caller yet."""
-        if self.prefetched is not None and range_header is None:
+        if self.prefetched is not None and span is None:
             resp, self.prefetched = self.prefetched, None
             with contextlib.suppress(*NODE_ERRORS):
                 return await _stream_of(resp)
         self.discard()
-        headers = {"range": range_header} if range_header else {}
+        headers = {"range": span.header()} if span is not None else {}
         limited = self.limiter.limited
         holders = sorted(self.holders, key=lambda t: limited(node_of(t)))
         for target in holders:

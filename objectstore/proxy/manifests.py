@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from objectstore import errors
+from objectstore.http.ranges import ByteRange
 from objectstore.proxy.handles import ObjectHandle, ObjectStream
 
 MANIFEST = "x-object-sysmeta-manifest"
@@ -44,14 +45,6 @@ def parse_manifest(body: bytes) -> list[Segment]:
         raise errors.ServiceUnavailable("damaged manifest") from None
 
 
-def _span(range_header: str | None, size: int) -> tuple[int, int] | None:
-    """The one `bytes=a-b` range the APIs pass down (already checked), or None."""
-    if not range_header:
-        return None
-    first, _, last = range_header.removeprefix("bytes=").partition("-")
-    return int(first), min(int(last) + 1, size)
-
-
 class ManifestHandle:
     """Same shape as ObjectHandle: headers of the whole object, and `read`. Segments
     are opened with `open_object` (the proxy's: a segment is an ordinary object)."""
@@ -71,15 +64,16 @@ class ManifestHandle:
     def discard(self) -> None:
         """Nothing is fetched ahead for a manifest (the same shape as ObjectHandle)."""
 
-    async def read(self, range_header: str | None = None) -> ObjectStream:
-        span = _span(range_header, self.size)
-        start, end = span if span else (0, self.size)
+    async def read(self, span: ByteRange | None = None) -> ObjectStream:
+        """The whole object, or one span of it (as parsed at the edge: within size)."""
+        start, end = span if span is not None else (0, self.size)
+        end = min(end, self.size)
         headers = dict(self.headers)
         headers["content-length"] = str(end - start)
-        if span:
+        if span is not None:
             headers["content-range"] = f"bytes {start}-{end - 1}/{self.size}"
-        return ObjectStream(206 if span else 200, headers, self._body(start, end),
-                            lambda: None)
+        return ObjectStream(206 if span is not None else 200, headers,
+                            self._body(start, end), lambda: None)
 
     async def _body(self, start: int, end: int) -> AsyncIterator[bytes]:
         offset = 0
@@ -91,7 +85,7 @@ class ManifestHandle:
             a, b = max(start, seg_start) - seg_start, min(end, seg_end) - seg_start
             handle = await self.open_object(self.account, seg.container, seg.name)
             whole = (a, b) == (0, seg.size)
-            stream = await handle.read(None if whole else f"bytes={a}-{b - 1}")
+            stream = await handle.read(None if whole else ByteRange(a, b))
             async for chunk in stream.body:
                 yield chunk
 

@@ -35,11 +35,11 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
     def visit(module: str, trail: list[str]) -> list[str] | None:
         if module in trail:
-            return trail[trail.index(module):] + [module]
+            return [*trail[trail.index(module):], module]
         if module in done:
             return None
         for dep in sorted(graph.get(module, set())):
-            if (cycle := visit(dep, trail + [module])) is not None:
+            if (cycle := visit(dep, [*trail, module])) is not None:
                 return cycle
         done.add(module)
         return None
