@@ -40,6 +40,7 @@ from objectstore.proxy.manifests import (
     is_manifest,
     read_manifest,
 )
+from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.placement import Placement
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
 from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy
@@ -343,6 +344,11 @@ class Proxy:
         look = await self._look(account, container, obj)
         best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj)
         return look.heads[best.node]
+
+    async def head_object_info(self, account: str, container: str, obj: str
+                               ) -> ObjectInfo:
+        """head_object's answer as named fields."""
+        return ObjectInfo.from_headers(obj, await self.head_object(account, container, obj))
 
     def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
                          name: str) -> Answer:

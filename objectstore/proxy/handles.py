@@ -21,6 +21,7 @@ from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, node_of
 from objectstore.proxy.limiter import ErrorLimiter
+from objectstore.proxy.object_info import ObjectInfo
 
 SMALL_BODY = 64 * 1024      # bodies up to this size are read whole, then sent in one go
 
@@ -48,6 +49,11 @@ class ObjectHandle:
     path: tuple[str, str, str]
     holders: list[Target]
     prefetched: aiohttp.ClientResponse | None = None    # a whole-object GET, unread
+
+    @property
+    def info(self) -> ObjectInfo:
+        """The headers read into named fields (only when asked: no cost otherwise)."""
+        return ObjectInfo.from_headers(self.path[2], self.headers)
 
     def discard(self) -> None:
         """Let go of a prefetched body that will not be read (a HEAD, a 304, ...)."""

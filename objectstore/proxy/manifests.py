@@ -15,10 +15,11 @@ from typing import Any
 from objectstore import errors
 from objectstore.http.ranges import ByteRange
 from objectstore.proxy.handles import ObjectHandle, ObjectStream
+from objectstore.proxy.object_info import MANIFEST as MANIFEST
+from objectstore.proxy.object_info import MANIFEST_ETAG as MANIFEST_ETAG
+from objectstore.proxy.object_info import MANIFEST_SIZE as MANIFEST_SIZE
+from objectstore.proxy.object_info import ObjectInfo
 
-MANIFEST = "x-object-sysmeta-manifest"
-MANIFEST_SIZE = "x-object-sysmeta-manifest-size"
-MANIFEST_ETAG = "x-object-sysmeta-manifest-etag"
 MAX_MANIFEST = 4 * 1024 * 1024
 
 
@@ -60,6 +61,12 @@ class ManifestHandle:
         self.headers["etag"] = manifest.headers.get(MANIFEST_ETAG, manifest.headers.get(
             "etag", ""))
         self.size = size
+        self.name = manifest.path[2]
+
+    @property
+    def info(self) -> ObjectInfo:
+        """The whole object's (its size and ETag, not the manifest's)."""
+        return ObjectInfo.from_headers(self.name, self.headers)
 
     def discard(self) -> None:
         """Nothing is fetched ahead for a manifest (the same shape as ObjectHandle)."""
