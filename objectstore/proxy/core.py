@@ -80,7 +80,7 @@ def _report(message: str) -> None:
     log.warning("%s", message)
 
 
-@dataclass
+@dataclass(slots=True)
 class Look:
     """What `_look` learnt of an object: each asked replica's answer and headers (in the
     order asked), the targets asked followed by the primaries not asked (last resorts
@@ -118,7 +118,9 @@ class Proxy:
     # -- placement -----------------------------------------------------------------------
     def placement(self, account: str, container: str | None = None,
                   obj: str | None = None) -> Placement:
-        return Placement.of(self.ring.current(), account, container, obj)
+        ring = self.ring.current()      # Placement.of, inlined: built for every request
+        part, primaries = ring.get_nodes(account, container, obj)
+        return Placement(part, primaries, ring.handoffs(part), ring.replicas)
 
     def update_headers(self, cnodes: list[Device]) -> list[dict[str, str]]:
         """For object slot i, the headers naming the container replica it updates
