@@ -37,13 +37,14 @@ from objectstore.api.unsupported import (
     refuse_unsupported_headers,
     refuse_unsupported_query,
 )
+from objectstore.http.bodies import body_response
+from objectstore.http.conditions import check_conditions
+from objectstore.http.ranges import ByteRange, Multipart, content_range, parse_ranges
 from objectstore.proxy.bucket_names import BucketNames
-from objectstore.proxy.conditions import check_conditions
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import ObjectHandle, Proxy
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import MANIFEST, ManifestHandle
-from objectstore.proxy.ranges import Multipart, content_range, parse_ranges
-from objectstore.streaming import body_response
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).
@@ -341,14 +342,14 @@ class SwiftAPI:
             return body_response(stream, 200, headers)
         if len(spans) == 1:
             (start, end), = spans
-            stream = await handle.read(f"bytes={start}-{end - 1}")
+            stream = await handle.read(spans[0])
             headers["content-length"] = str(end - start)
             headers["content-range"] = content_range(start, end, size)
             return body_response(stream, 206, headers)
         multipart = Multipart(spans, size, node.get("content-type", ""))
 
         async def read(start: int, end: int) -> AsyncIterator[bytes]:
-            return (await handle.read(f"bytes={start}-{end - 1}")).body
+            return (await handle.read(ByteRange(start, end))).body
 
         headers["content-type"] = multipart.content_type
         headers["content-length"] = str(multipart.length)

@@ -39,7 +39,8 @@ class Containers:
         """Send one write to every primary replica of an account or container (replica i
         also gets `extra[i]`, if given)."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, replicas = self.proxy.nodes(*name)
+        where = self.proxy.placement(*name)
+        part, primaries = where.partition, where.primaries
         fanout = self.proxy.fanout
         replies = await fanout.call(
             (target_of(d) for d in primaries),
@@ -48,7 +49,7 @@ class Containers:
                 container if kind == paths.CONTAINERS else row,
                 row if kind == paths.CONTAINERS else None),
                 lambda slot: {**headers, **extra[slot % len(extra)]} if extra else headers),
-            self.proxy.write_strategy(replicas, len(primaries)))
+            self.proxy.write_strategy(where.replicas, len(primaries)))
         return [Answer(r.answer.status, None, r.slot) for r in replies]
 
     def _check(self, answers: list[Answer], what: str) -> int:
@@ -67,9 +68,9 @@ class Containers:
         """Create a container (True) or update an existing one (False)."""
         await self.ensure_account(account)
         ts = Timestamp.now()
-        apart, anodes, _, _ = self.proxy.nodes(account)
-        reports = [{wire.ACCOUNT_PARTITION: str(apart),       # replica i reports to i
-                    wire.ACCOUNT_UPDATE: target_of(d).spec} for d in anodes]
+        awhere = self.proxy.placement(account)
+        reports = [{wire.ACCOUNT_PARTITION: str(awhere.partition),   # replica i reports to i
+                    wire.ACCOUNT_UPDATE: target_of(d).spec} for d in awhere.primaries]
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
@@ -115,7 +116,8 @@ class Containers:
                     ) -> dict[str, str]:
         """Headers (stats, metadata) of the newest replica among those that answer."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, replicas = self.proxy.nodes(*name)
+        where = self.proxy.placement(*name)
+        part, primaries = where.partition, where.primaries
 
         async def one(slot: int, target: Target) -> Reply:
             path = node_path(kind, target.device, part, account, container)
@@ -128,7 +130,8 @@ class Containers:
 
         replies = await self.proxy.fanout.call(
             (target_of(d) for d in primaries), one,
-            Strategy(quorum=quorum_size(replicas), width=len(primaries), success=KNOWN))
+            Strategy(quorum=quorum_size(where.replicas), width=len(primaries),
+                     success=KNOWN))
         results = [(r.answer, r.headers) for r in replies]
         answers = [r[0] for r in results]
         found = [a for a in answers if a.status in (200, 204)]
@@ -137,7 +140,7 @@ class Containers:
                 missing = (errors.ContainerNotFound if kind == paths.CONTAINERS
                            else errors.AccountNotFound)
                 raise missing(container or account)
-            raise wire.error_for(write_outcome(answers, replicas))(       # a refusal, or 503
+            raise wire.error_for(write_outcome(answers, where.replicas))(       # a refusal, or 503
                 f"storage nodes answered {sorted(a.status for a in answers)}")
         best = newest(found) or found[0]
         return results[best.node][1]
@@ -148,7 +151,8 @@ class Containers:
         (Asking all of them cost three times the work for the same page; stats and
         metadata come from `_info`'s quorum.) Not found only if none has it."""
         name = (account, container) if kind == paths.CONTAINERS else (account,)
-        part, primaries, _, replicas = self.proxy.nodes(*name)
+        where = self.proxy.placement(*name)
+        part, primaries = where.partition, where.primaries
 
         async def one(slot: int, target: Target) -> Reply:
             path = node_path(kind, target.device, part, account, container) + query
@@ -170,7 +174,7 @@ class Containers:
                    else errors.AccountNotFound(account))
         # a refusal a quorum agrees on (e.g. 400 for a bad delimiter: the node says why), or 503
         answers = [r.answer for r in replies]
-        refused = wire.error_for(write_outcome(answers, replicas))
+        refused = wire.error_for(write_outcome(answers, where.replicas))
         why = [r.kept.data.decode(errors="replace").strip() for r in replies
                if isinstance(r.kept, _Body) and r.answer.status in wire.STATUS_ERRORS]
         if refused is errors.ServiceUnavailable or not why:

@@ -8,11 +8,10 @@ object. Errors come back as the typed errors of objectstore.errors.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -20,11 +19,11 @@ import aiohttp
 import xxhash
 
 from objectstore import errors
+from objectstore.http.ranges import ByteRange
 from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.existence import ExistenceCache
 from objectstore.proxy.fanout import (
-    NODE_ERRORS,
     FanOut,
     Reply,
     Timing,
@@ -32,6 +31,7 @@ from objectstore.proxy.fanout import (
     node_of,
     per_slot,
 )
+from objectstore.proxy.handles import SMALL_BODY, ObjectHandle, ObjectStream
 from objectstore.proxy.limiter import ErrorLimiter
 from objectstore.proxy.manifests import (
     MANIFEST_ETAG,
@@ -40,6 +40,8 @@ from objectstore.proxy.manifests import (
     is_manifest,
     read_manifest,
 )
+from objectstore.proxy.object_info import ObjectInfo
+from objectstore.proxy.placement import Placement
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
 from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy
 from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
@@ -49,7 +51,6 @@ from objectstore.timestamps import Timestamp
 
 log = logging.getLogger(__name__)
 
-SMALL_BODY = 64 * 1024      # bodies up to this size are read whole, then sent in one go
 
 
 @dataclass(frozen=True)
@@ -74,62 +75,18 @@ def _report(message: str) -> None:
     log.warning("%s", message)
 
 
-@dataclass
-class ObjectStream:
-    """A GET answer: headers from the chosen replica and its body, to be consumed once."""
+@dataclass(slots=True)
+class Look:
+    """What `_look` learnt of an object: each asked replica's answer and headers (in the
+    order asked), the targets asked followed by the primaries not asked (last resorts
+    for reading), the partition, and the first replica's whole-object GET if it was
+    prefetched and found (unread; whoever takes it releases it)."""
 
-    status: int
-    headers: dict[str, str]
-    body: AsyncIterator[bytes]
-    close: Callable[[], None]
-    whole: bytes | None = None      # the body itself, when it was small enough to read
-
-
-@dataclass
-class ObjectHandle:
-    """An object found by `open_object`: the headers of its newest version, and the
-    replicas that hold that version, to read from in turn."""
-
-    proxy: Proxy
-    headers: dict[str, str]
-    part: int
-    path: tuple[str, str, str]
-    holders: list[Target]
-    prefetched: aiohttp.ClientResponse | None = None    # a whole-object GET, unread
-
-    def discard(self) -> None:
-        """Let go of a prefetched body that will not be read (a HEAD, a 304, ...)."""
-        if self.prefetched is not None:
-            self.prefetched.release()
-            self.prefetched = None
-
-    async def read(self, range_header: str | None = None) -> ObjectStream:
-        """Stream it (or one byte range) from the first holder that answers; a failing
-        replica is skipped, as nothing has reached the caller yet."""
-        if self.prefetched is not None and range_header is None:
-            resp, self.prefetched = self.prefetched, None
-            with contextlib.suppress(*NODE_ERRORS):
-                return await _stream_of(resp)
-        self.discard()
-        headers = {"range": range_header} if range_header else {}
-        limiter = self.proxy.fanout.limiter
-        holders = sorted(self.holders, key=lambda t: limiter.limited(node_of(t)))
-        for target in holders:
-            path = node_path(paths.OBJECTS, target.device, self.part, *self.path)
-            try:
-                resp = await self.proxy.client.request("GET", target, path, headers)
-            except NODE_ERRORS:
-                continue
-            got = resp.headers.get(wire.BACKEND_TIMESTAMP)
-            if resp.status not in (200, 206) or got != self.headers.get(wire.BACKEND_TIMESTAMP):
-                resp.release()      # failed, or a newer version arrived since we looked
-                continue
-            try:
-                return await _stream_of(resp)
-            except NODE_ERRORS:
-                continue
-        raise errors.ServiceUnavailable("no replica could be read (or the object changed "
-                                        "while it was being read: retry)")
+    answers: list[Answer]
+    heads: list[dict[str, str]]
+    targets: list[Target]
+    partition: int
+    prefetched: aiohttp.ClientResponse | None
 
 
 def target_of(dev: Device) -> Target:
@@ -154,15 +111,11 @@ class Proxy:
         await self.fanout.close()
 
     # -- placement -----------------------------------------------------------------------
-    def nodes(self, account: str, container: str | None = None, obj: str | None = None
-               ) -> tuple[int, list[Device], Iterator[Device], int]:
-        ring = self.ring.current()
+    def placement(self, account: str, container: str | None = None,
+                  obj: str | None = None) -> Placement:
+        ring = self.ring.current()      # Placement.of, inlined: built for every request
         part, primaries = ring.get_nodes(account, container, obj)
-        return part, primaries, ring.handoffs(part), ring.replicas
-
-    def container_replicas(self, account: str, container: str) -> tuple[int, list[Device]]:
-        cpart, cnodes, _, _ = self.nodes(account, container)
-        return cpart, cnodes
+        return Placement(part, primaries, ring.handoffs(part), ring.replicas)
 
     def update_headers(self, cnodes: list[Device]) -> list[dict[str, str]]:
         """For object slot i, the headers naming the container replica it updates
@@ -173,11 +126,10 @@ class Proxy:
         return [{wire.UPDATE_LATER if limited(node_of(target_of(d))) else wire.UPDATE:
                  target_of(d).spec} for d in cnodes]
 
-    def candidates(self, primaries: list[Device], handoffs: Iterator[Device]
-                   ) -> Iterable[Target]:
+    def candidates(self, where: Placement) -> Iterable[Target]:
         """Whom to ask, in order: the primaries, then a few handoffs (pulled lazily)."""
-        spare = itertools.islice(handoffs, self.settings.handoff_tries)
-        return (target_of(d) for d in itertools.chain(primaries, spare))
+        spare = itertools.islice(where.handoffs, self.settings.handoff_tries)
+        return (target_of(d) for d in itertools.chain(where.primaries, spare))
 
     def write_strategy(self, replicas: int, width: int,
                        retry: frozenset[int] = NO_ANSWER,
@@ -210,8 +162,8 @@ class Proxy:
             chunks.append(chunk)
         if size != declared:
             raise errors.BadRequest("body shorter than its Content-Length")
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        cpart, cnodes = self.container_replicas(account, container)
+        where = self.placement(account, container, obj)
+        cwhere = self.placement(account, container)
         timestamp = Timestamp.now()        # the body has ended: the last to finish wins
         data = b"".join(chunks)
         # the ETag computed once here, not on every node (see commit_stamp)
@@ -219,38 +171,40 @@ class Proxy:
                                     .hexdigest(), xxhash.xxh3_64_hexdigest(data))
         data += stamp
         base = {**headers, "x-timestamp": timestamp.internal,
-                wire.PARTITION: str(cpart), "content-length": str(len(data)),
+                wire.PARTITION: str(cwhere.partition), "content-length": str(len(data)),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
-        updates = self.update_headers(cnodes)
+        updates = self.update_headers(cwhere.primaries)
+        part, width = where.partition, len(where.primaries)
         replies = await self.fanout.call(
-            self.candidates(primaries, handoffs),
+            self.candidates(where),
             self.fanout.exchange(
                 "PUT", lambda t: node_path(paths.OBJECTS, t.device, part, account,
                                            container, obj),
                 lambda slot: {**base, **updates[slot % len(updates)]},
                 data),
-            self.write_strategy(replicas, len(primaries), retry=FULL_OR_NO_ANSWER))
-        results = [(r.answer, r.headers) for r in per_slot(replies, len(primaries))]
-        return await self._finish_put(results, replicas, cnodes, cpart, account, container,
+            self.write_strategy(where.replicas, width, retry=FULL_OR_NO_ANSWER))
+        results = [(r.answer, r.headers) for r in per_slot(replies, width)]
+        return await self._finish_put(results, where.replicas, cwhere, account, container,
                                       obj, timestamp, size, headers)
 
     async def _put_streamed(self, account: str, container: str, obj: str,
                             body: AsyncIterator[bytes], headers: dict[str, str]
                             ) -> dict[str, str]:
         """Stream the body to the nodes as it arrives; memory stays bounded."""
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
-        cpart, cnodes = self.container_replicas(account, container)
+        where = self.placement(account, container, obj)
+        cwhere = self.placement(account, container)
+        replicas = where.replicas
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
         base = {**headers, "x-timestamp": timestamp.internal,
-                wire.PARTITION: str(cpart),
+                wire.PARTITION: str(cwhere.partition),
                 commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
         if "content-length" in headers:
             base["content-length"] = str(int(headers["content-length"])
                                           + commit_stamp.DIGEST_SIZE)
-        started = await start_uploads(self.fanout, self.candidates(primaries, handoffs),
-                                      len(primaries), replicas, part,
+        started = await start_uploads(self.fanout, self.candidates(where),
+                                      len(where.primaries), replicas, where.partition,
                                       (account, container, obj), base,
-                                      self.update_headers(cnodes))
+                                      self.update_headers(cwhere.primaries))
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
@@ -287,11 +241,11 @@ class Proxy:
         answers = await upload_answers(self.fanout, uploads, replicas)
         results = [(answers.get(i, Answer(0, None, i)), u.headers if u is not None else {})
                    for i, u in enumerate(started)]
-        return await self._finish_put(results, replicas, cnodes, cpart, account, container,
+        return await self._finish_put(results, replicas, cwhere, account, container,
                                       obj, timestamp, size, headers)
 
     async def _finish_put(self, results: list[tuple[Answer, dict[str, str]]], replicas: int,
-                          cnodes: list[Device], cpart: int, account: str, container: str,
+                          cwhere: Placement, account: str, container: str,
                           obj: str, timestamp: Timestamp, size: int, headers: dict[str, str]
                           ) -> dict[str, str]:
         """Decide a write from each primary's (answer, headers); a container replica
@@ -304,9 +258,11 @@ class Proxy:
         stored_by = [h for a, h in results if a.status == 201]
         etags = sorted({h.get("etag", "") for h in stored_by} - {""})
         etag = etags[0] if etags else ""
+        cnodes = cwhere.primaries
         orphans = [cnodes[i % len(cnodes)] for i, a in enumerate(answers)
                    if not 200 <= a.status < 300]
-        await self._update_containers(orphans, "PUT", cpart, account, container, obj, {
+        await self._update_containers(orphans, "PUT", cwhere.partition, account, container,
+                                      obj, {
             "x-timestamp": timestamp.internal,
             "x-size": headers.get(MANIFEST_SIZE, str(size)),
             "x-etag": headers.get(MANIFEST_ETAG, etag),
@@ -334,25 +290,26 @@ class Proxy:
     async def _post_each(self, account: str, container: str, obj: str,
                          headers: dict[str, str]) -> list[Answer]:
         """Send a POST to the primaries (a handoff replacing one that does not answer)."""
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        where = self.placement(account, container, obj)
+        part = where.partition
         replies = await self.fanout.call(
-            self.candidates(primaries, handoffs),
+            self.candidates(where),
             self.fanout.exchange("POST", lambda t: node_path(
                 paths.OBJECTS, t.device, part, account, container, obj),
                 lambda slot: headers),
-            self.write_strategy(replicas, len(primaries)))
+            self.write_strategy(where.replicas, len(where.primaries)))
         return [r.answer for r in replies]
 
     async def _look(self, account: str, container: str, obj: str, prefetch: bool = False
-                    ) -> tuple[list[Answer], list[dict[str, str]], list[Target], int,
-                               aiohttp.ClientResponse | None]:
+                    ) -> Look:
         """Ask a majority of the primaries about an object; only if they disagree (or
         fail, or are slow) ask the rest, then handoffs. A majority that agrees is the
         answer at once, whoever else is still out. With `prefetch`, the first is asked
         for the whole object at once (a GET instead of a HEAD), so a read that the
         others agree with costs no second round trip. The targets returned list the
         ones asked, then the primaries not asked (last resorts for reading)."""
-        part, primaries, handoffs, replicas = self.nodes(account, container, obj)
+        where = self.placement(account, container, obj)
+        part, primaries = where.partition, where.primaries
         methods = iter(["GET"] if prefetch else [])
 
         async def one(slot: int, target: Target) -> Reply:
@@ -366,9 +323,9 @@ class Proxy:
                 await resp.read()
             return Reply(answer_from(resp.status, h, -1), h)
 
-        need = min(quorum_size(replicas), len(primaries))
+        need = min(quorum_size(where.replicas), len(primaries))
         replies = await self.fanout.call(
-            self.candidates(primaries, handoffs), one,
+            self.candidates(where), one,
             Strategy(quorum=need, width=need, success=FOUND, retry_failures=True,
                      widen_to=len(primaries), agree=True, hedge=True),
             primaries=len(primaries))
@@ -377,13 +334,18 @@ class Proxy:
             r.release()
         targets = [r.target for r in replies if r.target is not None]
         targets += [t for t in map(target_of, primaries) if t not in targets]
-        return ([r.answer for r in replies], [r.headers for r in replies], targets, part,
-                cast("aiohttp.ClientResponse | None", body))
+        return Look([r.answer for r in replies], [r.headers for r in replies], targets, part,
+                    cast("aiohttp.ClientResponse | None", body))
 
     async def head_object(self, account: str, container: str, obj: str) -> dict[str, str]:
-        answers, heads, _, _, _ = await self._look(account, container, obj)
-        best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
-        return heads[best.node]
+        look = await self._look(account, container, obj)
+        best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj)
+        return look.heads[best.node]
+
+    async def head_object_info(self, account: str, container: str, obj: str
+                               ) -> ObjectInfo:
+        """head_object's answer as named fields."""
+        return ObjectInfo.from_headers(obj, await self.head_object(account, container, obj))
 
     def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
                          name: str) -> Answer:
@@ -402,8 +364,8 @@ class Proxy:
         An object made of segments comes back as one object. With `prefetch`, the
         whole object is requested from one replica meanwhile (call `read()` or
         `discard()` on the handle)."""
-        answers, heads, targets, part, fetched = await self._look(account, container, obj,
-                                                                  prefetch)
+        look = await self._look(account, container, obj, prefetch)
+        answers, targets, fetched = look.answers, look.targets, look.prefetched
         try:
             best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
         except BaseException:
@@ -414,7 +376,8 @@ class Proxy:
                    if a.status == 200 and a.timestamp == best.timestamp]
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
         path = (account, container, obj)
-        handle = ObjectHandle(self, heads[best.node], part, path, holders)
+        handle = ObjectHandle(self.client, self.fanout.limiter, look.heads[best.node],
+                              look.partition, path, holders)
         if fetched is not None:
             if answers[0].status == 200 and answers[0].timestamp == best.timestamp:
                 handle.prefetched = fetched
@@ -422,24 +385,26 @@ class Proxy:
                 fetched.release()       # an older replica: read a newer one instead
         if is_manifest(handle.headers):
             handle.discard()
-            return ManifestHandle(self, account, handle, await read_manifest(handle))
+            return ManifestHandle(self.open_object, account, handle,
+                                  await read_manifest(handle))
         return handle
 
     async def get_object(self, account: str, container: str, obj: str,
-                         range_header: str | None = None) -> ObjectStream:
+                         span: ByteRange | None = None) -> ObjectStream:
         """Open the newest replica a quorum knows of and stream it."""
         handle = await self.open_object(account, container, obj)
-        return await handle.read(range_header)
+        return await handle.read(span)
 
     async def delete_object(self, account: str, container: str, obj: str) -> None:
         """Write tombstones; ObjectNotFound if no replica held the object."""
         timestamp = Timestamp.now()
-        cpart, cnodes = self.container_replicas(account, container)
+        cwhere = self.placement(account, container)
         answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
-                                         timestamp, cnodes, cpart)
+                                         timestamp, cwhere)
+        cnodes = cwhere.primaries
         orphans = [cnodes[a.node % len(cnodes)] for a in answers if a.status not in (204, 404)]
-        await self._update_containers(orphans, "DELETE", cpart, account, container, obj,
-                                      {"x-timestamp": timestamp.internal})
+        await self._update_containers(orphans, "DELETE", cwhere.partition, account,
+                                      container, obj, {"x-timestamp": timestamp.internal})
         # 404 means "nothing was here", and the tombstone was written all the same.
         written = [Answer(204) for a in answers if a.status in (204, 404)]
         replicas = self.ring.current().replicas
@@ -459,11 +424,12 @@ class Proxy:
             raise wire.error_for(status)(f"post: {status}")
 
     async def _write_each(self, method: str, kind: str, account: str, container: str,
-                          obj: str | None, timestamp: Timestamp, cnodes: list[Device],
-                          cpart: int) -> list[Answer]:
+                          obj: str | None, timestamp: Timestamp, cwhere: Placement
+                          ) -> list[Answer]:
         """One write per primary, each told which container replica to update."""
-        part, primaries, _, replicas = self.nodes(account, container, obj)
-        updates = self.update_headers(cnodes)
+        where = self.placement(account, container, obj)
+        part, primaries, cpart = where.partition, where.primaries, cwhere.partition
+        updates = self.update_headers(cwhere.primaries)
         replies = await self.fanout.call(
             (target_of(d) for d in primaries),
             self.fanout.exchange(method, lambda t: node_path(
@@ -471,27 +437,7 @@ class Proxy:
                 lambda slot: {"x-timestamp": timestamp.internal,
                               wire.PARTITION: str(cpart),
                               **updates[slot % len(updates)]}),
-            self.write_strategy(replicas, len(primaries),
+            self.write_strategy(where.replicas, len(primaries),
                                 success=frozenset({204, 404})))
         return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
 
-
-async def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:
-    """A small body is read here, whole (answered without streaming machinery, and a
-    replica that fails while sending it can still be skipped); a larger one streams."""
-    headers = {k.lower(): v for k, v in resp.headers.items()}
-    if resp.content_length is not None and resp.content_length <= SMALL_BODY:
-        async with resp:
-            whole = await resp.read()
-        return ObjectStream(resp.status, headers, _once(whole), lambda: None, whole)
-    return ObjectStream(resp.status, headers, _iter_body(resp), resp.release)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    async with resp:
-        async for chunk in resp.content.iter_any():
-            yield chunk

@@ -8,18 +8,18 @@ total size and ETag (which is what listings show)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from objectstore import errors
+from objectstore.http.ranges import ByteRange
+from objectstore.proxy.handles import ObjectHandle, ObjectStream
+from objectstore.proxy.object_info import MANIFEST as MANIFEST
+from objectstore.proxy.object_info import MANIFEST_ETAG as MANIFEST_ETAG
+from objectstore.proxy.object_info import MANIFEST_SIZE as MANIFEST_SIZE
+from objectstore.proxy.object_info import ObjectInfo
 
-if TYPE_CHECKING:
-    from objectstore.proxy.core import ObjectHandle, ObjectStream, Proxy
-
-MANIFEST = "x-object-sysmeta-manifest"
-MANIFEST_SIZE = "x-object-sysmeta-manifest-size"
-MANIFEST_ETAG = "x-object-sysmeta-manifest-etag"
 MAX_MANIFEST = 4 * 1024 * 1024
 
 
@@ -46,20 +46,13 @@ def parse_manifest(body: bytes) -> list[Segment]:
         raise errors.ServiceUnavailable("damaged manifest") from None
 
 
-def _span(range_header: str | None, size: int) -> tuple[int, int] | None:
-    """The one `bytes=a-b` range the APIs pass down (already checked), or None."""
-    if not range_header:
-        return None
-    first, _, last = range_header.removeprefix("bytes=").partition("-")
-    return int(first), min(int(last) + 1, size)
-
-
 class ManifestHandle:
-    """Same shape as ObjectHandle: headers of the whole object, and `read`."""
+    """Same shape as ObjectHandle: headers of the whole object, and `read`. Segments
+    are opened with `open_object` (the proxy's: a segment is an ordinary object)."""
 
-    def __init__(self, proxy: Proxy, account: str, manifest: ObjectHandle,
+    def __init__(self, open_object: Opener, account: str, manifest: ObjectHandle,
                  segments: list[Segment]) -> None:
-        self.proxy = proxy
+        self.open_object = open_object
         self.account = account
         self.segments = segments
         size = sum(s.size for s in segments)
@@ -68,20 +61,26 @@ class ManifestHandle:
         self.headers["etag"] = manifest.headers.get(MANIFEST_ETAG, manifest.headers.get(
             "etag", ""))
         self.size = size
+        self.name = manifest.path[2]
+
+    @property
+    def info(self) -> ObjectInfo:
+        """The whole object's (its size and ETag, not the manifest's)."""
+        return ObjectInfo.from_headers(self.name, self.headers)
 
     def discard(self) -> None:
         """Nothing is fetched ahead for a manifest (the same shape as ObjectHandle)."""
 
-    async def read(self, range_header: str | None = None) -> ObjectStream:
-        from objectstore.proxy.core import ObjectStream
-        span = _span(range_header, self.size)
-        start, end = span if span else (0, self.size)
+    async def read(self, span: ByteRange | None = None) -> ObjectStream:
+        """The whole object, or one span of it (as parsed at the edge: within size)."""
+        start, end = span if span is not None else (0, self.size)
+        end = min(end, self.size)
         headers = dict(self.headers)
         headers["content-length"] = str(end - start)
-        if span:
+        if span is not None:
             headers["content-range"] = f"bytes {start}-{end - 1}/{self.size}"
-        return ObjectStream(206 if span else 200, headers, self._body(start, end),
-                            lambda: None)
+        return ObjectStream(206 if span is not None else 200, headers,
+                            self._body(start, end), lambda: None)
 
     async def _body(self, start: int, end: int) -> AsyncIterator[bytes]:
         offset = 0
@@ -91,11 +90,15 @@ class ManifestHandle:
             if seg_end <= start or seg_start >= end or seg.size == 0:
                 continue
             a, b = max(start, seg_start) - seg_start, min(end, seg_end) - seg_start
-            handle = await self.proxy.open_object(self.account, seg.container, seg.name)
+            handle = await self.open_object(self.account, seg.container, seg.name)
             whole = (a, b) == (0, seg.size)
-            stream = await handle.read(None if whole else f"bytes={a}-{b - 1}")
+            stream = await handle.read(None if whole else ByteRange(a, b))
             async for chunk in stream.body:
                 yield chunk
+
+
+Opener = Callable[[str, str, str], Awaitable[ObjectHandle | ManifestHandle]]
+"""Opens (account, container, object) as Proxy.open_object does."""
 
 
 async def read_manifest(handle: ObjectHandle) -> list[Segment]:

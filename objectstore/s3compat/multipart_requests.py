@@ -8,6 +8,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from objectstore.http.ranges import ByteRange
 from objectstore.proxy.core import Proxy
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
@@ -106,7 +107,7 @@ class MultipartRequests:
         handle = await self.proxy.open_object(account, src_bucket, src_key)
         size = int(handle.headers.get("content-length", "0"))
         start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
-        stream = await handle.read(f"bytes={start}-{end - 1}" if end > start else None)
+        stream = await handle.read(ByteRange(start, end) if end > start else None)
         stored = await self.multipart.upload_part(account, bucket, key, upload_id, number,
                                                   stream.body,
                                                   {"content-length": str(end - start)})

@@ -8,10 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.proxy.conditions import check_conditions
-from objectstore.proxy.core import ObjectHandle, Proxy
+from objectstore.http.bodies import body_response
+from objectstore.http.conditions import check_conditions
+from objectstore.http.ranges import ByteRange, content_range, parse_ranges
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
-from objectstore.proxy.ranges import content_range, parse_ranges
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
@@ -25,7 +27,6 @@ from objectstore.s3compat.responses import (
     xml_response,
 )
 from objectstore.s3compat.uploads import object_headers_in, upload_body, user_meta
-from objectstore.streaming import body_response
 from objectstore.timestamps import Timestamp
 
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
@@ -149,7 +150,7 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
         stream = await handle.read()
         return body_response(stream, 200, headers)
     (start, end), = spans
-    stream = await handle.read(f"bytes={start}-{end - 1}")
+    stream = await handle.read(spans[0])
     headers["content-length"] = str(end - start)
     headers["content-range"] = content_range(start, end, size)
     return body_response(stream, 206, headers)
@@ -187,7 +188,7 @@ async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, par
     headers["content-range"] = content_range(start, end, size)
     if request.method == "HEAD":
         return Response(status_code=206, headers=headers)
-    stream = await handle.read(f"bytes={start}-{end - 1}")
+    stream = await handle.read(ByteRange(start, end))
     return body_response(stream, 206, headers)
 
 

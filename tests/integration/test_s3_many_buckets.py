@@ -54,8 +54,8 @@ async def account_rows(data: Path, wanted: list[str]) -> None:
     app = NodeApp(config, client)
     client.attach("127.0.0.1", layout.node_ports[0], app)
     proxy = Proxy(RingFile(data / "object.ring", PathHasher(layout.hash_prefix, "")), client)
-    part, (device, *_), _, _ = proxy.nodes(ACCOUNT)
-    target = target_of(device)
+    where = proxy.placement(ACCOUNT)
+    part, target = where.partition, target_of(where.primaries[0])
     gate = asyncio.Semaphore(32)
 
     async def put(name: str | None) -> int:

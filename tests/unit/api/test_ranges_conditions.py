@@ -9,8 +9,8 @@ import pytest
 
 from objectstore.api.names import parse_swift_path
 from objectstore.errors import BadRequest, NotModified, PreconditionFailed, RangeNotSatisfiable
-from objectstore.proxy.conditions import check_conditions
-from objectstore.proxy.ranges import Multipart, parse_ranges
+from objectstore.http.conditions import check_conditions
+from objectstore.http.ranges import Multipart, parse_ranges
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -9,20 +9,40 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import NamedTuple
 
 from objectstore.errors import RangeNotSatisfiable
 
 MAX_RANGES = 50
 
 
-def parse_ranges(header: str | None, size: int) -> list[tuple[int, int]] | None:
-    """[(start, end_exclusive)] for a Range header, or None for the whole object."""
+class ByteRange(NamedTuple):
+    """One span of an object's bytes, [start, end): parsed from the client's header
+    once, at the edge, and handed down as this value (a tuple, so `start, end = span`)."""
+
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def header(self) -> str:
+        """The Range header that asks a storage node for this span."""
+        return f"bytes={self.start}-{self.end - 1}"
+
+    def content_range(self, size: int) -> str:
+        return content_range(self.start, self.end, size)
+
+
+def parse_ranges(header: str | None, size: int) -> list[ByteRange] | None:
+    """The spans a Range header selects of `size` bytes, or None for the whole object."""
     if not header:
         return None
     unit, _, spec = header.partition("=")
     if unit.strip().lower() != "bytes" or not spec.strip():
         return None
-    spans: list[tuple[int, int]] = []
+    spans: list[ByteRange] = []
     for part in spec.split(","):
         first, dash, last = part.strip().partition("-")
         if not dash or not (first.isdigit() or first == "") or not (last.isdigit() or last == ""):
@@ -33,14 +53,14 @@ def parse_ranges(header: str | None, size: int) -> list[tuple[int, int]] | None:
             n = int(last)
             if n == 0:
                 continue
-            spans.append((max(0, size - n), size))
+            spans.append(ByteRange(max(0, size - n), size))
         else:
             start = int(first)
             end = int(last) + 1 if last else size
             if last and end <= start:
                 return None
             if start < size:
-                spans.append((start, min(end, size)))
+                spans.append(ByteRange(start, min(end, size)))
     if not spans:
         raise RangeNotSatisfiable(f"bytes */{size}")
     if len(spans) > MAX_RANGES:
@@ -55,7 +75,7 @@ def content_range(start: int, end: int, size: int) -> str:
 class Multipart:
     """A multipart/byteranges body, streamed range by range with a known length."""
 
-    def __init__(self, spans: list[tuple[int, int]], size: int, content_type: str) -> None:
+    def __init__(self, spans: list[ByteRange], size: int, content_type: str) -> None:
         self.boundary = secrets.token_hex(16)
         self.spans = spans
         self.heads = [(f"--{self.boundary}\r\nContent-Type: {content_type}\r\n"

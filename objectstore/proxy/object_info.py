@@ -1,0 +1,91 @@
+"""What the proxy knows of one object, as named fields rather than a header dict.
+
+The nodes answer with headers; this reads them once into an `ObjectInfo` (its system
+metadata into `SystemMetadata`), so the APIs can ask for `info.size` or
+`info.system.manifest_etag` instead of knowing which header carries what. Headers it
+does not name stay in `other` (system metadata) or the handle's headers dict: nothing
+is lost while the APIs still read the dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from objectstore.timestamps import Timestamp
+
+USER_META = "x-object-meta-"
+SYSMETA = "x-object-sysmeta-"
+CHECKSUM = SYSMETA + "checksum-"            # checksum-<algorithm>: the stored value
+MANIFEST = SYSMETA + "manifest"
+MANIFEST_SIZE = SYSMETA + "manifest-size"
+MANIFEST_ETAG = SYSMETA + "manifest-etag"
+CHECKSUM_TYPE = SYSMETA + "checksum-type"
+S3_CHECKSUM_ALGORITHM = SYSMETA + "s3-checksum-algorithm"
+S3_CHECKSUM_TYPE = SYSMETA + "s3-checksum-type"
+S3_UPLOAD_ID = SYSMETA + "s3-upload-id"
+S3_OWNER = SYSMETA + "s3-owner"
+
+_NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALGORITHM,
+          S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}
+
+
+@dataclass(frozen=True)
+class SystemMetadata:
+    """The x-object-sysmeta-* an object was stored with, each under its own name."""
+
+    manifest: bool = False              # its body lists segments (a multipart object)
+    manifest_size: int | None = None    # the whole object's size, for a manifest
+    manifest_etag: str = ""             # the whole object's ETag, for a manifest
+    checksums: dict[str, str] = field(default_factory=dict)    # algorithm -> value
+    checksum_type: str = ""             # FULL_OBJECT / COMPOSITE
+    s3_checksum_algorithm: str = ""
+    s3_checksum_type: str = ""
+    s3_upload_id: str = ""
+    s3_owner: str = ""
+    other: dict[str, str] = field(default_factory=dict)        # any not named above
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> SystemMetadata:
+        checksums = {k[len(CHECKSUM):]: v for k, v in headers.items()
+                     if k.startswith(CHECKSUM) and k not in _NAMED}
+        other = {k: v for k, v in headers.items() if k.startswith(SYSMETA)
+                 and k not in _NAMED and not k.startswith(CHECKSUM)}
+        size = headers.get(MANIFEST_SIZE, "")
+        return cls(manifest=headers.get(MANIFEST) == "1",
+                   manifest_size=int(size) if size.isdigit() else None,
+                   manifest_etag=headers.get(MANIFEST_ETAG, ""),
+                   checksums=checksums,
+                   checksum_type=headers.get(CHECKSUM_TYPE, ""),
+                   s3_checksum_algorithm=headers.get(S3_CHECKSUM_ALGORITHM, ""),
+                   s3_checksum_type=headers.get(S3_CHECKSUM_TYPE, ""),
+                   s3_upload_id=headers.get(S3_UPLOAD_ID, ""),
+                   s3_owner=headers.get(S3_OWNER, ""),
+                   other=other)
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """One version of an object: as stored, or (for a manifest) as the whole object
+    its segments make -- size and ETag are then the whole object's."""
+
+    name: str
+    size: int
+    etag: str
+    content_type: str
+    timestamp: Timestamp
+    user_metadata: dict[str, str]       # x-object-meta-<name> -> value, by <name>
+    system: SystemMetadata
+
+    @classmethod
+    def from_headers(cls, name: str, headers: Mapping[str, str]) -> ObjectInfo:
+        """Read a node's (or a manifest handle's) answer; headers are lower-case."""
+        length = headers.get("content-length", "0")
+        return cls(name=name,
+                   size=int(length) if length.isdigit() else 0,
+                   etag=headers.get("etag", ""),
+                   content_type=headers.get("content-type", "application/octet-stream"),
+                   timestamp=Timestamp.parse(headers["x-timestamp"]),
+                   user_metadata={k[len(USER_META):]: v for k, v in headers.items()
+                                  if k.startswith(USER_META)},
+                   system=SystemMetadata.from_headers(headers))

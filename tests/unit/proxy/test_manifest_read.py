@@ -1,0 +1,78 @@
+"""A manifest's handle reads its segments through the opener it was given (the proxy's
+open_object in the store) and takes the span as the edge parsed it: a ByteRange, never a
+header string to parse again. Segments here are plain in-memory readers: the opener is
+the seam being tested, not a storage node."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from objectstore.http.ranges import ByteRange
+from objectstore.node.client import NodeClient
+from objectstore.proxy.handles import ObjectHandle, ObjectStream
+from objectstore.proxy.limiter import ErrorLimiter
+from objectstore.proxy.manifests import ManifestHandle, Segment
+
+DATA = {"s1": b"0123456789", "s2": b"abcdefghij", "s3": b"KLMNO"}
+WHOLE = b"".join(DATA.values())
+
+
+class SegmentReader:
+    """Reads one segment's bytes, recording the span it was asked for."""
+
+    def __init__(self, data: bytes, asked: list[ByteRange | None]) -> None:
+        self.data, self.asked = data, asked
+        self.headers = {"content-length": str(len(data))}
+
+    async def read(self, span: ByteRange | None = None) -> ObjectStream:
+        self.asked.append(span)
+        start, end = span if span is not None else (0, len(self.data))
+
+        async def body() -> AsyncIterator[bytes]:
+            yield self.data[start:end]
+        return ObjectStream(206 if span else 200, {}, body(), lambda: None)
+
+
+def manifest(asked: list[ByteRange | None], opened: list[str]) -> ManifestHandle:
+    async def opener(account: str, container: str, obj: str) -> SegmentReader:
+        opened.append(obj)
+        return SegmentReader(DATA[obj], asked)
+
+    head = ObjectHandle(NodeClient(b"k"), ErrorLimiter(3, 60, 30), {"etag": "m"}, 0,
+                        ("AUTH_a", "c", "o"), [])
+    segments = [Segment("c+segments", n, len(d), n) for n, d in DATA.items()]
+    return ManifestHandle(opener, "AUTH_a", head, segments)
+
+
+async def read(handle: ManifestHandle, span: ByteRange | None) -> tuple[ObjectStream, bytes]:
+    stream = await handle.read(span)
+    return stream, b"".join([c async for c in stream.body])
+
+
+def test_a_span_reads_only_the_segments_it_covers() -> None:
+    asked: list[ByteRange | None] = []
+    opened: list[str] = []
+    stream, got = asyncio.run(read(manifest(asked, opened), ByteRange(8, 12)))
+    assert got == WHOLE[8:12]
+    assert stream.status == 206
+    assert stream.headers["content-range"] == "bytes 8-11/25"
+    assert stream.headers["content-length"] == "4"
+    assert opened == ["s1", "s2"]
+    assert asked == [ByteRange(8, 10), ByteRange(0, 2)]
+
+
+def test_whole_segments_are_read_whole() -> None:
+    asked: list[ByteRange | None] = []
+    opened: list[str] = []
+    stream, got = asyncio.run(read(manifest(asked, opened), None))
+    assert got == WHOLE and stream.status == 200
+    assert stream.headers["content-length"] == "25"
+    assert asked == [None, None, None]
+
+
+def test_every_span_reads_back_what_the_whole_holds() -> None:
+    for start in range(len(WHOLE)):
+        for end in range(start + 1, len(WHOLE) + 1):
+            _, got = asyncio.run(read(manifest([], []), ByteRange(start, end)))
+            assert got == WHOLE[start:end], (start, end)

@@ -1,0 +1,125 @@
+"""ObjectInfo: an object's headers read once into named fields -- from a table of
+headers, and from what real node servers answer through the proxy."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from objectstore.node.client import NodeClient
+from objectstore.node.config import NodeConfig
+from objectstore.node.server import NodeApp
+from objectstore.proxy.containers import Containers
+from objectstore.proxy.core import Proxy, ProxySettings
+from objectstore.proxy.manifests import ManifestHandle, Segment, manifest_body
+from objectstore.proxy.object_info import ObjectInfo, SystemMetadata
+from objectstore.ring import RingBuilder
+from objectstore.ring.files import RingFile, save_ring
+from objectstore.timestamps import Timestamp
+from tests.servers import ServerThread
+
+SECRET = b"s3cret"
+TS = Timestamp.now()
+
+
+def test_fields_are_read_from_the_headers() -> None:
+    info = ObjectInfo.from_headers("a/b", {
+        "content-length": "42", "etag": "abc", "content-type": "text/plain",
+        "x-timestamp": TS.internal, "x-object-meta-colour": "blue",
+        "x-object-meta-shape": "round", "x-object-sysmeta-checksum-crc32": "AAAA",
+        "x-object-sysmeta-checksum-type": "FULL_OBJECT",
+        "x-object-sysmeta-s3-checksum-algorithm": "crc32",
+        "x-object-sysmeta-s3-owner": "AUTH_x", "x-object-sysmeta-future": "1",
+        "x-backend-timestamp": TS.internal})
+    assert (info.name, info.size, info.etag, info.content_type) == ("a/b", 42, "abc",
+                                                                    "text/plain")
+    assert info.timestamp == TS
+    assert info.user_metadata == {"colour": "blue", "shape": "round"}
+    assert info.system == SystemMetadata(
+        checksums={"crc32": "AAAA"}, checksum_type="FULL_OBJECT",
+        s3_checksum_algorithm="crc32", s3_owner="AUTH_x",
+        other={"x-object-sysmeta-future": "1"})
+    assert not info.system.manifest
+
+
+def test_defaults_when_headers_are_absent() -> None:
+    info = ObjectInfo.from_headers("o", {"x-timestamp": TS.internal})
+    assert (info.size, info.etag, info.content_type) == (0, "", "application/octet-stream")
+    assert info.user_metadata == {} and info.system == SystemMetadata()
+
+
+def test_a_manifest_names_the_whole_objects_size_and_etag() -> None:
+    system = SystemMetadata.from_headers({
+        "x-object-sysmeta-manifest": "1", "x-object-sysmeta-manifest-size": "300",
+        "x-object-sysmeta-manifest-etag": "e-2", "x-object-sysmeta-s3-upload-id": "u1"})
+    assert system.manifest and system.manifest_size == 300
+    assert (system.manifest_etag, system.s3_upload_id) == ("e-2", "u1")
+    assert system.other == {}
+
+
+@pytest.fixture
+def ring_path(tmp_path: Path) -> Iterator[Path]:
+    """Three real node servers and a 3-replica ring over them."""
+    nodes = []
+    builder = RingBuilder(4, 3, 0)
+    for i in range(3):
+        devices = tmp_path / f"node{i}"
+        (devices / f"sdb{i}").mkdir(parents=True)
+        node = ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start()
+        nodes.append(node)
+        builder.add_device(1, i + 1, "127.0.0.1", node.port, f"sdb{i}", 100)
+    builder.rebalance()
+    save_ring(builder.ring_data(), tmp_path / "object.ring")
+    try:
+        yield tmp_path / "object.ring"
+    finally:
+        for n in nodes:
+            n.stop()
+
+
+async def body(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+def test_head_and_open_answer_the_stored_fields(ring_path: Path) -> None:
+    async def main() -> tuple[ObjectInfo, ObjectInfo, ObjectInfo, dict[str, str]]:
+        client = NodeClient(SECRET, connect_timeout=1, read_timeout=3)
+        proxy = Proxy(RingFile(ring_path, check_interval=0), client,
+                      ProxySettings(connect_timeout=1, read_timeout=3))
+        try:
+            await Containers(proxy).put_container("AUTH_t", "c", {})
+            await Containers(proxy).put_container("AUTH_t", "c+segments", {})
+            stored = await proxy.put_object("AUTH_t", "c", "plain", body(b"hello"), {
+                "content-length": "5", "content-type": "text/plain",
+                "x-object-meta-colour": "blue"})
+            for name, data in (("p1", b"abc"), ("p2", b"defg")):
+                await proxy.put_object("AUTH_t", "c+segments", name, body(data),
+                                       {"content-length": str(len(data))})
+            segments = [Segment("c+segments", "p1", 3, ""), Segment("c+segments", "p2", 4, "")]
+            listed = manifest_body(segments)
+            await proxy.put_object("AUTH_t", "c", "big", body(listed), {
+                "content-length": str(len(listed)), "x-object-sysmeta-manifest": "1",
+                "x-object-sysmeta-manifest-size": "7",
+                "x-object-sysmeta-manifest-etag": "whole-2"})
+            head = await proxy.head_object_info("AUTH_t", "c", "plain")
+            opened = await proxy.open_object("AUTH_t", "c", "plain")
+            opened.discard()
+            manifest = await proxy.open_object("AUTH_t", "c", "big")
+            assert isinstance(manifest, ManifestHandle)
+            return head, opened.info, manifest.info, stored
+        finally:
+            await client.close()
+
+    head, opened, manifest, stored = asyncio.run(main())
+    assert head == opened
+    assert (head.name, head.size, head.etag, head.content_type) == (
+        "plain", 5, stored["etag"], "text/plain")
+    assert head.etag == "5d41402abc4b2a76b9719d911017c592"     # md5 of b"hello"
+    assert head.timestamp == Timestamp.parse(stored["x-timestamp"])
+    assert head.user_metadata == {"colour": "blue"}
+    assert not head.system.manifest
+    assert (manifest.name, manifest.size, manifest.etag) == ("big", 7, "whole-2")
+    assert manifest.system.manifest and manifest.system.manifest_size == 7
