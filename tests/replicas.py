@@ -92,3 +92,13 @@ def placement(root: Path, nodes: int, account: str, container: str, keys: list[s
             wrong.append((key, sorted(held[key]), sorted(d.device for d in primaries)))
     assert not wrong, f"{len(wrong)} objects misplaced, e.g. {wrong[:3]}"
     return held
+
+
+def container_db(root: Path, node: int, account: str, container: str) -> Path:
+    """Where node `node` of a test cluster keeps its replica of a container's database."""
+    config = load_node_config(root / f"node{node}.toml")
+    hasher = config.hasher()
+    part, _ = load_ring(root / "object.ring", hasher).get_nodes(account, container)
+    name_hash = hasher.digest(account, container).hex()
+    return (root / f"node{node}" / f"d{node}" / "containers" / str(part) / name_hash[-3:]
+            / name_hash / f"{name_hash}.db")

@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 
 from tests.launch import ProcessCluster
-from tests.replicas import damage_some, primary_copies, run_pass
+from tests.replicas import container_db, damage_some, primary_copies, run_pass
 
 ACCOUNT = "AUTH_test"
 
@@ -166,9 +166,8 @@ def test_a_broken_database_is_quarantined_and_rebuilt(cluster: ProcessCluster) -
         assert swift.put("c", f"o{i:02d}", b"x") == 201
     cluster.kill("node1")
     # container c's replica (the bucket-name registry's container has one here too)
-    dbs = [db for db in sorted((cluster.root / "node1").rglob("containers/*/*/*/*.db"))
-           if _listed(db) == [f"o{i:02d}" for i in range(50)]]
-    assert len(dbs) == 1
+    dbs = [container_db(cluster.root, 1, ACCOUNT, "c")]
+    assert dbs[0].exists()
     for damaged in (dbs[0], Path(f"{dbs[0]}-wal")):   # wreck the headers (the WAL may
         if damaged.exists():                            # hold page 1 until checkpointed)
             with open(damaged, "r+b") as f:

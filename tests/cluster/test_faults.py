@@ -24,7 +24,7 @@ from objectstore.ring.files import load_ring
 from objectstore.timestamps import Timestamp
 from tests.cluster.test_durability import ACCOUNT, Swift
 from tests.launch import ProcessCluster, launch
-from tests.replicas import primary_copies, run_pass
+from tests.replicas import container_db, primary_copies, run_pass
 
 MiB = 1024 * 1024
 
@@ -159,13 +159,7 @@ def test_proxy_and_node_killed_mid_upload_leave_nothing(tmp_path: Path) -> None:
 
 
 def _container_rows(root: Path, node: int, container: str) -> list[str]:
-    config = load_node_config(root / f"node{node}.toml")
-    hasher = config.hasher()
-    part, _ = load_ring(root / "object.ring", hasher).get_nodes(ACCOUNT, container)
-    name_hash = hasher.digest(ACCOUNT, container).hex()
-    db = (root / f"node{node}" / f"d{node}" / "containers" / str(part) / name_hash[-3:]
-          / name_hash / f"{name_hash}.db")
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(container_db(root, node, ACCOUNT, container)) as conn:
         return [r[0] for r in conn.execute(
             "SELECT name FROM items WHERE deleted = 0 ORDER BY name")]
 
