@@ -61,10 +61,16 @@ class PendingRecord:
     def link(self, written: Path, ext: str) -> int:
         """Link the write's (not yet synced) file here; the directory's descriptor to
         fsync, which the caller closes."""
-        self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{self.update['headers']['x-timestamp']}-{os.urandom(6).hex()}.{ext}"
-        os.link(written, self.directory / name)
-        self.path = self.directory / name
+        path = self.directory / name
+        try:
+            os.link(written, path)
+        except FileNotFoundError:       # the directory's first record (no mkdir each time)
+            if not os.path.exists(written):
+                raise
+            self.directory.mkdir(parents=True, exist_ok=True)
+            os.link(written, path)
+        self.path = path
         try:
             return os.open(self.directory, os.O_RDONLY)
         except BaseException:

@@ -19,7 +19,7 @@ from objectstore.node.client import Target, node_path
 from objectstore.proxy.core import Proxy, target_of
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
-from objectstore.proxy.strategy import KNOWN, Strategy
+from objectstore.proxy.strategy import KNOWN, shared
 from objectstore.timestamps import Timestamp
 
 
@@ -130,7 +130,7 @@ class Containers:
 
         replies = await self.proxy.fanout.call(
             (target_of(d) for d in primaries), one,
-            Strategy(quorum=quorum_size(where.replicas), width=len(primaries),
+            shared(quorum=quorum_size(where.replicas), width=len(primaries),
                      success=KNOWN))
         results = [(r.answer, r.headers) for r in replies]
         answers = [r[0] for r in results]
@@ -164,7 +164,7 @@ class Containers:
 
         replies = await self.proxy.fanout.call(
             (target_of(d) for d in primaries), one,
-            Strategy(quorum=1, width=1, success=frozenset({200}), retry_failures=True,
+            shared(quorum=1, width=1, success=frozenset({200}), retry_failures=True,
                      hedge=True))
         for r in replies:
             if r.answer.status == 200 and isinstance(r.kept, _Body):

@@ -43,7 +43,7 @@ from objectstore.proxy.manifests import (
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.placement import Placement
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
-from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy
+from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy, shared
 from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
@@ -134,7 +134,7 @@ class Proxy:
     def write_strategy(self, replicas: int, width: int,
                        retry: frozenset[int] = NO_ANSWER,
                        success: frozenset[int] = WRITTEN) -> Strategy:
-        return Strategy(quorum=quorum_size(replicas), width=width, success=success,
+        return shared(quorum=quorum_size(replicas), width=width, success=success,
                         retry=retry)
 
     # -- objects -------------------------------------------------------------------------
@@ -285,7 +285,7 @@ class Proxy:
             self.fanout.exchange(method, lambda t: node_path(
                 paths.CONTAINERS, t.device, cpart, account, container, obj),
                 lambda slot: headers),
-            Strategy(quorum=0, width=len(cdevs), patience=self.settings.grace_max))
+            shared(quorum=0, width=len(cdevs), patience=self.settings.grace_max))
 
     async def _post_each(self, account: str, container: str, obj: str,
                          headers: dict[str, str]) -> list[Answer]:
@@ -326,7 +326,7 @@ class Proxy:
         need = min(quorum_size(where.replicas), len(primaries))
         replies = await self.fanout.call(
             self.candidates(where), one,
-            Strategy(quorum=need, width=need, success=FOUND, retry_failures=True,
+            shared(quorum=need, width=need, success=FOUND, retry_failures=True,
                      widen_to=len(primaries), agree=True, hedge=True),
             primaries=len(primaries))
         body = replies[0].kept if replies and replies[0].answer.status == 200 else None

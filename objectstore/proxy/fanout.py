@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from objectstore.node import wire
@@ -116,6 +116,43 @@ class Candidates:
         return None
 
 
+class Arrivals:
+    """The tasks of one fan-out as they finish, and one future to wake the waiter: a
+    done callback per task, added once. (asyncio.wait, called once per answer, adds and
+    removes a callback on every task still out each time: a third of a fan-out's cost.)"""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._done: deque[asyncio.Task[Reply]] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def watch(self, task: asyncio.Task[Reply]) -> None:
+        task.add_done_callback(self._arrived)
+
+    def _arrived(self, task: asyncio.Task[Reply]) -> None:
+        self._done.append(task)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def next(self, timeout: float | None) -> list[asyncio.Task[Reply]]:
+        """The tasks finished since the last call; none if `timeout` passed first."""
+        if not self._done:
+            self._waiter = self._loop.create_future()
+            timer = None if timeout is None else self._loop.call_later(timeout, self._wake)
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+        finished = list(self._done)
+        self._done.clear()
+        return finished
+
+
 class FanOut:
     """The one way the proxy asks several nodes; owns the error limiter and the
     requests left running after an answer."""
@@ -152,6 +189,7 @@ class FanOut:
         asked: list[Reply] = []
         done: list[Answer] = []
         running: dict[asyncio.Task[Reply], int] = {}
+        arrivals = Arrivals(loop)
         free_slots: list[int] = []
         hedges = 0
         first_answer: float | None = None
@@ -166,7 +204,9 @@ class FanOut:
                 if target is None:
                     break
                 slot = free_slots.pop(0) if free_slots else len(asked)
-                running[loop.create_task(self._attempt(slot, target, request, s))] = len(asked)
+                task = loop.create_task(self._attempt(slot, target, request, s))
+                arrivals.watch(task)
+                running[task] = len(asked)
                 asked.append(Reply(Answer(0, None, len(asked)), target=target, slot=slot))
                 started += 1
             if started < step.more:
@@ -182,8 +222,7 @@ class FanOut:
                 wait = (self.timing.connect_timeout if first_answer is None else
                         grace(first_answer, self.timing.grace_min, self.timing.grace_max))
                 timeout = wait if timeout is None else min(timeout, wait)
-            finished, _ = await asyncio.wait(running, timeout=timeout,
-                                             return_when=asyncio.FIRST_COMPLETED)
+            finished = await arrivals.next(timeout)
             if not finished:
                 if deadline is not None and loop.time() >= deadline:
                     break
@@ -192,7 +231,7 @@ class FanOut:
             for task in finished:
                 index = running.pop(task)
                 reply = task.result()
-                reply.answer = replace(reply.answer, node=index)
+                reply.answer = Answer(reply.answer.status, reply.answer.timestamp, index)
                 reply.target, reply.slot = asked[index].target, asked[index].slot
                 asked[index] = reply
                 done.append(reply.answer)

@@ -14,8 +14,10 @@ most a grace period, since what they would add is left to replication.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from objectstore.proxy.quorum import Answer
 
@@ -50,8 +52,16 @@ class Strategy:
     patience: float | None = None   # the most the caller waits at all (best effort)
 
 
-@dataclass(frozen=True)
-class Step:
+@functools.lru_cache(maxsize=512)
+def shared(**fields: Any) -> Strategy:
+    """A Strategy with these fields, made once: the few a proxy uses recur on every
+    request (a frozen dataclass of ten fields costs ~5 us to build)."""
+    return Strategy(**fields)
+
+
+class Step(NamedTuple):
+    """(A tuple: made several times per fan-out, where a frozen dataclass costs more.)"""
+
     more: int           # nodes to ask now (candidates that are not error-limited first)
     more_limited: int   # of those, how many may be error-limited nodes, for want of others
     finish: Finish
@@ -71,22 +81,37 @@ def plan(s: Strategy, answers: Sequence[Answer], in_flight: int, hedges: int = 0
     """The next step, given the answers so far (in any order), how many requests are
     still out, how many times the caller found the ones asked slow (`hedges`), and
     whether no candidate is left to ask (`exhausted`)."""
-    ok = [a for a in answers if a.status in s.success]
-    final = [a for a in answers if not retried(s, a.status)]
-    if s.agree and len(ok) >= s.quorum and len(final) == len(ok) and alike(ok):
+    # (one pass, counts only: this runs several times in every request the proxy makes)
+    ok = final = 0
+    first: tuple[int, object] | None = None
+    same = True                 # the successes so far agree (status and timestamp)
+    for a in answers:
+        status = a.status
+        if status in s.success:
+            ok += 1
+            if status not in s.retry:
+                final += 1
+            if first is None:
+                first = (status, a.timestamp)
+            elif same and (status, a.timestamp) != first:
+                same = False
+        elif not (status in s.retry or s.retry_failures):
+            final += 1
+    agreed = final == ok and same
+    if s.agree and ok >= s.quorum and agreed:
         return Step(0, 0, Finish.NOW)
     width = s.width + hedges
-    if s.widen_to and not (len(final) == len(ok) and alike(ok)):
+    if s.widen_to and not agreed:
         width = max(width, s.widen_to)
-    more = 0 if exhausted else max(0, width - len(final) - in_flight)
-    reached = len(ok) >= s.quorum
+    more = 0 if exhausted else max(0, width - final - in_flight)
+    reached = ok >= s.quorum
     # Error-limited nodes are asked only when a quorum is otherwise out of reach.
-    more_limited = 0 if reached else max(0, min(more, s.quorum - len(ok) - in_flight))
+    more_limited = 0 if reached else max(0, min(more, s.quorum - ok - in_flight))
     if in_flight == 0 and more == 0:
         return Step(0, 0, Finish.NOW)
     if reached:         # replacements for failed slots may still start, within the grace
         return Step(more, 0, Finish.GRACE if s.quorum else Finish.WAIT)
-    if len(ok) + in_flight + more < s.quorum:
+    if ok + in_flight + more < s.quorum:
         # no quorum is possible any more: the ones out only get the grace (their
         # answers might still name a better error than 503)
         return Step(more, more_limited, Finish.GRACE)

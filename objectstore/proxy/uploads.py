@@ -13,7 +13,7 @@ from objectstore.node import paths
 from objectstore.node.client import Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, FanOut, Reply, Timing, answer_from, node_of
 from objectstore.proxy.quorum import Answer, quorum_size
-from objectstore.proxy.strategy import Strategy, grace
+from objectstore.proxy.strategy import grace, shared
 
 QUEUE_CHUNKS = 1    # chunks queued per upload (plus one in flight): memory ~R x 2 chunks
 
@@ -108,7 +108,7 @@ async def start_uploads(fanout: FanOut, candidates: Iterable[Target], slots: int
             return Reply(Answer(100), kept=upload)
         return Reply(Answer(0))
 
-    replies = await fanout.call(candidates, start, Strategy(
+    replies = await fanout.call(candidates, start, shared(
         quorum=quorum_size(replicas), width=slots, success=frozenset({100})))
     started: list[Upload | None] = [None] * slots
     for r in replies:

@@ -63,6 +63,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._header_count = 0
         self._heads_done = 0        # heads completed on this connection
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_began = 0.0      # when the head under way began (its first byte)
+        self._head_pending = True   # a head is under way (or the first is awaited)
         self._refused = False
 
     @classmethod
@@ -73,7 +75,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     # -- connection ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_head_timer()      # a connection that never sends a head is closed too
+        self._head_began = self.loop.time()     # one that never sends a head is closed too
+        self._arm_head_timer(self.limits.head_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
@@ -111,8 +114,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._in_head = True
         self._head_size = self._header_count = 0
-        if self._head_timer is None:
-            self._arm_head_timer()
+        if not self._head_pending:
+            self._head_pending = True
+            self._head_began = self.loop.time()
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -136,7 +140,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._head_fed = 0
         self._heads_done += 1
-        self._disarm_head_timer()
+        self._head_pending = False
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -144,8 +148,22 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True
 
     # -- refusals ----------------------------------------------------------------------------
-    def _arm_head_timer(self) -> None:
-        self._head_timer = self.loop.call_later(self.limits.head_timeout, self._head_timed_out)
+    # One timer per connection, not one per request: it wakes at most once a
+    # head_timeout, and a request only notes when its head began (a timer armed and
+    # cancelled per request cost ~10 us of each).
+    def _arm_head_timer(self, delay: float) -> None:
+        self._head_timer = self.loop.call_later(delay, self._check_head_time)
+
+    def _check_head_time(self) -> None:
+        self._head_timer = None
+        if self._refused or self.transport.is_closing():
+            return
+        timeout = self.limits.head_timeout
+        left = self._head_began + timeout - self.loop.time()
+        if not self._head_pending or left > 0:
+            self._arm_head_timer(left if self._head_pending else timeout)
+            return
+        self._head_timed_out()
 
     def _disarm_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -153,7 +171,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._head_timer = None
 
     def _head_timed_out(self) -> None:
-        self._head_timer = None
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.keep_alive = False   # an answer in progress ends, then we close
             return

@@ -139,6 +139,32 @@ def test_a_slow_head_is_answered_408_and_closed(port: int) -> None:
     assert waited < HEAD_TIMEOUT + 6      # closed at the timeout, not when we stopped
 
 
+def test_a_later_slow_head_on_a_kept_alive_connection_gets_its_whole_timeout(
+        port: int) -> None:
+    """The timeout runs from each head's first byte: a second head begun well into the
+    connection's life is not cut short, and is still closed at its own timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=HEAD_TIMEOUT + 8) as s:
+        s.sendall(b"GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = s.recv(65536)
+        assert status_of(first) == 200
+        time.sleep(HEAD_TIMEOUT * 0.6)
+        s.sendall(b"G")
+        began = time.monotonic()
+        s.settimeout(0.25)
+        answer, closed = b"", False
+        for byte in b"ET /healthcheck HTTP/1.1\r\nX-Slow: " + b"s" * 60:
+            try:
+                s.sendall(bytes([byte]))
+                answer, closed = read_to_close(s)
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+            if closed:
+                break
+        waited = time.monotonic() - began
+    assert closed and status_of(answer) == 408, answer
+    assert HEAD_TIMEOUT - 0.3 <= waited < HEAD_TIMEOUT + 3, waited
+
+
 def test_an_idle_connection_that_sends_nothing_is_closed(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=HEAD_TIMEOUT + 8) as s:
         answer, closed = read_to_close(s)

@@ -129,3 +129,47 @@ def test_a_settled_read_sees_the_acknowledged_write(replicas: int,
         assert best is not None and best.timestamp == Timestamp(100)
         assert best.status == 200
     assert all(retried(s, a.status) or a.status in s.success for a in run.answers)
+
+
+def plan_by_lists(s: Strategy, answers: list[Answer], in_flight: int, hedges: int,
+                  exhausted: bool) -> tuple[int, int, Finish]:
+    """plan() as first written, over lists of answers: plan counts in one pass now (it
+    runs several times in every proxy request), and must decide exactly as this did."""
+    ok = [a for a in answers if a.status in s.success]
+    final = [a for a in answers if not retried(s, a.status)]
+    agreed = len(final) == len(ok) and len({(a.status, a.timestamp) for a in ok}) <= 1
+    if s.agree and len(ok) >= s.quorum and agreed:
+        return 0, 0, Finish.NOW
+    width = s.width + hedges
+    if s.widen_to and not agreed:
+        width = max(width, s.widen_to)
+    more = 0 if exhausted else max(0, width - len(final) - in_flight)
+    reached = len(ok) >= s.quorum
+    more_limited = 0 if reached else max(0, min(more, s.quorum - len(ok) - in_flight))
+    if in_flight == 0 and more == 0:
+        return 0, 0, Finish.NOW
+    if reached:
+        return more, 0, Finish.GRACE if s.quorum else Finish.WAIT
+    if len(ok) + in_flight + more < s.quorum:
+        return more, more_limited, Finish.GRACE
+    return more, more_limited, Finish.WAIT
+
+
+STATUSES = st.sampled_from([0, 200, 201, 204, 404, 409, 503, 507])
+
+
+@given(st.builds(Strategy, quorum=st.integers(0, 4), width=st.integers(0, 5),
+                 success=st.sampled_from([frozenset({200, 201, 204}), frozenset({200, 204}),
+                                          frozenset({200, 204, 404}), frozenset({200})]),
+                 retry=st.sampled_from([frozenset({0}), frozenset({0, 507}),
+                                        frozenset({0, 200})]),
+                 retry_failures=st.booleans(), widen_to=st.integers(0, 5),
+                 agree=st.booleans()),
+       st.lists(st.builds(Answer, STATUSES, st.sampled_from([None, Timestamp(1),
+                                                             Timestamp(2)])), max_size=8),
+       st.integers(0, 5), st.integers(0, 3), st.booleans())
+def test_plan_decides_as_the_list_formulation_did(s: Strategy, answers: list[Answer],
+                                                  in_flight: int, hedges: int,
+                                                  exhausted: bool) -> None:
+    assert tuple(plan(s, answers, in_flight, hedges, exhausted)) == plan_by_lists(
+        s, answers, in_flight, hedges, exhausted)

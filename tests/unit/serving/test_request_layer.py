@@ -111,3 +111,18 @@ def test_the_app_sees_the_request_id_and_each_request_has_its_own(
     assert all(i and i.startswith("tx") for i in ids) and ids[0] != ids[1]
     access = [x for x in lines(stream, 2) if x["logger"] == "objectstore.access"]
     assert [x["request_id"] for x in access] == ids
+
+
+def test_the_access_line_keeps_the_query_but_not_its_credentials(
+        served: tuple[int, io.StringIO]) -> None:
+    port, stream = served
+    query = ("X-Amz-Credential=AKID%2F20261201%2Fus-east-1%2Fs3%2Faws4_request"
+             "&X-Amz-Signature=deadbeef&prefix=a%26b&Signature=s3cret&temp_url_sig=abc"
+             "&X-Amz-Security-Token=tok&NotSignature=kept")
+    request(port, "/b/ok?" + query)
+    access = [x for x in lines(stream) if x["logger"] == "objectstore.access"]
+    assert access[0]["query"] == (
+        "X-Amz-Credential=AKID%2F20261201%2Fus-east-1%2Fs3%2Faws4_request"
+        "&X-Amz-Signature=REDACTED&prefix=a%26b&Signature=REDACTED&temp_url_sig=REDACTED"
+        "&X-Amz-Security-Token=REDACTED&NotSignature=kept")
+    assert not any(s in stream.getvalue() for s in ("deadbeef", "s3cret", "=abc", "tok&"))
