@@ -25,7 +25,6 @@ fsync, rename, listdir) are meant to run off the event loop (see node/server.py)
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import hashlib
@@ -162,14 +161,8 @@ async def run_steps_async(steps: Generator[Step, None, T], syncer: Syncer) -> T:
     try:
         fds = next(steps)
         while True:
-            if isinstance(fds, int):
-                await syncer.fsync(fds)
-            else:
-                # all settled before going on: the caller closes these descriptors
-                for failed in await asyncio.gather(*(syncer.fsync(fd) for fd in fds),
-                                                   return_exceptions=True):
-                    if isinstance(failed, BaseException):
-                        raise failed
+            # all settled before going on: the caller closes these descriptors
+            await syncer.fsync_all((fds,) if isinstance(fds, int) else fds)
             fds = steps.send(None)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]

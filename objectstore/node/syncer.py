@@ -18,11 +18,16 @@ from collections import deque
 class Syncer:
     def __init__(self, threads: int = 2) -> None:
         self.threads = threads
-        self._pending: deque[tuple[int, asyncio.Future[None]]] = deque()
+        self._pending: deque[tuple[tuple[int, ...], asyncio.Future[None]]] = deque()
         self._ready = threading.Condition()
         self._started = False
 
     async def fsync(self, fd: int) -> None:
+        await self.fsync_all((fd,))
+
+    async def fsync_all(self, fds: tuple[int, ...]) -> None:
+        """fsync each of `fds` (in order, in one thread: one hand-over for all); the first
+        error is raised once all were tried."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         with self._ready:
             if not self._started:
@@ -30,7 +35,7 @@ class Syncer:
                 for i in range(self.threads):
                     threading.Thread(target=self._work, name=f"fsync-{i}",
                                      daemon=True).start()
-            self._pending.append((fd, done))
+            self._pending.append((fds, done))
             self._ready.notify()
         await done
 
@@ -43,12 +48,13 @@ class Syncer:
                 self._pending.clear()
             outcomes: dict[asyncio.AbstractEventLoop,
                            list[tuple[asyncio.Future[None], OSError | None]]] = {}
-            for fd, done in batch:
-                try:
-                    os.fsync(fd)
-                    error = None
-                except OSError as exc:
-                    error = exc
+            for fds, done in batch:
+                error = None
+                for fd in fds:
+                    try:
+                        os.fsync(fd)
+                    except OSError as exc:
+                        error = error or exc
                 outcomes.setdefault(done.get_loop(), []).append((done, error))
             for loop, settled in outcomes.items():
                 if not loop.is_closed():

@@ -7,10 +7,10 @@ second (the connection is held forever). Here a request line or header line long
 is answered 414/431 and the connection closed; a head not complete within `head_timeout`
 seconds of its first byte (or of the connection's opening) is answered 408 and closed.
 
-The limits are checked in the parser's callbacks (exact sizes of what it parsed) and,
-for a head that is still incomplete, against the bytes fed to the parser since the head
-began -- which is what bounds the memory a client can make us hold: at most `max_head`
-plus one read.
+The limits are checked once the head is parsed (exact sizes of what the parser found)
+and, for a head that is still incomplete, against the bytes fed to the parser since the
+head began -- which is what bounds the memory a client can make us hold: at most
+`max_head` plus one read.
 """
 
 from __future__ import annotations
@@ -59,8 +59,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(config, server_state, app_state, _loop)
         self._in_head = True        # between two requests, or inside a request's head
         self._head_fed = 0          # bytes fed while the head stayed incomplete
-        self._head_size = 0         # bytes of request line and headers parsed so far
-        self._header_count = 0
         self._heads_done = 0        # heads completed on this connection
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_began = 0.0      # when the head under way began (its first byte)
@@ -113,35 +111,35 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head = True
-        self._head_size = self._header_count = 0
         if not self._head_pending:
             self._head_pending = True
             self._head_began = self.loop.time()
 
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
-        self._head_size += len(url)
-        if len(self.url) > self.limits.max_line:
-            raise HeadRefused(414, "Request-URI too long")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        line = len(name) + len(value) + 4
-        self._head_size += line
-        if line > self.limits.max_line:
-            raise HeadRefused(431, "Request header field too large")
-        if self._header_count > self.limits.max_headers:
-            raise HeadRefused(431, "Too many request header fields")
-        if self._head_size > self.limits.max_head:
-            raise HeadRefused(431, "Request header fields too large")
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
+        self._check_head()
         self._in_head = False
         self._head_fed = 0
         self._heads_done += 1
         self._head_pending = False
         super().on_headers_complete()
+
+    def _check_head(self) -> None:
+        """The head's sizes and count, once it is parsed (uvicorn's callbacks collected
+        it): a check per header callback cost ~1 us a header. What a head can make us
+        hold before it ends is bounded by `_head_fed` (data_received)."""
+        limits = self.limits
+        if len(self.url) > limits.max_line:
+            raise HeadRefused(414, "Request-URI too long")
+        if len(self.headers) > limits.max_headers:
+            raise HeadRefused(431, "Too many request header fields")
+        size = len(self.url)
+        for name, value in self.headers:
+            line = len(name) + len(value) + 4
+            if line > limits.max_line:
+                raise HeadRefused(431, "Request header field too large")
+            size += line
+        if size > limits.max_head:
+            raise HeadRefused(431, "Request header fields too large")
 
     def on_message_complete(self) -> None:
         super().on_message_complete()

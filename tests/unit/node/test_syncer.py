@@ -36,3 +36,23 @@ def test_a_failed_fsync_raises_in_its_waiter(tmp_path: Path) -> None:
             await asyncio.wait_for(syncer.fsync(fd), 30)
 
     asyncio.run(main())
+
+
+def test_fsync_all_syncs_each_and_raises_the_first_error_after_trying_all(
+        tmp_path: Path) -> None:
+    syncer = Syncer(threads=1)
+
+    async def main() -> None:
+        good = os.open(tmp_path / "good", os.O_CREAT | os.O_WRONLY)
+        bad = os.open(tmp_path / "bad", os.O_CREAT | os.O_WRONLY)
+        os.close(bad)                                 # a bad descriptor
+        try:
+            await asyncio.wait_for(syncer.fsync_all((good, tmp_dir := os.open(
+                tmp_path, os.O_RDONLY))), 30)
+            os.close(tmp_dir)
+            with pytest.raises(OSError):
+                await asyncio.wait_for(syncer.fsync_all((bad, good)), 30)
+        finally:
+            os.close(good)
+
+    asyncio.run(main())
