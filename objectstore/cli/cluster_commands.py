@@ -28,6 +28,7 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.ring_sync import RingSync
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
+from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
 from objectstore.serving.servers import listen, uvicorn_config
 
@@ -145,8 +146,10 @@ def cmd_node(args: argparse.Namespace) -> int:
     server_options.setup_logging(args, role)
     app = NodeRequests(NodeApp(config), role)
     sock = listen(args.bind or config.host, config.port)
-    uvicorn.Server(uvicorn_config(app, args.bind or config.host, config.port,
-                                  limits=server_options.head_limits(args))).run([sock])
+    server = uvicorn.Server(uvicorn_config(app, args.bind or config.host, config.port,
+                                           limits=server_options.head_limits(args)))
+    tune_for_serving()
+    server.run([sock])
     return 0
 
 
@@ -182,6 +185,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
                                                lifespan="off"))
         sync = asyncio.create_task(RingSync(ring, client,
                                             config.settings.ring_check_interval).run_forever())
+        tune_for_serving()
         try:
             await server.serve([sock])
         finally:

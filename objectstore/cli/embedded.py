@@ -38,6 +38,7 @@ from objectstore.proxy.core import Proxy
 from objectstore.request_id import current_role
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
+from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.head_limits import HeadLimits
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
 from objectstore.serving.servers import ListenError, listen, uvicorn_config
@@ -193,6 +194,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
             await asyncio.gather(*tasks, return_exceptions=True)
             raise CommandError("could not start")
         await asyncio.sleep(0.05)
+    tune_for_serving()
     print(welcome(data_dir, host, port, users, config, len(layout.node_ports),
                   layout.replicas), flush=True)
     # each node's replicator, auditor and updater, as in a cluster (a slow auditor)
