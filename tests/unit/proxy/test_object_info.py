@@ -45,6 +45,33 @@ def test_fields_are_read_from_the_headers() -> None:
     assert not info.system.manifest
 
 
+def test_content_headers_are_read_and_other_headers_are_not() -> None:
+    info = ObjectInfo.from_headers("o", {
+        "x-timestamp": TS.internal, "content-encoding": "gzip", "cache-control": "no-cache",
+        "expires": "0", "content-disposition": "inline", "content-language": "fr",
+        "x-object-checksum": "1234", "content-range": "bytes 0-1/2"})
+    assert info.content_headers == {"content-encoding": "gzip", "cache-control": "no-cache",
+                                    "expires": "0", "content-disposition": "inline",
+                                    "content-language": "fr"}
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"x-object-sysmeta-checksum-crc32": "AAAA", "x-object-sysmeta-checksum-type": "COMPOSITE",
+     "x-object-sysmeta-s3-checksum-algorithm": "crc32",
+     "x-object-sysmeta-s3-checksum-type": "COMPOSITE"},
+    {"x-object-sysmeta-manifest": "1", "x-object-sysmeta-manifest-size": "0",
+     "x-object-sysmeta-manifest-etag": "e-1", "x-object-sysmeta-s3-upload-id": "u",
+     "x-object-sysmeta-s3-owner": "AUTH_o", "x-object-sysmeta-future": "x"},
+])
+def test_system_metadata_goes_back_to_the_headers_it_was_read_from(
+        headers: dict[str, str]) -> None:
+    """What a rewrite onto itself stores again (Swift's POST of a new Content-Type)."""
+    system = SystemMetadata.from_headers({**headers, "etag": "x", "x-object-meta-a": "b"})
+    assert system.headers() == headers
+    assert SystemMetadata.from_headers(system.headers()) == system
+
+
 def test_defaults_when_headers_are_absent() -> None:
     info = ObjectInfo.from_headers("o", {"x-timestamp": TS.internal})
     assert (info.size, info.etag, info.content_type) == (0, "", "application/octet-stream")
