@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
@@ -37,9 +37,8 @@ from objectstore.api.unsupported import (
     refuse_unsupported_headers,
     refuse_unsupported_query,
 )
-from objectstore.http.bodies import body_response
 from objectstore.http.conditions import check_conditions
-from objectstore.http.ranges import ByteRange, Multipart, content_range, parse_ranges
+from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
@@ -51,6 +50,8 @@ from objectstore.timestamps import Timestamp
 STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
                   "cache-control", "expires")
 OBJECT_HEADERS = ("content-type", "etag", *STORED_HEADERS)
+META = "x-object-meta-"
+READS = ReadPolicy(multi_range=True)    # several ranges: multipart/byteranges
 AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
@@ -326,34 +327,11 @@ class SwiftAPI:
 
     async def _answer_get(self, request: Request, handle: ObjectHandle | ManifestHandle
                           ) -> Response:
-        node = handle.headers
-        headers = _object_headers(node)
-        size = int(node.get("content-length", "0"))
-        modified = Timestamp.parse(node["x-timestamp"]).seconds if "x-timestamp" in node \
-            else None
+        ts = handle.timestamp
+        headers = _object_headers(handle.headers, ts)
         setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
-        check_conditions(dict(request.headers), node.get("etag"), modified,
-                         request.method in ("GET", "HEAD"))
-        if request.method == "HEAD":
-            return Response(status_code=200, headers=headers)
-        spans = parse_ranges(request.headers.get("range"), size)
-        if spans is None:
-            stream = await handle.read()
-            return body_response(stream, 200, headers)
-        if len(spans) == 1:
-            (start, end), = spans
-            stream = await handle.read(spans[0])
-            headers["content-length"] = str(end - start)
-            headers["content-range"] = content_range(start, end, size)
-            return body_response(stream, 206, headers)
-        multipart = Multipart(spans, size, node.get("content-type", ""))
-
-        async def read(start: int, end: int) -> AsyncIterator[bytes]:
-            return (await handle.read(ByteRange(start, end))).body
-
-        headers["content-type"] = multipart.content_type
-        headers["content-length"] = str(multipart.length)
-        return StreamingResponse(multipart.body(read), status_code=206, headers=headers)
+        return await answer_read(handle, request.method, dict(request.headers), headers,
+                                 ts.seconds, READS)
 
 
 async def _body(request: Request) -> AsyncIterator[bytes]:
@@ -403,14 +381,12 @@ def _listing_response(fmt: str, root: str, name: str, tag: str, entries: list[di
     return Response(body, status_code=200, headers={**headers, "content-type": content_type})
 
 
-def _object_headers(node: dict[str, str]) -> dict[str, str]:
+def _object_headers(node: dict[str, str], ts: Timestamp) -> dict[str, str]:
     out = {k: v for k, v in node.items()
-           if k in OBJECT_HEADERS or k.startswith("x-object-meta-")
+           if k in OBJECT_HEADERS or k.startswith(META)
            or k in ("content-length", "content-range")}
-    if "x-timestamp" in node:
-        ts = Timestamp.parse(node["x-timestamp"])
-        out["x-timestamp"] = ts.normal
-        out["last-modified"] = http_date(ts)
+    out["x-timestamp"] = ts.normal
+    out["last-modified"] = http_date(ts)
     out["accept-ranges"] = "bytes"
     return out
 

@@ -10,10 +10,12 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.http.bodies import body_response
 from objectstore.http.conditions import check_conditions
-from objectstore.http.ranges import ByteRange, content_range, parse_ranges
+from objectstore.http.ranges import ByteRange
+from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
+from objectstore.proxy.object_info import ObjectInfo
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
@@ -22,7 +24,6 @@ from objectstore.s3compat.responses import (
     iso,
     object_headers_out,
     quote_etag,
-    stored_checksums,
     xml_doc,
     xml_response,
 )
@@ -30,12 +31,13 @@ from objectstore.s3compat.uploads import object_headers_in, upload_body, user_me
 from objectstore.timestamps import Timestamp
 
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
+READS = ReadPolicy(multi_range=False)    # several ranges: the whole object, as S3 does
 
 
-def mtime(node: dict[str, str]) -> float:
+def mtime(ts: Timestamp) -> float:
     """An object's modification time as HTTP dates carry it: whole seconds, rounded
     down, so Last-Modified, listings and If-(Un)Modified-Since all agree."""
-    return float(int(Timestamp.parse(node["x-timestamp"]).seconds))
+    return float(int(ts.seconds))
 
 
 async def check_write_conditions(request: Request, proxy: Proxy, account: str, bucket: str,
@@ -86,7 +88,7 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
     conditions = {k[len("x-amz-copy-source-"):]: v for k, v in request.headers.items()
                   if k.startswith("x-amz-copy-source-if-")}
     try:
-        check_conditions(conditions, node.get("etag"), mtime(node), safe_method=True)
+        check_conditions(conditions, node.get("etag"), mtime(handle.timestamp), safe_method=True)
     except errors.NotModified:
         raise s3errors.PreconditionFailed() from None
     await check_write_conditions(request, proxy, account, bucket, key)
@@ -103,14 +105,18 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
     return xml_response(xml_doc("CopyObjectResult", body))
 
 
-def _checksum_out(node: dict[str, str], request: Request) -> dict[str, str]:
-    """x-amz-checksum-* of the whole object, when the client asks (checksum mode)."""
-    if request.headers.get("x-amz-checksum-mode", "").upper() != "ENABLED":
-        return {}
-    found = stored_checksums(node)
+def _checksum_out(info: ObjectInfo) -> dict[str, str]:
+    """x-amz-checksum-* of the whole object (checksum mode)."""
+    found = {f"x-amz-checksum-{k}": v for k, v in info.system.checksums.items()}
+    if info.system.checksum_type:
+        found["x-amz-checksum-type"] = info.system.checksum_type
     if found and "x-amz-checksum-type" not in found:
         found["x-amz-checksum-type"] = "FULL_OBJECT"      # a single-part upload's
     return found
+
+
+def _checksum_mode(request: Request) -> bool:
+    return request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED"
 
 
 async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
@@ -126,69 +132,56 @@ async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, 
 
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                       params: dict[str, str]) -> Response:
-    node = handle.headers
-    ts = Timestamp.parse(node["x-timestamp"])
-    size = int(node.get("content-length", "0"))
-    headers = object_headers_out(node, ts)
-    try:
-        check_conditions(dict(request.headers), node.get("etag"), mtime(node),
-                         request.method in ("GET", "HEAD"))
-    except errors.NotModified:
-        return Response(status_code=304, headers={"etag": headers["etag"],
-                                                  "last-modified": headers["last-modified"]})
+    ts = handle.timestamp
+    headers = object_headers_out(handle.headers, ts)
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v
-    if "partNumber" in params:
-        return await _get_part(request, handle, params["partNumber"], size, headers)
-    if "range" not in request.headers:             # a range's checksum is not the object's
-        headers.update(_checksum_out(node, request))
-    if request.method == "HEAD":
-        return Response(status_code=200, headers=headers)
-    spans = parse_ranges(request.headers.get("range"), size)
-    if spans is None or len(spans) > 1:
-        stream = await handle.read()
-        return body_response(stream, 200, headers)
-    (start, end), = spans
-    stream = await handle.read(spans[0])
-    headers["content-length"] = str(end - start)
-    headers["content-range"] = content_range(start, end, size)
-    return body_response(stream, 206, headers)
+    conditions = dict(request.headers)
+    try:
+        if "partNumber" in params:
+            check_conditions(conditions, handle.etag, mtime(ts), safe_method=True)
+            return await _get_part(request, handle, params["partNumber"], headers)
+        if "range" not in conditions and _checksum_mode(request):
+            headers.update(_checksum_out(handle.info))   # a range's is not the object's
+        return await answer_read(handle, request.method, conditions, headers, mtime(ts),
+                                 READS)
+    except errors.NotModified:
+        return Response(status_code=304, headers={"etag": headers["etag"],
+                                                  "last-modified": headers["last-modified"]})
 
 
-def _segments(handle: ObjectHandle | ManifestHandle, size: int) -> list[Segment]:
+def _segments(handle: ObjectHandle | ManifestHandle) -> list[Segment]:
     """An object's parts; a plain object is its own single part."""
     if isinstance(handle, ManifestHandle):
         return handle.segments
-    return [Segment("", "", size, handle.headers.get("etag", ""))]
+    return [Segment("", "", handle.size, handle.etag)]
 
 
 async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, part: str,
-                    size: int, headers: dict[str, str]) -> Response:
+                    headers: dict[str, str]) -> Response:
     """GetObject/HeadObject of one part of a multipart object (part 1 of a plain one)."""
     if not part.isdigit() or not 1 <= int(part) <= 10_000:
         raise s3errors.InvalidArgument("Part number must be an integer between 1 and "
                                        "10000, inclusive")
-    segments = _segments(handle, size)
+    segments = _segments(handle)
     number = int(part)
     if number > len(segments):
         raise s3errors.InvalidPart("The requested partnumber is not satisfiable")
     start = sum(s.size for s in segments[:number - 1])
-    end = start + segments[number - 1].size
-    kind = handle.headers.get("x-object-sysmeta-checksum-type")
-    if kind:
-        headers["x-amz-checksum-type"] = kind
+    span = ByteRange(start, start + segments[number - 1].size)
+    system = handle.info.system
+    if system.checksum_type:
+        headers["x-amz-checksum-type"] = system.checksum_type
     checksum = segments[number - 1].checksum
-    if checksum and request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
-        algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
-        if algorithm:
-            headers[f"x-amz-checksum-{algorithm}"] = checksum
+    if checksum and _checksum_mode(request) and system.s3_checksum_algorithm:
+        headers[f"x-amz-checksum-{system.s3_checksum_algorithm}"] = checksum
     headers["x-amz-mp-parts-count"] = str(len(segments))
-    headers["content-length"] = str(end - start)
-    headers["content-range"] = content_range(start, end, size)
+    headers["content-length"] = str(span.length)
+    headers["content-range"] = span.content_range(handle.size)
     if request.method == "HEAD":
         return Response(status_code=206, headers=headers)
-    stream = await handle.read(ByteRange(start, end))
+    stream = await handle.read(span)
     return body_response(stream, 206, headers)
 
 
@@ -200,31 +193,27 @@ async def object_attributes(request: Request, proxy: Proxy, account: str, bucket
     if not wanted or wanted - ATTRIBUTES:
         raise s3errors.InvalidArgument("Invalid attribute name specified.")
     handle = await proxy.open_object(account, bucket, key)
-    node = handle.headers
-    size = int(node.get("content-length", "0"))
+    info = handle.info
     body = ""
     if "ETag" in wanted:
-        body += el("ETag", node.get("etag", ""))
-    if "Checksum" in wanted:
-        found = stored_checksums(node)
-        kind = found.pop("x-amz-checksum-type", "FULL_OBJECT")
-        if found:
-            body += "<Checksum>" + "".join(
-                el("Checksum" + k[len("x-amz-checksum-"):].upper(), v)
-                for k, v in found.items()) + el("ChecksumType", kind) + "</Checksum>"
+        body += el("ETag", info.etag)
+    if "Checksum" in wanted and info.system.checksums:
+        body += "<Checksum>" + "".join(
+            el("Checksum" + k.upper(), v) for k, v in info.system.checksums.items()) \
+            + el("ChecksumType", info.system.checksum_type or "FULL_OBJECT") + "</Checksum>"
     if "ObjectParts" in wanted and isinstance(handle, ManifestHandle):
-        body += _parts_xml(request, handle)
+        body += _parts_xml(request, handle, info.system.s3_checksum_algorithm)
     if "StorageClass" in wanted:
         body += el("StorageClass", "STANDARD")
     if "ObjectSize" in wanted:
-        body += el("ObjectSize", size)
-    headers = {"last-modified": object_headers_out(node, Timestamp.parse(
-        node["x-timestamp"]))["last-modified"]}
+        body += el("ObjectSize", info.size)
+    headers = {"last-modified": object_headers_out(handle.headers, info.timestamp)[
+        "last-modified"]}
     return Response(xml_doc("GetObjectAttributesResponse", body), status_code=200,
                     headers=headers, media_type="application/xml")
 
 
-def _parts_xml(request: Request, handle: ManifestHandle) -> str:
+def _parts_xml(request: Request, handle: ManifestHandle, algorithm: str) -> str:
     h = request.headers
     try:
         limit = min(int(h.get("x-amz-max-parts", "1000")), 1000)
@@ -232,7 +221,6 @@ def _parts_xml(request: Request, handle: ManifestHandle) -> str:
     except ValueError:
         raise s3errors.InvalidArgument("max-parts and part-number-marker must be "
                                        "integers") from None
-    algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
     numbered = list(enumerate(handle.segments, start=1))
     shown = [(n, s) for n, s in numbered if n > after][:limit]
     truncated = bool(shown) and shown[-1][0] < len(numbered)
