@@ -12,14 +12,16 @@ from objectstore.http.bodies import body_response
 from objectstore.http.conditions import check_conditions
 from objectstore.http.ranges import ByteRange
 from objectstore.http.reads import ReadPolicy, answer_read
+from objectstore.proxy import copies
+from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
-from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
+from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
+from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
-    STORED,
     el,
     iso,
     object_headers_out,
@@ -27,7 +29,12 @@ from objectstore.s3compat.responses import (
     xml_doc,
     xml_response,
 )
-from objectstore.s3compat.uploads import object_headers_in, upload_body, user_meta
+from objectstore.s3compat.uploads import (
+    object_options,
+    upload_body,
+    user_meta,
+    write_conditions,
+)
 from objectstore.timestamps import Timestamp
 
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
@@ -40,31 +47,14 @@ def mtime(ts: Timestamp) -> float:
     return float(int(ts.seconds))
 
 
-async def check_write_conditions(request: Request, proxy: Proxy, account: str, bucket: str,
-                                 key: str) -> None:
-    """Conditional writes: If-None-Match (create only) and If-Match (replace)."""
-    if "if-none-match" not in request.headers and "if-match" not in request.headers:
-        return
-    try:
-        head = await proxy.head_object(account, bucket, key)
-        etag: str | None = head.get(MANIFEST_ETAG) or head.get("etag")   # S3's ETag
-    except errors.ObjectNotFound:
-        if "if-match" in request.headers:
-            raise s3errors.NoSuchKey() from None
-        etag = None
-    check_conditions(dict(request.headers), etag, None, safe_method=False)
-
-
 async def put_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
                      signed: sigv4.SignedRequest | None, signing_key: bytes) -> Response:
     h = request.headers
-    meta = user_meta(h)
-    await check_write_conditions(request, proxy, account, bucket, key)
-    headers = object_headers_in(h, meta)
-    body, body_headers, stored = upload_body(request, signed, signing_key)
-    result = await proxy.put_object(account, bucket, key, body, {**headers, **body_headers})
-    out = {"etag": quote_etag(result["etag"])}
-    for name, value in stored.items():
+    options = write_conditions(h, object_options(h, user_meta(h)))
+    body, verified = upload_body(request, signed, signing_key, options)
+    result = await proxy.put_object(account, bucket, key, body, options)
+    out = {"etag": quote_etag(result.etag)}
+    for name, value in verified.items():
         out[f"x-amz-checksum-{name}"] = value
     return Response(status_code=200, headers=out)
 
@@ -72,10 +62,11 @@ async def put_object(request: Request, proxy: Proxy, account: str, bucket: str, 
 async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
                       key: str) -> Response:
     """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions."""
-    src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
-    if "x-amz-checksum-algorithm" in request.headers:
+    h = request.headers
+    src_bucket, src_key = copy_source(h["x-amz-copy-source"])
+    if "x-amz-checksum-algorithm" in h:
         raise s3errors.not_implemented("a checksum computed while copying")
-    directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
+    directive = h.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown metadata directive.")
     if (src_bucket, src_key) == (bucket, key) and directive == "COPY":
@@ -83,25 +74,23 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
             "location or encryption attributes.")
-    handle = await proxy.open_object(account, src_bucket, src_key)
-    node = handle.headers
-    conditions = {k[len("x-amz-copy-source-"):]: v for k, v in request.headers.items()
-                  if k.startswith("x-amz-copy-source-if-")}
-    try:
-        check_conditions(conditions, node.get("etag"), mtime(handle.timestamp), safe_method=True)
-    except errors.NotModified:
-        raise s3errors.PreconditionFailed() from None
-    await check_write_conditions(request, proxy, account, bucket, key)
-    if directive == "COPY":
-        headers = {k: v for k, v in node.items()
-                   if k in STORED or k.startswith("x-object-meta-")}
-    else:
-        headers = object_headers_in(request.headers, user_meta(request.headers))
-    headers["content-length"] = node.get("content-length", "0")
-    stream = await handle.read()
-    result = await proxy.put_object(account, bucket, key, stream.body, headers)
-    body = (el("LastModified", iso(Timestamp.parse(result["x-timestamp"])))
-            + el("ETag", quote_etag(result["etag"])))
+    conditions = SourceConditions({k[len("x-amz-copy-source-"):]: v for k, v in h.items()
+                                   if k.startswith("x-amz-copy-source-if-")},
+                                  mtime, as_read=True)
+
+    def destination(source: ObjectInfo) -> PutOptions:
+        if directive == "COPY":
+            options = PutOptions(content_type=source.content_type,
+                                 content_headers=source.content_headers,
+                                 user_metadata=source.user_metadata)
+        else:
+            options = object_options(h, user_meta(h))
+        return write_conditions(h, options)
+
+    _, result = await copies.copy_object(proxy, (account, src_bucket, src_key),
+                                         (account, bucket, key), conditions, destination)
+    assert result is not None
+    body = (el("LastModified", iso(result.timestamp)) + el("ETag", quote_etag(result.etag)))
     return xml_response(xml_doc("CopyObjectResult", body))
 
 

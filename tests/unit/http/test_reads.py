@@ -23,6 +23,7 @@ from objectstore.proxy.manifests import (
     Segment,
     manifest_body,
 )
+from objectstore.proxy.put_options import PutOptions
 from tests.proxies import body, run_with_proxy, three_nodes
 
 SMALL = b"0123456789abcdefghij"                 # read whole by the handle
@@ -44,9 +45,9 @@ def ring_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 async def put(proxy: Proxy, container: str, name: str, data: bytes,
               system: Mapping[str, str] | None = None) -> str:
-    stored = await proxy.put_object("AUTH_t", container, name, body(data), {
-        "content-type": "text/plain", "content-length": str(len(data)), **(system or {})})
-    return stored["etag"]
+    stored = await proxy.put_object("AUTH_t", container, name, body(data), PutOptions(
+        content_type="text/plain", length=len(data), system_metadata=dict(system or {})))
+    return stored.etag
 
 
 async def write_objects(proxy: Proxy) -> None:

@@ -12,6 +12,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import ManifestHandle, Segment, manifest_body
 from objectstore.proxy.object_info import ObjectInfo, SystemMetadata
+from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.timestamps import Timestamp
 from tests.proxies import body, run_with_proxy, three_nodes
 
@@ -87,21 +88,20 @@ def ring_path(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_head_and_open_answer_the_stored_fields(ring_path: Path) -> None:
-    async def main(proxy: Proxy) -> tuple[ObjectInfo, ObjectInfo, ObjectInfo, dict[str, str]]:
+    async def main(proxy: Proxy) -> tuple[ObjectInfo, ObjectInfo, ObjectInfo, Stored]:
         await Containers(proxy).put_container("AUTH_t", "c", {})
         await Containers(proxy).put_container("AUTH_t", "c+segments", {})
-        stored = await proxy.put_object("AUTH_t", "c", "plain", body(b"hello"), {
-            "content-length": "5", "content-type": "text/plain",
-            "x-object-meta-colour": "blue"})
+        stored = await proxy.put_object("AUTH_t", "c", "plain", body(b"hello"), PutOptions(
+            length=5, content_type="text/plain", user_metadata={"colour": "blue"}))
         for name, data in (("p1", b"abc"), ("p2", b"defg")):
             await proxy.put_object("AUTH_t", "c+segments", name, body(data),
-                                   {"content-length": str(len(data))})
+                                   PutOptions(length=len(data)))
         segments = [Segment("c+segments", "p1", 3, ""), Segment("c+segments", "p2", 4, "")]
         listed = manifest_body(segments)
-        await proxy.put_object("AUTH_t", "c", "big", body(listed), {
-            "content-length": str(len(listed)), "x-object-sysmeta-manifest": "1",
-            "x-object-sysmeta-manifest-size": "7",
-            "x-object-sysmeta-manifest-etag": "whole-2"})
+        await proxy.put_object("AUTH_t", "c", "big", body(listed), PutOptions(
+            length=len(listed), system_metadata={
+                "x-object-sysmeta-manifest": "1", "x-object-sysmeta-manifest-size": "7",
+                "x-object-sysmeta-manifest-etag": "whole-2"}))
         head = await proxy.head_object_info("AUTH_t", "c", "plain")
         opened = await proxy.open_object("AUTH_t", "c", "plain")
         opened.discard()
@@ -112,9 +112,9 @@ def test_head_and_open_answer_the_stored_fields(ring_path: Path) -> None:
     head, opened, manifest, stored = run_with_proxy(ring_path, main)
     assert head == opened
     assert (head.name, head.size, head.etag, head.content_type) == (
-        "plain", 5, stored["etag"], "text/plain")
+        "plain", 5, stored.etag, "text/plain")
     assert head.etag == "5d41402abc4b2a76b9719d911017c592"     # md5 of b"hello"
-    assert head.timestamp == Timestamp.parse(stored["x-timestamp"])
+    assert head.timestamp == stored.timestamp
     assert head.user_metadata == {"colour": "blue"}
     assert not head.system.manifest
     assert (manifest.name, manifest.size, manifest.etag) == ("big", 7, "whole-2")
