@@ -1,6 +1,6 @@
-"""A real proxy over real storage nodes, for the tests of what sits on the proxy: three
-node servers (one device each, zones 1..3) on real sockets, a 3-replica ring over them,
-and `run_with_proxy` to call a fresh Proxy (with its own NodeClient) from a test."""
+"""A real proxy over real storage nodes, for the tests of what sits on the proxy: node
+servers (one device each) on real sockets, a 3-replica ring over them, and
+`run_with_proxy` to call a fresh Proxy (with its own NodeClient) from a test."""
 
 from __future__ import annotations
 
@@ -22,21 +22,33 @@ SECRET = b"s3cret"
 T = TypeVar("T")
 
 
-@contextmanager
-def three_nodes(root: Path) -> Iterator[Path]:
-    """Three node servers under `root`; yields the path of the ring over them."""
-    nodes = []
+def start_nodes(root: Path, n: int) -> tuple[list[ServerThread], RingBuilder, Path]:
+    """n node servers under `root` (one device each, zones 1..n) and a 3-replica ring
+    over them: the servers, the ring's builder and the ring's path."""
+    nodes: list[ServerThread] = []
     builder = RingBuilder(4, 3, 0)
     try:
-        for i in range(3):
+        for i in range(n):
             devices = root / f"node{i}"
             (devices / f"sdb{i}").mkdir(parents=True)
             node = ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start()
             nodes.append(node)
             builder.add_device(1, i + 1, "127.0.0.1", node.port, f"sdb{i}", 100)
-        builder.rebalance()
-        save_ring(builder.ring_data(), root / "object.ring")
-        yield root / "object.ring"
+    except BaseException:
+        for node in nodes:
+            node.stop()
+        raise
+    builder.rebalance()
+    save_ring(builder.ring_data(), root / "object.ring")
+    return nodes, builder, root / "object.ring"
+
+
+@contextmanager
+def three_nodes(root: Path) -> Iterator[Path]:
+    """Three node servers under `root`; yields the path of the ring over them."""
+    nodes, _, ring_path = start_nodes(root, 3)
+    try:
+        yield ring_path
     finally:
         for n in nodes:
             n.stop()

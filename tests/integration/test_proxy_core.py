@@ -12,17 +12,13 @@ from typing import Any
 import pytest
 
 from objectstore import errors
-from objectstore.node.client import NodeClient, Target
-from objectstore.node.config import NodeConfig
-from objectstore.node.server import NodeApp
+from objectstore.node.client import Target
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import Proxy, ProxySettings
+from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import PutOptions
 from objectstore.ring import RingBuilder
-from objectstore.ring.files import RingFile, save_ring
+from tests.proxies import run_with_proxy, start_nodes
 from tests.servers import ServerThread
-
-SECRET = b"s3cret"
 
 
 @dataclass
@@ -32,15 +28,7 @@ class Cluster:
     ring_path: Path
 
     def run(self, fn: Callable[[Proxy], Awaitable[Any]]) -> Any:
-        async def main() -> Any:
-            client = NodeClient(SECRET, connect_timeout=1, read_timeout=3)
-            proxy = Proxy(RingFile(self.ring_path, check_interval=0), client,
-                          ProxySettings(connect_timeout=1, read_timeout=3))
-            try:
-                return await fn(proxy)
-            finally:
-                await client.close()
-        return asyncio.run(main())
+        return run_with_proxy(self.ring_path, fn)
 
     def data_files(self, node: int) -> list[Path]:
         return list((self.root / f"node{node}").glob("*/objects/**/*.data"))
@@ -48,17 +36,7 @@ class Cluster:
 
 def start_cluster(root: Path, n: int) -> tuple[Cluster, RingBuilder]:
     """n node servers (one device each, zones 1..n) and a 3-replica ring over them."""
-    nodes = []
-    for i in range(n):
-        devices = root / f"node{i}"
-        (devices / f"sdb{i}").mkdir(parents=True)
-        nodes.append(ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start())
-    builder = RingBuilder(4, 3, 0)
-    for i, node in enumerate(nodes):
-        builder.add_device(1, i + 1, "127.0.0.1", node.port, f"sdb{i}", 100)
-    builder.rebalance()
-    ring_path = root / "object.ring"
-    save_ring(builder.ring_data(), ring_path)
+    nodes, builder, ring_path = start_nodes(root, n)
     return Cluster(root, nodes, ring_path), builder
 
 
