@@ -106,7 +106,7 @@ class MultipartRequests:
         """A part copied from an existing object, whole or one byte range of it."""
         src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
         handle = await self.proxy.open_object(account, src_bucket, src_key)
-        size = int(handle.headers.get("content-length", "0"))
+        size = handle.size
         start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
         stream = await handle.read(ByteRange(start, end) if end > start else None)
         stored = await self.multipart.upload_part(account, bucket, key, upload_id, number,
