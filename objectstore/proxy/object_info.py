@@ -1,10 +1,11 @@
 """What the proxy knows of one object, as named fields rather than a header dict.
 
 The nodes answer with headers; this reads them once into an `ObjectInfo` (its system
-metadata into `SystemMetadata`), so the APIs can ask for `info.size` or
+metadata into `SystemMetadata`), so the APIs ask for `info.size` or
 `info.system.manifest_etag` instead of knowing which header carries what. Headers it
-does not name stay in `other` (system metadata) or the handle's headers dict: nothing
-is lost while the APIs still read the dict.
+does not name stay in `other` (system metadata) or the handle's headers dict (which a
+GET translates into the API's own headers). It is built only when asked (`handle.info`,
+`Proxy.head_object_info`): a plain GET needs only the handle's size, ETag and timestamp.
 """
 
 from __future__ import annotations
