@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
@@ -37,20 +37,22 @@ from objectstore.api.unsupported import (
     refuse_unsupported_headers,
     refuse_unsupported_query,
 )
-from objectstore.http.bodies import body_response
-from objectstore.http.conditions import check_conditions
-from objectstore.http.ranges import ByteRange, Multipart, content_range, parse_ranges
+from objectstore.http.reads import ReadPolicy, answer_read
+from objectstore.proxy import copies
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.containers import Containers
+from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
-from objectstore.proxy.manifests import MANIFEST, ManifestHandle
+from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.object_info import ObjectInfo
+from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions, content_headers_of
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).
-STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
-                  "cache-control", "expires")
-OBJECT_HEADERS = ("content-type", "etag", *STORED_HEADERS)
+OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS)
+META = "x-object-meta-"
+READS = ReadPolicy(multi_range=True)    # several ranges: multipart/byteranges
 AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
@@ -213,8 +215,8 @@ class SwiftAPI:
             return Response(status_code=202)
         if method == "DELETE":
             if "multipart-manifest" in request.query_params:
-                head = await self.proxy.head_object(t.account, t.container, t.obj)
-                manifest_query_refused(request.query_params, MANIFEST in head)
+                head = await self.proxy.head_object_info(t.account, t.container, t.obj)
+                manifest_query_refused(request.query_params, head.system.manifest)
             await self.proxy.delete_object(t.account, t.container, t.obj)
             return Response(status_code=204)
         raise MethodNotAllowed(method)
@@ -229,34 +231,21 @@ class SwiftAPI:
             raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
         metadata = user_metadata(h, "object")
         await self.containers.confirm(t.account, t.container)   # 404 if missing
-        await self._check_if_none_match(h.get("if-none-match"), t)
-        headers = {k: h[k] for k in OBJECT_HEADERS if k in h}
-        headers.update(metadata)
-        if "content-type" not in headers or h.get("x-detect-content-type", "").lower() in (
+        content_type = h.get("content-type")
+        if content_type is None or h.get("x-detect-content-type", "").lower() in (
                 "true", "1", "yes", "on"):
-            headers["content-type"] = (mimetypes.guess_type(t.obj)[0]
-                                       or "application/octet-stream")
-        if length is not None:
-            headers["content-length"] = length
-        stored = await self.proxy.put_object(t.account, t.container, t.obj,
-                                             _body(request), headers)
-        ts = Timestamp.parse(stored["x-timestamp"])
-        return Response(status_code=201, headers={"etag": stored["etag"],
-                                                  "last-modified": http_date(ts)})
-
-    async def _check_if_none_match(self, value: str | None, t: SwiftPath) -> None:
-        """`If-None-Match: *` on PUT: create only (412 if the object exists). Swift takes
-        no other value there. (Checked before the write, not atomically with it.)"""
-        if value is None:
-            return
-        if value.strip() != "*":
-            raise errors.BadRequest("If-None-Match only supports *")
-        assert t.container is not None and t.obj is not None
-        try:
-            await self.proxy.head_object(t.account, t.container, t.obj)
-        except errors.ObjectNotFound:
-            return
-        raise errors.PreconditionFailed("the object exists (If-None-Match: *)")
+            content_type = mimetypes.guess_type(t.obj)[0] or "application/octet-stream"
+        options = PutOptions(content_type=content_type,
+                             content_headers=content_headers_of(h.raw),
+                             user_metadata=_bare(metadata),
+                             length=int(length) if length is not None else None,
+                             # (Headers.get of a missing name raises inside: ~1 us more)
+                             etag=h["etag"] if "etag" in h else None,  # noqa: SIM401
+                             if_none_match_any=_create_only(h.get("if-none-match")))
+        stored = await self.proxy.put_object(t.account, t.container, t.obj, _body(request),
+                                             options)
+        return Response(status_code=201, headers={"etag": stored.etag,
+                                                  "last-modified": http_date(stored.timestamp)})
 
     async def post_content_type(self, request: Request, t: SwiftPath,
                                 metadata: dict[str, str]) -> Response:
@@ -265,26 +254,24 @@ class SwiftAPI:
         Swift's own post-as-copy -- keeping its content headers and system metadata, with
         the POST's metadata replacing the user metadata as a POST does."""
         assert t.container is not None and t.obj is not None
-        new_type = request.headers["content-type"]
-        handle = await self.proxy.open_object(t.account, t.container, t.obj)
-        try:
-            node = handle.headers
-            if new_type == node.get("content-type"):
-                await self.proxy.post_object(t.account, t.container, t.obj, metadata)
-                return Response(status_code=202)
-            if isinstance(handle, ManifestHandle):
+        h = request.headers
+        new_type = h["content-type"]
+
+        def rewritten(source: ObjectInfo) -> PutOptions | None:
+            if new_type == source.content_type:
+                return None                 # a plain POST will do
+            if source.system.manifest:
                 raise not_implemented("changing the Content-Type of a segmented object")
-            headers = {k: v for k, v in node.items()
-                       if k in STORED_HEADERS or k.startswith("x-object-sysmeta-")}
-            headers.update({k: request.headers[k] for k in STORED_HEADERS
-                            if k in request.headers})
-            headers.update({k: v for k, v in metadata.items() if v})
-            headers["content-type"] = new_type
-            headers["content-length"] = node.get("content-length", "0")
-            stream = await handle.read()
-            await self.proxy.put_object(t.account, t.container, t.obj, stream.body, headers)
-        finally:
-            handle.discard()
+            return PutOptions(content_type=new_type,
+                              content_headers={**source.content_headers,
+                                               **content_headers_of(h.raw)},
+                              user_metadata=_bare({k: v for k, v in metadata.items() if v}),
+                              system_metadata=source.system.headers())
+
+        path = (t.account, t.container, t.obj)
+        _, stored = await copies.copy_object(self.proxy, path, path, None, rewritten)
+        if stored is None:
+            await self.proxy.post_object(t.account, t.container, t.obj, metadata)
         return Response(status_code=202)
 
     async def copy_object(self, request: Request, src: SwiftPath, dst: SwiftPath) -> Response:
@@ -292,27 +279,28 @@ class SwiftAPI:
         metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
         assert src.container and src.obj and dst.container and dst.obj
         await self.containers.confirm(dst.account, dst.container)
-        handle = await self.proxy.open_object(src.account, src.container, src.obj)
-        node = handle.headers
-        check_conditions(dict(request.headers), node.get("etag"),
-                         Timestamp.parse(node["x-timestamp"]).seconds, safe_method=False)
-        fresh = request.headers.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
-        headers = {} if fresh else {k: v for k, v in node.items()
-                                    if k in STORED_HEADERS or k.startswith("x-object-meta-")}
-        headers["content-type"] = node.get("content-type", "application/octet-stream")
-        headers.update({k: request.headers[k] for k in OBJECT_HEADERS if k in request.headers
-                        and k != "etag"})
-        headers.update(user_metadata(request.headers, "object"))
-        headers["content-length"] = node.get("content-length", "0")
-        stream = await handle.read()
-        stored = await self.proxy.put_object(dst.account, dst.container, dst.obj, stream.body,
-                                             headers)
-        ts = Timestamp.parse(stored["x-timestamp"])
+        h = request.headers
+        fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
+        metadata = _bare(user_metadata(h, "object"))
+
+        def destination(source: ObjectInfo) -> PutOptions:
+            content = {} if fresh else dict(source.content_headers)
+            content.update(content_headers_of(h.raw))
+            user = {} if fresh else dict(source.user_metadata)
+            user.update(metadata)
+            return PutOptions(content_type=h.get("content-type", source.content_type),
+                              content_headers=content, user_metadata=user)
+
+        conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
+        source, stored = await copies.copy_object(
+            self.proxy, (src.account, src.container, src.obj),
+            (dst.account, dst.container, dst.obj), conditions, destination)
+        assert stored is not None
         return Response(status_code=201, headers={
-            "etag": stored["etag"], "last-modified": http_date(ts),
+            "etag": stored.etag, "last-modified": http_date(stored.timestamp),
             "x-copied-from": quote(f"{src.container}/{src.obj}"),
             "x-copied-from-account": quote(src.account),
-            "x-copied-from-last-modified": http_date(Timestamp.parse(node["x-timestamp"]))})
+            "x-copied-from-last-modified": http_date(source.timestamp)})
 
     async def get_object(self, request: Request, t: SwiftPath) -> Response:
         assert t.container is not None and t.obj is not None
@@ -326,34 +314,26 @@ class SwiftAPI:
 
     async def _answer_get(self, request: Request, handle: ObjectHandle | ManifestHandle
                           ) -> Response:
-        node = handle.headers
-        headers = _object_headers(node)
-        size = int(node.get("content-length", "0"))
-        modified = Timestamp.parse(node["x-timestamp"]).seconds if "x-timestamp" in node \
-            else None
+        ts = handle.timestamp
+        headers = _object_headers(handle.headers, ts)
         setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
-        check_conditions(dict(request.headers), node.get("etag"), modified,
-                         request.method in ("GET", "HEAD"))
-        if request.method == "HEAD":
-            return Response(status_code=200, headers=headers)
-        spans = parse_ranges(request.headers.get("range"), size)
-        if spans is None:
-            stream = await handle.read()
-            return body_response(stream, 200, headers)
-        if len(spans) == 1:
-            (start, end), = spans
-            stream = await handle.read(spans[0])
-            headers["content-length"] = str(end - start)
-            headers["content-range"] = content_range(start, end, size)
-            return body_response(stream, 206, headers)
-        multipart = Multipart(spans, size, node.get("content-type", ""))
+        return await answer_read(handle, request.method, dict(request.headers), headers,
+                                 ts.seconds, READS)
 
-        async def read(start: int, end: int) -> AsyncIterator[bytes]:
-            return (await handle.read(ByteRange(start, end))).body
 
-        headers["content-type"] = multipart.content_type
-        headers["content-length"] = str(multipart.length)
-        return StreamingResponse(multipart.body(read), status_code=206, headers=headers)
+def _create_only(value: str | None) -> bool:
+    """`If-None-Match: *` on PUT: create only (412 if the object exists). Swift takes
+    no other value there."""
+    if value is None:
+        return False
+    if value.strip() != "*":
+        raise errors.BadRequest("If-None-Match only supports *")
+    return True
+
+
+def _bare(metadata: dict[str, str]) -> dict[str, str]:
+    """x-object-meta-<name> -> <name>, as PutOptions wants user metadata."""
+    return {k[len(META):]: v for k, v in metadata.items()}
 
 
 async def _body(request: Request) -> AsyncIterator[bytes]:
@@ -403,14 +383,12 @@ def _listing_response(fmt: str, root: str, name: str, tag: str, entries: list[di
     return Response(body, status_code=200, headers={**headers, "content-type": content_type})
 
 
-def _object_headers(node: dict[str, str]) -> dict[str, str]:
+def _object_headers(node: dict[str, str], ts: Timestamp) -> dict[str, str]:
     out = {k: v for k, v in node.items()
-           if k in OBJECT_HEADERS or k.startswith("x-object-meta-")
+           if k in OBJECT_HEADERS or k.startswith(META)
            or k in ("content-length", "content-range")}
-    if "x-timestamp" in node:
-        ts = Timestamp.parse(node["x-timestamp"])
-        out["x-timestamp"] = ts.normal
-        out["last-modified"] = http_date(ts)
+    out["x-timestamp"] = ts.normal
+    out["last-modified"] = http_date(ts)
     out["accept-ranges"] = "bytes"
     return out
 

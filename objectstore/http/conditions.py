@@ -5,12 +5,15 @@ last-modified time (in whole seconds, rounded up, as Last-Modified shows it)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
 from objectstore.errors import NotModified, PreconditionFailed
 
 
-def _etags(header: str) -> list[str]:
+def etag_list(header: str) -> list[str]:
+    """The ETags an If-Match / If-None-Match header names (quotes and W/ taken off;
+    `*` kept as it is)."""
     return [t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()]
 
 
@@ -21,14 +24,14 @@ def _date(header: str) -> float | None:
         return None     # an invalid date is ignored, as the RFC says
 
 
-def check_conditions(headers: dict[str, str], etag: str | None, modified: float | None,
+def check_conditions(headers: Mapping[str, str], etag: str | None, modified: float | None,
                      safe_method: bool) -> None:
     """Raise PreconditionFailed (412) or NotModified (304) as the headers demand.
     `etag` None means the object does not exist."""
     last = math.ceil(modified) if modified is not None else None
     if_match = headers.get("if-match")
     if if_match is not None:
-        tags = _etags(if_match)
+        tags = etag_list(if_match)
         if etag is None or ("*" not in tags and etag not in tags):
             raise PreconditionFailed("If-Match")
     elif (since := headers.get("if-unmodified-since")) is not None:
@@ -37,7 +40,7 @@ def check_conditions(headers: dict[str, str], etag: str | None, modified: float 
             raise PreconditionFailed("If-Unmodified-Since")
     if_none = headers.get("if-none-match")
     if if_none is not None:
-        tags = _etags(if_none)
+        tags = etag_list(if_none)
         if etag is not None and ("*" in tags or etag in tags):
             if safe_method:
                 raise NotModified("If-None-Match")

@@ -31,10 +31,9 @@ from objectstore.node.syncer import Syncer
 from objectstore.node.update_batcher import Row, UpdateBatcher
 from objectstore.timestamps import Timestamp
 
-USER_META = "x-object-meta-"
+USER_META = wire.OBJECT_USER_META
 SYSMETA = wire.OBJECT_SYSMETA
-STORED_HEADERS = ("content-encoding", "content-disposition", "content-language",
-                  "cache-control", "expires")
+STORED_HEADERS = wire.CONTENT_HEADERS
 
 
 def request_timestamp(request: Request) -> Timestamp:
@@ -100,7 +99,7 @@ class ObjectServer:
         digests_follow = stamp_size == str(commit_stamp.DIGEST_SIZE)
         stamp_len = int(stamp_size) if stamp_size is not None else 0
         declared = request.headers.get("content-length")
-        extra = checksums.running(request.headers.get("x-backend-checksum-algorithm", ""))
+        extra = checksums.running(request.headers.get(wire.CHECKSUM_ALGORITHM, ""))
         splitter = commit_stamp.StampSplitter(stamp_len) if stamp_len else None
         size = int(declared) - stamp_len if declared is not None and declared.isdigit() \
             else None

@@ -30,6 +30,15 @@ BACKEND_TIMESTAMP = "x-backend-timestamp"
 OBJECT_SYSMETA = "x-object-sysmeta-"
 # A checksum the node computed while storing the body (asked for by the S3 edge).
 OBJECT_SYSMETA_CHECKSUM = OBJECT_SYSMETA + "checksum-"
+# On an object PUT: the algorithm of that checksum (objectstore.checksums), set by the
+# proxy from the write's options; the node stores its value as OBJECT_SYSMETA_CHECKSUM
+# + algorithm and answers with it.
+CHECKSUM_ALGORITHM = "x-backend-checksum-algorithm"
+# User metadata of an object: x-object-meta-<name>.
+OBJECT_USER_META = "x-object-meta-"
+# The content headers kept with an object and answered with it (besides its type).
+CONTENT_HEADERS = ("content-encoding", "content-disposition", "content-language",
+                   "cache-control", "expires")
 
 # -- transport failures ----------------------------------------------------------------
 # What a request to a node raises when the node could not be reached or gave no complete

@@ -32,10 +32,11 @@ from collections.abc import AsyncIterator
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.object_info import S3_OWNER
+from objectstore.proxy.put_options import PutOptions
 
 ACCOUNT = ".s3"
 CONTAINER = "buckets"
-OWNER = "x-object-sysmeta-s3-owner"
 SEGMENTS_SUFFIX = "+segments"
 
 
@@ -58,8 +59,9 @@ class BucketNames:
     async def owner(self, name: str) -> str | None:
         """The account holding `name` (or its bucket's, for a segments container)."""
         try:
-            return (await self.proxy.head_object(ACCOUNT, CONTAINER,
-                                                 registered_name(name))).get(OWNER)
+            info = await self.proxy.head_object_info(ACCOUNT, CONTAINER,
+                                                     registered_name(name))
+            return info.system.s3_owner or None
         except errors.NotFound:
             return None
 
@@ -85,7 +87,7 @@ class BucketNames:
         except errors.ContainerNotFound:
             await self.containers.put_container(ACCOUNT, CONTAINER, {})
         await self.proxy.put_object(ACCOUNT, CONTAINER, key, _empty(),
-                                    {"content-length": "0", OWNER: account})
+                                    PutOptions(length=0, system_metadata={S3_OWNER: account}))
 
     async def release(self, account: str, name: str) -> None:
         """Give the name up after its container was deleted (a segments container's

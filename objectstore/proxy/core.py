@@ -42,6 +42,7 @@ from objectstore.proxy.manifests import (
 )
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.placement import Placement
+from objectstore.proxy.put_options import PutOptions, Stored, check_write, node_headers
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
 from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy, shared
 from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
@@ -139,20 +140,40 @@ class Proxy:
 
     # -- objects -------------------------------------------------------------------------
     async def put_object(self, account: str, container: str, obj: str,
-                         body: AsyncIterator[bytes], headers: dict[str, str]) -> dict[str, str]:
-        """Store an object; returns the stored headers (etag, x-timestamp, and any
-        checksum the nodes computed on request)."""
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) <= SMALL_BODY:
-            return await self._put_buffered(account, container, obj, body, headers)
-        return await self._put_streamed(account, container, obj, body, headers)
+                         body: AsyncIterator[bytes], options: PutOptions) -> Stored:
+        """Store an object as `options` describe it (the node headers are built here,
+        from them: see put_options); returns its ETag, timestamp and the checksums the
+        nodes computed.
+
+        A conditional write (`options.if_*`) first asks for the current version (a
+        HEAD, as reads do: the newest a quorum knows of), checks the conditions, then
+        writes: this is not atomic -- a write landing between the two is not seen. The
+        body is not read when a condition fails."""
+        if options.conditional:
+            await self._check_write(account, container, obj, options)
+        headers = node_headers(options)
+        length = options.length
+        if length is not None and length <= SMALL_BODY:
+            return await self._put_buffered(account, container, obj, body, headers, length,
+                                            options)
+        return await self._put_streamed(account, container, obj, body, headers, length,
+                                        options)
+
+    async def _check_write(self, account: str, container: str, obj: str,
+                           options: PutOptions) -> None:
+        try:
+            head = await self.head_object(account, container, obj)
+        except errors.ObjectNotFound:
+            check_write(options, obj, None)
+            return
+        # the ETag the APIs show: a manifest's is the whole object's
+        check_write(options, obj, head.get(MANIFEST_ETAG) or head.get("etag", ""))
 
     async def _put_buffered(self, account: str, container: str, obj: str,
-                            body: AsyncIterator[bytes], headers: dict[str, str]
-                            ) -> dict[str, str]:
+                            body: AsyncIterator[bytes], headers: dict[str, str],
+                            declared: int, options: PutOptions) -> Stored:
         """A small object: read it whole, then one plain request per node (no
         100-continue round trip, no per-node task and queue)."""
-        declared = int(headers["content-length"])
         chunks = []
         size = 0
         async for chunk in body:           # ends only if the body's own checks passed
@@ -170,9 +191,10 @@ class Proxy:
         stamp = commit_stamp.encode(timestamp, hashlib.md5(data, usedforsecurity=False)
                                     .hexdigest(), xxhash.xxh3_64_hexdigest(data))
         data += stamp
-        base = {**headers, "x-timestamp": timestamp.internal,
-                wire.PARTITION: str(cwhere.partition), "content-length": str(len(data)),
-                commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
+        headers.update({"x-timestamp": timestamp.internal,
+                        wire.PARTITION: str(cwhere.partition),
+                        "content-length": str(len(data)),
+                        commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)})
         updates = self.update_headers(cwhere.primaries)
         part, width = where.partition, len(where.primaries)
         replies = await self.fanout.call(
@@ -180,30 +202,29 @@ class Proxy:
             self.fanout.exchange(
                 "PUT", lambda t: node_path(paths.OBJECTS, t.device, part, account,
                                            container, obj),
-                lambda slot: {**base, **updates[slot % len(updates)]},
+                lambda slot: {**headers, **updates[slot % len(updates)]},
                 data),
             self.write_strategy(where.replicas, width, retry=FULL_OR_NO_ANSWER))
         results = [(r.answer, r.headers) for r in per_slot(replies, width)]
         return await self._finish_put(results, where.replicas, cwhere, account, container,
-                                      obj, timestamp, size, headers)
+                                      obj, timestamp, size, options)
 
     async def _put_streamed(self, account: str, container: str, obj: str,
-                            body: AsyncIterator[bytes], headers: dict[str, str]
-                            ) -> dict[str, str]:
+                            body: AsyncIterator[bytes], headers: dict[str, str],
+                            declared: int | None, options: PutOptions) -> Stored:
         """Stream the body to the nodes as it arrives; memory stays bounded."""
         where = self.placement(account, container, obj)
         cwhere = self.placement(account, container)
         replicas = where.replicas
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
-        base = {**headers, "x-timestamp": timestamp.internal,
-                wire.PARTITION: str(cwhere.partition),
-                commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)}
-        if "content-length" in headers:
-            base["content-length"] = str(int(headers["content-length"])
-                                          + commit_stamp.DIGEST_SIZE)
+        headers.update({"x-timestamp": timestamp.internal,
+                        wire.PARTITION: str(cwhere.partition),
+                        commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)})
+        if declared is not None:
+            headers["content-length"] = str(declared + commit_stamp.DIGEST_SIZE)
         started = await start_uploads(self.fanout, self.candidates(where),
                                       len(where.primaries), replicas, where.partition,
-                                      (account, container, obj), base,
+                                      (account, container, obj), headers,
                                       self.update_headers(cwhere.primaries))
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
@@ -242,12 +263,12 @@ class Proxy:
         results = [(answers.get(i, Answer(0, None, i)), u.headers if u is not None else {})
                    for i, u in enumerate(started)]
         return await self._finish_put(results, replicas, cwhere, account, container,
-                                      obj, timestamp, size, headers)
+                                      obj, timestamp, size, options)
 
     async def _finish_put(self, results: list[tuple[Answer, dict[str, str]]], replicas: int,
                           cwhere: Placement, account: str, container: str,
-                          obj: str, timestamp: Timestamp, size: int, headers: dict[str, str]
-                          ) -> dict[str, str]:
+                          obj: str, timestamp: Timestamp, size: int, options: PutOptions
+                          ) -> Stored:
         """Decide a write from each primary's (answer, headers); a container replica
         whose object node did not take it hears from us instead."""
         answers = [a for a, _ in results]
@@ -261,16 +282,19 @@ class Proxy:
         cnodes = cwhere.primaries
         orphans = [cnodes[i % len(cnodes)] for i, a in enumerate(answers)
                    if not 200 <= a.status < 300]
+        system = options.system_metadata
         await self._update_containers(orphans, "PUT", cwhere.partition, account, container,
                                       obj, {
             "x-timestamp": timestamp.internal,
-            "x-size": headers.get(MANIFEST_SIZE, str(size)),
-            "x-etag": headers.get(MANIFEST_ETAG, etag),
-            "x-content-type": headers.get("content-type", "application/octet-stream")})
-        stored = {"etag": etag, "x-timestamp": timestamp.internal}
-        for h in stored_by:                      # a checksum the nodes computed (S3)
-            stored.update({k: v for k, v in h.items()
-                           if k.startswith(wire.OBJECT_SYSMETA_CHECKSUM)})
+            "x-size": system.get(MANIFEST_SIZE, str(size)),
+            "x-etag": system.get(MANIFEST_ETAG, etag),
+            "x-content-type": options.content_type})
+        stored = Stored(etag, timestamp)
+        if options.checksum_algorithm:           # a checksum the nodes computed (S3)
+            prefix = wire.OBJECT_SYSMETA_CHECKSUM
+            for h in stored_by:
+                stored.checksums.update({k[len(prefix):]: v for k, v in h.items()
+                                         if k.startswith(prefix)})
         return stored
 
     async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,

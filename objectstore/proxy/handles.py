@@ -10,6 +10,7 @@ both, with no import circle.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, node_of
 from objectstore.proxy.limiter import ErrorLimiter
 from objectstore.proxy.object_info import ObjectInfo
+from objectstore.timestamps import Timestamp
 
 SMALL_BODY = 64 * 1024      # bodies up to this size are read whole, then sent in one go
 
@@ -54,6 +56,19 @@ class ObjectHandle:
     def info(self) -> ObjectInfo:
         """The headers read into named fields (only when asked: no cost otherwise)."""
         return ObjectInfo.from_headers(self.path[2], self.headers)
+
+    # The three facts every read needs, without building the whole ObjectInfo.
+    @property
+    def size(self) -> int:
+        return int(self.headers.get("content-length", "0"))
+
+    @property
+    def etag(self) -> str:
+        return self.headers.get("etag", "")
+
+    @functools.cached_property
+    def timestamp(self) -> Timestamp:
+        return Timestamp.parse(self.headers["x-timestamp"])
 
     def discard(self) -> None:
         """Let go of a prefetched body that will not be read (a HEAD, a 304, ...)."""

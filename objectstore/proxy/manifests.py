@@ -7,6 +7,7 @@ total size and ETag (which is what listings show)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from objectstore.proxy.object_info import MANIFEST as MANIFEST
 from objectstore.proxy.object_info import MANIFEST_ETAG as MANIFEST_ETAG
 from objectstore.proxy.object_info import MANIFEST_SIZE as MANIFEST_SIZE
 from objectstore.proxy.object_info import ObjectInfo
+from objectstore.timestamps import Timestamp
 
 MAX_MANIFEST = 4 * 1024 * 1024
 
@@ -67,6 +69,14 @@ class ManifestHandle:
     def info(self) -> ObjectInfo:
         """The whole object's (its size and ETag, not the manifest's)."""
         return ObjectInfo.from_headers(self.name, self.headers)
+
+    @property
+    def etag(self) -> str:
+        return self.headers["etag"]
+
+    @functools.cached_property
+    def timestamp(self) -> Timestamp:
+        return Timestamp.parse(self.headers["x-timestamp"])
 
     def discard(self) -> None:
         """Nothing is fetched ahead for a manifest (the same shape as ObjectHandle)."""

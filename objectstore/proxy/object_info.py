@@ -1,10 +1,11 @@
 """What the proxy knows of one object, as named fields rather than a header dict.
 
 The nodes answer with headers; this reads them once into an `ObjectInfo` (its system
-metadata into `SystemMetadata`), so the APIs can ask for `info.size` or
+metadata into `SystemMetadata`), so the APIs ask for `info.size` or
 `info.system.manifest_etag` instead of knowing which header carries what. Headers it
-does not name stay in `other` (system metadata) or the handle's headers dict: nothing
-is lost while the APIs still read the dict.
+does not name stay in `other` (system metadata) or the handle's headers dict (which a
+GET translates into the API's own headers). It is built only when asked (`handle.info`,
+`Proxy.head_object_info`): a plain GET needs only the handle's size, ETag and timestamp.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from objectstore.node import wire
 from objectstore.timestamps import Timestamp
 
-USER_META = "x-object-meta-"
-SYSMETA = "x-object-sysmeta-"
+USER_META = wire.OBJECT_USER_META
+SYSMETA = wire.OBJECT_SYSMETA
+CONTENT_HEADERS = wire.CONTENT_HEADERS      # content-encoding, ..., expires
 CHECKSUM = SYSMETA + "checksum-"            # checksum-<algorithm>: the stored value
 MANIFEST = SYSMETA + "manifest"
 MANIFEST_SIZE = SYSMETA + "manifest-size"
@@ -30,9 +33,11 @@ _NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALG
           S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SystemMetadata:
-    """The x-object-sysmeta-* an object was stored with, each under its own name."""
+    """The x-object-sysmeta-* an object was stored with, each under its own name.
+    (Slotted, not frozen: built on every read that asks for it, and a frozen
+    dataclass costs a few microseconds more to build.)"""
 
     manifest: bool = False              # its body lists segments (a multipart object)
     manifest_size: int | None = None    # the whole object's size, for a manifest
@@ -63,8 +68,22 @@ class SystemMetadata:
                    s3_owner=headers.get(S3_OWNER, ""),
                    other=other)
 
+    def headers(self) -> dict[str, str]:
+        """Back to x-object-sysmeta-* names (what `from_headers` reads): to store the
+        same system metadata again, as a rewrite of an object onto itself does."""
+        out = {CHECKSUM + k: v for k, v in self.checksums.items()}
+        named = ((MANIFEST, "1" if self.manifest else ""),
+                 (MANIFEST_SIZE, "" if self.manifest_size is None else str(self.manifest_size)),
+                 (MANIFEST_ETAG, self.manifest_etag), (CHECKSUM_TYPE, self.checksum_type),
+                 (S3_CHECKSUM_ALGORITHM, self.s3_checksum_algorithm),
+                 (S3_CHECKSUM_TYPE, self.s3_checksum_type), (S3_UPLOAD_ID, self.s3_upload_id),
+                 (S3_OWNER, self.s3_owner))
+        out.update((k, v) for k, v in named if v)
+        out.update(self.other)
+        return out
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class ObjectInfo:
     """One version of an object: as stored, or (for a manifest) as the whole object
     its segments make -- size and ETag are then the whole object's."""
@@ -76,6 +95,7 @@ class ObjectInfo:
     timestamp: Timestamp
     user_metadata: dict[str, str]       # x-object-meta-<name> -> value, by <name>
     system: SystemMetadata
+    content_headers: dict[str, str] = field(default_factory=dict)   # CONTENT_HEADERS kept
 
     @classmethod
     def from_headers(cls, name: str, headers: Mapping[str, str]) -> ObjectInfo:
@@ -88,4 +108,5 @@ class ObjectInfo:
                    timestamp=Timestamp.parse(headers["x-timestamp"]),
                    user_metadata={k[len(USER_META):]: v for k, v in headers.items()
                                   if k.startswith(USER_META)},
-                   system=SystemMetadata.from_headers(headers))
+                   system=SystemMetadata.from_headers(headers),
+                   content_headers={k: headers[k] for k in CONTENT_HEADERS if k in headers})

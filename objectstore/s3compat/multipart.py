@@ -26,23 +26,26 @@ from dataclasses import dataclass
 from objectstore import checksums, errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.proxy.manifests import (
+from objectstore.proxy.manifests import Segment, manifest_body
+from objectstore.proxy.object_info import (
+    CHECKSUM,
+    CHECKSUM_TYPE,
     MANIFEST,
     MANIFEST_ETAG,
     MANIFEST_SIZE,
-    Segment,
-    manifest_body,
+    S3_CHECKSUM_ALGORITHM,
+    S3_CHECKSUM_TYPE,
+    S3_UPLOAD_ID,
+    ObjectInfo,
 )
+from objectstore.proxy.put_options import PutOptions, Stored, check_write
 from objectstore.s3compat import s3errors
-from objectstore.s3compat.responses import STORED, el, xml_doc
+from objectstore.s3compat.responses import el, xml_doc
+from objectstore.s3compat.uploads import write_conditions
 from objectstore.s3compat.xmlbody import parse
 
 MIN_PART = 5 * 1024 * 1024
 MAX_PARTS = 10_000
-ALGORITHM = "x-object-sysmeta-s3-checksum-algorithm"
-CHECKSUM_TYPE = "x-object-sysmeta-s3-checksum-type"
-UPLOAD_ID = "x-object-sysmeta-s3-upload-id"
-PART_CHECKSUM = "x-object-sysmeta-checksum-"
 OWNER = "<{0}><ID>{1}</ID><DisplayName>{1}</DisplayName></{0}>"
 
 
@@ -99,8 +102,10 @@ class Multipart:
         self.proxy = proxy
         self.containers = containers
 
-    async def create(self, account: str, bucket: str, key: str, stored: dict[str, str],
+    async def create(self, account: str, bucket: str, key: str, options: PutOptions,
                      request_headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
+        """Start an upload: its marker keeps what `options` say is to be stored with
+        the object (content type and headers, user metadata)."""
         algorithm, kind = requested_checksum(request_headers)
         seg = segments_container(bucket)
         try:
@@ -108,46 +113,44 @@ class Multipart:
         except errors.ContainerNotFound:
             await self.containers.put_container(account, seg, {})
         upload_id = secrets.token_urlsafe(24)
-        marker = {**stored, "content-length": "0"}
+        options.length = 0
         if algorithm:
-            marker.update({ALGORITHM: algorithm, CHECKSUM_TYPE: kind})
-        await self.proxy.put_object(account, seg, f"{key}/{upload_id}", _one(b""), marker)
+            options.system_metadata.update({S3_CHECKSUM_ALGORITHM: algorithm,
+                                            S3_CHECKSUM_TYPE: kind})
+        await self.proxy.put_object(account, seg, f"{key}/{upload_id}", _one(b""), options)
         body = el("Bucket", bucket) + el("Key", key) + el("UploadId", upload_id)
         return (xml_doc("InitiateMultipartUploadResult", body),
                 checksum_headers(algorithm, kind))
 
     async def marker(self, account: str, bucket: str, key: str,
-                     upload_id: str) -> dict[str, str]:
-        """The upload's marker headers; NoSuchUpload if it was completed or aborted."""
+                     upload_id: str) -> ObjectInfo:
+        """The upload's marker; NoSuchUpload if it was completed or aborted."""
         try:
-            return await self.proxy.head_object(account, segments_container(bucket),
-                                                f"{key}/{upload_id}")
+            return await self.proxy.head_object_info(account, segments_container(bucket),
+                                                     f"{key}/{upload_id}")
         except errors.NotFound:
             raise s3errors.NoSuchUpload() from None
 
     async def upload_part(self, account: str, bucket: str, key: str, upload_id: str,
-                          number: int, body: AsyncIterator[bytes], headers: dict[str, str]
-                          ) -> dict[str, str]:
-        """Store one part; returns its etag and checksum headers."""
+                          number: int, body: AsyncIterator[bytes], options: PutOptions
+                          ) -> Stored:
+        """Store one part (its length and any checksum algorithm the request declared
+        in `options`); returns its ETag and the checksum the nodes computed, in the
+        upload's algorithm."""
         if not 1 <= number <= MAX_PARTS:
             raise s3errors.InvalidArgument("Part number must be an integer between "
                                            "1 and 10000, inclusive")
         marker = await self.marker(account, bucket, key, upload_id)
-        algorithm = marker.get(ALGORITHM, "")
-        sent = headers.get("x-backend-checksum-algorithm", "")
+        algorithm = marker.system.s3_checksum_algorithm
+        sent = options.checksum_algorithm
         if algorithm and sent and sent != algorithm:
             raise s3errors.InvalidRequest(
                 f"Checksum Type mismatch occurred, expected checksum Type: {algorithm}, "
                 f"actual checksum Type: {sent}")
         if algorithm:
-            headers = {**headers, "x-backend-checksum-algorithm": algorithm}
-        stored = await self.proxy.put_object(account, segments_container(bucket),
-                                             part_name(key, upload_id, number), body,
-                                             headers)
-        out = {"etag": stored["etag"]}
-        out.update({"x-amz-checksum-" + k[len(PART_CHECKSUM):]: v for k, v in stored.items()
-                    if k.startswith(PART_CHECKSUM)})
-        return out
+            options.checksum_algorithm = algorithm
+        return await self.proxy.put_object(account, segments_container(bucket),
+                                           part_name(key, upload_id, number), body, options)
 
     async def parts(self, account: str, bucket: str, key: str, upload_id: str,
                     algorithm: str = "", after: int = 0, limit: int = MAX_PARTS
@@ -166,65 +169,78 @@ class Multipart:
 
         async def with_checksum(part: Part) -> Part:
             async with gate:
-                head = await self.proxy.head_object(account, segments_container(bucket),
-                                                    part.name)
+                head = await self.proxy.head_object_info(
+                    account, segments_container(bucket), part.name)
             return Part(part.number, part.name, part.size, part.etag,
-                        head.get(PART_CHECKSUM + algorithm, ""))
+                        head.system.checksums.get(algorithm, ""))
 
         return list(await asyncio.gather(*(with_checksum(p) for p in found)))
 
     async def complete(self, account: str, bucket: str, key: str, upload_id: str,
                        body: bytes, request_headers: Mapping[str, str]
                        ) -> tuple[bytes, str]:
-        """Assemble the object; returns the result document and the object's ETag."""
+        """Assemble the object; returns the result document and the object's ETag. The
+        request's If-Match / If-None-Match are checked when the manifest is written
+        (after the parts were checked), or, for a Complete repeated after it succeeded,
+        against the object it made."""
+        conditions = write_conditions(request_headers, PutOptions())
         try:
             marker = await self.marker(account, bucket, key, upload_id)
         except s3errors.NoSuchUpload:
-            return await self._completed_before(account, bucket, key, upload_id)
-        algorithm, kind = marker.get(ALGORITHM, ""), marker.get(CHECKSUM_TYPE, "")
+            return await self._completed_before(account, bucket, key, upload_id,
+                                                conditions)
+        algorithm = marker.system.s3_checksum_algorithm
+        kind = marker.system.s3_checksum_type
         wanted = _requested_parts(body, algorithm)
         have = {p.number: p for p in await self.parts(account, bucket, key, upload_id,
                                                       algorithm)}
         chosen = _check_parts(wanted, have, algorithm)
         digests = b"".join(bytes.fromhex(p.etag) for p in chosen)
         s3_etag = f"{hashlib.md5(digests).hexdigest()}-{len(chosen)}"
-        keep = {k: v for k, v in marker.items()
-                if k.startswith("x-object-meta-") or k in STORED}
-        extra = {}
+        segments = [Segment(segments_container(bucket), p.name, p.size, p.etag, p.checksum)
+                    for p in chosen]
+        manifest = manifest_body(segments)
+        options = conditions
+        options.content_type = marker.content_type
+        options.content_headers = marker.content_headers
+        options.user_metadata = marker.user_metadata
+        options.length = len(manifest)
+        options.system_metadata = {
+            MANIFEST: "1", MANIFEST_SIZE: str(sum(s.size for s in segments)),
+            MANIFEST_ETAG: s3_etag, S3_UPLOAD_ID: upload_id}
+        checksum: dict[str, str] = {}
         if algorithm:
             value = _object_checksum(algorithm, kind, chosen)
             given = request_headers.get(f"x-amz-checksum-{algorithm}")
             if given is not None and given != value:
                 raise s3errors.BadDigest(f"The {algorithm.upper()} you specified did "
                                          "not match the calculated checksum.")
-            extra = {PART_CHECKSUM + algorithm: value, PART_CHECKSUM + "type": kind}
-            keep[ALGORITHM] = algorithm
-        segments = [Segment(segments_container(bucket), p.name, p.size, p.etag, p.checksum)
-                    for p in chosen]
-        manifest = manifest_body(segments)
-        await self.proxy.put_object(account, bucket, key, _one(manifest), {
-            **keep, **extra, "content-length": str(len(manifest)), MANIFEST: "1",
-            MANIFEST_SIZE: str(sum(s.size for s in segments)), MANIFEST_ETAG: s3_etag,
-            UPLOAD_ID: upload_id})
+            checksum = {algorithm: value}
+            options.system_metadata.update({CHECKSUM + algorithm: value, CHECKSUM_TYPE: kind,
+                                            S3_CHECKSUM_ALGORITHM: algorithm})
+        await self.proxy.put_object(account, bucket, key, _one(manifest), options)
         used = {p.name for p in chosen}
         for part in have.values():
             if part.name not in used:
                 await self._delete(account, bucket, part.name)
         await self._delete(account, bucket, f"{key}/{upload_id}")
-        return _result(bucket, key, s3_etag, extra), s3_etag
+        return _result(bucket, key, s3_etag, checksum, kind), s3_etag
 
     async def _completed_before(self, account: str, bucket: str, key: str,
-                                upload_id: str) -> tuple[bytes, str]:
-        """A Complete repeated after it succeeded gets the same answer."""
+                                upload_id: str, conditions: PutOptions) -> tuple[bytes, str]:
+        """A Complete repeated after it succeeded gets the same answer (if its
+        conditions hold for the object it made)."""
         try:
-            head = await self.proxy.head_object(account, bucket, key)
+            info: ObjectInfo | None = await self.proxy.head_object_info(account, bucket, key)
         except errors.ObjectNotFound:
-            head = {}
-        if head.get(UPLOAD_ID) != upload_id:
+            info = None
+        check_write(conditions, key, None if info is None
+                    else info.system.manifest_etag or info.etag)
+        if info is None or info.system.s3_upload_id != upload_id:
             raise s3errors.NoSuchUpload()
-        etag = head.get(MANIFEST_ETAG, "")
-        extra = {k: v for k, v in head.items() if k.startswith(PART_CHECKSUM)}
-        return _result(bucket, key, etag, extra), etag
+        etag = info.system.manifest_etag
+        return _result(bucket, key, etag, info.system.checksums,
+                       info.system.checksum_type), etag
 
     async def _delete(self, account: str, bucket: str, name: str) -> None:
         with contextlib.suppress(errors.NotFound):
@@ -239,7 +255,7 @@ class Multipart:
     async def list_parts(self, account: str, bucket: str, key: str, upload_id: str,
                          params: Mapping[str, str], owner: str) -> bytes:
         marker = await self.marker(account, bucket, key, upload_id)
-        algorithm = marker.get(ALGORITHM, "")
+        algorithm = marker.system.s3_checksum_algorithm
         after = _number(params, "part-number-marker", 0)
         limit = min(_number(params, "max-parts", 1000), 1000)
         found = await self.parts(account, bucket, key, upload_id, algorithm, after,
@@ -260,7 +276,7 @@ class Multipart:
                 + el("MaxParts", limit) + el("IsTruncated", str(truncated).lower()))
         if algorithm:
             body += el("ChecksumAlgorithm", algorithm.upper())
-            body += el("ChecksumType", marker.get(CHECKSUM_TYPE, ""))
+            body += el("ChecksumType", marker.system.s3_checksum_type)
         return xml_doc("ListPartsResult", body + items)
 
     async def list_uploads(self, account: str, bucket: str, params: Mapping[str, str],
@@ -307,12 +323,16 @@ def _number(params: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
-def _result(bucket: str, key: str, etag: str, extra: Mapping[str, str]) -> bytes:
+def _result(bucket: str, key: str, etag: str, checksum: Mapping[str, str], kind: str
+            ) -> bytes:
+    """The Complete's answer; `checksum` is the object's (algorithm -> value), of
+    type `kind`, when the upload has one."""
     body = (el("Location", f"/{bucket}/{key}") + el("Bucket", bucket) + el("Key", key)
             + el("ETag", f'"{etag}"'))
-    for name, value in extra.items():
-        algo = name[len(PART_CHECKSUM):]
-        body += el("ChecksumType" if algo == "type" else f"Checksum{algo.upper()}", value)
+    for algo, value in checksum.items():
+        body += el(f"Checksum{algo.upper()}", value)
+    if checksum:
+        body += el("ChecksumType", kind)
     return xml_doc("CompleteMultipartUploadResult", body)
 
 

@@ -10,10 +10,10 @@ from starlette.responses import Response
 
 from objectstore.http.ranges import ByteRange
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.multipart import Multipart
-from objectstore.s3compat.objects import check_write_conditions
 from objectstore.s3compat.responses import (
     el,
     iso,
@@ -23,7 +23,7 @@ from objectstore.s3compat.responses import (
 )
 from objectstore.s3compat.uploads import (
     check_small_body,
-    object_headers_in,
+    object_options,
     request_stream,
     upload_body,
     user_meta,
@@ -68,8 +68,8 @@ class MultipartRequests:
                      signing_key: bytes) -> Response:
         method, upload_id = request.method, params.get("uploadId", "")
         if method == "POST" and "uploads" in params:
-            stored = object_headers_in(request.headers, user_meta(request.headers))
-            doc, headers = await self.multipart.create(account, bucket, key, stored,
+            options = object_options(request.headers, user_meta(request.headers))
+            doc, headers = await self.multipart.create(account, bucket, key, options,
                                                        request.headers)
             return Response(doc, status_code=200, headers=headers,
                             media_type="application/xml")
@@ -80,15 +80,16 @@ class MultipartRequests:
             if "x-amz-copy-source" in request.headers:
                 return await self.upload_part_copy(request, account, bucket, key, upload_id,
                                                    number)
-            body, body_headers, _ = upload_body(request, signed, signing_key)
+            options = PutOptions()
+            body, _ = upload_body(request, signed, signing_key, options)
             stored = await self.multipart.upload_part(account, bucket, key, upload_id,
-                                                      number, body, body_headers)
-            stored["etag"] = quote_etag(stored["etag"])
-            return Response(status_code=200, headers=stored)
+                                                      number, body, options)
+            out = {"etag": quote_etag(stored.etag)}
+            out.update({"x-amz-checksum-" + k: v for k, v in stored.checksums.items()})
+            return Response(status_code=200, headers=out)
         if method == "POST":
             parts = await read_limited(request_stream(request))
             await check_small_body(parts, request, own_checksums=False)
-            await check_write_conditions(request, self.proxy, account, bucket, key)
             doc, _ = await self.multipart.complete(account, bucket, key, upload_id, parts,
                                                    request.headers)
             return xml_response(doc)
@@ -105,11 +106,10 @@ class MultipartRequests:
         """A part copied from an existing object, whole or one byte range of it."""
         src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
         handle = await self.proxy.open_object(account, src_bucket, src_key)
-        size = int(handle.headers.get("content-length", "0"))
+        size = handle.size
         start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
         stream = await handle.read(ByteRange(start, end) if end > start else None)
         stored = await self.multipart.upload_part(account, bucket, key, upload_id, number,
-                                                  stream.body,
-                                                  {"content-length": str(end - start)})
-        body = el("LastModified", iso(Timestamp.now())) + el("ETag", quote_etag(stored["etag"]))
+                                                  stream.body, PutOptions(length=end - start))
+        body = el("LastModified", iso(Timestamp.now())) + el("ETag", quote_etag(stored.etag))
         return xml_response(xml_doc("CopyPartResult", body))

@@ -10,59 +10,51 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.http.bodies import body_response
 from objectstore.http.conditions import check_conditions
-from objectstore.http.ranges import ByteRange, content_range, parse_ranges
+from objectstore.http.ranges import ByteRange
+from objectstore.http.reads import ReadPolicy, answer_read
+from objectstore.proxy import copies
+from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
-from objectstore.proxy.manifests import MANIFEST_ETAG, ManifestHandle, Segment
+from objectstore.proxy.manifests import ManifestHandle, Segment
+from objectstore.proxy.object_info import ObjectInfo
+from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
-    STORED,
     el,
     iso,
     object_headers_out,
     quote_etag,
-    stored_checksums,
     xml_doc,
     xml_response,
 )
-from objectstore.s3compat.uploads import object_headers_in, upload_body, user_meta
+from objectstore.s3compat.uploads import (
+    object_options,
+    upload_body,
+    user_meta,
+    write_conditions,
+)
 from objectstore.timestamps import Timestamp
 
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
+READS = ReadPolicy(multi_range=False)    # several ranges: the whole object, as S3 does
 
 
-def mtime(node: dict[str, str]) -> float:
+def mtime(ts: Timestamp) -> float:
     """An object's modification time as HTTP dates carry it: whole seconds, rounded
     down, so Last-Modified, listings and If-(Un)Modified-Since all agree."""
-    return float(int(Timestamp.parse(node["x-timestamp"]).seconds))
-
-
-async def check_write_conditions(request: Request, proxy: Proxy, account: str, bucket: str,
-                                 key: str) -> None:
-    """Conditional writes: If-None-Match (create only) and If-Match (replace)."""
-    if "if-none-match" not in request.headers and "if-match" not in request.headers:
-        return
-    try:
-        head = await proxy.head_object(account, bucket, key)
-        etag: str | None = head.get(MANIFEST_ETAG) or head.get("etag")   # S3's ETag
-    except errors.ObjectNotFound:
-        if "if-match" in request.headers:
-            raise s3errors.NoSuchKey() from None
-        etag = None
-    check_conditions(dict(request.headers), etag, None, safe_method=False)
+    return float(int(ts.seconds))
 
 
 async def put_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
                      signed: sigv4.SignedRequest | None, signing_key: bytes) -> Response:
     h = request.headers
-    meta = user_meta(h)
-    await check_write_conditions(request, proxy, account, bucket, key)
-    headers = object_headers_in(h, meta)
-    body, body_headers, stored = upload_body(request, signed, signing_key)
-    result = await proxy.put_object(account, bucket, key, body, {**headers, **body_headers})
-    out = {"etag": quote_etag(result["etag"])}
-    for name, value in stored.items():
+    options = write_conditions(h, object_options(h, user_meta(h)))
+    body, verified = upload_body(request, signed, signing_key, options)
+    result = await proxy.put_object(account, bucket, key, body, options)
+    out = {"etag": quote_etag(result.etag)}
+    for name, value in verified.items():
         out[f"x-amz-checksum-{name}"] = value
     return Response(status_code=200, headers=out)
 
@@ -70,10 +62,11 @@ async def put_object(request: Request, proxy: Proxy, account: str, bucket: str, 
 async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
                       key: str) -> Response:
     """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions."""
-    src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
-    if "x-amz-checksum-algorithm" in request.headers:
+    h = request.headers
+    src_bucket, src_key = copy_source(h["x-amz-copy-source"])
+    if "x-amz-checksum-algorithm" in h:
         raise s3errors.not_implemented("a checksum computed while copying")
-    directive = request.headers.get("x-amz-metadata-directive", "COPY").upper()
+    directive = h.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown metadata directive.")
     if (src_bucket, src_key) == (bucket, key) and directive == "COPY":
@@ -81,36 +74,38 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
             "location or encryption attributes.")
-    handle = await proxy.open_object(account, src_bucket, src_key)
-    node = handle.headers
-    conditions = {k[len("x-amz-copy-source-"):]: v for k, v in request.headers.items()
-                  if k.startswith("x-amz-copy-source-if-")}
-    try:
-        check_conditions(conditions, node.get("etag"), mtime(node), safe_method=True)
-    except errors.NotModified:
-        raise s3errors.PreconditionFailed() from None
-    await check_write_conditions(request, proxy, account, bucket, key)
-    if directive == "COPY":
-        headers = {k: v for k, v in node.items()
-                   if k in STORED or k.startswith("x-object-meta-")}
-    else:
-        headers = object_headers_in(request.headers, user_meta(request.headers))
-    headers["content-length"] = node.get("content-length", "0")
-    stream = await handle.read()
-    result = await proxy.put_object(account, bucket, key, stream.body, headers)
-    body = (el("LastModified", iso(Timestamp.parse(result["x-timestamp"])))
-            + el("ETag", quote_etag(result["etag"])))
+    conditions = SourceConditions({k[len("x-amz-copy-source-"):]: v for k, v in h.items()
+                                   if k.startswith("x-amz-copy-source-if-")},
+                                  mtime, as_read=True)
+
+    def destination(source: ObjectInfo) -> PutOptions:
+        if directive == "COPY":
+            options = PutOptions(content_type=source.content_type,
+                                 content_headers=source.content_headers,
+                                 user_metadata=source.user_metadata)
+        else:
+            options = object_options(h, user_meta(h))
+        return write_conditions(h, options)
+
+    _, result = await copies.copy_object(proxy, (account, src_bucket, src_key),
+                                         (account, bucket, key), conditions, destination)
+    assert result is not None
+    body = (el("LastModified", iso(result.timestamp)) + el("ETag", quote_etag(result.etag)))
     return xml_response(xml_doc("CopyObjectResult", body))
 
 
-def _checksum_out(node: dict[str, str], request: Request) -> dict[str, str]:
-    """x-amz-checksum-* of the whole object, when the client asks (checksum mode)."""
-    if request.headers.get("x-amz-checksum-mode", "").upper() != "ENABLED":
-        return {}
-    found = stored_checksums(node)
+def _checksum_out(info: ObjectInfo) -> dict[str, str]:
+    """x-amz-checksum-* of the whole object (checksum mode)."""
+    found = {f"x-amz-checksum-{k}": v for k, v in info.system.checksums.items()}
+    if info.system.checksum_type:
+        found["x-amz-checksum-type"] = info.system.checksum_type
     if found and "x-amz-checksum-type" not in found:
         found["x-amz-checksum-type"] = "FULL_OBJECT"      # a single-part upload's
     return found
+
+
+def _checksum_mode(request: Request) -> bool:
+    return request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED"
 
 
 async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
@@ -126,69 +121,56 @@ async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, 
 
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                       params: dict[str, str]) -> Response:
-    node = handle.headers
-    ts = Timestamp.parse(node["x-timestamp"])
-    size = int(node.get("content-length", "0"))
-    headers = object_headers_out(node, ts)
-    try:
-        check_conditions(dict(request.headers), node.get("etag"), mtime(node),
-                         request.method in ("GET", "HEAD"))
-    except errors.NotModified:
-        return Response(status_code=304, headers={"etag": headers["etag"],
-                                                  "last-modified": headers["last-modified"]})
+    ts = handle.timestamp
+    headers = object_headers_out(handle.headers, ts)
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v
-    if "partNumber" in params:
-        return await _get_part(request, handle, params["partNumber"], size, headers)
-    if "range" not in request.headers:             # a range's checksum is not the object's
-        headers.update(_checksum_out(node, request))
-    if request.method == "HEAD":
-        return Response(status_code=200, headers=headers)
-    spans = parse_ranges(request.headers.get("range"), size)
-    if spans is None or len(spans) > 1:
-        stream = await handle.read()
-        return body_response(stream, 200, headers)
-    (start, end), = spans
-    stream = await handle.read(spans[0])
-    headers["content-length"] = str(end - start)
-    headers["content-range"] = content_range(start, end, size)
-    return body_response(stream, 206, headers)
+    conditions = dict(request.headers)
+    try:
+        if "partNumber" in params:
+            check_conditions(conditions, handle.etag, mtime(ts), safe_method=True)
+            return await _get_part(request, handle, params["partNumber"], headers)
+        if "range" not in conditions and _checksum_mode(request):
+            headers.update(_checksum_out(handle.info))   # a range's is not the object's
+        return await answer_read(handle, request.method, conditions, headers, mtime(ts),
+                                 READS)
+    except errors.NotModified:
+        return Response(status_code=304, headers={"etag": headers["etag"],
+                                                  "last-modified": headers["last-modified"]})
 
 
-def _segments(handle: ObjectHandle | ManifestHandle, size: int) -> list[Segment]:
+def _segments(handle: ObjectHandle | ManifestHandle) -> list[Segment]:
     """An object's parts; a plain object is its own single part."""
     if isinstance(handle, ManifestHandle):
         return handle.segments
-    return [Segment("", "", size, handle.headers.get("etag", ""))]
+    return [Segment("", "", handle.size, handle.etag)]
 
 
 async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, part: str,
-                    size: int, headers: dict[str, str]) -> Response:
+                    headers: dict[str, str]) -> Response:
     """GetObject/HeadObject of one part of a multipart object (part 1 of a plain one)."""
     if not part.isdigit() or not 1 <= int(part) <= 10_000:
         raise s3errors.InvalidArgument("Part number must be an integer between 1 and "
                                        "10000, inclusive")
-    segments = _segments(handle, size)
+    segments = _segments(handle)
     number = int(part)
     if number > len(segments):
         raise s3errors.InvalidPart("The requested partnumber is not satisfiable")
     start = sum(s.size for s in segments[:number - 1])
-    end = start + segments[number - 1].size
-    kind = handle.headers.get("x-object-sysmeta-checksum-type")
-    if kind:
-        headers["x-amz-checksum-type"] = kind
+    span = ByteRange(start, start + segments[number - 1].size)
+    system = handle.info.system
+    if system.checksum_type:
+        headers["x-amz-checksum-type"] = system.checksum_type
     checksum = segments[number - 1].checksum
-    if checksum and request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
-        algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
-        if algorithm:
-            headers[f"x-amz-checksum-{algorithm}"] = checksum
+    if checksum and _checksum_mode(request) and system.s3_checksum_algorithm:
+        headers[f"x-amz-checksum-{system.s3_checksum_algorithm}"] = checksum
     headers["x-amz-mp-parts-count"] = str(len(segments))
-    headers["content-length"] = str(end - start)
-    headers["content-range"] = content_range(start, end, size)
+    headers["content-length"] = str(span.length)
+    headers["content-range"] = span.content_range(handle.size)
     if request.method == "HEAD":
         return Response(status_code=206, headers=headers)
-    stream = await handle.read(ByteRange(start, end))
+    stream = await handle.read(span)
     return body_response(stream, 206, headers)
 
 
@@ -200,31 +182,27 @@ async def object_attributes(request: Request, proxy: Proxy, account: str, bucket
     if not wanted or wanted - ATTRIBUTES:
         raise s3errors.InvalidArgument("Invalid attribute name specified.")
     handle = await proxy.open_object(account, bucket, key)
-    node = handle.headers
-    size = int(node.get("content-length", "0"))
+    info = handle.info
     body = ""
     if "ETag" in wanted:
-        body += el("ETag", node.get("etag", ""))
-    if "Checksum" in wanted:
-        found = stored_checksums(node)
-        kind = found.pop("x-amz-checksum-type", "FULL_OBJECT")
-        if found:
-            body += "<Checksum>" + "".join(
-                el("Checksum" + k[len("x-amz-checksum-"):].upper(), v)
-                for k, v in found.items()) + el("ChecksumType", kind) + "</Checksum>"
+        body += el("ETag", info.etag)
+    if "Checksum" in wanted and info.system.checksums:
+        body += "<Checksum>" + "".join(
+            el("Checksum" + k.upper(), v) for k, v in info.system.checksums.items()) \
+            + el("ChecksumType", info.system.checksum_type or "FULL_OBJECT") + "</Checksum>"
     if "ObjectParts" in wanted and isinstance(handle, ManifestHandle):
-        body += _parts_xml(request, handle)
+        body += _parts_xml(request, handle, info.system.s3_checksum_algorithm)
     if "StorageClass" in wanted:
         body += el("StorageClass", "STANDARD")
     if "ObjectSize" in wanted:
-        body += el("ObjectSize", size)
-    headers = {"last-modified": object_headers_out(node, Timestamp.parse(
-        node["x-timestamp"]))["last-modified"]}
+        body += el("ObjectSize", info.size)
+    headers = {"last-modified": object_headers_out(handle.headers, info.timestamp)[
+        "last-modified"]}
     return Response(xml_doc("GetObjectAttributesResponse", body), status_code=200,
                     headers=headers, media_type="application/xml")
 
 
-def _parts_xml(request: Request, handle: ManifestHandle) -> str:
+def _parts_xml(request: Request, handle: ManifestHandle, algorithm: str) -> str:
     h = request.headers
     try:
         limit = min(int(h.get("x-amz-max-parts", "1000")), 1000)
@@ -232,7 +210,6 @@ def _parts_xml(request: Request, handle: ManifestHandle) -> str:
     except ValueError:
         raise s3errors.InvalidArgument("max-parts and part-number-marker must be "
                                        "integers") from None
-    algorithm = handle.headers.get("x-object-sysmeta-s3-checksum-algorithm", "")
     numbered = list(enumerate(handle.segments, start=1))
     shown = [(n, s) for n, s in numbered if n > after][:limit]
     truncated = bool(shown) and shown[-1][0] < len(numbered)

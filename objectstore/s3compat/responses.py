@@ -85,9 +85,3 @@ def object_headers_out(node: dict[str, Any], ts: Timestamp) -> dict[str, str]:
             headers["x-amz-meta-" + k[len("x-object-meta-"):]] = v
     return headers
 
-
-def stored_checksums(node: dict[str, Any]) -> dict[str, str]:
-    """The x-amz-checksum-* an object was uploaded with (kept as system metadata)."""
-    prefix = "x-object-sysmeta-checksum-"
-    return {"x-amz-checksum-" + k[len(prefix):]: v for k, v in node.items()
-            if k.startswith(prefix)}

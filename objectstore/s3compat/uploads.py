@@ -1,19 +1,24 @@
-"""What an upload request carries: its metadata, the headers stored with the object, and
-its checked payload (see bodies.py), for PutObject and UploadPart alike."""
+"""What an upload request carries, as the proxy's PutOptions: its metadata, the headers
+stored with the object, its conditions, and its checked payload (see bodies.py), for
+PutObject, CopyObject, UploadPart and CompleteMultipartUpload alike."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from objectstore.http.conditions import etag_list
+from objectstore.proxy.put_options import PutOptions, content_headers_of
 from objectstore.s3compat import s3errors, sigv4
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
-from objectstore.s3compat.responses import STORED
 
 MAX_META = 2048
+META = "x-amz-meta-"
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 
 
 def user_meta(h: Any) -> dict[str, str]:
@@ -23,18 +28,31 @@ def user_meta(h: Any) -> dict[str, str]:
     return meta
 
 
-def object_headers_in(h: Any, meta: dict[str, str]) -> dict[str, str]:
-    """What is stored with an object: content headers and user metadata."""
-    headers = {k: h[k] for k in STORED if k in h}
-    headers.setdefault("content-type", "binary/octet-stream")
-    headers.update({"x-object-meta-" + k[len("x-amz-meta-"):]: v for k, v in meta.items()})
-    return headers
+def object_options(h: Headers, meta: dict[str, str]) -> PutOptions:
+    """What is stored with an object: its content type and headers, user metadata."""
+    return PutOptions(content_type=h.get("content-type", DEFAULT_CONTENT_TYPE),
+                      content_headers=content_headers_of(h.raw),
+                      user_metadata={k[len(META):]: v for k, v in meta.items()})
 
 
-def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
-                ) -> tuple[AsyncIterator[bytes], dict[str, str], dict[str, str]]:
-    """The checked payload of an upload, the headers describing it to the nodes, and
-    the dict that receives its verified checksum."""
+def write_conditions(h: Any, options: PutOptions) -> PutOptions:
+    """S3's conditional writes into `options`: If-None-Match (`*`: create only; an
+    ETag: not over a version with it) and If-Match (replace only that version)."""
+    if_none = h.get("if-none-match")
+    if if_none is not None:
+        tags = etag_list(if_none)
+        options.if_none_match_any = "*" in tags
+        options.if_none_match = tuple(t for t in tags if t != "*")
+    if_match = h.get("if-match")
+    if if_match is not None:
+        options.if_match = tuple(etag_list(if_match))
+    return options
+
+
+def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes,
+                options: PutOptions) -> tuple[AsyncIterator[bytes], dict[str, str]]:
+    """The checked payload of an upload, and the dict that receives its verified
+    checksum; its declared length and checksum algorithm go into `options`."""
     h = {k.lower(): v for k, v in request.headers.items()}
     mode = h.get("x-amz-content-sha256", sigv4.UNSIGNED)
     length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
@@ -48,12 +66,10 @@ def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
         if signed is None:
             raise s3errors.InvalidRequest("signed chunks need Signature V4")
         signer = ChunkSigner(key, signed.amz_date, signed.credential.scope, signed.signature)
-    headers = {"content-length": length}
-    algorithm = checksum_algorithm(h)
-    if algorithm:
-        headers["x-backend-checksum-algorithm"] = algorithm     # the nodes keep it
+    options.length = int(length)
+    options.checksum_algorithm = checksum_algorithm(h)      # the nodes keep it
     stored: dict[str, str] = {}
-    return checked_body(request_stream(request), h, signer, stored), headers, stored
+    return checked_body(request_stream(request), h, signer, stored), stored
 
 
 async def check_small_body(body: bytes, request: Request, own_checksums: bool = True

@@ -12,16 +12,13 @@ from typing import Any
 import pytest
 
 from objectstore import errors
-from objectstore.node.client import NodeClient, Target
-from objectstore.node.config import NodeConfig
-from objectstore.node.server import NodeApp
+from objectstore.node.client import Target
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import Proxy, ProxySettings
+from objectstore.proxy.core import Proxy
+from objectstore.proxy.put_options import PutOptions
 from objectstore.ring import RingBuilder
-from objectstore.ring.files import RingFile, save_ring
+from tests.proxies import run_with_proxy, start_nodes
 from tests.servers import ServerThread
-
-SECRET = b"s3cret"
 
 
 @dataclass
@@ -31,15 +28,7 @@ class Cluster:
     ring_path: Path
 
     def run(self, fn: Callable[[Proxy], Awaitable[Any]]) -> Any:
-        async def main() -> Any:
-            client = NodeClient(SECRET, connect_timeout=1, read_timeout=3)
-            proxy = Proxy(RingFile(self.ring_path, check_interval=0), client,
-                          ProxySettings(connect_timeout=1, read_timeout=3))
-            try:
-                return await fn(proxy)
-            finally:
-                await client.close()
-        return asyncio.run(main())
+        return run_with_proxy(self.ring_path, fn)
 
     def data_files(self, node: int) -> list[Path]:
         return list((self.root / f"node{node}").glob("*/objects/**/*.data"))
@@ -47,17 +36,7 @@ class Cluster:
 
 def start_cluster(root: Path, n: int) -> tuple[Cluster, RingBuilder]:
     """n node servers (one device each, zones 1..n) and a 3-replica ring over them."""
-    nodes = []
-    for i in range(n):
-        devices = root / f"node{i}"
-        (devices / f"sdb{i}").mkdir(parents=True)
-        nodes.append(ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start())
-    builder = RingBuilder(4, 3, 0)
-    for i, node in enumerate(nodes):
-        builder.add_device(1, i + 1, "127.0.0.1", node.port, f"sdb{i}", 100)
-    builder.rebalance()
-    ring_path = root / "object.ring"
-    save_ring(builder.ring_data(), ring_path)
+    nodes, builder, ring_path = start_nodes(root, n)
     return Cluster(root, nodes, ring_path), builder
 
 
@@ -86,9 +65,9 @@ def test_write_read_delete_on_three_replicas(cluster: Cluster) -> None:
 
     async def go(proxy: Proxy) -> None:
         stored = await proxy.put_object("AUTH_test", "c", "o", chunks(body),
-                                        {"content-type": "text/x",
-                                         "x-object-meta-k": "v"})
-        assert len(stored["etag"]) == 32
+                                        PutOptions(content_type="text/x",
+                                                   user_metadata={"k": "v"}))
+        assert len(stored.etag) == 32
         assert await read(proxy, "o") == body
         head = await proxy.head_object("AUTH_test", "c", "o")
         assert head["content-length"] == str(len(body)) and head["x-object-meta-k"] == "v"
@@ -105,13 +84,13 @@ def test_write_read_delete_on_three_replicas(cluster: Cluster) -> None:
 
 
 def test_every_replica_is_on_disk(cluster: Cluster) -> None:
-    cluster.run(lambda proxy: proxy.put_object("AUTH_test", "c", "o", chunks(b"abc"), {}))
+    cluster.run(lambda proxy: proxy.put_object("AUTH_test", "c", "o", chunks(b"abc"), PutOptions()))
     assert all(len(cluster.data_files(i)) == 1 for i in range(3))
 
 
 def test_one_node_down_still_serves_and_newest_wins_after(cluster: Cluster) -> None:
     async def put(proxy: Proxy, data: bytes) -> None:
-        await proxy.put_object("AUTH_test", "c", "o", chunks(data), {})
+        await proxy.put_object("AUTH_test", "c", "o", chunks(data), PutOptions())
 
     cluster.run(lambda p: put(p, b"version one"))
     cluster.nodes[0].stop()
@@ -126,7 +105,7 @@ def test_two_nodes_down_is_unavailable(cluster: Cluster) -> None:
     cluster.nodes[0].stop()
     cluster.nodes[1].stop()
     with pytest.raises(errors.ServiceUnavailable):
-        cluster.run(lambda p: p.put_object("AUTH_test", "c", "o", chunks(b"x"), {}))
+        cluster.run(lambda p: p.put_object("AUTH_test", "c", "o", chunks(b"x"), PutOptions()))
     with pytest.raises(errors.ServiceUnavailable):
         cluster.run(lambda p: read(p, "o"))
 
@@ -138,7 +117,7 @@ def test_a_failing_client_body_stores_nothing(cluster: Cluster) -> None:
 
     async def go(proxy: Proxy) -> None:
         with pytest.raises(ConnectionResetError):
-            await proxy.put_object("AUTH_test", "c", "o", broken(), {})
+            await proxy.put_object("AUTH_test", "c", "o", broken(), PutOptions())
         await asyncio.sleep(0.3)
         with pytest.raises(errors.ObjectNotFound):
             await proxy.get_object("AUTH_test", "c", "o")
@@ -155,7 +134,7 @@ def test_containers_and_accounts(cluster: Cluster) -> None:
         assert not await containers.put_container("AUTH_test", "photos", {})
         await containers.put_container("AUTH_test", "docs", {})
         for name in ("a/1.jpg", "a/2.jpg", "b.jpg"):
-            await proxy.put_object("AUTH_test", "photos", name, chunks(b"12345"), {})
+            await proxy.put_object("AUTH_test", "photos", name, chunks(b"12345"), PutOptions())
         listing = await containers.list_container("AUTH_test", "photos", delimiter="/")
         assert [e.get("name", e.get("subdir")) for e in listing.entries] == ["a/", "b.jpg"]
         assert listing.headers["x-item-count"] == "3"
@@ -180,7 +159,7 @@ def test_containers_and_accounts(cluster: Cluster) -> None:
 def test_read_falls_through_to_the_next_replica(cluster: Cluster) -> None:
     """A replica that fails before any byte is sent is skipped for the next one."""
     async def go(proxy: Proxy) -> None:
-        await proxy.put_object("AUTH_test", "c", "o", chunks(b"payload"), {})
+        await proxy.put_object("AUTH_test", "c", "o", chunks(b"payload"), PutOptions())
         handle = await proxy.open_object("AUTH_test", "c", "o")
         assert len(handle.holders) == 3
         dead = Target("127.0.0.1", 9, handle.holders[0].device)    # nothing listens on 9
@@ -204,7 +183,8 @@ def test_write_with_a_primary_down_lands_on_a_handoff(tmp_path: Path) -> None:
         down = primaries[0].id
         handoff = next(ring.handoffs(part)).id
         cluster.nodes[down].stop()
-        cluster.run(lambda p: p.put_object("AUTH_test", "c", "o", chunks(b"handed off"), {}))
+        cluster.run(lambda p: p.put_object("AUTH_test", "c", "o", chunks(b"handed off"),
+                                           PutOptions()))
         assert len(cluster.data_files(handoff)) == 1, "the handoff holds a replica"
         assert cluster.data_files(down) == []
         assert cluster.run(lambda p: read(p, "o")) == b"handed off"
@@ -215,9 +195,9 @@ def test_write_with_a_primary_down_lands_on_a_handoff(tmp_path: Path) -> None:
 
 def test_a_version_replaced_between_look_and_read_is_not_served(cluster: Cluster) -> None:
     async def go(proxy: Proxy) -> None:
-        await proxy.put_object("AUTH_test", "c", "o", chunks(b"old"), {})
+        await proxy.put_object("AUTH_test", "c", "o", chunks(b"old"), PutOptions())
         handle = await proxy.open_object("AUTH_test", "c", "o")
-        await proxy.put_object("AUTH_test", "c", "o", chunks(b"newer and longer"), {})
+        await proxy.put_object("AUTH_test", "c", "o", chunks(b"newer and longer"), PutOptions())
         with pytest.raises(errors.ServiceUnavailable):
             await handle.read()          # its headers describe a version no longer there
         assert await read(proxy, "o") == b"newer and longer"
@@ -236,7 +216,7 @@ def test_a_body_failing_after_its_last_byte_stores_nothing(cluster: Cluster) -> 
     async def go(proxy: Proxy) -> None:
         with pytest.raises(errors.UnprocessableEntity):
             await proxy.put_object("AUTH_test", "c", "late", checked(),
-                                   {"content-length": "200000"})
+                                   PutOptions(length=200_000))
         await asyncio.sleep(0.3)
         with pytest.raises(errors.ObjectNotFound):
             await proxy.get_object("AUTH_test", "c", "late")
@@ -256,7 +236,7 @@ def test_a_name_every_node_refuses_is_a_bad_request_not_unavailable(cluster: Clu
                      lambda: proxy.open_object("AUTH_test", "c", "a\0b"),
                      lambda: proxy.delete_object("AUTH_test", "c", "a\0b"),
                      lambda: proxy.put_object("AUTH_test", "c", "a\0b", chunks(b"x"),
-                                              {"content-length": "1"}),
+                                              PutOptions(length=1)),
                      lambda: containers.head_container("AUTH_test", "c\0d"),
                      lambda: containers.list_container("AUTH_test", "c\0d")):
             with pytest.raises(errors.BadRequest):

@@ -3,25 +3,19 @@ headers, and from what real node servers answer through the proxy."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from objectstore.node.client import NodeClient
-from objectstore.node.config import NodeConfig
-from objectstore.node.server import NodeApp
 from objectstore.proxy.containers import Containers
-from objectstore.proxy.core import Proxy, ProxySettings
+from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import ManifestHandle, Segment, manifest_body
 from objectstore.proxy.object_info import ObjectInfo, SystemMetadata
-from objectstore.ring import RingBuilder
-from objectstore.ring.files import RingFile, save_ring
+from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.timestamps import Timestamp
-from tests.servers import ServerThread
+from tests.proxies import body, run_with_proxy, three_nodes
 
-SECRET = b"s3cret"
 TS = Timestamp.now()
 
 
@@ -45,6 +39,33 @@ def test_fields_are_read_from_the_headers() -> None:
     assert not info.system.manifest
 
 
+def test_content_headers_are_read_and_other_headers_are_not() -> None:
+    info = ObjectInfo.from_headers("o", {
+        "x-timestamp": TS.internal, "content-encoding": "gzip", "cache-control": "no-cache",
+        "expires": "0", "content-disposition": "inline", "content-language": "fr",
+        "x-object-checksum": "1234", "content-range": "bytes 0-1/2"})
+    assert info.content_headers == {"content-encoding": "gzip", "cache-control": "no-cache",
+                                    "expires": "0", "content-disposition": "inline",
+                                    "content-language": "fr"}
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"x-object-sysmeta-checksum-crc32": "AAAA", "x-object-sysmeta-checksum-type": "COMPOSITE",
+     "x-object-sysmeta-s3-checksum-algorithm": "crc32",
+     "x-object-sysmeta-s3-checksum-type": "COMPOSITE"},
+    {"x-object-sysmeta-manifest": "1", "x-object-sysmeta-manifest-size": "0",
+     "x-object-sysmeta-manifest-etag": "e-1", "x-object-sysmeta-s3-upload-id": "u",
+     "x-object-sysmeta-s3-owner": "AUTH_o", "x-object-sysmeta-future": "x"},
+])
+def test_system_metadata_goes_back_to_the_headers_it_was_read_from(
+        headers: dict[str, str]) -> None:
+    """What a rewrite onto itself stores again (Swift's POST of a new Content-Type)."""
+    system = SystemMetadata.from_headers({**headers, "etag": "x", "x-object-meta-a": "b"})
+    assert system.headers() == headers
+    assert SystemMetadata.from_headers(system.headers()) == system
+
+
 def test_defaults_when_headers_are_absent() -> None:
     info = ObjectInfo.from_headers("o", {"x-timestamp": TS.internal})
     assert (info.size, info.etag, info.content_type) == (0, "", "application/octet-stream")
@@ -62,63 +83,38 @@ def test_a_manifest_names_the_whole_objects_size_and_etag() -> None:
 
 @pytest.fixture
 def ring_path(tmp_path: Path) -> Iterator[Path]:
-    """Three real node servers and a 3-replica ring over them."""
-    nodes = []
-    builder = RingBuilder(4, 3, 0)
-    for i in range(3):
-        devices = tmp_path / f"node{i}"
-        (devices / f"sdb{i}").mkdir(parents=True)
-        node = ServerThread(NodeApp(NodeConfig(devices=devices, secret=SECRET))).start()
-        nodes.append(node)
-        builder.add_device(1, i + 1, "127.0.0.1", node.port, f"sdb{i}", 100)
-    builder.rebalance()
-    save_ring(builder.ring_data(), tmp_path / "object.ring")
-    try:
-        yield tmp_path / "object.ring"
-    finally:
-        for n in nodes:
-            n.stop()
-
-
-async def body(data: bytes) -> AsyncIterator[bytes]:
-    yield data
+    with three_nodes(tmp_path) as ring:
+        yield ring
 
 
 def test_head_and_open_answer_the_stored_fields(ring_path: Path) -> None:
-    async def main() -> tuple[ObjectInfo, ObjectInfo, ObjectInfo, dict[str, str]]:
-        client = NodeClient(SECRET, connect_timeout=1, read_timeout=3)
-        proxy = Proxy(RingFile(ring_path, check_interval=0), client,
-                      ProxySettings(connect_timeout=1, read_timeout=3))
-        try:
-            await Containers(proxy).put_container("AUTH_t", "c", {})
-            await Containers(proxy).put_container("AUTH_t", "c+segments", {})
-            stored = await proxy.put_object("AUTH_t", "c", "plain", body(b"hello"), {
-                "content-length": "5", "content-type": "text/plain",
-                "x-object-meta-colour": "blue"})
-            for name, data in (("p1", b"abc"), ("p2", b"defg")):
-                await proxy.put_object("AUTH_t", "c+segments", name, body(data),
-                                       {"content-length": str(len(data))})
-            segments = [Segment("c+segments", "p1", 3, ""), Segment("c+segments", "p2", 4, "")]
-            listed = manifest_body(segments)
-            await proxy.put_object("AUTH_t", "c", "big", body(listed), {
-                "content-length": str(len(listed)), "x-object-sysmeta-manifest": "1",
-                "x-object-sysmeta-manifest-size": "7",
-                "x-object-sysmeta-manifest-etag": "whole-2"})
-            head = await proxy.head_object_info("AUTH_t", "c", "plain")
-            opened = await proxy.open_object("AUTH_t", "c", "plain")
-            opened.discard()
-            manifest = await proxy.open_object("AUTH_t", "c", "big")
-            assert isinstance(manifest, ManifestHandle)
-            return head, opened.info, manifest.info, stored
-        finally:
-            await client.close()
+    async def main(proxy: Proxy) -> tuple[ObjectInfo, ObjectInfo, ObjectInfo, Stored]:
+        await Containers(proxy).put_container("AUTH_t", "c", {})
+        await Containers(proxy).put_container("AUTH_t", "c+segments", {})
+        stored = await proxy.put_object("AUTH_t", "c", "plain", body(b"hello"), PutOptions(
+            length=5, content_type="text/plain", user_metadata={"colour": "blue"}))
+        for name, data in (("p1", b"abc"), ("p2", b"defg")):
+            await proxy.put_object("AUTH_t", "c+segments", name, body(data),
+                                   PutOptions(length=len(data)))
+        segments = [Segment("c+segments", "p1", 3, ""), Segment("c+segments", "p2", 4, "")]
+        listed = manifest_body(segments)
+        await proxy.put_object("AUTH_t", "c", "big", body(listed), PutOptions(
+            length=len(listed), system_metadata={
+                "x-object-sysmeta-manifest": "1", "x-object-sysmeta-manifest-size": "7",
+                "x-object-sysmeta-manifest-etag": "whole-2"}))
+        head = await proxy.head_object_info("AUTH_t", "c", "plain")
+        opened = await proxy.open_object("AUTH_t", "c", "plain")
+        opened.discard()
+        manifest = await proxy.open_object("AUTH_t", "c", "big")
+        assert isinstance(manifest, ManifestHandle)
+        return head, opened.info, manifest.info, stored
 
-    head, opened, manifest, stored = asyncio.run(main())
+    head, opened, manifest, stored = run_with_proxy(ring_path, main)
     assert head == opened
     assert (head.name, head.size, head.etag, head.content_type) == (
-        "plain", 5, stored["etag"], "text/plain")
+        "plain", 5, stored.etag, "text/plain")
     assert head.etag == "5d41402abc4b2a76b9719d911017c592"     # md5 of b"hello"
-    assert head.timestamp == Timestamp.parse(stored["x-timestamp"])
+    assert head.timestamp == stored.timestamp
     assert head.user_metadata == {"colour": "blue"}
     assert not head.system.manifest
     assert (manifest.name, manifest.size, manifest.etag) == ("big", 7, "whole-2")
