@@ -69,6 +69,21 @@ def read_to_close(s: socket.socket) -> tuple[bytes, bool]:
     return answer, True
 
 
+def trickle(s: socket.socket, data: bytes) -> tuple[bytes, bool]:
+    """Send `data` a byte per socket timeout until the server closes: (its answer,
+    whether it closed)."""
+    answer, closed = b"", False
+    for byte in data:
+        try:
+            s.sendall(bytes([byte]))
+            answer, closed = read_to_close(s)
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+        if closed:
+            break
+    return answer, closed
+
+
 def status_of(answer: bytes) -> int:
     return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
 
@@ -125,15 +140,7 @@ def test_a_slow_head_is_answered_408_and_closed(port: int) -> None:
         s.sendall(b"GET /healthcheck HTTP/1.1\r\nHost: x\r\n")
         s.settimeout(0.5)
         started = time.monotonic()
-        answer, closed = b"", False
-        for byte in b"X-Slow: " + b"s" * 30:    # a byte every half second
-            try:
-                s.sendall(bytes([byte]))
-                answer, closed = read_to_close(s)
-            except (BrokenPipeError, ConnectionResetError):
-                closed = True
-            if closed:
-                break
+        answer, closed = trickle(s, b"X-Slow: " + b"s" * 30)    # a byte every half second
         waited = time.monotonic() - started
     assert closed and status_of(answer) == 408, answer
     assert waited < HEAD_TIMEOUT + 6      # closed at the timeout, not when we stopped
@@ -151,15 +158,7 @@ def test_a_later_slow_head_on_a_kept_alive_connection_gets_its_whole_timeout(
         s.sendall(b"G")
         began = time.monotonic()
         s.settimeout(0.25)
-        answer, closed = b"", False
-        for byte in b"ET /healthcheck HTTP/1.1\r\nX-Slow: " + b"s" * 60:
-            try:
-                s.sendall(bytes([byte]))
-                answer, closed = read_to_close(s)
-            except (BrokenPipeError, ConnectionResetError):
-                closed = True
-            if closed:
-                break
+        answer, closed = trickle(s, b"ET /healthcheck HTTP/1.1\r\nX-Slow: " + b"s" * 60)
         waited = time.monotonic() - began
     assert closed and status_of(answer) == 408, answer
     assert HEAD_TIMEOUT - 0.3 <= waited < HEAD_TIMEOUT + 3, waited
