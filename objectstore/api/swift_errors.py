@@ -13,8 +13,10 @@ from objectstore import errors
 
 
 class FeatureNotImplemented(errors.ObjectStoreError):
-    """The request asks for a Swift feature this store does not have yet (501): said
-    plainly instead of storing the request and ignoring what it asked."""
+    """The request asks for a Swift feature this store does not have yet: said plainly
+    instead of storing the request and ignoring what it asked. 400, not 501:
+    python-swiftclient (and so the `swift` command) retries every 5xx with back-off, so
+    a 501 cost its user ~30 s of retries before the error showed."""
 
 
 class MethodNotAllowed(errors.ObjectStoreError):
@@ -57,7 +59,7 @@ INTERNAL = SwiftError(500, "Internal Error", "An error occurred.")
 # Every class of objectstore.errors, named explicitly (a unit test checks it).
 SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     errors.ObjectStoreError: INTERNAL,
-    FeatureNotImplemented: SwiftError(501, "Not Implemented"),
+    FeatureNotImplemented: SwiftError(400, "Bad Request"),
     MethodNotAllowed: SwiftError(405, "Method Not Allowed",
                                  "The method is not allowed for this resource."),
     errors.BadRequest: SwiftError(400, "Bad Request"),

@@ -4,14 +4,15 @@ no-op).
 Swift's middleware gives meaning to these headers and query parameters; without that
 middleware a request carrying them would be stored as if they were not there (a DLO
 manifest kept as a 468-byte object, an expiry time that never expires, an ACL that grants
-nothing). Until each feature is built, a request that asks for one gets 501 with the
-feature named, before anything is written.
+nothing). Until each feature is built, a request that asks for one gets 400 with the
+feature named, before anything is written (400 rather than 501: Swift clients retry
+every 5xx, so a 501 reached the user only after ~30 s of back-off).
 
 Only a header with a value asks for something: `X-Container-Read:` (empty) and the
 `X-Remove-*` forms ask for the feature to be off, which it is. TempURL keys are plain
 metadata and are stored (they will work once TempURL does); a request that *uses* a
-temporary URL (`temp_url_sig`) is refused with 501 rather than answered 401 as if the
-client had simply forgotten its token.
+temporary URL (`temp_url_sig`) is refused (400, the feature named) rather than answered
+401 as if the client had simply forgotten its token.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def not_implemented(feature: str) -> FeatureNotImplemented:
 
 def refuse_unsupported_query(query: Mapping[str, str],
                              names: Iterable[str] = tuple(QUERY_FEATURES)) -> None:
-    """501 if the query has one of `names` (by default every feature parameter), except
+    """Refused (400) if the query has one of `names` (by default every feature parameter), except
     the values that READ_QUERY_OK honours."""
     for name in names:
         if name in query and query[name] not in READ_QUERY_OK.get(name, ()):
@@ -82,7 +83,7 @@ def refuse_unsupported_query(query: Mapping[str, str],
 def manifest_query_refused(query: Mapping[str, str], is_manifest: bool) -> None:
     """`multipart-manifest=get|delete` means "the manifest itself" -- the same as without
     it for a plain object, but not for a segmented one (an S3 multipart object), whose
-    manifest we cannot show or delete alone yet: 501 then."""
+    manifest we cannot show or delete alone yet: refused (400) then."""
     if is_manifest and "multipart-manifest" in query:
         raise not_implemented(f"multipart-manifest={query['multipart-manifest']} on a "
                               "segmented object")
@@ -90,8 +91,8 @@ def manifest_query_refused(query: Mapping[str, str], is_manifest: bool) -> None:
 
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
                                account: str) -> None:
-    """501 for a feature header with a value on a write at `level`; 400 for a storage
-    policy (we have one, unnamed); 501 for a copy to or from another account."""
+    """Refused (400, the feature named) for a feature header with a value on a write at
+    `level`, a storage policy we do not have, or a copy to or from another account."""
     if method not in WRITES:
         return
     for name, feature in HEADER_FEATURES[level].items():
