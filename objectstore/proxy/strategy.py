@@ -67,10 +67,6 @@ class Step(NamedTuple):
     finish: Finish
 
 
-def alike(answers: Sequence[Answer]) -> bool:
-    return len({(a.status, a.timestamp) for a in answers}) <= 1
-
-
 def retried(s: Strategy, status: int) -> bool:
     """Whether this answer frees its slot for the next candidate."""
     return status in s.retry or (s.retry_failures and status not in s.success)
