@@ -5,6 +5,11 @@ An object write still waits for its own row to be taken (or queued on disk), exa
 with one request per row. Batching costs no latency: a row goes out at once when
 nothing is in flight to that replica; rows arriving while a batch is in flight go in
 the next one (group commit). Under load, one request carries tens of rows.
+
+A replica that does not take a batch in time fails the rows waiting behind it at once:
+their writes queue them for the updater instead of each waiting its own timeout on the
+same dead node (and reaching it long after the proxy stopped asking it). A row whose
+write stopped waiting is not sent at all: the updater has it.
 """
 
 from __future__ import annotations
@@ -64,13 +69,20 @@ class UpdateBatcher:
         try:
             return await asyncio.wait_for(asyncio.shield(done), 2 * self.timeout)
         except TimeoutError:
+            done.cancel()       # queued for the updater by the caller: not sent from here
             return False
 
     async def _drain(self, key: tuple[Target, int, str, str], queue: _Queue) -> None:
         try:
             while queue.rows:
                 batch, queue.rows = queue.rows[:MAX_ROWS], queue.rows[MAX_ROWS:]
+                batch = [(row, done) for row, done in batch if not done.done()]
+                if not batch:
+                    continue
                 ok = await self._send(key, [r for r, _ in batch])
+                if not ok:
+                    batch += queue.rows         # the replica is not taking them in time
+                    queue.rows = []
                 for _, done in batch:
                     if not done.done():
                         done.set_result(ok)
