@@ -2,14 +2,15 @@
 
 Clients read /info to choose how to work (python-swiftclient uploads large files as SLOs
 when `slo` is listed, deletes in bulk when `bulk_delete` is): naming a middleware we do
-not have would make them depend on it. So only the core `swift` section, with the limits
-that are really enforced (api/names.py, api/metadata.py, the listing limit)."""
+not have would make them depend on it. So the core `swift` section, with the limits
+that are really enforced (api/names.py, api/metadata.py, the listing limit), and a
+section for each middleware that works, with its own limits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import metadata, names
+from objectstore.api import metadata, names, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -25,4 +26,4 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_name_length": metadata.MAX_META_NAME_LENGTH,
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
-}}
+}, "tempurl": tempurl.CAPABILITIES}

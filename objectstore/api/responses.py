@@ -15,6 +15,10 @@ def http_date(ts: Timestamp) -> str:
     return formatdate(int(ts.seconds + 0.999999), usegmt=True)   # Swift rounds up
 
 
+def http_date_of(seconds: int) -> str:
+    return formatdate(seconds, usegmt=True)
+
+
 def iso_date(ts: Timestamp) -> str:
     return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from objectstore.errors import Forbidden, Unauthorized
+from objectstore.errors import Unauthorized
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,13 @@ class User:
     key: str
     admin: bool = True
     access_key: str = ""  # the S3 access key id, if not "account:user"
+    reseller_admin: bool = False    # owns every account (and sets account quotas)
+
+    @classmethod
+    def from_config(cls, u: Mapping[str, Any]) -> User:
+        """A `[[users]]` table of the config file."""
+        return cls(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
+                   u.get("access_key", ""), bool(u.get("reseller_admin", False)))
 
     @property
     def swift_account(self) -> str:
@@ -51,11 +60,9 @@ class TempAuth:
         self._sessions[token] = session
         return token, session
 
-    def check(self, token: str | None, account: str) -> User:
-        """The user a token stands for, if it may act on `account`."""
-        session = self._sessions.get(token or "")
+    def user_of(self, token: str) -> User:
+        """The user a token stands for (whatever account it then asks for)."""
+        session = self._sessions.get(token)
         if session is None or session.expires <= time.time():
-            raise Unauthorized("missing, unknown or expired token")
-        if session.user.swift_account != account:
-            raise Forbidden("this token is not for that account")
+            raise Unauthorized("unknown or expired token")
         return session.user

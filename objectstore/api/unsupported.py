@@ -10,9 +10,7 @@ every 5xx, so a 501 reached the user only after ~30 s of back-off).
 
 Only a header with a value asks for something: `X-Container-Read:` (empty) and the
 `X-Remove-*` forms ask for the feature to be off, which it is. TempURL keys are plain
-metadata and are stored (they will work once TempURL does); a request that *uses* a
-temporary URL (`temp_url_sig`) is refused (400, the feature named) rather than answered
-401 as if the client had simply forgotten its token.
+metadata (api/tempurl.py reads them).
 """
 
 from __future__ import annotations
@@ -27,9 +25,6 @@ QUERY_FEATURES = {
     "multipart-manifest": "static large objects (multipart-manifest=put)",
     "bulk-delete": "bulk delete (?bulk-delete)",
     "extract-archive": "archive extraction (?extract-archive)",
-    "temp_url_sig": "TempURL (temp_url_sig)",
-    "temp_url_expires": "TempURL (temp_url_expires)",
-    "temp_url_prefix": "TempURL (temp_url_prefix)",
 }
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
 HEADER_FEATURES: dict[str, dict[str, str]] = {
@@ -42,8 +37,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-symlink-target-account": "symlinks (X-Symlink-Target-Account)",
     },
     "container": {
-        "x-container-read": "container ACLs (X-Container-Read)",
-        "x-container-write": "container ACLs (X-Container-Write)",
         "x-versions-location": "object versioning (X-Versions-Location)",
         "x-history-location": "object versioning (X-History-Location)",
         "x-versions-enabled": "object versioning (X-Versions-Enabled)",
@@ -53,12 +46,10 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-container-meta-quota-count": "container quotas (X-Container-Meta-Quota-Count)",
     },
     "account": {
-        "x-account-access-control": "account ACLs (X-Account-Access-Control)",
         "x-account-meta-quota-bytes": "account quotas (X-Account-Meta-Quota-Bytes)",
     },
 }
 WRITES = ("PUT", "POST", "COPY")
-TEMPURL_QUERY = ("temp_url_sig", "temp_url_expires", "temp_url_prefix")
 # Asked on reads and deletes of plain objects, these are honoured as they stand (see
 # `manifest_query_refused`); `?symlink=get` ("do not follow a symlink") always is, as
 # no object is a symlink (X-Symlink-Target is refused). python-swiftclient sends
@@ -92,7 +83,7 @@ def manifest_query_refused(query: Mapping[str, str], is_manifest: bool) -> None:
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
                                account: str) -> None:
     """Refused (400, the feature named) for a feature header with a value on a write at
-    `level`, a storage policy we do not have, or a copy to or from another account."""
+    `level`, or a storage policy we do not have."""
     if method not in WRITES:
         return
     for name, feature in HEADER_FEATURES[level].items():
@@ -101,8 +92,3 @@ def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, st
     if level == "container" and headers.get("x-storage-policy", "").strip():
         raise BadRequest(f"Invalid X-Storage-Policy {headers['x-storage-policy']!r}: this "
                          "store has one storage policy, which takes no name")
-    if level == "object":
-        for name in ("x-copy-from-account", "destination-account"):
-            other = headers.get(name, "").strip()
-            if other and other != account:
-                raise not_implemented(f"copying between accounts ({name.title()})")

@@ -98,8 +98,7 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
     try:
         proxy, cluster = doc["proxy"], doc["cluster"]
         users = (admin,) if admin else tuple(
-            User(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
-                 u.get("access_key", "")) for u in doc.get("users", []))
+            User.from_config(u) for u in doc.get("users", []))
         return ProxyConfig(
             host=proxy.get("host", "127.0.0.1"), port=int(proxy["port"]),
             ring=path.parent / proxy.get("ring", "object.ring"),

@@ -103,8 +103,7 @@ def load_users(config: Path | None) -> tuple[User, ...]:
         return DEFAULT_USERS
     with open(config, "rb") as f:
         doc: dict[str, Any] = tomllib.load(f)
-    users = tuple(User(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
-                       u.get("access_key", "")) for u in doc.get("users", []))
+    users = tuple(User.from_config(u) for u in doc.get("users", []))
     return users or DEFAULT_USERS
 
 

@@ -108,7 +108,7 @@ class DBServer:
         if method == "POST":
             changes = {k: v for k, v in request.headers.items()
                        if k.startswith(("x-container-meta-", "x-account-meta-",
-                                         "x-container-sysmeta-"))}
+                                         "x-container-sysmeta-", "x-account-sysmeta-"))}
             await asyncio.to_thread(db.update_metadata, changes, request_timestamp(request))
             return Response(status_code=204)
         if method == "DELETE":

@@ -59,10 +59,6 @@ def test_feature_refusals() -> None:
         refuse_unsupported_headers("POST", "object", {"x-delete-after": "5"}, "AUTH_a")
     refuse_unsupported_headers("GET", "object", {"x-delete-after": "5"}, "AUTH_a")
     refuse_unsupported_headers("POST", "container", {"x-container-read": ""}, "AUTH_a")
-    refuse_unsupported_headers("PUT", "object", {"x-copy-from-account": "AUTH_a"}, "AUTH_a")
-    with pytest.raises(FeatureNotImplemented, match="between accounts"):
-        refuse_unsupported_headers("PUT", "object", {"x-copy-from-account": "AUTH_b"},
-                                   "AUTH_a")
     with pytest.raises(BadRequest, match="X-Storage-Policy"):
         refuse_unsupported_headers("PUT", "container", {"x-storage-policy": "gold"}, "AUTH_a")
     with pytest.raises(FeatureNotImplemented, match="static large objects"):

@@ -1,0 +1,24 @@
+"""What every Swift request handler works with, built once per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from objectstore.proxy.bucket_names import BucketNames
+from objectstore.proxy.containers import Containers
+from objectstore.proxy.core import Proxy
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The proxy core, the account and container operations over it, and the one
+    namespace of names that S3 buckets share with Swift containers."""
+
+    proxy: Proxy
+    containers: Containers
+    names: BucketNames
+
+    @classmethod
+    def over(cls, proxy: Proxy) -> Backend:
+        containers = Containers(proxy)
+        return cls(proxy, containers, BucketNames(proxy, containers))

@@ -1,0 +1,63 @@
+"""Swift requests to a container: create, list, stats, metadata, delete."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore import errors
+from objectstore.api.backend import Backend
+from objectstore.api.listings import check_total, listing_params, listing_response, stats_headers
+from objectstore.api.metadata import user_metadata
+from objectstore.api.names import SwiftPath
+from objectstore.api.permissions import acl_metadata
+from objectstore.api.responses import listing_format, object_entry
+from objectstore.api.swift_errors import MethodNotAllowed
+
+
+async def container_request(b: Backend, request: Request, t: SwiftPath) -> Response:
+    assert t.container is not None
+    if "/" in t.container:
+        raise errors.BadRequest("container names may not contain '/'")
+    method = request.method
+    if method == "PUT":
+        return await put_container(b, request, t)
+    if method == "HEAD":
+        info = await b.containers.head_container(t.account, t.container)
+        return Response(status_code=204, headers=stats_headers(info, "container"))
+    if method == "GET":
+        listing = await b.containers.list_container(t.account, t.container,
+                                                    **listing_params(request))
+        fmt = listing_format(request.query_params.get("format"),
+                             request.headers.get("accept"))
+        entries = [object_entry(e) for e in listing.entries]
+        return listing_response(fmt, "container", t.container, "object", entries,
+                                stats_headers(listing.headers, "container"))
+    if method == "POST":
+        metadata = user_metadata(request.headers, "container")
+        current = await b.containers.head_container(t.account, t.container)
+        check_total(current, metadata, "container")
+        metadata.update(acl_metadata(request.headers, "container"))
+        await b.containers.post_container(t.account, t.container, metadata)
+        return Response(status_code=204)
+    if method == "DELETE":
+        await b.containers.delete_container(t.account, t.container)
+        await b.names.release(t.account, t.container)
+        return Response(status_code=204)
+    raise MethodNotAllowed(method)
+
+
+async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
+    """Create (201) or update (202) a container, after claiming its name in the one
+    namespace S3 shares (409 with the reason if another account holds it)."""
+    assert t.container is not None
+    metadata = user_metadata(request.headers, "container")
+    metadata.update(acl_metadata(request.headers, "container"))
+    claimed = await b.names.claim(t.account, t.container)
+    try:
+        created = await b.containers.put_container(t.account, t.container, metadata)
+    except errors.ObjectStoreError:
+        if claimed:          # do not keep a name for a container that was not made
+            await b.names.release(t.account, t.container)
+        raise
+    return Response(status_code=201 if created else 202)

@@ -1,0 +1,60 @@
+"""Account and container listings and their stats headers, as Swift answers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore import errors
+from objectstore.api.metadata import check_limits
+from objectstore.api.permissions import shown
+from objectstore.api.responses import render_listing
+from objectstore.timestamps import Timestamp
+
+MAX_LIMIT = 10_000
+
+
+def listing_params(request: Request) -> dict[str, Any]:
+    q = request.query_params
+    limit = q.get("limit")
+    if limit is not None and (not limit.isdigit() or int(limit) > MAX_LIMIT):
+        raise errors.PreconditionFailed(f"Maximum limit is {MAX_LIMIT}")
+    return {"prefix": q.get("prefix"), "delimiter": q.get("delimiter"),
+            "marker": q.get("marker"), "end_marker": q.get("end_marker"),
+            "limit": limit, "reverse": "true" if q.get("reverse", "").lower() in (
+                "true", "1", "yes", "on") else None}
+
+
+def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
+    """An account's or container's counts, timestamp and user metadata."""
+    count, used = node.get("x-item-count", "0"), node.get("x-bytes-used", "0")
+    headers = {f"x-{kind}-bytes-used": used}
+    if kind == "account":
+        headers["x-account-container-count"] = count
+        headers["x-account-object-count"] = node.get("x-object-count", "0")
+    else:
+        headers["x-container-object-count"] = count
+    if "x-put-timestamp" in node:
+        headers["x-timestamp"] = Timestamp.parse(node["x-put-timestamp"]).normal
+    headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
+    headers.update(shown(node))         # the ACLs (hidden from all but owners)
+    return headers
+
+
+def listing_response(fmt: str, root: str, name: str, tag: str, entries: list[dict[str, Any]],
+                     headers: dict[str, str]) -> Response:
+    body, content_type = render_listing(fmt, root, name, tag, entries)
+    if fmt == "text" and not entries:
+        return Response(status_code=204, headers=headers)
+    return Response(body, status_code=200, headers={**headers, "content-type": content_type})
+
+
+def check_total(current: dict[str, str], update: dict[str, str], kind: str) -> None:
+    """Swift's metadata limits hold for what an account or container keeps, not just
+    for one request: the stored items, updated by this request (empty deletes)."""
+    prefix = f"x-{kind}-meta-"
+    merged = {k: v for k, v in current.items() if k.startswith(prefix)}
+    merged.update(update)
+    check_limits({k: v for k, v in merged.items() if v}, prefix)
