@@ -22,6 +22,7 @@ from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
 from objectstore.api.containers import container_request
 from objectstore.api.link_requests import invalid_response, through_link
+from objectstore.api.metadata import check_header_sizes
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.objects import ABOUT, copy_sides, object_request
 from objectstore.api.permissions import authorize
@@ -78,6 +79,7 @@ class SwiftAPI:
         target = parse_swift_path(path)
         if target.version != "v1":
             raise errors.NotFound("unknown API version")
+        check_header_sizes(request.scope["headers"])
         query = request.query_params
         link = LinkQuery.of(query) if request.method != "OPTIONS" else None
         if link is not None:        # a temporary URL: the link is the credential

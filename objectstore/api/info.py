@@ -26,4 +26,6 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_name_length": metadata.MAX_META_NAME_LENGTH,
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
-}, "tempurl": tempurl.CAPABILITIES}
+    "max_header_size": metadata.MAX_HEADER_SIZE,
+}, "tempurl": tempurl.CAPABILITIES,
+    "tempauth": {"account_acls": True}}     # X-Account-Access-Control (api/acl.py)

@@ -267,7 +267,8 @@ def test_swift_upload_with_segments_fails_loudly(server: str, tmp_path: Path) ->
 def test_info_advertises_only_what_works(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     info = json.loads(body)
-    assert status == 200 and set(info) == {"swift", "tempurl", "objectstore_ring"}
+    assert status == 200 and set(info) == {"swift", "tempurl", "tempauth",
+                                         "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
             limits["max_meta_value_length"], limits["max_meta_overall_size"]) == \
