@@ -27,6 +27,7 @@ from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.objects import ABOUT, copy_sides, object_request
 from objectstore.api.permissions import authorize
 from objectstore.api.swift_errors import error_response
+from objectstore.api.symlink_requests import MAY
 from objectstore.api.tempauth import TempAuth
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
 from objectstore.api.unsupported import (
@@ -105,6 +106,10 @@ class SwiftAPI:
         refuse_unsupported_headers(method, level, request.headers, target.account)
         if target.obj is not None:
             await self._authorize_copy(who, request, target)
+
+            async def may(path: SwiftPath, method: str) -> None:
+                await authorize(self.backend, who, request, path, method)
+            setattr(request.state, MAY, may)     # a symlink's target, with these rights
             response = await object_request(self.backend, request, target)
         elif target.container is not None:
             response = await container_request(self.backend, request, target)

@@ -30,7 +30,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
                                                     **listing_params(request))
         fmt = listing_format(request.query_params.get("format"),
                              request.headers.get("accept"))
-        entries = [object_entry(e) for e in listing.entries]
+        entries = [object_entry(e, t.account, links=fmt == "json") for e in listing.entries]
         return listing_response(fmt, "container", t.container, "object", entries,
                                 stats_headers(listing.headers, "container"))
     if method == "POST":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import metadata, names, tempurl
+from objectstore.api import metadata, names, symlinks, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -28,4 +28,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
     "max_header_size": metadata.MAX_HEADER_SIZE,
 }, "tempurl": tempurl.CAPABILITIES,
-    "tempauth": {"account_acls": True}}     # X-Account-Access-Control (api/acl.py)
+    "tempauth": {"account_acls": True},
+    "symlink": symlinks.CAPABILITIES}     # X-Account-Access-Control (api/acl.py)

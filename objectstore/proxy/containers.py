@@ -218,3 +218,9 @@ class _Body:
 def _query(params: dict[str, Any]) -> str:
     given = {k: v for k, v in params.items() if v not in (None, "")}
     return "?" + urlencode(given) if given else ""
+
+
+def listed_etag(value: str) -> str:
+    """A container row's ETag without the parameters a row may carry after it (a Swift
+    symlink's target, as Swift keeps it: `<md5>; symlink_target=c/o`)."""
+    return value.partition(";")[0].strip()

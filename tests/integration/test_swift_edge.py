@@ -152,7 +152,6 @@ REFUSED = [
     ("PUT", "o", {}, "multipart-manifest=put"),
     ("PUT", "o", {"X-Delete-At": "2000000000"}, ""),
     ("PUT", "o", {"X-Delete-After": "60"}, ""),
-    ("PUT", "o", {"X-Symlink-Target": "feat/target"}, ""),
     ("PUT", "o", {}, "extract-archive=tar"),
     ("POST", "target", {"X-Delete-After": "60"}, ""),
     ("POST", "target", {"X-Object-Manifest": "segs/o/"}, ""),
@@ -267,7 +266,7 @@ def test_swift_upload_with_segments_fails_loudly(server: str, tmp_path: Path) ->
 def test_info_advertises_only_what_works(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     info = json.loads(body)
-    assert status == 200 and set(info) == {"swift", "tempurl", "tempauth",
+    assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
