@@ -29,4 +29,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_header_size": metadata.MAX_HEADER_SIZE,
 }, "tempurl": tempurl.CAPABILITIES,
     "tempauth": {"account_acls": True},
-    "symlink": symlinks.CAPABILITIES}     # X-Account-Access-Control (api/acl.py)
+    "symlink": symlinks.CAPABILITIES,
+    "container_quotas": {}}     # X-Account-Access-Control (api/acl.py)

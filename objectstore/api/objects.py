@@ -75,7 +75,9 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
         raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
     metadata = user_metadata(h, "object")
-    await b.containers.confirm(t.account, t.container)   # 404 if missing
+    # 404 if missing, 413 past a quota
+    await b.containers.confirm_write(t.account, t.container,
+                                     int(length) if length else None)
     content_type = h.get("content-type")
     if content_type is None or h.get("x-detect-content-type", "").lower() in (
             "true", "1", "yes", "on"):
@@ -125,9 +127,12 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     """Server-side copy: the source streams from its replicas into a new write. Its
     metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
     assert src.container and src.obj and dst.container and dst.obj
-    await b.containers.confirm(dst.account, dst.container)
     src = await resolve(b, request, src)
     assert src.container and src.obj
+    await b.containers.confirm(dst.account, dst.container)
+    if b.proxy.known_containers.has_quota(dst.account, dst.container):
+        size = (await b.proxy.head_object_info(src.account, src.container, src.obj)).size
+        await b.containers.confirm_write(dst.account, dst.container, size)
     h = request.headers
     fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
     metadata = _bare(user_metadata(h, "object"))

@@ -80,6 +80,7 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     errors.Conflict: CONFLICT,
     errors.ContainerNotEmpty: CONFLICT,
     errors.NameTaken: SwiftError(409, "Conflict"),     # says whose name it is
+    errors.QuotaExceeded: SwiftError(413, "Request Entity Too Large"),
     errors.PreconditionFailed: SwiftError(412, "Precondition Failed", "A precondition "
                                           "for this request was not met."),
     errors.NotModified: SwiftError(304, "Not Modified", empty=True, headers=_validators),

@@ -54,7 +54,7 @@ async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
     link = symlinks.link_request(h, t)
     await _empty_body(request)
     metadata = user_metadata(h, "object")
-    await b.containers.confirm(t.account, t.container)
+    await b.containers.confirm_write(t.account, t.container, 0)
     content_type = h.get("content-type")
     target_etag = target_bytes = None
     if link.etag is not None:       # a static link: the target must be there, as named

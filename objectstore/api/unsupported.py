@@ -40,8 +40,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-versions-enabled": "object versioning (X-Versions-Enabled)",
         "x-container-sync-to": "container sync (X-Container-Sync-To)",
         "x-container-sync-key": "container sync (X-Container-Sync-Key)",
-        "x-container-meta-quota-bytes": "container quotas (X-Container-Meta-Quota-Bytes)",
-        "x-container-meta-quota-count": "container quotas (X-Container-Meta-Quota-Count)",
     },
     "account": {
         "x-account-meta-quota-bytes": "account quotas (X-Account-Meta-Quota-Bytes)",

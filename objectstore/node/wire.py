@@ -63,6 +63,7 @@ ERROR_STATUS: dict[type[errors.ObjectStoreError], int] = {
     errors.Conflict: 409,
     errors.ContainerNotEmpty: 409,
     errors.NameTaken: 409,
+    errors.QuotaExceeded: 413,
     errors.PreconditionFailed: 412,
     errors.NotModified: 304,
     errors.RangeNotSatisfiable: 416,

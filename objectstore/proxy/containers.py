@@ -86,6 +86,7 @@ class Containers:
 
     async def post_container(self, account: str, container: str,
                              metadata: dict[str, str]) -> None:
+        self.proxy.known_containers.forget(account, container)   # a quota may change
         await self._info(paths.CONTAINERS, account, container)      # 404 if missing
         headers = {**metadata, "x-timestamp": Timestamp.now().internal}
         self._check(await self._broadcast("POST", paths.CONTAINERS, account, container, None,
@@ -196,13 +197,24 @@ class Containers:
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
-        self.proxy.known_containers.remember(account, container)
+        self.proxy.known_containers.remember(account, container,
+                                             quota=bool(quotas_of(headers)))
         return headers
 
     async def confirm(self, account: str, container: str) -> None:
         """ContainerNotFound unless the container exists (trusting a recent answer)."""
         if not self.proxy.known_containers.known(account, container):
             await self.head_container(account, container)
+
+    async def confirm_write(self, account: str, container: str, adding: int | None
+                            ) -> None:
+        """As `confirm`, for a new object of `adding` bytes (None: not known): also
+        QuotaExceeded past the container's quota (its counts are asked afresh then:
+        only containers with a quota pay for it)."""
+        known = self.proxy.known_containers
+        if known.known(account, container) and not known.has_quota(account, container):
+            return
+        check_quota(await self.head_container(account, container), adding)
 
 
 @dataclass
@@ -224,3 +236,34 @@ def listed_etag(value: str) -> str:
     """A container row's ETag without the parameters a row may carry after it (a Swift
     symlink's target, as Swift keeps it: `<md5>; symlink_target=c/o`)."""
     return value.partition(";")[0].strip()
+
+
+QUOTA_BYTES = "x-container-meta-quota-bytes"
+QUOTA_COUNT = "x-container-meta-quota-count"
+
+
+def quotas_of(headers: dict[str, str]) -> dict[str, int]:
+    """The quotas a container's metadata sets (Swift's container_quotas: bytes and
+    object count, set by its owners as plain metadata)."""
+    return {k: int(headers[k]) for k in (QUOTA_BYTES, QUOTA_COUNT)
+            if headers.get(k, "").isdigit()}
+
+
+def check_quota(headers: dict[str, str], adding: int | None) -> None:
+    """QuotaExceeded if one more object of `adding` bytes would exceed the container's
+    quotas. A write of unknown length (chunked) cannot be checked against a bytes quota:
+    refused (400) rather than let through, unless the quota is already used up (413)."""
+    quotas = quotas_of(headers)
+    if not quotas:
+        return
+    used, count = int(headers.get("x-bytes-used", "0")), int(headers.get("x-item-count", "0"))
+    if QUOTA_BYTES in quotas:
+        if adding is None and used >= quotas[QUOTA_BYTES]:
+            raise errors.QuotaExceeded("Upload exceeds quota.")
+        if adding is None:
+            raise errors.BadRequest("Uploads to a container with a bytes quota need a "
+                                    "Content-Length (the quota cannot be checked)")
+        if used + adding > quotas[QUOTA_BYTES]:
+            raise errors.QuotaExceeded("Upload exceeds quota.")
+    if QUOTA_COUNT in quotas and count + 1 > quotas[QUOTA_COUNT]:
+        raise errors.QuotaExceeded("Upload exceeds quota.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from objectstore import errors
 from objectstore.proxy.bucket_names import BucketNames
-from objectstore.proxy.containers import Containers
+from objectstore.proxy.containers import Containers, check_quota
 from objectstore.proxy.core import Proxy
 from objectstore.s3compat import s3errors
 
@@ -29,10 +29,17 @@ class BucketRegistry:
     async def release(self, account: str, bucket: str) -> None:
         await self.names.release(account, bucket)
 
-    async def confirm(self, account: str, bucket: str) -> None:
-        """As `require`, for object requests: a recent answer is trusted."""
-        if not self.proxy.known_containers.known(account, bucket):
-            await self.require(account, bucket)
+    async def confirm(self, account: str, bucket: str, adding: int | None = None,
+                      write: bool = False) -> None:
+        """As `require`, for object requests: a recent answer is trusted. A write (of
+        `adding` bytes, if known) to a container with a Swift quota is checked
+        against it (QuotaExceeded: S3 EntityTooLarge)."""
+        known = self.proxy.known_containers
+        if known.known(account, bucket) and not (write and known.has_quota(account, bucket)):
+            return
+        headers = await self.require(account, bucket)
+        if write:
+            check_quota(headers, adding)
 
     async def require(self, account: str, bucket: str) -> dict[str, str]:
         """The bucket's container headers; AccessDenied if another account owns the

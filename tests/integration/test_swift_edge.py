@@ -209,8 +209,7 @@ def test_manifest_and_symlink_reads_are_refused_only_where_they_would_differ(
 
 
 @pytest.mark.parametrize("header", ["X-Versions-Location", "X-History-Location",
-                                    "X-Versions-Enabled", "X-Container-Meta-Quota-Bytes",
-                                    "X-Container-Meta-Quota-Count", "X-Container-Sync-To"])
+                                    "X-Versions-Enabled", "X-Container-Sync-To"])
 def test_container_features_we_lack_are_refused(server: str, header: str) -> None:
     conn, name = swift(server), unique("cfeat")
     tok = login(server, ADMIN)
@@ -267,7 +266,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
-                                         "objectstore_ring"}
+                                         "container_quotas", "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
             limits["max_meta_value_length"], limits["max_meta_overall_size"]) == \
