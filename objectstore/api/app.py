@@ -17,7 +17,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
-from objectstore.api.access import OWNER_HEADERS, Access, Principal, owner_headers_in
+from objectstore.api.access import (
+    OWNER_HEADERS,
+    RESELLER,
+    Access,
+    Principal,
+    owner_headers_in,
+)
 from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
 from objectstore.api.containers import container_request
@@ -92,6 +98,7 @@ class SwiftAPI:
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
         who = Principal.of(self.auth.user_of(token) if token else None)
         request_id.note_account(target.account)
+        setattr(request.state, RESELLER, who.reseller_admin)
         method = request.method
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,

@@ -15,7 +15,7 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
-from objectstore.proxy.containers import QUOTA_BYTES, QUOTA_COUNT
+from objectstore.proxy.quotas import CONTAINER_BYTES, CONTAINER_COUNT
 
 
 async def container_request(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -70,7 +70,7 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
 
 def _check_quotas(headers: Mapping[str, str]) -> None:
     """Swift's container quotas are whole numbers of bytes and objects (empty removes)."""
-    for name, what in ((QUOTA_BYTES, "bytes"), (QUOTA_COUNT, "count")):
+    for name, what in ((CONTAINER_BYTES, "bytes"), (CONTAINER_COUNT, "count")):
         value = headers.get(name, "").strip()
         if value and not value.isdigit():
             raise errors.BadRequest(f"Invalid {what} quota.")

@@ -30,4 +30,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
 }, "tempurl": tempurl.CAPABILITIES,
     "tempauth": {"account_acls": True},
     "symlink": symlinks.CAPABILITIES,
-    "container_quotas": {}}     # X-Account-Access-Control (api/acl.py)
+    "container_quotas": {},
+    "account_quotas": {}}     # X-Account-Access-Control (api/acl.py)

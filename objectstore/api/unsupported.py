@@ -42,7 +42,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-container-sync-key": "container sync (X-Container-Sync-Key)",
     },
     "account": {
-        "x-account-meta-quota-bytes": "account quotas (X-Account-Meta-Quota-Bytes)",
     },
 }
 WRITES = ("PUT", "POST", "COPY")

@@ -16,9 +16,11 @@ from urllib.parse import urlencode
 from objectstore import errors
 from objectstore.node import paths, wire
 from objectstore.node.client import Target, node_path
+from objectstore.proxy import quotas
 from objectstore.proxy.core import Proxy, target_of
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
+from objectstore.proxy.quotas import account_quotas, container_quotas
 from objectstore.proxy.strategy import KNOWN, shared
 from objectstore.timestamps import Timestamp
 
@@ -93,6 +95,7 @@ class Containers:
                                           headers), "container metadata")
 
     async def post_account(self, account: str, metadata: dict[str, str]) -> None:
+        self.proxy.known_containers.forget(account, "")        # a quota may change
         await self.ensure_account(account)
         headers = {**metadata, "x-timestamp": Timestamp.now().internal}
         self._check(await self._broadcast("POST", paths.ACCOUNTS, account, None, None,
@@ -197,8 +200,8 @@ class Containers:
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
-        self.proxy.known_containers.remember(account, container,
-                                             quota=bool(quotas_of(headers)))
+        self.proxy.known_containers.remember(
+            account, container, quota=container_quotas(headers) != (None, None))
         return headers
 
     async def confirm(self, account: str, container: str) -> None:
@@ -212,9 +215,23 @@ class Containers:
         QuotaExceeded past the container's quota (its counts are asked afresh then:
         only containers with a quota pay for it)."""
         known = self.proxy.known_containers
-        if known.known(account, container) and not known.has_quota(account, container):
+        if not known.known(account, container) or known.has_quota(account, container):
+            headers = await self.head_container(account, container)
+            quotas.check(container_quotas(headers), int(headers.get("x-bytes-used", "0")),
+                         int(headers.get("x-item-count", "0")), adding)
+        await self.confirm_account_write(account, adding)
+
+    async def confirm_account_write(self, account: str, adding: int | None) -> None:
+        """QuotaExceeded past the account's quota (asked afresh when it has one; whether
+        it has one is remembered as for containers)."""
+        known = self.proxy.known_containers
+        if known.known(account, "") and not known.has_quota(account, ""):
             return
-        check_quota(await self.head_container(account, container), adding)
+        headers = (await self.list_account(account, limit="0")).headers
+        limits = account_quotas(headers)
+        known.remember(account, "", quota=limits != (None, None))
+        quotas.check(limits, int(headers.get("x-bytes-used", "0")),
+                     int(headers.get("x-object-count", "0")), adding)
 
 
 @dataclass
@@ -236,34 +253,3 @@ def listed_etag(value: str) -> str:
     """A container row's ETag without the parameters a row may carry after it (a Swift
     symlink's target, as Swift keeps it: `<md5>; symlink_target=c/o`)."""
     return value.partition(";")[0].strip()
-
-
-QUOTA_BYTES = "x-container-meta-quota-bytes"
-QUOTA_COUNT = "x-container-meta-quota-count"
-
-
-def quotas_of(headers: dict[str, str]) -> dict[str, int]:
-    """The quotas a container's metadata sets (Swift's container_quotas: bytes and
-    object count, set by its owners as plain metadata)."""
-    return {k: int(headers[k]) for k in (QUOTA_BYTES, QUOTA_COUNT)
-            if headers.get(k, "").isdigit()}
-
-
-def check_quota(headers: dict[str, str], adding: int | None) -> None:
-    """QuotaExceeded if one more object of `adding` bytes would exceed the container's
-    quotas. A write of unknown length (chunked) cannot be checked against a bytes quota:
-    refused (400) rather than let through, unless the quota is already used up (413)."""
-    quotas = quotas_of(headers)
-    if not quotas:
-        return
-    used, count = int(headers.get("x-bytes-used", "0")), int(headers.get("x-item-count", "0"))
-    if QUOTA_BYTES in quotas:
-        if adding is None and used >= quotas[QUOTA_BYTES]:
-            raise errors.QuotaExceeded("Upload exceeds quota.")
-        if adding is None:
-            raise errors.BadRequest("Uploads to a container with a bytes quota need a "
-                                    "Content-Length (the quota cannot be checked)")
-        if used + adding > quotas[QUOTA_BYTES]:
-            raise errors.QuotaExceeded("Upload exceeds quota.")
-    if QUOTA_COUNT in quotas and count + 1 > quotas[QUOTA_COUNT]:
-        raise errors.QuotaExceeded("Upload exceeds quota.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from objectstore import errors
 from objectstore.proxy.bucket_names import BucketNames
-from objectstore.proxy.containers import Containers, check_quota
+from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.s3compat import s3errors
 
@@ -35,11 +35,13 @@ class BucketRegistry:
         `adding` bytes, if known) to a container with a Swift quota is checked
         against it (QuotaExceeded: S3 EntityTooLarge)."""
         known = self.proxy.known_containers
-        if known.known(account, bucket) and not (write and known.has_quota(account, bucket)):
+        if not write:
+            if not known.known(account, bucket):
+                await self.require(account, bucket)
             return
-        headers = await self.require(account, bucket)
-        if write:
-            check_quota(headers, adding)
+        if not known.known(account, bucket):
+            await self.require(account, bucket)     # AccessDenied / NoSuchBucket first
+        await self.containers.confirm_write(account, bucket, adding)
 
     async def require(self, account: str, bucket: str) -> dict[str, str]:
         """The bucket's container headers; AccessDenied if another account owns the

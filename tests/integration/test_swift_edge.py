@@ -231,7 +231,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
 
 
 @pytest.mark.parametrize("method, headers, query", [
-    ("POST", {"X-Account-Meta-Quota-Bytes": "1000"}, ""),
     ("POST", {"Content-Type": "text/plain"}, "bulk-delete"),
     ("DELETE", {}, "bulk-delete"),
     ("PUT", {}, "extract-archive=tar.gz"),
@@ -266,7 +265,8 @@ def test_info_advertises_only_what_works(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
-                                         "container_quotas", "objectstore_ring"}
+                                         "container_quotas", "account_quotas",
+                                         "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
             limits["max_meta_value_length"], limits["max_meta_overall_size"]) == \

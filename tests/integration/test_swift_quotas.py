@@ -4,6 +4,8 @@ writes -- PUT, chunked PUT, copy -- and nothing is stored; bad values are 400.""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import swiftclient
 from botocore.exceptions import ClientError
@@ -75,3 +77,55 @@ def test_quotas_must_be_whole_numbers(server: str, header: str, value: str) -> N
                {"X-Auth-Token": tok, header: value})[0] == 400
     assert header.lower() not in swift(server).head_container(name)
     swift(server).delete_container(name)
+
+
+RESELLER = ("reseller:root", "rootkey")
+
+
+def as_reseller(server: str) -> swiftclient.Connection:
+    return swiftclient.Connection(preauthurl=f"{server}/v1/AUTH_other",
+                                  preauthtoken=login(server, RESELLER), retries=0)
+
+
+@pytest.mark.parametrize("header", ["X-Account-Quota-Bytes", "X-Account-Quota-Count",
+                                    "X-Account-Meta-Quota-Bytes",
+                                    "X-Remove-Account-Quota-Bytes"])
+def test_only_a_reseller_admin_sets_account_quotas(server: str, header: str) -> None:
+    tok = login(server, ("other:someone", "secret2"))        # the account's own admin
+    assert raw(server, "POST", "/v1/AUTH_other", {"X-Auth-Token": tok, header: "5"})[0] \
+        == 403
+    assert "x-account-quota-bytes" not in swift(server, ("other:someone", "secret2")
+                                                 ).head_account()
+
+
+def test_an_account_quota_holds_for_every_container_and_both_apis(server: str) -> None:
+    other = swift(server, ("other:someone", "secret2"))
+    used = int(other.head_account()["x-account-bytes-used"])
+    root = as_reseller(server)
+    name = unique("aquota")
+    other.put_container(name)
+    root.post_account({"X-Account-Quota-Bytes": str(used + 10)})
+    try:
+        assert other.head_account()["x-account-quota-bytes"] == str(used + 10)
+        assert status_of_put(other, name, "fits", b"x" * 10) == 201
+        # an account's usage follows its containers' reports (eventually consistent,
+        # as in Swift): once it shows the 10 bytes, the next byte is refused
+        deadline = time.monotonic() + 10
+        while int(other.head_account()["x-account-bytes-used"]) < used + 10:
+            assert time.monotonic() < deadline, "the account never counted the write"
+            time.sleep(0.1)
+        assert status_of_put(other, name, "over", b"x") == 413
+        with pytest.raises(ClientError) as info:
+            s3(server, ("other:someone", "secret2")).put_object(Bucket=name, Key="s3",
+                                                                 Body=b"x")
+        assert s3_code(info) == "EntityTooLarge"
+        tok = login(server, RESELLER)
+        assert raw(server, "POST", "/v1/AUTH_other",
+                   {"X-Auth-Token": tok, "X-Account-Quota-Bytes": "many"})[0] == 400
+    finally:
+        root.post_account({"X-Account-Quota-Bytes": ""})
+    assert "x-account-quota-bytes" not in other.head_account()
+    assert status_of_put(other, name, "over", b"x") == 201
+    for obj in other.get_container(name)[1]:
+        other.delete_object(name, obj["name"])
+    other.delete_container(name)
