@@ -32,6 +32,8 @@ from objectstore.api.metadata import check_header_sizes
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.objects import ABOUT, copy_sides, object_request
 from objectstore.api.permissions import authorize
+from objectstore.api.staticweb import web_mode
+from objectstore.api.staticweb_requests import web_request
 from objectstore.api.swift_errors import error_response
 from objectstore.api.symlink_requests import MAY
 from objectstore.api.tempauth import TempAuth
@@ -111,12 +113,18 @@ class SwiftAPI:
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "
                                    f"keys: {', '.join(owner_headers_in(request.headers))}")
         refuse_unsupported_headers(method, level, request.headers, target.account)
-        if target.obj is not None:
-            await self._authorize_copy(who, request, target)
 
-            async def may(path: SwiftPath, method: str) -> None:
-                await authorize(self.backend, who, request, path, method)
-            setattr(request.state, MAY, may)     # a symlink's target, with these rights
+        async def may(path: SwiftPath, method: str) -> None:
+            await authorize(self.backend, who, request, path, method)
+        setattr(request.state, MAY, may)     # a symlink's target, with these rights
+        web = None
+        if method in ("GET", "HEAD") and target.container is not None and (
+                who.user is None or web_mode(request.headers)):
+            web = await web_request(self.backend, request, target, path)
+        if web is not None:
+            response = web
+        elif target.obj is not None:
+            await self._authorize_copy(who, request, target)
             response = await object_request(self.backend, request, target)
         elif target.container is not None:
             response = await container_request(self.backend, request, target)

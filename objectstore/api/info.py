@@ -31,4 +31,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "tempauth": {"account_acls": True},
     "symlink": symlinks.CAPABILITIES,
     "container_quotas": {},
-    "account_quotas": {}}     # X-Account-Access-Control (api/acl.py)
+    "account_quotas": {},
+    "staticweb": {}}     # X-Account-Access-Control (api/acl.py)

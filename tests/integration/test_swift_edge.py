@@ -265,7 +265,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
-                                         "container_quotas", "account_quotas",
+                                         "container_quotas", "account_quotas", "staticweb",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
