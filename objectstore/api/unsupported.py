@@ -31,8 +31,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
         "x-object-manifest": "dynamic large objects (X-Object-Manifest)",
         "x-static-large-object": "static large objects (X-Static-Large-Object)",
-        "x-delete-at": "object expiry (X-Delete-At)",
-        "x-delete-after": "object expiry (X-Delete-After)",
     },
     "container": {
         "x-versions-location": "object versioning (X-Versions-Location)",
