@@ -26,6 +26,7 @@ from objectstore.api.access import (
 )
 from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
+from objectstore.api.bulk import bulk_delete
 from objectstore.api.containers import container_request
 from objectstore.api.link_requests import invalid_response, through_link
 from objectstore.api.metadata import check_header_sizes
@@ -102,6 +103,13 @@ class SwiftAPI:
         request_id.note_account(target.account)
         setattr(request.state, RESELLER, who.reseller_admin)
         method = request.method
+
+        async def may(path: SwiftPath, method: str) -> None:
+            await authorize(self.backend, who, request, path, method)
+        setattr(request.state, MAY, may)     # a symlink's target, with these rights
+        if "bulk-delete" in query and target.container is None and method in (
+                "POST", "DELETE"):
+            return await bulk_delete(self.backend, request, target.account, may)
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,
                                  "GET" if method == "COPY" else method)
@@ -113,10 +121,6 @@ class SwiftAPI:
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "
                                    f"keys: {', '.join(owner_headers_in(request.headers))}")
         refuse_unsupported_headers(method, level, request.headers, target.account)
-
-        async def may(path: SwiftPath, method: str) -> None:
-            await authorize(self.backend, who, request, path, method)
-        setattr(request.state, MAY, may)     # a symlink's target, with these rights
         web = None
         if method in ("GET", "HEAD") and target.container is not None and (
                 who.user is None or web_mode(request.headers)):

@@ -228,8 +228,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
 
 
 @pytest.mark.parametrize("method, headers, query", [
-    ("POST", {"Content-Type": "text/plain"}, "bulk-delete"),
-    ("DELETE", {}, "bulk-delete"),
     ("PUT", {}, "extract-archive=tar.gz"),
 ])
 def test_account_features_we_lack_are_refused(server: str, method: str,
@@ -263,6 +261,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "container_quotas", "account_quotas", "staticweb",
+                                         "bulk_delete",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
