@@ -28,6 +28,8 @@ from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
 from objectstore.api.bulk import bulk_delete
 from objectstore.api.containers import container_request
+from objectstore.api.formpost import form_post
+from objectstore.api.forms import boundary_of
 from objectstore.api.link_requests import invalid_response, through_link
 from objectstore.api.metadata import check_header_sizes
 from objectstore.api.names import SwiftPath, parse_swift_path
@@ -91,6 +93,11 @@ class SwiftAPI:
             raise errors.NotFound("unknown API version")
         check_header_sizes(request.scope["headers"])
         query = request.query_params
+        if request.method == "POST" and target.container is not None:
+            boundary = boundary_of(request.headers.get("content-type", ""))
+            if boundary is not None:       # a browser's form upload: signed, no token
+                request_id.note_account(target.account)
+                return await form_post(self.backend, request, target, path, boundary)
         link = LinkQuery.of(query) if request.method != "OPTIONS" else None
         if link is not None:        # a temporary URL: the link is the credential
             request_id.note_account(target.account)

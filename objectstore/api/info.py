@@ -36,4 +36,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "staticweb": {},
     "bulk_delete": {"max_deletes_per_request": bulk.MAX_DELETES,
                     "max_failed_deletes": bulk.MAX_DELETES},
+    "formpost": {"allowed_digests": list(tempurl.ALLOWED_DIGESTS)},
 }
