@@ -28,7 +28,7 @@ from objectstore.api.access import (
 )
 from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
-from objectstore.api.bulk import bulk_delete
+from objectstore.api.bulk import bulk_delete, extract_archive
 from objectstore.api.containers import container_request
 from objectstore.api.formpost import form_post
 from objectstore.api.forms import boundary_of
@@ -121,6 +121,9 @@ class SwiftAPI:
         if "bulk-delete" in query and target.container is None and method in (
                 "POST", "DELETE"):
             return await bulk_delete(self.backend, request, target.account, may)
+        if "extract-archive" in query and method == "PUT":
+            return await extract_archive(self.backend, request, target,
+                                         query["extract-archive"], may)
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,
                                  "GET" if method == "COPY" else method)

@@ -38,4 +38,6 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "bulk_delete": {"max_deletes_per_request": bulk.MAX_DELETES,
                     "max_failed_deletes": bulk.MAX_DELETES},
     "formpost": {"allowed_digests": list(tempurl.ALLOWED_DIGESTS)},
+    "bulk_upload": {"max_failed_extractions": bulk.MAX_FAILED,
+                    "max_containers_per_extraction": bulk.MAX_DELETES},
 }

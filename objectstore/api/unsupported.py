@@ -23,7 +23,6 @@ from objectstore.errors import BadRequest
 # query parameter -> the feature it belongs to (any level, any method)
 QUERY_FEATURES = {
     "multipart-manifest": "static large objects (multipart-manifest=put)",
-    "extract-archive": "archive extraction (?extract-archive)",
 }
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
 HEADER_FEATURES: dict[str, dict[str, str]] = {

@@ -150,7 +150,6 @@ def test_a_segments_container_belongs_to_its_buckets_owner(server: str) -> None:
 REFUSED = [
     ("PUT", "o", {"X-Object-Manifest": "segs/o/"}, ""),
     ("PUT", "o", {}, "multipart-manifest=put"),
-    ("PUT", "o", {}, "extract-archive=tar"),
     ("POST", "target", {"X-Object-Manifest": "segs/o/"}, ""),
 ]
 
@@ -227,19 +226,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
     conn.delete_container(name)
 
 
-@pytest.mark.parametrize("method, headers, query", [
-    ("PUT", {}, "extract-archive=tar.gz"),
-])
-def test_account_features_we_lack_are_refused(server: str, method: str,
-                                              headers: dict[str, str], query: str) -> None:
-    status, _, text = raw(server, method, f"/v1/AUTH_test?{query}" if query else
-                          "/v1/AUTH_test", {"X-Auth-Token": login(server, ADMIN),
-                                            "Content-Length": "0", **headers})
-    assert status == 400 and b"not implemented yet" in text
-    head = swift(server).head_account()
-    assert "x-account-meta-quota-bytes" not in head
-
-
 def test_swift_upload_with_segments_fails_loudly(server: str, tmp_path: Path) -> None:
     cli = shutil.which("swift", path=str(Path(sys.executable).parent))
     assert cli, "python-swiftclient installs the swift command"
@@ -261,7 +247,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "container_quotas", "account_quotas", "staticweb",
-                                         "bulk_delete", "formpost",
+                                         "bulk_delete", "formpost", "bulk_upload",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
