@@ -13,6 +13,7 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.proxy.swift_only import SwiftOnly
 
 
 async def container_request(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -43,21 +44,32 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     if method == "DELETE":
         await b.containers.delete_container(t.account, t.container)
         await b.names.release(t.account, t.container)
+        await b.swift_only.remove(t.account, t.container)
         return Response(status_code=204)
     raise MethodNotAllowed(method)
 
 
 async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     """Create (201) or update (202) a container, after claiming its name in the one
-    namespace S3 shares (409 with the reason if another account holds it)."""
+    namespace S3 shares; if another account holds the name, the container is made
+    Swift-only (proxy/swift_only.py): this account's, but no S3 bucket."""
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
-    claimed = await b.names.claim(t.account, t.container)
+    try:
+        claimed, local = await b.names.claim(t.account, t.container), False
+    except errors.NameTaken:
+        claimed, local = False, True
+        await b.swift_only.add(t.account, t.container)
+        metadata.update(SwiftOnly.MARK)
     try:
         created = await b.containers.put_container(t.account, t.container, metadata)
     except errors.ObjectStoreError:
         if claimed:          # do not keep a name for a container that was not made
             await b.names.release(t.account, t.container)
+        if local:
+            await b.swift_only.remove(t.account, t.container)
         raise
+    if claimed and not created:     # a Swift-only container whose name became free
+        await b.swift_only.make_bucket(t.account, t.container)
     return Response(status_code=201 if created else 202)

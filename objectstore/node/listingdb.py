@@ -207,13 +207,20 @@ class ListingDB:
                 Item(r[0], Timestamp.parse(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
     def mark_deleted(self, timestamp: Timestamp, must_be_empty: bool = True) -> None:
-        """Delete the container/account itself (it stays as a tombstone for replicas)."""
+        """Delete the container/account itself (it stays as a tombstone for replicas).
+        Its metadata is cleared as of the deletion, as Swift does: a container made
+        again under the name starts without the old one's metadata and marks."""
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
-            count = conn.execute("SELECT item_count FROM info").fetchone()[0]
+            count, meta = conn.execute("SELECT item_count, metadata FROM info").fetchone()
             if must_be_empty and count:
                 conn.execute("ROLLBACK")
                 raise ContainerNotEmpty(f"{count} items left")
+            current = json.loads(meta)
+            for key, (value, stamp) in list(current.items()):
+                if value and Timestamp.parse(stamp) < timestamp:
+                    current[key] = ["", timestamp.internal]
+            conn.execute("UPDATE info SET metadata = ?", (json.dumps(current),))
             conn.execute("UPDATE info SET delete_timestamp = ? WHERE delete_timestamp < ?",
                          (timestamp.internal, timestamp.internal))
             conn.execute("COMMIT")

@@ -22,6 +22,9 @@ from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
 from objectstore.proxy.strategy import KNOWN, shared
 from objectstore.timestamps import Timestamp
 
+# a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
+SWIFT_ONLY = "x-container-sysmeta-swift-only"
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -74,7 +77,8 @@ class Containers:
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
-        self.proxy.known_containers.remember(account, container)
+        if not metadata.get(SWIFT_ONLY):
+            self.proxy.known_containers.remember(account, container)
         if metadata:
             await self.post_container(account, container, metadata)
         if status == 201:       # an existing container's replicas report their counts
@@ -196,7 +200,8 @@ class Containers:
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
-        self.proxy.known_containers.remember(account, container)
+        if not headers.get(SWIFT_ONLY):
+            self.proxy.known_containers.remember(account, container)
         return headers
 
     async def confirm(self, account: str, container: str) -> None:
