@@ -7,7 +7,13 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.api.backend import Backend
-from objectstore.api.listings import check_total, listing_params, listing_response, stats_headers
+from objectstore.api.listings import (
+    check_total,
+    empty_listing,
+    listing_params,
+    listing_response,
+    stats_headers,
+)
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
@@ -23,14 +29,13 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     method = request.method
     if method == "PUT":
         return await put_container(b, request, t)
+    fmt = listing_format(request.query_params.get("format"), request.headers.get("accept"))
     if method == "HEAD":
         info = await b.containers.head_container(t.account, t.container)
-        return Response(status_code=204, headers=stats_headers(info, "container"))
+        return empty_listing(fmt, stats_headers(info, "container"))
     if method == "GET":
         listing = await b.containers.list_container(t.account, t.container,
                                                     **listing_params(request))
-        fmt = listing_format(request.query_params.get("format"),
-                             request.headers.get("accept"))
         entries = [object_entry(e) for e in listing.entries]
         return listing_response(fmt, "container", t.container, "object", entries,
                                 stats_headers(listing.headers, "container"))

@@ -14,7 +14,7 @@ from objectstore.api.backend import Backend
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import http_date
-from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
 from objectstore.api.unsupported import manifest_query_refused, not_implemented
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
@@ -62,7 +62,7 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     h = request.headers
     length = h.get("content-length")
     if length is None and "chunked" not in h.get("transfer-encoding", "").lower():
-        raise errors.BadRequest("Missing Content-Length or Transfer-Encoding: chunked")
+        raise LengthRequired("Missing Content-Length or Transfer-Encoding: chunked")
     if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
         raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
     metadata = user_metadata(h, "object")

@@ -50,6 +50,8 @@ def info_headers(info: Info) -> dict[str, str]:
     if info.delete_timestamp is not None:
         headers["x-backend-delete-timestamp"] = info.delete_timestamp.internal
     headers.update({k: v for k, (v, _) in info.metadata.items() if v})
+    stamps = [info.put_timestamp, *(Timestamp.parse(t) for _, t in info.metadata.values())]
+    headers[wire.METADATA_TIMESTAMP] = max(stamps).internal
     return headers
 
 

@@ -2,8 +2,8 @@
 reverse -- in UTF-8 byte order, as S3 and Swift list.
 
 SQLite compares TEXT with memcmp over UTF-8 (its BINARY collation), so `ORDER BY name`
-is byte order. With a delimiter, every name with the same prefix up to the delimiter
-rolls up into one `subdir` entry; the query then skips past all of them at once, so a
+is byte order. With a delimiter (of any length, as Swift's), every name with the same prefix up to
+the delimiter rolls up into one `subdir` entry; the query then skips past all of them at once, so a
 listing of a million names under a few "directories" costs a few queries, not a scan.
 A subdir equal to the marker is not repeated (the client is paginating past it).
 """
@@ -17,6 +17,7 @@ from typing import Any
 from objectstore.errors import BadRequest
 
 MAX_LIMIT = 10_000
+MAX_DELIMITER = 1024      # no name is longer: a longer delimiter cannot match
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ class ListingParams:
     def __post_init__(self) -> None:
         if not 0 <= self.limit <= MAX_LIMIT:
             raise BadRequest(f"limit must be 0..{MAX_LIMIT}")
-        if len(self.delimiter) > 1:
-            raise BadRequest("delimiter must be one character")
+        if len(self.delimiter.encode()) > MAX_DELIMITER:
+            raise BadRequest(f"delimiter longer than {MAX_DELIMITER} bytes")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def list_rows(conn: sqlite3.Connection, table: str, columns: str, where: str,
             if cut < 0:
                 out.append(row)
                 continue
-            subdir = name[:cut + 1]
+            subdir = name[:cut + len(params.delimiter)]
             if subdir != params.marker:
                 out.append(Subdir(subdir))
             # Skip every name under this subdir, then query again from there.

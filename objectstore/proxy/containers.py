@@ -24,6 +24,8 @@ from objectstore.timestamps import Timestamp
 
 # a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
 SWIFT_ONLY = "x-container-sysmeta-swift-only"
+# the header of a container's or account's info that says when it last changed
+LAST_CHANGED = wire.METADATA_TIMESTAMP
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,27 @@ def test_listing_examples(tmp_path: Path) -> None:
         prefix="a/b", delimiter="/")))
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": 10_001}, {"limit": -1}, {"delimiter": "ab"}])
+def test_a_delimiter_of_several_characters(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    for n in ["t", "t-&a", "t-&b/c", "t-a", "u-&"]:
+        d.put_item(Item(n, Timestamp(10), 1))
+    assert names(d.list_items(ListingParams(delimiter="-&"))) == ["t", "t-&", "t-a", "u-&"]
+    assert names(d.list_items(ListingParams(delimiter="-&", reverse=True))) == [
+        "u-&", "t-a", "t-&", "t"]
+    assert names(d.list_items(ListingParams(delimiter="-&", prefix="t-&"))) == [
+        "t-&a", "t-&b/c"]
+    assert names(d.list_items(ListingParams(delimiter="-&", marker="t-&"))) == ["t-a", "u-&"]
+
+
+def test_deleting_clears_the_metadata(tmp_path: Path) -> None:
+    """As Swift's: a container made again under the name starts without the old one's."""
+    d = db(tmp_path)
+    d.update_metadata({"x-container-sysmeta-mark": "1"}, Timestamp(10))
+    d.mark_deleted(Timestamp(20))
+    assert d.info().metadata["x-container-sysmeta-mark"] == ("", Timestamp(20).internal)
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 10_001}, {"limit": -1}, {"delimiter": "a" * 1025}])
 def test_bad_listing_params(kwargs: dict[str, object]) -> None:
     with pytest.raises(BadRequest):
         ListingParams(**kwargs)  # type: ignore[arg-type]
