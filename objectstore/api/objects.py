@@ -130,7 +130,8 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
     source, stored = await copies.copy_object(
         b.proxy, (src.account, src.container, src.obj),
-        (dst.account, dst.container, dst.obj), conditions, destination)
+        (dst.account, dst.container, dst.obj), conditions, destination,
+        h.get("range"))
     assert stored is not None
     return Response(status_code=201, headers={
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),

@@ -14,8 +14,9 @@ INFO = [{"name": DEFAULT, "default": True}]
 
 
 def check_requested(headers: Mapping[str, str]) -> None:
-    """400 unless a container PUT's X-Storage-Policy (if any) names the one policy."""
-    asked = headers.get(HEADER)
-    if asked is not None and asked.strip().lower() != DEFAULT:
+    """400 unless a container write's X-Storage-Policy (if any, and not empty: the
+    default) names the one policy."""
+    asked = headers.get(HEADER, "")
+    if asked.strip() and asked.strip().lower() != DEFAULT:
         raise errors.BadRequest(f"Invalid X-Storage-Policy '{asked.strip()}' (this store "
                                 f"has one storage policy, {DEFAULT!r})")

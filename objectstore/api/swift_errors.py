@@ -46,8 +46,10 @@ def _object_headers(obj: Mapping[str, str]) -> dict[str, str]:
 
 
 def _unsatisfied_range(obj: Mapping[str, str]) -> dict[str, str]:
-    """A 416 says how long the object is (RFC 9110 14.4)."""
-    return {"content-range": f"bytes */{obj.get('content-length', '0')}"} if obj else {}
+    """A 416 says how long the object is (RFC 9110 14.4), and which one it is."""
+    if not obj:
+        return {}
+    return {**_object_headers(obj), "content-range": f"bytes */{obj.get('content-length', '0')}"}
 
 
 @dataclass(frozen=True)
