@@ -28,7 +28,8 @@ from objectstore.timestamps import Timestamp
 # Headers stored with an object and returned with it (besides its user metadata).
 OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS)
 META = "x-object-meta-"
-READS = ReadPolicy(multi_range=True)    # several ranges: multipart/byteranges
+# several ranges: multipart/byteranges; If-Match and If-Unmodified-Since both apply
+READS = ReadPolicy(multi_range=True, independent_conditions=True)
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
 

@@ -74,6 +74,10 @@ def test_conditional_answers_carry_the_objects_headers(server: str, obj: tuple) 
             assert got == status, (method, cond)
             assert headers["etag"] == etag and headers["accept-ranges"] == "bytes"
             assert "last-modified" in headers and headers["x-object-meta-color"] == "red"
+    both = {"If-Match": etag, "If-Unmodified-Since": "Thu, 01 Jan 1970 00:00:01 GMT"}
+    assert raw(server, "GET", path, {**tok, **both})[0] == 412    # Swift checks both
+    both["If-Unmodified-Since"] = "Fri, 01 Jan 2100 00:00:00 GMT"
+    assert raw(server, "GET", path, {**tok, **both})[0] == 200
     got, headers, _ = raw(server, "GET", path, {**tok, "Range": "bytes=5000-"})
     assert got == 416 and headers["content-range"] == f"bytes */{len(data)}"
     assert headers["etag"] == etag and headers["accept-ranges"] == "bytes"

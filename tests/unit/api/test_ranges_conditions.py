@@ -104,3 +104,11 @@ def test_bad_swift_paths(raw: bytes, error: type[Exception]) -> None:
         parse_swift_path(raw)
     if error is PreconditionFailed:     # Swift's own words, which clients compare
         assert str(info.value) in ("Bad URL", "Invalid UTF8 or contains NULL")
+
+
+def test_if_unmodified_since_after_a_passing_if_match() -> None:
+    """The RFC ignores it (S3's reads); Swift checks it too (`independent`)."""
+    headers = {"if-match": "e", "if-unmodified-since": "Thu, 01 Jan 1970 00:00:01 GMT"}
+    check_conditions(headers, "e", 1_000_000.0, True)
+    with pytest.raises(PreconditionFailed):
+        check_conditions(headers, "e", 1_000_000.0, True, independent=True)
