@@ -29,7 +29,7 @@ def listing_params(request: Request) -> dict[str, Any]:
         limit = None
     if limit is not None and int(limit) > MAX_LIMIT:
         raise errors.PreconditionFailed(f"Maximum limit is {MAX_LIMIT}")
-    return {"prefix": q.get("prefix"), "delimiter": q.get("delimiter"),
+    return {"prefix": q.get("prefix"), "delimiter": q.get("delimiter"), "path": q.get("path"),
             "marker": q.get("marker"), "end_marker": q.get("end_marker"),
             "limit": limit, "reverse": "true" if q.get("reverse", "").lower() in TRUE
             else None}

@@ -38,9 +38,10 @@ def listing_params(request: Request) -> ListingParams:
         limit = int(q.get("limit", "10000"))
     except ValueError:
         raise BadRequest("limit must be a number") from None
-    return ListingParams(prefix=q.get("prefix", ""), delimiter=q.get("delimiter", ""),
-                         marker=q.get("marker", ""), end_marker=q.get("end_marker", ""),
-                         limit=limit, reverse=q.get("reverse", "") in ("1", "true", "on"))
+    params = ListingParams(prefix=q.get("prefix", ""), delimiter=q.get("delimiter", ""),
+                           marker=q.get("marker", ""), end_marker=q.get("end_marker", ""),
+                           limit=limit, reverse=q.get("reverse", "") in ("1", "true", "on"))
+    return params.under(q["path"]) if "path" in q else params
 
 
 def info_headers(info: Info) -> dict[str, str]:

@@ -11,7 +11,7 @@ A subdir equal to the marker is not repeated (the client is paginating past it).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from objectstore.errors import BadRequest
@@ -28,6 +28,14 @@ class ListingParams:
     end_marker: str = ""
     limit: int = MAX_LIMIT
     reverse: bool = False
+    # Swift's `path`: the names directly under a "directory" -- a prefix of `path/` and
+    # no further `/` but a trailing one (directory markers), no subdir entries
+    path: str | None = None
+
+    def under(self, path: str) -> ListingParams:
+        """These params for Swift's `path` query (which replaces prefix and delimiter)."""
+        prefix = path.rstrip("/") + "/" if path else ""
+        return replace(self, prefix=prefix, delimiter="/", path=prefix)
 
     def __post_init__(self) -> None:
         if not 0 <= self.limit <= MAX_LIMIT:
@@ -86,12 +94,14 @@ def list_rows(conn: sqlite3.Connection, table: str, columns: str, where: str,
         rolled = False
         for row in rows:
             name = row[0]
+            if params.path and name == params.path:
+                continue            # the directory's own marker is not under it
             cut = name.find(params.delimiter, len(params.prefix)) if params.delimiter else -1
-            if cut < 0:
-                out.append(row)
+            if cut < 0 or (params.path is not None and cut == len(name) - 1):
+                out.append(row)     # (with a path: a directory marker, "dir/")
                 continue
             subdir = name[:cut + len(params.delimiter)]
-            if subdir != params.marker:
+            if subdir != params.marker and params.path is None:
                 out.append(Subdir(subdir))
             # Skip every name under this subdir, then query again from there.
             if params.reverse:

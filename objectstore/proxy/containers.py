@@ -223,5 +223,6 @@ class _Body:
 
 
 def _query(params: dict[str, Any]) -> str:
-    given = {k: v for k, v in params.items() if v not in (None, "")}
+    given = {k: v for k, v in params.items()
+             if v is not None and (v != "" or k == "path")}     # path= is the top level
     return "?" + urlencode(given) if given else ""

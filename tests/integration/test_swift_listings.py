@@ -147,3 +147,16 @@ def test_the_one_storage_policy(server: str) -> None:
     status, _, _ = raw(server, "GET", f"/v1/AUTH_test/{name}",
                        {"X-Auth-Token": login(server, ADMIN)})
     assert status == 404
+
+
+def test_a_path_listing(server: str) -> None:
+    conn, name = swift(server), unique("paths")
+    conn.put_container(name)
+    for obj in ("dir1/", "dir1/file2", "dir1/sub/", "dir1/sub/f", "file1"):
+        conn.put_object(name, obj, b"")
+    tok = {"X-Auth-Token": login(server, ADMIN)}
+    listing = raw(server, "GET", f"/v1/AUTH_test/{name}?path=", tok)[2].split()
+    assert listing == [b"dir1/", b"file1"]
+    listing = raw(server, "GET", f"/v1/AUTH_test/{name}?path=dir1", tok)[2].split()
+    assert listing == [b"dir1/file2", b"dir1/sub/"]
+    assert conn.get_container(name, path="dir1/sub")[1][0]["name"] == "dir1/sub/f"

@@ -119,3 +119,15 @@ def test_model_agrees_on_examples(tmp_path: Path) -> None:
     for params in (dict(delimiter="/"), dict(prefix="a", delimiter="/", reverse=True),
                    dict(marker="a/", delimiter="/"), dict(end_marker="c", reverse=True)):
         assert names(d.list_items(ListingParams(**params))) == model_listing(pool, **params)
+
+
+def test_a_path_listing_names_what_is_directly_under_it(tmp_path: Path) -> None:
+    """Swift's `path`: no subdir entries, directory markers ("dir/") listed."""
+    d = db(tmp_path)
+    for n in ["dir1/", "dir1/file2", "dir1/sub/", "dir1/sub/f", "dir1/sub2/x", "file1"]:
+        d.put_item(Item(n, Timestamp(10), 1))
+    assert names(d.list_items(ListingParams().under(""))) == ["dir1/", "file1"]
+    assert names(d.list_items(ListingParams().under("dir1"))) == ["dir1/file2", "dir1/sub/"]
+    assert names(d.list_items(ListingParams().under("dir1/"))) == ["dir1/file2", "dir1/sub/"]
+    assert names(d.list_items(ListingParams().under("dir1/sub2"))) == ["dir1/sub2/x"]
+    assert names(d.list_items(ListingParams().under("dir1/none"))) == []
