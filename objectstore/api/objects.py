@@ -30,6 +30,7 @@ OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS)
 META = "x-object-meta-"
 # several ranges: multipart/byteranges; If-Match and If-Unmodified-Since both apply
 READS = ReadPolicy(multi_range=True, independent_conditions=True)
+DELETED = {"content-type": "text/html; charset=UTF-8"}    # Swift's 204 says so too
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
 
@@ -55,7 +56,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             head = await b.proxy.head_object_info(t.account, t.container, t.obj)
             manifest_query_refused(request.query_params, head.system.manifest)
         await b.proxy.delete_object(t.account, t.container, t.obj)
-        return Response(status_code=204)
+        return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
 
 async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:

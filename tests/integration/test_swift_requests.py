@@ -108,3 +108,16 @@ def test_copy_with_a_range_copies_that_range(server: str, obj: tuple) -> None:
         conn.copy_object(name, "o", f"{dest}/two", headers={"Range": "bytes=0-1,5-6"})
     assert info.value.http_status == 400
     assert [o["name"] for o in conn.get_container(dest)[1]] == ["part"]
+
+
+def test_a_delete_answers_as_swifts_does(server: str) -> None:
+    conn, name = swift(server), unique("del")
+    conn.put_container(name)
+    conn.put_object(name, "hi", b"there")
+    status, headers, _ = raw(server, "DELETE", f"/v1/AUTH_test/{name}/hi",
+                             {"X-Auth-Token": login(server, ADMIN)})
+    assert status == 204 and headers["content-type"] == "text/html; charset=UTF-8"
+    status, _, _ = raw(server, "DELETE", f"/v1/AUTH_test/{name}/hi",
+                       {"X-Auth-Token": login(server, ADMIN)})
+    assert status == 404
+    conn.delete_container(name)
