@@ -27,4 +27,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
     "policies": policies.INFO,
-}, "tempurl": tempurl.CAPABILITIES}
+}, "tempurl": tempurl.CAPABILITIES,
+    # X-Account-Access-Control (api/acl.py, api/access.py): clients and Swift's own
+    # tests look for it here before they use account ACLs
+    "tempauth": {"account_acls": True}}
