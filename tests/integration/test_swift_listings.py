@@ -160,3 +160,14 @@ def test_a_path_listing(server: str) -> None:
     listing = raw(server, "GET", f"/v1/AUTH_test/{name}?path=dir1", tok)[2].split()
     assert listing == [b"dir1/file2", b"dir1/sub/"]
     assert conn.get_container(name, path="dir1/sub")[1][0]["name"] == "dir1/sub/f"
+
+
+def test_a_container_made_again_is_listed_again(server: str) -> None:
+    conn, name = swift(server), unique("again")
+    conn.put_container(name)
+    conn.delete_container(name)
+    status, _, _ = raw(server, "PUT", f"/v1/AUTH_test/{name}",
+                       {"X-Auth-Token": login(server, ADMIN), "Content-Length": "0"})
+    assert status == 201                     # created again, as Swift answers
+    assert name in [c["name"] for c in conn.get_account(prefix=name)[1]]
+    conn.delete_container(name)

@@ -131,3 +131,13 @@ def test_a_path_listing_names_what_is_directly_under_it(tmp_path: Path) -> None:
     assert names(d.list_items(ListingParams().under("dir1/"))) == ["dir1/file2", "dir1/sub/"]
     assert names(d.list_items(ListingParams().under("dir1/sub2"))) == ["dir1/sub2/x"]
     assert names(d.list_items(ListingParams().under("dir1/none"))) == []
+
+
+def test_a_deleted_database_put_again_is_created_again(tmp_path: Path) -> None:
+    """So the proxy puts its account row anew (a re-made container was missing from
+    its account's listing)."""
+    d = db(tmp_path)
+    assert not d.initialize("/AUTH_test/c", Timestamp(2))       # an update
+    d.mark_deleted(Timestamp(3))
+    assert d.initialize("/AUTH_test/c", Timestamp(4))           # made again
+    assert not d.info().deleted
