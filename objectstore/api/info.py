@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import metadata, names, policies, tempurl
+from objectstore.api import metadata, names, policies, symlinks, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -26,8 +26,13 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_name_length": metadata.MAX_META_NAME_LENGTH,
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
+    "max_header_size": metadata.MAX_HEADER_SIZE,
     "policies": policies.INFO,
 }, "tempurl": tempurl.CAPABILITIES,
     # X-Account-Access-Control (api/acl.py, api/access.py): clients and Swift's own
     # tests look for it here before they use account ACLs
-    "tempauth": {"account_acls": True}}
+    "tempauth": {"account_acls": True},
+    "symlink": symlinks.CAPABILITIES,
+    "container_quotas": {},
+    "account_quotas": {},
+    "staticweb": {}}

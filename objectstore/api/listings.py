@@ -12,6 +12,7 @@ from objectstore.api import policies
 from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
+from objectstore.proxy import quotas
 from objectstore.proxy.containers import LAST_CHANGED
 from objectstore.timestamps import Timestamp
 
@@ -52,6 +53,11 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
         headers["x-storage-policy"] = policies.DEFAULT
     headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
     headers.update(shown(node))         # the ACLs (hidden from all but owners)
+    if kind == "account":               # quotas a reseller admin set
+        for public, kept in (("x-account-quota-bytes", quotas.ACCOUNT_BYTES),
+                             ("x-account-quota-count", quotas.ACCOUNT_COUNT)):
+            if node.get(kept):
+                headers[public] = node[kept]
     return headers
 
 

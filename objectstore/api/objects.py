@@ -10,11 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.api import symlinks
 from objectstore.api.backend import Backend
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import http_date
 from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
+from objectstore.api.symlink_requests import follow, put_symlink, resolve
 from objectstore.api.unsupported import manifest_query_refused, not_implemented
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
@@ -41,16 +43,22 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     if sides is not None:
         return await copy_object(b, request, *sides)
     if method == "PUT":
+        if "x-symlink-target" in request.headers:
+            return await put_symlink(b, request, t)
         return await put_object(b, request, t)
     if method in ("GET", "HEAD"):
         return await get_object(b, request, t)
     if method == "POST":
+        if "x-symlink-target" in request.headers:
+            raise errors.BadRequest("A PUT request is required to set a symlink target")
         metadata = user_metadata(request.headers, "object")
         await b.containers.confirm(t.account, t.container)
         if "content-type" in request.headers:
-            return await post_content_type(b, request, t, metadata)
-        await b.proxy.post_object(t.account, t.container, t.obj, metadata)
-        return Response(status_code=202)
+            response = await post_content_type(b, request, t, metadata)
+        else:
+            await b.proxy.post_object(t.account, t.container, t.obj, metadata)
+            response = Response(status_code=202)
+        return await _redirect_if_link(b, t, response)
     if method == "DELETE":
         if "multipart-manifest" in request.query_params:
             head = await b.proxy.head_object_info(t.account, t.container, t.obj)
@@ -58,6 +66,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
+
 
 async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
@@ -68,7 +77,9 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
         raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
     metadata = user_metadata(h, "object")
-    await b.containers.confirm(t.account, t.container)   # 404 if missing
+    # 404 if missing, 413 past a quota
+    await b.containers.confirm_write(t.account, t.container,
+                                     int(length) if length else None)
     content_type = h.get("content-type")
     if content_type is None or h.get("x-detect-content-type", "").lower() in (
             "true", "1", "yes", "on"):
@@ -84,6 +95,7 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                                          options)
     return Response(status_code=201, headers={"etag": stored.etag,
                                               "last-modified": http_date(stored.timestamp)})
+
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                             metadata: dict[str, str]) -> Response:
@@ -112,11 +124,17 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
         await b.proxy.post_object(t.account, t.container, t.obj, metadata)
     return Response(status_code=202)
 
+
 async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPath) -> Response:
     """Server-side copy: the source streams from its replicas into a new write. Its
     metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
     assert src.container and src.obj and dst.container and dst.obj
+    src = await resolve(b, request, src)
+    assert src.container and src.obj
     await b.containers.confirm(dst.account, dst.container)
+    if b.proxy.known_containers.has_quota(dst.account, dst.container):
+        size = (await b.proxy.head_object_info(src.account, src.container, src.obj)).size
+        await b.containers.confirm_write(dst.account, dst.container, size)
     h = request.headers
     fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
     metadata = _bare(user_metadata(h, "object"))
@@ -126,8 +144,11 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         content.update(content_headers_of(h.raw))
         user = {} if fresh else dict(source.user_metadata)
         user.update(metadata)
+        link = {k: v for k, v in source.system.other.items()      # ?symlink=get
+                if k.startswith(symlinks.SYSMETA) or k == symlinks.LISTING_ETAG}
         return PutOptions(content_type=h.get("content-type", source.content_type),
-                          content_headers=content, user_metadata=user)
+                          content_headers=content, user_metadata=user,
+                          system_metadata=link)
 
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
     source, stored = await copies.copy_object(
@@ -141,15 +162,38 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         "x-copied-from-account": quote(src.account),
         "x-copied-from-last-modified": http_date(source.timestamp)})
 
+
 async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     whole = request.method == "GET" and "range" not in request.headers
     handle = await b.proxy.open_object(t.account, t.container, t.obj, prefetch=whole)
+    where = None
     try:
+        if symlinks.is_link(handle.headers):
+            if request.query_params.get("symlink") == "get":
+                response = await _answer_get(request, handle)
+                response.headers.update(symlinks.shown_headers(handle.headers))
+                return response
+            handle, where = await follow(b, request, t, handle, whole)
         manifest_query_refused(request.query_params, isinstance(handle, ManifestHandle))
-        return await _answer_get(request, handle)
+        response = await _answer_get(request, handle)
+        if where is not None:
+            response.headers["content-location"] = where
+        return response
     finally:
         handle.discard()        # unless the response is streaming it
+
+
+async def _redirect_if_link(b: Backend, t: SwiftPath, response: Response) -> Response:
+    """A POST to a symlink changed the link (as Swift's does) and answers 307 with the
+    target, so a client that meant the target knows where it is."""
+    assert t.container is not None and t.obj is not None
+    head = await b.proxy.head_object(t.account, t.container, t.obj)
+    if not symlinks.is_link(head):
+        return response
+    return Response(status_code=307, headers={
+        "location": symlinks.location(symlinks.target_of(head, t.account))})
+
 
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle
                       ) -> Response:

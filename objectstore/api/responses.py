@@ -8,7 +8,8 @@ from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from objectstore.api import policies
+from objectstore.api import policies, symlinks
+from objectstore.proxy.containers import listed_etag
 from objectstore.timestamps import Timestamp
 
 
@@ -41,12 +42,20 @@ def listing_format(query_format: str | None, accept: str | None) -> str:
     return "text"
 
 
-def object_entry(e: dict[str, Any]) -> dict[str, Any]:
+def object_entry(e: dict[str, Any], account: str = "", links: bool = False
+                 ) -> dict[str, Any]:
+    """A listing entry; `links`: with a symlink's symlink_path (etc.), which Swift
+    shows in JSON listings only. A row's ETag never shows a link's parameters."""
     if "subdir" in e:
         return {"subdir": e["subdir"]}
-    return {"name": e["name"], "hash": e["hash"], "bytes": e["bytes"],
-            "content_type": e["content_type"],
-            "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+    entry = {"name": e["name"], "hash": e["hash"], "bytes": e["bytes"],
+             "content_type": e["content_type"],
+             "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+    if ";" in entry["hash"]:
+        if links:
+            return symlinks.listing_entry(entry, account)
+        entry["hash"] = listed_etag(entry["hash"])
+    return entry
 
 
 def container_entry(e: dict[str, Any]) -> dict[str, Any]:

@@ -33,8 +33,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-static-large-object": "static large objects (X-Static-Large-Object)",
         "x-delete-at": "object expiry (X-Delete-At)",
         "x-delete-after": "object expiry (X-Delete-After)",
-        "x-symlink-target": "symlinks (X-Symlink-Target)",
-        "x-symlink-target-account": "symlinks (X-Symlink-Target-Account)",
     },
     "container": {
         "x-versions-location": "object versioning (X-Versions-Location)",
@@ -42,18 +40,15 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-versions-enabled": "object versioning (X-Versions-Enabled)",
         "x-container-sync-to": "container sync (X-Container-Sync-To)",
         "x-container-sync-key": "container sync (X-Container-Sync-Key)",
-        "x-container-meta-quota-bytes": "container quotas (X-Container-Meta-Quota-Bytes)",
-        "x-container-meta-quota-count": "container quotas (X-Container-Meta-Quota-Count)",
     },
     "account": {
-        "x-account-meta-quota-bytes": "account quotas (X-Account-Meta-Quota-Bytes)",
     },
 }
 WRITES = ("PUT", "POST", "COPY")
 # Asked on reads and deletes of plain objects, these are honoured as they stand (see
-# `manifest_query_refused`); `?symlink=get` ("do not follow a symlink") always is, as
-# no object is a symlink (X-Symlink-Target is refused). python-swiftclient sends
-# `symlink=get` before every delete and `multipart-manifest=get` for --skip-identical.
+# `manifest_query_refused`); `?symlink=get` is api/symlinks.py's. python-swiftclient
+# sends `symlink=get` before every delete and `multipart-manifest=get` for
+# --skip-identical.
 READ_QUERY_OK = {"multipart-manifest": ("get", "delete")}
 
 

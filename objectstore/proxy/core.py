@@ -287,7 +287,7 @@ class Proxy:
                                       obj, {
             "x-timestamp": timestamp.internal,
             "x-size": system.get(MANIFEST_SIZE, str(size)),
-            "x-etag": system.get(MANIFEST_ETAG, etag),
+            "x-etag": system.get(wire.LISTING_ETAG) or system.get(MANIFEST_ETAG, etag),
             "x-content-type": options.content_type})
         stored = Stored(etag, timestamp)
         if options.checksum_algorithm:           # a checksum the nodes computed (S3)

@@ -28,6 +28,7 @@ S3_CHECKSUM_ALGORITHM = SYSMETA + "s3-checksum-algorithm"
 S3_CHECKSUM_TYPE = SYSMETA + "s3-checksum-type"
 S3_UPLOAD_ID = SYSMETA + "s3-upload-id"
 S3_OWNER = SYSMETA + "s3-owner"
+LISTING_ETAG = wire.LISTING_ETAG        # what a container row shows instead of the ETag
 
 _NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALGORITHM,
           S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}

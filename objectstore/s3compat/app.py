@@ -134,9 +134,13 @@ class S3API:
         if len(key.encode()) > 1024:
             raise s3errors.KeyTooLongError()
         method, account = request.method, user.swift_account
+        put = method == "PUT" and "acl" not in params and "uploadId" not in params
+        size = request.headers.get("x-amz-decoded-content-length",
+                                   request.headers.get("content-length", ""))
         # a recent answer is trusted (a dict lookup); Swift-only containers are never
         # trusted so (proxy/swift_only.py), so their HEAD refuses them
-        await self.registry.confirm(account, bucket)          # NoSuchBucket / AccessDenied
+        await self.registry.confirm(       # NoSuchBucket / AccessDenied / a Swift quota
+            account, bucket, int(size) if put and size.isdigit() else None, write=put)
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
             await self.registry.confirm(account, source_bucket)
