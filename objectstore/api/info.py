@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import metadata, names, policies, symlinks, tempurl
+from objectstore.api import bulk, metadata, names, policies, symlinks, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -28,11 +28,14 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
     "max_header_size": metadata.MAX_HEADER_SIZE,
     "policies": policies.INFO,
-}, "tempurl": tempurl.CAPABILITIES,
-    # X-Account-Access-Control (api/acl.py, api/access.py): clients and Swift's own
-    # tests look for it here before they use account ACLs
-    "tempauth": {"account_acls": True},
+},
+    "tempurl": tempurl.CAPABILITIES,
+    "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
     "symlink": symlinks.CAPABILITIES,
     "container_quotas": {},
     "account_quotas": {},
-    "staticweb": {}}
+    "staticweb": {},
+    "bulk_delete": {"max_deletes_per_request": bulk.MAX_DELETES,
+                    "max_failed_deletes": bulk.MAX_DELETES},
+    "formpost": {"allowed_digests": list(tempurl.ALLOWED_DIGESTS)},
+}

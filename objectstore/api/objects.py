@@ -12,6 +12,7 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.api import symlinks
 from objectstore.api.backend import Backend
+from objectstore.api.expiry import delete_at_of, queue
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import http_date
@@ -28,7 +29,8 @@ from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions, content_h
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).
-OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS)
+OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS, "x-delete-at")
+DELETE_AT = "x-delete-at"
 META = "x-object-meta-"
 # several ranges: multipart/byteranges; If-Match and If-Unmodified-Since both apply
 READS = ReadPolicy(multi_range=True, independent_conditions=True)
@@ -52,12 +54,17 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         if "x-symlink-target" in request.headers:
             raise errors.BadRequest("A PUT request is required to set a symlink target")
         metadata = user_metadata(request.headers, "object")
+        delete_at = delete_at_of(request.headers)
         await b.containers.confirm(t.account, t.container)
         if "content-type" in request.headers:
-            response = await post_content_type(b, request, t, metadata)
+            response = await post_content_type(b, request, t, metadata, delete_at)
         else:
-            await b.proxy.post_object(t.account, t.container, t.obj, metadata)
+            posted = dict(metadata)
+            if delete_at is not None:
+                posted[DELETE_AT] = str(delete_at)
+            await b.proxy.post_object(t.account, t.container, t.obj, posted)
             response = Response(status_code=202)
+        await queue(b, t, delete_at)
         return await _redirect_if_link(b, t, response)
     if method == "DELETE":
         if "multipart-manifest" in request.query_params:
@@ -84,21 +91,24 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     if content_type is None or h.get("x-detect-content-type", "").lower() in (
             "true", "1", "yes", "on"):
         content_type = mimetypes.guess_type(t.obj)[0] or "application/octet-stream"
+    delete_at = delete_at_of(h) if "x-delete-at" in h or "x-delete-after" in h else None
     options = PutOptions(content_type=content_type,
                          content_headers=content_headers_of(h.raw),
                          user_metadata=_bare(metadata),
                          length=int(length) if length is not None else None,
                          # (Headers.get of a missing name raises inside: ~1 us more)
                          etag=h["etag"] if "etag" in h else None,  # noqa: SIM401
-                         if_none_match_any=_create_only(h.get("if-none-match")))
+                         if_none_match_any=_create_only(h.get("if-none-match")),
+                         delete_at=delete_at)
     stored = await b.proxy.put_object(t.account, t.container, t.obj, _body(request),
                                          options)
+    await queue(b, t, delete_at)
     return Response(status_code=201, headers={"etag": stored.etag,
                                               "last-modified": http_date(stored.timestamp)})
 
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
-                            metadata: dict[str, str]) -> Response:
+                            metadata: dict[str, str], delete_at: int | None) -> Response:
     """A POST that changes the content type. The nodes' metadata update (.meta) keeps
     user metadata only, so the object is rewritten onto itself with the new type --
     Swift's own post-as-copy -- keeping its content headers and system metadata, with
@@ -116,12 +126,15 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                           content_headers={**source.content_headers,
                                            **content_headers_of(h.raw)},
                           user_metadata=_bare({k: v for k, v in metadata.items() if v}),
-                          system_metadata=source.system.headers())
+                          system_metadata=source.system.headers(), delete_at=delete_at)
 
     path = (t.account, t.container, t.obj)
     _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten)
     if stored is None:
-        await b.proxy.post_object(t.account, t.container, t.obj, metadata)
+        posted = dict(metadata)
+        if delete_at is not None:
+            posted[DELETE_AT] = str(delete_at)
+        await b.proxy.post_object(t.account, t.container, t.obj, posted)
     return Response(status_code=202)
 
 
@@ -138,6 +151,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     h = request.headers
     fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
     metadata = _bare(user_metadata(h, "object"))
+    delete_at = delete_at_of(h)
 
     def destination(source: ObjectInfo) -> PutOptions:
         content = {} if fresh else dict(source.content_headers)
@@ -148,7 +162,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
                 if k.startswith(symlinks.SYSMETA) or k == symlinks.LISTING_ETAG}
         return PutOptions(content_type=h.get("content-type", source.content_type),
                           content_headers=content, user_metadata=user,
-                          system_metadata=link)
+                          system_metadata=link, delete_at=delete_at)
 
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
     source, stored = await copies.copy_object(
@@ -156,6 +170,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         (dst.account, dst.container, dst.obj), conditions, destination,
         h.get("range"))
     assert stored is not None
+    await queue(b, dst, delete_at)
     return Response(status_code=201, headers={
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),
         "x-copied-from": quote(f"{src.container}/{src.obj}"),

@@ -23,7 +23,6 @@ from objectstore.api.swift_errors import FeatureNotImplemented
 # query parameter -> the feature it belongs to (any level, any method)
 QUERY_FEATURES = {
     "multipart-manifest": "static large objects (multipart-manifest=put)",
-    "bulk-delete": "bulk delete (?bulk-delete)",
     "extract-archive": "archive extraction (?extract-archive)",
 }
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
@@ -31,8 +30,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
         "x-object-manifest": "dynamic large objects (X-Object-Manifest)",
         "x-static-large-object": "static large objects (X-Static-Large-Object)",
-        "x-delete-at": "object expiry (X-Delete-At)",
-        "x-delete-after": "object expiry (X-Delete-After)",
     },
     "container": {
         "x-versions-location": "object versioning (X-Versions-Location)",

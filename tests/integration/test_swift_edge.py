@@ -146,10 +146,7 @@ def test_a_segments_container_belongs_to_its_buckets_owner(server: str) -> None:
 REFUSED = [
     ("PUT", "o", {"X-Object-Manifest": "segs/o/"}, ""),
     ("PUT", "o", {}, "multipart-manifest=put"),
-    ("PUT", "o", {"X-Delete-At": "2000000000"}, ""),
-    ("PUT", "o", {"X-Delete-After": "60"}, ""),
     ("PUT", "o", {}, "extract-archive=tar"),
-    ("POST", "target", {"X-Delete-After": "60"}, ""),
     ("POST", "target", {"X-Object-Manifest": "segs/o/"}, ""),
 ]
 
@@ -170,7 +167,7 @@ def test_object_features_we_lack_are_refused(server: str, method: str, obj: str,
     with pytest.raises(swiftclient.ClientException):
         conn.head_object("feat", "o")                       # nothing was stored
     head = conn.head_object("feat", "target")               # nor changed
-    assert head["x-object-meta-a"] == "1" and "x-delete-at" not in head
+    assert head["x-object-meta-a"] == "1"
 
 
 def test_manifest_and_symlink_reads_are_refused_only_where_they_would_differ(
@@ -227,8 +224,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
 
 
 @pytest.mark.parametrize("method, headers, query", [
-    ("POST", {"Content-Type": "text/plain"}, "bulk-delete"),
-    ("DELETE", {}, "bulk-delete"),
     ("PUT", {}, "extract-archive=tar.gz"),
 ])
 def test_account_features_we_lack_are_refused(server: str, method: str,
@@ -262,6 +257,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "container_quotas", "account_quotas", "staticweb",
+                                         "bulk_delete", "formpost",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],

@@ -55,9 +55,9 @@ def test_metadata_removal_and_limits() -> None:
 
 
 def test_feature_refusals() -> None:
-    with pytest.raises(FeatureNotImplemented, match="expiry"):
-        refuse_unsupported_headers("POST", "object", {"x-delete-after": "5"}, "AUTH_a")
-    refuse_unsupported_headers("GET", "object", {"x-delete-after": "5"}, "AUTH_a")
+    with pytest.raises(FeatureNotImplemented, match="dynamic large objects"):
+        refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
+    refuse_unsupported_headers("GET", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     refuse_unsupported_headers("POST", "container", {"x-container-read": ""}, "AUTH_a")
     with pytest.raises(BadRequest, match="X-Storage-Policy"):
         refuse_unsupported_headers("PUT", "container", {"x-storage-policy": "gold"}, "AUTH_a")
