@@ -8,7 +8,13 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.api.access import RESELLER
 from objectstore.api.backend import Backend
-from objectstore.api.listings import check_total, listing_params, listing_response, stats_headers
+from objectstore.api.listings import (
+    check_total,
+    empty_listing,
+    listing_params,
+    listing_response,
+    stats_headers,
+)
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
@@ -23,10 +29,10 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
     if method in ("GET", "HEAD"):
         listing = await b.containers.list_account(t.account, **listing_params(request))
         headers = stats_headers(listing.headers, "account")
-        if method == "HEAD":
-            return Response(status_code=204, headers=headers)
         fmt = listing_format(request.query_params.get("format"),
                              request.headers.get("accept"))
+        if method == "HEAD":
+            return empty_listing(fmt, headers)
         entries = [container_entry(e) for e in listing.entries]
         return listing_response(fmt, "account", t.account, "container", entries, headers)
     if method == "POST":

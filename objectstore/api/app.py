@@ -57,6 +57,15 @@ def trans_id() -> str:
     return request_id.request_id()     # the outer layer's id for this request
 
 
+def realm(raw_path: bytes) -> str:
+    """The realm of a 401, as TempAuth names it: the account segment as sent
+    (percent-encoded, so a quote or a newline in it cannot break the header)."""
+    parts = raw_path.split(b"?", 1)[0].split(b"/")
+    if len(parts) > 2 and parts[1] == b"v1" and parts[2]:
+        return parts[2].decode("latin-1").replace('"', "%22")
+    return "unknown"
+
+
 class SwiftAPI:
     def __init__(self, proxy: Proxy, auth: TempAuth, capabilities: dict[str, Any]) -> None:
         self.proxy = proxy
@@ -74,6 +83,8 @@ class SwiftAPI:
             response = error_response(exc, getattr(request.state, ABOUT, None))
         except ClientDisconnect:
             response = Response(b"client disconnected", status_code=499)
+        if response.status_code == 401 and "www-authenticate" not in response.headers:
+            response.headers["www-authenticate"] = f'Swift realm="{realm(raw_path)}"'
         response.headers["x-trans-id"] = tx
         response.headers["x-openstack-request-id"] = tx
         await response(scope, receive, send)

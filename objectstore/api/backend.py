@@ -7,18 +7,22 @@ from dataclasses import dataclass
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.swift_only import SwiftOnly
 
 
 @dataclass(frozen=True)
 class Backend:
     """The proxy core, the account and container operations over it, and the one
-    namespace of names that S3 buckets share with Swift containers."""
+    namespace of names that S3 buckets share with Swift containers (and the
+    Swift-only containers whose name another account holds)."""
 
     proxy: Proxy
     containers: Containers
     names: BucketNames
+    swift_only: SwiftOnly
 
     @classmethod
     def over(cls, proxy: Proxy) -> Backend:
         containers = Containers(proxy)
-        return cls(proxy, containers, BucketNames(proxy, containers))
+        return cls(proxy, containers, BucketNames(proxy, containers),
+                   SwiftOnly(proxy, containers))

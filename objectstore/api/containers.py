@@ -9,13 +9,20 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.api.backend import Backend
-from objectstore.api.listings import check_total, listing_params, listing_response, stats_headers
+from objectstore.api.listings import (
+    check_total,
+    empty_listing,
+    listing_params,
+    listing_response,
+    stats_headers,
+)
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
 from objectstore.proxy.quotas import CONTAINER_BYTES, CONTAINER_COUNT
+from objectstore.proxy.swift_only import SwiftOnly
 
 
 async def container_request(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -27,14 +34,13 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
         _check_quotas(request.headers)
     if method == "PUT":
         return await put_container(b, request, t)
+    fmt = listing_format(request.query_params.get("format"), request.headers.get("accept"))
     if method == "HEAD":
         info = await b.containers.head_container(t.account, t.container)
-        return Response(status_code=204, headers=stats_headers(info, "container"))
+        return empty_listing(fmt, stats_headers(info, "container"))
     if method == "GET":
         listing = await b.containers.list_container(t.account, t.container,
                                                     **listing_params(request))
-        fmt = listing_format(request.query_params.get("format"),
-                             request.headers.get("accept"))
         entries = [object_entry(e, t.account, links=fmt == "json") for e in listing.entries]
         return listing_response(fmt, "container", t.container, "object", entries,
                                 stats_headers(listing.headers, "container"))
@@ -48,23 +54,34 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     if method == "DELETE":
         await b.containers.delete_container(t.account, t.container)
         await b.names.release(t.account, t.container)
+        await b.swift_only.remove(t.account, t.container)
         return Response(status_code=204)
     raise MethodNotAllowed(method)
 
 
 async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     """Create (201) or update (202) a container, after claiming its name in the one
-    namespace S3 shares (409 with the reason if another account holds it)."""
+    namespace S3 shares; if another account holds the name, the container is made
+    Swift-only (proxy/swift_only.py): this account's, but no S3 bucket."""
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
-    claimed = await b.names.claim(t.account, t.container)
+    try:
+        claimed, local = await b.names.claim(t.account, t.container), False
+    except errors.NameTaken:
+        claimed, local = False, True
+        await b.swift_only.add(t.account, t.container)
+        metadata.update(SwiftOnly.MARK)
     try:
         created = await b.containers.put_container(t.account, t.container, metadata)
     except errors.ObjectStoreError:
         if claimed:          # do not keep a name for a container that was not made
             await b.names.release(t.account, t.container)
+        if local:
+            await b.swift_only.remove(t.account, t.container)
         raise
+    if claimed and not created:     # a Swift-only container whose name became free
+        await b.swift_only.make_bucket(t.account, t.container)
     return Response(status_code=201 if created else 202)
 
 

@@ -8,24 +8,32 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.api import policies
 from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
-from objectstore.api.responses import render_listing
+from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
 from objectstore.proxy import quotas
+from objectstore.proxy.containers import LAST_CHANGED
 from objectstore.timestamps import Timestamp
 
 MAX_LIMIT = 10_000
+TRUE = ("true", "1", "yes", "on", "t", "y")      # Swift's config_true_value
 
 
 def listing_params(request: Request) -> dict[str, Any]:
+    """The node's listing query from a Swift listing request's, read as Swift reads it:
+    a limit that is not a number is no limit (the default); one over MAX_LIMIT is 412;
+    `reverse` is true for any of Swift's true values."""
     q = request.query_params
     limit = q.get("limit")
-    if limit is not None and (not limit.isdigit() or int(limit) > MAX_LIMIT):
+    if limit is not None and not limit.isdigit():
+        limit = None
+    if limit is not None and int(limit) > MAX_LIMIT:
         raise errors.PreconditionFailed(f"Maximum limit is {MAX_LIMIT}")
-    return {"prefix": q.get("prefix"), "delimiter": q.get("delimiter"),
+    return {"prefix": q.get("prefix"), "delimiter": q.get("delimiter"), "path": q.get("path"),
             "marker": q.get("marker"), "end_marker": q.get("end_marker"),
-            "limit": limit, "reverse": "true" if q.get("reverse", "").lower() in (
-                "true", "1", "yes", "on") else None}
+            "limit": limit, "reverse": "true" if q.get("reverse", "").lower() in TRUE
+            else None}
 
 
 def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
@@ -39,6 +47,10 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
         headers["x-container-object-count"] = count
     if "x-put-timestamp" in node:
         headers["x-timestamp"] = Timestamp.parse(node["x-put-timestamp"]).normal
+    if LAST_CHANGED in node:
+        headers["last-modified"] = http_date(Timestamp.parse(node[LAST_CHANGED]))
+    if kind == "container":
+        headers["x-storage-policy"] = policies.DEFAULT
     headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
     headers.update(shown(node))         # the ACLs (hidden from all but owners)
     if kind == "account":               # quotas a reseller admin set
@@ -53,8 +65,15 @@ def listing_response(fmt: str, root: str, name: str, tag: str, entries: list[dic
                      headers: dict[str, str]) -> Response:
     body, content_type = render_listing(fmt, root, name, tag, entries)
     if fmt == "text" and not entries:
-        return Response(status_code=204, headers=headers)
+        return empty_listing(fmt, headers)
     return Response(body, status_code=200, headers={**headers, "content-type": content_type})
+
+
+def empty_listing(fmt: str, headers: dict[str, str]) -> Response:
+    """A HEAD, or a GET listing nothing as text: 204, with the content type a listing in
+    that format would have, as Swift answers."""
+    return Response(status_code=204, headers={
+        **headers, "content-type": LISTING_TYPES[fmt], "content-length": "0"})
 
 
 def check_total(current: dict[str, str], update: dict[str, str], kind: str) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from objectstore.errors import BadRequest, PreconditionFailed
+from objectstore.api.swift_errors import BadPath
+from objectstore.errors import BadRequest
 
 MAX_ACCOUNT = 256
 MAX_CONTAINER = 256
@@ -28,13 +29,16 @@ class SwiftPath:
     obj: str | None = None
 
 
-def _decode(raw: str, what: str) -> str:
+INVALID_NAME = "Invalid UTF8 or contains NULL"     # Swift's words, which clients compare
+
+
+def _decode(raw: str) -> str:
     try:
         text = unquote(raw, errors="strict")
     except UnicodeDecodeError:
-        raise PreconditionFailed(f"invalid UTF-8 in the {what} name") from None
+        raise BadPath(INVALID_NAME) from None
     if "\0" in text:
-        raise PreconditionFailed(f"NUL in the {what} name")
+        raise BadPath(INVALID_NAME)
     return text
 
 
@@ -44,14 +48,14 @@ def parse_swift_path(raw_path: bytes) -> SwiftPath:
     except UnicodeDecodeError:
         path = raw_path.decode("utf-8", errors="surrogateescape")
         if any(0xDC80 <= ord(c) <= 0xDCFF for c in path):
-            raise PreconditionFailed("invalid UTF-8 in the path") from None
+            raise BadPath(INVALID_NAME) from None
     parts = path.split("/", 4)          # '', v1, account, container, object
     if len(parts) < 3 or not parts[2]:
-        raise BadRequest("path must be /v1/<account>[/<container>[/<object>]]")
+        raise BadPath("Bad URL")        # /v1 alone, as Swift answers it
     version = parts[1]
-    account = _decode(parts[2], "account")
-    container = _decode(parts[3], "container") if len(parts) > 3 and parts[3] else None
-    obj = _decode(parts[4], "object") if len(parts) > 4 and parts[4] else None
+    account = _decode(parts[2])
+    container = _decode(parts[3]) if len(parts) > 3 and parts[3] else None
+    obj = _decode(parts[4]) if len(parts) > 4 and parts[4] else None
     if len(parts) > 4 and parts[4] and container is None:
         raise BadRequest("an object needs a container")
     if container in (".", ".."):

@@ -16,7 +16,7 @@ from objectstore.api.expiry import delete_at_of, queue
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import http_date
-from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
 from objectstore.api.symlink_requests import follow, put_symlink, resolve
 from objectstore.api.unsupported import manifest_query_refused, not_implemented
 from objectstore.http.reads import ReadPolicy, answer_read
@@ -32,7 +32,9 @@ from objectstore.timestamps import Timestamp
 OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS, "x-delete-at")
 DELETE_AT = "x-delete-at"
 META = "x-object-meta-"
-READS = ReadPolicy(multi_range=True)    # several ranges: multipart/byteranges
+# several ranges: multipart/byteranges; If-Match and If-Unmodified-Since both apply
+READS = ReadPolicy(multi_range=True, independent_conditions=True)
+DELETED = {"content-type": "text/html; charset=UTF-8"}    # Swift's 204 says so too
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
 
@@ -69,7 +71,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             head = await b.proxy.head_object_info(t.account, t.container, t.obj)
             manifest_query_refused(request.query_params, head.system.manifest)
         await b.proxy.delete_object(t.account, t.container, t.obj)
-        return Response(status_code=204)
+        return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
 
 
@@ -78,7 +80,7 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     h = request.headers
     length = h.get("content-length")
     if length is None and "chunked" not in h.get("transfer-encoding", "").lower():
-        raise errors.BadRequest("Missing Content-Length or Transfer-Encoding: chunked")
+        raise LengthRequired("Missing Content-Length or Transfer-Encoding: chunked")
     if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
         raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
     metadata = user_metadata(h, "object")
@@ -165,7 +167,8 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
     source, stored = await copies.copy_object(
         b.proxy, (src.account, src.container, src.obj),
-        (dst.account, dst.container, dst.obj), conditions, destination)
+        (dst.account, dst.container, dst.obj), conditions, destination,
+        h.get("range"))
     assert stored is not None
     await queue(b, dst, delete_at)
     return Response(status_code=201, headers={

@@ -39,8 +39,9 @@ def acl_metadata(headers: Mapping[str, str], level: str) -> dict[str, str]:
             out[STORED_AS[name]] = ""
         if name in headers:
             value = headers[name]
-            out[STORED_AS[name]] = (acl.check_account_acl(value.strip()) if level == "account"
-                                    else acl.clean(name, value))
+            cleaned = (acl.check_account_acl(value.strip()) if level == "account"
+                       else acl.clean(name, value))
+            out[STORED_AS[name]] = "" if cleaned == "{}" else cleaned   # none: removed
     return out
 
 

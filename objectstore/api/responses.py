@@ -8,7 +8,7 @@ from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from objectstore.api import symlinks
+from objectstore.api import policies, symlinks
 from objectstore.proxy.containers import listed_etag
 from objectstore.timestamps import Timestamp
 
@@ -23,6 +23,11 @@ def http_date_of(seconds: int) -> str:
 
 def iso_date(ts: Timestamp) -> str:
     return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+LISTING_TYPES = {"json": "application/json; charset=utf-8",
+                 "xml": "application/xml; charset=utf-8",
+                 "text": "text/plain; charset=utf-8"}
 
 
 def listing_format(query_format: str | None, accept: str | None) -> str:
@@ -57,25 +62,44 @@ def container_entry(e: dict[str, Any]) -> dict[str, Any]:
     if "subdir" in e:
         return {"subdir": e["subdir"]}
     return {"name": e["name"], "count": e["count"], "bytes": e["bytes"],
-            "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+            "last_modified": iso_date(Timestamp.parse(e["timestamp"])),
+            "storage_policy": policies.DEFAULT}
+
+
+def _element(tag: str, value: object) -> str:
+    return f"<{tag}>{escape(str(value))}</{tag}>"
+
+
+def listing_xml(root: str, root_name: str, item_tag: str,
+                entries: list[dict[str, Any]]) -> bytes:
+    """Swift's XML listings, byte for byte: a container's elements follow each other
+    with no text between them (clients walk childNodes expecting elements only); an
+    account's document puts a newline after the root's start tag and after each entry,
+    and its subdirs carry the name as an attribute only."""
+    account = root == "account"
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n', f"<{root} name={quoteattr(root_name)}>"]
+    if account:
+        out.append("\n")
+    for e in entries:
+        if "subdir" in e:
+            name = e["subdir"]
+            out.append(f"<subdir name={quoteattr(name)} />" if account else
+                       f"<subdir name={quoteattr(name)}>{_element('name', name)}</subdir>")
+        else:
+            fields = "".join(_element(k, v) for k, v in e.items())
+            out.append(f"<{item_tag}>{fields}</{item_tag}>")
+        if account:
+            out.append("\n")
+    out.append(f"</{root}>")
+    return "".join(out).encode()
 
 
 def render_listing(fmt: str, root: str, root_name: str, item_tag: str,
                    entries: list[dict[str, Any]]) -> tuple[bytes, str]:
     """(body, content type) of a listing in Swift's text, JSON or XML form."""
     if fmt == "json":
-        return json.dumps(entries).encode(), "application/json; charset=utf-8"
+        return json.dumps(entries).encode(), LISTING_TYPES[fmt]
     if fmt == "xml":
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               f"<{root} name={quoteattr(root_name)}>"]
-        for e in entries:
-            if "subdir" in e:
-                out.append(f"<subdir name={quoteattr(e['subdir'])}>"
-                           f"<name>{escape(e['subdir'])}</name></subdir>")
-                continue
-            fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in e.items())
-            out.append(f"<{item_tag}>{fields}</{item_tag}>")
-        out.append(f"</{root}>")
-        return "\n".join(out).encode(), "application/xml; charset=utf-8"
+        return listing_xml(root, root_name, item_tag, entries), LISTING_TYPES[fmt]
     lines = [e.get("name", e.get("subdir", "")) for e in entries]
-    return "".join(f"{n}\n" for n in lines).encode(), "text/plain; charset=utf-8"
+    return "".join(f"{n}\n" for n in lines).encode(), LISTING_TYPES["text"]

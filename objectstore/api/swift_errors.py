@@ -19,6 +19,10 @@ class FeatureNotImplemented(errors.ObjectStoreError):
     a 501 cost its user ~30 s of retries before the error showed."""
 
 
+class LengthRequired(errors.BadRequest):
+    """A PUT with neither a Content-Length nor chunked transfer encoding (411)."""
+
+
 class MethodNotAllowed(errors.ObjectStoreError):
     """The path exists, but not with this method (405)."""
 
@@ -32,17 +36,25 @@ class ConflictWithReason(errors.Conflict):
 # request was about (empty when it was about none).
 HeadersOf = Callable[[Mapping[str, str]], dict[str, str]]
 
-VALIDATORS = ("etag", "last-modified", "x-timestamp")
+class BadPath(errors.PreconditionFailed):
+    """A path Swift refuses with 412 and a plain sentence as the body ("Bad URL",
+    "Invalid UTF8 or contains NULL"), which clients compare."""
 
 
-def _validators(obj: Mapping[str, str]) -> dict[str, str]:
-    """A 304 says which version the client has (as Swift does)."""
-    return {k: obj[k] for k in VALIDATORS if k in obj}
+BODY_HEADERS = ("content-length", "content-range")
+
+
+def _object_headers(obj: Mapping[str, str]) -> dict[str, str]:
+    """A conditional GET or HEAD's 304 or 412 carries the object's headers (ETag,
+    Last-Modified, Accept-Ranges, metadata...), as Swift's do -- not its body's."""
+    return {k: v for k, v in obj.items() if k not in BODY_HEADERS}
 
 
 def _unsatisfied_range(obj: Mapping[str, str]) -> dict[str, str]:
-    """A 416 says how long the object is (RFC 9110 14.4)."""
-    return {"content-range": f"bytes */{obj.get('content-length', '0')}"} if obj else {}
+    """A 416 says how long the object is (RFC 9110 14.4), and which one it is."""
+    if not obj:
+        return {}
+    return {**_object_headers(obj), "content-range": f"bytes */{obj.get('content-length', '0')}"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     MethodNotAllowed: SwiftError(405, "Method Not Allowed",
                                  "The method is not allowed for this resource."),
     errors.BadRequest: SwiftError(400, "Bad Request"),
+    LengthRequired: SwiftError(411, "Length Required", "Length Required"),
     errors.Unauthorized: SwiftError(401, "Unauthorized", "This server could not verify "
                                     "that you are authorized to access the document you "
                                     "requested."),
@@ -82,8 +95,11 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     errors.NameTaken: SwiftError(409, "Conflict"),     # says whose name it is
     errors.QuotaExceeded: SwiftError(413, "Request Entity Too Large"),
     errors.PreconditionFailed: SwiftError(412, "Precondition Failed", "A precondition "
-                                          "for this request was not met."),
-    errors.NotModified: SwiftError(304, "Not Modified", empty=True, headers=_validators),
+                                          "for this request was not met.",
+                                          headers=_object_headers),
+    BadPath: SwiftError(412, "Precondition Failed"),
+    errors.NotModified: SwiftError(304, "Not Modified", empty=True,
+                                   headers=_object_headers),
     errors.RangeNotSatisfiable: SwiftError(416, "Requested Range Not Satisfiable",
                                            "The Range requested is not available.",
                                            headers=_unsatisfied_range),

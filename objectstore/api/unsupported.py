@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from objectstore.api import policies
 from objectstore.api.swift_errors import FeatureNotImplemented
-from objectstore.errors import BadRequest
 
 # query parameter -> the feature it belongs to (any level, any method)
 QUERY_FEATURES = {
@@ -74,12 +74,11 @@ def manifest_query_refused(query: Mapping[str, str], is_manifest: bool) -> None:
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
                                account: str) -> None:
     """Refused (400, the feature named) for a feature header with a value on a write at
-    `level`, or a storage policy we do not have."""
+    `level`, or a storage policy we do not have (policies.py)."""
     if method not in WRITES:
         return
     for name, feature in HEADER_FEATURES[level].items():
         if headers.get(name, "").strip():
             raise not_implemented(feature)
-    if level == "container" and headers.get("x-storage-policy", "").strip():
-        raise BadRequest(f"Invalid X-Storage-Policy {headers['x-storage-policy']!r}: this "
-                         "store has one storage policy, which takes no name")
+    if level == "container":
+        policies.check_requested(headers)

@@ -25,16 +25,18 @@ def _date(header: str) -> float | None:
 
 
 def check_conditions(headers: Mapping[str, str], etag: str | None, modified: float | None,
-                     safe_method: bool) -> None:
+                     safe_method: bool, independent: bool = False) -> None:
     """Raise PreconditionFailed (412) or NotModified (304) as the headers demand.
-    `etag` None means the object does not exist."""
+    `etag` None means the object does not exist. `independent`: If-Unmodified-Since is
+    checked even when an If-Match passed (Swift's swob does; the RFC ignores it)."""
     last = math.ceil(modified) if modified is not None else None
     if_match = headers.get("if-match")
     if if_match is not None:
         tags = etag_list(if_match)
         if etag is None or ("*" not in tags and etag not in tags):
             raise PreconditionFailed("If-Match")
-    elif (since := headers.get("if-unmodified-since")) is not None:
+    if (if_match is None or independent) and \
+            (since := headers.get("if-unmodified-since")) is not None:
         when = _date(since)
         if when is not None and last is not None and last > when:
             raise PreconditionFailed("If-Unmodified-Since")

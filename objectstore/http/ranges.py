@@ -44,7 +44,8 @@ def parse_ranges(header: str | None, size: int) -> list[ByteRange] | None:
         return None
     spans: list[ByteRange] = []
     for part in spec.split(","):
-        first, dash, last = part.strip().partition("-")
+        first, dash, last = part.partition("-")
+        first, last = first.strip(), last.strip()       # "bytes = 0 - 999", as Swift
         if not dash or not (first.isdigit() or first == "") or not (last.isdigit() or last == ""):
             return None
         if first == "":

@@ -42,6 +42,10 @@ class ReadPolicy:
     # several ranges in one Range header: a multipart/byteranges body (Swift), or the
     # whole object, 200 (S3)
     multi_range: bool
+    # each conditional header evaluated on its own (Swift: If-Match and
+    # If-Unmodified-Since can both fail a read), or in RFC 9110's order, where an
+    # If-Match makes If-Unmodified-Since ignored (S3)
+    independent_conditions: bool = False
 
 
 async def answer_read(handle: Readable, method: str, request: Mapping[str, str],
@@ -50,7 +54,8 @@ async def answer_read(handle: Readable, method: str, request: Mapping[str, str],
     """The response to a GET or HEAD of `handle`; `request` holds the request's headers
     (lower-case names), `headers` the response's (content-length and -type among them),
     completed here for a 206."""
-    check_conditions(request, handle.etag, modified, method in ("GET", "HEAD"))
+    check_conditions(request, handle.etag, modified, method in ("GET", "HEAD"),
+                     policy.independent_conditions)
     if method == "HEAD":
         return Response(status_code=200, headers=headers)
     size = handle.size

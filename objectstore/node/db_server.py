@@ -38,9 +38,10 @@ def listing_params(request: Request) -> ListingParams:
         limit = int(q.get("limit", "10000"))
     except ValueError:
         raise BadRequest("limit must be a number") from None
-    return ListingParams(prefix=q.get("prefix", ""), delimiter=q.get("delimiter", ""),
-                         marker=q.get("marker", ""), end_marker=q.get("end_marker", ""),
-                         limit=limit, reverse=q.get("reverse", "") in ("1", "true", "on"))
+    params = ListingParams(prefix=q.get("prefix", ""), delimiter=q.get("delimiter", ""),
+                           marker=q.get("marker", ""), end_marker=q.get("end_marker", ""),
+                           limit=limit, reverse=q.get("reverse", "") in ("1", "true", "on"))
+    return params.under(q["path"]) if "path" in q else params
 
 
 def info_headers(info: Info) -> dict[str, str]:
@@ -50,6 +51,8 @@ def info_headers(info: Info) -> dict[str, str]:
     if info.delete_timestamp is not None:
         headers["x-backend-delete-timestamp"] = info.delete_timestamp.internal
     headers.update({k: v for k, (v, _) in info.metadata.items() if v})
+    stamps = [info.put_timestamp, *(Timestamp.parse(t) for _, t in info.metadata.values())]
+    headers[wire.METADATA_TIMESTAMP] = max(stamps).internal
     return headers
 
 

@@ -2,8 +2,8 @@
 reverse -- in UTF-8 byte order, as S3 and Swift list.
 
 SQLite compares TEXT with memcmp over UTF-8 (its BINARY collation), so `ORDER BY name`
-is byte order. With a delimiter, every name with the same prefix up to the delimiter
-rolls up into one `subdir` entry; the query then skips past all of them at once, so a
+is byte order. With a delimiter (of any length, as Swift's), every name with the same prefix up to
+the delimiter rolls up into one `subdir` entry; the query then skips past all of them at once, so a
 listing of a million names under a few "directories" costs a few queries, not a scan.
 A subdir equal to the marker is not repeated (the client is paginating past it).
 """
@@ -11,12 +11,13 @@ A subdir equal to the marker is not repeated (the client is paginating past it).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from objectstore.errors import BadRequest
 
 MAX_LIMIT = 10_000
+MAX_DELIMITER = 1024      # no name is longer: a longer delimiter cannot match
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,20 @@ class ListingParams:
     end_marker: str = ""
     limit: int = MAX_LIMIT
     reverse: bool = False
+    # Swift's `path`: the names directly under a "directory" -- a prefix of `path/` and
+    # no further `/` but a trailing one (directory markers), no subdir entries
+    path: str | None = None
+
+    def under(self, path: str) -> ListingParams:
+        """These params for Swift's `path` query (which replaces prefix and delimiter)."""
+        prefix = path.rstrip("/") + "/" if path else ""
+        return replace(self, prefix=prefix, delimiter="/", path=prefix)
 
     def __post_init__(self) -> None:
         if not 0 <= self.limit <= MAX_LIMIT:
             raise BadRequest(f"limit must be 0..{MAX_LIMIT}")
-        if len(self.delimiter) > 1:
-            raise BadRequest("delimiter must be one character")
+        if len(self.delimiter.encode()) > MAX_DELIMITER:
+            raise BadRequest(f"delimiter longer than {MAX_DELIMITER} bytes")
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,14 @@ def list_rows(conn: sqlite3.Connection, table: str, columns: str, where: str,
         rolled = False
         for row in rows:
             name = row[0]
+            if params.path and name == params.path:
+                continue            # the directory's own marker is not under it
             cut = name.find(params.delimiter, len(params.prefix)) if params.delimiter else -1
-            if cut < 0:
-                out.append(row)
+            if cut < 0 or (params.path is not None and cut == len(name) - 1):
+                out.append(row)     # (with a path: a directory marker, "dir/")
                 continue
-            subdir = name[:cut + 1]
-            if subdir != params.marker:
+            subdir = name[:cut + len(params.delimiter)]
+            if subdir != params.marker and params.path is None:
                 out.append(Subdir(subdir))
             # Skip every name under this subdir, then query again from there.
             if params.reverse:

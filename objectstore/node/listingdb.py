@@ -103,19 +103,23 @@ class ListingDB:
         return self.path.exists()
 
     def initialize(self, name: str, put_timestamp: Timestamp, report_to: str = "") -> bool:
-        """Create the database, or revive it with a newer PUT; True if it was new.
+        """Create the database, or revive it with a newer PUT; True if it was new (or
+        deleted: a container made again is created, 201, and its account row put anew).
         `report_to` says where a container reports its stats (account replicas)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         created = not self.path.exists()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
             conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute("SELECT put_timestamp FROM info").fetchone()
+            row = conn.execute("SELECT put_timestamp, delete_timestamp FROM info").fetchone()
             if row is None:
                 conn.execute("INSERT INTO info (id, name, put_timestamp, report_to, db_id) "
                              "VALUES (0, ?, ?, ?, ?)", (name, put_timestamp.internal,
                                                         report_to, uuid.uuid4().hex))
+                created = True
             elif Timestamp.parse(row[0]) < put_timestamp:
+                if row[1] and Timestamp.parse(row[1]) >= Timestamp.parse(row[0]):
+                    created = True      # it was deleted: made again now
                 conn.execute("UPDATE info SET put_timestamp = ?", (put_timestamp.internal,))
                 if report_to:
                     conn.execute("UPDATE info SET report_to = ?", (report_to,))
@@ -207,13 +211,20 @@ class ListingDB:
                 Item(r[0], Timestamp.parse(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
     def mark_deleted(self, timestamp: Timestamp, must_be_empty: bool = True) -> None:
-        """Delete the container/account itself (it stays as a tombstone for replicas)."""
+        """Delete the container/account itself (it stays as a tombstone for replicas).
+        Its metadata is cleared as of the deletion, as Swift does: a container made
+        again under the name starts without the old one's metadata and marks."""
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
-            count = conn.execute("SELECT item_count FROM info").fetchone()[0]
+            count, meta = conn.execute("SELECT item_count, metadata FROM info").fetchone()
             if must_be_empty and count:
                 conn.execute("ROLLBACK")
                 raise ContainerNotEmpty(f"{count} items left")
+            current = json.loads(meta)
+            for key, (value, stamp) in list(current.items()):
+                if value and Timestamp.parse(stamp) < timestamp:
+                    current[key] = ["", timestamp.internal]
+            conn.execute("UPDATE info SET metadata = ?", (json.dumps(current),))
             conn.execute("UPDATE info SET delete_timestamp = ? WHERE delete_timestamp < ?",
                          (timestamp.internal, timestamp.internal))
             conn.execute("COMMIT")

@@ -25,6 +25,8 @@ ACCOUNT_PARTITION = "x-account-partition"
 # The timestamp of what a node holds (an object, a tombstone, a database), in every
 # answer about it: what newest-wins reads compare.
 BACKEND_TIMESTAMP = "x-backend-timestamp"
+# a container or account: its newest PUT or metadata change (Swift's Last-Modified)
+METADATA_TIMESTAMP = "x-backend-metadata-timestamp"
 # System metadata of an object: kept by the node with the object, never shown as
 # user metadata, carried along when an object is rewritten onto itself.
 OBJECT_SYSMETA = "x-object-sysmeta-"

@@ -24,6 +24,11 @@ from objectstore.proxy.quotas import account_quotas, container_quotas
 from objectstore.proxy.strategy import KNOWN, shared
 from objectstore.timestamps import Timestamp
 
+# a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
+SWIFT_ONLY = "x-container-sysmeta-swift-only"
+# the header of a container's or account's info that says when it last changed
+LAST_CHANGED = wire.METADATA_TIMESTAMP
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -76,7 +81,8 @@ class Containers:
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
-        self.proxy.known_containers.remember(account, container)
+        if not metadata.get(SWIFT_ONLY):
+            self.proxy.known_containers.remember(account, container)
         if metadata:
             await self.post_container(account, container, metadata)
         if status == 201:       # an existing container's replicas report their counts
@@ -200,8 +206,9 @@ class Containers:
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
-        self.proxy.known_containers.remember(
-            account, container, quota=container_quotas(headers) != (None, None))
+        if not headers.get(SWIFT_ONLY):
+            self.proxy.known_containers.remember(
+                account, container, quota=container_quotas(headers) != (None, None))
         return headers
 
     async def confirm(self, account: str, container: str) -> None:
@@ -245,7 +252,8 @@ class _Body:
 
 
 def _query(params: dict[str, Any]) -> str:
-    given = {k: v for k, v in params.items() if v not in (None, "")}
+    given = {k: v for k, v in params.items()
+             if v is not None and (v != "" or k == "path")}     # path= is the top level
     return "?" + urlencode(given) if given else ""
 
 

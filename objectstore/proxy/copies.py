@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from objectstore import errors
 from objectstore.http.conditions import check_conditions
+from objectstore.http.ranges import ByteRange, parse_ranges
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
@@ -45,9 +46,11 @@ None: nothing to copy after all (a Swift POST whose Content-Type is the same).""
 
 
 async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
-                      conditions: SourceConditions | None, build: Destination
+                      conditions: SourceConditions | None, build: Destination,
+                      source_range: str | None = None
                       ) -> tuple[ObjectInfo, Stored | None]:
-    """Copy `source` to `destination`; returns the source's info and what was stored
+    """Copy `source` (or the one span its Range header `source_range` selects: Swift's
+    COPY with Range) to `destination`; returns the source's info and what was stored
     (None when `build` said there is nothing to copy)."""
     handle = await proxy.open_object(*source)
     try:
@@ -58,19 +61,24 @@ async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
                                  conditions.modified(info.timestamp), conditions.as_read)
             except errors.NotModified:
                 raise errors.PreconditionFailed("copy source") from None
+        spans = parse_ranges(source_range, info.size)       # 416 if it selects nothing
+        if spans is not None and len(spans) > 1:
+            raise errors.BadRequest("a copy takes one byte range, not several")
+        span = spans[0] if spans else None
         options = build(info)
         if options is None:
             return info, None
-        options.length = info.size
-        stored = await proxy.put_object(*destination, _read(handle), options)
+        options.length = span.length if span else info.size
+        stored = await proxy.put_object(*destination, _read(handle, span), options)
     finally:
         handle.discard()
     return info, stored
 
 
-async def _read(handle: ObjectHandle | ManifestHandle) -> AsyncIterator[bytes]:
+async def _read(handle: ObjectHandle | ManifestHandle, span: ByteRange | None
+                ) -> AsyncIterator[bytes]:
     """The source's body, opened only when the write starts reading it (a destination
     condition that fails first leaves the source unread)."""
-    stream = await handle.read()
+    stream = await handle.read(span)
     async for chunk in stream.body:
         yield chunk

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.containers import Containers
+from objectstore.proxy.swift_only import is_swift_only
 from objectstore.s3compat import features, listings, s3errors, sigv4
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
@@ -94,10 +95,12 @@ class Buckets:
         account = user.swift_account
         await self.registry.claim(account, bucket)           # BucketAlreadyExists
         try:
-            await self.containers.head_container(account, bucket)
+            headers = await self.containers.head_container(account, bucket)
             exists = True
         except errors.ContainerNotFound:
             exists = False
+        if exists and is_swift_only(headers):   # the name is free now: it is the bucket
+            await self.registry.swift_only.make_bucket(account, bucket)
         if not exists:
             await self.containers.put_container(account, bucket,
                                                 {LOCATION: region} if region else {})

@@ -74,10 +74,12 @@ def _is_bucket(entry: dict[str, Any]) -> bool:
 
 async def _bucket_pages(containers: Containers, swift_account: str, prefix: str,
                         marker: str, size: int = ACCOUNT_PAGE,
-                        first: list[dict[str, Any]] | None = None
+                        first: list[dict[str, Any]] | None = None,
+                        hidden: frozenset[str] | set[str] = frozenset()
                         ) -> AsyncIterator[list[dict[str, Any]]]:
     """The account's buckets in name order, one account listing page at a time (a
-    listing request returns at most ACCOUNT_PAGE containers, so one is not enough)."""
+    listing request returns at most ACCOUNT_PAGE containers, so one is not enough);
+    `hidden` names are Swift-only containers (proxy/swift_only.py), no buckets."""
     while True:
         if first is None:
             listing = await containers.list_account(swift_account, prefix=prefix,
@@ -85,7 +87,7 @@ async def _bucket_pages(containers: Containers, swift_account: str, prefix: str,
             page = listing.entries
         else:
             page, first = first, None
-        yield [e for e in page if _is_bucket(e)]
+        yield [e for e in page if _is_bucket(e) and e["name"] not in hidden]
         if len(page) < size:
             return
         marker = str(page[-1]["name"])
@@ -98,7 +100,8 @@ def _bucket_xml(entries: list[dict[str, Any]]) -> str:
 
 
 async def list_buckets(containers: Containers, swift_account: str, owner: str,
-                       params: dict[str, str]) -> Response:
+                       params: dict[str, str],
+                       hidden: frozenset[str] | set[str] = frozenset()) -> Response:
     """ListBuckets: every bucket, streamed page by page (memory stays bounded however
     many there are), or one page of max-buckets when the client asks to paginate."""
     prefix = params.get("prefix", "")
@@ -111,7 +114,7 @@ async def list_buckets(containers: Containers, swift_account: str, owner: str,
         limit = max(1, min(_max(params, "max-buckets", MAX_BUCKETS), MAX_BUCKETS))
         shown: list[dict[str, Any]] = []
         async for page in _bucket_pages(containers, swift_account, prefix, marker,
-                                        min(limit + 1, ACCOUNT_PAGE)):
+                                        min(limit + 1, ACCOUNT_PAGE), hidden=hidden):
             shown += page
             if len(shown) > limit:
                 break
@@ -127,7 +130,7 @@ async def list_buckets(containers: Containers, swift_account: str, owner: str,
     async def document() -> AsyncIterator[bytes]:
         yield head.encode()
         async for page in _bucket_pages(containers, swift_account, prefix, marker,
-                                        first=first):
+                                        first=first, hidden=hidden):
             yield _bucket_xml(page).encode()
         yield ("</Buckets>" + tail).encode()
 

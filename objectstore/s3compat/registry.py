@@ -9,6 +9,7 @@ from objectstore import errors
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.swift_only import SwiftOnly, is_swift_only
 from objectstore.s3compat import s3errors
 
 
@@ -17,6 +18,7 @@ class BucketRegistry:
         self.proxy = proxy
         self.containers = containers
         self.names = BucketNames(proxy, containers)
+        self.swift_only = SwiftOnly(proxy, containers)
 
     async def owner(self, bucket: str) -> str | None:
         return await self.names.owner(bucket)
@@ -45,10 +47,16 @@ class BucketRegistry:
 
     async def require(self, account: str, bucket: str) -> dict[str, str]:
         """The bucket's container headers; AccessDenied if another account owns the
-        name, NoSuchBucket if nobody does."""
+        name (the requester's own container of that name is then Swift-only: no
+        bucket), NoSuchBucket if nobody does."""
         try:
-            return await self.containers.head_container(account, bucket)
+            headers = await self.containers.head_container(account, bucket)
         except errors.ContainerNotFound:
             if await self.owner(bucket) not in (None, account):
                 raise s3errors.AccessDenied() from None
             raise
+        if is_swift_only(headers):
+            if await self.owner(bucket) in (None, account):
+                raise errors.ContainerNotFound(bucket)
+            raise s3errors.AccessDenied()
+        return headers

@@ -106,14 +106,19 @@ def test_swift_answers_in_its_own_words_or_the_errors() -> None:
     assert (r.status_code, r.body) == (400, b"") and "content-type" not in r.headers
 
 
-def test_a_304_and_a_416_quote_the_object() -> None:
+def test_a_304_412_and_416_quote_the_object() -> None:
     obj = {"etag": "abc", "last-modified": "then", "x-timestamp": "1.0",
            "content-length": "10", "x-object-meta-a": "secret"}
     r = swift_errors.error_response(errors.NotModified(""), obj)
     assert (r.status_code, r.body) == (304, b"")
     assert {k: r.headers[k] for k in ("etag", "last-modified", "x-timestamp")} == {
         "etag": "abc", "last-modified": "then", "x-timestamp": "1.0"}
-    assert "x-object-meta-a" not in r.headers
+    assert r.headers["x-object-meta-a"] == "secret"      # Swift's 304 keeps every header
+    assert r.headers.get("content-length") in (None, "0")   # ... but its body's
+    r = swift_errors.error_response(errors.PreconditionFailed("no"), obj)
+    assert (r.status_code, r.headers["etag"]) == (412, "abc")  # a failed If-Match too
+    assert swift_errors.error_response(errors.PreconditionFailed("no")).headers.get(
+        "etag") is None
     r = swift_errors.error_response(errors.RangeNotSatisfiable("no"), obj)
     assert (r.status_code, r.headers["content-range"]) == (416, "bytes */10")
     assert swift_errors.error_response(errors.RangeNotSatisfiable("no")).headers.get(

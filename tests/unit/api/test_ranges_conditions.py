@@ -94,11 +94,21 @@ def test_swift_paths(raw: bytes, parts: tuple[str | None, ...]) -> None:
 
 
 @pytest.mark.parametrize("raw, error", [
-    (b"/v1", BadRequest), (b"/v1/AUTH_test/c/%FF", PreconditionFailed),
+    (b"/v1", PreconditionFailed), (b"/v1/AUTH_test/c/%FF", PreconditionFailed),
     (b"/v1/AUTH_test/c/a%00b", PreconditionFailed),
     (b"/v1/AUTH_test/" + b"c" * 257, BadRequest),
     (b"/v1/AUTH_test/c/" + b"o" * 1025, BadRequest),
 ])
 def test_bad_swift_paths(raw: bytes, error: type[Exception]) -> None:
-    with pytest.raises(error):
+    with pytest.raises(error) as info:
         parse_swift_path(raw)
+    if error is PreconditionFailed:     # Swift's own words, which clients compare
+        assert str(info.value) in ("Bad URL", "Invalid UTF8 or contains NULL")
+
+
+def test_if_unmodified_since_after_a_passing_if_match() -> None:
+    """The RFC ignores it (S3's reads); Swift checks it too (`independent`)."""
+    headers = {"if-match": "e", "if-unmodified-since": "Thu, 01 Jan 1970 00:00:01 GMT"}
+    check_conditions(headers, "e", 1_000_000.0, True)
+    with pytest.raises(PreconditionFailed):
+        check_conditions(headers, "e", 1_000_000.0, True, independent=True)

@@ -85,7 +85,27 @@ def test_listing_examples(tmp_path: Path) -> None:
         prefix="a/b", delimiter="/")))
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": 10_001}, {"limit": -1}, {"delimiter": "ab"}])
+def test_a_delimiter_of_several_characters(tmp_path: Path) -> None:
+    d = db(tmp_path)
+    for n in ["t", "t-&a", "t-&b/c", "t-a", "u-&"]:
+        d.put_item(Item(n, Timestamp(10), 1))
+    assert names(d.list_items(ListingParams(delimiter="-&"))) == ["t", "t-&", "t-a", "u-&"]
+    assert names(d.list_items(ListingParams(delimiter="-&", reverse=True))) == [
+        "u-&", "t-a", "t-&", "t"]
+    assert names(d.list_items(ListingParams(delimiter="-&", prefix="t-&"))) == [
+        "t-&a", "t-&b/c"]
+    assert names(d.list_items(ListingParams(delimiter="-&", marker="t-&"))) == ["t-a", "u-&"]
+
+
+def test_deleting_clears_the_metadata(tmp_path: Path) -> None:
+    """As Swift's: a container made again under the name starts without the old one's."""
+    d = db(tmp_path)
+    d.update_metadata({"x-container-sysmeta-mark": "1"}, Timestamp(10))
+    d.mark_deleted(Timestamp(20))
+    assert d.info().metadata["x-container-sysmeta-mark"] == ("", Timestamp(20).internal)
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 10_001}, {"limit": -1}, {"delimiter": "a" * 1025}])
 def test_bad_listing_params(kwargs: dict[str, object]) -> None:
     with pytest.raises(BadRequest):
         ListingParams(**kwargs)  # type: ignore[arg-type]
@@ -99,3 +119,25 @@ def test_model_agrees_on_examples(tmp_path: Path) -> None:
     for params in (dict(delimiter="/"), dict(prefix="a", delimiter="/", reverse=True),
                    dict(marker="a/", delimiter="/"), dict(end_marker="c", reverse=True)):
         assert names(d.list_items(ListingParams(**params))) == model_listing(pool, **params)
+
+
+def test_a_path_listing_names_what_is_directly_under_it(tmp_path: Path) -> None:
+    """Swift's `path`: no subdir entries, directory markers ("dir/") listed."""
+    d = db(tmp_path)
+    for n in ["dir1/", "dir1/file2", "dir1/sub/", "dir1/sub/f", "dir1/sub2/x", "file1"]:
+        d.put_item(Item(n, Timestamp(10), 1))
+    assert names(d.list_items(ListingParams().under(""))) == ["dir1/", "file1"]
+    assert names(d.list_items(ListingParams().under("dir1"))) == ["dir1/file2", "dir1/sub/"]
+    assert names(d.list_items(ListingParams().under("dir1/"))) == ["dir1/file2", "dir1/sub/"]
+    assert names(d.list_items(ListingParams().under("dir1/sub2"))) == ["dir1/sub2/x"]
+    assert names(d.list_items(ListingParams().under("dir1/none"))) == []
+
+
+def test_a_deleted_database_put_again_is_created_again(tmp_path: Path) -> None:
+    """So the proxy puts its account row anew (a re-made container was missing from
+    its account's listing)."""
+    d = db(tmp_path)
+    assert not d.initialize("/AUTH_test/c", Timestamp(2))       # an update
+    d.mark_deleted(Timestamp(3))
+    assert d.initialize("/AUTH_test/c", Timestamp(4))           # made again
+    assert not d.info().deleted
