@@ -25,6 +25,7 @@ from objectstore.api.link_requests import invalid_response, through_link
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.objects import ABOUT, copy_sides, object_request
 from objectstore.api.permissions import authorize
+from objectstore.api.segment_access import WHO
 from objectstore.api.swift_errors import error_response
 from objectstore.api.tempauth import TempAuth
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
@@ -88,6 +89,7 @@ class SwiftAPI:
                 return invalid_response(request.method)
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
         who = Principal.of(self.auth.user_of(token) if token else None)
+        request.scope[WHO] = who        # a large object's segments are read as `who`
         request_id.note_account(target.account)
         method = request.method
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)

@@ -11,17 +11,22 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.api.backend import Backend
+from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.responses import http_date
+from objectstore.api.segment_access import segment_guard
+from objectstore.api.slo import manifest_response, put_manifest, raw_manifest, store_manifest
+from objectstore.api.slo import whole_object_headers as slo_headers
+from objectstore.api.slo_delete import delete_manifest
 from objectstore.api.swift_errors import MethodNotAllowed
-from objectstore.api.unsupported import manifest_query_refused, not_implemented
+from objectstore.api.unsupported import not_implemented, refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
-from objectstore.proxy.object_info import ObjectInfo
+from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo
 from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions, content_headers_of
 from objectstore.timestamps import Timestamp
 
@@ -35,10 +40,15 @@ ABOUT = "object_headers"    # request.state: the public headers of the object it
 async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     method = request.method
+    manifest_query = request.query_params.get("multipart-manifest")
+    if manifest_query is not None:
+        refuse_unknown_manifest_query(request.query_params)
     sides = copy_sides(request, t)
     if sides is not None:
         return await copy_object(b, request, *sides)
     if method == "PUT":
+        if manifest_query == "put":
+            return await put_manifest(b, request, t)
         return await put_object(b, request, t)
     if method in ("GET", "HEAD"):
         return await get_object(b, request, t)
@@ -50,9 +60,11 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await b.proxy.post_object(t.account, t.container, t.obj, metadata)
         return Response(status_code=202)
     if method == "DELETE":
-        if "multipart-manifest" in request.query_params:
-            head = await b.proxy.head_object_info(t.account, t.container, t.obj)
-            manifest_query_refused(request.query_params, head.system.manifest)
+        if manifest_query == "delete":
+            handle = await b.proxy.open_object(t.account, t.container, t.obj)
+            handle.discard()
+            if isinstance(handle, ManifestHandle):
+                return await delete_manifest(b, request, t, handle)
         await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204)
     raise MethodNotAllowed(method)
@@ -77,7 +89,8 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                          length=int(length) if length is not None else None,
                          # (Headers.get of a missing name raises inside: ~1 us more)
                          etag=h["etag"] if "etag" in h else None,  # noqa: SIM401
-                         if_none_match_any=_create_only(h.get("if-none-match")))
+                         if_none_match_any=_create_only(h.get("if-none-match")),
+                         system_metadata=manifest_metadata(h))    # a DLO's, or {}
     stored = await b.proxy.put_object(t.account, t.container, t.obj, _body(request),
                                          options)
     return Response(status_code=201, headers={"etag": stored.etag,
@@ -128,9 +141,14 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
                           content_headers=content, user_metadata=user)
 
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
+    if request.query_params.get("multipart-manifest") == "get":
+        copied = await _copy_manifest(b, request, src, dst, destination)
+        if copied is not None:
+            return copied
     source, stored = await copies.copy_object(
         b.proxy, (src.account, src.container, src.obj),
-        (dst.account, dst.container, dst.obj), conditions, destination)
+        (dst.account, dst.container, dst.obj), conditions, destination,
+        segment_guard(b, request, src.account))
     assert stored is not None
     return Response(status_code=201, headers={
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),
@@ -138,23 +156,64 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         "x-copied-from-account": quote(src.account),
         "x-copied-from-last-modified": http_date(source.timestamp)})
 
+async def _copy_manifest(b: Backend, request: Request, src: SwiftPath, dst: SwiftPath,
+                         destination: copies.Destination) -> Response | None:
+    """A COPY of an SLO's manifest itself (`?multipart-manifest=get`): the manifest
+    is written again at the destination, checked against the segments there with the
+    requester's rights, as a PUT of it would be. None: the source is no SLO."""
+    assert src.container and src.obj
+    handle = await b.proxy.open_object(src.account, src.container, src.obj)
+    handle.discard()
+    if not isinstance(handle, ManifestHandle):
+        return None
+    options = destination(handle.info)
+    assert options is not None
+    return await store_manifest(b, request, dst, raw_manifest(handle.segments), options)
+
+
 async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     whole = request.method == "GET" and "range" not in request.headers
     handle = await b.proxy.open_object(t.account, t.container, t.obj, prefetch=whole)
     try:
-        manifest_query_refused(request.query_params, isinstance(handle, ManifestHandle))
-        return await _answer_get(request, handle)
+        return await _answer_get(b, request, t, handle)
     finally:
         handle.discard()        # unless the response is streaming it
 
-async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle
-                      ) -> Response:
+async def _answer_get(b: Backend, request: Request, t: SwiftPath,
+                      handle: ObjectHandle | ManifestHandle) -> Response:
     ts = handle.timestamp
     headers = _object_headers(handle.headers, ts)
+    if isinstance(handle, ManifestHandle) or DLO_MANIFEST in handle.headers:
+        large = await _large_object(b, request, t, handle, headers)
+        if isinstance(large, Response):
+            return large
+        handle = large
     setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
     return await answer_read(handle, request.method, dict(request.headers), headers,
                              ts.seconds, READS)
+
+
+async def _large_object(b: Backend, request: Request, t: SwiftPath,
+                        handle: ObjectHandle | ManifestHandle, headers: dict[str, str]
+                        ) -> ManifestHandle | ObjectHandle | Response:
+    """An SLO or DLO read whole (its segments read with the requester's rights), or
+    its manifest itself with `?multipart-manifest=get`."""
+    manifest_only = request.query_params.get("multipart-manifest") == "get"
+    if isinstance(handle, ManifestHandle):
+        if manifest_only:
+            raw = request.query_params.get("format") == "raw"
+            return manifest_response(handle, request.method, raw, headers)
+        handle.guard = segment_guard(b, request, t.account)
+        slo_headers(handle, headers)
+        return handle
+    if manifest_only:
+        return handle
+    handle.discard()
+    whole = await open_dynamic(b, request, t.account, handle)
+    headers["etag"] = f'"{whole.slo_etag}"'
+    headers["content-length"] = str(whole.size)
+    return whole
 
 
 def _create_only(value: str | None) -> bool:
@@ -181,6 +240,8 @@ def _object_headers(node: dict[str, str], ts: Timestamp) -> dict[str, str]:
     out = {k: v for k, v in node.items()
            if k in OBJECT_HEADERS or k.startswith(META)
            or k in ("content-length", "content-range")}
+    if DLO_MANIFEST in node:
+        out["x-object-manifest"] = node[DLO_MANIFEST]
     out["x-timestamp"] = ts.normal
     out["last-modified"] = http_date(ts)
     out["accept-ranges"] = "bytes"

@@ -3,7 +3,7 @@ no-op).
 
 Swift's middleware gives meaning to these headers and query parameters; without that
 middleware a request carrying them would be stored as if they were not there (a DLO
-manifest kept as a 468-byte object, an expiry time that never expires, an ACL that grants
+symlink kept as a plain object, an expiry time that never expires, an ACL that grants
 nothing). Until each feature is built, a request that asks for one gets 400 with the
 feature named, before anything is written (400 rather than 501: Swift clients retry
 every 5xx, so a 501 reached the user only after ~30 s of back-off).
@@ -22,15 +22,12 @@ from objectstore.errors import BadRequest
 
 # query parameter -> the feature it belongs to (any level, any method)
 QUERY_FEATURES = {
-    "multipart-manifest": "static large objects (multipart-manifest=put)",
     "bulk-delete": "bulk delete (?bulk-delete)",
     "extract-archive": "archive extraction (?extract-archive)",
 }
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
 HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
-        "x-object-manifest": "dynamic large objects (X-Object-Manifest)",
-        "x-static-large-object": "static large objects (X-Static-Large-Object)",
         "x-delete-at": "object expiry (X-Delete-At)",
         "x-delete-after": "object expiry (X-Delete-After)",
         "x-symlink-target": "symlinks (X-Symlink-Target)",
@@ -49,12 +46,19 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-account-meta-quota-bytes": "account quotas (X-Account-Meta-Quota-Bytes)",
     },
 }
+# Large objects (api/slo.py, api/dlo.py) are built except what these name: a DLO's
+# manifest is set by PUT (a POST or COPY that changes it is refused), and
+# X-Static-Large-Object is the store's to set (Swift refuses it from clients too).
+NOT_ON_POST_OR_COPY = {"x-object-manifest": "changing a dynamic large object's "
+                       "X-Object-Manifest by POST or COPY (PUT the manifest again)"}
+RESERVED = {"x-static-large-object": "X-Static-Large-Object is a reserved header. To "
+            "create a static large object add query param multipart-manifest=put."}
+MANIFEST_QUERY = ("put", "get", "delete")
 WRITES = ("PUT", "POST", "COPY")
-# Asked on reads and deletes of plain objects, these are honoured as they stand (see
-# `manifest_query_refused`); `?symlink=get` ("do not follow a symlink") always is, as
-# no object is a symlink (X-Symlink-Target is refused). python-swiftclient sends
-# `symlink=get` before every delete and `multipart-manifest=get` for --skip-identical.
-READ_QUERY_OK = {"multipart-manifest": ("get", "delete")}
+# `?symlink=get` ("do not follow a symlink") is honoured as it stands, as no object is
+# a symlink (X-Symlink-Target is refused). python-swiftclient sends `symlink=get`
+# before every delete.
+READ_QUERY_OK: dict[str, tuple[str, ...]] = {}
 
 
 def not_implemented(feature: str) -> FeatureNotImplemented:
@@ -71,13 +75,12 @@ def refuse_unsupported_query(query: Mapping[str, str],
             raise not_implemented(QUERY_FEATURES[name])
 
 
-def manifest_query_refused(query: Mapping[str, str], is_manifest: bool) -> None:
-    """`multipart-manifest=get|delete` means "the manifest itself" -- the same as without
-    it for a plain object, but not for a segmented one (an S3 multipart object), whose
-    manifest we cannot show or delete alone yet: refused (400) then."""
-    if is_manifest and "multipart-manifest" in query:
-        raise not_implemented(f"multipart-manifest={query['multipart-manifest']} on a "
-                              "segmented object")
+def refuse_unknown_manifest_query(query: Mapping[str, str]) -> None:
+    """`multipart-manifest` takes put, get or delete; any other value is refused (400)
+    rather than read as a plain request."""
+    value = query.get("multipart-manifest")
+    if value is not None and value not in MANIFEST_QUERY:
+        raise BadRequest(f"multipart-manifest={value!r}: put, get or delete")
 
 
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
@@ -89,6 +92,14 @@ def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, st
     for name, feature in HEADER_FEATURES[level].items():
         if headers.get(name, "").strip():
             raise not_implemented(feature)
+    if level == "object":
+        for name, why in RESERVED.items():
+            if name in headers:
+                raise BadRequest(why)
+        if method != "PUT":
+            for name, feature in NOT_ON_POST_OR_COPY.items():
+                if headers.get(name, "").strip():
+                    raise not_implemented(feature)
     if level == "container" and headers.get("x-storage-policy", "").strip():
         raise BadRequest(f"Invalid X-Storage-Policy {headers['x-storage-policy']!r}: this "
                          "store has one storage policy, which takes no name")

@@ -18,7 +18,7 @@ from objectstore import errors
 from objectstore.http.conditions import check_conditions
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
-from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.manifests import Guard, ManifestHandle
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.timestamps import Timestamp
@@ -45,11 +45,14 @@ None: nothing to copy after all (a Swift POST whose Content-Type is the same).""
 
 
 async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
-                      conditions: SourceConditions | None, build: Destination
-                      ) -> tuple[ObjectInfo, Stored | None]:
+                      conditions: SourceConditions | None, build: Destination,
+                      guard: Guard | None = None) -> tuple[ObjectInfo, Stored | None]:
     """Copy `source` to `destination`; returns the source's info and what was stored
-    (None when `build` said there is nothing to copy)."""
+    (None when `build` said there is nothing to copy). A large object's segments are
+    read as `guard` allows (the Swift API's: with the requester's rights)."""
     handle = await proxy.open_object(*source)
+    if isinstance(handle, ManifestHandle):
+        handle.guard = guard
     try:
         info = handle.info
         if conditions is not None:
