@@ -17,7 +17,7 @@ from starlette.requests import Request
 
 from objectstore import errors
 from objectstore.api.backend import Backend
-from objectstore.api.names import MAX_CONTAINER
+from objectstore.api.names import MAX_CONTAINER, header_text
 from objectstore.api.segment_access import segment_guard
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
@@ -30,7 +30,7 @@ PAGE = 10_000
 
 def split(value: str) -> tuple[str, str]:
     """(container, prefix) of an X-Object-Manifest value (URL-encoded or not)."""
-    container, slash, prefix = unquote(value.strip()).partition("/")
+    container, slash, prefix = unquote(header_text(value.strip())).partition("/")
     if not slash or not container or len(container.encode()) > MAX_CONTAINER:
         raise errors.BadRequest("X-Object-Manifest must be in the format container/prefix")
     return container, prefix

@@ -13,12 +13,19 @@ from objectstore import errors
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.metadata import user_metadata
-from objectstore.api.names import SwiftPath, parse_swift_path
+from objectstore.api.names import SwiftPath, header_text, parse_swift_path
 from objectstore.api.responses import http_date
 from objectstore.api.segment_access import segment_guard
-from objectstore.api.slo import manifest_response, put_manifest, raw_manifest, store_manifest
+from objectstore.api.slo import (
+    create_only,
+    manifest_response,
+    put_manifest,
+    raw_manifest,
+    store_manifest,
+)
 from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
+from objectstore.api.slo_parts import part_response
 from objectstore.api.swift_errors import MethodNotAllowed
 from objectstore.api.unsupported import not_implemented, refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
@@ -34,6 +41,7 @@ from objectstore.timestamps import Timestamp
 OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS)
 META = "x-object-meta-"
 READS = ReadPolicy(multi_range=True)    # several ranges: multipart/byteranges
+DLO_READS = ReadPolicy(multi_range=False)   # ... but a DLO's whole object, as Swift's
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
 
@@ -55,7 +63,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     if method == "POST":
         metadata = user_metadata(request.headers, "object")
         await b.containers.confirm(t.account, t.container)
-        if "content-type" in request.headers:
+        if "content-type" in request.headers or "x-object-manifest" in request.headers:
             return await post_content_type(b, request, t, metadata)
         await b.proxy.post_object(t.account, t.container, t.obj, metadata)
         return Response(status_code=202)
@@ -89,7 +97,7 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                          length=int(length) if length is not None else None,
                          # (Headers.get of a missing name raises inside: ~1 us more)
                          etag=h["etag"] if "etag" in h else None,  # noqa: SIM401
-                         if_none_match_any=_create_only(h.get("if-none-match")),
+                         if_none_match_any=create_only(h.get("if-none-match")),
                          system_metadata=manifest_metadata(h))    # a DLO's, or {}
     stored = await b.proxy.put_object(t.account, t.container, t.obj, _body(request),
                                          options)
@@ -98,16 +106,22 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                             metadata: dict[str, str]) -> Response:
-    """A POST that changes the content type. The nodes' metadata update (.meta) keeps
-    user metadata only, so the object is rewritten onto itself with the new type --
-    Swift's own post-as-copy -- keeping its content headers and system metadata, with
-    the POST's metadata replacing the user metadata as a POST does."""
+    """A POST that changes the content type (or a DLO's X-Object-Manifest). The
+    nodes' metadata update (.meta) keeps user metadata only, so the object is
+    rewritten onto itself with the new type -- Swift's own post-as-copy -- keeping its
+    content headers and system metadata, with the POST's metadata replacing the user
+    metadata as a POST does."""
     assert t.container is not None and t.obj is not None
     h = request.headers
-    new_type = h["content-type"]
+    dlo = manifest_metadata(h) if "x-object-manifest" in h else None
 
     def rewritten(source: ObjectInfo) -> PutOptions | None:
-        if new_type == source.content_type:
+        new_type = h.get("content-type", source.content_type)
+        system = source.system.headers()
+        if dlo is not None:
+            system.pop(DLO_MANIFEST, None)
+            system.update(dlo)
+        if new_type == source.content_type and system == source.system.headers():
             return None                 # a plain POST will do
         if source.system.manifest:
             raise not_implemented("changing the Content-Type of a segmented object")
@@ -115,7 +129,7 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                           content_headers={**source.content_headers,
                                            **content_headers_of(h.raw)},
                           user_metadata=_bare({k: v for k, v in metadata.items() if v}),
-                          system_metadata=source.system.headers())
+                          system_metadata=system)
 
     path = (t.account, t.container, t.obj)
     _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten)
@@ -132,23 +146,38 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
     metadata = _bare(user_metadata(h, "object"))
 
+    manifest_only = request.query_params.get("multipart-manifest") == "get"
+
     def destination(source: ObjectInfo) -> PutOptions:
         content = {} if fresh else dict(source.content_headers)
         content.update(content_headers_of(h.raw))
         user = {} if fresh else dict(source.user_metadata)
         user.update(metadata)
+        # the manifest itself of a DLO is copied as one (an SLO's: _copy_manifest)
+        dlo = source.system.other.get(DLO_MANIFEST) if manifest_only else None
         return PutOptions(content_type=h.get("content-type", source.content_type),
-                          content_headers=content, user_metadata=user)
+                          content_headers=content, user_metadata=user,
+                          system_metadata={DLO_MANIFEST: dlo} if dlo else {})
+
+    async def resolve(handle: ObjectHandle | ManifestHandle
+                      ) -> ObjectHandle | ManifestHandle:
+        """A large object is copied whole, its segments read with the requester's
+        rights (a DLO's manifest alone with ?multipart-manifest=get)."""
+        if isinstance(handle, ManifestHandle):
+            handle.guard = segment_guard(b, request, src.account)
+        elif DLO_MANIFEST in handle.headers and not manifest_only:
+            handle.discard()
+            return await open_dynamic(b, request, src.account, handle)
+        return handle
 
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
-    if request.query_params.get("multipart-manifest") == "get":
+    if manifest_only:
         copied = await _copy_manifest(b, request, src, dst, destination)
         if copied is not None:
             return copied
     source, stored = await copies.copy_object(
         b.proxy, (src.account, src.container, src.obj),
-        (dst.account, dst.container, dst.obj), conditions, destination,
-        segment_guard(b, request, src.account))
+        (dst.account, dst.container, dst.obj), conditions, destination, resolve)
     assert stored is not None
     return Response(status_code=201, headers={
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),
@@ -184,14 +213,18 @@ async def _answer_get(b: Backend, request: Request, t: SwiftPath,
                       handle: ObjectHandle | ManifestHandle) -> Response:
     ts = handle.timestamp
     headers = _object_headers(handle.headers, ts)
+    policy = READS
     if isinstance(handle, ManifestHandle) or DLO_MANIFEST in handle.headers:
+        dynamic = not isinstance(handle, ManifestHandle)
         large = await _large_object(b, request, t, handle, headers)
         if isinstance(large, Response):
             return large
+        if dynamic and large is not handle:
+            policy = DLO_READS
         handle = large
     setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
     return await answer_read(handle, request.method, dict(request.headers), headers,
-                             ts.seconds, READS)
+                             ts.seconds, policy)
 
 
 async def _large_object(b: Backend, request: Request, t: SwiftPath,
@@ -206,6 +239,9 @@ async def _large_object(b: Backend, request: Request, t: SwiftPath,
             return manifest_response(handle, request.method, raw, headers)
         handle.guard = segment_guard(b, request, t.account)
         slo_headers(handle, headers)
+        part = request.query_params.get("part-number")
+        if part is not None:
+            return await part_response(handle, request.method, part, headers)
         return handle
     if manifest_only:
         return handle
@@ -214,16 +250,6 @@ async def _large_object(b: Backend, request: Request, t: SwiftPath,
     headers["etag"] = f'"{whole.slo_etag}"'
     headers["content-length"] = str(whole.size)
     return whole
-
-
-def _create_only(value: str | None) -> bool:
-    """`If-None-Match: *` on PUT: create only (412 if the object exists). Swift takes
-    no other value there."""
-    if value is None:
-        return False
-    if value.strip() != "*":
-        raise errors.BadRequest("If-None-Match only supports *")
-    return True
 
 
 def _bare(metadata: dict[str, str]) -> dict[str, str]:
@@ -263,7 +289,7 @@ def copy_sides(request: Request, t: SwiftPath) -> tuple[SwiftPath, SwiftPath] | 
 
 def copy_source(header: str, account: str) -> SwiftPath:
     """`container/object` (URL-encoded, an optional leading slash) in `account`."""
-    container, _, obj = unquote(header).lstrip("/").partition("/")
+    container, _, obj = unquote(header_text(header)).lstrip("/").partition("/")
     if not container or not obj:
         raise errors.PreconditionFailed("copy source/destination must be container/object")
     return parse_swift_path(f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())

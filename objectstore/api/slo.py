@@ -19,7 +19,6 @@ import mimetypes
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -56,6 +55,17 @@ KEYS = {"path", "etag", "size_bytes", "range"}
 LOOKUPS = 10                    # segments looked up at once
 
 
+# how a heartbeating PUT reports a failure: (status, Swift's body)
+FAILED: dict[type[errors.ObjectStoreError], tuple[str, str]] = {
+    errors.BadRequest: ("400 Bad Request", "Bad Request\nThe server could not comply with "
+                        "the request since it is either malformed or otherwise incorrect."),
+    errors.UnprocessableEntity: ("422 Unprocessable Entity", "Unprocessable Entity\nUnable "
+                                 "to process the contained instructions"),
+    errors.PreconditionFailed: ("412 Precondition Failed", "Precondition Failed"),
+    errors.ObjectStoreError: ("503 Service Unavailable", "Service Unavailable"),
+}
+
+
 class ManifestInvalid(errors.BadRequest):
     """The manifest's problems, one line each, as Swift lists them."""
 
@@ -69,6 +79,7 @@ class Asked:
     """One entry of a PUT manifest: an object segment, or data."""
 
     index: int
+    path: str = ""          # as the client wrote it (errors quote it so)
     container: str = ""
     name: str = ""
     etag: str | None = None
@@ -97,7 +108,8 @@ def _parse_entry(i: int, d: Any, problems: list[str]) -> Asked | None:
     if not isinstance(path, str) or "/" not in path.lstrip("/"):
         problems.append(f"Index {i}: path must be /container/object")
         return None
-    container, _, name = unquote(path).lstrip("/").partition("/")
+    # the path is the object's name as it is (Swift does not unquote it: %ff stays)
+    container, _, name = path.lstrip("/").partition("/")
     if not container or not name:
         problems.append(f"Index {i}: path must be /container/object")
         return None
@@ -114,7 +126,8 @@ def _parse_entry(i: int, d: Any, problems: list[str]) -> Asked | None:
     if rng is not None and not isinstance(rng, str):
         problems.append(f"Index {i}: range must be a string")
         return None
-    return None if extra else Asked(i, container, name, etag.strip('"') if etag else None,
+    return None if extra else Asked(i, path, container, name,
+                                    etag.strip('"') if etag else None,
                                     int(size) if size is not None else None, rng)
 
 
@@ -207,18 +220,26 @@ async def resolve(b: Backend, t: SwiftPath, asked: list[Asked], guard: Guard | N
     objects = [i for i, s in enumerate(found) if isinstance(s, Segment) and s.data is None]
     for a, seg in zip(asked, found):
         if isinstance(seg, str):
-            problems.append(f"/{a.container}/{a.name}, {seg}" if a.name else
-                            f"Index {a.index}, {seg}")
+            problems.append(f"{a.path}, {seg}" if a.name else f"Index {a.index}, {seg}")
             continue
         if seg.data is None and a.index != asked[-1].index and \
                 a.index != (objects[-1] if objects else -1) and seg.length < MIN_SEGMENT:
-            problems.append(f"/{a.container}/{a.name}, Too small; each segment, except "
+            problems.append(f"{a.path}, Too small; each segment, except "
                             f"the last, must be at least {MIN_SEGMENT} bytes.")
             continue
         segments.append(seg)
     if problems:
         raise ManifestInvalid(problems)
     return segments
+
+
+def create_only(value: str | None) -> bool:
+    """`If-None-Match: *`: create only; Swift takes no other value on a PUT (400)."""
+    if value is None:
+        return False
+    if value.strip() != "*":
+        raise errors.BadRequest("If-None-Match only supports *")
+    return True
 
 
 def _options(request: Request, t: SwiftPath, segments: list[Segment], length: int
@@ -231,7 +252,7 @@ def _options(request: Request, t: SwiftPath, segments: list[Segment], length: in
     return PutOptions(
         content_type=content_type, content_headers=content_headers_of(h.raw),
         user_metadata={k[len("x-object-meta-"):]: v for k, v in meta.items()},
-        length=length, if_none_match_any=h.get("if-none-match", "").strip() == "*",
+        length=length, if_none_match_any=create_only(h.get("if-none-match")),
         system_metadata={MANIFEST: "1",
                          MANIFEST_SIZE: str(sum(s.length for s in segments)),
                          MANIFEST_ETAG: s3_etag(segments), SLO_ETAG: slo_etag(segments)})
@@ -279,29 +300,27 @@ async def _heartbeat(task: asyncio.Future[Response], as_json: bool) -> AsyncIter
         if done:
             break
         yield b" "
+    yield b"\n\r\n"            # the end of the whitespace, as Swift marks it
+    result: dict[str, Any] = {}
     try:
         response = task.result()
-        status, etag, body = "201 Created", response.headers.get("etag", ""), ""
+        result = {"Response Status": "201 Created", "Response Body": "",
+                  "Etag": response.headers.get("etag", ""),
+                  "Last Modified": response.headers.get("last-modified", "")}
         errs: list[list[str]] = []
-        last = response.headers.get("last-modified", "")
     except errors.ObjectStoreError as exc:
-        code = getattr(exc, "problems", None)
-        status, etag, last = ("400 Bad Request" if isinstance(exc, errors.BadRequest)
-                              else "422 Unprocessable Entity"
-                              if isinstance(exc, errors.UnprocessableEntity)
-                              else "503 Service Unavailable"), "", ""
-        errs = [p.rsplit(", ", 1) for p in code] if code else []
-        body = "" if code else str(exc)
+        status, body = next(((s, b) for cls, (s, b) in FAILED.items() if isinstance(exc, cls)),
+                            FAILED[errors.ObjectStoreError])
+        problems = getattr(exc, "problems", None)
+        errs = [p.rsplit(", ", 1) for p in problems] if problems else []
+        result = {"Response Status": status,
+                  "Response Body": body if problems or status[:3] == "422" else str(exc)}
     if as_json:
-        yield json.dumps({"Response Status": status, "Response Body": body, "Etag": etag,
-                          "Last Modified": last, "Errors": errs}).encode()
+        yield json.dumps({**result, "Errors": errs}).encode()
         return
-    lines = [f"Response Status: {status}", f"Response Body: {body}"]
-    if etag:
-        lines += [f"Etag: {etag}", f"Last Modified: {last}"]
-    lines.append("Errors:")
+    lines = [f"{k}: {v}" for k, v in result.items()] + ["Errors:"]
     lines += [", ".join(e) for e in errs]
-    yield ("\n" + "\n".join(lines) + "\n").encode()
+    yield ("\n".join(lines) + "\n").encode()
 
 
 def _wants_json(headers: Mapping[str, str]) -> bool:

@@ -47,10 +47,10 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
     },
 }
 # Large objects (api/slo.py, api/dlo.py) are built except what these name: a DLO's
-# manifest is set by PUT (a POST or COPY that changes it is refused), and
+# manifest is set by PUT or POST (a COPY that sets it is refused), and
 # X-Static-Large-Object is the store's to set (Swift refuses it from clients too).
-NOT_ON_POST_OR_COPY = {"x-object-manifest": "changing a dynamic large object's "
-                       "X-Object-Manifest by POST or COPY (PUT the manifest again)"}
+NOT_ON_COPY = {"x-object-manifest": "setting X-Object-Manifest on a COPY (PUT or POST "
+               "the manifest instead)"}
 RESERVED = {"x-static-large-object": "X-Static-Large-Object is a reserved header. To "
             "create a static large object add query param multipart-manifest=put."}
 MANIFEST_QUERY = ("put", "get", "delete")
@@ -96,8 +96,8 @@ def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, st
         for name, why in RESERVED.items():
             if name in headers:
                 raise BadRequest(why)
-        if method != "PUT":
-            for name, feature in NOT_ON_POST_OR_COPY.items():
+        if method == "COPY":
+            for name, feature in NOT_ON_COPY.items():
                 if headers.get(name, "").strip():
                     raise not_implemented(feature)
     if level == "container" and headers.get("x-storage-policy", "").strip():

@@ -11,14 +11,14 @@ their own conditions and options.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from objectstore import errors
 from objectstore.http.conditions import check_conditions
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
-from objectstore.proxy.manifests import Guard, ManifestHandle
+from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.timestamps import Timestamp
@@ -39,6 +39,7 @@ class SourceConditions:
     as_read: bool
 
 
+Resolve = Callable[[ObjectHandle | ManifestHandle], Awaitable[ObjectHandle | ManifestHandle]]
 Destination = Callable[[ObjectInfo], PutOptions | None]
 """Builds the destination's options from the source's info (its length is set here);
 None: nothing to copy after all (a Swift POST whose Content-Type is the same)."""
@@ -46,13 +47,14 @@ None: nothing to copy after all (a Swift POST whose Content-Type is the same).""
 
 async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
                       conditions: SourceConditions | None, build: Destination,
-                      guard: Guard | None = None) -> tuple[ObjectInfo, Stored | None]:
+                      resolve: Resolve | None = None) -> tuple[ObjectInfo, Stored | None]:
     """Copy `source` to `destination`; returns the source's info and what was stored
-    (None when `build` said there is nothing to copy). A large object's segments are
-    read as `guard` allows (the Swift API's: with the requester's rights)."""
+    (None when `build` said there is nothing to copy). `resolve` turns the opened
+    source into what is copied (the Swift API's: a DLO made whole, a large object's
+    segments read with the requester's rights)."""
     handle = await proxy.open_object(*source)
-    if isinstance(handle, ManifestHandle):
-        handle.guard = guard
+    if resolve is not None:
+        handle = await resolve(handle)
     try:
         info = handle.info
         if conditions is not None:

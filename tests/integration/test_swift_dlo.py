@@ -76,14 +76,44 @@ def test_a_bad_manifest_header_is_refused(server: str, dlo: tuple[str, str],
         assert status == 201        # an empty header asks for nothing: a plain object
 
 
-def test_a_post_may_not_change_the_manifest(server: str, dlo: tuple[str, str]) -> None:
+def test_a_post_sets_or_changes_the_manifest(server: str, dlo: tuple[str, str]) -> None:
     manifests, segs = dlo
-    status, _, _ = raw(server, "POST", f"/v1/AUTH_test/{manifests}/fish",
-                       {"X-Auth-Token": login(server, ADMIN),
-                        "X-Object-Manifest": f"{segs}/other"})
+    conn = swift(server)
+    conn.post_object(manifests, "fish", headers={"X-Object-Manifest": f"{segs}/fish/00"})
+    assert conn.get_object(manifests, "fish")[1] == b"".join(PARTS)
+    conn.put_object(manifests, "plain", b"plain body")
+    conn.post_object(manifests, "plain", headers={"X-Object-Manifest": f"{segs}/other"})
+    assert conn.get_object(manifests, "plain")[1] == b"not listed"
+    status, _, _ = raw(server, "POST", f"/v1/AUTH_test/{manifests}/plain",
+                       {"X-Auth-Token": login(server, ADMIN), "X-Object-Manifest": "bad"})
     assert status == 400
-    assert swift(server).head_object(manifests, "fish")["x-object-manifest"] == \
-        f"{segs}/fish/"
+    assert conn.head_object(manifests, "plain")["x-object-manifest"] == f"{segs}/other"
+
+
+def test_a_copy_is_the_whole_object_unless_the_manifest_is_asked_for(
+        server: str, dlo: tuple[str, str]) -> None:
+    manifests, segs = dlo
+    conn = swift(server)
+    conn.copy_object(manifests, "fish", f"/{manifests}/flat")
+    flat = conn.head_object(manifests, "flat")
+    assert "x-object-manifest" not in flat
+    assert conn.get_object(manifests, "flat")[1] == b"".join(PARTS)
+    status, _, _ = raw(server, "COPY", f"/v1/AUTH_test/{manifests}/fish?"
+                       "multipart-manifest=get", {"X-Auth-Token": login(server, ADMIN),
+                                                  "Destination": f"{manifests}/linked"})
+    assert status == 201
+    assert conn.head_object(manifests, "linked")["x-object-manifest"] == f"{segs}/fish/"
+    conn.put_object(segs, "fish/005", b"+")
+    assert conn.get_object(manifests, "linked")[1] == b"".join(PARTS) + b"+"
+    assert conn.get_object(manifests, "flat")[1] == b"".join(PARTS)
+
+
+def test_several_ranges_get_the_whole_object_as_swift_does(server: str,
+                                                           dlo: tuple[str, str]) -> None:
+    manifests, _ = dlo
+    status, _, body = raw(server, "GET", f"/v1/AUTH_test/{manifests}/fish",
+                          {"X-Auth-Token": login(server, ADMIN), "Range": "bytes=0-1,5-6"})
+    assert (status, body) == (200, b"".join(PARTS))
 
 
 def test_segments_are_read_with_the_readers_own_rights(server: str,

@@ -149,7 +149,7 @@ REFUSED = [
     ("PUT", "o", {"X-Symlink-Target": "feat/target"}, ""),
     ("PUT", "o", {}, "extract-archive=tar"),
     ("POST", "target", {"X-Delete-After": "60"}, ""),
-    ("POST", "target", {"X-Object-Manifest": "segs/o/"}, ""),
+    ("COPY", "target", {"X-Object-Manifest": "segs/o/", "Destination": "feat/o"}, ""),
 ]
 
 

@@ -100,6 +100,22 @@ def test_conditional_reads_use_the_whole_objects_etag(server: str, slo: tuple) -
     assert (status, body) == (206, b"aa")
 
 
+def test_one_part_by_its_number(server: str, slo: tuple) -> None:
+    container, _ = slo
+    tok = login(server, ADMIN)
+    path = f"/v1/AUTH_test/{container}/abce"
+    status, headers, body = raw(server, "GET", path + "?part-number=2", {"X-Auth-Token": tok})
+    assert (status, body) == (206, b"b" * MIB)
+    assert headers["content-range"] == f"bytes {MIB}-{2 * MIB - 1}/{len(WHOLE)}"
+    assert headers["x-parts-count"] == "4" and headers["etag"] == f'"{SLO_ETAG}"'
+    status, headers, _ = raw(server, "HEAD", path + "?part-number=4", {"X-Auth-Token": tok})
+    assert (status, headers["content-length"]) == (206, "1")
+    status, _, body = raw(server, "GET", path + "?part-number=0", {"X-Auth-Token": tok})
+    assert status == 400 and b"greater than 0" in body
+    status, headers, body = raw(server, "GET", path + "?part-number=5", {"X-Auth-Token": tok})
+    assert status == 416 and headers["content-range"] == f"bytes */{len(WHOLE)}"
+
+
 def test_the_manifest_itself_and_its_raw_form(server: str, slo: tuple) -> None:
     container, segs = slo
     tok = login(server, ADMIN)

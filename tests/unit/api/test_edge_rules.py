@@ -71,8 +71,9 @@ def test_feature_refusals() -> None:
                               "symlink": "get"})
     # large objects: a DLO's manifest is set by PUT only; X-Static-Large-Object is ours
     refuse_unsupported_headers("PUT", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
+    refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     with pytest.raises(FeatureNotImplemented, match="X-Object-Manifest"):
-        refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
+        refuse_unsupported_headers("COPY", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     with pytest.raises(BadRequest, match="reserved"):
         refuse_unsupported_headers("PUT", "object", {"x-static-large-object": "1"}, "AUTH_a")
     with pytest.raises(BadRequest, match="put, get or delete"):
