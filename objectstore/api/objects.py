@@ -25,7 +25,7 @@ from objectstore.api.slo import (
 )
 from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
-from objectstore.api.slo_parts import part_response
+from objectstore.api.slo_parts import one_part, part_response
 from objectstore.api.swift_errors import MethodNotAllowed
 from objectstore.api.unsupported import not_implemented, refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
@@ -165,6 +165,8 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         rights (a DLO's manifest alone with ?multipart-manifest=get)."""
         if isinstance(handle, ManifestHandle):
             handle.guard = segment_guard(b, request, src.account)
+            part = request.query_params.get("part-number")
+            return handle if part is None else one_part(handle, part)
         elif DLO_MANIFEST in handle.headers and not manifest_only:
             handle.discard()
             return await open_dynamic(b, request, src.account, handle)

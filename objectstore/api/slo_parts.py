@@ -1,11 +1,13 @@
 """`GET/HEAD ?part-number=N` of a Swift SLO: one of its segments, as Swift answers it
 (206 with the segment's span of the whole, X-Parts-Count; 400 for a number that is
-not one, 416 past the last part). S3's partNumber reads are s3compat's."""
+not one, 416 past the last part), and the part alone that a COPY with it copies.
+S3's partNumber reads are s3compat's."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
+from objectstore import errors
 from objectstore.http.bodies import body_response
 from objectstore.http.ranges import ByteRange
 from objectstore.proxy.manifests import ManifestHandle
@@ -32,3 +34,15 @@ async def part_response(handle: ManifestHandle, method: str, value: str,
     if method == "HEAD":
         return Response(status_code=206, headers=headers)
     return body_response(await handle.read(span), 206, headers)
+
+
+def one_part(handle: ManifestHandle, value: str) -> ManifestHandle:
+    """The object made of part `value` alone (what a COPY with ?part-number copies)."""
+    if not value.isdigit() or int(value) < 1:
+        raise errors.BadRequest("Part number must be an integer greater than 0")
+    if int(value) > len(handle.segments):
+        raise errors.RangeNotSatisfiable("The requested part number is not satisfiable")
+    part = ManifestHandle(handle.open_object, handle.account, handle.manifest,
+                          [handle.segments[int(value) - 1]])
+    part.guard = handle.guard
+    return part

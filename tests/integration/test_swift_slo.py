@@ -114,6 +114,11 @@ def test_one_part_by_its_number(server: str, slo: tuple) -> None:
     assert status == 400 and b"greater than 0" in body
     status, headers, body = raw(server, "GET", path + "?part-number=5", {"X-Auth-Token": tok})
     assert status == 416 and headers["content-range"] == f"bytes */{len(WHOLE)}"
+    # a copy with a part number copies that part
+    status, _, _ = raw(server, "COPY", path + "?part-number=3",
+                       {"X-Auth-Token": tok, "Destination": f"{container}/part3"})
+    assert status == 201
+    assert swift(server).get_object(container, "part3")[1] == b"c" * MIB
 
 
 def test_the_manifest_itself_and_its_raw_form(server: str, slo: tuple) -> None:

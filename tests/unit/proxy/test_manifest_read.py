@@ -108,3 +108,31 @@ def test_a_segment_whose_etag_changed_fails_before_the_headers() -> None:
     segments = [Segment("c", "s1", 10, "not-its-etag")]
     with pytest.raises(errors.Conflict, match="changed"):
         asyncio.run(read(manifest([], [], segments), None))
+
+
+def test_segments_stream_chunk_by_chunk_never_whole() -> None:
+    """Memory stays bounded: what a segment's reader yields is passed on as it comes,
+    one chunk at a time, never gathered into a whole segment."""
+    chunk = b"x" * 1024
+
+    class Chunked(SegmentReader):
+        async def read(self, span: ByteRange | None = None) -> ObjectStream:
+            async def body() -> AsyncIterator[bytes]:
+                for _ in range(64):
+                    yield chunk
+            return ObjectStream(200, {}, body(), lambda: None)
+
+    async def opener(account: str, container: str, obj: str) -> SegmentReader:
+        return Chunked(chunk * 64, [], obj)
+
+    head = ObjectHandle(NodeClient(b"k"), ErrorLimiter(3, 60, 30), {"etag": "m"}, 0,
+                        ("AUTH_a", "c", "o"), [])
+    handle = ManifestHandle(opener, "AUTH_a", head,
+                            [Segment("c", f"s{i}", 64 * 1024, f"s{i}") for i in range(3)])
+
+    async def sizes() -> list[int]:
+        stream = await handle.read()
+        return [len(c) async for c in stream.body]
+
+    got = asyncio.run(sizes())
+    assert sum(got) == 3 * 64 * 1024 and max(got) == 1024
