@@ -20,7 +20,7 @@ from objectstore.api.backend import Backend
 from objectstore.api.names import MAX_CONTAINER, header_text
 from objectstore.api.segment_access import segment_guard
 from objectstore.proxy.handles import ObjectHandle
-from objectstore.proxy.manifests import ManifestHandle, Segment
+from objectstore.proxy.manifests import ManifestHandle, Segment, listed_etags
 from objectstore.proxy.object_info import DLO_MANIFEST
 
 HEADER = "x-object-manifest"
@@ -65,7 +65,8 @@ async def open_dynamic(b: Backend, request: Request, account: str, handle: Objec
         except errors.ContainerNotFound:
             break
         entries = [e for e in listing.entries if "name" in e]
-        segments += [Segment(container, e["name"], int(e["bytes"]), str(e["hash"]))
+        segments += [Segment(container, e["name"], int(e["bytes"]),
+                             listed_etags(str(e["hash"]))[0])
                      for e in entries]
         if len(segments) > MAX_SEGMENTS:
             raise errors.Conflict(f"a dynamic large object of more than {MAX_SEGMENTS} "

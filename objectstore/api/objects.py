@@ -27,7 +27,7 @@ from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
 from objectstore.api.slo_parts import one_part, part_response
 from objectstore.api.swift_errors import MethodNotAllowed
-from objectstore.api.unsupported import not_implemented, refuse_unknown_manifest_query
+from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
@@ -123,16 +123,18 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
             system.update(dlo)
         if new_type == source.content_type and system == source.system.headers():
             return None                 # a plain POST will do
-        if source.system.manifest:
-            raise not_implemented("changing the Content-Type of a segmented object")
         return PutOptions(content_type=new_type,
                           content_headers={**source.content_headers,
                                            **content_headers_of(h.raw)},
                           user_metadata=_bare({k: v for k, v in metadata.items() if v}),
                           system_metadata=system)
 
+    async def itself(handle: ObjectHandle | ManifestHandle) -> ObjectHandle | ManifestHandle:
+        # a large object's manifest is rewritten, not the object it makes
+        return handle.manifest if isinstance(handle, ManifestHandle) else handle
+
     path = (t.account, t.container, t.obj)
-    _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten)
+    _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten, itself)
     if stored is None:
         await b.proxy.post_object(t.account, t.container, t.obj, metadata)
     return Response(status_code=202)

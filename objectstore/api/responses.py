@@ -8,6 +8,7 @@ from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from objectstore.proxy.manifests import listed_etags
 from objectstore.timestamps import Timestamp
 
 
@@ -38,9 +39,13 @@ def listing_format(query_format: str | None, accept: str | None) -> str:
 def object_entry(e: dict[str, Any]) -> dict[str, Any]:
     if "subdir" in e:
         return {"subdir": e["subdir"]}
-    return {"name": e["name"], "hash": e["hash"], "bytes": e["bytes"],
-            "content_type": e["content_type"],
-            "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+    etag, params = listed_etags(e["hash"])
+    entry = {"name": e["name"], "hash": etag, "bytes": e["bytes"],
+             "content_type": e["content_type"],
+             "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
+    if "slo_etag" in params:        # a large object: its whole ETag beside the manifest's
+        entry["slo_etag"] = f'"{params["slo_etag"]}"'
+    return entry
 
 
 def container_entry(e: dict[str, Any]) -> dict[str, Any]:

@@ -40,10 +40,12 @@ from objectstore.proxy.manifests import (
     Guard,
     ManifestHandle,
     Segment,
+    listing_etag,
     manifest_body,
     s3_etag,
     slo_etag,
 )
+from objectstore.proxy.object_info import LISTING_ETAG
 from objectstore.proxy.put_options import PutOptions, content_headers_of
 
 MAX_SEGMENTS = 1000             # Swift's max_manifest_segments
@@ -272,6 +274,8 @@ async def store_manifest(b: Backend, request: Request, t: SwiftPath, body: bytes
                                          f"{etag}")
     stored_body = manifest_body(segments)
     put = _options(request, t, segments, len(stored_body))
+    put.system_metadata[LISTING_ETAG] = listing_etag(
+        stored_body, put.system_metadata[MANIFEST_ETAG], etag)
     if options is not None:
         options.system_metadata, options.length = put.system_metadata, put.length
         put = options

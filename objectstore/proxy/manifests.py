@@ -94,6 +94,22 @@ def s3_etag(segments: list[Segment]) -> str:
     return f"{hashlib.md5(digests, usedforsecurity=False).hexdigest()}-{len(segments)}"
 
 
+def listing_etag(body: bytes, s3: str, slo: str) -> str:
+    """What a manifest's listing row holds as its ETag: the MD5 of the manifest's body
+    (Swift lists that as `hash`), with the whole object's ETags as parameters (Swift
+    lists `slo_etag`, S3 the `s3_etag`), as Swift's container rows carry them."""
+    md5 = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    return f"{md5}; s3_etag={s3}; slo_etag={slo}"
+
+
+def listed_etags(value: str) -> tuple[str, dict[str, str]]:
+    """A listing row's ETag and its parameters (none for a plain object)."""
+    if ";" not in value:
+        return value, {}
+    first, *params = value.split(";")
+    return first.strip(), dict(p.strip().partition("=")[::2] for p in params if "=" in p)
+
+
 def _entry(s: Segment) -> dict[str, Any]:
     if s.data is not None:
         return {"data": base64.b64encode(s.data).decode("ascii")}

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from objectstore import checksums, errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.proxy.manifests import Segment, manifest_body, slo_etag
+from objectstore.proxy.manifests import Segment, listing_etag, manifest_body, slo_etag
 from objectstore.proxy.object_info import (
     CHECKSUM,
     CHECKSUM_TYPE,
+    LISTING_ETAG,
     MANIFEST,
     MANIFEST_ETAG,
     MANIFEST_SIZE,
@@ -209,7 +210,8 @@ class Multipart:
         options.length = len(manifest)
         options.system_metadata = {
             MANIFEST: "1", MANIFEST_SIZE: str(sum(s.size for s in segments)),
-            MANIFEST_ETAG: s3_etag, SLO_ETAG: slo_etag(segments), S3_UPLOAD_ID: upload_id}
+            MANIFEST_ETAG: s3_etag, SLO_ETAG: slo_etag(segments), S3_UPLOAD_ID: upload_id,
+            LISTING_ETAG: listing_etag(manifest, s3_etag, slo_etag(segments))}
         checksum: dict[str, str] = {}
         if algorithm:
             value = _object_checksum(algorithm, kind, chosen)

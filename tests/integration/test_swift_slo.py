@@ -14,7 +14,7 @@ import pytest
 import swiftclient
 
 from tests.integration.test_swift_api import raw
-from tests.integration.test_swift_edge import ADMIN, READER, login, swift
+from tests.integration.test_swift_edge import ADMIN, READER, login, s3, swift
 
 MIB = 1024 * 1024
 LETTERS = {"a": MIB, "b": MIB, "c": MIB, "e": 1}
@@ -98,6 +98,35 @@ def test_conditional_reads_use_the_whole_objects_etag(server: str, slo: tuple) -
     status, _, body = raw(server, "GET", path, {"X-Auth-Token": tok, "If-Match": SLO_ETAG,
                                                 "Range": "bytes=0-1"})
     assert (status, body) == (206, b"aa")
+
+
+def test_listings_show_the_manifest_and_the_whole_objects_etags(server: str,
+                                                               slo: tuple) -> None:
+    """As Swift's: `hash` is the manifest's MD5, `slo_etag` the whole object's; S3's
+    listing shows the multipart ETag; a POST of a new content type keeps both."""
+    container, segs = slo
+    conn, tok = swift(server), login(server, ADMIN)
+    assert put_manifest(server, container, "listed", [segs["a"], segs["e"]])[0] == 201
+    manifest = raw(server, "GET", f"/v1/AUTH_test/{container}/listed?multipart-manifest=get",
+                   {"X-Auth-Token": tok})[2]
+    whole = md5((str(segs["a"]["etag"]) + str(segs["e"]["etag"])).encode())
+
+    def row() -> dict[str, object]:
+        return next(o for o in conn.get_container(container, prefix="listed")[1])
+
+    assert (row()["hash"], row()["slo_etag"], row()["bytes"]) == \
+        (md5(manifest), f'"{whole}"', MIB + 1)
+    listed = s3(server).list_objects_v2(Bucket=container, Prefix="listed")["Contents"][0]
+    digests = bytes.fromhex(str(segs["a"]["etag"])) + bytes.fromhex(str(segs["e"]["etag"]))
+    assert listed["ETag"] == f'"{md5(digests)}-2"'
+    conn.post_object(container, "listed", headers={"Content-Type": "image/jpeg",
+                                                   "X-Object-Meta-Color": "red"})
+    head = conn.head_object(container, "listed")
+    assert (head["content-type"], head["x-object-meta-color"], head["etag"]) == \
+        ("image/jpeg", "red", f'"{whole}"')
+    assert (row()["hash"], row()["slo_etag"], row()["content_type"]) == \
+        (md5(manifest), f'"{whole}"', "image/jpeg")
+    assert conn.get_object(container, "listed")[1] == b"a" * MIB + b"e"
 
 
 def test_one_part_by_its_number(server: str, slo: tuple) -> None:
