@@ -79,3 +79,8 @@ class DiskFileError(ObjectStoreError):
 class NameTaken(Conflict):
     """A bucket / container name another account holds: names are one global namespace
     (S3 BucketAlreadyExists, Swift 409)."""
+
+
+class QuotaExceeded(ObjectStoreError):
+    """A write would take a container past the quota its owner set (Swift 413, S3
+    EntityTooLarge)."""

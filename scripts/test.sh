@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh '.[test]'
-# Real S3 clients from Debian for the integration tests.
+# Real S3 clients from Debian for the integration tests, and a real browser for what a
+# browser uses (Swift static web sites).
 missing=()
-for tool in rclone s3cmd; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in rclone s3cmd chromium; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

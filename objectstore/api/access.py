@@ -25,6 +25,7 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.tempauth import User
 
 READS = ("GET", "HEAD")
+RESELLER = "reseller_admin"     # request.state: the asker is a reseller admin
 # What only an owner may see or set (Swift's swift_owner_headers).
 OWNER_HEADERS = frozenset({
     "x-container-read", "x-container-write", "x-container-sync-key",

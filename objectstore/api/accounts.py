@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from objectstore import errors
+from objectstore.api.access import RESELLER
 from objectstore.api.backend import Backend
 from objectstore.api.listings import check_total, listing_params, listing_response, stats_headers
 from objectstore.api.metadata import user_metadata
@@ -12,6 +14,8 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import container_entry, listing_format
 from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.api.unsupported import not_implemented
+from objectstore.proxy import quotas
 
 
 async def account_request(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -27,9 +31,43 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
         return listing_response(fmt, "account", t.account, "container", entries, headers)
     if method == "POST":
         metadata = user_metadata(request.headers, "account")
+        metadata.update(quota_metadata(request))
         current = await b.containers.list_account(t.account, limit="1")
         check_total(current.headers, metadata, "account")
         metadata.update(acl_metadata(request.headers, "account"))
         await b.containers.post_account(t.account, metadata)
         return Response(status_code=204)
     raise MethodNotAllowed(method)
+
+
+# public header -> where an account quota is kept (the legacy one is user metadata)
+QUOTA_HEADERS = {"x-account-quota-bytes": quotas.ACCOUNT_BYTES,
+                 "x-account-quota-count": quotas.ACCOUNT_COUNT,
+                 quotas.ACCOUNT_LEGACY_BYTES: quotas.ACCOUNT_LEGACY_BYTES}
+
+
+def quota_metadata(request: Request) -> dict[str, str]:
+    """The account quotas a POST sets or removes: reseller admins only (403 for anyone
+    else, the account's own admins included), whole numbers (400)."""
+    h = request.headers
+    asked = [k for k in h if _quota_header(k)]
+    if not asked:
+        return {}
+    if not getattr(request.state, RESELLER, False):
+        raise errors.Forbidden("only a reseller admin may set account quotas")
+    out = {}
+    for name in asked:
+        removal = name.startswith("x-remove-")
+        public = "x-" + name[len("x-remove-"):] if removal else name
+        if public not in QUOTA_HEADERS:
+            raise not_implemented(f"account quotas per storage policy ({public})")
+        value = "" if removal else h[name].strip()
+        if value and not value.isdigit():
+            raise errors.BadRequest(f"Invalid quota {public}: {value!r}")
+        out[QUOTA_HEADERS[public]] = value
+    return out
+
+
+def _quota_header(name: str) -> bool:
+    return name.removeprefix("x-remove-").removeprefix("x-").startswith(
+        ("account-quota-", "account-meta-quota-bytes"))

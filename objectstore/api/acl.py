@@ -130,4 +130,6 @@ def check_account_acl(value: str) -> str:
             raise invalid(f"Value for key {json.dumps(key)} must be a list")
         if not all(isinstance(g, str) for g in data[key]):
             raise invalid(f"Elements of {json.dumps(key)} list must be strings")
+    if not any(data.get(k) for k in ACCOUNT_ACL_KEYS):
+        return ""           # `{}` (or only empty lists) grants nothing: the ACL is removed
     return json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)

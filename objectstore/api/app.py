@@ -17,16 +17,25 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
-from objectstore.api.access import OWNER_HEADERS, Access, Principal, owner_headers_in
+from objectstore.api.access import (
+    OWNER_HEADERS,
+    RESELLER,
+    Access,
+    Principal,
+    owner_headers_in,
+)
 from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
 from objectstore.api.containers import container_request
 from objectstore.api.link_requests import invalid_response, through_link
+from objectstore.api.metadata import check_header_sizes
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.objects import ABOUT, copy_sides, object_request
 from objectstore.api.permissions import authorize
-from objectstore.api.segment_access import WHO
+from objectstore.api.staticweb import web_mode
+from objectstore.api.staticweb_requests import web_request
 from objectstore.api.swift_errors import error_response
+from objectstore.api.symlink_requests import MAY
 from objectstore.api.tempauth import TempAuth
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
 from objectstore.api.unsupported import (
@@ -79,6 +88,7 @@ class SwiftAPI:
         target = parse_swift_path(path)
         if target.version != "v1":
             raise errors.NotFound("unknown API version")
+        check_header_sizes(request.scope["headers"])
         query = request.query_params
         link = LinkQuery.of(query) if request.method != "OPTIONS" else None
         if link is not None:        # a temporary URL: the link is the credential
@@ -89,8 +99,8 @@ class SwiftAPI:
                 return invalid_response(request.method)
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
         who = Principal.of(self.auth.user_of(token) if token else None)
-        request.scope[WHO] = who        # a large object's segments are read as `who`
         request_id.note_account(target.account)
+        setattr(request.state, RESELLER, who.reseller_admin)
         method = request.method
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,
@@ -103,7 +113,17 @@ class SwiftAPI:
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "
                                    f"keys: {', '.join(owner_headers_in(request.headers))}")
         refuse_unsupported_headers(method, level, request.headers, target.account)
-        if target.obj is not None:
+
+        async def may(path: SwiftPath, method: str) -> None:
+            await authorize(self.backend, who, request, path, method)
+        setattr(request.state, MAY, may)     # a symlink's target, with these rights
+        web = None
+        if method in ("GET", "HEAD") and target.container is not None and (
+                who.user is None or web_mode(request.headers)):
+            web = await web_request(self.backend, request, target, path)
+        if web is not None:
+            response = web
+        elif target.obj is not None:
             await self._authorize_copy(who, request, target)
             response = await object_request(self.backend, request, target)
         elif target.container is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,6 +15,7 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.proxy.quotas import CONTAINER_BYTES, CONTAINER_COUNT
 
 
 async def container_request(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -20,6 +23,8 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     if "/" in t.container:
         raise errors.BadRequest("container names may not contain '/'")
     method = request.method
+    if method in ("PUT", "POST"):
+        _check_quotas(request.headers)
     if method == "PUT":
         return await put_container(b, request, t)
     if method == "HEAD":
@@ -30,7 +35,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
                                                     **listing_params(request))
         fmt = listing_format(request.query_params.get("format"),
                              request.headers.get("accept"))
-        entries = [object_entry(e) for e in listing.entries]
+        entries = [object_entry(e, t.account, links=fmt == "json") for e in listing.entries]
         return listing_response(fmt, "container", t.container, "object", entries,
                                 stats_headers(listing.headers, "container"))
     if method == "POST":
@@ -61,3 +66,11 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
             await b.names.release(t.account, t.container)
         raise
     return Response(status_code=201 if created else 202)
+
+
+def _check_quotas(headers: Mapping[str, str]) -> None:
+    """Swift's container quotas are whole numbers of bytes and objects (empty removes)."""
+    for name, what in ((CONTAINER_BYTES, "bytes"), (CONTAINER_COUNT, "count")):
+        value = headers.get(name, "").strip()
+        if value and not value.isdigit():
+            raise errors.BadRequest(f"Invalid {what} quota.")

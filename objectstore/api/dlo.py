@@ -53,9 +53,8 @@ async def open_dynamic(b: Backend, request: Request, account: str, handle: Objec
                        ) -> ManifestHandle:
     """The whole object a DLO manifest names, its segments listed now."""
     container, prefix = split(handle.headers[DLO_MANIFEST])
-    guard = segment_guard(b, request, account)
-    if guard is not None:
-        await guard(account, container)
+    guard = segment_guard(request)
+    await guard(account, container)
     segments: list[Segment] = []
     marker = ""
     while True:

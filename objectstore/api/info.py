@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import metadata, names, slo, tempurl
+from objectstore.api import metadata, names, slo, symlinks, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -26,4 +26,11 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_name_length": metadata.MAX_META_NAME_LENGTH,
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
-}, "tempurl": tempurl.CAPABILITIES, "slo": slo.CAPABILITIES, "dlo": {}}
+    "max_header_size": metadata.MAX_HEADER_SIZE,
+}, "tempurl": tempurl.CAPABILITIES,
+    "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
+    "symlink": symlinks.CAPABILITIES,
+    "container_quotas": {},
+    "account_quotas": {},
+    "staticweb": {},
+    "slo": slo.CAPABILITIES, "dlo": {}}

@@ -15,7 +15,7 @@ from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath
 from objectstore.api.objects import object_request
 from objectstore.api.responses import http_date_of
-from objectstore.api.segment_access import LINK
+from objectstore.api.symlink_requests import MAY
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
 from objectstore.api.unsupported import refuse_unsupported_headers
 
@@ -55,12 +55,18 @@ async def through_link(b: Backend, request: Request, t: SwiftPath, link: LinkQue
     # As Swift: the link's own parameters are all the query the request keeps, and the
     # headers a link may not set are dropped.
     scope = dict(request.scope)
-    scope[LINK] = grant         # what a large object's segments may be read under
     scope["query_string"] = urlencode(
         {k: v for k, v in request.query_params.items() if k in tempurl.QUERY}).encode()
     scope["headers"] = [(k, v) for k, v in request.scope["headers"]
                         if k.decode("latin-1").lower() not in tempurl.INCOMING_REMOVE]
     inner = Request(scope, request.receive)
+
+    async def may(path: SwiftPath, method: str) -> None:
+        """A link's scope holds for the objects a symlink leads to as well."""
+        if path.account != grant.account or (grant.container is not None
+                                             and path.container != grant.container):
+            raise TempURLInvalid("a symlink's target outside the link's scope")
+    setattr(inner.state, MAY, may)
     refuse_unsupported_headers(method, "object", inner.headers, t.account)
     response = await object_request(b, inner, t)
     visible = tempurl.outgoing(response.headers)

@@ -11,6 +11,7 @@ from objectstore import errors
 from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import render_listing
+from objectstore.proxy import quotas
 from objectstore.timestamps import Timestamp
 
 MAX_LIMIT = 10_000
@@ -40,6 +41,11 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
         headers["x-timestamp"] = Timestamp.parse(node["x-put-timestamp"]).normal
     headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
     headers.update(shown(node))         # the ACLs (hidden from all but owners)
+    if kind == "account":               # quotas a reseller admin set
+        for public, kept in (("x-account-quota-bytes", quotas.ACCOUNT_BYTES),
+                             ("x-account-quota-count", quotas.ACCOUNT_COUNT)):
+            if node.get(kept):
+                headers[public] = node[kept]
     return headers
 
 

@@ -18,6 +18,7 @@ MAX_META_COUNT = 90
 MAX_META_NAME_LENGTH = 128
 MAX_META_VALUE_LENGTH = 256
 MAX_META_OVERALL_SIZE = 4096
+MAX_HEADER_SIZE = 8192      # one header line, as Swift's max_header_size
 
 
 def user_metadata(headers: Mapping[str, str], kind: str) -> dict[str, str]:
@@ -50,3 +51,12 @@ def check_limits(meta: Mapping[str, str], prefix: str) -> None:
         raise BadRequest(f"Too many metadata items; max {MAX_META_COUNT}")
     if size > MAX_META_OVERALL_SIZE:
         raise BadRequest(f"Total metadata too large; max {MAX_META_OVERALL_SIZE}")
+
+
+def check_header_sizes(raw_headers: list[tuple[bytes, bytes]]) -> None:
+    """400 for a header line longer than Swift's max_header_size (the HTTP layer takes
+    lines up to 16 KiB for S3's sake; a Swift client is held to Swift's limit)."""
+    for name, value in raw_headers:
+        if len(name) + len(value) + 2 > MAX_HEADER_SIZE:
+            raise BadRequest(f"Header line too long: {name.decode('latin-1')[:64]}; "
+                             f"max {MAX_HEADER_SIZE}")

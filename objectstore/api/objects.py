@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.api import symlinks
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.metadata import user_metadata
@@ -27,6 +28,7 @@ from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
 from objectstore.api.slo_parts import one_part, part_response
 from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.api.symlink_requests import follow, put_symlink, resolve
 from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
@@ -57,16 +59,22 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     if method == "PUT":
         if manifest_query == "put":
             return await put_manifest(b, request, t)
+        if "x-symlink-target" in request.headers:
+            return await put_symlink(b, request, t)
         return await put_object(b, request, t)
     if method in ("GET", "HEAD"):
         return await get_object(b, request, t)
     if method == "POST":
+        if "x-symlink-target" in request.headers:
+            raise errors.BadRequest("A PUT request is required to set a symlink target")
         metadata = user_metadata(request.headers, "object")
         await b.containers.confirm(t.account, t.container)
         if "content-type" in request.headers or "x-object-manifest" in request.headers:
-            return await post_content_type(b, request, t, metadata)
-        await b.proxy.post_object(t.account, t.container, t.obj, metadata)
-        return Response(status_code=202)
+            response = await post_content_type(b, request, t, metadata)
+        else:
+            await b.proxy.post_object(t.account, t.container, t.obj, metadata)
+            response = Response(status_code=202)
+        return await _redirect_if_link(b, t, response)
     if method == "DELETE":
         if manifest_query == "delete":
             handle = await b.proxy.open_object(t.account, t.container, t.obj)
@@ -77,6 +85,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         return Response(status_code=204)
     raise MethodNotAllowed(method)
 
+
 async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     h = request.headers
@@ -86,7 +95,9 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
         raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
     metadata = user_metadata(h, "object")
-    await b.containers.confirm(t.account, t.container)   # 404 if missing
+    # 404 if missing, 413 past a quota
+    await b.containers.confirm_write(t.account, t.container,
+                                     int(length) if length else None)
     content_type = h.get("content-type")
     if content_type is None or h.get("x-detect-content-type", "").lower() in (
             "true", "1", "yes", "on"):
@@ -103,6 +114,7 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                                          options)
     return Response(status_code=201, headers={"etag": stored.etag,
                                               "last-modified": http_date(stored.timestamp)})
+
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                             metadata: dict[str, str]) -> Response:
@@ -139,11 +151,17 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
         await b.proxy.post_object(t.account, t.container, t.obj, metadata)
     return Response(status_code=202)
 
+
 async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPath) -> Response:
     """Server-side copy: the source streams from its replicas into a new write. Its
     metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
     assert src.container and src.obj and dst.container and dst.obj
+    src = await resolve(b, request, src)
+    assert src.container and src.obj
     await b.containers.confirm(dst.account, dst.container)
+    if b.proxy.known_containers.has_quota(dst.account, dst.container):
+        size = (await b.proxy.head_object_info(src.account, src.container, src.obj)).size
+        await b.containers.confirm_write(dst.account, dst.container, size)
     h = request.headers
     fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
     metadata = _bare(user_metadata(h, "object"))
@@ -155,21 +173,27 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         content.update(content_headers_of(h.raw))
         user = {} if fresh else dict(source.user_metadata)
         user.update(metadata)
+        system = {k: v for k, v in source.system.other.items()      # ?symlink=get
+                  if k.startswith(symlinks.SYSMETA)}
+        if system and symlinks.LISTING_ETAG in source.system.other:
+            system[symlinks.LISTING_ETAG] = source.system.other[symlinks.LISTING_ETAG]
         # the manifest itself of a DLO is copied as one (an SLO's: _copy_manifest)
         dlo = source.system.other.get(DLO_MANIFEST) if manifest_only else None
+        if dlo:
+            system[DLO_MANIFEST] = dlo
         return PutOptions(content_type=h.get("content-type", source.content_type),
                           content_headers=content, user_metadata=user,
-                          system_metadata={DLO_MANIFEST: dlo} if dlo else {})
+                          system_metadata=system)
 
-    async def resolve(handle: ObjectHandle | ManifestHandle
-                      ) -> ObjectHandle | ManifestHandle:
+    async def whole(handle: ObjectHandle | ManifestHandle
+                    ) -> ObjectHandle | ManifestHandle:
         """A large object is copied whole, its segments read with the requester's
         rights (a DLO's manifest alone with ?multipart-manifest=get)."""
         if isinstance(handle, ManifestHandle):
-            handle.guard = segment_guard(b, request, src.account)
+            handle.guard = segment_guard(request)
             part = request.query_params.get("part-number")
             return handle if part is None else one_part(handle, part)
-        elif DLO_MANIFEST in handle.headers and not manifest_only:
+        if DLO_MANIFEST in handle.headers and not manifest_only:
             handle.discard()
             return await open_dynamic(b, request, src.account, handle)
         return handle
@@ -181,7 +205,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
             return copied
     source, stored = await copies.copy_object(
         b.proxy, (src.account, src.container, src.obj),
-        (dst.account, dst.container, dst.obj), conditions, destination, resolve)
+        (dst.account, dst.container, dst.obj), conditions, destination, whole)
     assert stored is not None
     return Response(status_code=201, headers={
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),
@@ -208,10 +232,34 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     whole = request.method == "GET" and "range" not in request.headers
     handle = await b.proxy.open_object(t.account, t.container, t.obj, prefetch=whole)
+    where = None
     try:
-        return await _answer_get(b, request, t, handle)
+        if symlinks.is_link(handle.headers):
+            if request.query_params.get("symlink") == "get":
+                response = await _answer_get(b, request, t, handle)
+                response.headers.update(symlinks.shown_headers(handle.headers))
+                return response
+            handle, where = await follow(b, request, t, handle, whole)
+            if where is not None:       # a large object's segments: in its own account
+                t = parse_swift_path(where.encode())
+        response = await _answer_get(b, request, t, handle)
+        if where is not None:
+            response.headers["content-location"] = where
+        return response
     finally:
         handle.discard()        # unless the response is streaming it
+
+
+async def _redirect_if_link(b: Backend, t: SwiftPath, response: Response) -> Response:
+    """A POST to a symlink changed the link (as Swift's does) and answers 307 with the
+    target, so a client that meant the target knows where it is."""
+    assert t.container is not None and t.obj is not None
+    head = await b.proxy.head_object(t.account, t.container, t.obj)
+    if not symlinks.is_link(head):
+        return response
+    return Response(status_code=307, headers={
+        "location": symlinks.location(symlinks.target_of(head, t.account))})
+
 
 async def _answer_get(b: Backend, request: Request, t: SwiftPath,
                       handle: ObjectHandle | ManifestHandle) -> Response:
@@ -241,7 +289,7 @@ async def _large_object(b: Backend, request: Request, t: SwiftPath,
         if manifest_only:
             raw = request.query_params.get("format") == "raw"
             return manifest_response(handle, request.method, raw, headers)
-        handle.guard = segment_guard(b, request, t.account)
+        handle.guard = segment_guard(request)
         slo_headers(handle, headers)
         part = request.query_params.get("part-number")
         if part is not None:

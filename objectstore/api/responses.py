@@ -8,6 +8,8 @@ from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from objectstore.api import symlinks
+from objectstore.proxy.containers import listed_etag
 from objectstore.proxy.manifests import listed_etags
 from objectstore.timestamps import Timestamp
 
@@ -36,15 +38,23 @@ def listing_format(query_format: str | None, accept: str | None) -> str:
     return "text"
 
 
-def object_entry(e: dict[str, Any]) -> dict[str, Any]:
+def object_entry(e: dict[str, Any], account: str = "", links: bool = False
+                 ) -> dict[str, Any]:
+    """A listing entry; `links`: with a symlink's symlink_path (etc.), which Swift
+    shows in JSON listings only. A row's ETag never shows a link's parameters."""
     if "subdir" in e:
         return {"subdir": e["subdir"]}
-    etag, params = listed_etags(e["hash"])
-    entry = {"name": e["name"], "hash": etag, "bytes": e["bytes"],
+    entry = {"name": e["name"], "hash": e["hash"], "bytes": e["bytes"],
              "content_type": e["content_type"],
              "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
-    if "slo_etag" in params:        # a large object: its whole ETag beside the manifest's
-        entry["slo_etag"] = f'"{params["slo_etag"]}"'
+    if ";" in entry["hash"]:
+        params = listed_etags(entry["hash"])[1]
+        if links:
+            entry = symlinks.listing_entry(entry, account)
+        else:
+            entry["hash"] = listed_etag(entry["hash"])
+        if "slo_etag" in params:    # a large object: its whole ETag beside the manifest's
+            entry["slo_etag"] = f'"{params["slo_etag"]}"'
     return entry
 
 

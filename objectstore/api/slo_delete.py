@@ -48,7 +48,7 @@ def _status(error: errors.ObjectStoreError) -> str:
 async def delete_manifest(b: Backend, request: Request, t: SwiftPath,
                           handle: ManifestHandle) -> Response:
     assert t.container is not None and t.obj is not None
-    guard = segment_guard(b, request, t.account, "DELETE")
+    guard = segment_guard(request, "DELETE")
     deleted = missing = 0
     problems: list[list[str]] = []
     done: set[tuple[str, str]] = set()
@@ -57,8 +57,7 @@ async def delete_manifest(b: Backend, request: Request, t: SwiftPath,
             continue
         done.add((seg.container, seg.name))
         try:
-            if guard is not None:
-                await guard(t.account, seg.container)
+            await guard(t.account, seg.container)
             await b.proxy.delete_object(t.account, seg.container, seg.name)
             deleted += 1
         except errors.NotFound:

@@ -23,6 +23,11 @@ class MethodNotAllowed(errors.ObjectStoreError):
     """The path exists, but not with this method (405)."""
 
 
+class ConflictWithReason(errors.Conflict):
+    """A 409 whose body says why, as Swift's middleware answers (a symlink's target
+    changed, too many links), rather than the generic conflict page."""
+
+
 # Extra response headers an error's answer carries, from the headers of the object the
 # request was about (empty when it was about none).
 HeadersOf = Callable[[Mapping[str, str]], dict[str, str]]
@@ -60,6 +65,7 @@ INTERNAL = SwiftError(500, "Internal Error", "An error occurred.")
 SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     errors.ObjectStoreError: INTERNAL,
     FeatureNotImplemented: SwiftError(400, "Bad Request"),
+    ConflictWithReason: SwiftError(409, "Conflict"),
     MethodNotAllowed: SwiftError(405, "Method Not Allowed",
                                  "The method is not allowed for this resource."),
     errors.BadRequest: SwiftError(400, "Bad Request"),
@@ -74,6 +80,7 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     errors.Conflict: CONFLICT,
     errors.ContainerNotEmpty: CONFLICT,
     errors.NameTaken: SwiftError(409, "Conflict"),     # says whose name it is
+    errors.QuotaExceeded: SwiftError(413, "Request Entity Too Large"),
     errors.PreconditionFailed: SwiftError(412, "Precondition Failed", "A precondition "
                                           "for this request was not met."),
     errors.NotModified: SwiftError(304, "Not Modified", empty=True, headers=_validators),

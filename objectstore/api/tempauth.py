@@ -1,8 +1,17 @@
 """TempAuth, as Swift's: `GET /auth/v1.0` with X-Auth-User `account:user` and X-Auth-Key
-returns a token good for `token_life` seconds; every other request presents it."""
+returns a token good for `token_life` seconds; every other request presents it.
+
+A token is signed, not remembered: `AUTH_tk<user, expiry, nonce in base64>.<HMAC>` under
+a key derived from the cluster secret, so every proxy of the cluster accepts the tokens
+any of them issued, and a restarted one still accepts its own (as Swift's fernet tokens
+do, with a shared key). A token names its user; one whose user is no longer configured
+is refused. Tokens cannot be revoked before they expire: keep `token_life` short where
+that matters."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import secrets
 import time
@@ -34,6 +43,7 @@ class User:
 
 
 DEFAULT_USERS = (User("test", "tester", "testing", True),)
+DEFAULT_TOKEN_LIFE = 86400      # seconds; `[tempauth] token_life` in the config
 
 
 @dataclass(frozen=True)
@@ -43,26 +53,56 @@ class Session:
 
 
 class TempAuth:
-    def __init__(self, users: tuple[User, ...] = DEFAULT_USERS, token_life: int = 86400) -> None:
+    def __init__(self, users: tuple[User, ...] = DEFAULT_USERS,
+                 token_life: int = DEFAULT_TOKEN_LIFE,
+                 secret: bytes | None = None) -> None:
+        """`secret`: the cluster's (tokens are then good on every proxy that has it);
+        None, a key of this process's own."""
         self.users = {f"{u.account}:{u.user}": u for u in users}
         self.token_life = token_life
-        self._sessions: dict[str, Session] = {}
+        self._key = hmac.digest(secret or secrets.token_bytes(32), b"tempauth tokens",
+                                "sha256")
 
     def login(self, auth_user: str | None, auth_key: str | None) -> tuple[str, Session]:
         user = self.users.get(auth_user or "")
         if user is None or not hmac.compare_digest(user.key.encode(),
                                                    (auth_key or "").encode()):
             raise Unauthorized("bad credentials")
-        now = time.time()
-        self._sessions = {t: s for t, s in self._sessions.items() if s.expires > now}
-        token = "AUTH_tk" + secrets.token_hex(16)
-        session = Session(user, now + self.token_life)
-        self._sessions[token] = session
-        return token, session
+        expires = int(time.time() + self.token_life)
+        payload = f"{user.account}:{user.user}\n{expires}\n{secrets.token_hex(8)}".encode()
+        token = f"{TOKEN_PREFIX}{_b64(payload)}.{self._sign(payload)}"
+        return token, Session(user, expires)
 
     def user_of(self, token: str) -> User:
         """The user a token stands for (whatever account it then asks for)."""
-        session = self._sessions.get(token)
-        if session is None or session.expires <= time.time():
+        body, dot, mac = token.removeprefix(TOKEN_PREFIX).partition(".")
+        if not token.startswith(TOKEN_PREFIX) or not dot:
             raise Unauthorized("unknown or expired token")
-        return session.user
+        try:
+            payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            name, expires, _ = payload.decode().split("\n")
+            fresh = int(expires) > time.time()
+        except (ValueError, UnicodeDecodeError, binascii.Error):
+            raise Unauthorized("unknown or expired token") from None
+        user = self.users.get(name)
+        if not hmac.compare_digest(mac, self._sign(payload)) or not fresh or user is None:
+            raise Unauthorized("unknown or expired token")
+        return user
+
+    def _sign(self, payload: bytes) -> str:
+        return hmac.digest(self._key, payload, "sha256")[:20].hex()
+
+
+TOKEN_PREFIX = "AUTH_tk"
+
+
+def token_life_of(doc: Mapping[str, Any]) -> int:
+    """`[tempauth] token_life` of a config file (seconds, at least 1)."""
+    life = int(doc.get("tempauth", {}).get("token_life", DEFAULT_TOKEN_LIFE))
+    if life < 1:
+        raise ValueError(f"[tempauth] token_life must be at least 1 second, not {life}")
+    return life
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")

@@ -30,8 +30,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
         "x-delete-at": "object expiry (X-Delete-At)",
         "x-delete-after": "object expiry (X-Delete-After)",
-        "x-symlink-target": "symlinks (X-Symlink-Target)",
-        "x-symlink-target-account": "symlinks (X-Symlink-Target-Account)",
     },
     "container": {
         "x-versions-location": "object versioning (X-Versions-Location)",
@@ -39,11 +37,8 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
         "x-versions-enabled": "object versioning (X-Versions-Enabled)",
         "x-container-sync-to": "container sync (X-Container-Sync-To)",
         "x-container-sync-key": "container sync (X-Container-Sync-Key)",
-        "x-container-meta-quota-bytes": "container quotas (X-Container-Meta-Quota-Bytes)",
-        "x-container-meta-quota-count": "container quotas (X-Container-Meta-Quota-Count)",
     },
     "account": {
-        "x-account-meta-quota-bytes": "account quotas (X-Account-Meta-Quota-Bytes)",
     },
 }
 # Large objects (api/slo.py, api/dlo.py) are built except what these name: a DLO's
@@ -55,9 +50,7 @@ RESERVED = {"x-static-large-object": "X-Static-Large-Object is a reserved header
             "create a static large object add query param multipart-manifest=put."}
 MANIFEST_QUERY = ("put", "get", "delete")
 WRITES = ("PUT", "POST", "COPY")
-# `?symlink=get` ("do not follow a symlink") is honoured as it stands, as no object is
-# a symlink (X-Symlink-Target is refused). python-swiftclient sends `symlink=get`
-# before every delete.
+# `?symlink=get` is api/symlinks.py's; python-swiftclient sends it before every delete.
 READ_QUERY_OK: dict[str, tuple[str, ...]] = {}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from objectstore.api.app import SwiftAPI
 from objectstore.api.info import CAPABILITIES
-from objectstore.api.tempauth import TempAuth, User
+from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, TempAuth, User
 from objectstore.endpoint import SWIFT_EXACT, Endpoint
 from objectstore.proxy.core import Proxy
 from objectstore.s3compat.app import S3API
@@ -23,9 +23,13 @@ def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
 
 
 def build_endpoint(proxy: Proxy, users: tuple[User, ...],
-                   s3_domains: tuple[str, ...] = ("localhost",)) -> Endpoint:
-    """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3."""
-    return Endpoint(SwiftAPI(proxy, TempAuth(users), CAPABILITIES),
+                   s3_domains: tuple[str, ...] = ("localhost",),
+                   cluster_secret: bytes | None = None,
+                   token_life: int = DEFAULT_TOKEN_LIFE) -> Endpoint:
+    """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3.
+    `cluster_secret`: Swift tokens are good on every proxy that has it."""
+    return Endpoint(SwiftAPI(proxy, TempAuth(users, token_life, cluster_secret),
+                             CAPABILITIES),
                     S3API(proxy, KeyStore(s3_users(users)), s3_domains))
 
 

@@ -178,7 +178,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
                             config.settings.read_timeout)
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
-        api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains),
+        api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
+                                            config.secret, config.token_life),
                              api_error_body)
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from objectstore.api.tempauth import DEFAULT_USERS, User
+from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.errors import CommandError
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
@@ -31,6 +31,7 @@ class ProxyConfig:
     settings: ProxySettings
     users: tuple[User, ...]
     s3_domains: tuple[str, ...] = ("localhost",)
+    token_life: int = DEFAULT_TOKEN_LIFE
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -113,7 +114,8 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
                 error_window=float(proxy.get("error_window", 60.0)),
                 error_suppression=float(proxy.get("error_suppression", 30.0))),
             users=users or DEFAULT_USERS,
-            s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])))
+            s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
+            token_life=token_life_of(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import uvicorn
 
-from objectstore.api.tempauth import DEFAULT_USERS, User
+from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.cluster_commands import node_role
 from objectstore.cli.daemon_commands import INTERVALS, daemon_role, make_daemon
@@ -107,6 +107,13 @@ def load_users(config: Path | None) -> tuple[User, ...]:
     return users or DEFAULT_USERS
 
 
+def load_token_life(config: Path | None) -> int:
+    if config is None:
+        return DEFAULT_TOKEN_LIFE
+    with open(config, "rb") as f:
+        return token_life_of(tomllib.load(f))
+
+
 def load_s3_domains(config: Path | None) -> tuple[str, ...]:
     """`[s3] domains = [...]`: <bucket>.<domain> Hosts are virtual-hosted S3."""
     if config is None:
@@ -174,7 +181,8 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     users = load_users(config)
     proxy = Proxy(ring, client)
-    api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config)),
+    api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
+                                        layout.secret, load_token_life(config)),
                          api_error_body)
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))

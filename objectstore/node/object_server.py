@@ -139,8 +139,8 @@ class ObjectServer:
         # A manifest is listed with the size and ETag of the object it stands for.
         update = self._listing_update(request, t, "PUT", timestamp, {
             "x-size": h.get(f"{SYSMETA}manifest-size", str(writer.size)),
-            "x-etag": h.get(f"{SYSMETA}listing-etag") or h.get(f"{SYSMETA}manifest-etag",
-                                                                 writer.etag),
+            "x-etag": h.get(wire.LISTING_ETAG) or h.get(f"{SYSMETA}manifest-etag",
+                                                         writer.etag),
             "x-content-type": content_type})
         steps = writer.commit_steps(timestamp, content_type, _user_meta(request), stored,
                                     only_if_newer=True,

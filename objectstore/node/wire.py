@@ -30,6 +30,9 @@ BACKEND_TIMESTAMP = "x-backend-timestamp"
 OBJECT_SYSMETA = "x-object-sysmeta-"
 # A checksum the node computed while storing the body (asked for by the S3 edge).
 OBJECT_SYSMETA_CHECKSUM = OBJECT_SYSMETA + "checksum-"
+# the ETag an object's container row shows instead of its own (a symlink's carries the
+# link's target as parameters, as Swift's does)
+LISTING_ETAG = OBJECT_SYSMETA + "container-update-override-etag"
 # On an object PUT: the algorithm of that checksum (objectstore.checksums), set by the
 # proxy from the write's options; the node stores its value as OBJECT_SYSMETA_CHECKSUM
 # + algorithm and answers with it.
@@ -60,6 +63,7 @@ ERROR_STATUS: dict[type[errors.ObjectStoreError], int] = {
     errors.Conflict: 409,
     errors.ContainerNotEmpty: 409,
     errors.NameTaken: 409,
+    errors.QuotaExceeded: 413,
     errors.PreconditionFailed: 412,
     errors.NotModified: 304,
     errors.RangeNotSatisfiable: 416,

@@ -16,9 +16,11 @@ from urllib.parse import urlencode
 from objectstore import errors
 from objectstore.node import paths, wire
 from objectstore.node.client import Target, node_path
+from objectstore.proxy import quotas
 from objectstore.proxy.core import Proxy, target_of
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
+from objectstore.proxy.quotas import account_quotas, container_quotas
 from objectstore.proxy.strategy import KNOWN, shared
 from objectstore.timestamps import Timestamp
 
@@ -86,12 +88,14 @@ class Containers:
 
     async def post_container(self, account: str, container: str,
                              metadata: dict[str, str]) -> None:
+        self.proxy.known_containers.forget(account, container)   # a quota may change
         await self._info(paths.CONTAINERS, account, container)      # 404 if missing
         headers = {**metadata, "x-timestamp": Timestamp.now().internal}
         self._check(await self._broadcast("POST", paths.CONTAINERS, account, container, None,
                                           headers), "container metadata")
 
     async def post_account(self, account: str, metadata: dict[str, str]) -> None:
+        self.proxy.known_containers.forget(account, "")        # a quota may change
         await self.ensure_account(account)
         headers = {**metadata, "x-timestamp": Timestamp.now().internal}
         self._check(await self._broadcast("POST", paths.ACCOUNTS, account, None, None,
@@ -196,13 +200,38 @@ class Containers:
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
-        self.proxy.known_containers.remember(account, container)
+        self.proxy.known_containers.remember(
+            account, container, quota=container_quotas(headers) != (None, None))
         return headers
 
     async def confirm(self, account: str, container: str) -> None:
         """ContainerNotFound unless the container exists (trusting a recent answer)."""
         if not self.proxy.known_containers.known(account, container):
             await self.head_container(account, container)
+
+    async def confirm_write(self, account: str, container: str, adding: int | None
+                            ) -> None:
+        """As `confirm`, for a new object of `adding` bytes (None: not known): also
+        QuotaExceeded past the container's quota (its counts are asked afresh then:
+        only containers with a quota pay for it)."""
+        known = self.proxy.known_containers
+        if not known.known(account, container) or known.has_quota(account, container):
+            headers = await self.head_container(account, container)
+            quotas.check(container_quotas(headers), int(headers.get("x-bytes-used", "0")),
+                         int(headers.get("x-item-count", "0")), adding)
+        await self.confirm_account_write(account, adding)
+
+    async def confirm_account_write(self, account: str, adding: int | None) -> None:
+        """QuotaExceeded past the account's quota (asked afresh when it has one; whether
+        it has one is remembered as for containers)."""
+        known = self.proxy.known_containers
+        if known.known(account, "") and not known.has_quota(account, ""):
+            return
+        headers = (await self.list_account(account, limit="0")).headers
+        limits = account_quotas(headers)
+        known.remember(account, "", quota=limits != (None, None))
+        quotas.check(limits, int(headers.get("x-bytes-used", "0")),
+                     int(headers.get("x-object-count", "0")), adding)
 
 
 @dataclass
@@ -218,3 +247,9 @@ class _Body:
 def _query(params: dict[str, Any]) -> str:
     given = {k: v for k, v in params.items() if v not in (None, "")}
     return "?" + urlencode(given) if given else ""
+
+
+def listed_etag(value: str) -> str:
+    """A container row's ETag without the parameters a row may carry after it (a Swift
+    symlink's target, as Swift keeps it: `<md5>; symlink_target=c/o`)."""
+    return value.partition(";")[0].strip()

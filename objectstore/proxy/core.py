@@ -40,7 +40,7 @@ from objectstore.proxy.manifests import (
     is_manifest,
     read_manifest,
 )
-from objectstore.proxy.object_info import LISTING_ETAG, ObjectInfo
+from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.placement import Placement
 from objectstore.proxy.put_options import PutOptions, Stored, check_write, node_headers
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
@@ -287,7 +287,7 @@ class Proxy:
                                       obj, {
             "x-timestamp": timestamp.internal,
             "x-size": system.get(MANIFEST_SIZE, str(size)),
-            "x-etag": system.get(LISTING_ETAG) or system.get(MANIFEST_ETAG, etag),
+            "x-etag": system.get(wire.LISTING_ETAG) or system.get(MANIFEST_ETAG, etag),
             "x-content-type": options.content_type})
         stored = Stored(etag, timestamp)
         if options.checksum_algorithm:           # a checksum the nodes computed (S3)

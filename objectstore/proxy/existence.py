@@ -13,26 +13,41 @@ from collections.abc import Callable
 
 
 class ExistenceCache:
+    """Also keeps whether the container has a quota (so writes to the others need not
+    ask for its counts)."""
+
     def __init__(self, ttl: float = 5.0, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self.clock = clock              # tests pass a fake one instead of waiting
         self._until: dict[tuple[str, str], float] = {}
+        self._quota: set[tuple[str, str]] = set()
 
     def known(self, account: str, container: str) -> bool:
         until = self._until.get((account, container))
         if until is None:
             return False
         if until < self.clock():
-            del self._until[(account, container)]
+            self.forget(account, container)
             return False
         return True
 
-    def remember(self, account: str, container: str) -> None:
+    def has_quota(self, account: str, container: str) -> bool:
+        """Whether the container had a quota when last seen (only meaningful while
+        `known`)."""
+        return (account, container) in self._quota
+
+    def remember(self, account: str, container: str, quota: bool = False) -> None:
         if len(self._until) >= self.max_entries:
             self._until.clear()         # rare; cheaper than tracking an eviction order
+            self._quota.clear()
         self._until[(account, container)] = self.clock() + self.ttl
+        if quota:
+            self._quota.add((account, container))
+        else:
+            self._quota.discard((account, container))
 
     def forget(self, account: str, container: str) -> None:
         self._until.pop((account, container), None)
+        self._quota.discard((account, container))

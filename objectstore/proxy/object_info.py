@@ -25,12 +25,12 @@ MANIFEST_SIZE = SYSMETA + "manifest-size"
 MANIFEST_ETAG = SYSMETA + "manifest-etag"     # the whole object's ETag as S3 shows it
 SLO_ETAG = SYSMETA + "slo-etag"     # ... as Swift shows it (MD5 of the segments' ETags)
 DLO_MANIFEST = SYSMETA + "dlo-manifest"     # a Swift DLO's X-Object-Manifest
-LISTING_ETAG = SYSMETA + "listing-etag"     # a manifest's row in listings (manifests.py)
 CHECKSUM_TYPE = SYSMETA + "checksum-type"
 S3_CHECKSUM_ALGORITHM = SYSMETA + "s3-checksum-algorithm"
 S3_CHECKSUM_TYPE = SYSMETA + "s3-checksum-type"
 S3_UPLOAD_ID = SYSMETA + "s3-upload-id"
 S3_OWNER = SYSMETA + "s3-owner"
+LISTING_ETAG = wire.LISTING_ETAG        # what a container row shows instead of the ETag
 
 _NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALGORITHM,
           S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}

@@ -136,7 +136,11 @@ class S3API:
         plain_read = method in ("GET", "HEAD") and not params.keys() & {
             "acl", "uploads", "uploadId", "attributes"}
         if not plain_read:       # a read asks about the bucket only if the key is missing
-            await self.registry.confirm(account, bucket)      # NoSuchBucket / AccessDenied
+            put = method == "PUT" and "acl" not in params and "uploadId" not in params
+            size = request.headers.get("x-amz-decoded-content-length",
+                                       request.headers.get("content-length", ""))
+            await self.registry.confirm(   # NoSuchBucket / AccessDenied / a Swift quota
+                account, bucket, int(size) if put and size.isdigit() else None, write=put)
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
             await self.registry.confirm(account, source_bucket)

@@ -30,6 +30,7 @@ INTERNAL: dict[type[errors.ObjectStoreError], type[s3errors.S3Error]] = {
     errors.Conflict: s3errors.OperationAborted,
     errors.ContainerNotEmpty: s3errors.BucketNotEmpty,
     errors.NameTaken: s3errors.BucketAlreadyExists,
+    errors.QuotaExceeded: s3errors.EntityTooLarge,
     errors.PreconditionFailed: s3errors.PreconditionFailed,
     errors.NotModified: s3errors.NotModified,
     errors.RangeNotSatisfiable: s3errors.InvalidRange,

@@ -29,10 +29,19 @@ class BucketRegistry:
     async def release(self, account: str, bucket: str) -> None:
         await self.names.release(account, bucket)
 
-    async def confirm(self, account: str, bucket: str) -> None:
-        """As `require`, for object requests: a recent answer is trusted."""
-        if not self.proxy.known_containers.known(account, bucket):
-            await self.require(account, bucket)
+    async def confirm(self, account: str, bucket: str, adding: int | None = None,
+                      write: bool = False) -> None:
+        """As `require`, for object requests: a recent answer is trusted. A write (of
+        `adding` bytes, if known) to a container with a Swift quota is checked
+        against it (QuotaExceeded: S3 EntityTooLarge)."""
+        known = self.proxy.known_containers
+        if not write:
+            if not known.known(account, bucket):
+                await self.require(account, bucket)
+            return
+        if not known.known(account, bucket):
+            await self.require(account, bucket)     # AccessDenied / NoSuchBucket first
+        await self.containers.confirm_write(account, bucket, adding)
 
     async def require(self, account: str, bucket: str) -> dict[str, str]:
         """The bucket's container headers; AccessDenied if another account owns the

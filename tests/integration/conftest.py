@@ -10,7 +10,8 @@ import pytest
 
 from tests.servers import free_port, stop_gracefully, wait_healthy
 
-# the default user, a second account for tests of who may see what, and a non-admin
+# the default user, a second account for tests of who may see what, a non-admin, and a
+# reseller admin (every account's owner: account quotas)
 USERS = """
 [[users]]
 account = "test"
@@ -27,6 +28,12 @@ account = "test"
 user = "reader"
 key = "readkey"
 admin = false
+
+[[users]]
+account = "reseller"
+user = "root"
+key = "rootkey"
+reseller_admin = true
 """
 
 

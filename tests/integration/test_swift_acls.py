@@ -261,3 +261,20 @@ def test_copies_between_accounts_follow_both_accounts_acls(server: str,
         for obj in theirs.get_container(box)[1]:
             theirs.delete_object(box, obj["name"])
         theirs.delete_container(box)
+
+
+def test_an_empty_account_acl_removes_it_and_long_headers_are_refused(server: str) -> None:
+    conn, tok = swift(server), login(server, ADMIN)
+    conn.post_account({"X-Account-Access-Control": '{"read-only":["other"]}'})
+    assert raw(server, "POST", ME, {"X-Auth-Token": tok,
+                                    "X-Account-Access-Control": "{}"})[0] == 204
+    assert "x-account-access-control" not in conn.head_account()
+    # Swift's max_header_size (8192) holds for each header line of a Swift request
+    big = json.dumps({"admin": ["u" * 1024] * 8})
+    assert raw(server, "POST", ME, {"X-Auth-Token": tok,
+                                    "X-Account-Access-Control": big})[0] == 400
+    fits = json.dumps({"admin": ["u" * 1024] * 7})
+    assert raw(server, "POST", ME, {"X-Auth-Token": tok,
+                                    "X-Account-Access-Control": fits})[0] == 204
+    conn.post_account({"X-Account-Access-Control": ""})
+    assert "x-account-access-control" not in conn.head_account()

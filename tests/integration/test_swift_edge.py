@@ -146,7 +146,6 @@ def test_a_segments_container_belongs_to_its_buckets_owner(server: str) -> None:
 REFUSED = [
     ("PUT", "o", {"X-Delete-At": "2000000000"}, ""),
     ("PUT", "o", {"X-Delete-After": "60"}, ""),
-    ("PUT", "o", {"X-Symlink-Target": "feat/target"}, ""),
     ("PUT", "o", {}, "extract-archive=tar"),
     ("POST", "target", {"X-Delete-After": "60"}, ""),
     ("COPY", "target", {"X-Object-Manifest": "segs/o/", "Destination": "feat/o"}, ""),
@@ -189,8 +188,7 @@ def test_symlink_get_on_a_plain_object_means_the_object(server: str) -> None:
 
 
 @pytest.mark.parametrize("header", ["X-Versions-Location", "X-History-Location",
-                                    "X-Versions-Enabled", "X-Container-Meta-Quota-Bytes",
-                                    "X-Container-Meta-Quota-Count", "X-Container-Sync-To"])
+                                    "X-Versions-Enabled", "X-Container-Sync-To"])
 def test_container_features_we_lack_are_refused(server: str, header: str) -> None:
     conn, name = swift(server), unique("cfeat")
     tok = login(server, ADMIN)
@@ -212,7 +210,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
 
 
 @pytest.mark.parametrize("method, headers, query", [
-    ("POST", {"X-Account-Meta-Quota-Bytes": "1000"}, ""),
     ("POST", {"Content-Type": "text/plain"}, "bulk-delete"),
     ("DELETE", {}, "bulk-delete"),
     ("PUT", {}, "extract-archive=tar.gz"),
@@ -230,7 +227,9 @@ def test_account_features_we_lack_are_refused(server: str, method: str,
 def test_info_advertises_only_what_works(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     info = json.loads(body)
-    assert status == 200 and set(info) == {"swift", "tempurl", "slo", "dlo", "objectstore_ring"}
+    assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
+                                         "container_quotas", "account_quotas", "staticweb",
+                                         "slo", "dlo", "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
             limits["max_meta_value_length"], limits["max_meta_overall_size"]) == \

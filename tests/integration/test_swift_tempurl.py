@@ -98,6 +98,15 @@ def test_a_base64_sha512_signature_and_an_iso8601_expiry(
     assert got.status_code == 200 and got.content == b"hello link"
 
 
+def test_a_utf8_key_signs(server: str) -> None:
+    conn = swift(server)
+    key = "clé-\u0903\u940a"
+    container, name = put(conn)
+    conn.post_container(container, {"X-Container-Meta-Temp-URL-Key": key.encode()})
+    assert requests.get(link(server, container, name, key=key), timeout=10).content == \
+        b"hello link"
+
+
 def test_the_swift_command_makes_links_that_work(server: str,
                                                  keyed: swiftclient.Connection) -> None:
     cli = shutil.which("swift", path=str(Path(sys.executable).parent))

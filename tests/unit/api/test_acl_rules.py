@@ -49,6 +49,7 @@ def test_account_acls_are_checked_and_compacted() -> None:
     for bad in ("x", "[]", '{"nope": []}', '{"admin": "a"}', '{"admin": [1]}'):
         with pytest.raises(BadRequest, match="X-Account-Access-Control invalid"):
             check_account_acl(bad)
+    assert check_account_acl("{}") == check_account_acl('{"admin": []}') == ""
     assert not AccountACL.parse("garbage") and not AccountACL.parse(None)
 
 

@@ -1,0 +1,137 @@
+"""The Swift requests that make, follow or copy symlinks (api/symlinks.py says what a
+link is). Every target is reached with the requester's rights: `may(path, method)`,
+which the router leaves in `request.state` (an ACL check, or a TempURL's scope)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore import errors
+from objectstore.api import symlinks
+from objectstore.api.backend import Backend
+from objectstore.api.metadata import user_metadata
+from objectstore.api.names import SwiftPath
+from objectstore.api.responses import http_date
+from objectstore.api.swift_errors import ConflictWithReason
+from objectstore.api.symlinks import May, TooManyLinks
+from objectstore.proxy.handles import ObjectHandle
+from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.put_options import PutOptions, content_headers_of
+
+Handle = ObjectHandle | ManifestHandle
+MAY = "may"     # request.state: the requester's rights, for targets
+
+
+def may_of(request: Request) -> May:
+    found: May | None = getattr(request.state, MAY, None)
+    if found is None:       # every router sets it; refuse rather than grant
+        raise errors.Forbidden("no authorization for a symlink's target")
+    return found
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""       # (an async generator that yields nothing)
+
+
+async def _empty_body(request: Request) -> None:
+    length = request.headers.get("content-length")
+    if length is not None:
+        if length != "0":
+            raise errors.BadRequest("Symlink requests require a zero byte body")
+        return
+    async for chunk in request.stream():
+        if chunk:
+            raise errors.BadRequest("Symlink requests require a zero byte body")
+
+
+async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
+    assert t.container is not None and t.obj is not None
+    h = request.headers
+    link = symlinks.link_request(h, t)
+    await _empty_body(request)
+    metadata = user_metadata(h, "object")
+    await b.containers.confirm_write(t.account, t.container, 0)
+    content_type = h.get("content-type")
+    target_etag = target_bytes = None
+    if link.etag is not None:       # a static link: the target must be there, as named
+        target = link.target
+        assert target.container is not None and target.obj is not None
+        await may_of(request)(target, "HEAD")
+        try:
+            head = await b.proxy.head_object(target.account, target.container, target.obj)
+        except errors.ObjectNotFound:
+            raise ConflictWithReason("X-Symlink-Target does not exist") from None
+        found = head.get(symlinks.TARGET_ETAG) or head.get("etag", "")
+        if found != link.etag:
+            raise ConflictWithReason(f"Object Etag {found!r} does not match "
+                                  f"X-Symlink-Target-Etag header {link.etag!r}")
+        target_etag = found
+        target_bytes = head.get("x-object-sysmeta-manifest-size") or \
+            head.get("content-length", "0")
+        content_type = content_type or head.get("content-type")
+    options = PutOptions(
+        content_type=content_type or symlinks.DEFAULT_CONTENT_TYPE,
+        content_headers=content_headers_of(h.raw),
+        user_metadata={k[len("x-object-meta-"):]: v for k, v in metadata.items()},
+        system_metadata=symlinks.system_metadata(link, target_etag, target_bytes),
+        length=0)
+    stored = await b.proxy.put_object(t.account, t.container, t.obj, _nothing(), options)
+    return Response(status_code=201, headers={"etag": stored.etag,
+                                              "last-modified": http_date(stored.timestamp)})
+
+
+async def follow(b: Backend, request: Request, t: SwiftPath, handle: Handle,
+                 prefetch: bool) -> tuple[Handle, str | None]:
+    """The object a link leads to (through at most SYMLOOP_MAX links), and where it is
+    (for Content-Location); `handle` itself if it is no link. 409 for too many links
+    or a static link whose target changed."""
+    expected: str | None = None
+    where: str | None = None
+    hops = 0
+    method = request.method
+    while symlinks.is_link(handle.headers):
+        static = handle.headers.get(symlinks.TARGET_ETAG)
+        found = static or handle.headers.get("etag", "")
+        target = symlinks.target_of(handle.headers, t.account)
+        handle.discard()
+        if expected is not None and expected != found:
+            raise ConflictWithReason("X-Symlink-Target-Etag headers do not match")
+        if hops >= symlinks.SYMLOOP_MAX:
+            raise TooManyLinks("Too many levels of symbolic links, maximum allowed is "
+                               f"{symlinks.SYMLOOP_MAX}")
+        await may_of(request)(target, method)
+        assert target.container is not None and target.obj is not None
+        where, expected, hops, t = symlinks.location(target), static, hops + 1, target
+        handle = await b.proxy.open_object(target.account, target.container, target.obj,
+                                           prefetch=prefetch)
+    etag = handle.headers.get("etag", "").strip('"')
+    if expected is not None and expected != etag:
+        handle.discard()
+        raise ConflictWithReason(f"Object Etag {etag!r} does not match "
+                              f"X-Symlink-Target-Etag header {expected!r}")
+    return handle, where
+
+
+async def resolve(b: Backend, request: Request, t: SwiftPath) -> SwiftPath:
+    """Where a copy's source really is: the object its links lead to (unless
+    ?symlink=get asks for the link itself)."""
+    if request.query_params.get("symlink") == "get":
+        return t
+    assert t.container is not None and t.obj is not None
+    for _ in range(symlinks.SYMLOOP_MAX + 1):
+        try:
+            head = await b.proxy.head_object(t.account, t.container, t.obj)
+        except errors.ObjectNotFound:
+            return t            # the copy answers 404 itself
+        if not symlinks.is_link(head):
+            return t
+        t = symlinks.target_of(head, t.account)
+        await may_of(request)(t, "GET")
+        assert t.container is not None and t.obj is not None
+    raise TooManyLinks(f"Too many levels of symbolic links, maximum allowed is "
+                       f"{symlinks.SYMLOOP_MAX}")
+
