@@ -74,7 +74,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         else:
             await b.proxy.post_object(t.account, t.container, t.obj, metadata)
             response = Response(status_code=202)
-        return await _redirect_if_link(b, t, response)
+        return await _after_post(b, request, t, response, metadata)
     if method == "DELETE":
         if manifest_query == "delete":
             handle = await b.proxy.open_object(t.account, t.container, t.obj)
@@ -117,7 +117,8 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
 
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
-                            metadata: dict[str, str]) -> Response:
+                            metadata: dict[str, str], keep_manifest: bool = True
+                            ) -> Response:
     """A POST that changes the content type (or a DLO's X-Object-Manifest). The
     nodes' metadata update (.meta) keeps user metadata only, so the object is
     rewritten onto itself with the new type -- Swift's own post-as-copy -- keeping its
@@ -125,7 +126,7 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
     metadata as a POST does."""
     assert t.container is not None and t.obj is not None
     h = request.headers
-    dlo = manifest_metadata(h) if "x-object-manifest" in h else None
+    dlo = manifest_metadata(h) if "x-object-manifest" in h or not keep_manifest else None
 
     def rewritten(source: ObjectInfo) -> PutOptions | None:
         new_type = h.get("content-type", source.content_type)
@@ -250,11 +251,16 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
         handle.discard()        # unless the response is streaming it
 
 
-async def _redirect_if_link(b: Backend, t: SwiftPath, response: Response) -> Response:
+async def _after_post(b: Backend, request: Request, t: SwiftPath, response: Response,
+                      metadata: dict[str, str]) -> Response:
     """A POST to a symlink changed the link (as Swift's does) and answers 307 with the
-    target, so a client that meant the target knows where it is."""
+    target, so a client that meant the target knows where it is. A POST without
+    X-Object-Manifest to a DLO makes it a plain object, as in Swift (where the header
+    is metadata like any other, replaced by the POST's)."""
     assert t.container is not None and t.obj is not None
     head = await b.proxy.head_object(t.account, t.container, t.obj)
+    if DLO_MANIFEST in head and "x-object-manifest" not in request.headers:
+        await post_content_type(b, request, t, metadata, keep_manifest=False)
     if not symlinks.is_link(head):
         return response
     return Response(status_code=307, headers={

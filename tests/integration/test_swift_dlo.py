@@ -88,6 +88,11 @@ def test_a_post_sets_or_changes_the_manifest(server: str, dlo: tuple[str, str]) 
                        {"X-Auth-Token": login(server, ADMIN), "X-Object-Manifest": "bad"})
     assert status == 400
     assert conn.head_object(manifests, "plain")["x-object-manifest"] == f"{segs}/other"
+    # a POST without the header makes it a plain object again, as in Swift
+    conn.post_object(manifests, "plain", headers={"X-Object-Meta-Kept": "yes"})
+    head = conn.head_object(manifests, "plain")
+    assert "x-object-manifest" not in head and head["x-object-meta-kept"] == "yes"
+    assert conn.get_object(manifests, "plain")[1] == b"plain body"
 
 
 def test_a_copy_is_the_whole_object_unless_the_manifest_is_asked_for(
