@@ -38,7 +38,9 @@ def split(value: str) -> tuple[str, str]:
 
 def manifest_metadata(headers: Mapping[str, str]) -> dict[str, str]:
     """The system metadata a PUT with X-Object-Manifest stores ({} without one)."""
-    value = headers.get(HEADER, "").strip()
+    if HEADER not in headers:       # (the plain PUT's case: one lookup)
+        return {}
+    value = headers[HEADER].strip()
     if not value:
         return {}
     split(value)
