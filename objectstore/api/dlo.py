@@ -18,7 +18,7 @@ from starlette.requests import Request
 from objectstore import errors
 from objectstore.api.backend import Backend
 from objectstore.api.names import MAX_CONTAINER, header_text
-from objectstore.api.segment_access import segment_guard
+from objectstore.api.segment_access import segment_guard, segment_opener
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment, listed_etags
 from objectstore.proxy.object_info import DLO_MANIFEST
@@ -75,7 +75,7 @@ async def open_dynamic(b: Backend, request: Request, account: str, handle: Objec
         if len(entries) < PAGE:
             break
         marker = entries[-1]["name"]
-    whole = ManifestHandle(b.proxy.open_object, account, handle, segments)
+    whole = ManifestHandle(segment_opener(b, request), account, handle, segments)
     whole.verify = False        # listed just now; a segment may change as in Swift
     whole.swift_view()
     return whole

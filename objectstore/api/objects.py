@@ -16,7 +16,7 @@ from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, header_text, parse_swift_path
 from objectstore.api.responses import http_date
-from objectstore.api.segment_access import segment_guard
+from objectstore.api.segment_access import segment_guard, segment_opener
 from objectstore.api.slo import (
     create_only,
     manifest_response,
@@ -192,6 +192,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         rights (a DLO's manifest alone with ?multipart-manifest=get)."""
         if isinstance(handle, ManifestHandle):
             handle.guard = segment_guard(request)
+            handle.open_object = segment_opener(b, request)
             part = request.query_params.get("part-number")
             return handle if part is None else one_part(handle, part)
         if DLO_MANIFEST in handle.headers and not manifest_only:
@@ -296,6 +297,7 @@ async def _large_object(b: Backend, request: Request, t: SwiftPath,
             raw = request.query_params.get("format") == "raw"
             return manifest_response(handle, request.method, raw, headers)
         handle.guard = segment_guard(request)
+        handle.open_object = segment_opener(b, request)
         slo_headers(handle, headers)
         part = request.query_params.get("part-number")
         if part is not None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from objectstore.api import symlinks
+from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath
-from objectstore.api.symlink_requests import may_of
-from objectstore.proxy.manifests import Guard
+from objectstore.api.symlink_requests import follow, may_of
+from objectstore.proxy.handles import ObjectHandle
+from objectstore.proxy.manifests import Guard, ManifestHandle, Opener
 
 
 def segment_guard(request: Request, method: str = "GET") -> Guard:
@@ -24,3 +27,16 @@ def segment_guard(request: Request, method: str = "GET") -> Guard:
     async def guard(account: str, container: str) -> None:
         await may(SwiftPath("v1", account, container, "segment"), method)
     return guard
+
+
+def segment_opener(b: Backend, request: Request) -> Opener:
+    """Opens a segment as Swift reads one: a symlink is followed (with the
+    requester's rights, as any link is)."""
+    async def open_segment(account: str, container: str, name: str
+                           ) -> ObjectHandle | ManifestHandle:
+        handle = await b.proxy.open_object(account, container, name)
+        if symlinks.is_link(handle.headers):
+            handle, _ = await follow(b, request, SwiftPath("v1", account, container, name),
+                                     handle, False)
+        return handle
+    return open_segment

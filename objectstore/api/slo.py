@@ -28,7 +28,7 @@ from objectstore.api.backend import Backend
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
 from objectstore.api.responses import http_date, iso_date
-from objectstore.api.segment_access import segment_guard
+from objectstore.api.segment_access import segment_guard, segment_opener
 from objectstore.http.conditions import etag_list
 from objectstore.http.ranges import ByteRange
 from objectstore.proxy.manifests import (
@@ -39,6 +39,7 @@ from objectstore.proxy.manifests import (
     SLO_ETAG,
     Guard,
     ManifestHandle,
+    Opener,
     Segment,
     listing_etag,
     manifest_body,
@@ -167,13 +168,13 @@ def _span(rng: str, size: int) -> ByteRange | None:
     return ByteRange(start, min(end, size))
 
 
-async def _look_up(b: Backend, account: str, a: Asked, guard: Guard | None
-                   ) -> Segment | str:
+async def _look_up(b: Backend, account: str, a: Asked, guard: Guard | None,
+                   opener: Opener) -> Segment | str:
     """The segment `a` names, or why not (Swift's words)."""
     try:
         if guard is not None:
             await guard(account, a.container)
-        handle = await b.proxy.open_object(account, a.container, a.name)
+        handle = await opener(account, a.container, a.name)
     except errors.Unauthorized:
         return "401 Unauthorized"
     except errors.Forbidden:
@@ -202,8 +203,8 @@ async def _look_up(b: Backend, account: str, a: Asked, guard: Guard | None
                    last_modified=iso_date(handle.timestamp))
 
 
-async def resolve(b: Backend, t: SwiftPath, asked: list[Asked], guard: Guard | None
-                  ) -> list[Segment]:
+async def resolve(b: Backend, t: SwiftPath, asked: list[Asked], guard: Guard | None,
+                  opener: Opener) -> list[Segment]:
     """The manifest's segments, each looked up (a few at a time); ManifestInvalid
     listing every problem found."""
     gate = asyncio.Semaphore(LOOKUPS)
@@ -215,7 +216,7 @@ async def resolve(b: Backend, t: SwiftPath, asked: list[Asked], guard: Guard | N
         if (a.container, a.name) == (t.container, t.obj):
             return "a manifest may not name itself as a segment"
         async with gate:
-            return await _look_up(b, t.account, a, guard)
+            return await _look_up(b, t.account, a, guard, opener)
 
     found = await asyncio.gather(*(one(a) for a in asked))
     segments: list[Segment] = []
@@ -266,7 +267,8 @@ async def store_manifest(b: Backend, request: Request, t: SwiftPath, body: bytes
     whole object's ETag (a copy of a manifest gives the source's `options`)."""
     assert t.container is not None and t.obj is not None
     asked = parse_put_manifest(body)
-    segments = await resolve(b, t, asked, segment_guard(request))
+    segments = await resolve(b, t, asked, segment_guard(request),
+                             segment_opener(b, request))
     etag = slo_etag(segments)
     wanted = request.headers.get("etag")
     if wanted is not None and etag not in etag_list(wanted):

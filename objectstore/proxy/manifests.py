@@ -256,6 +256,7 @@ class ManifestHandle:
                 raise errors.Conflict(f"{seg.path}: manifests nested more than "
                                       f"{MAX_DEPTH} deep (or in a loop)")
             handle.guard, handle.depth = self.guard, self.depth + 1
+            handle.open_object = self.open_object
             handle.swift_view()
         elif self.verify and handle.etag != seg.etag and not seg.sub_slo:
             handle.discard()

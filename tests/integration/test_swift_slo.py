@@ -333,3 +333,17 @@ def test_info_advertises_slo_with_its_limits_and_dlo(server: str) -> None:
     assert info["slo"] == {"max_manifest_segments": 1000, "max_manifest_size": 8 * MIB,
                            "min_segment_size": MIB, "yield_frequency": 10}
     assert "dlo" in info
+
+
+def test_symlinks_as_segments_are_followed(server: str, slo: tuple) -> None:
+    """As Swift reads a segment: a symlink among them leads to its target."""
+    container, _ = slo
+    conn = swift(server)
+    for letter in "ae":
+        conn.put_object(container, f"link_{letter}", b"",
+                        headers={"X-Symlink-Target": f"{container}/seg_{letter}"})
+    status, _, body = put_manifest(server, container, "via-links",
+                                   [{"path": f"/{container}/link_a"},
+                                    {"path": f"/{container}/link_e"}])
+    assert status == 201, body
+    assert conn.get_object(container, "via-links")[1] == b"a" * MIB + b"e"
