@@ -62,7 +62,11 @@ class Principal:
         return self.user is not None and self.user.reseller_admin
 
     def owns(self, account: str) -> bool:
-        """Without asking any ACL: a reseller admin, or an admin of this account."""
+        """Without asking any ACL: a reseller admin, or an admin of this account. No
+        one owns an account whose name starts with a dot (the store's own: the S3
+        name registry, the expiry queue)."""
+        if account.startswith("."):
+            return False
         return self.reseller_admin or account in self.groups
 
 

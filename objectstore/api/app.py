@@ -26,7 +26,10 @@ from objectstore.api.access import (
 )
 from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
+from objectstore.api.bulk import bulk_delete
 from objectstore.api.containers import container_request
+from objectstore.api.formpost import form_post
+from objectstore.api.forms import boundary_of
 from objectstore.api.link_requests import invalid_response, through_link
 from objectstore.api.metadata import check_header_sizes
 from objectstore.api.names import SwiftPath, parse_swift_path
@@ -90,6 +93,11 @@ class SwiftAPI:
             raise errors.NotFound("unknown API version")
         check_header_sizes(request.scope["headers"])
         query = request.query_params
+        if request.method == "POST" and target.container is not None:
+            boundary = boundary_of(request.headers.get("content-type", ""))
+            if boundary is not None:       # a browser's form upload: signed, no token
+                request_id.note_account(target.account)
+                return await form_post(self.backend, request, target, path, boundary)
         link = LinkQuery.of(query) if request.method != "OPTIONS" else None
         if link is not None:        # a temporary URL: the link is the credential
             request_id.note_account(target.account)
@@ -102,6 +110,13 @@ class SwiftAPI:
         request_id.note_account(target.account)
         setattr(request.state, RESELLER, who.reseller_admin)
         method = request.method
+
+        async def may(path: SwiftPath, method: str) -> None:
+            await authorize(self.backend, who, request, path, method)
+        setattr(request.state, MAY, may)     # a symlink's target, with these rights
+        if "bulk-delete" in query and target.container is None and method in (
+                "POST", "DELETE"):
+            return await bulk_delete(self.backend, request, target.account, may)
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,
                                  "GET" if method == "COPY" else method)
@@ -113,10 +128,6 @@ class SwiftAPI:
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "
                                    f"keys: {', '.join(owner_headers_in(request.headers))}")
         refuse_unsupported_headers(method, level, request.headers, target.account)
-
-        async def may(path: SwiftPath, method: str) -> None:
-            await authorize(self.backend, who, request, path, method)
-        setattr(request.state, MAY, may)     # a symlink's target, with these rights
         web = None
         if method in ("GET", "HEAD") and target.container is not None and (
                 who.user is None or web_mode(request.headers)):

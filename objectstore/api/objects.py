@@ -13,6 +13,7 @@ from objectstore import errors
 from objectstore.api import symlinks
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
+from objectstore.api.expiry import delete_at_of, queue
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, header_text, parse_swift_path
 from objectstore.api.responses import http_date
@@ -40,7 +41,8 @@ from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions, content_h
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).
-OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS)
+OBJECT_HEADERS = ("content-type", "etag", *CONTENT_HEADERS, "x-delete-at")
+DELETE_AT = "x-delete-at"
 META = "x-object-meta-"
 READS = ReadPolicy(multi_range=True)    # several ranges: multipart/byteranges
 DLO_READS = ReadPolicy(multi_range=False)   # ... but a DLO's whole object, as Swift's
@@ -68,13 +70,18 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         if "x-symlink-target" in request.headers:
             raise errors.BadRequest("A PUT request is required to set a symlink target")
         metadata = user_metadata(request.headers, "object")
+        delete_at = delete_at_of(request.headers)
         await b.containers.confirm(t.account, t.container)
         if "content-type" in request.headers or "x-object-manifest" in request.headers:
-            response = await post_content_type(b, request, t, metadata)
+            response = await post_content_type(b, request, t, metadata, delete_at)
         else:
-            await b.proxy.post_object(t.account, t.container, t.obj, metadata)
+            posted = dict(metadata)
+            if delete_at is not None:
+                posted[DELETE_AT] = str(delete_at)
+            await b.proxy.post_object(t.account, t.container, t.obj, posted)
             response = Response(status_code=202)
-        return await _after_post(b, request, t, response, metadata)
+        await queue(b, t, delete_at)
+        return await _after_post(b, request, t, response, metadata, delete_at)
     if method == "DELETE":
         if manifest_query == "delete":
             handle = await b.proxy.open_object(t.account, t.container, t.obj)
@@ -102,6 +109,7 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     if content_type is None or h.get("x-detect-content-type", "").lower() in (
             "true", "1", "yes", "on"):
         content_type = mimetypes.guess_type(t.obj)[0] or "application/octet-stream"
+    delete_at = delete_at_of(h) if "x-delete-at" in h or "x-delete-after" in h else None
     options = PutOptions(content_type=content_type,
                          content_headers=content_headers_of(h.raw),
                          user_metadata=_bare(metadata),
@@ -109,16 +117,18 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                          # (Headers.get of a missing name raises inside: ~1 us more)
                          etag=h["etag"] if "etag" in h else None,  # noqa: SIM401
                          if_none_match_any=create_only(h.get("if-none-match")),
-                         system_metadata=manifest_metadata(h))    # a DLO's, or {}
+                         system_metadata=manifest_metadata(h),    # a DLO's, or {}
+                         delete_at=delete_at)
     stored = await b.proxy.put_object(t.account, t.container, t.obj, _body(request),
                                          options)
+    await queue(b, t, delete_at)
     return Response(status_code=201, headers={"etag": stored.etag,
                                               "last-modified": http_date(stored.timestamp)})
 
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
-                            metadata: dict[str, str], keep_manifest: bool = True
-                            ) -> Response:
+                            metadata: dict[str, str], delete_at: int | None,
+                            keep_manifest: bool = True) -> Response:
     """A POST that changes the content type (or a DLO's X-Object-Manifest). The
     nodes' metadata update (.meta) keeps user metadata only, so the object is
     rewritten onto itself with the new type -- Swift's own post-as-copy -- keeping its
@@ -140,7 +150,7 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                           content_headers={**source.content_headers,
                                            **content_headers_of(h.raw)},
                           user_metadata=_bare({k: v for k, v in metadata.items() if v}),
-                          system_metadata=system)
+                          system_metadata=system, delete_at=delete_at)
 
     async def itself(handle: ObjectHandle | ManifestHandle) -> ObjectHandle | ManifestHandle:
         # a large object's manifest is rewritten, not the object it makes
@@ -149,7 +159,10 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
     path = (t.account, t.container, t.obj)
     _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten, itself)
     if stored is None:
-        await b.proxy.post_object(t.account, t.container, t.obj, metadata)
+        posted = dict(metadata)
+        if delete_at is not None:
+            posted[DELETE_AT] = str(delete_at)
+        await b.proxy.post_object(t.account, t.container, t.obj, posted)
     return Response(status_code=202)
 
 
@@ -166,6 +179,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     h = request.headers
     fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
     metadata = _bare(user_metadata(h, "object"))
+    delete_at = delete_at_of(h)
 
     manifest_only = request.query_params.get("multipart-manifest") == "get"
 
@@ -184,7 +198,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
             system[DLO_MANIFEST] = dlo
         return PutOptions(content_type=h.get("content-type", source.content_type),
                           content_headers=content, user_metadata=user,
-                          system_metadata=system)
+                          system_metadata=system, delete_at=delete_at)
 
     async def whole(handle: ObjectHandle | ManifestHandle
                     ) -> ObjectHandle | ManifestHandle:
@@ -209,6 +223,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         b.proxy, (src.account, src.container, src.obj),
         (dst.account, dst.container, dst.obj), conditions, destination, whole)
     assert stored is not None
+    await queue(b, dst, delete_at)
     return Response(status_code=201, headers={
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),
         "x-copied-from": quote(f"{src.container}/{src.obj}"),
@@ -253,7 +268,7 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
 
 
 async def _after_post(b: Backend, request: Request, t: SwiftPath, response: Response,
-                      metadata: dict[str, str]) -> Response:
+                      metadata: dict[str, str], delete_at: int | None) -> Response:
     """A POST to a symlink changed the link (as Swift's does) and answers 307 with the
     target, so a client that meant the target knows where it is. A POST without
     X-Object-Manifest to a DLO makes it a plain object, as in Swift (where the header
@@ -261,7 +276,7 @@ async def _after_post(b: Backend, request: Request, t: SwiftPath, response: Resp
     assert t.container is not None and t.obj is not None
     head = await b.proxy.head_object(t.account, t.container, t.obj)
     if DLO_MANIFEST in head and "x-object-manifest" not in request.headers:
-        await post_content_type(b, request, t, metadata, keep_manifest=False)
+        await post_content_type(b, request, t, metadata, delete_at, keep_manifest=False)
     if not symlinks.is_link(head):
         return response
     return Response(status_code=307, headers={

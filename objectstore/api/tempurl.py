@@ -128,10 +128,10 @@ def mac(key: str, method: str, expires: int, path: str, digest: str,
     body = f"{method}\n{expires}\n{path}"
     if ip_range is not None:
         body = f"ip={ip_range}\n{body}"
-    return hmac.new(_raw(key), body.encode(), digest).digest()
+    return hmac.new(raw_bytes(key), body.encode(), digest).digest()
 
 
-def _raw(value: str) -> bytes:
+def raw_bytes(value: str) -> bytes:
     """A header value's bytes as the client sent them: HTTP headers reach us decoded as
     latin-1, so a UTF-8 key (Swift's tests use them) comes back whole this way."""
     try:

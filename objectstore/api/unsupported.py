@@ -22,14 +22,11 @@ from objectstore.errors import BadRequest
 
 # query parameter -> the feature it belongs to (any level, any method)
 QUERY_FEATURES = {
-    "bulk-delete": "bulk delete (?bulk-delete)",
     "extract-archive": "archive extraction (?extract-archive)",
 }
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
 HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
-        "x-delete-at": "object expiry (X-Delete-At)",
-        "x-delete-after": "object expiry (X-Delete-After)",
     },
     "container": {
         "x-versions-location": "object versioning (X-Versions-Location)",

@@ -16,11 +16,13 @@ from objectstore.cli import eventloop, server_options
 from objectstore.cli.configs import load_node_config
 from objectstore.cli.errors import CommandError
 from objectstore.daemons.auditor import Auditor
+from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.object_replicator import ObjectReplicator
 from objectstore.daemons.updater import Updater
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.suffixes import RECLAIM_AGE
+from objectstore.proxy.core import Proxy
 from objectstore.request_id import current_role
 from objectstore.ring import PathHasher
 from objectstore.ring.files import RingFile
@@ -38,6 +40,7 @@ class Daemon(Protocol):
 
 
 INTERVALS = {"replicate": 30.0, "audit": 60.0, "update": 10.0}
+EXPIRER_INTERVAL = 30.0
 # Swift's defaults: the auditor is background work and must not compete with clients.
 AUDIT_BYTES_PER_SECOND = 10e6
 AUDIT_FILES_PER_SECOND = 20.0
@@ -68,6 +71,19 @@ def daemon_role(kind: str, config: NodeConfig) -> str:
     return f"{DAEMON_NAMES[kind]}@{config.host}:{config.port}"
 
 
+def make_expirer(config: NodeConfig, client: NodeClient) -> Expirer:
+    """This node's expirer: the proxy core over the cluster's ring, and this node's
+    share of the queue (its place among the ring's nodes), so each entry has one
+    expirer in a cluster whose every node runs `objectstore daemons`."""
+    if config.ring is None or not config.ring.exists():
+        raise CommandError(f"the expirer needs the ring file ({config.ring})")
+    ring = RingFile(config.ring, PathHasher(config.hash_prefix, config.hash_suffix))
+    nodes = sorted({(d.host, d.port) for d in ring.current().devices})
+    me = (config.host, config.port)
+    share = (nodes.index(me), len(nodes)) if me in nodes else (0, 1)
+    return Expirer(Proxy(ring, client), share)
+
+
 def register(commands: Any) -> None:
     helps = {"replicate": "push missing or older replicas to where the ring wants them",
              "audit": "check every stored object and database, quarantine damaged ones",
@@ -92,7 +108,8 @@ def register(commands: Any) -> None:
                            help="tombstones older than this are removed (default a week)")
         server_options.add_log_options(p)
         p.set_defaults(run=run_daemon, kind=kind)
-    text = "run a node's replicator, auditor and updater together, with their defaults"
+    text = ("run a node's replicator, auditor, updater and its share of the object "
+            "expirer together, with their defaults")
     p = commands.add_parser("daemons", help=text, description=text)
     p.add_argument("--config", type=Path, required=True, metavar="FILE",
                    help="the node's config (from `cluster init`)")
@@ -143,12 +160,16 @@ def run_all_daemons(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
+        expirer = make_expirer(config, client)
         try:
             await asyncio.gather(*(
                 asyncio.create_task(make_daemon(kind, config, client).run_forever(interval),
                                     context=_with_role(daemon_role(kind, config)))
-                for kind, interval in INTERVALS.items()))
+                for kind, interval in INTERVALS.items()),
+                asyncio.create_task(expirer.run_forever(EXPIRER_INTERVAL),
+                                    context=_with_role(f"expirer@{config.host}:{config.port}")))
         finally:
+            await expirer.proxy.close()
             await client.close()
 
     eventloop.run(main())

@@ -29,8 +29,14 @@ import uvicorn
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.cluster_commands import node_role
-from objectstore.cli.daemon_commands import INTERVALS, daemon_role, make_daemon
+from objectstore.cli.daemon_commands import (
+    EXPIRER_INTERVAL,
+    INTERVALS,
+    daemon_role,
+    make_daemon,
+)
 from objectstore.cli.errors import CommandError
+from objectstore.daemons.expirer import Expirer
 from objectstore.node.config import NodeConfig
 from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
@@ -105,6 +111,14 @@ def load_users(config: Path | None) -> tuple[User, ...]:
         doc: dict[str, Any] = tomllib.load(f)
     users = tuple(User.from_config(u) for u in doc.get("users", []))
     return users or DEFAULT_USERS
+
+
+def load_expirer_interval(config: Path | None) -> float:
+    """`[expirer] interval`: seconds between the expirer's passes (default 30)."""
+    if config is None:
+        return EXPIRER_INTERVAL
+    with open(config, "rb") as f:
+        return float(tomllib.load(f).get("expirer", {}).get("interval", EXPIRER_INTERVAL))
 
 
 def load_token_life(config: Path | None) -> int:
@@ -208,6 +222,9 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     background = [asyncio.create_task(make_daemon(kind, c, client).run_forever(interval),
                                       context=_with_role(daemon_role(kind, c)))
                   for c in node_configs for kind, interval in INTERVALS.items()]
+    background.append(asyncio.create_task(   # one expirer for all (it uses the proxy)
+        Expirer(proxy).run_forever(load_expirer_interval(config)),
+        context=_with_role("expirer")))
     await asyncio.gather(*tasks)
     for task in background:
         task.cancel()

@@ -9,7 +9,7 @@ The footer holds the name, timestamp, size, content type, MD5 ETag, xxh3-64 chec
 of the content, user metadata and other stored headers. Metadata lives in the file, not
 in xattrs, so the largest metadata the APIs allow fits on any filesystem.
 
-A POST adds `<timestamp>.meta` (JSON: the replacement user metadata); a DELETE leaves
+A POST adds `<timestamp>.meta` (JSON: the replacement user metadata and expiry); a DELETE leaves
 `<timestamp>.ts`, a tombstone. The newest timestamp wins; older files are removed.
 
 The durable write, step by step (a crash at any point leaves the old object or the new
@@ -42,6 +42,7 @@ import xxhash
 from objectstore.errors import DiskFileError, InsufficientStorage, ObjectNotFound
 from objectstore.node import paths
 from objectstore.node.syncer import Syncer
+from objectstore.node.wire import DELETE_AT
 from objectstore.timestamps import Timestamp
 
 CHUNK = 256 * 1024
@@ -220,12 +221,15 @@ class DiskFile:
             doc["update"] = update
         return self.install_steps(json.dumps(doc).encode(), timestamp, "ts")
 
-    def write_meta(self, timestamp: Timestamp, user_meta: dict[str, str]) -> None:
-        """POSTed metadata: replaces the user metadata of the current .data."""
+    def write_meta(self, timestamp: Timestamp, user_meta: dict[str, str],
+                   delete_at: str | None = None) -> None:
+        """POSTed metadata: replaces the user metadata of the current .data, and its
+        expiry (None: none, as a Swift POST without X-Delete-At leaves it)."""
         current = self.read_metadata()              # raises ObjectNotFound
         if timestamp <= current.timestamp:
             return
-        self._install(json.dumps({"user_meta": user_meta}).encode(), timestamp, "meta")
+        doc = {"user_meta": user_meta, DELETE_AT: delete_at}
+        self._install(json.dumps(doc).encode(), timestamp, "meta")
 
     def _install(self, body: bytes, timestamp: Timestamp, ext: str) -> None:
         run_steps(self.install_steps(body, timestamp, ext))
@@ -274,8 +278,13 @@ class DiskFile:
             raise
         if listing.meta is not None:
             try:
-                meta.user_meta = dict(json.loads(listing.meta.read_bytes())["user_meta"])
+                posted = json.loads(listing.meta.read_bytes())
+                meta.user_meta = dict(posted["user_meta"])
                 meta.meta_timestamp = file_timestamp(listing.meta.name)
+                if DELETE_AT in posted:         # (.meta files of before had no expiry)
+                    meta.headers.pop(DELETE_AT, None)
+                    if posted[DELETE_AT]:
+                        meta.headers[DELETE_AT] = str(posted[DELETE_AT])
             except FileNotFoundError:
                 pass    # replaced by a newer one meanwhile; the .data's metadata stands
             except (ValueError, KeyError, TypeError) as exc:

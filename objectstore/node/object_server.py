@@ -33,7 +33,7 @@ from objectstore.timestamps import Timestamp
 
 USER_META = wire.OBJECT_USER_META
 SYSMETA = wire.OBJECT_SYSMETA
-STORED_HEADERS = wire.CONTENT_HEADERS
+STORED_HEADERS = (*wire.CONTENT_HEADERS, wire.DELETE_AT)
 
 
 def request_timestamp(request: Request) -> Timestamp:
@@ -199,7 +199,11 @@ class ObjectServer:
 
     async def post(self, request: Request, t: NodeTarget) -> Response:
         timestamp = request_timestamp(request)
-        await asyncio.to_thread(self.diskfile(t).write_meta, timestamp, _user_meta(request))
+        delete_at = request.headers.get(wire.DELETE_AT, "")
+        if delete_at and not delete_at.isdigit():
+            raise BadRequest(f"bad {wire.DELETE_AT}")
+        await asyncio.to_thread(self.diskfile(t).write_meta, timestamp, _user_meta(request),
+                                delete_at or None)
         return Response(status_code=202)
 
     async def delete(self, request: Request, t: NodeTarget) -> Response:

@@ -42,6 +42,8 @@ OBJECT_USER_META = "x-object-meta-"
 # The content headers kept with an object and answered with it (besides its type).
 CONTENT_HEADERS = ("content-encoding", "content-disposition", "content-language",
                    "cache-control", "expires")
+# When an object expires (Unix seconds): kept with its .data, replaced by a POST's .meta.
+DELETE_AT = "x-delete-at"
 
 # -- transport failures ----------------------------------------------------------------
 # What a request to a node raises when the node could not be reached or gave no complete

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from typing import cast
@@ -297,6 +298,14 @@ class Proxy:
                                          if k.startswith(prefix)})
         return stored
 
+    async def update_row(self, method: str, account: str, container: str, name: str,
+                         headers: dict[str, str]) -> None:
+        """Put (or delete) a listing row with no object behind it, on the container's
+        primaries -- the expiry queue's rows (best effort, as _update_containers)."""
+        where = self.placement(account, container)
+        await self._update_containers(where.primaries, method, where.partition, account,
+                                      container, name, headers)
+
     async def _update_containers(self, cdevs: list[Device], method: str, cpart: int,
                                  account: str, container: str, obj: str,
                                  headers: dict[str, str]) -> None:
@@ -361,10 +370,16 @@ class Proxy:
         return Look([r.answer for r in replies], [r.headers for r in replies], targets, part,
                     cast("aiohttp.ClientResponse | None", body))
 
-    async def head_object(self, account: str, container: str, obj: str) -> dict[str, str]:
+    async def head_object(self, account: str, container: str, obj: str,
+                          expired_too: bool = False) -> dict[str, str]:
+        """The newest version's headers; an expired one is not found (unless
+        `expired_too`: the expirer's own look)."""
         look = await self._look(account, container, obj)
         best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj)
-        return look.heads[best.node]
+        head = look.heads[best.node]
+        if wire.DELETE_AT in head and not expired_too and expired(head):
+            raise errors.ObjectNotFound(obj)
+        return head
 
     async def head_object_info(self, account: str, container: str, obj: str
                                ) -> ObjectInfo:
@@ -396,6 +411,10 @@ class Proxy:
             if fetched is not None:
                 fetched.release()
             raise
+        if wire.DELETE_AT in look.heads[best.node] and expired(look.heads[best.node]):
+            if fetched is not None:
+                fetched.release()
+            raise errors.ObjectNotFound(obj)
         holders = [targets[a.node] for a in answers
                    if a.status == 200 and a.timestamp == best.timestamp]
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
@@ -419,9 +438,11 @@ class Proxy:
         handle = await self.open_object(account, container, obj)
         return await handle.read(span)
 
-    async def delete_object(self, account: str, container: str, obj: str) -> None:
-        """Write tombstones; ObjectNotFound if no replica held the object."""
-        timestamp = Timestamp.now()
+    async def delete_object(self, account: str, container: str, obj: str,
+                            timestamp: Timestamp | None = None) -> None:
+        """Write tombstones; ObjectNotFound if no replica held the object. A
+        `timestamp` of the past (an expiry's) deletes only what is older than it."""
+        timestamp = timestamp or Timestamp.now()
         cwhere = self.placement(account, container)
         answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
                                          timestamp, cwhere)
@@ -465,3 +486,9 @@ class Proxy:
                                 success=frozenset({204, 404})))
         return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
 
+
+def expired(headers: dict[str, str]) -> bool:
+    """Whether an object's X-Delete-At has passed: it is gone to every reader at once
+    (the expirer removes its data and listing row later)."""
+    value = headers.get(wire.DELETE_AT, "")
+    return value.isdigit() and int(value) <= time.time()

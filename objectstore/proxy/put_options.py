@@ -42,6 +42,7 @@ class PutOptions:
     length: int | None = None           # the body's declared length; None: chunked
     etag: str | None = None             # the MD5 the body must have (Swift's ETag)
     checksum_algorithm: str = ""        # S3: the nodes compute and keep this checksum
+    delete_at: int | None = None        # expires then (Unix seconds; Swift X-Delete-At)
     # Conditions on the version the write replaces (see check_write):
     if_none_match_any: bool = False     # create only (If-None-Match: *)
     if_none_match: tuple[str, ...] = ()     # S3: nor may it have one of these ETags
@@ -91,6 +92,8 @@ def node_headers(options: PutOptions) -> dict[str, str]:
         headers["etag"] = options.etag
     if options.checksum_algorithm:
         headers[wire.CHECKSUM_ALGORITHM] = options.checksum_algorithm
+    if options.delete_at is not None:
+        headers[wire.DELETE_AT] = str(options.delete_at)
     return headers
 
 

@@ -144,10 +144,7 @@ def test_a_segments_container_belongs_to_its_buckets_owner(server: str) -> None:
 # -- 3. features that do nothing say so --------------------------------------------------
 
 REFUSED = [
-    ("PUT", "o", {"X-Delete-At": "2000000000"}, ""),
-    ("PUT", "o", {"X-Delete-After": "60"}, ""),
     ("PUT", "o", {}, "extract-archive=tar"),
-    ("POST", "target", {"X-Delete-After": "60"}, ""),
     ("COPY", "target", {"X-Object-Manifest": "segs/o/", "Destination": "feat/o"}, ""),
 ]
 
@@ -168,7 +165,7 @@ def test_object_features_we_lack_are_refused(server: str, method: str, obj: str,
     with pytest.raises(swiftclient.ClientException):
         conn.head_object("feat", "o")                       # nothing was stored
     head = conn.head_object("feat", "target")               # nor changed
-    assert head["x-object-meta-a"] == "1" and "x-delete-at" not in head
+    assert head["x-object-meta-a"] == "1"
 
 
 def test_symlink_get_on_a_plain_object_means_the_object(server: str) -> None:
@@ -210,8 +207,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
 
 
 @pytest.mark.parametrize("method, headers, query", [
-    ("POST", {"Content-Type": "text/plain"}, "bulk-delete"),
-    ("DELETE", {}, "bulk-delete"),
     ("PUT", {}, "extract-archive=tar.gz"),
 ])
 def test_account_features_we_lack_are_refused(server: str, method: str,
@@ -229,7 +224,8 @@ def test_info_advertises_only_what_works(server: str) -> None:
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "container_quotas", "account_quotas", "staticweb",
-                                         "slo", "dlo", "objectstore_ring"}
+                                         "bulk_delete", "formpost", "slo", "dlo",
+                                         "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
             limits["max_meta_value_length"], limits["max_meta_overall_size"]) == \

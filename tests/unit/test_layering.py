@@ -23,7 +23,10 @@ ALLOWED: dict[str, set[str]] = {
     "proxy": {"request_id", "ring", "node", "errors", "timestamps", "http"},
     "api": {"request_id", "proxy", "errors", "timestamps", "http"},
     "s3compat": {"request_id", "proxy", "errors", "timestamps", "checksums", "http"},
-    "daemons": {"request_id", "node", "ring", "errors", "timestamps", "checksums"},
+    # (the expirer works through the proxy core, as Swift's does through an internal
+    # client: it deletes objects wherever their replicas are)
+    "daemons": {"request_id", "node", "ring", "errors", "timestamps", "checksums",
+                "proxy"},
     "endpoint": set(),
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
             "endpoint", "timestamps", "checksums", "request_id", "logs", "serving"},

@@ -102,6 +102,22 @@ def test_post_replaces_user_metadata_only_when_newer(tmp_path: Path) -> None:
     assert sorted(f.name for f in df.directory.iterdir()) == ["0000000000.00300.data"]
 
 
+def test_an_expiry_lives_with_the_data_and_each_post_replaces_it(tmp_path: Path) -> None:
+    df = diskfile(tmp_path)
+    w = df.writer()
+    w.write(b"x")
+    w.commit(Timestamp(100), "text/plain", headers={"x-delete-at": "2000000000"})
+    assert df.read_metadata().headers["x-delete-at"] == "2000000000"
+    df.write_meta(Timestamp(200), {}, "2100000000")
+    assert df.read_metadata().headers["x-delete-at"] == "2100000000"
+    df.write_meta(Timestamp(300), {"a": "1"})            # a POST without one removes it
+    assert "x-delete-at" not in df.read_metadata().headers
+    # a .meta of before expiries existed says nothing about them: the .data's holds
+    (df.directory / "0000000000.00300.meta").unlink()
+    (df.directory / "0000000000.00400.meta").write_text('{"user_meta": {}}')
+    assert df.read_metadata().headers["x-delete-at"] == "2000000000"
+
+
 def test_aborted_write_leaves_nothing(tmp_path: Path) -> None:
     df = diskfile(tmp_path)
     put(df, b"keep", Timestamp(100))

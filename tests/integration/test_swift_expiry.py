@@ -1,0 +1,137 @@
+"""Expiring objects through python-swiftclient and boto3: X-Delete-At / -After on PUT,
+POST and COPY; an expired object is 404 at once through both APIs; the expirer (a task
+of `serve`, every second here) then removes its data and listing row; a POST without
+an expiry removes it; bad values are 400 and store nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+import swiftclient
+from botocore.exceptions import ClientError
+
+from tests.integration.test_swift_api import raw
+from tests.servers import free_port, stop_gracefully, wait_healthy
+
+
+@pytest.fixture(scope="module")
+def fast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A serve whose expirer passes every second."""
+    root = tmp_path_factory.mktemp("expiry")
+    config = root / "users.toml"
+    config.write_text('[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\n\n'
+                      "[expirer]\ninterval = 1\n")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "objectstore", "serve", "--data-dir",
+                             str(root / "data"), "--port", str(port), "--config",
+                             str(config)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    wait_healthy(port, proc)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_gracefully(proc)
+
+
+def conn(server: str) -> swiftclient.Connection:
+    return swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                  key="testing", retries=0)
+
+
+def status(call: object, *args: object, **kw: object) -> int:
+    try:
+        call(*args, **kw)   # type: ignore[operator]
+    except swiftclient.ClientException as exc:
+        return int(exc.http_status or 0)
+    return 200
+
+
+def names(c: swiftclient.Connection, container: str) -> list[str]:
+    return [o["name"] for o in c.get_container(container)[1]]
+
+
+def until(what: object, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not what():      # type: ignore[operator]
+        assert time.monotonic() < deadline, "did not happen in time"
+        time.sleep(0.2)
+
+
+def test_an_object_expires_at_once_and_the_expirer_removes_it(fast: str) -> None:
+    c = conn(fast)
+    c.put_container("exp")
+    c.put_object("exp", "soon", b"short-lived", headers={"X-Delete-After": "2"})
+    head = c.head_object("exp", "soon")
+    delete_at = int(head["x-delete-at"])
+    assert delete_at - time.time() <= 2.5
+    assert c.get_object("exp", "soon")[1] == b"short-lived"
+    until(lambda: time.time() > delete_at + 0.05, 5)
+    assert status(c.get_object, "exp", "soon") == 404          # at once
+    s3 = boto3.client("s3", endpoint_url=fast, aws_access_key_id="test:tester",
+                      aws_secret_access_key="testing", region_name="us-east-1")
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket="exp", Key="soon")
+    assert info.value.response["Error"]["Code"] == "NoSuchKey"
+    until(lambda: "soon" not in names(c, "exp"))               # then the expirer
+
+
+def test_post_sets_changes_and_removes_an_expiry(fast: str) -> None:
+    c = conn(fast)
+    c.put_container("exp2")
+    c.put_object("exp2", "kept", b"stays", headers={"X-Delete-After": "2"})
+    c.post_object("exp2", "kept", {"X-Object-Meta-Note": "no expiry now"})
+    assert "x-delete-at" not in c.head_object("exp2", "kept")
+    c.put_object("exp2", "later", b"goes")
+    c.post_object("exp2", "later", {"X-Delete-At": str(int(time.time()) + 2)})
+    until(lambda: status(c.head_object, "exp2", "later") == 404, 6)
+    until(lambda: "later" not in names(c, "exp2"))
+    time.sleep(1.5)     # a pass of the expirer has seen "kept"'s outdated entry
+    assert c.get_object("exp2", "kept")[1] == b"stays"
+    assert "kept" in names(c, "exp2")
+
+
+def test_a_copy_takes_the_expiry_it_is_given(fast: str) -> None:
+    c = conn(fast)
+    c.put_container("exp3")
+    c.put_object("exp3", "src", b"source", headers={"X-Delete-After": "60"})
+    c.copy_object("exp3", "src", "/exp3/dst", headers={"X-Delete-After": "1"})
+    until(lambda: status(c.head_object, "exp3", "dst") == 404, 5)
+    assert c.get_object("exp3", "src")[1] == b"source"
+
+
+@pytest.mark.parametrize("headers, message", [
+    ({"X-Delete-At": "soon"}, b"Non-integer X-Delete-At"),
+    ({"X-Delete-At": "1000000000"}, b"X-Delete-At in past"),
+    ({"X-Delete-After": "1.5"}, b"Non-integer X-Delete-After"),
+    ({"X-Delete-After": "-5"}, b"X-Delete-After in past"),
+])
+def test_bad_expiries_are_refused(server: str, headers: dict[str, str],
+                                  message: bytes) -> None:
+    c = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                               key="testing", retries=0)
+    c.put_container("exp-bad")
+    token = c.get_auth()[1]
+    got = raw(server, "PUT", "/v1/AUTH_test/exp-bad/o",
+              {"X-Auth-Token": token, "Content-Length": "1", **headers}, b"x")
+    assert got[0] == 400 and message in got[2]
+    assert status(c.head_object, "exp-bad", "o") == 404
+    c.put_object("exp-bad", "p", b"x")
+    assert raw(server, "POST", "/v1/AUTH_test/exp-bad/p",
+               {"X-Auth-Token": token, **headers})[0] == 400
+    assert "x-delete-at" not in c.head_object("exp-bad", "p")
+
+
+def test_the_queue_is_out_of_every_users_reach(server: str) -> None:
+    c = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                               key="testing", retries=0)
+    token = c.get_auth()[1]
+    assert raw(server, "GET", "/v1/.expiring_objects", {"X-Auth-Token": token})[0] == 403
+    reseller = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="reseller:root",
+                                      key="rootkey", retries=0).get_auth()[1]
+    assert raw(server, "GET", "/v1/.expiring_objects", {"X-Auth-Token": reseller})[0] \
+        in (403, 404)
