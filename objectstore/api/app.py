@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -17,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
+from objectstore.api import cors
 from objectstore.api.access import (
     OWNER_HEADERS,
     RESELLER,
@@ -93,12 +95,14 @@ class SwiftAPI:
             raise errors.NotFound("unknown API version")
         check_header_sizes(request.scope["headers"])
         query = request.query_params
+        if request.method == "OPTIONS":     # a browser's preflight: no token comes with it
+            return await self._options(target, request.headers)
         if request.method == "POST" and target.container is not None:
             boundary = boundary_of(request.headers.get("content-type", ""))
             if boundary is not None:       # a browser's form upload: signed, no token
                 request_id.note_account(target.account)
                 return await form_post(self.backend, request, target, path, boundary)
-        link = LinkQuery.of(query) if request.method != "OPTIONS" else None
+        link = LinkQuery.of(query)
         if link is not None:        # a temporary URL: the link is the credential
             request_id.note_account(target.account)
             try:
@@ -144,7 +148,22 @@ class SwiftAPI:
         if access is not Access.OWNER:
             for name in [k for k in response.headers if k in OWNER_HEADERS]:
                 del response.headers[name]
+        origin = request.headers.get("origin")
+        if origin is not None and target.container is not None:   # a browser, elsewhere
+            cors.decorate(response, await self._container_meta(target), origin)
         return response
+
+    async def _container_meta(self, t: SwiftPath) -> dict[str, str]:
+        assert t.container is not None
+        try:
+            return await self.backend.containers.head_container(t.account, t.container)
+        except errors.NotFound:
+            return {}
+
+    async def _options(self, t: SwiftPath, headers: Mapping[str, str]) -> Response:
+        if t.container is None:
+            return Response(status_code=200, headers={"allow": cors.METHODS})
+        return cors.preflight(await self._container_meta(t), headers)
 
     async def _authorize_copy(self, who: Principal, request: Request, t: SwiftPath) -> None:
         """A copy reads its source and writes its destination (perhaps in another

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import bulk, metadata, names, slo, symlinks, tempurl
+from objectstore.api import bulk, cors, metadata, names, slo, symlinks, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -27,6 +27,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
     "max_header_size": metadata.MAX_HEADER_SIZE,
+    **cors.CAPABILITIES,
 },
     "tempurl": tempurl.CAPABILITIES,
     "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
