@@ -113,7 +113,8 @@ async def bulk_delete(b: Backend, request: Request, account: str, may: May) -> R
 
 async def delete_one(b: Backend, account: str, path: str, may: May,
                       outcome: Outcome) -> None:
-    container, _, obj = path.strip("/").partition("/")
+    # (only leading slashes go: an object name may end in one)
+    container, _, obj = path.lstrip("/").partition("/")
     try:
         target = parse_swift_path(
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())

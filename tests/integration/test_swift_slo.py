@@ -260,10 +260,23 @@ def test_delete_with_the_segments_answers_as_bulk_delete(server: str) -> None:
         (3, "200 OK", [])
     left = sorted(o["name"] for o in conn.get_container(container)[1])
     assert left == ["seg_b", "seg_c"]
+    # a segment whose name ends in a slash is deleted as itself
+    conn.put_object(container, "dir/", b"d" * MIB)
+    conn.put_object(container, "dir", b"keep me")
+    conn.put_object(container, "tail", b"t")
+    made = put_manifest(server, container, "m3", [{"path": f"/{container}/dir/"},
+                                                  {"path": f"/{container}/tail"}])
+    assert made[0] == 201, made[2]
+    status, _, _ = raw(server, "DELETE", f"/v1/AUTH_test/{container}/m3?"
+                       "multipart-manifest=delete", {"X-Auth-Token": login(server, ADMIN)})
+    assert status == 200
+    assert sorted(o["name"] for o in conn.get_container(container)[1]) == \
+        ["dir", "seg_b", "seg_c"]
     # a plain DELETE of a manifest keeps its segments, as Swift's does
     assert put_manifest(server, container, "m2", [segs["b"], segs["c"]])[0] == 201
     conn.delete_object(container, "m2")
-    assert sorted(o["name"] for o in conn.get_container(container)[1]) == ["seg_b", "seg_c"]
+    assert sorted(o["name"] for o in conn.get_container(container)[1]) == \
+        ["dir", "seg_b", "seg_c"]
 
 
 def test_copies_of_the_whole_object_and_of_the_manifest(server: str, slo: tuple) -> None:
