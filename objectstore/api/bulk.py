@@ -93,7 +93,7 @@ async def bulk_delete(b: Backend, request: Request, account: str, may: May) -> R
         containers = [p for p in paths if "/" not in p.strip("/")]
         for group in (objects, containers):
             for i in range(0, len(group), CONCURRENCY):
-                await asyncio.gather(*(_delete_one(b, account, p, may, outcome)
+                await asyncio.gather(*(delete_one(b, account, p, may, outcome)
                                        for p in group[i:i + CONCURRENCY]))
         if outcome.failed:
             outcome.status = outcome.failed[-1][1]
@@ -125,9 +125,10 @@ def heartbeat_response(work: Callable[[], Coroutine[Any, Any, Outcome]], media: 
     return StreamingResponse(body(), media_type=media)
 
 
-async def _delete_one(b: Backend, account: str, path: str, may: May,
+async def delete_one(b: Backend, account: str, path: str, may: May,
                       outcome: Outcome) -> None:
-    container, _, obj = path.strip("/").partition("/")
+    # (only leading slashes go: an object name may end in one)
+    container, _, obj = path.lstrip("/").partition("/")
     try:
         target = parse_swift_path(
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
@@ -143,6 +144,13 @@ async def _delete_one(b: Backend, account: str, path: str, may: May,
     except errors.ObjectStoreError as exc:
         entry = swift_error(exc)
         outcome.failed.append((quote(path), f"{entry.status} {entry.reason}"))
+
+
+def outcome_response(outcome: Outcome, accept: str) -> Response:
+    """The answer of a deletion of several objects done at once, as bulk delete's
+    (also `DELETE ?multipart-manifest=delete` of a large object: api/slo_delete.py)."""
+    media = _media(accept)
+    return Response(_render(outcome, media), status_code=200, media_type=media)
 
 
 def _media(accept: str) -> str:

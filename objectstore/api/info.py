@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import bulk, cors, metadata, names, policies, symlinks, tempurl
+from objectstore.api import bulk, cors, metadata, names, policies, slo, symlinks, tempurl
 
 LISTING_LIMIT = 10_000
 
@@ -41,4 +41,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "formpost": {"allowed_digests": list(tempurl.ALLOWED_DIGESTS)},
     "bulk_upload": {"max_failed_extractions": bulk.MAX_FAILED,
                     "max_containers_per_extraction": bulk.MAX_DELETES},
+    "slo": slo.CAPABILITIES, "dlo": {},
 }

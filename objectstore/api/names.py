@@ -42,6 +42,15 @@ def _decode(raw: str) -> str:
     return text
 
 
+def header_text(value: str) -> str:
+    """A header naming a path (X-Copy-From, X-Object-Manifest) as the client meant it:
+    sent as raw UTF-8, it arrives read as Latin-1."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 def parse_swift_path(raw_path: bytes) -> SwiftPath:
     try:
         path = raw_path.decode("ascii")

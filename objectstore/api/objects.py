@@ -12,19 +12,31 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.api import symlinks
 from objectstore.api.backend import Backend
+from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
 from objectstore.api.metadata import user_metadata
-from objectstore.api.names import SwiftPath, parse_swift_path
+from objectstore.api.names import SwiftPath, header_text, parse_swift_path
 from objectstore.api.responses import http_date
+from objectstore.api.segment_access import segment_guard, segment_opener
+from objectstore.api.slo import (
+    create_only,
+    manifest_response,
+    put_manifest,
+    raw_manifest,
+    store_manifest,
+)
+from objectstore.api.slo import whole_object_headers as slo_headers
+from objectstore.api.slo_delete import delete_manifest
+from objectstore.api.slo_parts import one_part, part_response
 from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
 from objectstore.api.symlink_requests import follow, put_symlink, resolve
-from objectstore.api.unsupported import manifest_query_refused, not_implemented
+from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
-from objectstore.proxy.object_info import ObjectInfo
+from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo
 from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions, content_headers_of
 from objectstore.timestamps import Timestamp
 
@@ -34,6 +46,7 @@ DELETE_AT = "x-delete-at"
 META = "x-object-meta-"
 # several ranges: multipart/byteranges; If-Match and If-Unmodified-Since both apply
 READS = ReadPolicy(multi_range=True, independent_conditions=True)
+DLO_READS = ReadPolicy(multi_range=False, independent_conditions=True)  # a DLO: whole
 DELETED = {"content-type": "text/html; charset=UTF-8"}    # Swift's 204 says so too
 ABOUT = "object_headers"    # request.state: the public headers of the object it is about
 
@@ -41,10 +54,15 @@ ABOUT = "object_headers"    # request.state: the public headers of the object it
 async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     method = request.method
+    manifest_query = request.query_params.get("multipart-manifest")
+    if manifest_query is not None:
+        refuse_unknown_manifest_query(request.query_params)
     sides = copy_sides(request, t)
     if sides is not None:
         return await copy_object(b, request, *sides)
     if method == "PUT":
+        if manifest_query == "put":
+            return await put_manifest(b, request, t)
         if "x-symlink-target" in request.headers:
             return await put_symlink(b, request, t)
         return await put_object(b, request, t)
@@ -56,7 +74,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         metadata = user_metadata(request.headers, "object")
         delete_at = delete_at_of(request.headers)
         await b.containers.confirm(t.account, t.container)
-        if "content-type" in request.headers:
+        if "content-type" in request.headers or "x-object-manifest" in request.headers:
             response = await post_content_type(b, request, t, metadata, delete_at)
         else:
             posted = dict(metadata)
@@ -65,11 +83,13 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             await b.proxy.post_object(t.account, t.container, t.obj, posted)
             response = Response(status_code=202)
         await queue(b, t, delete_at)
-        return await _redirect_if_link(b, t, response)
+        return await _after_post(b, request, t, response, metadata, delete_at)
     if method == "DELETE":
-        if "multipart-manifest" in request.query_params:
-            head = await b.proxy.head_object_info(t.account, t.container, t.obj)
-            manifest_query_refused(request.query_params, head.system.manifest)
+        if manifest_query == "delete":
+            handle = await b.proxy.open_object(t.account, t.container, t.obj)
+            handle.discard()
+            if isinstance(handle, ManifestHandle):
+                return await delete_manifest(b, request, t, handle)
         await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
@@ -98,7 +118,8 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                          length=int(length) if length is not None else None,
                          # (Headers.get of a missing name raises inside: ~1 us more)
                          etag=h["etag"] if "etag" in h else None,  # noqa: SIM401
-                         if_none_match_any=_create_only(h.get("if-none-match")),
+                         if_none_match_any=create_only(h.get("if-none-match")),
+                         system_metadata=manifest_metadata(h),    # a DLO's, or {}
                          delete_at=delete_at)
     stored = await b.proxy.put_object(t.account, t.container, t.obj, _body(request),
                                          options)
@@ -108,28 +129,38 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
 
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
-                            metadata: dict[str, str], delete_at: int | None) -> Response:
-    """A POST that changes the content type. The nodes' metadata update (.meta) keeps
-    user metadata only, so the object is rewritten onto itself with the new type --
-    Swift's own post-as-copy -- keeping its content headers and system metadata, with
-    the POST's metadata replacing the user metadata as a POST does."""
+                            metadata: dict[str, str], delete_at: int | None,
+                            keep_manifest: bool = True) -> Response:
+    """A POST that changes the content type (or a DLO's X-Object-Manifest). The
+    nodes' metadata update (.meta) keeps user metadata only, so the object is
+    rewritten onto itself with the new type -- Swift's own post-as-copy -- keeping its
+    content headers and system metadata, with the POST's metadata replacing the user
+    metadata as a POST does."""
     assert t.container is not None and t.obj is not None
     h = request.headers
-    new_type = h["content-type"]
+    dlo = manifest_metadata(h) if "x-object-manifest" in h or not keep_manifest else None
 
     def rewritten(source: ObjectInfo) -> PutOptions | None:
-        if new_type == source.content_type:
+        new_type = h.get("content-type", source.content_type)
+        system = source.system.headers()
+        if dlo is not None:
+            system.pop(DLO_MANIFEST, None)
+            system.update(dlo)
+        if new_type == source.content_type and system == source.system.headers():
             return None                 # a plain POST will do
-        if source.system.manifest:
-            raise not_implemented("changing the Content-Type of a segmented object")
         return PutOptions(content_type=new_type,
                           content_headers={**source.content_headers,
                                            **content_headers_of(h.raw)},
                           user_metadata=_bare({k: v for k, v in metadata.items() if v}),
-                          system_metadata=source.system.headers(), delete_at=delete_at)
+                          system_metadata=system, delete_at=delete_at)
+
+    async def itself(handle: ObjectHandle | ManifestHandle) -> ObjectHandle | ManifestHandle:
+        # a large object's manifest is rewritten, not the object it makes
+        return handle.manifest if isinstance(handle, ManifestHandle) else handle
 
     path = (t.account, t.container, t.obj)
-    _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten)
+    _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten,
+                                         resolve=itself)
     if stored is None:
         posted = dict(metadata)
         if delete_at is not None:
@@ -153,22 +184,48 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     metadata = _bare(user_metadata(h, "object"))
     delete_at = delete_at_of(h)
 
+    manifest_only = request.query_params.get("multipart-manifest") == "get"
+
     def destination(source: ObjectInfo) -> PutOptions:
         content = {} if fresh else dict(source.content_headers)
         content.update(content_headers_of(h.raw))
         user = {} if fresh else dict(source.user_metadata)
         user.update(metadata)
-        link = {k: v for k, v in source.system.other.items()      # ?symlink=get
-                if k.startswith(symlinks.SYSMETA) or k == symlinks.LISTING_ETAG}
+        system = {k: v for k, v in source.system.other.items()      # ?symlink=get
+                  if k.startswith(symlinks.SYSMETA)}
+        if system and symlinks.LISTING_ETAG in source.system.other:
+            system[symlinks.LISTING_ETAG] = source.system.other[symlinks.LISTING_ETAG]
+        # the manifest itself of a DLO is copied as one (an SLO's: _copy_manifest)
+        dlo = source.system.other.get(DLO_MANIFEST) if manifest_only else None
+        if dlo:
+            system[DLO_MANIFEST] = dlo
         return PutOptions(content_type=h.get("content-type", source.content_type),
                           content_headers=content, user_metadata=user,
-                          system_metadata=link, delete_at=delete_at)
+                          system_metadata=system, delete_at=delete_at)
+
+    async def whole(handle: ObjectHandle | ManifestHandle
+                    ) -> ObjectHandle | ManifestHandle:
+        """A large object is copied whole, its segments read with the requester's
+        rights (a DLO's manifest alone with ?multipart-manifest=get)."""
+        if isinstance(handle, ManifestHandle):
+            handle.guard = segment_guard(request)
+            handle.open_object = segment_opener(b, request)
+            part = request.query_params.get("part-number")
+            return handle if part is None else one_part(handle, part)
+        if DLO_MANIFEST in handle.headers and not manifest_only:
+            handle.discard()
+            return await open_dynamic(b, request, src.account, handle)
+        return handle
 
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
+    if manifest_only:
+        copied = await _copy_manifest(b, request, src, dst, destination)
+        if copied is not None:
+            return copied
     source, stored = await copies.copy_object(
         b.proxy, (src.account, src.container, src.obj),
         (dst.account, dst.container, dst.obj), conditions, destination,
-        h.get("range"))
+        source_range=h.get("range"), resolve=whole)
     assert stored is not None
     await queue(b, dst, delete_at)
     return Response(status_code=201, headers={
@@ -176,6 +233,20 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         "x-copied-from": quote(f"{src.container}/{src.obj}"),
         "x-copied-from-account": quote(src.account),
         "x-copied-from-last-modified": http_date(source.timestamp)})
+
+async def _copy_manifest(b: Backend, request: Request, src: SwiftPath, dst: SwiftPath,
+                         destination: copies.Destination) -> Response | None:
+    """A COPY of an SLO's manifest itself (`?multipart-manifest=get`): the manifest
+    is written again at the destination, checked against the segments there with the
+    requester's rights, as a PUT of it would be. None: the source is no SLO."""
+    assert src.container and src.obj
+    handle = await b.proxy.open_object(src.account, src.container, src.obj)
+    handle.discard()
+    if not isinstance(handle, ManifestHandle):
+        return None
+    options = destination(handle.info)
+    assert options is not None
+    return await store_manifest(b, request, dst, raw_manifest(handle.segments), options)
 
 
 async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -186,12 +257,13 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     try:
         if symlinks.is_link(handle.headers):
             if request.query_params.get("symlink") == "get":
-                response = await _answer_get(request, handle)
+                response = await _answer_get(b, request, t, handle)
                 response.headers.update(symlinks.shown_headers(handle.headers))
                 return response
             handle, where = await follow(b, request, t, handle, whole)
-        manifest_query_refused(request.query_params, isinstance(handle, ManifestHandle))
-        response = await _answer_get(request, handle)
+            if where is not None:       # a large object's segments: in its own account
+                t = parse_swift_path(where.encode())
+        response = await _answer_get(b, request, t, handle)
         if where is not None:
             response.headers["content-location"] = where
         return response
@@ -199,34 +271,64 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
         handle.discard()        # unless the response is streaming it
 
 
-async def _redirect_if_link(b: Backend, t: SwiftPath, response: Response) -> Response:
+async def _after_post(b: Backend, request: Request, t: SwiftPath, response: Response,
+                      metadata: dict[str, str], delete_at: int | None) -> Response:
     """A POST to a symlink changed the link (as Swift's does) and answers 307 with the
-    target, so a client that meant the target knows where it is."""
+    target, so a client that meant the target knows where it is. A POST without
+    X-Object-Manifest to a DLO makes it a plain object, as in Swift (where the header
+    is metadata like any other, replaced by the POST's)."""
     assert t.container is not None and t.obj is not None
     head = await b.proxy.head_object(t.account, t.container, t.obj)
+    if DLO_MANIFEST in head and "x-object-manifest" not in request.headers:
+        await post_content_type(b, request, t, metadata, delete_at, keep_manifest=False)
     if not symlinks.is_link(head):
         return response
     return Response(status_code=307, headers={
         "location": symlinks.location(symlinks.target_of(head, t.account))})
 
 
-async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle
-                      ) -> Response:
+async def _answer_get(b: Backend, request: Request, t: SwiftPath,
+                      handle: ObjectHandle | ManifestHandle) -> Response:
     ts = handle.timestamp
     headers = _object_headers(handle.headers, ts)
+    policy = READS
+    if isinstance(handle, ManifestHandle) or DLO_MANIFEST in handle.headers:
+        dynamic = not isinstance(handle, ManifestHandle)
+        large = await _large_object(b, request, t, handle, headers)
+        if isinstance(large, Response):
+            return large
+        if dynamic and large is not handle:
+            policy = DLO_READS
+        handle = large
     setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
     return await answer_read(handle, request.method, dict(request.headers), headers,
-                             ts.seconds, READS)
+                             ts.seconds, policy)
 
 
-def _create_only(value: str | None) -> bool:
-    """`If-None-Match: *` on PUT: create only (412 if the object exists). Swift takes
-    no other value there."""
-    if value is None:
-        return False
-    if value.strip() != "*":
-        raise errors.BadRequest("If-None-Match only supports *")
-    return True
+async def _large_object(b: Backend, request: Request, t: SwiftPath,
+                        handle: ObjectHandle | ManifestHandle, headers: dict[str, str]
+                        ) -> ManifestHandle | ObjectHandle | Response:
+    """An SLO or DLO read whole (its segments read with the requester's rights), or
+    its manifest itself with `?multipart-manifest=get`."""
+    manifest_only = request.query_params.get("multipart-manifest") == "get"
+    if isinstance(handle, ManifestHandle):
+        if manifest_only:
+            raw = request.query_params.get("format") == "raw"
+            return manifest_response(handle, request.method, raw, headers)
+        handle.guard = segment_guard(request)
+        handle.open_object = segment_opener(b, request)
+        slo_headers(handle, headers)
+        part = request.query_params.get("part-number")
+        if part is not None:
+            return await part_response(handle, request.method, part, headers)
+        return handle
+    if manifest_only:
+        return handle
+    handle.discard()
+    whole = await open_dynamic(b, request, t.account, handle)
+    headers["etag"] = f'"{whole.slo_etag}"'
+    headers["content-length"] = str(whole.size)
+    return whole
 
 
 def _bare(metadata: dict[str, str]) -> dict[str, str]:
@@ -243,6 +345,8 @@ def _object_headers(node: dict[str, str], ts: Timestamp) -> dict[str, str]:
     out = {k: v for k, v in node.items()
            if k in OBJECT_HEADERS or k.startswith(META)
            or k in ("content-length", "content-range")}
+    if DLO_MANIFEST in node:
+        out["x-object-manifest"] = node[DLO_MANIFEST]
     out["x-timestamp"] = ts.normal
     out["last-modified"] = http_date(ts)
     out["accept-ranges"] = "bytes"
@@ -264,7 +368,7 @@ def copy_sides(request: Request, t: SwiftPath) -> tuple[SwiftPath, SwiftPath] | 
 
 def copy_source(header: str, account: str) -> SwiftPath:
     """`container/object` (URL-encoded, an optional leading slash) in `account`."""
-    container, _, obj = unquote(header).lstrip("/").partition("/")
+    container, _, obj = unquote(header_text(header)).lstrip("/").partition("/")
     if not container or not obj:
         raise errors.PreconditionFailed("copy source/destination must be container/object")
     return parse_swift_path(f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from objectstore.api import policies, symlinks
 from objectstore.proxy.containers import listed_etag
+from objectstore.proxy.manifests import listed_etags
 from objectstore.timestamps import Timestamp
 
 
@@ -52,9 +53,13 @@ def object_entry(e: dict[str, Any], account: str = "", links: bool = False
              "content_type": e["content_type"],
              "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
     if ";" in entry["hash"]:
+        params = listed_etags(entry["hash"])[1]
         if links:
-            return symlinks.listing_entry(entry, account)
-        entry["hash"] = listed_etag(entry["hash"])
+            entry = symlinks.listing_entry(entry, account)
+        else:
+            entry["hash"] = listed_etag(entry["hash"])
+        if "slo_etag" in params:    # a large object: its whole ETag beside the manifest's
+            entry["slo_etag"] = f'"{params["slo_etag"]}"'
     return entry
 
 

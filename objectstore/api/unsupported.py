@@ -3,7 +3,7 @@ no-op).
 
 Swift's middleware gives meaning to these headers and query parameters; without that
 middleware a request carrying them would be stored as if they were not there (a DLO
-manifest kept as a 468-byte object, an expiry time that never expires, an ACL that grants
+symlink kept as a plain object, an expiry time that never expires, an ACL that grants
 nothing). Until each feature is built, a request that asks for one gets 400 with the
 feature named, before anything is written (400 rather than 501: Swift clients retry
 every 5xx, so a 501 reached the user only after ~30 s of back-off).
@@ -19,16 +19,14 @@ from collections.abc import Iterable, Mapping
 
 from objectstore.api import policies
 from objectstore.api.swift_errors import FeatureNotImplemented
+from objectstore.errors import BadRequest
 
-# query parameter -> the feature it belongs to (any level, any method)
-QUERY_FEATURES = {
-    "multipart-manifest": "static large objects (multipart-manifest=put)",
-}
+# query parameter -> the feature it belongs to (any level, any method); empty now that
+# every query feature of Swift's middleware we advertise is built
+QUERY_FEATURES: dict[str, str] = {}
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
 HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
-        "x-object-manifest": "dynamic large objects (X-Object-Manifest)",
-        "x-static-large-object": "static large objects (X-Static-Large-Object)",
     },
     "container": {
         "x-versions-location": "object versioning (X-Versions-Location)",
@@ -40,12 +38,17 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
     "account": {
     },
 }
+# Large objects (api/slo.py, api/dlo.py) are built except what these name: a DLO's
+# manifest is set by PUT or POST (a COPY that sets it is refused), and
+# X-Static-Large-Object is the store's to set (Swift refuses it from clients too).
+NOT_ON_COPY = {"x-object-manifest": "setting X-Object-Manifest on a COPY (PUT or POST "
+               "the manifest instead)"}
+RESERVED = {"x-static-large-object": "X-Static-Large-Object is a reserved header. To "
+            "create a static large object add query param multipart-manifest=put."}
+MANIFEST_QUERY = ("put", "get", "delete")
 WRITES = ("PUT", "POST", "COPY")
-# Asked on reads and deletes of plain objects, these are honoured as they stand (see
-# `manifest_query_refused`); `?symlink=get` is api/symlinks.py's. python-swiftclient
-# sends `symlink=get` before every delete and `multipart-manifest=get` for
-# --skip-identical.
-READ_QUERY_OK = {"multipart-manifest": ("get", "delete")}
+# `?symlink=get` is api/symlinks.py's; python-swiftclient sends it before every delete.
+READ_QUERY_OK: dict[str, tuple[str, ...]] = {}
 
 
 def not_implemented(feature: str) -> FeatureNotImplemented:
@@ -62,13 +65,12 @@ def refuse_unsupported_query(query: Mapping[str, str],
             raise not_implemented(QUERY_FEATURES[name])
 
 
-def manifest_query_refused(query: Mapping[str, str], is_manifest: bool) -> None:
-    """`multipart-manifest=get|delete` means "the manifest itself" -- the same as without
-    it for a plain object, but not for a segmented one (an S3 multipart object), whose
-    manifest we cannot show or delete alone yet: refused (400) then."""
-    if is_manifest and "multipart-manifest" in query:
-        raise not_implemented(f"multipart-manifest={query['multipart-manifest']} on a "
-                              "segmented object")
+def refuse_unknown_manifest_query(query: Mapping[str, str]) -> None:
+    """`multipart-manifest` takes put, get or delete; any other value is refused (400)
+    rather than read as a plain request."""
+    value = query.get("multipart-manifest")
+    if value is not None and value not in MANIFEST_QUERY:
+        raise BadRequest(f"multipart-manifest={value!r}: put, get or delete")
 
 
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
@@ -80,5 +82,13 @@ def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, st
     for name, feature in HEADER_FEATURES[level].items():
         if headers.get(name, "").strip():
             raise not_implemented(feature)
+    if level == "object":
+        for name, why in RESERVED.items():
+            if name in headers:
+                raise BadRequest(why)
+        if method == "COPY":
+            for name, feature in NOT_ON_COPY.items():
+                if headers.get(name, "").strip():
+                    raise not_implemented(feature)
     if level == "container":
         policies.check_requested(headers)

@@ -11,7 +11,7 @@ their own conditions and options.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from objectstore import errors
@@ -40,6 +40,7 @@ class SourceConditions:
     as_read: bool
 
 
+Resolve = Callable[[ObjectHandle | ManifestHandle], Awaitable[ObjectHandle | ManifestHandle]]
 Destination = Callable[[ObjectInfo], PutOptions | None]
 """Builds the destination's options from the source's info (its length is set here);
 None: nothing to copy after all (a Swift POST whose Content-Type is the same)."""
@@ -47,12 +48,16 @@ None: nothing to copy after all (a Swift POST whose Content-Type is the same).""
 
 async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
                       conditions: SourceConditions | None, build: Destination,
-                      source_range: str | None = None
+                      source_range: str | None = None, resolve: Resolve | None = None
                       ) -> tuple[ObjectInfo, Stored | None]:
     """Copy `source` (or the one span its Range header `source_range` selects: Swift's
     COPY with Range) to `destination`; returns the source's info and what was stored
-    (None when `build` said there is nothing to copy)."""
+    (None when `build` said there is nothing to copy). `resolve` turns the opened
+    source into what is copied (the Swift API's: a DLO made whole, a large object's
+    segments read with the requester's rights)."""
     handle = await proxy.open_object(*source)
+    if resolve is not None:
+        handle = await resolve(handle)
     try:
         info = handle.info
         if conditions is not None:

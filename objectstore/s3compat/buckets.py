@@ -4,6 +4,7 @@ listings, DeleteObjects and multipart modules."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from starlette.requests import Request
@@ -16,7 +17,7 @@ from objectstore.s3compat import features, listings, s3errors, sigv4
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
 from objectstore.s3compat.deletes import delete_objects
-from objectstore.s3compat.multipart import Multipart
+from objectstore.s3compat.multipart import Multipart, segments_container
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import xml_doc, xml_response
 from objectstore.s3compat.uploads import request_stream
@@ -66,6 +67,7 @@ class Buckets:
                 "x-amz-bucket-region": headers.get(LOCATION) or DEFAULT_REGION})
         if method == "DELETE":
             await self.containers.delete_container(account, bucket)
+            await self._delete_segments_container(account, bucket)
             await self.registry.release(account, bucket)
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
@@ -85,6 +87,12 @@ class Buckets:
             return xml_response(xml_doc("LocationConstraint", region))
         return xml_response(await listings.list_objects(
             self.containers, account, bucket, params, user.account))
+
+    async def _delete_segments_container(self, account: str, bucket: str) -> None:
+        """The bucket's `<bucket>+segments` (multipart uploads') goes with it once
+        nothing is left in it; an upload still in progress keeps it (and its parts)."""
+        with contextlib.suppress(errors.ContainerNotFound, errors.ContainerNotEmpty):
+            await self.containers.delete_container(account, segments_container(bucket))
 
     async def create(self, request: Request, user: S3User, bucket: str) -> Response:
         only_private_acl(request)

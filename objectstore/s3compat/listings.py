@@ -22,7 +22,8 @@ from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
-from objectstore.proxy.containers import Containers, listed_etag
+from objectstore.proxy.containers import Containers
+from objectstore.proxy.manifests import listed_etags
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.responses import (
     el,
@@ -200,6 +201,12 @@ async def list_objects(containers: Containers, swift_account: str, bucket: str,
     return xml_doc("ListBucketResult", "".join(parts))
 
 
+def _s3_etag(listed: str) -> str:
+    """A row's ETag as S3 shows it (a large object's row also carries Swift's)."""
+    etag, params = listed_etags(listed)
+    return params.get("s3_etag", etag)
+
+
 def _contents(entries: list[dict[str, Any]], name: Any, owner: str) -> list[str]:
     parts = []
     for e in entries:
@@ -209,7 +216,7 @@ def _contents(entries: list[dict[str, Any]], name: Any, owner: str) -> list[str]
             continue
         parts.append(f"<Contents>{el('Key', name(e['name']))}"
                      f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
-                     f"{el('ETag', quote_etag(listed_etag(e['hash'])))}{el('Size', e['bytes'])}"
+                     f"{el('ETag', quote_etag(_s3_etag(e['hash'])))}{el('Size', e['bytes'])}"
                      f"{el('StorageClass', 'STANDARD')}{owner}</Contents>")
     return parts
 
@@ -238,7 +245,7 @@ async def list_versions(containers: Containers, swift_account: str, bucket: str,
         parts.append(f"<Version>{el('Key', name(e['name']))}{el('VersionId', 'null')}"
                      f"{el('IsLatest', 'true')}"
                      f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
-                     f"{el('ETag', quote_etag(listed_etag(e['hash'])))}{el('Size', e['bytes'])}"
+                     f"{el('ETag', quote_etag(_s3_etag(e['hash'])))}{el('Size', e['bytes'])}"
                      f"{who}{el('StorageClass', 'STANDARD')}</Version>")
     if truncated:
         parts += [el("NextKeyMarker", name(_last_name(entries))),

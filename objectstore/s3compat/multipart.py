@@ -4,7 +4,8 @@ An upload lives in the bucket's segments container `<bucket>+segments` (a name n
 bucket can have, so ListBuckets hides it): an empty marker object `<key>/<uploadId>`
 holding the object's content type, metadata and checksum algorithm, and one object per
 part, `<key>/<uploadId>/<part number, 5 digits>`. Complete writes a manifest at the key
-(see proxy/manifests.py) listing the parts; both APIs then read them as one object. The
+(see proxy/manifests.py: the format of a Swift SLO, which this object then is to Swift)
+listing the parts; both APIs then read them as one object. The
 manifest remembers its upload id, so repeating a Complete that succeeded answers the
 same result again.
 
@@ -26,16 +27,18 @@ from dataclasses import dataclass
 from objectstore import checksums, errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.proxy.manifests import Segment, manifest_body
+from objectstore.proxy.manifests import Segment, listing_etag, manifest_body, slo_etag
 from objectstore.proxy.object_info import (
     CHECKSUM,
     CHECKSUM_TYPE,
+    LISTING_ETAG,
     MANIFEST,
     MANIFEST_ETAG,
     MANIFEST_SIZE,
     S3_CHECKSUM_ALGORITHM,
     S3_CHECKSUM_TYPE,
     S3_UPLOAD_ID,
+    SLO_ETAG,
     ObjectInfo,
 )
 from objectstore.proxy.put_options import PutOptions, Stored, check_write
@@ -207,7 +210,8 @@ class Multipart:
         options.length = len(manifest)
         options.system_metadata = {
             MANIFEST: "1", MANIFEST_SIZE: str(sum(s.size for s in segments)),
-            MANIFEST_ETAG: s3_etag, S3_UPLOAD_ID: upload_id}
+            MANIFEST_ETAG: s3_etag, SLO_ETAG: slo_etag(segments), S3_UPLOAD_ID: upload_id,
+            LISTING_ETAG: listing_etag(manifest, s3_etag, slo_etag(segments))}
         checksum: dict[str, str] = {}
         if algorithm:
             value = _object_checksum(algorithm, kind, chosen)

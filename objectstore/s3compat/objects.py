@@ -157,8 +157,8 @@ async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, par
     number = int(part)
     if number > len(segments):
         raise s3errors.InvalidPart("The requested partnumber is not satisfiable")
-    start = sum(s.size for s in segments[:number - 1])
-    span = ByteRange(start, start + segments[number - 1].size)
+    start = sum(s.length for s in segments[:number - 1])
+    span = ByteRange(start, start + segments[number - 1].length)
     system = handle.info.system
     if system.checksum_type:
         headers["x-amz-checksum-type"] = system.checksum_type
@@ -214,7 +214,7 @@ def _parts_xml(request: Request, handle: ManifestHandle, algorithm: str) -> str:
     shown = [(n, s) for n, s in numbered if n > after][:limit]
     truncated = bool(shown) and shown[-1][0] < len(numbered)
     parts = "".join(
-        f"<Part>{el('PartNumber', n)}{el('Size', s.size)}"
+        f"<Part>{el('PartNumber', n)}{el('Size', s.length)}"
         + (el(f"Checksum{algorithm.upper()}", s.checksum) if s.checksum and algorithm else "")
         + "</Part>" for n, s in shown)
     return ("<ObjectParts>" + el("PartsCount", len(numbered)) + el("PartNumberMarker", after)

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -144,9 +140,7 @@ def test_a_segments_container_belongs_to_its_buckets_owner(server: str) -> None:
 # -- 3. features that do nothing say so --------------------------------------------------
 
 REFUSED = [
-    ("PUT", "o", {"X-Object-Manifest": "segs/o/"}, ""),
-    ("PUT", "o", {}, "multipart-manifest=put"),
-    ("POST", "target", {"X-Object-Manifest": "segs/o/"}, ""),
+    ("COPY", "target", {"X-Object-Manifest": "segs/o/", "Destination": "feat/o"}, ""),
 ]
 
 
@@ -169,32 +163,17 @@ def test_object_features_we_lack_are_refused(server: str, method: str, obj: str,
     assert head["x-object-meta-a"] == "1"
 
 
-def test_manifest_and_symlink_reads_are_refused_only_where_they_would_differ(
-        server: str) -> None:
-    """`?symlink=get` and `?multipart-manifest=get|delete` on a plain object mean the
-    object itself (swiftclient sends them on every delete and --skip-identical download);
-    on a segmented object (an S3 multipart upload) they would mean its manifest: refused."""
+def test_symlink_get_on_a_plain_object_means_the_object(server: str) -> None:
+    """`?symlink=get` ("do not follow") and `?multipart-manifest=get|delete` on a plain
+    object mean the object itself (swiftclient sends them on every delete and
+    --skip-identical download); large objects: test_swift_slo.py, test_swift_dlo.py."""
     conn, tok = swift(server), login(server, ADMIN)
     conn.put_container("mfq")
     conn.put_object("mfq", "plain", b"plain body")
-    client = s3(server)
-    upload = client.create_multipart_upload(Bucket="mfq", Key="multi")["UploadId"]
-    part = client.upload_part(Bucket="mfq", Key="multi", UploadId=upload, PartNumber=1,
-                              Body=b"one part")
-    client.complete_multipart_upload(Bucket="mfq", Key="multi", UploadId=upload,
-                                     MultipartUpload={"Parts": [
-                                         {"PartNumber": 1, "ETag": part["ETag"]}]})
     for query in ("symlink=get", "multipart-manifest=get"):
         status, _, body = raw(server, "GET", f"/v1/AUTH_test/mfq/plain?{query}",
                               {"X-Auth-Token": tok})
         assert (status, body) == (200, b"plain body")
-    status, _, body = raw(server, "GET", "/v1/AUTH_test/mfq/multi?multipart-manifest=get",
-                          {"X-Auth-Token": tok})
-    assert status == 400 and b"segmented object" in body
-    status, _, _ = raw(server, "DELETE", "/v1/AUTH_test/mfq/multi?multipart-manifest=delete",
-                       {"X-Auth-Token": tok})
-    assert status == 400
-    assert conn.get_object("mfq", "multi")[1] == b"one part"
     status, _, _ = raw(server, "DELETE", "/v1/AUTH_test/mfq/plain?multipart-manifest=delete",
                        {"X-Auth-Token": tok})
     assert status == 204
@@ -222,20 +201,6 @@ def test_container_features_we_lack_are_refused(server: str, header: str) -> Non
     conn.delete_container(name)
 
 
-def test_swift_upload_with_segments_fails_loudly(server: str, tmp_path: Path) -> None:
-    cli = shutil.which("swift", path=str(Path(sys.executable).parent))
-    assert cli, "python-swiftclient installs the swift command"
-    env = {**os.environ, "ST_AUTH": f"{server}/auth/v1.0", "ST_USER": ADMIN[0],
-           "ST_KEY": ADMIN[1]}
-    (tmp_path / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
-    up = subprocess.run([cli, "upload", "--segment-size", "1048576", "segcli", "big.bin"],
-                        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert up.returncode != 0, up.stdout + up.stderr
-    # refused as a client error, which the swift command does not retry for ~30 s
-    assert "400" in up.stderr and "large objects" in up.stderr, up.stderr
-    with pytest.raises(swiftclient.ClientException) as info:
-        swift(server).head_object("segcli", "big.bin")      # no manifest posing as it
-    assert info.value.http_status == 404
 
 
 def test_info_advertises_only_what_works(server: str) -> None:
@@ -243,7 +208,8 @@ def test_info_advertises_only_what_works(server: str) -> None:
     info = json.loads(body)
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "container_quotas", "account_quotas", "staticweb",
-                                         "bulk_delete", "formpost", "bulk_upload",
+                                         "bulk_delete", "formpost", "bulk_upload", "slo",
+                                         "dlo",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],

@@ -9,7 +9,11 @@ import pytest
 
 from objectstore.api.metadata import user_metadata
 from objectstore.api.swift_errors import FeatureNotImplemented
-from objectstore.api.unsupported import refuse_unsupported_headers, refuse_unsupported_query
+from objectstore.api.unsupported import (
+    refuse_unknown_manifest_query,
+    refuse_unsupported_headers,
+    refuse_unsupported_query,
+)
 from objectstore.endpoint import is_swift
 from objectstore.errors import BadRequest
 from objectstore.proxy.bucket_names import registered_name
@@ -55,16 +59,23 @@ def test_metadata_removal_and_limits() -> None:
 
 
 def test_feature_refusals() -> None:
-    with pytest.raises(FeatureNotImplemented, match="dynamic large objects"):
-        refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     refuse_unsupported_headers("GET", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     refuse_unsupported_headers("POST", "container", {"x-container-read": ""}, "AUTH_a")
     with pytest.raises(BadRequest, match="X-Storage-Policy"):
         refuse_unsupported_headers("PUT", "container", {"x-storage-policy": "gold"}, "AUTH_a")
-    with pytest.raises(FeatureNotImplemented, match="static large objects"):
-        refuse_unsupported_query({"multipart-manifest": "put"})
-    refuse_unsupported_query({"format": "json", "multipart-manifest": "get",
+    with pytest.raises(FeatureNotImplemented, match="archive extraction"):
+        refuse_unsupported_query({"extract-archive": "tar"})
+    refuse_unsupported_query({"format": "json", "multipart-manifest": "put",
                               "symlink": "get"})
+    # large objects: a DLO's manifest is set by PUT or POST; X-Static-Large-Object is ours
+    refuse_unsupported_headers("PUT", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
+    refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
+    with pytest.raises(FeatureNotImplemented, match="X-Object-Manifest"):
+        refuse_unsupported_headers("COPY", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
+    with pytest.raises(BadRequest, match="reserved"):
+        refuse_unsupported_headers("PUT", "object", {"x-static-large-object": "1"}, "AUTH_a")
+    with pytest.raises(BadRequest, match="put, get or delete"):
+        refuse_unknown_manifest_query({"multipart-manifest": "yes"})
 
 
 @pytest.mark.parametrize("name, key", [("photos", "photos"), ("photos+segments", "photos"),

@@ -21,9 +21,13 @@ WHOLE = b"".join(DATA.values())
 class SegmentReader:
     """Reads one segment's bytes, recording the span it was asked for."""
 
-    def __init__(self, data: bytes, asked: list[ByteRange | None]) -> None:
-        self.data, self.asked = data, asked
+    def __init__(self, data: bytes, asked: list[ByteRange | None], etag: str) -> None:
+        self.data, self.asked, self.etag = data, asked, etag
         self.headers = {"content-length": str(len(data))}
+        self.size = len(data)
+
+    def discard(self) -> None:
+        pass
 
     async def read(self, span: ByteRange | None = None) -> ObjectStream:
         self.asked.append(span)
@@ -34,14 +38,16 @@ class SegmentReader:
         return ObjectStream(206 if span else 200, {}, body(), lambda: None)
 
 
-def manifest(asked: list[ByteRange | None], opened: list[str]) -> ManifestHandle:
+def manifest(asked: list[ByteRange | None], opened: list[str],
+             segments: list[Segment] | None = None) -> ManifestHandle:
     async def opener(account: str, container: str, obj: str) -> SegmentReader:
         opened.append(obj)
-        return SegmentReader(DATA[obj], asked)
+        return SegmentReader(DATA[obj], asked, obj)
 
     head = ObjectHandle(NodeClient(b"k"), ErrorLimiter(3, 60, 30), {"etag": "m"}, 0,
                         ("AUTH_a", "c", "o"), [])
-    segments = [Segment("c+segments", n, len(d), n) for n, d in DATA.items()]
+    if segments is None:
+        segments = [Segment("c+segments", n, len(d), n) for n, d in DATA.items()]
     return ManifestHandle(opener, "AUTH_a", head, segments)
 
 
@@ -76,3 +82,57 @@ def test_every_span_reads_back_what_the_whole_holds() -> None:
         for end in range(start + 1, len(WHOLE) + 1):
             _, got = asyncio.run(read(manifest([], []), ByteRange(start, end)))
             assert got == WHOLE[start:end], (start, end)
+
+
+def test_ranged_and_data_segments_read_their_own_bytes() -> None:
+    """An SLO's segment may be a span of an object, or data in the manifest itself."""
+    asked: list[ByteRange | None] = []
+    opened: list[str] = []
+    segments = [Segment("c", "s1", 10, "s1", span=ByteRange(2, 5)),
+                Segment("", "", 0, "", data=b"--"),
+                Segment("c", "s2", 10, "s2", span=ByteRange(8, 10))]
+    handle = manifest(asked, opened, segments)
+    assert handle.size == 3 + 2 + 2
+    _, got = asyncio.run(read(handle, None))
+    assert got == b"234--ij"
+    assert asked == [ByteRange(2, 5), ByteRange(8, 10)]
+    _, got = asyncio.run(read(manifest([], [], segments), ByteRange(1, 6)))
+    assert got == b"34--i"
+
+
+def test_a_segment_whose_etag_changed_fails_before_the_headers() -> None:
+    import pytest
+
+    from objectstore import errors
+
+    segments = [Segment("c", "s1", 10, "not-its-etag")]
+    with pytest.raises(errors.Conflict, match="changed"):
+        asyncio.run(read(manifest([], [], segments), None))
+
+
+def test_segments_stream_chunk_by_chunk_never_whole() -> None:
+    """Memory stays bounded: what a segment's reader yields is passed on as it comes,
+    one chunk at a time, never gathered into a whole segment."""
+    chunk = b"x" * 1024
+
+    class Chunked(SegmentReader):
+        async def read(self, span: ByteRange | None = None) -> ObjectStream:
+            async def body() -> AsyncIterator[bytes]:
+                for _ in range(64):
+                    yield chunk
+            return ObjectStream(200, {}, body(), lambda: None)
+
+    async def opener(account: str, container: str, obj: str) -> SegmentReader:
+        return Chunked(chunk * 64, [], obj)
+
+    head = ObjectHandle(NodeClient(b"k"), ErrorLimiter(3, 60, 30), {"etag": "m"}, 0,
+                        ("AUTH_a", "c", "o"), [])
+    handle = ManifestHandle(opener, "AUTH_a", head,
+                            [Segment("c", f"s{i}", 64 * 1024, f"s{i}") for i in range(3)])
+
+    async def sizes() -> list[int]:
+        stream = await handle.read()
+        return [len(c) async for c in stream.body]
+
+    got = asyncio.run(sizes())
+    assert sum(got) == 3 * 64 * 1024 and max(got) == 1024
