@@ -129,8 +129,7 @@ class SwiftAPI:
         async def may(path: SwiftPath, method: str) -> None:
             await authorize(self.backend, who, request, path, method)
         setattr(request.state, MAY, may)     # a symlink's target, with these rights
-        if "bulk-delete" in query and target.container is None and method in (
-                "POST", "DELETE"):
+        if "bulk-delete" in query and method in ("POST", "DELETE"):   # paths: the account's
             return await bulk_delete(self.backend, request, target.account, may)
         if "extract-archive" in query and method == "PUT":
             return await extract_archive(self.backend, request, target,

@@ -14,6 +14,8 @@ from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath
 from objectstore.proxy.expiring import Entry, enqueue
 
+LATEST = 9_999_999_999      # Swift keeps later expiries as this (ten digits)
+
 
 def delete_at_of(headers: Mapping[str, str], now: float | None = None) -> int | None:
     """When the request says the object expires; None if it does not say."""
@@ -26,7 +28,7 @@ def delete_at_of(headers: Mapping[str, str], now: float | None = None) -> int | 
             raise errors.BadRequest("Non-integer X-Delete-After") from None
         if seconds < 0:
             raise errors.BadRequest("X-Delete-After in past")
-        return int(now) + seconds
+        return min(int(now) + seconds, LATEST)
     at = headers.get("x-delete-at")
     if at is None:
         return None
@@ -36,7 +38,7 @@ def delete_at_of(headers: Mapping[str, str], now: float | None = None) -> int | 
         raise errors.BadRequest("Non-integer X-Delete-At") from None
     if when <= now:
         raise errors.BadRequest("X-Delete-At in past")
-    return when
+    return min(when, LATEST)
 
 
 async def queue(b: Backend, t: SwiftPath, delete_at: int | None) -> None:

@@ -24,8 +24,10 @@ async def web_request(b: Backend, request: Request, t: SwiftPath, raw_path: byte
         site = Site.of(await b.containers.head_container(t.account, t.container))
     except errors.NotFound:
         return None
-    if not site.enabled:
-        return Response(status_code=404) if staticweb.web_mode(request.headers) else None
+    if not site.enabled:        # not a site: objects as ever, the container 404 in web mode
+        if t.obj is None and staticweb.web_mode(request.headers):
+            return Response(status_code=404)
+        return None
     slash = raw_path.endswith(b"/")
     if t.obj is None:
         if not slash:

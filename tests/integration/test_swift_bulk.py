@@ -105,3 +105,16 @@ def test_bulk_delete_refusals(server: str) -> None:
     assert raw(server, "POST", "/v1/AUTH_test?bulk-delete",
                {"X-Auth-Token": tok, "Content-Type": "application/json",
                 "Content-Length": "2"}, b"[]")[0] == 406
+
+
+def test_a_bulk_delete_sent_to_an_object_path_takes_account_paths(server: str) -> None:
+    conn, name, tok = swift(server), unique("bulk"), login(server, ADMIN)
+    conn.put_container(name)
+    conn.put_object(name, "o", b"x")
+    body = f"{name}/o".encode()
+    status, _, text = raw(server, "DELETE", f"/v1/AUTH_test/{name}/o?bulk-delete",
+                          {"X-Auth-Token": tok, "Accept": "application/json",
+                           "Content-Type": "text/plain", "Content-Length": str(len(body))},
+                          body)
+    assert status == 200 and json.loads(text)["Number Deleted"] == 1
+    conn.delete_container(name)

@@ -117,3 +117,16 @@ def test_a_browser_renders_the_site(server: str, site: str) -> None:
                            "--dump-dom", f"{server}{ME}/{site}/index.html"],
                           capture_output=True, text=True, timeout=120).stdout
     assert "<h1>home page</h1>" in page
+
+
+def test_web_mode_on_a_container_that_is_no_site(server: str) -> None:
+    conn, name = swift(server), unique("web-none")
+    conn.put_container(name)
+    conn.put_object(name, "o", b"plain")
+    tok = {"X-Auth-Token": login(server, ADMIN), "X-Web-Mode": "true"}
+    try:
+        assert web(server, f"{ME}/{name}/o", headers=tok).content == b"plain"
+        assert web(server, f"{ME}/{name}/", headers=tok).status_code == 404
+    finally:
+        conn.delete_object(name, "o")
+        conn.delete_container(name)

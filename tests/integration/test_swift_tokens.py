@@ -20,26 +20,37 @@ def start(data: Path, port: int, config: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
+def login(server: str) -> tuple[str, int]:
+    status, headers, _ = raw(server, "GET", "/auth/v1.0",
+                             {"X-Auth-User": "test:tester", "X-Auth-Key": "testing"})
+    assert status == 200
+    return headers["x-auth-token"], int(headers["x-auth-token-expires"])
+
+
 def test_a_token_outlives_a_restart_and_expires_on_time(tmp_path: Path) -> None:
+    users = '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\n\n'
     config = tmp_path / "users.toml"
-    config.write_text('[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\n\n'
-                      '[tempauth]\ntoken_life = 3\n')
+    config.write_text(users + "[tempauth]\ntoken_life = 600\n")
     port = free_port()
     server = f"http://127.0.0.1:{port}"
     proc = start(tmp_path / "data", port, config)
     try:
-        status, headers, _ = raw(server, "GET", "/auth/v1.0",
-                                 {"X-Auth-User": "test:tester", "X-Auth-Key": "testing"})
-        assert status == 200 and int(headers["x-auth-token-expires"]) <= 3
-        token = headers["x-auth-token"]
+        token, left = login(server)
+        assert 590 <= left <= 600
         assert raw(server, "PUT", "/v1/AUTH_test/kept", {"X-Auth-Token": token,
                                                           "Content-Length": "0"})[0] == 201
     finally:
         stop_gracefully(proc)
+    # restarted, now with 4-second tokens: the old token still holds its own expiry
+    config.write_text(users + "[tempauth]\ntoken_life = 4\n")
     proc = start(tmp_path / "data", port, config)
     try:
         assert raw(server, "HEAD", "/v1/AUTH_test/kept", {"X-Auth-Token": token})[0] == 204
-        time.sleep(3.5)
-        assert raw(server, "HEAD", "/v1/AUTH_test/kept", {"X-Auth-Token": token})[0] == 401
+        short, left = login(server)
+        assert left <= 4
+        assert raw(server, "HEAD", "/v1/AUTH_test/kept", {"X-Auth-Token": short})[0] == 204
+        time.sleep(4.5)
+        assert raw(server, "HEAD", "/v1/AUTH_test/kept", {"X-Auth-Token": short})[0] == 401
+        assert raw(server, "HEAD", "/v1/AUTH_test/kept", {"X-Auth-Token": token})[0] == 204
     finally:
         stop_gracefully(proc)
