@@ -40,7 +40,7 @@ from objectstore.api.permissions import authorize
 from objectstore.api.staticweb import web_mode
 from objectstore.api.staticweb_requests import web_request
 from objectstore.api.swift_errors import error_response
-from objectstore.api.symlink_requests import MAY
+from objectstore.api.symlink_requests import EXTRA_HEADERS, MAY
 from objectstore.api.tempauth import TempAuth
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
 from objectstore.api.unsupported import (
@@ -81,6 +81,7 @@ class SwiftAPI:
             response = await self.route(request, raw_path)
         except errors.ObjectStoreError as exc:
             response = error_response(exc, getattr(request.state, ABOUT, None))
+            response.headers.update(getattr(exc, EXTRA_HEADERS, {}))   # e.g. a link's target
         except ClientDisconnect:
             response = Response(b"client disconnected", status_code=499)
         if response.status_code == 401 and "www-authenticate" not in response.headers:

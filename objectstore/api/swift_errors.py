@@ -27,6 +27,10 @@ class MethodNotAllowed(errors.ObjectStoreError):
     """The path exists, but not with this method (405)."""
 
 
+class PreconditionFailedWithReason(errors.PreconditionFailed):
+    """A 412 whose body says why (a malformed X-Symlink-Target), as Swift answers."""
+
+
 class ConflictWithReason(errors.Conflict):
     """A 409 whose body says why, as Swift's middleware answers (a symlink's target
     changed, too many links), rather than the generic conflict page."""
@@ -78,6 +82,7 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     errors.ObjectStoreError: INTERNAL,
     FeatureNotImplemented: SwiftError(400, "Bad Request"),
     ConflictWithReason: SwiftError(409, "Conflict"),
+    PreconditionFailedWithReason: SwiftError(412, "Precondition Failed"),
     MethodNotAllowed: SwiftError(405, "Method Not Allowed",
                                  "The method is not allowed for this resource."),
     errors.BadRequest: SwiftError(400, "Bad Request"),

@@ -23,6 +23,14 @@ from objectstore.proxy.put_options import PutOptions, content_headers_of
 
 Handle = ObjectHandle | ManifestHandle
 MAY = "may"     # request.state: the requester's rights, for targets
+EXTRA_HEADERS = "extra_headers"     # on an error: headers its answer carries as well
+
+
+def located(exc: errors.ObjectStoreError, where: str | None) -> errors.ObjectStoreError:
+    """An error about a link's target says which target (Content-Location), as Swift's."""
+    if where is not None:
+        setattr(exc, EXTRA_HEADERS, {"content-location": where})
+    return exc
 
 
 def may_of(request: Request) -> May:
@@ -99,20 +107,25 @@ async def follow(b: Backend, request: Request, t: SwiftPath, handle: Handle,
         target = symlinks.target_of(handle.headers, t.account)
         handle.discard()
         if expected is not None and expected != found:
-            raise ConflictWithReason("X-Symlink-Target-Etag headers do not match")
+            raise located(ConflictWithReason("X-Symlink-Target-Etag headers do not match"),
+                          where)
         if hops >= symlinks.SYMLOOP_MAX:
             raise TooManyLinks("Too many levels of symbolic links, maximum allowed is "
                                f"{symlinks.SYMLOOP_MAX}")
         await may_of(request)(target, method)
         assert target.container is not None and target.obj is not None
         where, expected, hops, t = symlinks.location(target), static, hops + 1, target
-        handle = await b.proxy.open_object(target.account, target.container, target.obj,
-                                           prefetch=prefetch)
+        try:
+            handle = await b.proxy.open_object(target.account, target.container,
+                                               target.obj, prefetch=prefetch)
+        except errors.ObjectNotFound as exc:
+            raise located(exc, where) from None
     etag = handle.headers.get("etag", "").strip('"')
     if expected is not None and expected != etag:
         handle.discard()
-        raise ConflictWithReason(f"Object Etag {etag!r} does not match "
-                              f"X-Symlink-Target-Etag header {expected!r}")
+        raise located(ConflictWithReason(f"Object Etag {etag!r} does not match "
+                                         f"X-Symlink-Target-Etag header {expected!r}"),
+                      where)
     return handle, where
 
 

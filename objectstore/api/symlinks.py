@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 
 from objectstore import errors
 from objectstore.api.names import SwiftPath, parse_swift_path
-from objectstore.api.swift_errors import ConflictWithReason
+from objectstore.api.swift_errors import ConflictWithReason, PreconditionFailedWithReason
 from objectstore.proxy.object_info import LISTING_ETAG as LISTING_ETAG
 
 SYSMETA = "x-object-sysmeta-symlink-"
@@ -76,7 +76,7 @@ def link_request(headers: Mapping[str, str], t: SwiftPath) -> LinkRequest:
     raw = unquote(headers["x-symlink-target"])
     container, slash, obj = raw.partition("/")
     if raw.startswith("/") or not slash or not container or not obj:
-        raise errors.PreconditionFailed(FORM)
+        raise PreconditionFailedWithReason(FORM)
     account = unquote(headers.get("x-symlink-target-account", "")).strip() or None
     if account is not None and "/" in account:
         raise errors.PreconditionFailed("Account name cannot contain slashes")

@@ -58,7 +58,9 @@ def test_a_link_to_nothing_is_404_until_the_target_exists(server: str, box: str)
     link(conn, box, "early", f"{box}/later.txt")
     with pytest.raises(swiftclient.ClientException) as info:
         conn.get_object(box, "early")
-    assert info.value.http_status == 404
+    assert info.value.http_status == 404       # and says which target is missing
+    assert info.value.http_response_headers["content-location"] == \
+        f"{ME}/{box}/later.txt"
     conn.put_object(box, "later.txt", b"now here")
     assert conn.get_object(box, "early")[1] == b"now here"
 
@@ -115,6 +117,9 @@ def test_malformed_links_are_refused(server: str, box: str, headers: dict[str, s
                                                  "Content-Length": str(len(body)),
                                                  **headers}, body)
     assert got[0] == status
+    if status == 412:                           # Swift's own words, not a generic page
+        assert got[2] == b"X-Symlink-Target header must be of the form " \
+            b"<container name>/<object name>"
     with pytest.raises(swiftclient.ClientException):
         swift(server).head_object(box, "self", query_string="symlink=get")
 
