@@ -74,6 +74,9 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         metadata = user_metadata(request.headers, "object")
         delete_at = delete_at_of(request.headers)
         await b.containers.confirm(t.account, t.container)
+        # 404 for a missing or expired object (its nodes would take the POST all the
+        # same); what it is decides what the POST does next (_after_post)
+        head = await b.proxy.head_object(t.account, t.container, t.obj)
         if "content-type" in request.headers or "x-object-manifest" in request.headers:
             response = await post_content_type(b, request, t, metadata, delete_at)
         else:
@@ -83,7 +86,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             await b.proxy.post_object(t.account, t.container, t.obj, posted)
             response = Response(status_code=202)
         await queue(b, t, delete_at)
-        return await _after_post(b, request, t, response, metadata, delete_at)
+        return await _after_post(b, request, t, head, response, metadata, delete_at)
     if method == "DELETE":
         if manifest_query == "delete":
             handle = await b.proxy.open_object(t.account, t.container, t.obj)
@@ -271,14 +274,14 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
         handle.discard()        # unless the response is streaming it
 
 
-async def _after_post(b: Backend, request: Request, t: SwiftPath, response: Response,
-                      metadata: dict[str, str], delete_at: int | None) -> Response:
+async def _after_post(b: Backend, request: Request, t: SwiftPath, head: dict[str, str],
+                      response: Response, metadata: dict[str, str], delete_at: int | None
+                      ) -> Response:
     """A POST to a symlink changed the link (as Swift's does) and answers 307 with the
     target, so a client that meant the target knows where it is. A POST without
     X-Object-Manifest to a DLO makes it a plain object, as in Swift (where the header
-    is metadata like any other, replaced by the POST's)."""
-    assert t.container is not None and t.obj is not None
-    head = await b.proxy.head_object(t.account, t.container, t.obj)
+    is metadata like any other, replaced by the POST's). `head`: the object as it was
+    before the POST."""
     if DLO_MANIFEST in head and "x-object-manifest" not in request.headers:
         await post_content_type(b, request, t, metadata, delete_at, keep_manifest=False)
     if not symlinks.is_link(head):

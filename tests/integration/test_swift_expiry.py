@@ -15,6 +15,7 @@ import pytest
 import swiftclient
 from botocore.exceptions import ClientError
 
+from tests.integration.test_swift_acls import status_of
 from tests.integration.test_swift_api import raw
 from tests.servers import free_port, stop_gracefully, wait_healthy
 
@@ -43,14 +44,6 @@ def conn(server: str) -> swiftclient.Connection:
                                   key="testing", retries=0)
 
 
-def status(call: object, *args: object, **kw: object) -> int:
-    try:
-        call(*args, **kw)   # type: ignore[operator]
-    except swiftclient.ClientException as exc:
-        return int(exc.http_status or 0)
-    return 200
-
-
 def names(c: swiftclient.Connection, container: str) -> list[str]:
     return [o["name"] for o in c.get_container(container)[1]]
 
@@ -71,7 +64,7 @@ def test_an_object_expires_at_once_and_the_expirer_removes_it(fast: str) -> None
     assert delete_at - time.time() <= 4.5
     assert c.get_object("exp", "soon")[1] == b"short-lived"
     until(lambda: time.time() > delete_at + 0.05, 8)
-    assert status(c.get_object, "exp", "soon") == 404          # at once
+    assert status_of(c.get_object, "exp", "soon") == 404          # at once
     s3 = boto3.client("s3", endpoint_url=fast, aws_access_key_id="test:tester",
                       aws_secret_access_key="testing", region_name="us-east-1")
     with pytest.raises(ClientError) as info:
@@ -89,7 +82,7 @@ def test_post_sets_changes_and_removes_an_expiry(fast: str) -> None:
     assert "x-delete-at" not in c.head_object("exp2", "kept")
     c.put_object("exp2", "later", b"goes")
     c.post_object("exp2", "later", {"X-Delete-At": str(int(time.time()) + 2)})
-    until(lambda: status(c.head_object, "exp2", "later") == 404, 6)
+    until(lambda: status_of(c.head_object, "exp2", "later") == 404, 6)
     until(lambda: "later" not in names(c, "exp2"))
     until(lambda: time.time() > kept_until + 2.5, 10)  # the expirer saw its old entry
     assert c.get_object("exp2", "kept")[1] == b"stays"
@@ -101,7 +94,7 @@ def test_a_copy_takes_the_expiry_it_is_given(fast: str) -> None:
     c.put_container("exp3")
     c.put_object("exp3", "src", b"source", headers={"X-Delete-After": "60"})
     c.copy_object("exp3", "src", "/exp3/dst", headers={"X-Delete-After": "1"})
-    until(lambda: status(c.head_object, "exp3", "dst") == 404, 5)
+    until(lambda: status_of(c.head_object, "exp3", "dst") == 404, 5)
     assert c.get_object("exp3", "src")[1] == b"source"
 
 
@@ -120,7 +113,7 @@ def test_bad_expiries_are_refused(server: str, headers: dict[str, str],
     got = raw(server, "PUT", "/v1/AUTH_test/exp-bad/o",
               {"X-Auth-Token": token, "Content-Length": "1", **headers}, b"x")
     assert got[0] == 400 and message in got[2]
-    assert status(c.head_object, "exp-bad", "o") == 404
+    assert status_of(c.head_object, "exp-bad", "o") == 404
     c.put_object("exp-bad", "p", b"x")
     assert raw(server, "POST", "/v1/AUTH_test/exp-bad/p",
                {"X-Auth-Token": token, **headers})[0] == 400
@@ -144,3 +137,11 @@ def test_an_expiry_far_in_the_future_is_kept_as_swift_keeps_it(server: str) -> N
     c.put_container("exp-far")
     c.put_object("exp-far", "o", b"x", headers={"X-Delete-At": "1" * 50})
     assert c.head_object("exp-far", "o")["x-delete-at"] == "9999999999"
+
+
+def test_a_post_to_an_expired_object_is_404(fast: str) -> None:
+    c = conn(fast)
+    c.put_container("exp4")
+    c.put_object("exp4", "gone", b"x", headers={"X-Delete-After": "1"})
+    until(lambda: status_of(c.head_object, "exp4", "gone") == 404, 6)
+    assert status_of(c.post_object, "exp4", "gone", {"X-Object-Meta-A": "1"}) == 404
