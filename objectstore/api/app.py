@@ -46,7 +46,6 @@ from objectstore.api.tempurl import LinkQuery, TempURLInvalid
 from objectstore.api.unsupported import (
     WRITES,
     refuse_unsupported_headers,
-    refuse_unsupported_query,
 )
 from objectstore.proxy.core import Proxy
 
@@ -138,7 +137,6 @@ class SwiftAPI:
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,
                                  "GET" if method == "COPY" else method)
-        refuse_unsupported_query(query)
         level = ("object" if target.obj is not None else
                  "container" if target.container is not None else "account")
         if access is not Access.OWNER and method in WRITES and level != "object" and \

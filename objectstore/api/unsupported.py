@@ -1,29 +1,25 @@
 """Swift features this store does not have yet, refused out loud (DESIGN: never a silent
 no-op).
 
-Swift's middleware gives meaning to these headers and query parameters; without that
-middleware a request carrying them would be stored as if they were not there (a DLO
-symlink kept as a plain object, an expiry time that never expires, an ACL that grants
-nothing). Until each feature is built, a request that asks for one gets 400 with the
+Swift's middleware gives meaning to these headers; without it a request carrying them
+would be stored as if they were not there (versions never kept, a sync that never
+syncs). Until each feature is built, a request that asks for one gets 400 with the
 feature named, before anything is written (400 rather than 501: Swift clients retry
 every 5xx, so a 501 reached the user only after ~30 s of back-off).
 
-Only a header with a value asks for something: `X-Container-Read:` (empty) and the
-`X-Remove-*` forms ask for the feature to be off, which it is. TempURL keys are plain
-metadata (api/tempurl.py reads them).
+Only a header with a value asks for something: an empty one and the `X-Remove-*` forms
+ask for the feature to be off, which it is. (Every query parameter of the middleware
+/info lists is built; `multipart-manifest` values other than put/get/delete are refused.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from objectstore.api import policies
 from objectstore.api.swift_errors import FeatureNotImplemented
 from objectstore.errors import BadRequest
 
-# query parameter -> the feature it belongs to (any level, any method); empty now that
-# every query feature of Swift's middleware we advertise is built
-QUERY_FEATURES: dict[str, str] = {}
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
 HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
@@ -47,22 +43,11 @@ RESERVED = {"x-static-large-object": "X-Static-Large-Object is a reserved header
             "create a static large object add query param multipart-manifest=put."}
 MANIFEST_QUERY = ("put", "get", "delete")
 WRITES = ("PUT", "POST", "COPY")
-# `?symlink=get` is api/symlinks.py's; python-swiftclient sends it before every delete.
-READ_QUERY_OK: dict[str, tuple[str, ...]] = {}
 
 
 def not_implemented(feature: str) -> FeatureNotImplemented:
     return FeatureNotImplemented(f"{feature} is not implemented yet; the request was not "
                                  "carried out.")
-
-
-def refuse_unsupported_query(query: Mapping[str, str],
-                             names: Iterable[str] = tuple(QUERY_FEATURES)) -> None:
-    """Refused (400) if the query has one of `names` (by default every feature parameter), except
-    the values that READ_QUERY_OK honours."""
-    for name in names:
-        if name in query and query[name] not in READ_QUERY_OK.get(name, ()):
-            raise not_implemented(QUERY_FEATURES[name])
 
 
 def refuse_unknown_manifest_query(query: Mapping[str, str]) -> None:

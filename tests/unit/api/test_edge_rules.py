@@ -12,7 +12,6 @@ from objectstore.api.swift_errors import FeatureNotImplemented
 from objectstore.api.unsupported import (
     refuse_unknown_manifest_query,
     refuse_unsupported_headers,
-    refuse_unsupported_query,
 )
 from objectstore.endpoint import is_swift
 from objectstore.errors import BadRequest
@@ -63,8 +62,6 @@ def test_feature_refusals() -> None:
     refuse_unsupported_headers("POST", "container", {"x-container-read": ""}, "AUTH_a")
     with pytest.raises(BadRequest, match="X-Storage-Policy"):
         refuse_unsupported_headers("PUT", "container", {"x-storage-policy": "gold"}, "AUTH_a")
-    refuse_unsupported_query({"format": "json", "multipart-manifest": "put",
-                              "symlink": "get", "extract-archive": "tar"})
     # large objects: a DLO's manifest is set by PUT or POST; X-Static-Large-Object is ours
     refuse_unsupported_headers("PUT", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
