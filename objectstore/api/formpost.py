@@ -126,7 +126,9 @@ async def _store(b: Backend, t: SwiftPath, part: Part, fields: dict[str, str]) -
     await b.containers.confirm_write(t.account, t.container, limit)   # at most that
     content_type = fields.get("content-type") or part.headers.get(
         "content-type", "application/octet-stream")
-    options = PutOptions(content_type=content_type, length=None, delete_at=delete_at)
+    encoding = fields.get("content-encoding") or part.headers.get("content-encoding")
+    options = PutOptions(content_type=content_type, length=None, delete_at=delete_at,
+                         content_headers={"content-encoding": encoding} if encoding else {})
     await b.proxy.put_object(t.account, t.container, name, capped(), options)
     if delete_at is not None:
         await enqueue(b.proxy, b.containers, Entry(delete_at, t.account, t.container, name))

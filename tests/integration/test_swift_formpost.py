@@ -95,10 +95,13 @@ def test_size_and_count_limits(server: str, box: str) -> None:
 
 def test_expiry_fields_apply_to_the_files(server: str, box: str) -> None:
     path = f"/v1/AUTH_test/{box}"
-    got = requests.post(server + path, data={**signed(path), "x_delete_after": "600"},
+    got = requests.post(server + path, data={**signed(path), "x_delete_after": "600",
+                                             "content-encoding": "gzip"},
                         timeout=10, files=[("f", ("tmp.txt", b"temporary", "text/plain"))])
     assert got.status_code == 201
-    delete_at = int(swift(server).head_object(box, "tmp.txt")["x-delete-at"])
+    head = swift(server).head_object(box, "tmp.txt")
+    assert head["content-encoding"] == "gzip"           # a field before the file applies
+    delete_at = int(head["x-delete-at"])
     assert 0 < delete_at - time.time() <= 601
     with pytest.raises(swiftclient.ClientException):
         swift(server).head_object(box, "nothing")
