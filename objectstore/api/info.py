@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import bulk, cors, metadata, names, policies, slo, symlinks, tempurl
+from objectstore.api import (
+    bulk,
+    cors,
+    metadata,
+    names,
+    policies,
+    slo,
+    symlinks,
+    tempurl,
+    versioning,
+)
 
 LISTING_LIMIT = 10_000
 
@@ -33,6 +43,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "tempurl": tempurl.CAPABILITIES,
     "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
     "symlink": symlinks.CAPABILITIES,
+    "object_versioning": versioning.CAPABILITIES,
     "container_quotas": {},
     "account_quotas": {},
     "staticweb": {},

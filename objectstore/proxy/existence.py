@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 class ExistenceCache:
     """Also keeps whether the container has a quota (so writes to the others need not
-    ask for its counts)."""
+    ask for its counts), and its versioning state (version_names.STATE: "true",
+    "false", or "" if never versioned), which decides how a write is stored."""
 
     def __init__(self, ttl: float = 5.0, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -23,6 +24,7 @@ class ExistenceCache:
         self.clock = clock              # tests pass a fake one instead of waiting
         self._until: dict[tuple[str, str], float] = {}
         self._quota: set[tuple[str, str]] = set()
+        self._versioning: dict[tuple[str, str], str] = {}
 
     def known(self, account: str, container: str) -> bool:
         until = self._until.get((account, container))
@@ -38,16 +40,28 @@ class ExistenceCache:
         `known`)."""
         return (account, container) in self._quota
 
-    def remember(self, account: str, container: str, quota: bool = False) -> None:
+    def versioning(self, account: str, container: str) -> str:
+        """The versioning state when last seen (only meaningful while `known`)."""
+        return self._versioning.get((account, container), "")
+
+    def remember(self, account: str, container: str, quota: bool = False,
+                 versioning: str = "") -> None:
         if len(self._until) >= self.max_entries:
             self._until.clear()         # rare; cheaper than tracking an eviction order
             self._quota.clear()
-        self._until[(account, container)] = self.clock() + self.ttl
+            self._versioning.clear()
+        key = (account, container)
+        self._until[key] = self.clock() + self.ttl
         if quota:
-            self._quota.add((account, container))
+            self._quota.add(key)
         else:
-            self._quota.discard((account, container))
+            self._quota.discard(key)
+        if versioning:
+            self._versioning[key] = versioning
+        else:
+            self._versioning.pop(key, None)
 
     def forget(self, account: str, container: str) -> None:
         self._until.pop((account, container), None)
         self._quota.discard((account, container))
+        self._versioning.pop((account, container), None)
