@@ -26,6 +26,7 @@ from objectstore.timestamps import Timestamp
 
 # a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
 SWIFT_ONLY = "x-container-sysmeta-swift-only"
+CONTAINER_SYSMETA = "x-container-sysmeta-"
 # the header of a container's or account's info that says when it last changed
 LAST_CHANGED = wire.METADATA_TIMESTAMP
 
@@ -81,8 +82,10 @@ class Containers:
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
-        if not metadata.get(SWIFT_ONLY):
+        if status == 201 and not metadata.get(SWIFT_ONLY):
             self.proxy.known_containers.remember(account, container)
+        else:       # an existing one keeps its quota and system metadata: ask again
+            self.proxy.known_containers.forget(account, container)
         if metadata:
             await self.post_container(account, container, metadata)
         if status == 201:       # an existing container's replicas report their counts
@@ -208,7 +211,9 @@ class Containers:
         headers = await self._info(paths.CONTAINERS, account, container)
         if not headers.get(SWIFT_ONLY):
             self.proxy.known_containers.remember(
-                account, container, quota=container_quotas(headers) != (None, None))
+                account, container, quota=container_quotas(headers) != (None, None),
+                sysmeta={k: v for k, v in headers.items()
+                         if k.startswith(CONTAINER_SYSMETA) and v})
         return headers
 
     async def confirm(self, account: str, container: str) -> None:
