@@ -21,6 +21,7 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.api.versioned_writes import container_settings
 from objectstore.proxy.quotas import CONTAINER_BYTES, CONTAINER_COUNT
 from objectstore.proxy.swift_only import SwiftOnly
 
@@ -49,6 +50,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
         current = await b.containers.head_container(t.account, t.container)
         check_total(current, metadata, "container")
         metadata.update(acl_metadata(request.headers, "container"))
+        metadata.update(await container_settings(b, request.headers, t, current))
         await b.containers.post_container(t.account, t.container, metadata)
         return Response(status_code=204)
     if method == "DELETE":
@@ -66,6 +68,7 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
+    metadata.update(await container_settings(b, request.headers, t))
     try:
         claimed, local = await b.names.claim(t.account, t.container), False
     except errors.NameTaken:

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import bulk, cors, metadata, names, policies, slo, symlinks, tempurl
+from objectstore.api import (
+    bulk,
+    cors,
+    metadata,
+    names,
+    policies,
+    slo,
+    symlinks,
+    tempurl,
+    versioned_writes,
+)
 
 LISTING_LIMIT = 10_000
 
@@ -42,4 +52,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "bulk_upload": {"max_failed_extractions": bulk.MAX_FAILED,
                     "max_containers_per_extraction": bulk.MAX_DELETES},
     "slo": slo.CAPABILITIES, "dlo": {},
+    "versioned_writes": versioned_writes.CAPABILITIES,
 }

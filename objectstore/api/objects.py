@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks
+from objectstore.api import symlinks, version_archive
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
@@ -58,6 +58,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     if manifest_query is not None:
         refuse_unknown_manifest_query(request.query_params)
     sides = copy_sides(request, t)
+    if method in ("PUT", "COPY"):       # a versioned container: archive what it replaces
+        await version_archive.keep_current(b, request.headers, sides[1] if sides else t)
     if sides is not None:
         return await copy_object(b, request, *sides)
     if method == "PUT":
@@ -93,7 +95,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             handle.discard()
             if isinstance(handle, ManifestHandle):
                 return await delete_manifest(b, request, t, handle)
-        await b.proxy.delete_object(t.account, t.container, t.obj)
+        if not await version_archive.delete(b, t):     # as a versioned container's mode
+            await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
 
