@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import errors
+from objectstore.api import version_archive
 from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.swift_errors import swift_error
@@ -134,7 +135,8 @@ async def delete_one(b: Backend, account: str, path: str, may: May,
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
         await may(target, "DELETE")
         if obj:
-            await b.proxy.delete_object(account, container, obj)
+            if not await version_archive.delete(b, target):    # as its container's mode
+                await b.proxy.delete_object(account, container, obj)
         else:
             await b.containers.delete_container(account, container)
             await b.names.release(account, container)
@@ -241,6 +243,7 @@ async def _extract_one(b: Backend, t: SwiftPath, member: Member, may: May,
             made.add(container)
         await may(target, "PUT")
         await b.containers.confirm_write(t.account, container, member.size)
+        await version_archive.keep_current(b, {}, target)      # a versioned container
         options = PutOptions(content_type=mimetypes.guess_type(obj)[0] or
                              "application/octet-stream", length=member.size)
         await b.proxy.put_object(t.account, container, obj, member.data, options)

@@ -15,11 +15,14 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import requests
 import swiftclient
 
+from tests.integration import test_swift_formpost as formpost
 from tests.integration.test_swift_acls import as_user, status_of
 from tests.integration.test_swift_api import raw
 from tests.integration.test_swift_edge import ADMIN, OTHER, READER, login, swift, unique
+from tests.integration.test_swift_extract import archive, extract
 
 ME = "/v1/AUTH_test"
 MARKER = "application/x-deleted;swift_versions_deleted=1"
@@ -160,6 +163,28 @@ def test_copies_onto_a_versioned_object_keep_the_version_they_replace(
     conn.put_object(stack.box, "doc", b"", headers={"X-Copy-From": f"{stack.box}/src"})
     assert [body_of(conn, stack.archive, r["name"]) for r in stack.versions("doc")] == \
         [b"one", b"source"]
+
+
+def test_bulk_requests_and_form_uploads_are_versioned_too(server: str, stack: Pair) -> None:
+    """Swift runs bulk delete, archive extraction and FormPost before versioned writes:
+    their writes and deletions each act as a PUT or DELETE would."""
+    conn = stack.conn
+    conn.put_object(stack.box, "doc", b"one")
+    extract(server, f"{ME}/{stack.box}", archive({"doc": b"two"}), "tar")
+    conn.post_container(stack.box, headers={"X-Container-Meta-Temp-URL-Key": formpost.KEY})
+    path = f"{ME}/{stack.box}"
+    got = requests.post(server + path, data=formpost.signed(path), timeout=10,
+                        files=[("file", ("doc", b"three", "text/plain"))])
+    assert got.status_code == 201
+    assert [body_of(conn, stack.archive, r["name"]) for r in stack.versions("doc")] == \
+        [b"one", b"two"]
+    paths = f"/{stack.box}/doc\n".encode()
+    status, _, text = raw(server, "POST", f"{ME}?bulk-delete",
+                          {"X-Auth-Token": login(server, ADMIN), "Accept": "application/json",
+                           "Content-Type": "text/plain", "Content-Length": str(len(paths))},
+                          paths)
+    assert status == 200 and json.loads(text)["Number Deleted"] == 1
+    assert body_of(conn, stack.box, "doc") == b"two"        # restored, as by a DELETE
 
 
 def test_a_symlink_is_kept_as_a_link(stack: Pair) -> None:
