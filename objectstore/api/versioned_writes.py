@@ -22,8 +22,9 @@ from objectstore import errors
 from objectstore.api.backend import Backend
 from objectstore.api.names import MAX_CONTAINER, SwiftPath, header_text
 from objectstore.api.swift_errors import PreconditionFailedWithReason
+from objectstore.proxy.containers import LEGACY_VERSIONS
 
-LOCATION = "x-container-sysmeta-versions-location"
+LOCATION = LEGACY_VERSIONS        # x-container-sysmeta-versions-location
 MODE = "x-container-sysmeta-versions-mode"
 # the new object versioning's flag (X-Versions-Enabled): a container has one or the other
 VERSIONS_ENABLED = "x-container-sysmeta-versions-enabled"

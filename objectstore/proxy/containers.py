@@ -27,6 +27,9 @@ from objectstore.timestamps import Timestamp
 # a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
 SWIFT_ONLY = "x-container-sysmeta-swift-only"
 CONTAINER_SYSMETA = "x-container-sysmeta-"
+# Swift's legacy versioned writes (api/versioned_writes.py): the archive container's name.
+# S3 reads it too, to refuse writes the Swift setting would version (s3compat/features.py)
+LEGACY_VERSIONS = CONTAINER_SYSMETA + "versions-location"
 # the header of a container's or account's info that says when it last changed
 LAST_CHANGED = wire.METADATA_TIMESTAMP
 

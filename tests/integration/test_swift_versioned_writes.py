@@ -17,11 +17,21 @@ from urllib.parse import quote
 import pytest
 import requests
 import swiftclient
+from botocore.exceptions import ClientError
 
 from tests.integration import test_swift_formpost as formpost
 from tests.integration.test_swift_acls import as_user, status_of
 from tests.integration.test_swift_api import raw
-from tests.integration.test_swift_edge import ADMIN, OTHER, READER, login, swift, unique
+from tests.integration.test_swift_edge import (
+    ADMIN,
+    OTHER,
+    READER,
+    login,
+    s3,
+    s3_code,
+    swift,
+    unique,
+)
 from tests.integration.test_swift_extract import archive, extract
 
 ME = "/v1/AUTH_test"
@@ -322,6 +332,26 @@ def test_removing_the_location_stops_versioning(stack: Pair,
     conn.put_object(stack.box, "doc", b"one")
     conn.put_object(stack.box, "doc", b"two")
     assert stack.versions() == []
+
+
+def test_s3_may_read_but_not_write_a_swift_versioned_bucket(server: str,
+                                                           history: Pair) -> None:
+    """S3 would replace or delete without keeping a version: refused (501) rather than
+    done unversioned; reads are S3's as usual."""
+    history.conn.put_object(history.box, "doc", b"one")
+    client = s3(server)
+    assert client.get_object(Bucket=history.box, Key="doc")["Body"].read() == b"one"
+    for call, kw in ((client.put_object, {"Key": "doc", "Body": b"two"}),
+                     (client.delete_object, {"Key": "doc"}),
+                     (client.copy_object, {"Key": "doc", "CopySource":
+                                           {"Bucket": history.box, "Key": "doc"}}),
+                     (client.delete_objects, {"Delete": {"Objects": [{"Key": "doc"}]}})):
+        with pytest.raises(ClientError) as info:
+            call(Bucket=history.box, **kw)
+        assert s3_code(info) == "NotImplemented"
+    assert body_of(history.conn, history.box, "doc") == b"one" and history.versions() == []
+    history.conn.post_container(history.box, headers={"X-History-Location": ""})
+    client.put_object(Bucket=history.box, Key="doc", Body=b"two")     # unversioned now
 
 
 def test_info_advertises_both_flags(server: str) -> None:
