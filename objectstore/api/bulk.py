@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import errors
-from objectstore.api import versioning
+from objectstore.api import version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.swift_errors import swift_error
@@ -137,7 +137,8 @@ async def delete_one(b: Backend, account: str, path: str, may: May,
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
         await may(target, "DELETE")
         if obj:
-            await versioning.delete_object(b, target, vid)
+            if not await version_archive.delete(b, target):    # as its container's mode
+                await versioning.delete_object(b, target, vid)
         else:
             await versioning.before_container_delete(b, target)
             await b.containers.delete_container(account, container)
@@ -245,6 +246,7 @@ async def _extract_one(b: Backend, t: SwiftPath, member: Member, may: May,
             made.add(container)
         await may(target, "PUT")
         await b.containers.confirm_write(t.account, container, member.size)
+        await version_archive.keep_current(b, {}, target)      # a versioned container
         options = PutOptions(content_type=mimetypes.guess_type(obj)[0] or
                              "application/octet-stream", length=member.size)
         await versioning.store(b, t, member.data, options, obj=obj, container=container)

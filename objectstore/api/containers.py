@@ -22,6 +22,7 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
+from objectstore.api.versioned_writes import container_settings
 from objectstore.proxy.quotas import CONTAINER_BYTES, CONTAINER_COUNT
 from objectstore.proxy.swift_only import SwiftOnly
 
@@ -56,6 +57,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
         current = await b.containers.head_container(t.account, t.container)
         check_total(current, metadata, "container")
         metadata.update(acl_metadata(request.headers, "container"))
+        metadata.update(await container_settings(b, request.headers, t, current))
         metadata.update(await versioning.container_metadata(b, request, t))
         await b.containers.post_container(t.account, t.container, metadata)
         return Response(status_code=204)
@@ -75,6 +77,7 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
+    metadata.update(await container_settings(b, request.headers, t))
     metadata.update(await versioning.container_metadata(b, request, t))
     try:
         claimed, local = await b.names.claim(t.account, t.container), False

@@ -19,6 +19,7 @@ from objectstore.api import (
     slo,
     symlinks,
     tempurl,
+    versioned_writes,
     versioning,
 )
 
@@ -53,4 +54,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "bulk_upload": {"max_failed_extractions": bulk.MAX_FAILED,
                     "max_containers_per_extraction": bulk.MAX_DELETES},
     "slo": slo.CAPABILITIES, "dlo": {},
+    "versioned_writes": versioned_writes.CAPABILITIES,
 }

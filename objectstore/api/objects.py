@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks, versioning
+from objectstore.api import symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
@@ -69,6 +69,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     if vid is not None and method == "POST":
         raise errors.BadRequest("POST to a specific version is not allowed")
     sides = copy_sides(request, t)
+    if method in ("PUT", "COPY"):       # a versioned container: archive what it replaces
+        await version_archive.keep_current(b, request.headers, sides[1] if sides else t)
     if sides is not None:
         return await copy_object(b, request, *sides)
     if method == "PUT":
@@ -117,6 +119,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
                 handle.discard()
             if isinstance(handle, ManifestHandle):
                 return await delete_manifest(b, request, t, handle, vid)
+        if await version_archive.delete(b, t):     # as a legacy-versioned container's mode
+            return Response(status_code=204, headers=DELETED)
         versioned = await versioning.delete(b, t, vid)
         if versioned is not None:
             return versioned

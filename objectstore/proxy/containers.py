@@ -35,6 +35,10 @@ from objectstore.timestamps import Timestamp
 SWIFT_ONLY = "x-container-sysmeta-swift-only"
 VERSIONING = STATE
 _PAST_HIDDEN = RESERVED + "\U0010ffff"     # a marker past every hidden container
+CONTAINER_SYSMETA = "x-container-sysmeta-"
+# Swift's legacy versioned writes (api/versioned_writes.py): the archive container's name.
+# S3 reads it too, to refuse writes the Swift setting would version (s3compat/features.py)
+LEGACY_VERSIONS = CONTAINER_SYSMETA + "versions-location"
 # the header of a container's or account's info that says when it last changed
 LAST_CHANGED = wire.METADATA_TIMESTAMP
 
@@ -90,8 +94,10 @@ class Containers:
         status = self._check(await self._broadcast(
             "PUT", paths.CONTAINERS, account, container, None,
             {"x-timestamp": ts.internal}, reports), "container")
-        if not metadata.get(SWIFT_ONLY):
+        if status == 201 and not metadata.get(SWIFT_ONLY):
             self.proxy.known_containers.remember(account, container)
+        else:       # an existing one keeps its quota and system metadata: ask again
+            self.proxy.known_containers.forget(account, container)
         if metadata:
             await self.post_container(account, container, metadata)
         if status == 201:       # an existing container's replicas report their counts
@@ -228,7 +234,8 @@ class Containers:
         if not headers.get(SWIFT_ONLY):
             self.proxy.known_containers.remember(
                 account, container, quota=container_quotas(headers) != (None, None),
-                versioning=headers.get(VERSIONING, ""))
+                sysmeta={k: v for k, v in headers.items()
+                         if k.startswith(CONTAINER_SYSMETA) and v})
         return headers
 
     async def versioning(self, account: str, container: str) -> str:
