@@ -29,7 +29,7 @@ from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
 from objectstore.api.slo_parts import one_part, part_response
 from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
-from objectstore.api.symlink_requests import follow, put_symlink, resolve
+from objectstore.api.symlink_requests import follow, located, put_symlink, resolve
 from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
@@ -322,7 +322,10 @@ async def get_object(b: Backend, request: Request, t: SwiftPath, vid: str | None
             handle, where = await follow(b, request, t, handle, whole)
             if where is not None:       # a large object's segments: in its own account
                 t = parse_swift_path(where.encode())
-        response = await _answer_get(b, request, t, handle)
+        try:
+            response = await _answer_get(b, request, t, handle)
+        except errors.ObjectStoreError as exc:     # a 304/412 names the link's target too
+            raise located(exc, where) from None
         if where is not None:
             response.headers["content-location"] = where
         elif vid is None and VERSION_ID in handle.headers:     # the current version
@@ -345,8 +348,10 @@ async def _after_post(b: Backend, request: Request, t: SwiftPath, head: dict[str
         await post_content_type(b, request, t, metadata, delete_at, keep_manifest=False)
     if not symlinks.is_link(head):
         return response
-    return Response(status_code=307, headers={
-        "location": symlinks.location(symlinks.target_of(head, t.account))})
+    headers = {"location": symlinks.location(symlinks.target_of(head, t.account))}
+    if symlinks.TARGET_ETAG in head:            # a static link says which ETag it wants
+        headers["x-symlink-target-etag"] = head[symlinks.TARGET_ETAG]
+    return Response(status_code=307, headers=headers)
 
 
 async def _answer_get(b: Backend, request: Request, t: SwiftPath,

@@ -73,13 +73,13 @@ def _mac(secret: bytes, message: bytes) -> bytes:
 
 def sign(secret: bytes, method: str, raw_path: str,
          headers: Iterable[tuple[str, str]] = (), now: float | None = None,
-         nonce: str | None = None) -> str:
+         nonce: str | None = None, encoding: str = "utf-8") -> str:
     """The X-Node-Auth value for a request with exactly these headers (items; names in
-    lower case, as the node's HTTP server gives them; values are sent UTF-8 encoded,
-    as aiohttp sends them)."""
+    lower case, as the node's HTTP server gives them; values travel `encoding`-encoded:
+    UTF-8 is how aiohttp sends them)."""
     stamp = f"{time.time() if now is None else now:.3f}"
     nonce = nonce or os.urandom(12).hex()
-    lines = [f"{name}:{str(value).strip()}\n".encode() for name, value in headers
+    lines = [f"{name}:{str(value).strip()}\n".encode(encoding) for name, value in headers
              if name not in UNSIGNED]
     mac = _mac(secret, _message(method, raw_path, stamp, nonce, lines))
     return f"{stamp} {nonce} {mac.hex()}"

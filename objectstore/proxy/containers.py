@@ -150,7 +150,9 @@ class Containers:
             async with resp:
                 await resp.read()
                 h = {k.lower(): v for k, v in resp.headers.items()}
-            stamp = h.get("x-put-timestamp")
+            # the newest metadata wins: a replica a POST has not reached yet (the POST
+            # answered once a quorum had it) must not be the one believed
+            stamp = h.get(LAST_CHANGED) or h.get("x-put-timestamp")
             return Reply(Answer(resp.status, Timestamp.parse(stamp) if stamp else None), h)
 
         replies = await self.proxy.fanout.call(
