@@ -252,6 +252,9 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
                   if k.startswith(symlinks.SYSMETA)}
         if system and symlinks.LISTING_ETAG in source.system.other:
             system[symlinks.LISTING_ETAG] = source.system.other[symlinks.LISTING_ETAG]
+        account = header_text(h.get("x-symlink-target-account", "")).strip()
+        if account:
+            symlinks.retarget_account(system, unquote(account))
         # the manifest itself of a DLO is copied as one (an SLO's: _copy_manifest)
         dlo = source.system.other.get(DLO_MANIFEST) if manifest_only else None
         if dlo:
