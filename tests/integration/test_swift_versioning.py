@@ -285,3 +285,21 @@ def test_a_quota_counts_the_kept_versions(server: str, box: str) -> None:
     conn.post_container(box, headers={"X-Container-Meta-Quota-Bytes": "10"})
     assert status_of(lambda: conn.put_object(box, "o", b"ccccc")) == 413
     conn.post_container(box, headers={"X-Container-Meta-Quota-Bytes": ""})
+
+
+def test_a_refused_container_delete_keeps_versioning_working(server: str) -> None:
+    """A container that had versioning but holds an object (and no versions yet): its
+    DELETE is 409, and it still keeps versions afterwards."""
+    conn, name = swift(server), unique("ver-keep")
+    conn.put_container(name)
+    conn.put_object(name, "plain", b"p")
+    conn.post_container(name, headers={"X-Versions-Enabled": "true"})
+    assert status_of(lambda: conn.delete_container(name)) == 409
+    put(conn, name, "plain", b"second")
+    assert [e["bytes"] for e in versions(conn, name)] == [6, 1]
+    conn.post_container(name, headers={"X-Versions-Enabled": "false"})
+    conn.delete_object(name, "plain")
+    for entry in versions(conn, name):
+        conn.delete_object(name, "plain", query_string=f"version-id={entry['version_id']}")
+    conn.delete_container(name)
+    assert status_of(lambda: conn.head_container(name)) == 404
