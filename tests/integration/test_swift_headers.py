@@ -93,3 +93,9 @@ def test_utf8_metadata_of_every_ending_round_trips(server: str) -> None:
     assert conn.head_object(name, "o")["x-object-meta-e"] == "\u5605\u5605"
     conn.delete_object(name, "o")
     conn.delete_container(name)
+
+
+def test_a_doubled_slash_is_swifts_404(server: str) -> None:
+    token = login(server, ADMIN)
+    got = request(server, "GET", "//v1/AUTH_test", {"X-Auth-Token": token})
+    assert got.status == 404 and got.getheader("x-trans-id")
