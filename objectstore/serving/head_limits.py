@@ -108,6 +108,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             refused = exc.__context__
             if isinstance(refused, HeadRefused):
                 self._refuse(refused.status, refused.reason)
+            elif self.cycle is not None and not self.cycle.response_complete:
+                # bytes that are no request after one that is (a body sent without a
+                # length): that request is answered first (a PUT's 411), then we close
+                self.cycle.keep_alive = False
+                self._refused = True
             else:
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")

@@ -132,3 +132,16 @@ def test_a_raw_utf8_path_is_the_same_as_its_encoded_form(server: str) -> None:
     assert bad.startswith(b"HTTP/1.1 412"), bad[:200]
     conn.delete_object(name, obj)
     conn.delete_container(name)
+
+
+def test_a_body_without_a_length_gets_the_puts_411(server: str) -> None:
+    """The body is not a request: the PUT before it is answered (411), then the
+    connection is closed -- not a 400 for the stray bytes first."""
+    conn, name = swift(server), unique("len")
+    conn.put_container(name)
+    token = login(server, ADMIN).encode()
+    answer = raw_request(server, b"PUT /v1/AUTH_test/" + name.encode() + b"/o HTTP/1.1\r\n"
+                         b"Host: x\r\nX-Auth-Token: " + token + b"\r\n\r\n", b"testing")
+    assert answer.startswith(b"HTTP/1.1 411"), answer[:200]
+    assert conn.get_container(name)[1] == []
+    conn.delete_container(name)
