@@ -145,3 +145,15 @@ def test_a_body_without_a_length_gets_the_puts_411(server: str) -> None:
     assert answer.startswith(b"HTTP/1.1 411"), answer[:200]
     assert conn.get_container(name)[1] == []
     conn.delete_container(name)
+
+
+def test_a_transfer_coding_other_than_chunked_is_501(server: str) -> None:
+    conn, name = swift(server), unique("te")
+    conn.put_container(name)
+    token = login(server, ADMIN).encode()
+    answer = raw_request(server, b"PUT /v1/AUTH_test/" + name.encode() + b"/o HTTP/1.1\r\n"
+                         b"Host: x\r\nX-Auth-Token: " + token +
+                         b"\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", b"4\r\nbody\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 501"), answer[:200]
+    assert conn.get_container(name)[1] == []
+    conn.delete_container(name)
