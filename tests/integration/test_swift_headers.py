@@ -157,3 +157,12 @@ def test_a_transfer_coding_other_than_chunked_is_501(server: str) -> None:
     assert answer.startswith(b"HTTP/1.1 501"), answer[:200]
     assert conn.get_container(name)[1] == []
     conn.delete_container(name)
+
+
+def test_accounts_are_not_managed_by_put_or_delete(server: str) -> None:
+    """/info says allow_account_management is off, and it is."""
+    token = login(server, ADMIN)
+    for method in ("PUT", "DELETE"):
+        assert request(server, method, "/v1/AUTH_test", {"X-Auth-Token": token}).status \
+            == 405, method
+    assert swift(server).get_capabilities()["swift"]["allow_account_management"] is False
