@@ -104,6 +104,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
             return
+        except httptools.HttpParserInvalidMethodError:
+            # a method the parser does not know (LICK): 405 as Swift answers, not 400
+            self._refuse(405, "Method not allowed")
+            return
         except httptools.HttpParserError as exc:
             refused = exc.__context__
             if isinstance(refused, HeadRefused):
