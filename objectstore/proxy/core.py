@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import cast
 
 import aiohttp
@@ -484,7 +484,7 @@ class Proxy:
                               **updates[slot % len(updates)]}),
             self.write_strategy(where.replicas, len(primaries),
                                 success=frozenset({204, 404})))
-        return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
+        return [r.answer._replace(node=r.slot) for r in per_slot(replies, len(primaries))]
 
 
 def expired(headers: dict[str, str]) -> bool:
