@@ -64,6 +64,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_began = 0.0      # when the head under way began (its first byte)
         self._head_pending = True   # a head is under way (or the first is awaited)
         self._refused = False
+        self._feeding_small = False     # the read being parsed is within max_line
+        self._head_small = False        # the head under way began in that read
 
     @classmethod
     def with_limits(cls, limits: HeadLimits) -> type[LimitedHttpToolsProtocol]:
@@ -85,6 +87,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._unset_keepalive_if_required()
         was_in_head, heads_before = self._in_head, self._heads_done
+        self._feeding_small = len(data) <= self.limits.max_line
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -101,6 +104,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")
             return
+        finally:
+            self._head_small = False    # a head still under way continues in another read
         if was_in_head and self._in_head and self._heads_done == heads_before:
             # the read began outside a body and no head ended in it: all head bytes
             self._head_fed += len(data)
@@ -111,6 +116,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head = True
+        self._head_small = self._feeding_small
         if not self._head_pending:
             self._head_pending = True
             self._head_began = self.loop.time()
@@ -126,8 +132,14 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def _check_head(self) -> None:
         """The head's sizes and count, once it is parsed (uvicorn's callbacks collected
         it): a check per header callback cost ~1 us a header. What a head can make us
-        hold before it ends is bounded by `_head_fed` (data_received)."""
+        hold before it ends is bounded by `_head_fed` (data_received).
+        A head that began and ended within one read of at most `max_line` bytes (most
+        of them) fits every size limit: only its count is checked."""
         limits = self.limits
+        if self._head_small and limits.max_line <= limits.max_head:
+            if len(self.headers) > limits.max_headers:
+                raise HeadRefused(431, "Too many request header fields")
+            return
         if len(self.url) > limits.max_line:
             raise HeadRefused(414, "Request-URI too long")
         if len(self.headers) > limits.max_headers:
