@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from objectstore.node import auth
 from objectstore.node.replay import RecentSignatures
 
@@ -120,3 +122,18 @@ def test_expired_signatures_are_forgotten() -> None:
     later = NOW + 120
     assert seen.first_time(auth.Proof(later, b"z" * 16), now=later)
     assert len(seen) == 1 and seen.floor == 0.0
+
+
+def test_nonces_never_repeat_in_a_process_nor_in_a_forked_child() -> None:
+    seen = {auth.next_nonce() for _ in range(10_000)}
+    assert len(seen) == 10_000 and all(len(n) == 24 for n in seen)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                            # the child: its first nonce, to the parent
+        os.write(write, auth.next_nonce().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert child[:16] != auth.next_nonce()[:16], "the child draws a prefix of its own"
