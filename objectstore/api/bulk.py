@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import errors
+from objectstore.api import version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.swift_errors import swift_error
@@ -126,7 +127,9 @@ def heartbeat_response(work: Callable[[], Coroutine[Any, Any, Outcome]], media: 
 
 
 async def delete_one(b: Backend, account: str, path: str, may: May,
-                      outcome: Outcome) -> None:
+                      outcome: Outcome, vid: str | None = None) -> None:
+    """Delete one object or container as the requester may (an object in a versioned
+    container as versioning says: a delete marker, or the version `vid`)."""
     # (only leading slashes go: an object name may end in one)
     container, _, obj = path.lstrip("/").partition("/")
     try:
@@ -134,8 +137,10 @@ async def delete_one(b: Backend, account: str, path: str, may: May,
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
         await may(target, "DELETE")
         if obj:
-            await b.proxy.delete_object(account, container, obj)
+            if not await version_archive.delete(b, target):    # as its container's mode
+                await versioning.delete_object(b, target, vid)
         else:
+            await versioning.before_container_delete(b, target)
             await b.containers.delete_container(account, container)
             await b.names.release(account, container)
         outcome.deleted += 1
@@ -241,9 +246,10 @@ async def _extract_one(b: Backend, t: SwiftPath, member: Member, may: May,
             made.add(container)
         await may(target, "PUT")
         await b.containers.confirm_write(t.account, container, member.size)
+        await version_archive.keep_current(b, {}, target)      # a versioned container
         options = PutOptions(content_type=mimetypes.guess_type(obj)[0] or
                              "application/octet-stream", length=member.size)
-        await b.proxy.put_object(t.account, container, obj, member.data, options)
+        await versioning.store(b, t, member.data, options, obj=obj, container=container)
         assert outcome.created is not None
         outcome.created += 1
     except errors.ObjectStoreError as exc:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from urllib.parse import quote, unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import tempurl
+from objectstore.api import tempurl, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.forms import FormReader, Part
 from objectstore.api.link_requests import link_keys
@@ -124,12 +125,13 @@ async def _store(b: Backend, t: SwiftPath, part: Part, fields: dict[str, str]) -
             yield chunk
 
     await b.containers.confirm_write(t.account, t.container, limit)   # at most that
+    await version_archive.keep_current(b, {}, replace(t, obj=name))   # if versioned
     content_type = fields.get("content-type") or part.headers.get(
         "content-type", "application/octet-stream")
     encoding = fields.get("content-encoding") or part.headers.get("content-encoding")
     options = PutOptions(content_type=content_type, length=None, delete_at=delete_at,
                          content_headers={"content-encoding": encoding} if encoding else {})
-    await b.proxy.put_object(t.account, t.container, name, capped(), options)
+    await versioning.store(b, t, capped(), options, obj=name)
     if delete_at is not None:
         await enqueue(b.proxy, b.containers, Entry(delete_at, t.account, t.container, name))
 

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from objectstore.api import bulk, cors, metadata, names, policies, slo, symlinks, tempurl
+from objectstore.api import (
+    bulk,
+    cors,
+    metadata,
+    names,
+    policies,
+    slo,
+    symlinks,
+    tempurl,
+    versioned_writes,
+    versioning,
+)
 
 LISTING_LIMIT = 10_000
 
@@ -33,6 +44,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "tempurl": tempurl.CAPABILITIES,
     "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
     "symlink": symlinks.CAPABILITIES,
+    "object_versioning": versioning.CAPABILITIES,
     "container_quotas": {},
     "account_quotas": {},
     "staticweb": {},
@@ -42,4 +54,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "bulk_upload": {"max_failed_extractions": bulk.MAX_FAILED,
                     "max_containers_per_extraction": bulk.MAX_DELETES},
     "slo": slo.CAPABILITIES, "dlo": {},
+    "versioned_writes": versioned_writes.CAPABILITIES,
 }

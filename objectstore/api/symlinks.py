@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from objectstore import errors
-from objectstore.api.names import SwiftPath, parse_swift_path
+from objectstore.api.names import SwiftPath, header_text, parse_swift_path
 from objectstore.api.swift_errors import ConflictWithReason, PreconditionFailedWithReason
 from objectstore.proxy.object_info import LISTING_ETAG as LISTING_ETAG
 
@@ -73,11 +73,12 @@ def location(path: SwiftPath) -> str:
 def link_request(headers: Mapping[str, str], t: SwiftPath) -> LinkRequest:
     """The checked X-Symlink-* headers of a PUT (412 for a malformed target, 400 for a
     link to itself or a bad ETag), as Swift checks them."""
-    raw = unquote(headers["x-symlink-target"])
+    raw = unquote(header_text(headers["x-symlink-target"]))    # raw UTF-8, or quoted
     container, slash, obj = raw.partition("/")
     if raw.startswith("/") or not slash or not container or not obj:
         raise PreconditionFailedWithReason(FORM)
-    account = unquote(headers.get("x-symlink-target-account", "")).strip() or None
+    account = unquote(header_text(headers.get("x-symlink-target-account", ""))).strip() \
+        or None
     if account is not None and "/" in account:
         raise errors.PreconditionFailed("Account name cannot contain slashes")
     target = parse_swift_path(

@@ -96,20 +96,21 @@ def _mac(secret: bytes, message: bytes) -> bytes:
 
 def sign(secret: bytes, method: str, raw_path: str,
          headers: Iterable[tuple[str, str]] = (), now: float | None = None,
-         nonce: str | None = None) -> str:
+         nonce: str | None = None, encoding: str = "utf-8") -> str:
     """The X-Node-Auth value for a request with exactly these headers (items; names in
-    lower case, as the node's HTTP server gives them; values are sent UTF-8 encoded,
-    as aiohttp sends them)."""
+    lower case, as the node's HTTP server gives them; values travel `encoding`-encoded:
+    UTF-8 is how aiohttp sends them)."""
     stamp = f"{time.time() if now is None else now:.3f}"
     nonce = nonce or next_nonce()
     lines = [f"{name}:{str(value).strip()}\n" for name, value in headers
              if name not in UNSIGNED]
     if not any(line.startswith("content-length:") for line in lines):
         lines.append("content-length:0\n")
-    # One encode of the whole text; sorted as text, the lines are in the order of their
-    # UTF-8 bytes (UTF-8 keeps code point order), which is how verify() sorts them.
+    # One encode of all the lines; sorted as text, they are in the order of their bytes
+    # (UTF-8 and Latin-1 both keep code point order), which is how verify() sorts them.
     lines.sort()
-    message = f"{method}\n{raw_path}\n{stamp}\n{nonce}\n{''.join(lines)}".encode()
+    message = (f"{method}\n{raw_path}\n{stamp}\n{nonce}\n".encode()
+               + "".join(lines).encode(encoding))
     return f"{stamp} {nonce} {_mac(secret, message).hex()}"
 
 

@@ -9,12 +9,17 @@ Swift has (60 s there)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+from objectstore.proxy.version_names import STATE
+
+NONE: Mapping[str, str] = {}
 
 
 class ExistenceCache:
     """Also keeps whether the container has a quota (so writes to the others need not
-    ask for its counts)."""
+    ask for its counts), and its system metadata (what object writes may depend on,
+    e.g. a legacy versions location: one dict lookup instead of a HEAD)."""
 
     def __init__(self, ttl: float = 5.0, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -23,6 +28,7 @@ class ExistenceCache:
         self.clock = clock              # tests pass a fake one instead of waiting
         self._until: dict[tuple[str, str], float] = {}
         self._quota: set[tuple[str, str]] = set()
+        self._sysmeta: dict[tuple[str, str], Mapping[str, str]] = {}   # only if any
 
     def known(self, account: str, container: str) -> bool:
         until = self._until.get((account, container))
@@ -38,16 +44,34 @@ class ExistenceCache:
         `known`)."""
         return (account, container) in self._quota
 
-    def remember(self, account: str, container: str, quota: bool = False) -> None:
+    def sysmeta(self, account: str, container: str) -> Mapping[str, str]:
+        """The container's x-container-sysmeta-* (with values) when last seen (only
+        meaningful while `known`)."""
+        return self._sysmeta.get((account, container), NONE)
+
+    def versioning(self, account: str, container: str) -> str:
+        """Its versioning state (version_names.STATE: "true", "false", or "" if never
+        versioned) when last seen, which decides how a write is stored."""
+        return self.sysmeta(account, container).get(STATE, "")
+
+    def remember(self, account: str, container: str, quota: bool = False,
+                 sysmeta: Mapping[str, str] = NONE) -> None:
+        key = (account, container)
         if len(self._until) >= self.max_entries:
             self._until.clear()         # rare; cheaper than tracking an eviction order
             self._quota.clear()
-        self._until[(account, container)] = self.clock() + self.ttl
+            self._sysmeta.clear()
+        self._until[key] = self.clock() + self.ttl
         if quota:
-            self._quota.add((account, container))
+            self._quota.add(key)
         else:
-            self._quota.discard((account, container))
+            self._quota.discard(key)
+        if sysmeta:
+            self._sysmeta[key] = sysmeta
+        else:
+            self._sysmeta.pop(key, None)
 
     def forget(self, account: str, container: str) -> None:
         self._until.pop((account, container), None)
         self._quota.discard((account, container))
+        self._sysmeta.pop((account, container), None)

@@ -141,6 +141,8 @@ class S3API:
         # trusted so (proxy/swift_only.py), so their HEAD refuses them
         await self.registry.confirm(       # NoSuchBucket / AccessDenied / a Swift quota
             account, bucket, int(size) if put and size.isdigit() else None, write=put)
+        if method in ("PUT", "POST", "DELETE"):      # a Swift-versioned container: 501
+            features.check_unversioned(self.proxy.known_containers.sysmeta(account, bucket))
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
             await self.registry.confirm(account, source_bucket)

@@ -71,6 +71,7 @@ class Buckets:
             await self.registry.release(account, bucket)
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
+            features.check_unversioned(headers)
             return await delete_objects(request, self.containers.proxy, account, bucket)
         if method != "GET":
             raise s3errors.MethodNotAllowed()

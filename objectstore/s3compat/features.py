@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from objectstore import checksums
+from objectstore.proxy.containers import LEGACY_VERSIONS
 from objectstore.s3compat import s3errors
 
 STORAGE_CLASSES = frozenset({
@@ -95,3 +96,13 @@ def check_bucket_create(headers: Mapping[str, str]) -> None:
         raise s3errors.not_implemented(f"object ownership {ownership}")
     if names.get("x-amz-bucket-namespace"):
         raise s3errors.not_implemented("bucket namespaces")
+
+
+def check_unversioned(container_sysmeta: Mapping[str, str]) -> None:
+    """A bucket whose container keeps Swift's legacy versions (X-Versions-Location or
+    X-History-Location) takes no S3 write or delete: S3 would replace or delete without
+    keeping the version the Swift setting promises (501, until S3 versioning exists)."""
+    if container_sysmeta.get(LEGACY_VERSIONS):
+        raise s3errors.not_implemented(
+            "Writing to a bucket with Swift's X-Versions-Location or X-History-Location "
+            "through S3")

@@ -33,3 +33,17 @@ def test_the_cache_stays_bounded() -> None:
         cache.remember("AUTH_a", f"c{i}")
     assert sum(cache.known("AUTH_a", f"c{i}") for i in range(25)) <= 10
     assert cache.known("AUTH_a", "c24")
+
+
+def test_system_metadata_is_kept_with_the_container_and_goes_with_it() -> None:
+    """What object writes consult (a versions location) without asking the container."""
+    cache = ExistenceCache(ttl=60)
+    assert cache.sysmeta("AUTH_a", "c") == {}
+    cache.remember("AUTH_a", "c", sysmeta={"x-container-sysmeta-versions-location": "v"})
+    assert cache.sysmeta("AUTH_a", "c") == {"x-container-sysmeta-versions-location": "v"}
+    assert cache.sysmeta("AUTH_a", "other") == {}
+    cache.remember("AUTH_a", "c")                   # seen again without any: none kept
+    assert cache.sysmeta("AUTH_a", "c") == {}
+    cache.remember("AUTH_a", "c", sysmeta={"x-container-sysmeta-versions-mode": "stack"})
+    cache.forget("AUTH_a", "c")
+    assert cache.sysmeta("AUTH_a", "c") == {}
