@@ -110,6 +110,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await queue(b, t, delete_at)
         return await _after_post(b, request, t, head, response, metadata, delete_at)
     if method == "DELETE":
+        if "x-if-delete-at" in request.headers:
+            await _check_delete_at(b, request.headers["x-if-delete-at"], t)
         if manifest_query == "delete":
             try:
                 handle = await versioning.open_requested(b, t, vid)
@@ -127,6 +129,18 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
+
+
+async def _check_delete_at(b: Backend, value: str, t: SwiftPath) -> None:
+    """`X-If-Delete-At`: delete only if the object expires at that time (Swift's, so an
+    expirer-like client never deletes a version rewritten since): 400 for no number,
+    412 if it expires at another time or not at all."""
+    assert t.container is not None and t.obj is not None
+    if not value.strip().isdigit():
+        raise errors.BadRequest("Bad X-If-Delete-At header value")
+    head = await b.proxy.head_object(t.account, t.container, t.obj)
+    if head.get(DELETE_AT) != value.strip():
+        raise errors.PreconditionFailed("X-If-Delete-At does not match")
 
 
 async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
