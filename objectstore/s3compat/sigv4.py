@@ -161,6 +161,13 @@ def check_all_amz_signed(headers: Mapping[str, str], signed: SignedRequest) -> N
 
 def request_time(amz_date: str) -> datetime:
     try:
+        if len(amz_date) == 16 and amz_date[8] == "T" and amz_date[15] == "Z" and \
+                (digits := amz_date[:8] + amz_date[9:15]).isascii() and digits.isdigit():
+            # the form every client sends, read without strptime (~10 us a request);
+            # out-of-range fields are a ValueError here as there
+            return datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]),
+                            int(digits[8:10]), int(digits[10:12]), int(digits[12:]),
+                            tzinfo=UTC)
         return datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         raise s3errors.AccessDenied("missing or bad X-Amz-Date") from None
