@@ -9,6 +9,7 @@ Whether the body matches that declared hash is checked while it streams in, else
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
@@ -137,8 +138,15 @@ def _raw(value: str) -> str:
 
 
 def signing_key(secret: str, credential: Credential) -> bytes:
+    """The day's key of a secret (four HMACs): the same for every request of that day,
+    region and service, so it is derived once and remembered."""
+    return _signing_key(secret, credential.date, credential.region, credential.service)
+
+
+@functools.lru_cache(maxsize=128)     # bounded: region and service are the client's
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     key = ("AWS4" + secret).encode()
-    for part in (credential.date, credential.region, credential.service, "aws4_request"):
+    for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     return key
 
