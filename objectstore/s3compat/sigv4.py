@@ -108,7 +108,12 @@ def _uri_encode(text: str) -> str:
     """AWS's canonical form of a query name or value: every byte but the unreserved
     ones as %XX (upper case), whatever encoding the client used; bytes that are not
     UTF-8 are signed as themselves (they reach here as surrogateescape)."""
+    if not text.rstrip(_UNRESERVED):
+        return text         # nothing to escape (most names and values of a query)
     return quote(text.encode("utf-8", "surrogateescape"), safe="-_.~")
+
+
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
 
 
 def canonical_query(query: Sequence[tuple[str, str]], presigned: bool) -> str:
