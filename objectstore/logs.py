@@ -10,9 +10,11 @@ Fields given as `extra={"fields": {...}}` (the access log's) are added to the ob
 from __future__ import annotations
 
 import json
+import json.encoder
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from objectstore.request_id import current_id, current_role
@@ -44,8 +46,20 @@ def _iso_time(created: float) -> str:
     return f"{_second[1]}.{int(created % 1 * 1000):03d}Z"
 
 
-# one encoder for every line: json.dumps(..., default=str) builds a new one each call
-_encoder = json.JSONEncoder(default=str)
+def _line_encoder() -> Callable[[dict[str, Any]], str]:
+    """One JSON encoder for every line, json.dumps(..., default=str)'s output. The C
+    encoder is built once: JSONEncoder.encode builds one per call (and a dict to detect
+    cycles, which a flat log line cannot have), a third of the cost of a line."""
+    encoder = json.JSONEncoder(default=str)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:                    # no C accelerator: the plain way
+        return encoder.encode
+    c_encode = make(None, encoder.default, json.encoder.encode_basestring_ascii, None,
+                    ": ", ", ", False, False, True)
+    return lambda doc: "".join(c_encode(doc, 0))
+
+
+_encode = _line_encoder()
 
 
 class JsonFormatter(logging.Formatter):
@@ -58,7 +72,7 @@ class JsonFormatter(logging.Formatter):
         doc.update(getattr(record, "fields", {}))
         if record.exc_info:
             doc["traceback"] = self.formatException(record.exc_info)
-        return _encoder.encode(doc)
+        return _encode(doc)
 
 
 class TextFormatter(logging.Formatter):
@@ -93,7 +107,7 @@ def access(message: str, fields: dict[str, Any]) -> None:
     now = time.time()
     role = current_role.get() or role
     if fmt == "json":
-        line = _encoder.encode({"time": _iso_time(now), "level": "info", "role": role,
+        line = _encode({"time": _iso_time(now), "level": "info", "role": role,
                                 "request_id": current_id.get(), "logger": _access_log.name,
                                 "message": message, **fields})
     else:

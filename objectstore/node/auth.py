@@ -11,7 +11,8 @@ Content-Length is always there, "0" when absent), and sends `X-Node-Auth: <time>
 <nonce> <hex>`. So a captured request cannot be sent with another timestamp, length,
 ETag, commit stamp, container update target or any other header a node acts on: a node
 refuses a request carrying a header that was not signed (a header sent twice is two
-lines, so a second value is refused too). The random nonce makes every request's signature unique,
+lines, so a second value is refused too). The nonce (unique: _Nonces) makes every
+request's signature unique,
 even two identical HEADs in one millisecond, so a node can refuse one it has seen
 before (replay.RecentSignatures) within the MAX_SKEW window it accepts at all.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import itertools
 import os
 import time
 from collections.abc import Iterable
@@ -68,6 +70,27 @@ def _key(secret: bytes) -> bytes:
     return secret if len(secret) <= 64 else hashlib.sha256(secret).digest()
 
 
+class _Nonces:
+    """Nonces unique to this process: a random prefix and a counter. A nonce need not be
+    secret, only never repeated within MAX_SKEW (the MAC is what cannot be forged);
+    os.urandom per request was a system call on every node request. A forked child
+    draws a prefix of its own."""
+
+    def __init__(self) -> None:
+        self.fresh()
+        os.register_at_fork(after_in_child=self.fresh)
+
+    def fresh(self) -> None:
+        self.prefix = os.urandom(8).hex()
+        self.count = itertools.count()
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.count) & 0xFFFFFFFF:08x}"
+
+
+next_nonce = _Nonces().next     # 96 bits as before: 64 random, 32 counted
+
+
 def _mac(secret: bytes, message: bytes) -> bytes:
     return hashlib.blake2b(message, key=_key(secret), digest_size=32).digest()
 
@@ -79,13 +102,19 @@ def sign(secret: bytes, method: str, raw_path: str,
     lower case, as the node's HTTP server gives them; values travel `encoding`-encoded:
     UTF-8 is how aiohttp sends them)."""
     stamp = f"{time.time() if now is None else now:.3f}"
-    nonce = nonce or os.urandom(12).hex()
+    nonce = nonce or next_nonce()
     # (only HTTP's own whitespace is stripped, as a parser does: a value's Latin-1
     # view may end in a character str.strip() would take, such as \x85)
-    lines = [f"{name}:{str(value).strip(_OWS)}\n".encode(encoding)
-             for name, value in headers if name not in UNSIGNED]
-    mac = _mac(secret, _message(method, raw_path, stamp, nonce, lines))
-    return f"{stamp} {nonce} {mac.hex()}"
+    lines = [f"{name}:{str(value).strip(_OWS)}\n" for name, value in headers
+             if name not in UNSIGNED]
+    if not any(line.startswith("content-length:") for line in lines):
+        lines.append("content-length:0\n")
+    # One encode of all the lines; sorted as text, they are in the order of their bytes
+    # (UTF-8 and Latin-1 both keep code point order), which is how verify() sorts them.
+    lines.sort()
+    message = (f"{method}\n{raw_path}\n{stamp}\n{nonce}\n".encode()
+               + "".join(lines).encode(encoding))
+    return f"{stamp} {nonce} {_mac(secret, message).hex()}"
 
 
 def verify(secret: bytes, method: str, raw_path: str, headers: Iterable[tuple[bytes, bytes]],

@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import cast
 
 import aiohttp
@@ -131,13 +131,16 @@ class Proxy:
         the object node queues the update for its updater at once (durably) instead of
         making the write wait on that node."""
         limited = self.fanout.limiter.limited
-        return [{wire.UPDATE_LATER if limited(node_of(target_of(d))) else wire.UPDATE:
-                 target_of(d).spec} for d in cnodes]
+        return [{wire.UPDATE_LATER if limited(node_of(t)) else wire.UPDATE: t.spec}
+                for t in map(target_of, cnodes)]
 
-    def candidates(self, where: Placement) -> Iterable[Target]:
-        """Whom to ask, in order: the primaries, then a few handoffs (pulled lazily)."""
+    def candidates(self, where: Placement, primaries: list[Target] | None = None
+                   ) -> Iterable[Target]:
+        """Whom to ask, in order: the primaries (`primaries`: their targets, if the
+        caller made them already), then a few handoffs (pulled lazily)."""
         spare = itertools.islice(where.handoffs, self.settings.handoff_tries)
-        return (target_of(d) for d in itertools.chain(where.primaries, spare))
+        return itertools.chain(map(target_of, where.primaries) if primaries is None
+                               else primaries, map(target_of, spare))
 
     def write_strategy(self, replicas: int, width: int,
                        retry: frozenset[int] = NO_ANSWER,
@@ -363,8 +366,9 @@ class Proxy:
             return Reply(answer_from(resp.status, h, -1), h)
 
         need = min(quorum_size(where.replicas), len(primaries))
+        first = [target_of(d) for d in primaries]   # the same objects: `in` finds them fast
         replies = await self.fanout.call(
-            self.candidates(where), one,
+            self.candidates(where, first), one,
             shared(quorum=need, width=need, success=FOUND, retry_failures=True,
                      widen_to=len(primaries), agree=True, hedge=True),
             primaries=len(primaries))
@@ -372,7 +376,7 @@ class Proxy:
         for r in replies[1:]:
             r.release()
         targets = [r.target for r in replies if r.target is not None]
-        targets += [t for t in map(target_of, primaries) if t not in targets]
+        targets += [t for t in first if t not in targets]
         return Look([r.answer for r in replies], [r.headers for r in replies], targets, part,
                     cast("aiohttp.ClientResponse | None", body))
 
@@ -519,7 +523,7 @@ class Proxy:
                               **updates[slot % len(updates)]}),
             self.write_strategy(where.replicas, len(primaries),
                                 success=frozenset({204, 404})))
-        return [replace(r.answer, node=r.slot) for r in per_slot(replies, len(primaries))]
+        return [r.answer._replace(node=r.slot) for r in per_slot(replies, len(primaries))]
 
 
 def expired(headers: dict[str, str]) -> bool:

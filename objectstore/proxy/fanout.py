@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,7 +55,7 @@ class Reply:
             self.kept = None
 
 
-Request = Callable[[int, Target], Awaitable[Reply]]
+Request = Callable[[int, Target], Coroutine[Any, Any, Reply]]
 
 
 @dataclass(frozen=True)
@@ -187,6 +186,7 @@ class FanOut:
         began = loop.time()
         pool = Candidates(candidates, self.limiter, primaries)
         asked: list[Reply] = []
+        since: list[float] = []         # when each was asked (a failure's elapsed time)
         done: list[Answer] = []
         running: dict[asyncio.Task[Reply], int] = {}
         arrivals = Arrivals(loop)
@@ -199,18 +199,25 @@ class FanOut:
             # found: the handoffs are not even computed while the primaries answer)
             step = plan(s, done, len(running), hedges)
             started = 0
-            for k in range(step.more):
-                target = pool.take(allow_limited=k < step.more_limited)
-                if target is None:
-                    break
-                slot = free_slots.pop(0) if free_slots else len(asked)
-                task = loop.create_task(self._attempt(slot, target, request, s))
-                arrivals.watch(task)
-                running[task] = len(asked)
-                asked.append(Reply(Answer(0, None, len(asked)), target=target, slot=slot))
-                started += 1
-            if started < step.more:
-                step = plan(s, done, len(running), hedges, pool.exhausted())
+            if step.more:
+                now = loop.time()
+                for k in range(step.more):
+                    target = pool.take(allow_limited=k < step.more_limited)
+                    if target is None:
+                        break
+                    slot = free_slots.pop(0) if free_slots else len(asked)
+                    # the request itself is the task (no wrapper coroutine per node):
+                    # its outcome is read, and held for or against the node, in _settle
+                    task = loop.create_task(request(slot, target) if s.budget is None
+                                            else _within(s.budget, request(slot, target)))
+                    arrivals.watch(task)
+                    running[task] = len(asked)
+                    asked.append(Reply(Answer(0, None, len(asked)), target=target,
+                                       slot=slot))
+                    since.append(now)
+                    started += 1
+                if started < step.more:
+                    step = plan(s, done, len(running), hedges, pool.exhausted())
             if step.finish is Finish.NOW or not running:
                 break
             now = loop.time()
@@ -230,9 +237,11 @@ class FanOut:
                 continue
             for task in finished:
                 index = running.pop(task)
-                reply = task.result()
+                held = asked[index]
+                assert held.target is not None
+                reply = self._settle(task, held.target, since[index])
                 reply.answer = Answer(reply.answer.status, reply.answer.timestamp, index)
-                reply.target, reply.slot = asked[index].target, asked[index].slot
+                reply.target, reply.slot = held.target, held.slot
                 asked[index] = reply
                 done.append(reply.answer)
                 if first_answer is None:
@@ -242,32 +251,39 @@ class FanOut:
         for task, index in running.items():
             target = asked[index].target
             assert target is not None
-            self.leave(task, node_of(target))
+            self.leave(task, node_of(target), self._teach(target, since[index]))
         return asked
 
-    async def _attempt(self, slot: int, target: Target, request: Request,
-                       s: Strategy) -> Reply:
-        began = time.monotonic()
-        try:
-            if s.budget is None:
-                reply = await request(slot, target)
-            else:
-                async with asyncio.timeout(s.budget):
-                    reply = await request(slot, target)
-        except NODE_ERRORS as exc:
-            self.failed(target, exc, time.monotonic() - began)
+    def _settle(self, task: asyncio.Task[Reply], target: Target, began: float) -> Reply:
+        """A finished request's reply; an error of the node's is no answer (status 0)
+        and, if it is a real failure, held against the node; any answer clears it."""
+        exc = task.exception()
+        if exc is None:
+            self.limiter.succeeded(node_of(target))
+            return task.result()
+        if isinstance(exc, NODE_ERRORS):
+            self.failed(target, exc, asyncio.get_running_loop().time() - began)
             return Reply(Answer(0))
-        self.limiter.succeeded(node_of(target))
-        return reply
+        raise exc
 
     def failed(self, target: Target, exc: BaseException, elapsed: float) -> None:
         """Hold a real failure against the node (see limiter.real_failure)."""
         if real_failure(exc, elapsed, self.timing.connect_timeout, self.timing.read_timeout):
             self.limiter.failed(node_of(target))
 
-    def leave(self, task: asyncio.Task[Any], node: Node) -> None:
+    def _teach(self, target: Target, began: float) -> Callable[[asyncio.Task[Any]], None]:
+        """What a request left running tells the limiter when it ends (see _settle)."""
+        def outcome(task: asyncio.Task[Any]) -> None:
+            if not task.cancelled():
+                with contextlib.suppress(Exception):    # not a node's error: nobody to tell
+                    self._settle(task, target, began)
+        return outcome
+
+    def leave(self, task: asyncio.Task[Any], node: Node,
+              outcome: Callable[[asyncio.Task[Any]], None] | None = None) -> None:
         """Let a request nobody waits for any more finish in the background (its reply
-        released), or cancel it if that node has too many left already."""
+        released, and `outcome` told), or cancel it if that node has too many left
+        already."""
         counted = self._left_per_node.get(node, 0) < self.timing.left_per_node
         if counted:
             self._left_per_node[node] = self._left_per_node.get(node, 0) + 1
@@ -277,6 +293,8 @@ class FanOut:
 
         def finished(t: asyncio.Task[Any]) -> None:
             self._left.discard(t)
+            if outcome is not None:
+                outcome(t)
             if counted:
                 left = self._left_per_node.pop(node, 1) - 1
                 if left:
@@ -294,6 +312,13 @@ class FanOut:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._left, return_exceptions=True)
+
+
+async def _within(budget: float, request: Coroutine[Any, Any, Reply]) -> Reply:
+    """A request under a caller's own time limit (its expiry, a TimeoutError, is no
+    real failure of the node: limiter.real_failure)."""
+    async with asyncio.timeout(budget):
+        return await request
 
 
 def per_slot(replies: list[Reply], slots: int) -> list[Reply]:

@@ -9,6 +9,7 @@ Whether the body matches that declared hash is checked while it streams in, else
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
@@ -107,7 +108,12 @@ def _uri_encode(text: str) -> str:
     """AWS's canonical form of a query name or value: every byte but the unreserved
     ones as %XX (upper case), whatever encoding the client used; bytes that are not
     UTF-8 are signed as themselves (they reach here as surrogateescape)."""
+    if not text.rstrip(_UNRESERVED):
+        return text         # nothing to escape (most names and values of a query)
     return quote(text.encode("utf-8", "surrogateescape"), safe="-_.~")
+
+
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
 
 
 def canonical_query(query: Sequence[tuple[str, str]], presigned: bool) -> str:
@@ -137,8 +143,15 @@ def _raw(value: str) -> str:
 
 
 def signing_key(secret: str, credential: Credential) -> bytes:
+    """The day's key of a secret (four HMACs): the same for every request of that day,
+    region and service, so it is derived once and remembered."""
+    return _signing_key(secret, credential.date, credential.region, credential.service)
+
+
+@functools.lru_cache(maxsize=128)     # bounded: region and service are the client's
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     key = ("AWS4" + secret).encode()
-    for part in (credential.date, credential.region, credential.service, "aws4_request"):
+    for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     return key
 
@@ -161,6 +174,13 @@ def check_all_amz_signed(headers: Mapping[str, str], signed: SignedRequest) -> N
 
 def request_time(amz_date: str) -> datetime:
     try:
+        if len(amz_date) == 16 and amz_date[8] == "T" and amz_date[15] == "Z" and \
+                (digits := amz_date[:8] + amz_date[9:15]).isascii() and digits.isdigit():
+            # the form every client sends, read without strptime (~10 us a request);
+            # out-of-range fields are a ValueError here as there
+            return datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]),
+                            int(digits[8:10]), int(digits[10:12]), int(digits[12:]),
+                            tzinfo=UTC)
         return datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     except ValueError:
         raise s3errors.AccessDenied("missing or bad X-Amz-Date") from None

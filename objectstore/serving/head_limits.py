@@ -73,6 +73,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_pending = True   # a head is under way (or the first is awaited)
         self._refused = False
         self._line_pending = True   # the next bytes begin (or continue) a request line
+        self._feeding_small = False     # the read being parsed is within max_line
+        self._head_small = False        # the head under way began in that read
 
     @classmethod
     def with_limits(cls, limits: HeadLimits) -> type[LimitedHttpToolsProtocol]:
@@ -96,6 +98,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._line_pending:
             data = self._quoted_request_line(data)
         was_in_head, heads_before = self._in_head, self._heads_done
+        self._feeding_small = len(data) <= self.limits.max_line
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -103,10 +106,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 self.handle_websocket_upgrade()
             else:
                 self._unsupported_upgrade_warning()
-            return
-        except httptools.HttpParserInvalidMethodError:
-            # a method the parser does not know (LICK): 405 as Swift answers, not 400
-            self._refuse(405, "Method not allowed")
             return
         except httptools.HttpParserError as exc:
             refused = exc.__context__
@@ -117,10 +116,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 # length): that request is answered first (a PUT's 411), then we close
                 self.cycle.keep_alive = False
                 self._refused = True
+            elif isinstance(exc, httptools.HttpParserInvalidMethodError):
+                # a method the parser does not know (LICK): 405 as Swift answers
+                self._refuse(405, "Method not allowed")
             else:
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")
             return
+        finally:
+            self._head_small = False    # a head still under way continues in another read
         if was_in_head and self._in_head and self._heads_done == heads_before:
             # the read began outside a body and no head ended in it: all head bytes
             self._head_fed += len(data)
@@ -140,6 +144,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head = True
+        self._head_small = self._feeding_small
         if not self._head_pending:
             self._head_pending = True
             self._head_began = self.loop.time()
@@ -155,8 +160,14 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def _check_head(self) -> None:
         """The head's sizes and count, once it is parsed (uvicorn's callbacks collected
         it): a check per header callback cost ~1 us a header. What a head can make us
-        hold before it ends is bounded by `_head_fed` (data_received)."""
+        hold before it ends is bounded by `_head_fed` (data_received).
+        A head that began and ended within one read of at most `max_line` bytes (most
+        of them) fits every size limit: only its count is checked."""
         limits = self.limits
+        if self._head_small and limits.max_line <= limits.max_head:
+            if len(self.headers) > limits.max_headers:
+                raise HeadRefused(431, "Too many request header fields")
+            return
         if len(self.url) > limits.max_line:
             raise HeadRefused(414, "Request-URI too long")
         if len(self.headers) > limits.max_headers:

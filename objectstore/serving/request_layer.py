@@ -36,6 +36,8 @@ ErrorBody = Callable[[Scope, str], tuple[list[tuple[bytes, bytes]], bytes]]
 # query parameters that are credentials: never written to a log
 SECRET_PARAMS = frozenset({"X-Amz-Signature", "Signature", "temp_url_sig",
                            "X-Amz-Security-Token"})
+# a text in each of those names: a query holding none of them has none of them
+_SECRET_PARTS = ("Signature", "temp_url_sig", "Security-Token")
 
 
 def plain_500(scope: Scope, request_id: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
@@ -104,8 +106,12 @@ class ClientRequests:
         current_role.set(self.role)
         exchange = _Exchange(receive, send)
         try:
-            await _guarded(self.app, scope, exchange.receive, exchange, request_id,
-                           self.error_body)
+            # (what _guarded does, inline: one coroutine less on every request)
+            await self.app(scope, exchange.receive, exchange.send)
+        except Exception:
+            errors_log.exception("unexpected error in %s %s", scope["method"],
+                                 scope.get("path", ""))
+            await exchange.answer_500(scope, request_id, self.error_body)
         finally:
             path = scope.get("path", "")
             logs.access(f"{scope['method']} {path} {exchange.status}", {
@@ -157,8 +163,12 @@ def _header(scope: Scope, name: bytes) -> str:
 def _loggable_query(scope: Scope) -> str:
     """The query as sent, its credentials' values replaced by REDACTED."""
     query: str = bytes(scope.get("query_string", b"")).decode("latin-1")
-    if "=" not in query:
-        return query
+    if "=" not in query or not any(part in query for part in _SECRET_PARTS):
+        return query        # no parameter can be a credential (most requests)
     # the raw parameters, not parsed and re-encoded (which cost ~50 us a request)
-    return "&".join(f"{p.partition('=')[0]}=REDACTED" if p.partition("=")[0] in SECRET_PARAMS
-                    else p for p in query.split("&"))
+    params = query.split("&")
+    for i, param in enumerate(params):
+        name = param.partition("=")[0]
+        if name in SECRET_PARAMS:
+            params[i] = f"{name}=REDACTED"
+    return "&".join(params)

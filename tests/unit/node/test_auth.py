@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from objectstore.node import auth
 from objectstore.node.replay import RecentSignatures
 
@@ -135,3 +137,18 @@ def test_only_http_whitespace_is_stripped() -> None:
                     encoding="latin-1")
     sent = [(b"x-object-meta-a", value.encode("latin-1")), (b"x-node-auth", sig.encode())]
     assert auth.verify(SECRET, "PUT", PATH, sent, now=NOW) is not None
+
+
+def test_nonces_never_repeat_in_a_process_nor_in_a_forked_child() -> None:
+    seen = {auth.next_nonce() for _ in range(10_000)}
+    assert len(seen) == 10_000 and all(len(n) == 24 for n in seen)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                            # the child: its first nonce, to the parent
+        os.write(write, auth.next_nonce().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert child[:16] != auth.next_nonce()[:16], "the child draws a prefix of its own"

@@ -16,6 +16,7 @@ from objectstore.s3compat.sigv4 import (
     joined_headers,
     parse_authorization,
     parse_presigned,
+    request_time,
     split_query,
     verify,
 )
@@ -116,3 +117,19 @@ def test_a_query_that_is_not_utf8_is_signed_over_its_bytes(query: str) -> None:
 def test_the_canonical_query_encodes_each_byte() -> None:
     pairs = split_query("marker=%ff&b=%C3%A9+x&uploads")
     assert canonical_query(pairs, presigned=False) == "b=%C3%A9%20x&marker=%FF&uploads="
+
+
+@pytest.mark.parametrize("amz_date", [
+    "20261201T100000Z", "20240229T235959Z", "20260229T000000Z", "20261301T000000Z",
+    "20260132T000000Z", "20260101T240000Z", "20260101T235960Z", "00001201T100000Z",
+    "2026121T100000Z", "20261201T100000z", "20261201 100000Z", "2026-12-01T10:00:00Z",
+    "\u0662\u0660\u0662\u0666" "1201T100000Z", ""])
+def test_request_time_reads_what_strptime_reads(amz_date: str) -> None:
+    """The fast reading of the usual form agrees with strptime's, refusals included."""
+    try:
+        expected = dt.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        with pytest.raises(S3Error):
+            request_time(amz_date)
+        return
+    assert request_time(amz_date) == expected
