@@ -143,6 +143,9 @@ class SwiftAPI:
                 owner_headers_in(request.headers):
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "
                                    f"keys: {', '.join(owner_headers_in(request.headers))}")
+        if level == "object" and "version-id" in query and access is not Access.OWNER:
+            # (Swift's: a version is read or removed only by the account's owners)
+            raise errors.Forbidden("only the account's owners may ask for a version")
         refuse_unsupported_headers(method, level, request.headers, target.account)
         web = None
         if method in ("GET", "HEAD") and target.container is not None and (

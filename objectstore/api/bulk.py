@@ -21,12 +21,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import errors
-from objectstore.api import version_archive
+from objectstore.api import version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.swift_errors import swift_error
 from objectstore.api.tarstream import Member, TarReader, decompressor
 from objectstore.proxy.put_options import PutOptions
+from objectstore.proxy.version_names import NULL
 
 MAX_DELETES = 10_000
 MAX_FAILED = 1000       # an extraction stops after this many failed files
@@ -127,7 +128,9 @@ def heartbeat_response(work: Callable[[], Coroutine[Any, Any, Outcome]], media: 
 
 
 async def delete_one(b: Backend, account: str, path: str, may: May,
-                      outcome: Outcome) -> None:
+                      outcome: Outcome, vid: str | None = None) -> None:
+    """Delete one object or container as the requester may (an object in a versioned
+    container as versioning says: a delete marker, or the version `vid`)."""
     # (only leading slashes go: an object name may end in one)
     container, _, obj = path.lstrip("/").partition("/")
     try:
@@ -135,9 +138,10 @@ async def delete_one(b: Backend, account: str, path: str, may: May,
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
         await may(target, "DELETE")
         if obj:
-            if not await version_archive.delete(b, target):    # as its container's mode
-                await b.proxy.delete_object(account, container, obj)
+            if vid not in (None, NULL) or not await version_archive.delete(b, target):
+                await versioning.delete_object(b, target, vid)     # (or a plain one)
         else:
+            await versioning.before_container_delete(b, target)
             await b.containers.delete_container(account, container)
             await b.names.release(account, container)
         outcome.deleted += 1
@@ -246,7 +250,7 @@ async def _extract_one(b: Backend, t: SwiftPath, member: Member, may: May,
         await version_archive.keep_current(b, {}, target)      # a versioned container
         options = PutOptions(content_type=mimetypes.guess_type(obj)[0] or
                              "application/octet-stream", length=member.size)
-        await b.proxy.put_object(t.account, container, obj, member.data, options)
+        await versioning.store(b, t, member.data, options, obj=obj, container=container)
         assert outcome.created is not None
         outcome.created += 1
     except errors.ObjectStoreError as exc:

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.api import versioning
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
     check_total,
@@ -38,22 +39,30 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     fmt = listing_format(request.query_params.get("format"), request.headers.get("accept"))
     if method == "HEAD":
         info = await b.containers.head_container(t.account, t.container)
-        return empty_listing(fmt, stats_headers(info, "container"))
+        headers = stats_headers(info, "container")
+        await versioning.container_headers(b, t, info, headers)
+        return empty_listing(fmt, headers)
     if method == "GET":
+        if "versions" in request.query_params:
+            return await versioning.list_versions(b, request, t)
         listing = await b.containers.list_container(t.account, t.container,
                                                     **listing_params(request))
-        entries = [object_entry(e, t.account, links=fmt == "json") for e in listing.entries]
-        return listing_response(fmt, "container", t.container, "object", entries,
-                                stats_headers(listing.headers, "container"))
+        entries = [object_entry(e, t.account, links=fmt == "json", container=t.container)
+                   for e in listing.entries]
+        headers = stats_headers(listing.headers, "container")
+        await versioning.container_headers(b, t, listing.headers, headers)
+        return listing_response(fmt, "container", t.container, "object", entries, headers)
     if method == "POST":
         metadata = user_metadata(request.headers, "container")
         current = await b.containers.head_container(t.account, t.container)
         check_total(current, metadata, "container")
         metadata.update(acl_metadata(request.headers, "container"))
         metadata.update(await container_settings(b, request.headers, t, current))
+        metadata.update(await versioning.container_metadata(b, request, t))
         await b.containers.post_container(t.account, t.container, metadata)
         return Response(status_code=204)
     if method == "DELETE":
+        await versioning.before_container_delete(b, t)
         await b.containers.delete_container(t.account, t.container)
         await b.names.release(t.account, t.container)
         await b.swift_only.remove(t.account, t.container)
@@ -68,7 +77,8 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
-    metadata.update(await container_settings(b, request.headers, t))
+    metadata.update(await container_settings(b, request.headers, t))   # legacy first
+    metadata.update(await versioning.container_metadata(b, request, t))
     try:
         claimed, local = await b.names.claim(t.account, t.container), False
     except errors.NameTaken:

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import tempurl, version_archive
+from objectstore.api import tempurl, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.forms import FormReader, Part
 from objectstore.api.link_requests import link_keys
@@ -131,7 +131,7 @@ async def _store(b: Backend, t: SwiftPath, part: Part, fields: dict[str, str]) -
     encoding = fields.get("content-encoding") or part.headers.get("content-encoding")
     options = PutOptions(content_type=content_type, length=None, delete_at=delete_at,
                          content_headers={"content-encoding": encoding} if encoding else {})
-    await b.proxy.put_object(t.account, t.container, name, capped(), options)
+    await versioning.store(b, t, capped(), options, obj=name)
     if delete_at is not None:
         await enqueue(b.proxy, b.containers, Entry(delete_at, t.account, t.container, name))
 

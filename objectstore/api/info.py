@@ -20,6 +20,7 @@ from objectstore.api import (
     symlinks,
     tempurl,
     versioned_writes,
+    versioning,
 )
 
 LISTING_LIMIT = 10_000
@@ -43,6 +44,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "tempurl": tempurl.CAPABILITIES,
     "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
     "symlink": symlinks.CAPABILITIES,
+    "object_versioning": versioning.CAPABILITIES,
     "container_quotas": {},
     "account_quotas": {},
     "staticweb": {},

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks, version_archive
+from objectstore.api import symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
@@ -37,7 +37,14 @@ from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo
-from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions, content_headers_of
+from objectstore.proxy.put_options import (
+    CONTENT_HEADERS,
+    PutOptions,
+    Stored,
+    content_headers_of,
+)
+from objectstore.proxy.version_names import DELETE_MARKER_TYPE, NULL, VERSION_ID
+from objectstore.proxy.versions import DeleteMarker
 from objectstore.timestamps import Timestamp
 
 # Headers stored with an object and returned with it (besides its user metadata).
@@ -57,19 +64,29 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     manifest_query = request.query_params.get("multipart-manifest")
     if manifest_query is not None:
         refuse_unknown_manifest_query(request.query_params)
+    vid = versioning.requested(request) if versioning.QUERY in request.query_params \
+        else None
+    if vid is not None and method == "POST":
+        raise errors.BadRequest("POST to a specific version is not allowed")
     sides = copy_sides(request, t)
-    if method in ("PUT", "COPY"):       # a versioned container: archive what it replaces
+    if method in ("PUT", "COPY") and (vid is None or sides is not None):
+        # a legacy versioned container: archive what the write replaces
         await version_archive.keep_current(b, request.headers, sides[1] if sides else t)
     if sides is not None:
         return await copy_object(b, request, *sides)
     if method == "PUT":
+        if vid is not None:
+            return await versioning.put_version_id(b, request, t, vid)
         if manifest_query == "put":
             return await put_manifest(b, request, t)
         if "x-symlink-target" in request.headers:
             return await put_symlink(b, request, t)
         return await put_object(b, request, t)
     if method in ("GET", "HEAD"):
-        return await get_object(b, request, t)
+        try:
+            return await get_object(b, request, t, vid)
+        except DeleteMarker as exc:
+            return versioning.marker_response(exc)
     if method == "POST":
         if "x-symlink-target" in request.headers:
             raise errors.BadRequest("A PUT request is required to set a symlink target")
@@ -80,23 +97,37 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         # same); what it is decides what the POST does next (_after_post)
         head = await b.proxy.head_object(t.account, t.container, t.obj)
         if "content-type" in request.headers or "x-object-manifest" in request.headers:
-            response = await post_content_type(b, request, t, metadata, delete_at)
+            response = await post_content_type(b, request, t, metadata, delete_at,
+                                               version=head.get(VERSION_ID))
         else:
             posted = dict(metadata)
             if delete_at is not None:
                 posted[DELETE_AT] = str(delete_at)
             await b.proxy.post_object(t.account, t.container, t.obj, posted)
+            if VERSION_ID in head:      # the metadata is the current version's
+                await b.versions.post_current(t.account, t.container, t.obj,
+                                              head[VERSION_ID], metadata)
             response = Response(status_code=202)
         await queue(b, t, delete_at)
         return await _after_post(b, request, t, head, response, metadata, delete_at)
     if method == "DELETE":
         if manifest_query == "delete":
-            handle = await b.proxy.open_object(t.account, t.container, t.obj)
-            handle.discard()
+            try:
+                handle = await versioning.open_requested(b, t, vid)
+            except DeleteMarker:
+                handle = None
+            if handle is not None:
+                handle.discard()
             if isinstance(handle, ManifestHandle):
-                return await delete_manifest(b, request, t, handle)
-        if not await version_archive.delete(b, t):     # as a versioned container's mode
-            await b.proxy.delete_object(t.account, t.container, t.obj)
+                return await delete_manifest(b, request, t, handle, vid)
+        # legacy versioned writes (version-id=null: Swift's legacy middleware, before the
+        # new one, sees a plain DELETE), then the new versioning, then a plain delete
+        if vid in (None, NULL) and await version_archive.delete(b, t):
+            return Response(status_code=204, headers=DELETED)
+        versioned = await versioning.delete(b, t, vid)
+        if versioned is not None:
+            return versioned
+        await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
 
@@ -127,21 +158,24 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
                          if_none_match_any=create_only(h.get("if-none-match")),
                          system_metadata=manifest_metadata(h),    # a DLO's, or {}
                          delete_at=delete_at)
-    stored = await b.proxy.put_object(t.account, t.container, t.obj, _body(request),
-                                         options)
+    stored, vid = await versioning.store(b, t, _body(request), options)
     await queue(b, t, delete_at)
-    return Response(status_code=201, headers={"etag": stored.etag,
-                                              "last-modified": http_date(stored.timestamp)})
+    headers = {"etag": stored.etag, "last-modified": http_date(stored.timestamp)}
+    if vid is not None:
+        headers[versioning.ID] = vid
+    return Response(status_code=201, headers=headers)
 
 
 async def post_content_type(b: Backend, request: Request, t: SwiftPath,
                             metadata: dict[str, str], delete_at: int | None,
-                            keep_manifest: bool = True) -> Response:
+                            keep_manifest: bool = True, version: str | None = None
+                            ) -> Response:
     """A POST that changes the content type (or a DLO's X-Object-Manifest). The
     nodes' metadata update (.meta) keeps user metadata only, so the object is
     rewritten onto itself with the new type -- Swift's own post-as-copy -- keeping its
     content headers and system metadata, with the POST's metadata replacing the user
-    metadata as a POST does."""
+    metadata as a POST does. The current `version` of a versioned object is rewritten
+    where it is kept (and its pointer then shows the new type)."""
     assert t.container is not None and t.obj is not None
     h = request.headers
     dlo = manifest_metadata(h) if "x-object-manifest" in h or not keep_manifest else None
@@ -164,7 +198,7 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
         # a large object's manifest is rewritten, not the object it makes
         return handle.manifest if isinstance(handle, ManifestHandle) else handle
 
-    path = (t.account, t.container, t.obj)
+    path = versioning.copy_source(t, version)
     _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten,
                                          resolve=itself)
     if stored is None:
@@ -172,6 +206,10 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
         if delete_at is not None:
             posted[DELETE_AT] = str(delete_at)
         await b.proxy.post_object(t.account, t.container, t.obj, posted)
+        if version is not None:
+            await b.versions.post_current(t.account, t.container, t.obj, version, metadata)
+    elif version is not None:
+        await b.versions.make_current(t.account, t.container, t.obj, version, delete_at)
     return Response(status_code=202)
 
 
@@ -179,7 +217,9 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
     """Server-side copy: the source streams from its replicas into a new write. Its
     metadata comes along (unless X-Fresh-Metadata), request metadata on top."""
     assert src.container and src.obj and dst.container and dst.obj
-    src = await resolve(b, request, src)
+    vid = versioning.requested(request) if request.method == "COPY" else None
+    if vid is None:
+        src = await resolve(b, request, src)
     assert src.container and src.obj
     await b.containers.confirm(dst.account, dst.container)
     if b.proxy.known_containers.has_quota(dst.account, dst.container):
@@ -213,6 +253,9 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
                     ) -> ObjectHandle | ManifestHandle:
         """A large object is copied whole, its segments read with the requester's
         rights (a DLO's manifest alone with ?multipart-manifest=get)."""
+        if handle.headers.get("content-type") == DELETE_MARKER_TYPE and vid:
+            handle.discard()
+            raise errors.ObjectNotFound(src.obj or "")
         if isinstance(handle, ManifestHandle):
             handle.guard = segment_guard(request)
             handle.open_object = segment_opener(b, request)
@@ -225,28 +268,40 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
 
     conditions = SourceConditions(dict(h), lambda ts: ts.seconds, as_read=False)
     if manifest_only:
-        copied = await _copy_manifest(b, request, src, dst, destination)
+        copied = await _copy_manifest(b, request, src, dst, destination, vid)
         if copied is not None:
             return copied
+    written: list[str] = []
+
+    async def write(account: str, container: str, obj: str, body: AsyncIterator[bytes],
+                    options: PutOptions) -> Stored:
+        stored, version = await versioning.store(b, dst, body, options)
+        written.extend([version] if version else [])
+        return stored
+
     source, stored = await copies.copy_object(
-        b.proxy, (src.account, src.container, src.obj),
+        b.proxy, versioning.copy_source(src, vid),
         (dst.account, dst.container, dst.obj), conditions, destination,
-        source_range=h.get("range"), resolve=whole)
+        source_range=h.get("range"), resolve=whole, write=write)
     assert stored is not None
     await queue(b, dst, delete_at)
-    return Response(status_code=201, headers={
+    headers = {
         "etag": stored.etag, "last-modified": http_date(stored.timestamp),
         "x-copied-from": quote(f"{src.container}/{src.obj}"),
         "x-copied-from-account": quote(src.account),
-        "x-copied-from-last-modified": http_date(source.timestamp)})
+        "x-copied-from-last-modified": http_date(source.timestamp)}
+    if written:
+        headers[versioning.ID] = written[0]
+    return Response(status_code=201, headers=headers)
 
 async def _copy_manifest(b: Backend, request: Request, src: SwiftPath, dst: SwiftPath,
-                         destination: copies.Destination) -> Response | None:
+                         destination: copies.Destination, vid: str | None
+                         ) -> Response | None:
     """A COPY of an SLO's manifest itself (`?multipart-manifest=get`): the manifest
     is written again at the destination, checked against the segments there with the
     requester's rights, as a PUT of it would be. None: the source is no SLO."""
     assert src.container and src.obj
-    handle = await b.proxy.open_object(src.account, src.container, src.obj)
+    handle = await versioning.open_requested(b, src, vid)
     handle.discard()
     if not isinstance(handle, ManifestHandle):
         return None
@@ -255,10 +310,11 @@ async def _copy_manifest(b: Backend, request: Request, src: SwiftPath, dst: Swif
     return await store_manifest(b, request, dst, raw_manifest(handle.segments), options)
 
 
-async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
+async def get_object(b: Backend, request: Request, t: SwiftPath, vid: str | None = None
+                     ) -> Response:
     assert t.container is not None and t.obj is not None
     whole = request.method == "GET" and "range" not in request.headers
-    handle = await b.proxy.open_object(t.account, t.container, t.obj, prefetch=whole)
+    handle = await versioning.open_requested(b, t, vid, prefetch=whole)
     where = None
     try:
         if symlinks.is_link(handle.headers):
@@ -272,6 +328,9 @@ async def get_object(b: Backend, request: Request, t: SwiftPath) -> Response:
         response = await _answer_get(b, request, t, handle)
         if where is not None:
             response.headers["content-location"] = where
+        elif vid is None and VERSION_ID in handle.headers:     # the current version
+            response.headers["content-location"] = versioning.location(
+                t, handle.headers[VERSION_ID])
         return response
     finally:
         handle.discard()        # unless the response is streaming it
@@ -297,6 +356,9 @@ async def _answer_get(b: Backend, request: Request, t: SwiftPath,
                       handle: ObjectHandle | ManifestHandle) -> Response:
     ts = handle.timestamp
     headers = _object_headers(handle.headers, ts)
+    version = versioning.shown_id(b, t, handle.headers)
+    if version is not None:
+        headers[versioning.ID] = version
     policy = READS
     if isinstance(handle, ManifestHandle) or DLO_MANIFEST in handle.headers:
         dynamic = not isinstance(handle, ManifestHandle)

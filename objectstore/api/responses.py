@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from objectstore.api import policies, symlinks
@@ -43,8 +44,8 @@ def listing_format(query_format: str | None, accept: str | None) -> str:
     return "text"
 
 
-def object_entry(e: dict[str, Any], account: str = "", links: bool = False
-                 ) -> dict[str, Any]:
+def object_entry(e: dict[str, Any], account: str = "", links: bool = False,
+                 container: str = "") -> dict[str, Any]:
     """A listing entry; `links`: with a symlink's symlink_path (etc.), which Swift
     shows in JSON listings only. A row's ETag never shows a link's parameters."""
     if "subdir" in e:
@@ -56,6 +57,11 @@ def object_entry(e: dict[str, Any], account: str = "", links: bool = False
         params = listed_etags(entry["hash"])[1]
         if links:
             entry = symlinks.listing_entry(entry, account)
+            if "version_id" in params:      # a versioned object: its current version
+                entry["version_symlink"] = True
+                entry["symlink_path"] = (f"/v1/{quote(account)}/{quote(container)}/"
+                                         f"{quote(entry['name'])}?version-id="
+                                         f"{params['version_id']}")
         else:
             entry["hash"] = listed_etag(entry["hash"])
         if "slo_etag" in params:    # a large object: its whole ETag beside the manifest's

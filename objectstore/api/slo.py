@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from objectstore import errors
+from objectstore.api import versioning
 from objectstore.api.backend import Backend
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
@@ -281,10 +282,11 @@ async def store_manifest(b: Backend, request: Request, t: SwiftPath, body: bytes
     if options is not None:
         options.system_metadata, options.length = put.system_metadata, put.length
         put = options
-    stored = await b.proxy.put_object(t.account, t.container, t.obj, _once(stored_body),
-                                      put)
-    return Response(status_code=201, headers={"etag": f'"{etag}"',
-                                              "last-modified": http_date(stored.timestamp)})
+    stored, vid = await versioning.store(b, t, _once(stored_body), put)
+    headers = {"etag": f'"{etag}"', "last-modified": http_date(stored.timestamp)}
+    if vid is not None:
+        headers[versioning.ID] = vid
+    return Response(status_code=201, headers=headers)
 
 
 async def put_manifest(b: Backend, request: Request, t: SwiftPath) -> Response:

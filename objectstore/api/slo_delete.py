@@ -38,7 +38,7 @@ async def _segments_of(b: Backend, account: str, handle: ManifestHandle, depth: 
 
 
 async def delete_manifest(b: Backend, request: Request, t: SwiftPath,
-                          handle: ManifestHandle) -> Response:
+                          handle: ManifestHandle, vid: str | None = None) -> Response:
     assert t.container is not None and t.obj is not None
     may = may_of(request)
     outcome = Outcome()
@@ -49,5 +49,5 @@ async def delete_manifest(b: Backend, request: Request, t: SwiftPath,
     if outcome.failed:
         outcome.status = "400 Bad Request"
     else:
-        await delete_one(b, t.account, f"{t.container}/{t.obj}", may, outcome)
+        await delete_one(b, t.account, f"{t.container}/{t.obj}", may, outcome, vid)
     return outcome_response(outcome, request.headers.get("accept", ""))

@@ -27,6 +27,10 @@ class MethodNotAllowed(errors.ObjectStoreError):
     """The path exists, but not with this method (405)."""
 
 
+class NotAcceptable(errors.ObjectStoreError):
+    """No answer in a format the request accepts (406): a version listing is JSON."""
+
+
 class PreconditionFailedWithReason(errors.PreconditionFailed):
     """A 412 whose body says why (a malformed X-Symlink-Target), as Swift answers."""
 
@@ -83,6 +87,7 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     FeatureNotImplemented: SwiftError(400, "Bad Request"),
     ConflictWithReason: SwiftError(409, "Conflict"),
     PreconditionFailedWithReason: SwiftError(412, "Precondition Failed"),
+    NotAcceptable: SwiftError(406, "Not Acceptable", "The request is not acceptable."),
     MethodNotAllowed: SwiftError(405, "Method Not Allowed",
                                  "The method is not allowed for this resource."),
     errors.BadRequest: SwiftError(400, "Bad Request"),

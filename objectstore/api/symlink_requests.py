@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks
+from objectstore.api import symlinks, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
@@ -87,9 +87,11 @@ async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
         user_metadata={k[len("x-object-meta-"):]: v for k, v in metadata.items()},
         system_metadata=symlinks.system_metadata(link, target_etag, target_bytes),
         length=0)
-    stored = await b.proxy.put_object(t.account, t.container, t.obj, _nothing(), options)
-    return Response(status_code=201, headers={"etag": stored.etag,
-                                              "last-modified": http_date(stored.timestamp)})
+    stored, vid = await versioning.store(b, t, _nothing(), options)
+    headers = {"etag": stored.etag, "last-modified": http_date(stored.timestamp)}
+    if vid is not None:
+        headers[versioning.ID] = vid
+    return Response(status_code=201, headers=headers)
 
 
 async def follow(b: Backend, request: Request, t: SwiftPath, handle: Handle,
@@ -120,7 +122,9 @@ async def follow(b: Backend, request: Request, t: SwiftPath, handle: Handle,
                                                target.obj, prefetch=prefetch)
         except errors.ObjectNotFound as exc:
             raise located(exc, where) from None
-    etag = handle.headers.get("etag", "").strip('"')
+    # a large object's link names its manifest's ETag (as Swift's does)
+    etag = handle.manifest_etag if isinstance(handle, ManifestHandle) \
+        else handle.headers.get("etag", "").strip('"')
     if expected is not None and expected != etag:
         handle.discard()
         raise located(ConflictWithReason(f"Object Etag {etag!r} does not match "

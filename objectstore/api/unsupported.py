@@ -25,7 +25,6 @@ HEADER_FEATURES: dict[str, dict[str, str]] = {
     "object": {
     },
     "container": {
-        "x-versions-enabled": "object versioning (X-Versions-Enabled)",
         "x-container-sync-to": "container sync (X-Container-Sync-To)",
         "x-container-sync-key": "container sync (X-Container-Sync-Key)",
     },

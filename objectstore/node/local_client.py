@@ -165,7 +165,7 @@ class LocalNodeClient(NodeClient):
         if app is None:
             return await super().request(method, target, path, headers, body, timeout)
         raw_path, _, query = path.partition("?")
-        pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in
+        pairs = [(k.encode("latin-1"), v.encode()) for k, v in     # values: as aiohttp
                  signed_headers(self.secret, method, path, headers, body).items()]
         pairs.append((request_id.HEADER.encode(), request_id.request_id().encode()))
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},

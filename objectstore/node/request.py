@@ -34,12 +34,16 @@ class NodeTarget:
 
 
 def _decode(part: str) -> str:
+    """One name. A NUL is allowed: the APIs refuse it in every name a client gives,
+    so the proxy uses it for the names of its own (versions containers and the
+    versions in them, objectstore.proxy.version_names) -- and only the proxy, holding
+    the cluster secret, reaches a node."""
     try:
         text = unquote(part, errors="strict")
     except UnicodeDecodeError:
         raise BadRequest("names must be UTF-8") from None
-    if not text or "\0" in text:
-        raise BadRequest("empty name or NUL in a name")
+    if not text:
+        raise BadRequest("empty name")
     return text
 
 

@@ -86,8 +86,7 @@ class NodeApp:
             return Response(b"OK", media_type="text/plain")
         signed = path + ("?" + query.decode("latin-1") if query else "")
         proof = auth.verify(self.config.secret, request.method, signed,
-                            [(k.decode("latin-1"), v.decode("latin-1"))
-                             for k, v in request.scope["headers"]])
+                            request.scope["headers"])
         if proof is None:
             raise errors.Unauthorized("node requests need the cluster secret")
         if not self.signatures.first_time(proof):

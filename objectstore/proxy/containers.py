@@ -22,14 +22,23 @@ from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
 from objectstore.proxy.quotas import account_quotas, container_quotas
 from objectstore.proxy.strategy import KNOWN, shared
+from objectstore.proxy.version_names import (
+    RESERVED,
+    STATE,
+    is_reserved,
+    listed_size,
+    versions_container,
+)
 from objectstore.timestamps import Timestamp
 
 # a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
 SWIFT_ONLY = "x-container-sysmeta-swift-only"
+VERSIONING = STATE
 CONTAINER_SYSMETA = "x-container-sysmeta-"
 # Swift's legacy versioned writes (api/versioned_writes.py): the archive container's name.
 # S3 reads it too, to refuse writes the Swift setting would version (s3compat/features.py)
 LEGACY_VERSIONS = CONTAINER_SYSMETA + "versions-location"
+_PAST_HIDDEN = RESERVED + "\U0010ffff"     # a marker past every hidden container
 # the header of a container's or account's info that says when it last changed
 LAST_CHANGED = wire.METADATA_TIMESTAMP
 
@@ -201,14 +210,24 @@ class Containers:
                              **params: Any) -> Listing:
         headers, body = await self._listing(paths.CONTAINERS, account, container,
                                             _query(params))
-        return Listing(headers, json.loads(body))
+        rows = json.loads(body)
+        if b"version_bytes=" in body:       # pointers to versions: their versions' sizes
+            rows = [listed_size(row) for row in rows]
+        return Listing(headers, rows)
 
     async def list_account(self, account: str, **params: Any) -> Listing:
+        """An account's containers, without the hidden ones (versions containers:
+        their names begin with NUL, so they sort first -- the listing starts past them)."""
+        if not params.get("reverse") and (params.get("marker") or "") < _PAST_HIDDEN:
+            params["marker"] = _PAST_HIDDEN
         try:
             headers, body = await self._listing(paths.ACCOUNTS, account, None, _query(params))
         except errors.AccountNotFound:
             return Listing({"x-item-count": "0", "x-bytes-used": "0"}, [])
-        return Listing(headers, json.loads(body))
+        rows = json.loads(body)
+        if b"\\u0000" in body:
+            rows = [r for r in rows if not is_reserved(r.get("name") or r.get("subdir", ""))]
+        return Listing(headers, rows)
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
@@ -218,6 +237,12 @@ class Containers:
                 sysmeta={k: v for k, v in headers.items()
                          if k.startswith(CONTAINER_SYSMETA) and v})
         return headers
+
+    async def versioning(self, account: str, container: str) -> str:
+        """The container's versioning state (version_names.STATE), trusting a recent
+        answer; ContainerNotFound if it does not exist."""
+        await self.confirm(account, container)
+        return self.proxy.known_containers.versioning(account, container)
 
     async def confirm(self, account: str, container: str) -> None:
         """ContainerNotFound unless the container exists (trusting a recent answer)."""
@@ -232,8 +257,16 @@ class Containers:
         known = self.proxy.known_containers
         if not known.known(account, container) or known.has_quota(account, container):
             headers = await self.head_container(account, container)
-            quotas.check(container_quotas(headers), int(headers.get("x-bytes-used", "0")),
-                         int(headers.get("x-item-count", "0")), adding)
+            limits = container_quotas(headers)
+            used = int(headers.get("x-bytes-used", "0"))
+            if limits != (None, None) and headers.get(VERSIONING):  # its versions count
+                try:
+                    kept = await self._info(paths.CONTAINERS, account,
+                                            versions_container(container))
+                    used += int(kept.get("x-bytes-used", "0"))
+                except errors.ContainerNotFound:
+                    pass
+            quotas.check(limits, used, int(headers.get("x-item-count", "0")), adding)
         await self.confirm_account_write(account, adding)
 
     async def confirm_account_write(self, account: str, adding: int | None) -> None:

@@ -40,6 +40,7 @@ class SourceConditions:
     as_read: bool
 
 
+Write = Callable[[str, str, str, AsyncIterator[bytes], PutOptions], Awaitable[Stored]]
 Resolve = Callable[[ObjectHandle | ManifestHandle], Awaitable[ObjectHandle | ManifestHandle]]
 Destination = Callable[[ObjectInfo], PutOptions | None]
 """Builds the destination's options from the source's info (its length is set here);
@@ -48,13 +49,14 @@ None: nothing to copy after all (a Swift POST whose Content-Type is the same).""
 
 async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
                       conditions: SourceConditions | None, build: Destination,
-                      source_range: str | None = None, resolve: Resolve | None = None
-                      ) -> tuple[ObjectInfo, Stored | None]:
+                      source_range: str | None = None, resolve: Resolve | None = None,
+                      write: Write | None = None) -> tuple[ObjectInfo, Stored | None]:
     """Copy `source` (or the one span its Range header `source_range` selects: Swift's
     COPY with Range) to `destination`; returns the source's info and what was stored
     (None when `build` said there is nothing to copy). `resolve` turns the opened
     source into what is copied (the Swift API's: a DLO made whole, a large object's
-    segments read with the requester's rights)."""
+    segments read with the requester's rights). `write` stores the copy (default:
+    Proxy.put_object; the Swift API's: as a new version in a versioned container)."""
     handle = await proxy.open_object(*source)
     if resolve is not None:
         handle = await resolve(handle)
@@ -74,7 +76,8 @@ async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
         if options is None:
             return info, None
         options.length = span.length if span else info.size
-        stored = await proxy.put_object(*destination, _read(handle, span), options)
+        stored = await (write or proxy.put_object)(*destination, _read(handle, span),
+                                                   options)
     finally:
         handle.discard()
     return info, stored

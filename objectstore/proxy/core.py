@@ -47,6 +47,12 @@ from objectstore.proxy.put_options import PutOptions, Stored, check_write, node_
 from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
 from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy, shared
 from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
+from objectstore.proxy.version_names import (
+    POINTER,
+    VERSION_ID,
+    version_object,
+    versions_container,
+)
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
 from objectstore.timestamps import Timestamp
@@ -371,14 +377,21 @@ class Proxy:
                     cast("aiohttp.ClientResponse | None", body))
 
     async def head_object(self, account: str, container: str, obj: str,
-                          expired_too: bool = False) -> dict[str, str]:
+                          expired_too: bool = False, raw: bool = False) -> dict[str, str]:
         """The newest version's headers; an expired one is not found (unless
-        `expired_too`: the expirer's own look)."""
+        `expired_too`: the expirer's own look). A versioned object's pointer is
+        followed to the version it stands for (whose headers then name it in
+        VERSION_ID), unless `raw`."""
         look = await self._look(account, container, obj)
         best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj)
         head = look.heads[best.node]
         if wire.DELETE_AT in head and not expired_too and expired(head):
             raise errors.ObjectNotFound(obj)
+        if POINTER in head and not raw:     # the current version of a versioned object
+            vid = head[POINTER]
+            head = await self.head_object(account, versions_container(container),
+                                          version_object(obj, vid), raw=True)
+            head[VERSION_ID] = vid
         return head
 
     async def head_object_info(self, account: str, container: str, obj: str
@@ -398,11 +411,13 @@ class Proxy:
         return best
 
     async def open_object(self, account: str, container: str, obj: str,
-                          prefetch: bool = False) -> ObjectHandle | ManifestHandle:
+                          prefetch: bool = False, raw: bool = False
+                          ) -> ObjectHandle | ManifestHandle:
         """Find the newest replica a quorum knows of: its headers, and where to read it.
-        An object made of segments comes back as one object. With `prefetch`, the
-        whole object is requested from one replica meanwhile (call `read()` or
-        `discard()` on the handle)."""
+        An object made of segments comes back as one object, and a versioned object's
+        pointer as the version it stands for (VERSION_ID in its headers), unless
+        `raw`: then as stored. With `prefetch`, the whole object is requested from one
+        replica meanwhile (call `read()` or `discard()` on the handle)."""
         look = await self._look(account, container, obj, prefetch)
         answers, targets, fetched = look.answers, look.targets, look.prefetched
         try:
@@ -415,6 +430,11 @@ class Proxy:
             if fetched is not None:
                 fetched.release()
             raise errors.ObjectNotFound(obj)
+        if POINTER in look.heads[best.node] and not raw:
+            if fetched is not None:
+                fetched.release()
+            return await self._open_current(account, container, obj,
+                                            look.heads[best.node][POINTER], prefetch)
         holders = [targets[a.node] for a in answers
                    if a.status == 200 and a.timestamp == best.timestamp]
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
@@ -426,10 +446,25 @@ class Proxy:
                 handle.prefetched = fetched
             else:
                 fetched.release()       # an older replica: read a newer one instead
-        if is_manifest(handle.headers):
+        if is_manifest(handle.headers) and not raw:
             handle.discard()
             return ManifestHandle(self.open_object, account, handle,
                                   await read_manifest(handle))
+        return handle
+
+    async def _open_current(self, account: str, container: str, obj: str, vid: str,
+                            prefetch: bool) -> ObjectHandle | ManifestHandle:
+        """The version a pointer stands for (a manifest made whole)."""
+        handle = await self.open_object(account, versions_container(container),
+                                        version_object(obj, vid), prefetch, raw=True)
+        handle.headers[VERSION_ID] = vid
+        if is_manifest(handle.headers):
+            handle.discard()
+            assert isinstance(handle, ObjectHandle)
+            whole = ManifestHandle(self.open_object, account, handle,
+                                   await read_manifest(handle))
+            whole.headers[VERSION_ID] = vid
+            return whole
         return handle
 
     async def get_object(self, account: str, container: str, obj: str,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
+from objectstore.proxy.version_names import STATE
+
 NONE: Mapping[str, str] = {}
 
 
 class ExistenceCache:
     """Also keeps whether the container has a quota (so writes to the others need not
-    ask for its counts), and its system metadata (what object writes may depend on,
-    e.g. a legacy versions location: one dict lookup instead of a HEAD)."""
+    ask for its counts), and its system metadata (what object writes depend on: its
+    versioning state, a legacy versions location -- a dict lookup instead of a HEAD)."""
 
     def __init__(self, ttl: float = 5.0, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -46,6 +48,11 @@ class ExistenceCache:
         """The container's x-container-sysmeta-* (with values) when last seen (only
         meaningful while `known`)."""
         return self._sysmeta.get((account, container), NONE)
+
+    def versioning(self, account: str, container: str) -> str:
+        """The versioning state when last seen (version_names.STATE: "true", "false",
+        or "" if never versioned; only meaningful while `known`)."""
+        return self.sysmeta(account, container).get(STATE, "")
 
     def remember(self, account: str, container: str, quota: bool = False,
                  sysmeta: Mapping[str, str] = NONE) -> None:

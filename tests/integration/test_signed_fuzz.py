@@ -249,8 +249,8 @@ def test_a_listing_of_keys_with_control_characters_is_well_formed_and_exact(
     ("GET", "/%00"), ("PUT", "/%00"), ("GET", "/signed-fuzz%00/key")])
 def test_a_name_with_nul_is_refused_as_bad_input(server: str, bucket: str, method: str,
                                                   path: str) -> None:
-    """The nodes cannot keep NUL in a name (they answer 400, which the proxy took for a
-    failing node: 503 SlowDown); the edge refuses it first."""
+    """NUL is refused in every name a client gives (the store keeps it for names of its
+    own: versions containers), before anything reaches a node."""
     status, _, out = signed(server, method, path, {}, b"x" if method == "PUT" else b"")
     assert status == 400, out[:300]
     if method != "HEAD":

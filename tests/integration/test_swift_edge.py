@@ -179,7 +179,7 @@ def test_symlink_get_on_a_plain_object_means_the_object(server: str) -> None:
     assert status == 204
 
 
-@pytest.mark.parametrize("header", ["X-Versions-Enabled", "X-Container-Sync-To"])
+@pytest.mark.parametrize("header", ["X-Container-Sync-To"])
 def test_container_features_we_lack_are_refused(server: str, header: str) -> None:
     conn, name = swift(server), unique("cfeat")
     tok = login(server, ADMIN)
@@ -208,7 +208,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
     assert status == 200 and set(info) == {"swift", "tempurl", "tempauth", "symlink",
                                          "container_quotas", "account_quotas", "staticweb",
                                          "bulk_delete", "formpost", "bulk_upload", "slo",
-                                         "dlo", "versioned_writes",
+                                         "dlo", "object_versioning", "versioned_writes",
                                          "objectstore_ring"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],

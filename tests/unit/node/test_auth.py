@@ -12,18 +12,22 @@ HEADERS = {"x-timestamp": "1700000000.00000", "content-length": "5",
            "x-container-update": "h:1/d", "x-backend-commit-stamp": "96"}
 
 
-def signed(headers: dict[str, str], now: float = NOW) -> list[tuple[str, str]]:
+def raw(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Header pairs as the node's ASGI server hands them over."""
+    return [(k.encode(), v.encode()) for k, v in pairs]
+
+
+def signed(headers: dict[str, str], now: float = NOW) -> list[tuple[bytes, bytes]]:
     value = auth.sign(SECRET, "PUT", PATH, headers.items(), now=now)
-    return [*headers.items(), (auth.HEADER, value)]
+    return raw([*headers.items(), (auth.HEADER, value)])
 
 
 def test_a_signature_covers_method_path_time_and_headers() -> None:
     sent = signed(HEADERS)
     proof = auth.verify(SECRET, "PUT", PATH, sent, now=NOW + 1)
     assert proof is not None and proof.stamp == NOW
-    # received with other case, spacing and transport headers: still the same request
-    received = [(k.upper(), f" {v} ") for k, v in sent] + [("Host", "x"), ("Accept", "*/*"),
-                                                             ("X-Trans-Id", "tx")]
+    # received in another order and with transport headers: still the same request
+    received = sent[::-1] + raw([("host", "x"), ("accept", "*/*"), ("x-trans-id", "tx")])
     assert auth.verify(SECRET, "PUT", PATH, received, now=NOW) == proof
     assert auth.verify(b"other", "PUT", PATH, sent, now=NOW) is None
     assert auth.verify(SECRET, "POST", PATH, sent, now=NOW) is None
@@ -35,13 +39,13 @@ def test_a_signature_covers_method_path_time_and_headers() -> None:
 def test_every_header_but_the_transport_ones_is_signed() -> None:
     sent = signed(HEADERS)
     for name in HEADERS:
-        changed = [(k, v + "0" if k == name else v) for k, v in sent]
+        changed = [(k, v + b"0" if k == name.encode() else v) for k, v in sent]
         assert auth.verify(SECRET, "PUT", PATH, changed, now=NOW) is None, name
-        removed = [(k, v) for k, v in sent if k != name]
+        removed = [(k, v) for k, v in sent if k != name.encode()]
         assert auth.verify(SECRET, "PUT", PATH, removed, now=NOW) is None, name
     for extra in ("x-object-meta-a", "etag", "x-backend-anything", "content-type",
                   "x-container-update"):     # the last one: a second value
-        assert auth.verify(SECRET, "PUT", PATH, [*sent, (extra, "1")], now=NOW) is None
+        assert auth.verify(SECRET, "PUT", PATH, [*sent, *raw([(extra, "1")])], now=NOW) is None
 
 
 def test_no_content_length_signs_as_zero() -> None:
@@ -51,16 +55,32 @@ def test_no_content_length_signs_as_zero() -> None:
     assert auth.verify(SECRET, "DELETE", PATH, sent, now=NOW) is None   # method differs
     value = auth.sign(SECRET, "DELETE", PATH, [("x-timestamp", "1")], now=NOW)
     for extra in ([], [("content-length", "0")]):
-        headers = [("x-timestamp", "1"), (auth.HEADER, value), *extra]
+        headers = raw([("x-timestamp", "1"), (auth.HEADER, value), *extra])
         assert auth.verify(SECRET, "DELETE", PATH, headers, now=NOW) is not None
-    headers = [("x-timestamp", "1"), (auth.HEADER, value), ("content-length", "9")]
+    headers = raw([("x-timestamp", "1"), (auth.HEADER, value), ("content-length", "9")])
     assert auth.verify(SECRET, "DELETE", PATH, headers, now=NOW) is None
+
+
+def test_values_travel_as_utf8() -> None:
+    """aiohttp sends a header value UTF-8 encoded; the node checks the bytes it got."""
+    value = auth.sign(SECRET, "PUT", PATH, [("x-object-meta-a", "caf\u00e9")], now=NOW)
+    sent = [(b"x-object-meta-a", "caf\u00e9".encode()), (b"x-node-auth", value.encode())]
+    assert auth.verify(SECRET, "PUT", PATH, sent, now=NOW) is not None
+    latin = [(b"x-object-meta-a", "caf\u00e9".encode("latin-1")), sent[1]]
+    assert auth.verify(SECRET, "PUT", PATH, latin, now=NOW) is None
+
+
+def test_a_long_secret_works() -> None:
+    secret = b"k" * 200
+    value = auth.sign(secret, "GET", PATH, now=NOW)
+    assert auth.verify(secret, "GET", PATH, raw([(auth.HEADER, value)]), now=NOW)
+    assert not auth.verify(b"k" * 199, "GET", PATH, raw([(auth.HEADER, value)]), now=NOW)
 
 
 def test_garbage_is_refused() -> None:
     for value in ("", "123", "123 abc", "x y z", "nan n 00", "inf n 00",
                   f"{NOW} n zz", f"{NOW} n {'0' * 64}"):
-        assert auth.verify(SECRET, "GET", PATH, [(auth.HEADER, value)], now=NOW) is None
+        assert auth.verify(SECRET, "GET", PATH, raw([(auth.HEADER, value)]), now=NOW) is None
     assert auth.verify(SECRET, "GET", PATH, [], now=NOW) is None
 
 
@@ -68,7 +88,7 @@ def test_identical_requests_get_distinct_signatures() -> None:
     first = auth.sign(SECRET, "HEAD", PATH, now=NOW)
     second = auth.sign(SECRET, "HEAD", PATH, now=NOW)
     assert first != second
-    proofs = [auth.verify(SECRET, "HEAD", PATH, [(auth.HEADER, v)], now=NOW)
+    proofs = [auth.verify(SECRET, "HEAD", PATH, raw([(auth.HEADER, v)]), now=NOW)
               for v in (first, second)]
     seen = RecentSignatures()
     assert [seen.first_time(p, now=NOW) for p in proofs if p] == [True, True]
