@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.api import policies
 from objectstore.api.access import RESELLER
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
@@ -20,7 +21,6 @@ from objectstore.api.names import SwiftPath
 from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import container_entry, listing_format
 from objectstore.api.swift_errors import MethodNotAllowed
-from objectstore.api.unsupported import not_implemented
 from objectstore.proxy import quotas
 
 
@@ -49,6 +49,10 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
 # public header -> where an account quota is kept (the legacy one is user metadata)
 QUOTA_HEADERS = {"x-account-quota-bytes": quotas.ACCOUNT_BYTES,
                  "x-account-quota-count": quotas.ACCOUNT_COUNT,
+                 f"x-account-quota-bytes-policy-{policies.DEFAULT}":
+                     quotas.ACCOUNT_POLICY_BYTES,
+                 f"x-account-quota-count-policy-{policies.DEFAULT}":
+                     quotas.ACCOUNT_POLICY_COUNT,
                  quotas.ACCOUNT_LEGACY_BYTES: quotas.ACCOUNT_LEGACY_BYTES}
 
 
@@ -66,7 +70,8 @@ def quota_metadata(request: Request) -> dict[str, str]:
         removal = name.startswith("x-remove-")
         public = "x-" + name[len("x-remove-"):] if removal else name
         if public not in QUOTA_HEADERS:
-            raise not_implemented(f"account quotas per storage policy ({public})")
+            raise errors.BadRequest(f"Invalid quota {public}: this store has one storage "
+                                    f"policy, {policies.DEFAULT!r}")
         value = "" if removal else h[name].strip()
         if value and not value.isdigit():
             raise errors.BadRequest(f"Invalid quota {public}: {value!r}")

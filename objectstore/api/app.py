@@ -87,6 +87,11 @@ class SwiftAPI:
             response.headers["www-authenticate"] = f'Swift realm="{realm(raw_path)}"'
         response.headers["x-trans-id"] = tx
         response.headers["x-openstack-request-id"] = tx
+        for name, value in scope["headers"]:
+            if name == b"connection":    # asked to keep the connection: say it is kept
+                if value.lower() == b"keep-alive" and response.status_code < 400:
+                    response.headers["connection"] = "keep-alive"
+                break
         await response(scope, receive, send)
 
     async def route(self, request: Request, raw_path: bytes) -> Response:

@@ -77,7 +77,7 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
-    metadata.update(await container_settings(b, request.headers, t))   # legacy first
+    metadata.update(await container_settings(b, request.headers, t))
     metadata.update(await versioning.container_metadata(b, request, t))
     try:
         claimed, local = await b.names.claim(t.account, t.container), False

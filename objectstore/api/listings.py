@@ -57,7 +57,11 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
         headers.update(versioned_writes.shown(node))    # X-Versions/History-Location
     if kind == "account":               # quotas a reseller admin set
         for public, kept in (("x-account-quota-bytes", quotas.ACCOUNT_BYTES),
-                             ("x-account-quota-count", quotas.ACCOUNT_COUNT)):
+                             ("x-account-quota-count", quotas.ACCOUNT_COUNT),
+                             (f"x-account-quota-bytes-policy-{policies.DEFAULT}",
+                              quotas.ACCOUNT_POLICY_BYTES),
+                             (f"x-account-quota-count-policy-{policies.DEFAULT}",
+                              quotas.ACCOUNT_POLICY_COUNT)):
             if node.get(kept):
                 headers[public] = node[kept]
     return headers

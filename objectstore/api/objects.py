@@ -29,7 +29,7 @@ from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
 from objectstore.api.slo_parts import one_part, part_response
 from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
-from objectstore.api.symlink_requests import follow, put_symlink, resolve
+from objectstore.api.symlink_requests import follow, located, put_symlink, resolve
 from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
@@ -70,7 +70,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         raise errors.BadRequest("POST to a specific version is not allowed")
     sides = copy_sides(request, t)
     if method in ("PUT", "COPY") and (vid is None or sides is not None):
-        # a legacy versioned container: archive what the write replaces
+        # a legacy versioned container: archive what the write replaces (not a
+        # PUT ?version-id, which restores a version of the new versioning)
         await version_archive.keep_current(b, request.headers, sides[1] if sides else t)
     if sides is not None:
         return await copy_object(b, request, *sides)
@@ -111,6 +112,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await queue(b, t, delete_at)
         return await _after_post(b, request, t, head, response, metadata, delete_at)
     if method == "DELETE":
+        if "x-if-delete-at" in request.headers:
+            await _check_delete_at(b, request.headers["x-if-delete-at"], t)
         if manifest_query == "delete":
             try:
                 handle = await versioning.open_requested(b, t, vid)
@@ -120,8 +123,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
                 handle.discard()
             if isinstance(handle, ManifestHandle):
                 return await delete_manifest(b, request, t, handle, vid)
-        # legacy versioned writes (version-id=null: Swift's legacy middleware, before the
-        # new one, sees a plain DELETE), then the new versioning, then a plain delete
+        # legacy versioned writes (version-id=null too: Swift's legacy middleware, ahead
+        # of the new one, sees a plain DELETE), then the new versioning, then plain
         if vid in (None, NULL) and await version_archive.delete(b, t):
             return Response(status_code=204, headers=DELETED)
         versioned = await versioning.delete(b, t, vid)
@@ -130,6 +133,18 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await b.proxy.delete_object(t.account, t.container, t.obj)
         return Response(status_code=204, headers=DELETED)
     raise MethodNotAllowed(method)
+
+
+async def _check_delete_at(b: Backend, value: str, t: SwiftPath) -> None:
+    """`X-If-Delete-At`: delete only if the object expires at that time (Swift's, so an
+    expirer-like client never deletes a version rewritten since): 400 for no number,
+    412 if it expires at another time or not at all."""
+    assert t.container is not None and t.obj is not None
+    if not value.strip().isdigit():
+        raise errors.BadRequest("Bad X-If-Delete-At header value")
+    head = await b.proxy.head_object(t.account, t.container, t.obj)
+    if head.get(DELETE_AT) != value.strip():
+        raise errors.PreconditionFailed("X-If-Delete-At does not match")
 
 
 async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -325,7 +340,10 @@ async def get_object(b: Backend, request: Request, t: SwiftPath, vid: str | None
             handle, where = await follow(b, request, t, handle, whole)
             if where is not None:       # a large object's segments: in its own account
                 t = parse_swift_path(where.encode())
-        response = await _answer_get(b, request, t, handle)
+        try:
+            response = await _answer_get(b, request, t, handle)
+        except errors.ObjectStoreError as exc:     # a 304/412 names the link's target too
+            raise located(exc, where) from None
         if where is not None:
             response.headers["content-location"] = where
         elif vid is None and VERSION_ID in handle.headers:     # the current version
@@ -348,8 +366,10 @@ async def _after_post(b: Backend, request: Request, t: SwiftPath, head: dict[str
         await post_content_type(b, request, t, metadata, delete_at, keep_manifest=False)
     if not symlinks.is_link(head):
         return response
-    return Response(status_code=307, headers={
-        "location": symlinks.location(symlinks.target_of(head, t.account))})
+    headers = {"location": symlinks.location(symlinks.target_of(head, t.account))}
+    if symlinks.TARGET_ETAG in head:            # a static link says which ETag it wants
+        headers["x-symlink-target-etag"] = head[symlinks.TARGET_ETAG]
+    return Response(status_code=307, headers=headers)
 
 
 async def _answer_get(b: Backend, request: Request, t: SwiftPath,

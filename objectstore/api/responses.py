@@ -10,6 +10,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from objectstore.api import policies, symlinks
+from objectstore.api.names import header_text
 from objectstore.proxy.containers import listed_etag
 from objectstore.proxy.manifests import listed_etags
 from objectstore.timestamps import Timestamp
@@ -51,7 +52,7 @@ def object_entry(e: dict[str, Any], account: str = "", links: bool = False,
     if "subdir" in e:
         return {"subdir": e["subdir"]}
     entry = {"name": e["name"], "hash": e["hash"], "bytes": e["bytes"],
-             "content_type": e["content_type"],
+             "content_type": header_text(e["content_type"]),   # sent as raw UTF-8
              "last_modified": iso_date(Timestamp.parse(e["timestamp"]))}
     if ";" in entry["hash"]:
         params = listed_etags(entry["hash"])[1]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from objectstore.api.names import header_text
+
 META = "x-container-meta-web-"
 DIRECTORY_TYPE = "application/directory"
 TRUE = ("true", "1", "yes", "on", "t", "y")
@@ -36,8 +38,8 @@ class Site:
 
     @classmethod
     def of(cls, headers: Mapping[str, str]) -> Site:
-        def get(name: str) -> str:
-            return headers.get(META + name, "").strip()
+        def get(name: str) -> str:      # names sent as raw UTF-8: read as such
+            return header_text(headers.get(META + name, "").strip())
         return cls(index=get("index"), listings=get("listings").lower() in TRUE,
                    css=get("listings-css"), error=get("error"),
                    directory_type=get("directory-type") or DIRECTORY_TYPE,
@@ -92,15 +94,16 @@ def human_size(n: int) -> str:
 
 
 def listing_page(site: Site, label: str, prefix: str, entries: list[dict[str, Any]],
-                 link_query: str = "") -> str:
-    """An HTML listing of the entries under `prefix` (names shown relative to it)."""
+                 link_query: str = "", up: bool = True) -> str:
+    """An HTML listing of the entries under `prefix` (names shown relative to it; each
+    link followed by `link_query`, and one to the parent unless not `up`)."""
     body = _head(site, label, prefix, "   th {text-align: left; padding: 0px 1em 0px 1em;}\n"
                  "   td {padding: 0px 1em 0px 1em;}\n   a {text-decoration: none;}")
     rows = [" <body>", f'  <h1 id="title">Listing of {html.escape(label)}</h1>',
             '  <table id="listing">', '   <tr id="heading">',
             '    <th class="colname">Name</th>', '    <th class="colsize">Size</th>',
             '    <th class="coldate">Date</th>', "   </tr>"]
-    if prefix:
+    if prefix and up:
         rows += ['   <tr id="parent" class="item">',
                  f'    <td class="colname"><a href="../{link_query}">../</a></td>',
                  '    <td class="colsize">&nbsp;</td>', '    <td class="coldate">&nbsp;</td>',

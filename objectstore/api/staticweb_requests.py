@@ -5,6 +5,8 @@ and the request goes on as any other."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,8 +19,17 @@ from objectstore.api.responses import object_entry
 from objectstore.api.staticweb import Site
 
 
-async def web_request(b: Backend, request: Request, t: SwiftPath, raw_path: bytes
-                      ) -> Response | None:
+@dataclass(frozen=True)
+class LinkView:
+    """A site seen through a TempURL for a prefix: every listed link carries the
+    link's query, and there is no way up above its prefix."""
+
+    query: str          # "?temp_url_prefix=...&temp_url_expires=...&temp_url_sig=..."
+    root: str           # the link's prefix
+
+
+async def web_request(b: Backend, request: Request, t: SwiftPath, raw_path: bytes,
+                      view: LinkView | None = None) -> Response | None:
     assert t.container is not None
     try:
         site = Site.of(await b.containers.head_container(t.account, t.container))
@@ -32,8 +43,8 @@ async def web_request(b: Backend, request: Request, t: SwiftPath, raw_path: byte
     if t.obj is None:
         if not slash:
             return _redirect(request, raw_path)
-        return await _directory(b, request, t, site, "")
-    return await _object(b, request, t, site, slash, raw_path)
+        return await _directory(b, request, t, site, "", view)
+    return await _object(b, request, t, site, slash, raw_path, view)
 
 
 def _redirect(request: Request, raw_path: bytes) -> Response:
@@ -52,17 +63,17 @@ async def _get(b: Backend, request: Request, t: SwiftPath, name: str) -> Respons
         return None
 
 
-async def _directory(b: Backend, request: Request, t: SwiftPath, site: Site, prefix: str
-                     ) -> Response:
+async def _directory(b: Backend, request: Request, t: SwiftPath, site: Site, prefix: str,
+                     view: LinkView | None) -> Response:
     if site.index:
         found = await _get(b, request, t, prefix + site.index)
         if found is not None:
             return found
-    return await _listing(b, request, t, site, prefix)
+    return await _listing(b, request, t, site, prefix, view)
 
 
-async def _listing(b: Backend, request: Request, t: SwiftPath, site: Site, prefix: str
-                   ) -> Response:
+async def _listing(b: Backend, request: Request, t: SwiftPath, site: Site, prefix: str,
+                   view: LinkView | None = None) -> Response:
     assert t.container is not None
     label = f"/v1/{t.account}/{t.container}/{prefix}"
     if site.label:
@@ -75,13 +86,15 @@ async def _listing(b: Backend, request: Request, t: SwiftPath, site: Site, prefi
     if prefix and not listing.entries:
         return await _error(b, request, t, site, 404, "")
     entries = [object_entry(e) for e in listing.entries]
-    page = staticweb.listing_page(site, label, prefix, entries)
+    page = staticweb.listing_page(site, label, prefix, entries,
+                                  view.query if view else "",
+                                  up=view is None or prefix != view.root)
     return Response(page.encode() if request.method == "GET" else b"", status_code=200,
                     media_type="text/html; charset=UTF-8")
 
 
 async def _object(b: Backend, request: Request, t: SwiftPath, site: Site, slash: bool,
-                  raw_path: bytes) -> Response:
+                  raw_path: bytes, view: LinkView | None) -> Response:
     assert t.obj is not None
     obj = t.obj
     if not slash:
@@ -99,7 +112,7 @@ async def _object(b: Backend, request: Request, t: SwiftPath, site: Site, slash:
         if listing.entries:
             return _redirect(request, raw_path)
         return await _error(b, request, t, site, 404, "")
-    return await _listing(b, request, t, site, obj.rstrip("/") + "/")
+    return await _listing(b, request, t, site, obj.rstrip("/") + "/", view)
 
 
 def _marker(response: Response, site: Site) -> bool:

@@ -114,7 +114,10 @@ async def follow(b: Backend, request: Request, t: SwiftPath, handle: Handle,
         if hops >= symlinks.SYMLOOP_MAX:
             raise TooManyLinks("Too many levels of symbolic links, maximum allowed is "
                                f"{symlinks.SYMLOOP_MAX}")
-        await may_of(request)(target, method)
+        try:                # a refusal still says where the link points, as Swift's
+            await may_of(request)(target, method)
+        except errors.ObjectStoreError as exc:
+            raise located(exc, symlinks.location(target)) from None
         assert target.container is not None and target.obj is not None
         where, expected, hops, t = symlinks.location(target), static, hops + 1, target
         try:

@@ -73,7 +73,7 @@ def location(path: SwiftPath) -> str:
 def link_request(headers: Mapping[str, str], t: SwiftPath) -> LinkRequest:
     """The checked X-Symlink-* headers of a PUT (412 for a malformed target, 400 for a
     link to itself or a bad ETag), as Swift checks them."""
-    raw = unquote(header_text(headers["x-symlink-target"]))
+    raw = unquote(header_text(headers["x-symlink-target"]))    # raw UTF-8, or quoted
     container, slash, obj = raw.partition("/")
     if raw.startswith("/") or not slash or not container or not obj:
         raise PreconditionFailedWithReason(FORM)

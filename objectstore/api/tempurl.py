@@ -164,11 +164,12 @@ def _client_allowed(ip_range: str, client: str | None) -> bool:
 
 def check(link: LinkQuery, method: str, account: str, container: str, obj: str,
           client: str | None, account_keys: Iterable[str], container_keys: Iterable[str],
-          now: float | None = None) -> Grant:
-    """The grant `link` gives this request, or TempURLInvalid."""
+          now: float | None = None, directory: bool = False) -> Grant:
+    """The grant `link` gives this request, or TempURLInvalid. `directory`: the request
+    is for a directory of a web site (`obj` may then be empty: the container's root)."""
     now = time.time() if now is None else now
     expires = expires_at(link.expires, now)
-    if not link.sig or not expires or method not in METHODS or not obj:
+    if not link.sig or not expires or method not in METHODS or not (obj or directory):
         raise TempURLInvalid("no signature, expired, or not an object")
     digest, given = split_signature(link.sig)
     if digest not in ALLOWED_DIGESTS or not given:

@@ -59,6 +59,7 @@ async def container_metadata(b: Backend, request: Request, t: SwiftPath) -> dict
     if value is None:
         return {}
     assert t.container is not None
+    # (on a container with a legacy location: refused first, versioned_writes.py)
     return await b.versions.prepare(t.account, t.container, value.strip().lower() in TRUE)
 
 

@@ -49,6 +49,7 @@ class Proof:
 
 _UNSIGNED_RAW = frozenset(name.encode() for name in UNSIGNED)
 _HEADER_RAW = HEADER.encode()
+_OWS = " \t"
 _ZERO_LENGTH = b"content-length:0\n"
 
 
@@ -73,14 +74,16 @@ def _mac(secret: bytes, message: bytes) -> bytes:
 
 def sign(secret: bytes, method: str, raw_path: str,
          headers: Iterable[tuple[str, str]] = (), now: float | None = None,
-         nonce: str | None = None) -> str:
+         nonce: str | None = None, encoding: str = "utf-8") -> str:
     """The X-Node-Auth value for a request with exactly these headers (items; names in
-    lower case, as the node's HTTP server gives them; values are sent UTF-8 encoded,
-    as aiohttp sends them)."""
+    lower case, as the node's HTTP server gives them; values travel `encoding`-encoded:
+    UTF-8 is how aiohttp sends them)."""
     stamp = f"{time.time() if now is None else now:.3f}"
     nonce = nonce or os.urandom(12).hex()
-    lines = [f"{name}:{str(value).strip()}\n".encode() for name, value in headers
-             if name not in UNSIGNED]
+    # (only HTTP's own whitespace is stripped, as a parser does: a value's Latin-1
+    # view may end in a character str.strip() would take, such as \x85)
+    lines = [f"{name}:{str(value).strip(_OWS)}\n".encode(encoding)
+             for name, value in headers if name not in UNSIGNED]
     mac = _mac(secret, _message(method, raw_path, stamp, nonce, lines))
     return f"{stamp} {nonce} {mac.hex()}"
 
@@ -94,7 +97,7 @@ def verify(secret: bytes, method: str, raw_path: str, headers: Iterable[tuple[by
     lines = []
     for name, raw in headers:
         if name not in _UNSIGNED_RAW:
-            lines.append(b"%s:%s\n" % (name, raw))
+            lines.append(b"%s:%s\n" % (name, raw.strip(b" \t")))
         elif name == _HEADER_RAW:
             value = raw
     parts = value.split(b" ")

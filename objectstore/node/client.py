@@ -50,13 +50,16 @@ def node_path(kind: str, device: str, partition: int, account: str,
 
 def signed_headers(secret: bytes, method: str, path: str,
                    headers: Mapping[str, str] | None,
-                   body: bytes | AsyncIterator[bytes] | None) -> dict[str, str]:
+                   body: bytes | AsyncIterator[bytes] | None,
+                   encoding: str = "utf-8") -> dict[str, str]:
     """The headers to send, with their signature (auth): a bytes body's length is
-    among them, so it is signed too."""
+    among them, so it is signed too. `encoding`: how the values travel (aiohttp's
+    UTF-8 unless said)."""
     all_headers = {k.lower(): str(v) for k, v in (headers or {}).items()}
     if isinstance(body, bytes):
         all_headers.setdefault("content-length", str(len(body)))
-    all_headers[auth.HEADER] = auth.sign(secret, method, path, all_headers.items())
+    all_headers[auth.HEADER] = auth.sign(secret, method, path, all_headers.items(),
+                                         encoding=encoding)
     return all_headers
 
 

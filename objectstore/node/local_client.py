@@ -165,8 +165,11 @@ class LocalNodeClient(NodeClient):
         if app is None:
             return await super().request(method, target, path, headers, body, timeout)
         raw_path, _, query = path.partition("?")
-        pairs = [(k.encode("latin-1"), v.encode()) for k, v in     # values: as aiohttp
-                 signed_headers(self.secret, method, path, headers, body).items()]
+        # (values travel as Latin-1 here, both ways, as the embedded server always
+        # stored them: the signature is over those bytes)
+        pairs = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in
+                 signed_headers(self.secret, method, path, headers, body,
+                                encoding="latin-1").items()]
         pairs.append((request_id.HEADER.encode(), request_id.request_id().encode()))
         scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
                  "http_version": "1.1", "method": method, "scheme": "http",

@@ -34,11 +34,11 @@ from objectstore.timestamps import Timestamp
 # a Swift-only container (swift_only.py) is never remembered as known: S3 must see its mark
 SWIFT_ONLY = "x-container-sysmeta-swift-only"
 VERSIONING = STATE
+_PAST_HIDDEN = RESERVED + "\U0010ffff"     # a marker past every hidden container
 CONTAINER_SYSMETA = "x-container-sysmeta-"
 # Swift's legacy versioned writes (api/versioned_writes.py): the archive container's name.
 # S3 reads it too, to refuse writes the Swift setting would version (s3compat/features.py)
 LEGACY_VERSIONS = CONTAINER_SYSMETA + "versions-location"
-_PAST_HIDDEN = RESERVED + "\U0010ffff"     # a marker past every hidden container
 # the header of a container's or account's info that says when it last changed
 LAST_CHANGED = wire.METADATA_TIMESTAMP
 
@@ -150,7 +150,9 @@ class Containers:
             async with resp:
                 await resp.read()
                 h = {k.lower(): v for k, v in resp.headers.items()}
-            stamp = h.get("x-put-timestamp")
+            # the newest metadata wins: a replica a POST has not reached yet (the POST
+            # answered once a quorum had it) must not be the one believed
+            stamp = h.get(LAST_CHANGED) or h.get("x-put-timestamp")
             return Reply(Answer(resp.status, Timestamp.parse(stamp) if stamp else None), h)
 
         replies = await self.proxy.fanout.call(

@@ -18,8 +18,8 @@ NONE: Mapping[str, str] = {}
 
 class ExistenceCache:
     """Also keeps whether the container has a quota (so writes to the others need not
-    ask for its counts), and its system metadata (what object writes depend on: its
-    versioning state, a legacy versions location -- a dict lookup instead of a HEAD)."""
+    ask for its counts), and its system metadata (what object writes may depend on,
+    e.g. a legacy versions location: one dict lookup instead of a HEAD)."""
 
     def __init__(self, ttl: float = 5.0, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -50,8 +50,8 @@ class ExistenceCache:
         return self._sysmeta.get((account, container), NONE)
 
     def versioning(self, account: str, container: str) -> str:
-        """The versioning state when last seen (version_names.STATE: "true", "false",
-        or "" if never versioned; only meaningful while `known`)."""
+        """Its versioning state (version_names.STATE: "true", "false", or "" if never
+        versioned) when last seen, which decides how a write is stored."""
         return self.sysmeta(account, container).get(STATE, "")
 
     def remember(self, account: str, container: str, quota: bool = False,

@@ -17,6 +17,9 @@ CONTAINER_COUNT = "x-container-meta-quota-count"
 ACCOUNT_BYTES = "x-account-sysmeta-quota-bytes"
 ACCOUNT_COUNT = "x-account-sysmeta-quota-count"
 ACCOUNT_LEGACY_BYTES = "x-account-meta-quota-bytes"
+# the same for the one storage policy (every container is in it: the same total)
+ACCOUNT_POLICY_BYTES = "x-account-sysmeta-quota-bytes-policy"
+ACCOUNT_POLICY_COUNT = "x-account-sysmeta-quota-count-policy"
 EXCEEDED = "Upload exceeds quota."
 
 
@@ -25,10 +28,17 @@ def container_quotas(headers: Mapping[str, str]) -> tuple[int | None, int | None
 
 
 def account_quotas(headers: Mapping[str, str]) -> tuple[int | None, int | None]:
-    """(bytes, count); the system metadata decides over the legacy metadata."""
+    """(bytes, count); the system metadata decides over the legacy metadata, and the
+    policy's quota holds as well (the lower of the two)."""
     legacy = _int(headers.get(ACCOUNT_LEGACY_BYTES))
     current = _int(headers.get(ACCOUNT_BYTES))
-    return (current if current is not None else legacy), _int(headers.get(ACCOUNT_COUNT))
+    total = current if current is not None else legacy
+    return (_lower(total, _int(headers.get(ACCOUNT_POLICY_BYTES))),
+            _lower(_int(headers.get(ACCOUNT_COUNT)), _int(headers.get(ACCOUNT_POLICY_COUNT))))
+
+
+def _lower(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def check(quotas: tuple[int | None, int | None], used: int, count: int,

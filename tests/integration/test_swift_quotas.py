@@ -129,3 +129,36 @@ def test_an_account_quota_holds_for_every_container_and_both_apis(server: str) -
     for obj in other.get_container(name)[1]:
         other.delete_object(name, obj["name"])
     other.delete_container(name)
+
+
+def test_a_quota_for_the_one_storage_policy_holds_as_the_accounts(server: str) -> None:
+    """X-Account-Quota-Count-Policy-default: every container is in that policy, so it
+    limits the account as a whole; another policy's name is refused."""
+    other = swift(server, ("other:someone", "secret2"))
+    root = as_reseller(server)
+    name = unique("pquota")
+    other.put_container(name)
+    count = int(other.head_account()["x-account-object-count"])
+    root.post_account({"X-Account-Quota-Count-Policy-default": str(count + 1)})
+    try:
+        assert other.head_account()["x-account-quota-count-policy-default"] == str(count + 1)
+        assert status_of_put(other, name, "one", b"x") == 201
+        deadline = time.monotonic() + 10
+        while int(other.head_account()["x-account-object-count"]) < count + 1:
+            assert time.monotonic() < deadline, "the account never counted the write"
+            time.sleep(0.1)
+        assert status_of_put(other, name, "two", b"x") == 413
+        tok = login(server, RESELLER)
+        assert raw(server, "POST", "/v1/AUTH_other",
+                   {"X-Auth-Token": tok, "X-Account-Quota-Bytes-Policy-gold": "5"})[0] == 400
+        user = login(server, ("other:someone", "secret2"))
+        assert raw(server, "POST", "/v1/AUTH_other", {
+            "X-Auth-Token": user, "X-Remove-Account-Quota-Count-Policy-default": "x"})[0] \
+            == 403
+    finally:
+        root.post_account({"X-Remove-Account-Quota-Count-Policy-default": "x"})
+    assert "x-account-quota-count-policy-default" not in other.head_account()
+    assert status_of_put(other, name, "two", b"x") == 201
+    for obj in other.get_container(name)[1]:
+        other.delete_object(name, obj["name"])
+    other.delete_container(name)

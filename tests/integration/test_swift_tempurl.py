@@ -240,3 +240,44 @@ def test_info_advertises_tempurl(server: str) -> None:
     info = requests.get(f"{server}/info", timeout=10).json()
     assert set(info["tempurl"]["allowed_digests"]) == {"sha1", "sha256", "sha512"}
     assert "PUT" in info["tempurl"]["methods"]
+
+
+def test_a_prefix_link_opens_a_web_sites_listings_under_its_prefix(server: str) -> None:
+    """A container with web listings, read through a prefix link: each directory's
+    listing, whose links carry the link's query (so a browser can follow them), and no
+    way above the prefix. Without listings, or outside the prefix, the link opens none."""
+    conn, container = swift(server), unique("tweb")
+    conn.put_container(container, {"X-Container-Meta-Web-Listings": "true",
+                                   "X-Container-Meta-Temp-URL-Key": CKEY})
+    for name in ("top.txt", "pics/a.jpg", "pics/b/c.jpg"):
+        conn.put_object(container, name, name.encode())
+    whole = generate_temp_url(f"/v1/{ACCOUNT}/{container}/", 60, CKEY, "GET", prefix=True)
+    query = whole.split("?", 1)[1]
+    root = requests.get(f"{server}/v1/{ACCOUNT}/{container}?{query}", timeout=10,
+                        allow_redirects=False)
+    assert root.status_code == 301
+    page = requests.get(f"{server}/v1/{ACCOUNT}/{container}/?{query}", timeout=10)
+    assert page.status_code == 200 and "Listing of /v1/" in page.text
+    assert 'href="..' not in page.text
+    assert 'href="./pics/?temp_url_prefix=&amp;temp_url_expires=' in page.text
+    sub = requests.get(f"{server}/v1/{ACCOUNT}/{container}/pics/?{query}", timeout=10)
+    assert sub.status_code == 200 and 'href="..' in sub.text and "a.jpg" in sub.text
+    follow = sub.text.split('href="./a%2Ejpg', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    got = requests.get(f"{server}/v1/{ACCOUNT}/{container}/pics/a.jpg{follow}", timeout=10)
+    assert got.status_code == 200 and got.content == b"pics/a.jpg"
+    # a link for pics/ lists pics/ (its root: no way up) but not the container
+    pics = generate_temp_url(f"/v1/{ACCOUNT}/{container}/pics/", 60, CKEY, "GET",
+                             prefix=True).split("?", 1)[1]
+    inside = requests.get(f"{server}/v1/{ACCOUNT}/{container}/pics/?{pics}", timeout=10)
+    assert inside.status_code == 200 and 'href="..' not in inside.text
+    assert requests.get(f"{server}/v1/{ACCOUNT}/{container}/?{pics}",
+                        timeout=10).status_code == 401
+    # no listings: the link opens no directory
+    conn.post_container(container, {"X-Remove-Container-Meta-Web-Listings": "x"})
+    assert requests.get(f"{server}/v1/{ACCOUNT}/{container}/?{query}",
+                        timeout=10).status_code == 401
+    assert requests.get(f"{server}/v1/{ACCOUNT}/{container}/pics/?{query}",
+                        timeout=10).status_code == 404
+    for name in ("top.txt", "pics/a.jpg", "pics/b/c.jpg"):
+        conn.delete_object(container, name)
+    conn.delete_container(container)

@@ -1,0 +1,95 @@
+"""How the Swift API answers on the wire: a kept connection said so, X-If-Delete-At on
+DELETE, and a UTF-8 content type listed as text -- read with http.client, which keeps
+names and bytes as sent. (Header names go out in lower case: uvicorn writes them so;
+Swift's title case is not matched -- HTTP ignores it, and so do Swift's clients.)"""
+
+from __future__ import annotations
+
+import http.client
+import time
+
+from tests.integration.test_swift_edge import ADMIN, login, swift, unique
+
+
+def request(server: str, method: str, path: str, headers: dict[str, str],
+            body: bytes = b"") -> http.client.HTTPResponse:
+    host, port = server.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        response.read()
+        return response
+    finally:
+        conn.close()
+
+
+def test_a_kept_connection_says_so(server: str) -> None:
+    conn, name = swift(server), unique("hdr")
+    conn.put_container(name)
+    conn.put_object(name, "o", b"x", headers={"X-Object-Meta-Color": "blUe"})
+    token = login(server, ADMIN)
+    got = request(server, "GET", f"/v1/AUTH_test/{name}/o", {"X-Auth-Token": token})
+    names = [k.lower() for k, _ in got.getheaders()]
+    assert got.getheader("X-Object-Meta-Color") == "blUe"
+    assert "connection" not in names
+    kept = request(server, "GET", f"/v1/AUTH_test/{name}/o",
+                   {"X-Auth-Token": token, "Connection": "keep-alive"})
+    assert kept.getheader("Connection") == "keep-alive"
+    conn.delete_object(name, "o")
+    conn.delete_container(name)
+
+
+def test_x_if_delete_at_deletes_only_what_expires_then(server: str) -> None:
+    conn, name = swift(server), unique("ida")
+    conn.put_container(name)
+    at = int(time.time()) + 3600
+    conn.put_object(name, "o", b"x", headers={"X-Delete-At": str(at)})
+    conn.put_object(name, "plain", b"x")
+    token = login(server, ADMIN)
+    path = f"/v1/AUTH_test/{name}"
+    assert request(server, "DELETE", f"{path}/o", {"X-Auth-Token": token,
+                                                   "X-If-Delete-At": "bad"}).status == 400
+    assert request(server, "DELETE", f"{path}/o", {"X-Auth-Token": token,
+                                                   "X-If-Delete-At": str(at + 1)}).status == 412
+    assert request(server, "DELETE", f"{path}/plain", {"X-Auth-Token": token,
+                                                       "X-If-Delete-At": str(at)}).status == 412
+    assert conn.head_object(name, "o")["x-delete-at"] == str(at)      # still there
+    assert request(server, "DELETE", f"{path}/o", {"X-Auth-Token": token,
+                                                   "X-If-Delete-At": str(at)}).status == 204
+    assert request(server, "DELETE", f"{path}/gone", {"X-Auth-Token": token,
+                                                      "X-If-Delete-At": str(at)}).status == 404
+    conn.delete_object(name, "plain")
+    conn.delete_container(name)
+
+
+def test_a_utf8_content_type_is_listed_as_text(server: str) -> None:
+    conn, name = swift(server), unique("ctype")
+    conn.put_container(name)
+    kind = "text/\u2603\u0902"
+    token = login(server, ADMIN)
+    assert request(server, "PUT", f"/v1/AUTH_test/{name}/o",
+                   {"X-Auth-Token": token, "Content-Length": "1",
+                    "Content-Type": kind.encode().decode("latin-1")}, b"x").status == 201
+    rows = conn.get_container(name)[1]
+    assert rows[0]["content_type"] == kind
+    conn.delete_object(name, "o")
+    conn.delete_container(name)
+
+
+def test_utf8_metadata_of_every_ending_round_trips(server: str) -> None:
+    """UTF-8 values whose bytes end in 0x85 or 0xa0 (whitespace to str.strip() when
+    read as Latin-1): stored and read back whole (they once failed the node's
+    signature check: 503)."""
+    conn, name = swift(server), unique("meta8")
+    conn.put_container(name)
+    values = {"a": "\u5605", "b": "x\u0900", "c": "\u8508\u2603", "d": "caf\u00e9 \u00a0"}
+    conn.put_object(name, "o", b"body", headers={f"X-Object-Meta-{k}": v
+                                                 for k, v in values.items()})
+    got = conn.head_object(name, "o")
+    assert {k: got[f"x-object-meta-{k}"] for k in values} == \
+        values
+    conn.post_object(name, "o", headers={"X-Object-Meta-E": "\u5605\u5605"})
+    assert conn.head_object(name, "o")["x-object-meta-e"] == "\u5605\u5605"
+    conn.delete_object(name, "o")
+    conn.delete_container(name)
