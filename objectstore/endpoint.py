@@ -4,10 +4,10 @@ A request that carries an S3 signature (an `Authorization: AWS4-...` or `AWS ...
 or a presigned URL's X-Amz-Signature / X-Amz-Credential / AWSAccessKeyId query) is S3,
 whatever its path: so buckets may be named `info`, `healthcheck`, `v1`, `v1.0` or `auth`.
 Anything else is Swift when its path has Swift's shape -- /auth/v1.0 and /v1.0 (TempAuth),
-/v1 and /v1/..., /info, /healthcheck -- and S3 otherwise (where an unsigned request is
-denied). Swift clients authenticate with X-Auth-Token, never with an AWS signature, so
-no Swift request is taken for S3; an unsigned GET /info or /healthcheck stays Swift's
-/info and the health check.
+/v1 and /v1/..., /info, /healthcheck, and any path beginning `//` -- and S3 otherwise
+(where an unsigned request is denied). Swift clients authenticate with X-Auth-Token,
+never with an AWS signature, so no Swift request is taken for S3; an unsigned GET /info
+or /healthcheck stays Swift's /info and the health check.
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ def is_s3_signed(scope: Scope) -> bool:
 
 
 def is_swift(scope: Scope) -> bool:
+    """(A path beginning `//` is no S3 bucket's: a Swift client that doubled the slash
+    of its storage URL gets Swift's 404, not an S3 error.)"""
     path = scope["path"]
-    return (path in SWIFT_EXACT or path.startswith("/v1/")) and not is_s3_signed(scope)
+    return (path in SWIFT_EXACT or path.startswith(("/v1/", "//"))) and \
+        not is_s3_signed(scope)
 
 
 class Endpoint:

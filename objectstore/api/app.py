@@ -193,6 +193,11 @@ class SwiftAPI:
             return
         source, destination = sides
         if request.method == "COPY":
+            # the source is read first, as Swift's copy does: a missing one is 404
+            # whatever the destination would have allowed
+            assert source.container is not None and source.obj is not None
+            await self.backend.proxy.head_object(source.account, source.container,
+                                                 source.obj)
             await authorize(self.backend, who, request, destination, "PUT")
         else:
             await authorize(self.backend, who, request, source, "GET")

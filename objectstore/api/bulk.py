@@ -141,8 +141,7 @@ async def delete_one(b: Backend, account: str, path: str, may: May,
             if vid not in (None, NULL) or not await version_archive.delete(b, target):
                 await versioning.delete_object(b, target, vid)     # (or a plain one)
         else:
-            await versioning.before_container_delete(b, target)
-            await b.containers.delete_container(account, container)
+            await versioning.delete_container(b, target)
             await b.names.release(account, container)
         outcome.deleted += 1
     except errors.NotFound:

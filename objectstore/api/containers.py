@@ -62,8 +62,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
         await b.containers.post_container(t.account, t.container, metadata)
         return Response(status_code=204)
     if method == "DELETE":
-        await versioning.before_container_delete(b, t)
-        await b.containers.delete_container(t.account, t.container)
+        await versioning.delete_container(b, t)
         await b.names.release(t.account, t.container)
         await b.swift_only.remove(t.account, t.container)
         return Response(status_code=204)

@@ -28,6 +28,7 @@ LISTING_LIMIT = 10_000
 CAPABILITIES: dict[str, Any] = {"swift": {
     "version": "objectstore",
     "max_file_size": 5 * 1024 ** 3,
+    "allow_account_management": False,     # accounts are made by use, not by PUT
     "container_listing_limit": LISTING_LIMIT,
     "account_listing_limit": LISTING_LIMIT,
     "max_object_name_length": names.MAX_OBJECT,

@@ -28,7 +28,11 @@ from objectstore.api.slo import (
 from objectstore.api.slo import whole_object_headers as slo_headers
 from objectstore.api.slo_delete import delete_manifest
 from objectstore.api.slo_parts import one_part, part_response
-from objectstore.api.swift_errors import LengthRequired, MethodNotAllowed
+from objectstore.api.swift_errors import (
+    LengthRequired,
+    MethodNotAllowed,
+    TransferCodingNotImplemented,
+)
 from objectstore.api.symlink_requests import follow, located, put_symlink, resolve
 from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
@@ -151,7 +155,10 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None and t.obj is not None
     h = request.headers
     length = h.get("content-length")
-    if length is None and "chunked" not in h.get("transfer-encoding", "").lower():
+    coding = h.get("transfer-encoding", "").strip().lower()
+    if coding and coding != "chunked":     # e.g. gzip,chunked: Swift's 501 too
+        raise TransferCodingNotImplemented(f"Transfer-Encoding {coding!r} is not supported")
+    if length is None and "chunked" not in coding:
         raise LengthRequired("Missing Content-Length or Transfer-Encoding: chunked")
     if length is not None and (not length.isdigit() or int(length) > 5 * 1024 ** 3):
         raise errors.BadRequest("bad Content-Length (at most 5 GiB)")
@@ -256,6 +263,9 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
                   if k.startswith(symlinks.SYSMETA)}
         if system and symlinks.LISTING_ETAG in source.system.other:
             system[symlinks.LISTING_ETAG] = source.system.other[symlinks.LISTING_ETAG]
+        account = header_text(h.get("x-symlink-target-account", "")).strip()
+        if account:
+            symlinks.retarget_account(system, unquote(account))
         # the manifest itself of a DLO is copied as one (an SLO's: _copy_manifest)
         dlo = source.system.other.get(DLO_MANIFEST) if manifest_only else None
         if dlo:

@@ -23,6 +23,11 @@ class LengthRequired(errors.BadRequest):
     """A PUT with neither a Content-Length nor chunked transfer encoding (411)."""
 
 
+class TransferCodingNotImplemented(errors.ObjectStoreError):
+    """A body in a transfer coding other than chunked (501, as Swift answers: the
+    body could not be read as meant)."""
+
+
 class MethodNotAllowed(errors.ObjectStoreError):
     """The path exists, but not with this method (405)."""
 
@@ -88,6 +93,7 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
     ConflictWithReason: SwiftError(409, "Conflict"),
     PreconditionFailedWithReason: SwiftError(412, "Precondition Failed"),
     NotAcceptable: SwiftError(406, "Not Acceptable", "The request is not acceptable."),
+    TransferCodingNotImplemented: SwiftError(501, "Not Implemented"),
     MethodNotAllowed: SwiftError(405, "Method Not Allowed",
                                  "The method is not allowed for this resource."),
     errors.BadRequest: SwiftError(400, "Bad Request"),

@@ -19,6 +19,7 @@ from objectstore.api.swift_errors import ConflictWithReason
 from objectstore.api.symlinks import May, TooManyLinks
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.object_info import SLO_ETAG
 from objectstore.proxy.put_options import PutOptions, content_headers_of
 
 Handle = ObjectHandle | ManifestHandle
@@ -64,7 +65,7 @@ async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
     metadata = user_metadata(h, "object")
     await b.containers.confirm_write(t.account, t.container, 0)
     content_type = h.get("content-type")
-    target_etag = target_bytes = None
+    target_etag = target_bytes = target_slo_etag = None
     if link.etag is not None:       # a static link: the target must be there, as named
         target = link.target
         assert target.container is not None and target.obj is not None
@@ -78,6 +79,7 @@ async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
             raise ConflictWithReason(f"Object Etag {found!r} does not match "
                                   f"X-Symlink-Target-Etag header {link.etag!r}")
         target_etag = found
+        target_slo_etag = head.get(SLO_ETAG)       # a large object's, for listings
         target_bytes = head.get("x-object-sysmeta-manifest-size") or \
             head.get("content-length", "0")
         content_type = content_type or head.get("content-type")
@@ -85,7 +87,8 @@ async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
         content_type=content_type or symlinks.DEFAULT_CONTENT_TYPE,
         content_headers=content_headers_of(h.raw),
         user_metadata={k[len("x-object-meta-"):]: v for k, v in metadata.items()},
-        system_metadata=symlinks.system_metadata(link, target_etag, target_bytes),
+        system_metadata=symlinks.system_metadata(link, target_etag, target_bytes,
+                                                 target_slo_etag),
         length=0)
     stored, vid = await versioning.store(b, t, _nothing(), options)
     headers = {"etag": stored.etag, "last-modified": http_date(stored.timestamp)}

@@ -94,8 +94,10 @@ def link_request(headers: Mapping[str, str], t: SwiftPath) -> LinkRequest:
 
 
 def system_metadata(link: LinkRequest, target_etag: str | None = None,
-                    target_bytes: str | None = None) -> dict[str, str]:
-    """What the link keeps, and the ETag its container row shows."""
+                    target_bytes: str | None = None, target_slo_etag: str | None = None
+                    ) -> dict[str, str]:
+    """What the link keeps, and the ETag its container row shows (a static link to a
+    large object lists that object's ETag too, as Swift's does)."""
     meta = {TARGET: link.quoted}
     params = [f"symlink_target={link.quoted}"]
     if link.account is not None:
@@ -106,8 +108,22 @@ def system_metadata(link: LinkRequest, target_etag: str | None = None,
         meta[TARGET_BYTES] = target_bytes or "0"
         params += [f"symlink_target_etag={link.etag}",
                    f"symlink_target_bytes={target_bytes or '0'}"]
+        if target_slo_etag:
+            params.append(f"slo_etag={target_slo_etag}")
     meta[LISTING_ETAG] = "; ".join([EMPTY_MD5, *params])
     return meta
+
+
+def retarget_account(system: dict[str, str], account: str) -> None:
+    """A link's copy with X-Symlink-Target-Account: the copy points into that account
+    (its kept target and its listing row's parameters both say so)."""
+    if TARGET not in system:
+        return
+    system[TARGET_ACCOUNT] = quote(account)
+    etag, *params = [p.strip() for p in system.get(LISTING_ETAG, EMPTY_MD5).split(";")]
+    params = [p for p in params if not p.startswith("symlink_target_account=")]
+    params.insert(1, f"symlink_target_account={quote(account)}")
+    system[LISTING_ETAG] = "; ".join([etag, *params])
 
 
 def shown_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -76,17 +76,19 @@ async def container_headers(b: Backend, t: SwiftPath, node: dict[str, str],
     shown[key] = str(int(shown.get(key, "0")) + used)
 
 
-async def before_container_delete(b: Backend, t: SwiftPath) -> None:
+async def delete_container(b: Backend, t: SwiftPath) -> None:
+    """Delete a container (409 while it is not empty, or while versions of its objects
+    remain), and its versions container with it."""
     assert t.container is not None
-    try:
-        state = await b.containers.versioning(t.account, t.container)
-    except errors.ContainerNotFound:
+    if not await b.containers.versioning(t.account, t.container):   # 404 if none
+        await b.containers.delete_container(t.account, t.container)
         return
-    if state:
-        try:
-            await b.versions.remove_container(t.account, t.container)
-        except errors.Conflict as exc:
-            raise ConflictWithReason(str(exc)) from None
+    try:
+        await b.versions.delete_container(t.account, t.container)
+    except errors.ContainerNotEmpty:
+        raise
+    except errors.Conflict as exc:
+        raise ConflictWithReason(str(exc)) from None
 
 
 async def list_versions(b: Backend, request: Request, t: SwiftPath) -> Response:

@@ -115,12 +115,14 @@ class Versions:
             return 0, 0
         return int(head.get("x-item-count", "0")), int(head.get("x-bytes-used", "0"))
 
-    async def remove_container(self, account: str, container: str) -> None:
-        """Before the container itself is deleted: Conflict while versions remain,
-        else its versions container goes."""
+    async def delete_container(self, account: str, container: str) -> None:
+        """Delete a container that has had versioning: Conflict while versions remain;
+        its versions container goes only once the container itself is gone (so one
+        that is not empty keeps where its versions go)."""
         count, _ = await self.counts(account, container)
         if count:
             raise errors.Conflict("Delete all versions before deleting container.")
+        await self.containers.delete_container(account, container)
         with contextlib.suppress(errors.ContainerNotFound):
             await self.containers.delete_container(account, versions_container(container))
 

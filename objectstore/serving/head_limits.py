@@ -11,12 +11,19 @@ The limits are checked once the head is parsed (exact sizes of what the parser f
 and, for a head that is still incomplete, against the bytes fed to the parser since the
 head began -- which is what bounds the memory a client can make us hold: at most
 `max_head` plus one read.
+
+A request line with raw (unencoded) UTF-8 in its target -- Swift clients send one when
+told not to quote paths, and OpenStack Swift takes it -- is percent-encoded before the
+parser sees it (httptools refuses any byte over 0x7f in a URL): the same request as
+its encoded form. Only the first request of a read is looked at (one pipelined behind
+it with such a line is refused, as before); an ASCII line costs one `isascii`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +33,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
 log = logging.getLogger("objectstore.http")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_began = 0.0      # when the head under way began (its first byte)
         self._head_pending = True   # a head is under way (or the first is awaited)
         self._refused = False
+        self._line_pending = True   # the next bytes begin (or continue) a request line
 
     @classmethod
     def with_limits(cls, limits: HeadLimits) -> type[LimitedHttpToolsProtocol]:
@@ -84,6 +93,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._refused:
             return
         self._unset_keepalive_if_required()
+        if self._line_pending:
+            data = self._quoted_request_line(data)
         was_in_head, heads_before = self._in_head, self._heads_done
         try:
             self.parser.feed_data(data)
@@ -93,10 +104,19 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
             return
+        except httptools.HttpParserInvalidMethodError:
+            # a method the parser does not know (LICK): 405 as Swift answers, not 400
+            self._refuse(405, "Method not allowed")
+            return
         except httptools.HttpParserError as exc:
             refused = exc.__context__
             if isinstance(refused, HeadRefused):
                 self._refuse(refused.status, refused.reason)
+            elif self.cycle is not None and not self.cycle.response_complete:
+                # bytes that are no request after one that is (a body sent without a
+                # length): that request is answered first (a PUT's 411), then we close
+                self.cycle.keep_alive = False
+                self._refused = True
             else:
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")
@@ -106,6 +126,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._head_fed += len(data)
             if self._head_fed > self.limits.max_head:
                 self._refuse(431, "Request header fields too large")
+
+    def _quoted_request_line(self, data: bytes) -> bytes:
+        end = data.find(b"\n")
+        if end >= 0 or len(data) > self.limits.max_line:
+            self._line_pending = False          # (a line too long is refused anyway)
+        line = data if end < 0 else data[:end]
+        if line.isascii():
+            return data
+        return _NON_ASCII.sub(lambda m: b"%%%02X" % m.group()[0], line) + data[len(line):]
 
     # -- parser callbacks --------------------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -144,6 +173,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._in_head = True
+        self._line_pending = True
 
     # -- refusals ----------------------------------------------------------------------------
     # One timer per connection, not one per request: it wakes at most once a

@@ -214,3 +214,10 @@ def test_other_clients_are_served_while_200_slow_heads_are_open(
     finally:
         for s in slow:
             s.close()
+
+
+def test_an_unknown_method_is_405(port: int) -> None:
+    """A method the parser does not know (Swift's tests send LICK) is Method Not
+    Allowed, as Swift answers, not a 400 for a malformed request."""
+    answer, closed = exchange(port, b"LICK /v1/AUTH_test HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status_of(answer) == 405 and closed

@@ -251,6 +251,8 @@ def test_copies_between_accounts_follow_both_accounts_acls(server: str,
     try:
         assert raw(server, "PUT", f"{ME}/{shared}/in.txt", copy_in)[0] == 403
         assert raw(server, "COPY", f"{ME}/{shared}/doc.txt", copy_out)[0] == 403
+        # a source that is not there: 404 before the destination's rights are asked
+        assert raw(server, "COPY", f"{ME}/{shared}/no-such.txt", copy_out)[0] == 404
         theirs.post_container(box, {"X-Container-Read": "test", "X-Container-Write": "test"})
         status, headers, _ = raw(server, "PUT", f"{ME}/{shared}/in.txt", copy_in)
         assert status == 201 and headers["x-copied-from-account"] == "AUTH_other"

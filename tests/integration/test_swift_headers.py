@@ -6,6 +6,7 @@ Swift's title case is not matched -- HTTP ignores it, and so do Swift's clients.
 from __future__ import annotations
 
 import http.client
+import socket
 import time
 
 from tests.integration.test_swift_edge import ADMIN, login, swift, unique
@@ -93,3 +94,75 @@ def test_utf8_metadata_of_every_ending_round_trips(server: str) -> None:
     assert conn.head_object(name, "o")["x-object-meta-e"] == "\u5605\u5605"
     conn.delete_object(name, "o")
     conn.delete_container(name)
+
+
+def test_a_doubled_slash_is_swifts_404(server: str) -> None:
+    token = login(server, ADMIN)
+    got = request(server, "GET", "//v1/AUTH_test", {"X-Auth-Token": token})
+    assert got.status == 404 and got.getheader("x-trans-id")
+
+
+def raw_request(server: str, head: bytes, body: bytes = b"") -> bytes:
+    """One request written as given (a raw UTF-8 path no client library sends)."""
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(head + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+def test_a_raw_utf8_path_is_the_same_as_its_encoded_form(server: str) -> None:
+    conn, name = swift(server), unique("raw8")
+    conn.put_container(name)
+    token = login(server, ADMIN).encode()
+    obj = "snow\u2603man"
+    answer = raw_request(server, b"PUT /v1/AUTH_test/" + name.encode() + b"/" +
+                         obj.encode() + b" HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + token +
+                         b"\r\nContent-Length: 4\r\n\r\n", b"body")
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:200]
+    assert [o["name"] for o in conn.get_container(name)[1]] == [obj]
+    assert conn.get_object(name, obj)[1] == b"body"
+    bad = raw_request(server, b"GET /v1/AUTH_test/" + name.encode() + b"/\xff\xfe HTTP/1.1"
+                      b"\r\nHost: x\r\nX-Auth-Token: " + token + b"\r\n\r\n")
+    assert bad.startswith(b"HTTP/1.1 412"), bad[:200]
+    conn.delete_object(name, obj)
+    conn.delete_container(name)
+
+
+def test_a_body_without_a_length_gets_the_puts_411(server: str) -> None:
+    """The body is not a request: the PUT before it is answered (411), then the
+    connection is closed -- not a 400 for the stray bytes first."""
+    conn, name = swift(server), unique("len")
+    conn.put_container(name)
+    token = login(server, ADMIN).encode()
+    answer = raw_request(server, b"PUT /v1/AUTH_test/" + name.encode() + b"/o HTTP/1.1\r\n"
+                         b"Host: x\r\nX-Auth-Token: " + token + b"\r\n\r\n", b"testing")
+    assert answer.startswith(b"HTTP/1.1 411"), answer[:200]
+    assert conn.get_container(name)[1] == []
+    conn.delete_container(name)
+
+
+def test_a_transfer_coding_other_than_chunked_is_501(server: str) -> None:
+    conn, name = swift(server), unique("te")
+    conn.put_container(name)
+    token = login(server, ADMIN).encode()
+    answer = raw_request(server, b"PUT /v1/AUTH_test/" + name.encode() + b"/o HTTP/1.1\r\n"
+                         b"Host: x\r\nX-Auth-Token: " + token +
+                         b"\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", b"4\r\nbody\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 501"), answer[:200]
+    assert conn.get_container(name)[1] == []
+    conn.delete_container(name)
+
+
+def test_accounts_are_not_managed_by_put_or_delete(server: str) -> None:
+    """/info says allow_account_management is off, and it is."""
+    token = login(server, ADMIN)
+    for method in ("PUT", "DELETE"):
+        assert request(server, method, "/v1/AUTH_test", {"X-Auth-Token": token}).status \
+            == 405, method
+    assert swift(server).get_capabilities()["swift"]["allow_account_management"] is False

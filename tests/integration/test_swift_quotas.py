@@ -126,9 +126,7 @@ def test_an_account_quota_holds_for_every_container_and_both_apis(server: str) -
         root.post_account({"X-Account-Quota-Bytes": ""})
     assert "x-account-quota-bytes" not in other.head_account()
     assert status_of_put(other, name, "over", b"x") == 201
-    for obj in other.get_container(name)[1]:
-        other.delete_object(name, obj["name"])
-    other.delete_container(name)
+    remove(other, name)
 
 
 def test_a_quota_for_the_one_storage_policy_holds_as_the_accounts(server: str) -> None:
@@ -159,6 +157,10 @@ def test_a_quota_for_the_one_storage_policy_holds_as_the_accounts(server: str) -
         root.post_account({"X-Remove-Account-Quota-Count-Policy-default": "x"})
     assert "x-account-quota-count-policy-default" not in other.head_account()
     assert status_of_put(other, name, "two", b"x") == 201
-    for obj in other.get_container(name)[1]:
-        other.delete_object(name, obj["name"])
-    other.delete_container(name)
+    remove(other, name)
+
+
+def remove(conn: swiftclient.Connection, name: str) -> None:
+    for obj in conn.get_container(name)[1]:
+        conn.delete_object(name, obj["name"])
+    conn.delete_container(name)

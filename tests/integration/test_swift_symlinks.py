@@ -181,12 +181,42 @@ def test_a_link_lends_no_access(server: str, box: str) -> None:
         tok = login(server, OTHER)
         status, _, body = raw(server, "GET", f"{ME}/{box}/to-secret", {"X-Auth-Token": tok})
         assert status == 403 and b"secret" not in body
+        # the refusal still names where the link points, as Swift's does
+        assert raw(server, "GET", f"{ME}/{box}/to-secret", {"X-Auth-Token": tok})[1][
+            "content-location"] == f"{ME}/{secret}/s.txt"
         conn.post_container(secret, {"X-Container-Read": "other"})
         assert raw(server, "GET", f"{ME}/{box}/to-secret", {"X-Auth-Token": tok})[2] == \
             b"secret"
     finally:
         conn.delete_object(secret, "s.txt")
         conn.delete_container(secret)
+
+
+def test_a_copy_of_a_link_may_point_into_another_account(server: str, box: str) -> None:
+    conn = swift(server)
+    link(conn, box, "link", f"{box}/target.txt")
+    tok = login(server, ADMIN)
+    assert raw(server, "PUT", f"{ME}/{box}/moved?symlink=get",
+               {"X-Auth-Token": tok, "X-Copy-From": f"{box}/link",
+                "X-Symlink-Target-Account": "AUTH_other", "Content-Length": "0"})[0] == 201
+    moved = conn.head_object(box, "moved", query_string="symlink=get")
+    assert moved["x-symlink-target-account"] == "AUTH_other"
+    [row] = [e for e in conn.get_container(box)[1] if e["name"] == "moved"]
+    assert row["symlink_path"] == f"/v1/AUTH_other/{box}/target.txt"
+
+
+def test_a_static_link_to_a_large_object_checks_and_lists_its_manifest(
+        server: str, box: str) -> None:
+    conn = swift(server)
+    conn.put_object(box, "seg", b"s" * 10)
+    manifest = json.dumps([{"path": f"/{box}/seg"}])
+    conn.put_object(box, "big", manifest, query_string="multipart-manifest=put")
+    raw_etag = conn.head_object(box, "big", query_string="multipart-manifest=get")["etag"]
+    link(conn, box, "to-big", f"{box}/big", **{"X-Symlink-Target-Etag": raw_etag})
+    assert conn.get_object(box, "to-big")[1] == b"s" * 10
+    [row] = [e for e in conn.get_container(box)[1] if e["name"] == "to-big"]
+    assert row["symlink_etag"] == raw_etag.strip('"') and row["symlink_bytes"] == 10
+    assert row["slo_etag"] == conn.head_object(box, "big")["etag"]
 
 
 def test_info_advertises_symlinks(server: str) -> None:

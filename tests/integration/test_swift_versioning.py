@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import swiftclient
 from swiftclient.exceptions import ClientException
 
+from tests.integration.test_large_objects_both_apis import cli
 from tests.integration.test_swift_api import raw
 from tests.integration.test_swift_edge import ADMIN, READER, login, swift, unique
 
@@ -285,3 +287,46 @@ def test_a_quota_counts_the_kept_versions(server: str, box: str) -> None:
     conn.post_container(box, headers={"X-Container-Meta-Quota-Bytes": "10"})
     assert status_of(lambda: conn.put_object(box, "o", b"ccccc")) == 413
     conn.post_container(box, headers={"X-Container-Meta-Quota-Bytes": ""})
+
+
+def test_a_refused_container_delete_keeps_versioning_working(server: str) -> None:
+    """A container that had versioning but holds an object (and no versions yet): its
+    DELETE is 409, and it still keeps versions afterwards."""
+    conn, name = swift(server), unique("ver-keep")
+    conn.put_container(name)
+    conn.put_object(name, "plain", b"p")
+    conn.post_container(name, headers={"X-Versions-Enabled": "true"})
+    assert status_of(lambda: conn.delete_container(name)) == 409
+    put(conn, name, "plain", b"second")
+    assert [e["bytes"] for e in versions(conn, name)] == [6, 1]
+    conn.post_container(name, headers={"X-Versions-Enabled": "false"})
+    conn.delete_object(name, "plain")
+    for entry in versions(conn, name):
+        conn.delete_object(name, "plain", query_string=f"version-id={entry['version_id']}")
+    conn.delete_container(name)
+    assert status_of(lambda: conn.head_container(name)) == 404
+
+
+def test_the_swift_command_keeps_and_lists_versions(server: str, tmp_path: Path) -> None:
+    """The `swift` CLI: enable versioning, upload twice, list every version, download
+    the old one by id, delete (a marker), then remove the versions."""
+    name = unique("ver-cli")
+    cli(server, tmp_path, "post", "-H", "X-Versions-Enabled: true", name)
+    (tmp_path / "f.txt").write_bytes(b"first")
+    cli(server, tmp_path, "upload", name, "f.txt")
+    (tmp_path / "f.txt").write_bytes(b"second!")
+    cli(server, tmp_path, "upload", name, "f.txt")
+    listed = cli(server, tmp_path, "list", "--versions", name).stdout
+    assert listed.count("f.txt") == 2, listed
+    conn = swift(server)
+    old = versions(conn, name)[1]["version_id"]
+    cli(server, tmp_path, "download", name, "f.txt", "-o", "old.txt",
+        "--version-id", old)
+    assert (tmp_path / "old.txt").read_bytes() == b"first"
+    cli(server, tmp_path, "delete", name, "f.txt")
+    assert versions(conn, name)[0]["content_type"] == MARKER
+    cli(server, tmp_path, "post", "-H", "X-Versions-Enabled: false", name)
+    for entry in versions(conn, name):
+        conn.delete_object(name, "f.txt", query_string=f"version-id={entry['version_id']}")
+    cli(server, tmp_path, "delete", name)
+    assert status_of(lambda: conn.head_container(name)) == 404

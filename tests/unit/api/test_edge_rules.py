@@ -34,6 +34,8 @@ V4 = "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/s3/aws4_request, SignedHe
     (scope("/auth/v1.0"), True),
     (scope("/v1/AUTH_test/c/o", x_auth_token="AUTH_tk1"), True),
     (scope("/v1"), True),
+    (scope("//v1/AUTH_test"), True),              # a doubled slash: Swift says 404
+    (scope("//v1/AUTH_test", authorization=V4), False),
     (scope("/info", authorization=V4), False),                 # bucket `info`
     (scope("/healthcheck/k", authorization="AWS k:sig"), False),
     (scope("/v1/AUTH_test", authorization=V4), False),          # bucket `v1`'s key
