@@ -27,6 +27,7 @@ from objectstore.api.names import SwiftPath, parse_swift_path
 from objectstore.api.swift_errors import swift_error
 from objectstore.api.tarstream import Member, TarReader, decompressor
 from objectstore.proxy.put_options import PutOptions
+from objectstore.proxy.version_names import NULL
 
 MAX_DELETES = 10_000
 MAX_FAILED = 1000       # an extraction stops after this many failed files
@@ -137,8 +138,8 @@ async def delete_one(b: Backend, account: str, path: str, may: May,
             f"/v1/{quote(account)}/{quote(container)}/{quote(obj)}".encode())
         await may(target, "DELETE")
         if obj:
-            if not await version_archive.delete(b, target):    # as its container's mode
-                await versioning.delete_object(b, target, vid)
+            if vid not in (None, NULL) or not await version_archive.delete(b, target):
+                await versioning.delete_object(b, target, vid)     # (or a plain one)
         else:
             await versioning.delete_container(b, target)
             await b.names.release(account, container)

@@ -47,7 +47,7 @@ from objectstore.proxy.put_options import (
     Stored,
     content_headers_of,
 )
-from objectstore.proxy.version_names import DELETE_MARKER_TYPE, VERSION_ID
+from objectstore.proxy.version_names import DELETE_MARKER_TYPE, NULL, VERSION_ID
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.timestamps import Timestamp
 
@@ -73,7 +73,9 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
     if vid is not None and method == "POST":
         raise errors.BadRequest("POST to a specific version is not allowed")
     sides = copy_sides(request, t)
-    if method in ("PUT", "COPY"):       # a versioned container: archive what it replaces
+    if method in ("PUT", "COPY") and (vid is None or sides is not None):
+        # a legacy versioned container: archive what the write replaces (not a
+        # PUT ?version-id, which restores a version of the new versioning)
         await version_archive.keep_current(b, request.headers, sides[1] if sides else t)
     if sides is not None:
         return await copy_object(b, request, *sides)
@@ -125,7 +127,9 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
                 handle.discard()
             if isinstance(handle, ManifestHandle):
                 return await delete_manifest(b, request, t, handle, vid)
-        if await version_archive.delete(b, t):     # as a legacy-versioned container's mode
+        # legacy versioned writes (version-id=null too: Swift's legacy middleware, ahead
+        # of the new one, sees a plain DELETE), then the new versioning, then plain
+        if vid in (None, NULL) and await version_archive.delete(b, t):
             return Response(status_code=204, headers=DELETED)
         versioned = await versioning.delete(b, t, vid)
         if versioned is not None:

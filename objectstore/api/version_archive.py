@@ -46,6 +46,8 @@ async def keep_current(b: Backend, headers: Mapping[str, str], t: SwiftPath) -> 
     replaces, if its container keeps versions. A create-only write (If-None-Match: *)
     replaces nothing."""
     assert t.container is not None and t.obj is not None
+    if _plain(b, t):
+        return
     archive = await archive_of(b, t.account, t.container)
     if archive is None or headers.get("if-none-match", "").strip() == "*":
         return
@@ -56,6 +58,8 @@ async def delete(b: Backend, t: SwiftPath) -> bool:
     """A DELETE of `t` as its container's versioning mode does it; False if the
     container keeps no versions (the caller deletes as usual)."""
     assert t.container is not None and t.obj is not None
+    if _plain(b, t):
+        return False
     archive = await archive_of(b, t.account, t.container)
     if archive is None:
         return False
@@ -66,6 +70,15 @@ async def delete(b: Backend, t: SwiftPath) -> bool:
     else:
         await _pop(b, t, archive)
     return True
+
+
+def _plain(b: Backend, t: SwiftPath) -> bool:
+    """The 4 KiB path's question, answered from the cache without a coroutine: a
+    container seen lately with no system metadata at all keeps no versions."""
+    assert t.container is not None
+    known = b.proxy.known_containers
+    return known.known(t.account, t.container) and \
+        not known.sysmeta(t.account, t.container)
 
 
 async def _archive_current(b: Backend, t: SwiftPath, archive: Archive) -> None:

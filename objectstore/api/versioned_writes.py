@@ -23,12 +23,14 @@ from objectstore.api.backend import Backend
 from objectstore.api.names import MAX_CONTAINER, SwiftPath, header_text
 from objectstore.api.swift_errors import PreconditionFailedWithReason
 from objectstore.proxy.containers import LEGACY_VERSIONS
+from objectstore.proxy.version_names import STATE
 
 LOCATION = LEGACY_VERSIONS        # x-container-sysmeta-versions-location
 MODE = "x-container-sysmeta-versions-mode"
-# the new object versioning's flag (X-Versions-Enabled): a container has one or the other
-VERSIONS_ENABLED = "x-container-sysmeta-versions-enabled"
+# the new object versioning's state (X-Versions-Enabled): a container has one or the other
+VERSIONS_ENABLED = STATE
 SHOWN = {"stack": "x-versions-location", "history": "x-history-location"}
+ENABLE = "x-versions-enabled"
 REMOVE = ("x-remove-versions-location", "x-remove-history-location")
 TRUE = ("true", "1", "yes", "on", "t", "y")
 CAPABILITIES: dict[str, Any] = {"allowed_flags": list(SHOWN.values())}
@@ -73,11 +75,11 @@ def _check_name(value: str) -> None:
 
 async def container_settings(b: Backend, headers: Mapping[str, str], t: SwiftPath,
                              current: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`requested`, refused (400) on a container that uses the new object versioning
-    (X-Versions-Enabled): one container, one kind of versioning. `current`: the
-    container's headers, if the caller has them (a POST); else they are asked for."""
+    """`requested`, after `check_one_kind` (one container, one kind of versioning).
+    `current`: the container's headers, if the caller has them (a POST); else they are
+    asked for when it matters."""
     settings = requested(headers)
-    if not settings.get(LOCATION):
+    if not settings.get(LOCATION) and ENABLE not in headers:
         return settings
     if current is None:
         assert t.container is not None
@@ -85,17 +87,22 @@ async def container_settings(b: Backend, headers: Mapping[str, str], t: SwiftPat
             current = await b.containers.head_container(t.account, t.container)
         except errors.ContainerNotFound:
             current = {}
-    check_one_kind(headers, current)
+    check_one_kind(headers, current, settings)
     return settings
 
 
-def check_one_kind(headers: Mapping[str, str], current: Mapping[str, str]) -> None:
-    """400 for a location set on a container whose new object versioning is enabled,
-    or being enabled by the same request."""
-    if headers.get("x-versions-enabled", "").lower() in TRUE or \
-            current.get(VERSIONS_ENABLED, "").lower() in TRUE:
+def check_one_kind(headers: Mapping[str, str], current: Mapping[str, str],
+                   settings: Mapping[str, str]) -> None:
+    """400 for a location set (`settings`) on a container that has (or had: its
+    versions are kept still) the new object versioning, or gets it by the same request;
+    and for X-Versions-Enabled on a container with a location, as Swift refuses it."""
+    if ENABLE in headers and current.get(LOCATION):
+        raise errors.BadRequest("Cannot enable object versioning on a container that is "
+                                "already using the legacy versioned writes feature.")
+    if settings.get(LOCATION) and (headers.get(ENABLE, "").strip().lower() in TRUE or
+                                   current.get(VERSIONS_ENABLED)):
         raise errors.BadRequest("Cannot set X-Versions-Location or X-History-Location on "
-                                "a container with object versioning enabled "
+                                "a container that uses object versioning "
                                 "(X-Versions-Enabled).")
 
 

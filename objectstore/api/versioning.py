@@ -28,7 +28,7 @@ from objectstore.api.listings import MAX_LIMIT, TRUE, stats_headers
 from objectstore.api.names import SwiftPath
 from objectstore.api.responses import iso_date, listing_format
 from objectstore.api.swift_errors import ConflictWithReason, LengthRequired, NotAcceptable
-from objectstore.proxy.containers import LEGACY_VERSIONS, listed_etag
+from objectstore.proxy.containers import listed_etag
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.put_options import PutOptions, Stored
@@ -59,16 +59,8 @@ async def container_metadata(b: Backend, request: Request, t: SwiftPath) -> dict
     if value is None:
         return {}
     assert t.container is not None
-    enable = value.strip().lower() in TRUE
-    if enable:
-        try:
-            current = await b.containers.head_container(t.account, t.container)
-        except errors.ContainerNotFound:
-            current = {}
-        if current.get(LEGACY_VERSIONS):
-            raise errors.BadRequest("Cannot enable object versioning on a container that "
-                                    "is already using the legacy versioned writes feature.")
-    return await b.versions.prepare(t.account, t.container, enable)
+    # (on a container with a legacy location: refused first, versioned_writes.py)
+    return await b.versions.prepare(t.account, t.container, value.strip().lower() in TRUE)
 
 
 async def container_headers(b: Backend, t: SwiftPath, node: dict[str, str],

@@ -354,6 +354,36 @@ def test_s3_may_read_but_not_write_a_swift_versioned_bucket(server: str,
     client.put_object(Bucket=history.box, Key="doc", Body=b"two")     # unversioned now
 
 
+def test_one_container_has_one_kind_of_versioning(server: str, stack: Pair) -> None:
+    """X-Versions-Enabled on a container with a location is 400 (Swift's words), and a
+    location on a container that uses the new versioning is 400 too."""
+    conn, tok = stack.conn, login(server, ADMIN)
+    status, _, body = raw(server, "POST", f"{ME}/{stack.box}",
+                          {"X-Auth-Token": tok, "X-Versions-Enabled": "true"})
+    assert status == 400 and b"legacy versioned writes" in body
+    assert "x-versions-enabled" not in conn.head_container(stack.box)
+    modern = unique("modern")
+    conn.put_container(modern, headers={"X-Versions-Enabled": "true"})
+    try:
+        for header in ("X-Versions-Location", "X-History-Location"):
+            status, _, body = raw(server, "POST", f"{ME}/{modern}",
+                                  {"X-Auth-Token": tok, header: stack.archive})
+            assert status == 400 and b"X-Versions-Enabled" in body
+        assert "x-versions-location" not in conn.head_container(modern)
+    finally:
+        conn.delete_container(modern)
+
+
+def test_a_null_version_delete_is_a_legacy_delete(stack: Pair) -> None:
+    """`?version-id=null` names the container's own object: in stack mode its DELETE
+    restores the previous version, as Swift's legacy middleware (which runs first)."""
+    conn = stack.conn
+    conn.put_object(stack.box, "doc", b"one")
+    conn.put_object(stack.box, "doc", b"two")
+    conn.delete_object(stack.box, "doc", query_string="version-id=null")
+    assert body_of(conn, stack.box, "doc") == b"one" and stack.versions() == []
+
+
 def test_info_advertises_both_flags(server: str) -> None:
     status, _, body = raw(server, "GET", "/info", {})
     assert status == 200

@@ -71,9 +71,14 @@ def test_archive_names_count_utf8_bytes_in_three_hex_digits(name: str, prefix: s
 
 
 def test_one_container_has_one_kind_of_versioning() -> None:
-    check_one_kind({"x-versions-location": "a"}, {})
-    check_one_kind({}, {"x-container-sysmeta-versions-enabled": "False"})
-    for headers, current in (({}, {"x-container-sysmeta-versions-enabled": "True"}),
+    check_one_kind({"x-versions-location": "a"}, {}, SET_STACK)
+    check_one_kind({"x-versions-enabled": "true"}, {}, {})
+    check_one_kind({"x-versions-location": ""}, {LOCATION: "a"}, REMOVED)
+    for headers, current in (({}, {"x-container-sysmeta-versions-enabled": "true"}),
+                             ({}, {"x-container-sysmeta-versions-enabled": "false"}),
                              ({"x-versions-enabled": "true"}, {})):
-        with pytest.raises(errors.BadRequest, match="X-Versions-Enabled"):
-            check_one_kind(headers, current)
+        with pytest.raises(errors.BadRequest, match="uses object versioning"):
+            check_one_kind(headers, current, SET_STACK)
+    for value in ("true", "false"):     # Swift refuses either on a legacy container
+        with pytest.raises(errors.BadRequest, match="legacy versioned writes"):
+            check_one_kind({"x-versions-enabled": value}, {LOCATION: "a"}, {})

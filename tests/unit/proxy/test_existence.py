@@ -47,3 +47,11 @@ def test_system_metadata_is_kept_with_the_container_and_goes_with_it() -> None:
     cache.remember("AUTH_a", "c", sysmeta={"x-container-sysmeta-versions-mode": "stack"})
     cache.forget("AUTH_a", "c")
     assert cache.sysmeta("AUTH_a", "c") == {}
+
+
+def test_the_versioning_state_is_read_from_the_system_metadata() -> None:
+    cache = ExistenceCache(ttl=60)
+    cache.remember("AUTH_a", "c", sysmeta={"x-container-sysmeta-versions-enabled": "true"})
+    cache.remember("AUTH_a", "plain")
+    assert cache.versioning("AUTH_a", "c") == "true"
+    assert cache.versioning("AUTH_a", "plain") == ""
