@@ -196,8 +196,9 @@ class SwiftAPI:
             # the source is read first, as Swift's copy does: a missing one is 404
             # whatever the destination would have allowed
             assert source.container is not None and source.obj is not None
-            await self.backend.proxy.head_object(source.account, source.container,
-                                                 source.obj)
+            if "version-id" not in request.query_params:  # (a version: read as copied)
+                await self.backend.proxy.head_object(source.account, source.container,
+                                                     source.obj)
             await authorize(self.backend, who, request, destination, "PUT")
         else:
             await authorize(self.backend, who, request, source, "GET")

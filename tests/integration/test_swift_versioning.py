@@ -148,6 +148,11 @@ def test_a_copy_of_an_old_version_is_a_new_version(server: str, box: str) -> Non
     v3 = headers["x-object-version-id"]
     assert v3 > v1 and conn.get_object(box, "o")[1] == b"old"
     assert len(versions(conn, box)) == 3
+    # restoring a deleted object: its current is a marker, its versions are there
+    conn.delete_object(box, "o")
+    assert raw(server, "COPY", f"/v1/AUTH_test/{box}/o?version-id={v1}",
+               {"X-Auth-Token": login(server, ADMIN), "Destination": f"{box}/o"})[0] == 201
+    assert conn.get_object(box, "o")[1] == b"old"
 
 
 def test_null_versions_written_before_and_while_disabled(server: str) -> None:
