@@ -458,17 +458,11 @@ class Proxy:
 
     async def _open_current(self, account: str, container: str, obj: str, vid: str,
                             prefetch: bool) -> ObjectHandle | ManifestHandle:
-        """The version a pointer stands for (a manifest made whole)."""
+        """The version a pointer stands for (a manifest made whole: a version is never
+        itself a pointer, so the ordinary open does it)."""
         handle = await self.open_object(account, versions_container(container),
-                                        version_object(obj, vid), prefetch, raw=True)
+                                        version_object(obj, vid), prefetch)
         handle.headers[VERSION_ID] = vid
-        if is_manifest(handle.headers):
-            handle.discard()
-            assert isinstance(handle, ObjectHandle)
-            whole = ManifestHandle(self.open_object, account, handle,
-                                   await read_manifest(handle))
-            whole.headers[VERSION_ID] = vid
-            return whole
         return handle
 
     async def get_object(self, account: str, container: str, obj: str,
