@@ -50,6 +50,18 @@ def version_id(timestamp: Timestamp) -> str:
     return timestamp.normal
 
 
+_last_new = 0
+
+
+def new_version_id() -> str:
+    """A new version's id: now, and never the same as this process's previous one (two
+    writes of one object in the same 10 us would otherwise share a version's name)."""
+    global _last_new
+    ticks = max(Timestamp.now().ticks, _last_new + 1)
+    _last_new = ticks
+    return version_id(Timestamp(ticks))
+
+
 def parse_version_id(text: str) -> Timestamp:
     """The timestamp a (non-null) version id names; ValueError if it is none."""
     if len(text) != 16 or text[10:11] != ".":

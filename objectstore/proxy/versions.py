@@ -35,6 +35,7 @@ from objectstore.proxy.version_names import (
     VERSION_ID,
     WAS_NULL,
     listed_size,
+    new_version_id,
     parse_version_id,
     parse_version_object,
     version_id,
@@ -42,7 +43,6 @@ from objectstore.proxy.version_names import (
     versions_container,
     versions_prefix,
 )
-from objectstore.timestamps import Timestamp
 
 PAGE = 1000
 _PAST_ALL = "\U0010ffff"      # sorts after every character (UTF-8 byte order too)
@@ -135,7 +135,7 @@ class Versions:
             options = replace(options, if_none_match_any=False, if_none_match=(),
                               if_match=None)
         await self.keep_null(account, container, obj)
-        vid = version_id(Timestamp.now())
+        vid = new_version_id()
         counted = _Counted(body)
         data = replace(options, delete_at=None)     # an expiry ends the pointer only
         stored = await self.proxy.put_object(account, versions_container(container),
@@ -169,7 +169,7 @@ class Versions:
         the object is gone from the container. Returns the marker's id and whether
         there was a current object."""
         await self.keep_null(account, container, obj)
-        vid = version_id(Timestamp.now())
+        vid = new_version_id()
         marker = PutOptions(content_type=DELETE_MARKER_TYPE, length=0)
         await self.proxy.put_object(account, versions_container(container),
                                     version_object(obj, vid), _empty(), marker)
@@ -194,6 +194,8 @@ class Versions:
         info = handle.info
         system = info.system.headers()
         system[WAS_NULL] = "1"
+        # listed with a `null` parameter, so S3 finds (and names) it from the listing
+        system[LISTING_ETAG] = f"{system.get(LISTING_ETAG) or handle.etag}; {NULL}=1"
         options = PutOptions(content_type=info.content_type,
                              content_headers=info.content_headers,
                              user_metadata=info.user_metadata, system_metadata=system,
@@ -250,6 +252,41 @@ class Versions:
         if head.get("content-type") == DELETE_MARKER_TYPE:
             raise DeleteMarker(obj, vid)
         return {**head, VERSION_ID: vid}
+
+    async def locate(self, account: str, container: str, obj: str, vid: str | None
+                     ) -> tuple[str, str]:
+        """Where a version of an object is stored, as (container, name): the object whose
+        metadata is that version's (None: the current version; "null": the null one,
+        in the container or kept in the versions container). ObjectNotFound if there
+        is no such version, DeleteMarker if it is a delete marker."""
+        if vid is not None and vid != NULL:
+            await self.head_version(account, container, obj, vid)
+            return versions_container(container), version_object(obj, vid)
+        try:
+            head = await self.proxy.head_object(account, container, obj, raw=True)
+        except errors.ObjectNotFound:
+            head = None
+        if vid is None:
+            if head is None:
+                raise errors.ObjectNotFound(obj)
+            if POINTER in head:
+                return versions_container(container), version_object(obj, head[POINTER])
+            return container, obj
+        if head is not None and POINTER not in head:
+            return container, obj
+        kept = await self.null_copy(account, container, obj)
+        if kept is None:
+            raise errors.ObjectNotFound(obj)
+        return versions_container(container), kept
+
+    async def null_copy(self, account: str, container: str, obj: str) -> str | None:
+        """The name of the object's null version kept in the versions container (at
+        most one: S3 replaces it), or None."""
+        async for row in _rows(self.containers, account, versions_container(container),
+                               versions_prefix(obj), "", "", False):
+            if is_null_row(row):
+                return str(row["name"])
+        return None
 
     async def current_id(self, account: str, container: str, obj: str) -> str | None:
         """The id of the current version: a pointer's, "null" for a plain object,
@@ -406,6 +443,11 @@ class _Group:
         if self.reverse or not self.newest:     # newest first; reversed, newest last
             self.newest = entry.version_id
         self.entries.append(entry)
+
+
+def is_null_row(row: dict[str, Any]) -> bool:
+    """Whether a versions container row is a kept null version (or a null marker)."""
+    return NULL in listed_etags(row.get("hash", ""))[1]
 
 
 def _object_of(name: str) -> str:
