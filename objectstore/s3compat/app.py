@@ -15,6 +15,8 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.lifecycle_rules import DAY
+from objectstore.proxy.lifecycle_store import LifecycleStore
 from objectstore.request_id import note_account
 from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri
 from objectstore.s3compat.acl import acl_response, only_private_acl
@@ -23,6 +25,7 @@ from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.deletes import delete_one
 from objectstore.s3compat.errormap import error_response
+from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
 from objectstore.s3compat.registry import BucketRegistry
@@ -39,13 +42,14 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
 
 class S3API:
     def __init__(self, proxy: Proxy, keys: KeyStore,
-                 domains: tuple[str, ...] = ("localhost",)) -> None:
+                 domains: tuple[str, ...] = ("localhost",), day_seconds: float = DAY) -> None:
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.keys = keys
         self.registry = BucketRegistry(proxy, self.containers)
         multipart = Multipart(proxy, self.containers)
-        self.buckets = Buckets(self.containers, self.registry, multipart)
+        self.lifecycle = LifecycleRequests(LifecycleStore(proxy, self.containers), day_seconds)
+        self.buckets = Buckets(self.containers, self.registry, multipart, self.lifecycle)
         self.multipart = MultipartRequests(proxy, multipart)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
@@ -160,14 +164,19 @@ class S3API:
         if method == "PUT":
             if "x-amz-copy-source" in request.headers:
                 return await objects.copy_object(request, self.proxy, account, bucket, key)
-            return await objects.put_object(request, self.proxy, account, bucket, key,
-                                            signed, signing_key)
+            response = await objects.put_object(request, self.proxy, account, bucket, key,
+                                                signed, signing_key)
+            if self.lifecycle.store.flag(account, bucket):   # a dict lookup without rules
+                response.headers.update(await self.lifecycle.on_put(request, account, bucket,
+                                                                    key, size))
+            return response
         if method == "GET" and "attributes" in params:
             return await objects.object_attributes(request, self.proxy, account, bucket, key)
         if method in ("GET", "HEAD"):
             try:
                 return await objects.get_object(request, self.proxy, account, bucket, key,
-                                                params)
+                                                params, self.lifecycle.on_read(account, bucket,
+                                                                               key))
             except errors.ObjectNotFound:
                 await self.registry.require(account, bucket)  # NoSuchBucket / AccessDenied
                 raise

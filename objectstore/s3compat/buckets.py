@@ -17,6 +17,7 @@ from objectstore.s3compat import features, listings, s3errors, sigv4
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
 from objectstore.s3compat.deletes import delete_objects
+from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multipart import Multipart, segments_container
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import xml_doc, xml_response
@@ -30,7 +31,7 @@ DEFAULT_REGION = "us-east-1"
 KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
-         "upload-id-marker", "max-uploads", "x-id"}
+         "upload-id-marker", "max-uploads", "x-id", "lifecycle"}
 READ_ONLY = {"versioning", "location"}      # GET only: setting them is not supported
 
 
@@ -43,10 +44,11 @@ def valid_bucket_name(name: str) -> bool:
 
 class Buckets:
     def __init__(self, containers: Containers, registry: BucketRegistry,
-                 multipart: Multipart) -> None:
+                 multipart: Multipart, lifecycle: LifecycleRequests) -> None:
         self.containers = containers
         self.registry = registry
         self.multipart = multipart
+        self.lifecycle = lifecycle
 
     async def handle(self, request: Request, user: S3User, bucket: str,
                      params: dict[str, str]) -> Response:
@@ -59,6 +61,9 @@ class Buckets:
         if "acl" in params:
             await self.registry.require(account, bucket)
             return await acl_response(request, user.account)
+        if "lifecycle" in params:
+            return await self.lifecycle.handle(request, account, bucket,
+                                               await self.registry.require(account, bucket))
         if method == "PUT":
             return await self.create(request, user, bucket)
         headers = await self.registry.require(account, bucket)        # NoSuchBucket
@@ -68,6 +73,7 @@ class Buckets:
         if method == "DELETE":
             await self.containers.delete_container(account, bucket)
             await self._delete_segments_container(account, bucket)
+            await self.lifecycle.store.delete(account, bucket, container_too=False)
             await self.registry.release(account, bucket)
             return Response(status_code=204)
         if method == "POST" and "delete" in params:

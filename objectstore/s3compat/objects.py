@@ -4,6 +4,8 @@ GetObjectAttributes."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,6 +39,8 @@ from objectstore.s3compat.uploads import (
 )
 from objectstore.timestamps import Timestamp
 
+# adds headers to a read once the object is open (x-amz-expiration: lifecycle.py)
+Decorate = Callable[[ObjectHandle | ManifestHandle], Awaitable[Mapping[str, str]]]
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
 READS = ReadPolicy(multi_range=False)    # several ranges: the whole object, as S3 does
 
@@ -109,20 +113,24 @@ def _checksum_mode(request: Request) -> bool:
 
 
 async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
-                     params: dict[str, str]) -> Response:
+                     params: dict[str, str], decorate: Decorate | None = None) -> Response:
     whole = request.method == "GET" and "range" not in request.headers \
         and "partNumber" not in params
     handle = await proxy.open_object(account, bucket, key, prefetch=whole)
     try:
-        return await _answer_get(request, handle, params)
+        extra = await decorate(handle) if decorate is not None else None
+        return await _answer_get(request, handle, params, extra)
     finally:
         handle.discard()            # unless the response is streaming it
 
 
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
-                      params: dict[str, str]) -> Response:
+                      params: dict[str, str], extra: Mapping[str, str] | None = None
+                      ) -> Response:
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
+    if extra:
+        headers.update(extra)
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v
