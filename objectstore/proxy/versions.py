@@ -43,6 +43,7 @@ from objectstore.proxy.version_names import (
     versions_container,
     versions_prefix,
 )
+from objectstore.timestamps import Timestamp
 
 PAGE = 1000
 _PAST_ALL = "\U0010ffff"      # sorts after every character (UTF-8 byte order too)
@@ -164,17 +165,20 @@ class Versions:
             head = None
         check_write(options, obj, None if head is None else head.get("etag", ""))
 
-    async def delete(self, account: str, container: str, obj: str) -> tuple[str, bool]:
+    async def delete(self, account: str, container: str, obj: str,
+                     at: Timestamp | None = None) -> tuple[str, bool]:
         """A delete without a version: a delete marker becomes the newest version and
         the object is gone from the container. Returns the marker's id and whether
-        there was a current object."""
+        there was a current object. With `at` (lifecycle), the marker's id and the
+        tombstone are that time: repeating it writes the same marker again, and a
+        version written after `at` stays current."""
         await self.keep_null(account, container, obj)
-        vid = new_version_id()
+        vid = new_version_id() if at is None else version_id(at)
         marker = PutOptions(content_type=DELETE_MARKER_TYPE, length=0)
         await self.proxy.put_object(account, versions_container(container),
                                     version_object(obj, vid), _empty(), marker)
         try:
-            await self.proxy.delete_object(account, container, obj)
+            await self.proxy.delete_object(account, container, obj, at)
         except errors.ObjectNotFound:
             return vid, False
         return vid, True
