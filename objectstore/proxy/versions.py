@@ -151,12 +151,33 @@ class Versions:
         return Written(stored, vid)
 
     async def _point(self, account: str, container: str, obj: str, vid: str,
-                     content_type: str, size: str, etag: str, delete_at: int | None) -> None:
+                     content_type: str, size: str, etag: str, delete_at: int | None,
+                     repair: bool = True) -> None:
+        """Make `vid` current. A delete of that version by id, racing this, may have
+        removed it just before the pointer was written: then the pointer must not
+        outlive it (delete_version checks the other order), and the newest remaining
+        version is current instead."""
         pointer = PutOptions(content_type=content_type, length=0, delete_at=delete_at,
                              system_metadata={
                                  POINTER: vid,
                                  LISTING_ETAG: f"{etag}; version_id={vid}; version_bytes={size}"})
         await self.proxy.put_object(account, container, obj, _empty(), pointer)
+        if not repair:
+            return
+        try:
+            await self.proxy.head_object(account, versions_container(container),
+                                         version_object(obj, vid))
+        except errors.ObjectNotFound:
+            if await self._unpoint(account, container, obj, vid):
+                await self.promote_newest(account, container, obj, repair=False)
+
+    async def _unpoint(self, account: str, container: str, obj: str, vid: str) -> bool:
+        """Remove the pointer if it (still) points at `vid`; whether it did."""
+        if await self.current_id(account, container, obj) != vid:
+            return False
+        with contextlib.suppress(errors.ObjectNotFound):
+            await self.proxy.delete_object(account, container, obj)
+        return True
 
     async def _check_current(self, account: str, container: str, obj: str,
                              options: PutOptions) -> None:
@@ -326,11 +347,15 @@ class Versions:
         if head is not None:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, versions_container(container), name)
+            # a write making this version current may have raced the look above
+            if await self._unpoint(account, container, obj, vid):
+                current = None
         if promote and current is None:
             current = await self.promote_newest(account, container, obj)
         return Removed(vid, was_marker, current or NULL)
 
-    async def promote_newest(self, account: str, container: str, obj: str) -> str | None:
+    async def promote_newest(self, account: str, container: str, obj: str,
+                             repair: bool = True) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
         try:
             rows = (await self.containers.list_container(
@@ -346,7 +371,7 @@ class Versions:
             return None
         vid = parsed[1]
         await self._point(account, container, obj, vid, row["content_type"],
-                          str(row["bytes"]), row["hash"], None)
+                          str(row["bytes"]), row["hash"], None, repair)
         return vid
 
     # -- listing -------------------------------------------------------------------------

@@ -119,14 +119,15 @@ class S3Versioning:
     async def store(self, account: str, bucket: str, key: str, body: AsyncIterator[bytes],
                     options: PutOptions) -> tuple[Stored, str | None]:
         """Write an object as the bucket's versioning says; returns what was stored and
-        its version id (None in a bucket never versioned)."""
+        the version id to answer with (None: unversioned, or suspended -- the null
+        version, which S3's answers leave unnamed)."""
         state = await self.state(account, bucket)
         if state == ENABLED:
             written = await self.versions.put(account, bucket, key, body, options)
             return written.stored, written.version_id
         if state == SUSPENDED:
             await self._drop_kept_null(account, bucket, key)
-            return await self.proxy.put_object(account, bucket, key, body, options), NULL
+            return await self.proxy.put_object(account, bucket, key, body, options), None
         return await self.proxy.put_object(account, bucket, key, body, options), None
 
     async def put_object(self, account: str, bucket: str, key: str,
@@ -235,13 +236,14 @@ class S3Versioning:
         return handle
 
     async def marker_headers(self, account: str, bucket: str, key: str) -> dict[str, str]:
-        """For a 404 of a versioned object whose newest version is a delete marker:
-        x-amz-delete-marker and the marker's id (S3 says so); else nothing."""
+        """For a 404 of an object: whether its newest version is a delete marker (and
+        the marker's id), as x-amz-delete-marker says."""
+        no = {"x-amz-delete-marker": "false"}
         if not await self.state(account, bucket):
-            return {}
+            return no
         newest = await self.versions.newest(account, bucket, key)
         if newest is None or not newest.is_marker:
-            return {}
+            return no
         return {"x-amz-delete-marker": "true",
                 "x-amz-version-id": NULL if newest.null else newest.version_id}
 
