@@ -126,7 +126,7 @@ class LifecycleWorker(Daemon[BucketJob, LifecycleStats]):
             start = await self.store.progress(job.account, job.bucket)
             stats.resumed += bool(start)
             if headers.get(STATE):
-                await self._versioned(job, config, start, stats)
+                await self._versioned(job, config, start, headers[STATE] == "false", stats)
             else:
                 await self._unversioned(job, config, start, stats)
             await self.store.save_progress(job.account, job.bucket, "")
@@ -175,7 +175,7 @@ class LifecycleWorker(Daemon[BucketJob, LifecycleStats]):
             self._saved = self.clock()
 
     async def _versioned(self, job: BucketJob, config: Configuration, marker: str,
-                         stats: LifecycleStats) -> None:
+                         suspended: bool, stats: LifecycleStats) -> None:
         """Each object's versions, newest first, are judged together (a version's
         successor says since when it is noncurrent)."""
         group: list[VersionEntry] = []
@@ -189,7 +189,7 @@ class LifecycleWorker(Daemon[BucketJob, LifecycleStats]):
                 if entry.subdir is not None:
                     continue
                 if group and entry.name != group[0].name:
-                    await self._judge(job, config, group, stats)
+                    await self._judge(job, config, group, suspended, stats)
                     await self._checkpoint(job, group[0].name)
                     group = []
                 group.append(entry)
@@ -197,10 +197,11 @@ class LifecycleWorker(Daemon[BucketJob, LifecycleStats]):
                 break
             marker, version_marker = page[-1].name, page[-1].version_id
         if group:
-            await self._judge(job, config, group, stats)
+            await self._judge(job, config, group, suspended, stats)
 
     async def _judge(self, job: BucketJob, config: Configuration,
-                     versions: list[VersionEntry], stats: LifecycleStats) -> None:
+                     versions: list[VersionEntry], suspended: bool,
+                     stats: LifecycleStats) -> None:
         key, now = versions[0].name, self.clock()
         latest = versions[0]
         tags = await self._tags(job, job.bucket, key, config) \
@@ -211,7 +212,8 @@ class LifecycleWorker(Daemon[BucketJob, LifecycleStats]):
             if found is not None and found[0] <= now:
                 await self.pace.step()
                 if await self.actions.expire_versioned(job.account, job.bucket, key,
-                                                       latest.version_id, found[0]):
+                                                       latest.version_id, found[0],
+                                                       suspended):
                     stats.expired += 1
         left = await self._noncurrent(job, config, versions, now, stats)
         if len(left) == 1 and left[0].is_marker:       # a delete marker left alone

@@ -19,6 +19,7 @@ import contextlib
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.version_names import (
     NULL,
@@ -42,10 +43,11 @@ class LifecycleActions:
     async def remove(self, account: str, container: str, name: str,
                      at: Timestamp | None = None) -> bool:
         """Delete one stored object (only what is older than `at`, if given); False if
-        there was nothing to delete."""
+        there was nothing to delete, or something as new as `at` is there already (the
+        nodes' 409: another worker's same tombstone, or a newer write)."""
         try:
             await self.proxy.delete_object(account, container, name, at)
-        except errors.ObjectNotFound:
+        except (errors.ObjectNotFound, errors.Conflict):
             return False
         return True
 
@@ -61,26 +63,56 @@ class LifecycleActions:
         if handle.timestamp != judged:
             return False                # written again since: judged afresh next pass
         removed = await self.remove(account, bucket, key, Timestamp(judged.ticks + 1))
-        if removed and isinstance(handle, ManifestHandle):
-            for seg in handle.segments:     # only the bucket's own parts, never a
-                if seg.container == bucket + SEGMENTS:      # Swift SLO's user objects
-                    await self.remove(account, seg.container, seg.name)
+        if removed:
+            await self._remove_parts(account, bucket, handle)
         return removed
 
+    async def _remove_parts(self, account: str, bucket: str,
+                            handle: ObjectHandle | ManifestHandle) -> None:
+        """A multipart object's parts, once the object is removed for good: only the
+        bucket's own, never the user objects a Swift SLO names."""
+        if isinstance(handle, ManifestHandle):
+            for seg in handle.segments:
+                if seg.container == bucket + SEGMENTS:
+                    await self.remove(account, seg.container, seg.name)
+
     async def expire_versioned(self, account: str, bucket: str, key: str, vid: str,
-                               due: float) -> bool:
+                               due: float, suspended: bool) -> bool:
         """Make a delete marker the current version of `key`, if its current version
-        is still `vid`."""
+        is still `vid`. With versioning suspended it is S3's null marker, and the null
+        version it replaces goes for good."""
         try:
             head = await self.proxy.head_object(account, bucket, key, raw=True)
         except errors.ObjectNotFound:
             return False
         if head.get(POINTER, NULL) != vid:
             return False
-        pointer = Timestamp.parse(head["x-timestamp"])
-        at = max(Timestamp.from_seconds(due), Timestamp(pointer.ticks + 1))
-        await self.versions.delete(account, bucket, key, at)
+        current = Timestamp.parse(head["x-timestamp"])
+        at = max(Timestamp.from_seconds(due), Timestamp(current.ticks + 1))
+        if suspended:
+            kept = await self.versions.null_copy(account, bucket, key)
+            if kept is not None:
+                await self._remove_for_good(account, versions_container(bucket), kept, bucket)
+            if POINTER not in head:             # the plain null object is current
+                await self._remove_for_good(account, bucket, key, bucket, at)
+        try:
+            await self.versions.delete(account, bucket, key, null=suspended, at=at)
+        except errors.Conflict:     # its tombstone at `at` is there: another worker's
+            return False
         return True
+
+    async def _remove_for_good(self, account: str, container: str, name: str,
+                               bucket: str, at: Timestamp | None = None) -> bool:
+        """Remove a stored version, and its parts if it is a multipart object."""
+        try:
+            handle = await self.proxy.open_object(account, container, name)
+            handle.discard()
+        except errors.ObjectNotFound:
+            handle = None
+        removed = await self.remove(account, container, name, at)
+        if removed and handle is not None:
+            await self._remove_parts(account, bucket, handle)
+        return removed
 
     async def remove_version(self, account: str, bucket: str, key: str, vid: str) -> bool:
         """Remove one noncurrent version or delete marker for good."""
@@ -91,9 +123,9 @@ class LifecycleActions:
                 return False
             if container == bucket:         # the null version is current: not ours
                 return False
-            return await self.remove(account, container, name)
-        return await self.remove(account, versions_container(bucket),
-                                 version_object(key, vid))
+            return await self._remove_for_good(account, container, name, bucket)
+        return await self._remove_for_good(account, versions_container(bucket),
+                                           version_object(key, vid), bucket)
 
     async def abort_upload(self, account: str, bucket: str, key: str, upload: str) -> None:
         """AbortMultipartUpload: the upload's parts, then its marker."""

@@ -46,6 +46,7 @@ from objectstore.proxy.version_names import (
 from objectstore.timestamps import Timestamp
 
 PAGE = 1000
+EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 _PAST_ALL = "\U0010ffff"      # sorts after every character (UTF-8 byte order too)
 
 
@@ -88,6 +89,7 @@ class VersionEntry:
     timestamp: str = ""          # the row's, as listings give it
     is_marker: bool = False
     subdir: str | None = None
+    null: bool = False           # S3's null version (plain, or kept with a null flag)
 
 
 def state_of(headers: dict[str, str]) -> str:
@@ -150,12 +152,33 @@ class Versions:
         return Written(stored, vid)
 
     async def _point(self, account: str, container: str, obj: str, vid: str,
-                     content_type: str, size: str, etag: str, delete_at: int | None) -> None:
+                     content_type: str, size: str, etag: str, delete_at: int | None,
+                     repair: bool = True) -> None:
+        """Make `vid` current. A delete of that version by id, racing this, may have
+        removed it just before the pointer was written: then the pointer must not
+        outlive it (delete_version checks the other order), and the newest remaining
+        version is current instead."""
         pointer = PutOptions(content_type=content_type, length=0, delete_at=delete_at,
                              system_metadata={
                                  POINTER: vid,
                                  LISTING_ETAG: f"{etag}; version_id={vid}; version_bytes={size}"})
         await self.proxy.put_object(account, container, obj, _empty(), pointer)
+        if not repair:
+            return
+        try:
+            await self.proxy.head_object(account, versions_container(container),
+                                         version_object(obj, vid))
+        except errors.ObjectNotFound:
+            if await self._unpoint(account, container, obj, vid):
+                await self.promote_newest(account, container, obj, repair=False)
+
+    async def _unpoint(self, account: str, container: str, obj: str, vid: str) -> bool:
+        """Remove the pointer if it (still) points at `vid`; whether it did."""
+        if await self.current_id(account, container, obj) != vid:
+            return False
+        with contextlib.suppress(errors.ObjectNotFound):
+            await self.proxy.delete_object(account, container, obj)
+        return True
 
     async def _check_current(self, account: str, container: str, obj: str,
                              options: PutOptions) -> None:
@@ -165,16 +188,21 @@ class Versions:
             head = None
         check_write(options, obj, None if head is None else head.get("etag", ""))
 
-    async def delete(self, account: str, container: str, obj: str,
+    async def delete(self, account: str, container: str, obj: str, null: bool = False,
                      at: Timestamp | None = None) -> tuple[str, bool]:
         """A delete without a version: a delete marker becomes the newest version and
         the object is gone from the container. Returns the marker's id and whether
-        there was a current object. With `at` (lifecycle), the marker's id and the
-        tombstone are that time: repeating it writes the same marker again, and a
-        version written after `at` stays current."""
-        await self.keep_null(account, container, obj)
+        there was a current object. A `null` marker (S3, versioning suspended) is
+        listed as the null version: the caller removed the null one first. With `at`
+        (lifecycle), the marker's id and the tombstone are that time: repeating it
+        writes the same marker again, and a version written after `at` stays current."""
+        if not null:
+            await self.keep_null(account, container, obj)
         vid = new_version_id() if at is None else version_id(at)
         marker = PutOptions(content_type=DELETE_MARKER_TYPE, length=0)
+        if null:
+            marker.system_metadata = {WAS_NULL: "1",
+                                      LISTING_ETAG: f"{EMPTY_MD5}; {NULL}=1"}
         await self.proxy.put_object(account, versions_container(container),
                                     version_object(obj, vid), _empty(), marker)
         try:
@@ -322,11 +350,15 @@ class Versions:
         if head is not None:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, versions_container(container), name)
+            # a write making this version current may have raced the look above
+            if await self._unpoint(account, container, obj, vid):
+                current = None
         if promote and current is None:
-            current = await self._promote_newest(account, container, obj)
+            current = await self.promote_newest(account, container, obj)
         return Removed(vid, was_marker, current or NULL)
 
-    async def _promote_newest(self, account: str, container: str, obj: str) -> str | None:
+    async def promote_newest(self, account: str, container: str, obj: str,
+                             repair: bool = True) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
         try:
             rows = (await self.containers.list_container(
@@ -342,7 +374,7 @@ class Versions:
             return None
         vid = parsed[1]
         await self._point(account, container, obj, vid, row["content_type"],
-                          str(row["bytes"]), row["hash"], None)
+                          str(row["bytes"]), row["hash"], None, repair)
         return vid
 
     # -- listing -------------------------------------------------------------------------
@@ -417,11 +449,21 @@ class Versions:
         return group.entries
 
     async def _newest_id(self, account: str, container: str, obj: str) -> str:
-        rows = (await self.containers.list_container(
-            account, versions_container(container), prefix=versions_prefix(obj),
-            limit="1")).entries
+        newest = await self.newest(account, container, obj)
+        return newest.version_id if newest else ""
+
+    async def newest(self, account: str, container: str, obj: str) -> VersionEntry | None:
+        """The newest version kept in the versions container (None if none)."""
+        try:
+            rows = (await self.containers.list_container(
+                account, versions_container(container), prefix=versions_prefix(obj),
+                limit="1")).entries
+        except errors.ContainerNotFound:
+            return None
         parsed = parse_version_object(rows[0]["name"]) if rows else None
-        return parsed[1] if parsed else ""
+        if parsed is None:
+            return None
+        return _entry(rows[0], obj, parsed[1], False)
 
 
 class _Group:
@@ -463,7 +505,8 @@ def _entry(row: dict[str, Any], name: str, vid: str, latest: bool) -> VersionEnt
     return VersionEntry(name=name, version_id=vid, is_latest=latest, size=int(row["bytes"]),
                         etag=row["hash"], content_type=row["content_type"],
                         timestamp=row["timestamp"],
-                        is_marker=row["content_type"] == DELETE_MARKER_TYPE)
+                        is_marker=row["content_type"] == DELETE_MARKER_TYPE,
+                        null=vid == NULL or is_null_row(row))
 
 
 async def _rows(containers: Containers, account: str, container: str, prefix: str,
