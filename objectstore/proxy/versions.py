@@ -26,7 +26,7 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, listed_etags
 from objectstore.proxy.object_info import LISTING_ETAG, MANIFEST_ETAG, MANIFEST_SIZE
-from objectstore.proxy.put_options import PutOptions, Stored, check_write
+from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.proxy.version_names import (
     DELETE_MARKER_TYPE,
     NULL,
@@ -133,7 +133,7 @@ class Versions:
                   options: PutOptions) -> Written:
         """Store a new version and make it current."""
         if options.conditional:         # the conditions are on the current version
-            await self._check_current(account, container, obj, options)
+            await self.proxy.check_write(account, container, obj, options)
             options = replace(options, if_none_match_any=False, if_none_match=(),
                               if_match=None)
         await self.keep_null(account, container, obj)
@@ -178,14 +178,6 @@ class Versions:
         with contextlib.suppress(errors.ObjectNotFound):
             await self.proxy.delete_object(account, container, obj)
         return True
-
-    async def _check_current(self, account: str, container: str, obj: str,
-                             options: PutOptions) -> None:
-        try:
-            head = await self.proxy.head_object(account, container, obj)
-        except errors.ObjectNotFound:
-            head = None
-        check_write(options, obj, None if head is None else head.get("etag", ""))
 
     async def delete(self, account: str, container: str, obj: str, null: bool = False
                      ) -> tuple[str, bool]:
