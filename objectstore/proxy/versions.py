@@ -27,6 +27,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, listed_etags
 from objectstore.proxy.object_info import LISTING_ETAG, MANIFEST_ETAG, MANIFEST_SIZE
 from objectstore.proxy.put_options import PutOptions, Stored
+from objectstore.proxy.retention import check_removable
 from objectstore.proxy.version_names import (
     DELETE_MARKER_TYPE,
     NULL,
@@ -319,10 +320,11 @@ class Versions:
         return head.get(POINTER, NULL)
 
     async def delete_version(self, account: str, container: str, obj: str, vid: str,
-                             promote: bool) -> Removed:
-        """Remove one version (or marker) for good. If it was the current one, the
-        pointer goes too; with `promote` (S3) the newest remaining version then
-        becomes current."""
+                             promote: bool, bypass_governance: bool = False) -> Removed:
+        """Remove one version (or marker) for good -- unless it is locked (Locked; see
+        retention.py: whoever asks, through whichever API). If it was the current
+        one, the pointer goes too; with `promote` (S3) the newest remaining version
+        then becomes current."""
         parse_version_id(vid)
         current = await self.current_id(account, container, obj)
         name = version_object(obj, vid)
@@ -332,6 +334,8 @@ class Versions:
             was_marker = head.get("content-type") == DELETE_MARKER_TYPE
         except (errors.ObjectNotFound, errors.ContainerNotFound):
             head = None
+        if head is not None:
+            check_removable(head, bypass_governance)
         if current == vid:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, container, obj)
