@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.versions import Versions
 from objectstore.request_id import note_account
 from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri
 from objectstore.s3compat.acl import acl_response, only_private_acl
@@ -28,13 +29,14 @@ from objectstore.s3compat.multipart_requests import MultipartRequests
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
+from objectstore.s3compat.tagging_requests import ObjectTagging
 
 # Query parameters of object requests we answer; any other is NotImplemented.
 OBJECT_PARAMS = {"response-content-type", "response-content-language", "response-expires",
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
                  "partNumber", "attributes", "max-parts", "part-number-marker",
-                 *sigv4.QUERY_AUTH_PARAMS}
+                 "tagging", *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:
@@ -47,6 +49,7 @@ class S3API:
         multipart = Multipart(proxy, self.containers)
         self.buckets = Buckets(self.containers, self.registry, multipart)
         self.multipart = MultipartRequests(proxy, multipart)
+        self.tagging = ObjectTagging(proxy, Versions(proxy, self.containers))
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -126,7 +129,7 @@ class S3API:
                         params: dict[str, str], signed: sigv4.SignedRequest | None,
                         signing_key: bytes) -> Response:
         unsupported = set(params) - OBJECT_PARAMS
-        if params.get("versionId") == "null":      # the only version an object has so far
+        if params.get("versionId") == "null" or "tagging" in params:  # tagging: locate()
             unsupported.discard("versionId")
         if unsupported:
             raise s3errors.not_implemented(sorted(unsupported)[0])
@@ -154,6 +157,8 @@ class S3API:
         if "acl" in params:
             await self.proxy.head_object(account, bucket, key)
             return await acl_response(request, user.account)
+        if "tagging" in params:
+            return await self.tagging.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
             return await self.multipart.handle(request, account, user.account, bucket, key,
                                                params, signed, signing_key)

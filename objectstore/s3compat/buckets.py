@@ -20,6 +20,7 @@ from objectstore.s3compat.deletes import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import xml_doc, xml_response
+from objectstore.s3compat.tagging_requests import bucket_tagging
 from objectstore.s3compat.uploads import request_stream
 from objectstore.s3compat.xmlbody import parse, read_limited
 
@@ -30,7 +31,7 @@ DEFAULT_REGION = "us-east-1"
 KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
-         "upload-id-marker", "max-uploads", "x-id"}
+         "upload-id-marker", "max-uploads", "x-id", "tagging"}
 READ_ONLY = {"versioning", "location"}      # GET only: setting them is not supported
 
 
@@ -59,6 +60,9 @@ class Buckets:
         if "acl" in params:
             await self.registry.require(account, bucket)
             return await acl_response(request, user.account)
+        if "tagging" in params:
+            return await bucket_tagging(request, self.containers, account, bucket,
+                                        await self.registry.require(account, bucket))
         if method == "PUT":
             return await self.create(request, user, bucket)
         headers = await self.registry.require(account, bucket)        # NoSuchBucket

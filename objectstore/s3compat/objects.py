@@ -19,7 +19,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import s3errors, sigv4
+from objectstore.s3compat import s3errors, sigv4, tagging
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     el,
@@ -85,6 +85,7 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
                                  user_metadata=source.user_metadata)
         else:
             options = object_options(h, user_meta(h))
+        tagging.on_copy(h, source.system.other, options)
         return write_conditions(h, options)
 
     _, result = await copies.copy_object(proxy, (account, src_bucket, src_key),
@@ -123,6 +124,7 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                       params: dict[str, str]) -> Response:
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
+    tagging.add_count(handle.headers, headers)
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v

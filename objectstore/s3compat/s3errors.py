@@ -93,6 +93,10 @@ class InvalidRequest(S3Error):
     status, default_message = 400, "Invalid Request"
 
 
+class InvalidTag(S3Error):
+    status, default_message = 400, "The TagKey you have provided is invalid"
+
+
 class InvalidStorageClass(S3Error):
     status, default_message = 400, "The storage class you specified is not valid"
 
@@ -153,6 +157,10 @@ class NoSuchBucket(S3Error):
 
 class NoSuchKey(S3Error):
     status, default_message = 404, "The specified key does not exist."
+
+
+class NoSuchTagSet(S3Error):
+    status, default_message = 404, "The TagSet does not exist"
 
 
 class NoSuchUpload(S3Error):
