@@ -57,11 +57,12 @@ class PutOptions:
 class Stored:
     """What `Proxy.put_object` stored: the object's ETag (the MD5 of the body), the
     write's timestamp, and the checksums the nodes computed (algorithm -> value; only
-    with `PutOptions.checksum_algorithm`)."""
+    with `PutOptions.checksum_algorithm`), and the version it is when versioned."""
 
     etag: str
     timestamp: Timestamp
     checksums: dict[str, str] = field(default_factory=dict)
+    version_id: str | None = None        # set by versioned writes (S3's, Swift's)
 
 
 def content_headers_of(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:

@@ -45,6 +45,7 @@ from objectstore.proxy.version_names import (
 )
 
 PAGE = 1000
+EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 _PAST_ALL = "\U0010ffff"      # sorts after every character (UTF-8 byte order too)
 
 
@@ -87,6 +88,7 @@ class VersionEntry:
     timestamp: str = ""          # the row's, as listings give it
     is_marker: bool = False
     subdir: str | None = None
+    null: bool = False           # S3's null version (plain, or kept with a null flag)
 
 
 def state_of(headers: dict[str, str]) -> str:
@@ -164,13 +166,19 @@ class Versions:
             head = None
         check_write(options, obj, None if head is None else head.get("etag", ""))
 
-    async def delete(self, account: str, container: str, obj: str) -> tuple[str, bool]:
+    async def delete(self, account: str, container: str, obj: str, null: bool = False
+                     ) -> tuple[str, bool]:
         """A delete without a version: a delete marker becomes the newest version and
         the object is gone from the container. Returns the marker's id and whether
-        there was a current object."""
-        await self.keep_null(account, container, obj)
+        there was a current object. A `null` marker (S3, versioning suspended) is
+        listed as the null version: the caller removed the null one first."""
+        if not null:
+            await self.keep_null(account, container, obj)
         vid = new_version_id()
         marker = PutOptions(content_type=DELETE_MARKER_TYPE, length=0)
+        if null:
+            marker.system_metadata = {WAS_NULL: "1",
+                                      LISTING_ETAG: f"{EMPTY_MD5}; {NULL}=1"}
         await self.proxy.put_object(account, versions_container(container),
                                     version_object(obj, vid), _empty(), marker)
         try:
@@ -319,10 +327,10 @@ class Versions:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, versions_container(container), name)
         if promote and current is None:
-            current = await self._promote_newest(account, container, obj)
+            current = await self.promote_newest(account, container, obj)
         return Removed(vid, was_marker, current or NULL)
 
-    async def _promote_newest(self, account: str, container: str, obj: str) -> str | None:
+    async def promote_newest(self, account: str, container: str, obj: str) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
         try:
             rows = (await self.containers.list_container(
@@ -413,11 +421,21 @@ class Versions:
         return group.entries
 
     async def _newest_id(self, account: str, container: str, obj: str) -> str:
-        rows = (await self.containers.list_container(
-            account, versions_container(container), prefix=versions_prefix(obj),
-            limit="1")).entries
+        newest = await self.newest(account, container, obj)
+        return newest.version_id if newest else ""
+
+    async def newest(self, account: str, container: str, obj: str) -> VersionEntry | None:
+        """The newest version kept in the versions container (None if none)."""
+        try:
+            rows = (await self.containers.list_container(
+                account, versions_container(container), prefix=versions_prefix(obj),
+                limit="1")).entries
+        except errors.ContainerNotFound:
+            return None
         parsed = parse_version_object(rows[0]["name"]) if rows else None
-        return parsed[1] if parsed else ""
+        if parsed is None:
+            return None
+        return _entry(rows[0], obj, parsed[1], False)
 
 
 class _Group:
@@ -459,7 +477,8 @@ def _entry(row: dict[str, Any], name: str, vid: str, latest: bool) -> VersionEnt
     return VersionEntry(name=name, version_id=vid, is_latest=latest, size=int(row["bytes"]),
                         etag=row["hash"], content_type=row["content_type"],
                         timestamp=row["timestamp"],
-                        is_marker=row["content_type"] == DELETE_MARKER_TYPE)
+                        is_marker=row["content_type"] == DELETE_MARKER_TYPE,
+                        null=vid == NULL or is_null_row(row))
 
 
 async def _rows(containers: Containers, account: str, container: str, prefix: str,

@@ -15,14 +15,13 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
-from objectstore.proxy.versions import Versions
+from objectstore.proxy.versions import DeleteMarker
 from objectstore.request_id import note_account
-from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri
+from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri, versioning
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
-from objectstore.s3compat.deletes import delete_one
 from objectstore.s3compat.errormap import error_response
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
@@ -30,12 +29,13 @@ from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
 from objectstore.s3compat.tagging_requests import ObjectTagging
+from objectstore.s3compat.versioning import S3Versioning
 
 # Query parameters of object requests we answer; any other is NotImplemented.
 OBJECT_PARAMS = {"response-content-type", "response-content-language", "response-expires",
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
-                 "partNumber", "attributes", "max-parts", "part-number-marker",
+                 "partNumber", "attributes", "max-parts", "part-number-marker", "versionId",
                  "tagging", *sigv4.QUERY_AUTH_PARAMS}
 
 
@@ -46,10 +46,11 @@ class S3API:
         self.containers = Containers(proxy)
         self.keys = keys
         self.registry = BucketRegistry(proxy, self.containers)
-        multipart = Multipart(proxy, self.containers)
-        self.buckets = Buckets(self.containers, self.registry, multipart)
-        self.multipart = MultipartRequests(proxy, multipart)
-        self.tagging = ObjectTagging(proxy, Versions(proxy, self.containers))
+        self.versioning = S3Versioning(proxy, self.containers)
+        multipart = Multipart(proxy, self.containers, self.versioning.put_object)
+        self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning)
+        self.multipart = MultipartRequests(proxy, multipart, self.versioning)
+        self.tagging = ObjectTagging(proxy, self.versioning)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -129,8 +130,6 @@ class S3API:
                         params: dict[str, str], signed: sigv4.SignedRequest | None,
                         signing_key: bytes) -> Response:
         unsupported = set(params) - OBJECT_PARAMS
-        if params.get("versionId") == "null" or "tagging" in params:  # tagging: locate()
-            unsupported.discard("versionId")
         if unsupported:
             raise s3errors.not_implemented(sorted(unsupported)[0])
         features.check_object_request(request.headers)
@@ -146,8 +145,9 @@ class S3API:
             account, bucket, int(size) if put and size.isdigit() else None, write=put)
         if method in ("PUT", "POST", "DELETE"):      # a Swift-versioned container: 501
             features.check_unversioned(self.proxy.known_containers.sysmeta(account, bucket))
+        vid = versioning.requested(params)
         if "x-amz-copy-source" in request.headers and method == "PUT":
-            source_bucket, _ = copy_source(request.headers["x-amz-copy-source"])
+            source_bucket, _, _ = copy_source(request.headers["x-amz-copy-source"])
             await self.registry.confirm(account, source_bucket)
         writes = (method == "PUT" and "acl" not in params) or (
             method == "POST" and bool(params.keys() & {"uploads", "uploadId"}))
@@ -155,28 +155,35 @@ class S3API:
             features.check_object_write(request.headers)
             only_private_acl(request)
         if "acl" in params:
-            await self.proxy.head_object(account, bucket, key)
+            (await self.versioning.open(account, bucket, key, vid)).discard()
             return await acl_response(request, user.account)
         if "tagging" in params:
             return await self.tagging.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
             return await self.multipart.handle(request, account, user.account, bucket, key,
                                                params, signed, signing_key)
+        v = self.versioning
         if method == "PUT":
             if "x-amz-copy-source" in request.headers:
-                return await objects.copy_object(request, self.proxy, account, bucket, key)
-            return await objects.put_object(request, self.proxy, account, bucket, key,
-                                            signed, signing_key)
+                return await objects.copy_object(request, v, account, bucket, key)
+            return await objects.put_object(request, v, account, bucket, key, signed,
+                                            signing_key)
+        state = self.proxy.known_containers.versioning(account, bucket)
         if method == "GET" and "attributes" in params:
-            return await objects.object_attributes(request, self.proxy, account, bucket, key)
+            return await objects.object_attributes(request, v, account, bucket, key, vid,
+                                                   state)
         if method in ("GET", "HEAD"):
             try:
-                return await objects.get_object(request, self.proxy, account, bucket, key,
-                                                params)
+                return await objects.get_object(request, v, account, bucket, key, params,
+                                                vid, state)
+            except DeleteMarker:
+                raise
             except errors.ObjectNotFound:
                 await self.registry.require(account, bucket)  # NoSuchBucket / AccessDenied
-                raise
-        if method == "DELETE":
-            await delete_one(self.proxy, account, bucket, key)   # S3 deletes are idempotent
-            return Response(status_code=204)
+                missing = s3errors.NoSuchKey()
+                missing.headers.update(await v.marker_headers(account, bucket, key))
+                raise missing from None
+        if method == "DELETE":               # S3 deletes are idempotent
+            deleted = await v.delete(account, bucket, key, vid)
+            return Response(status_code=204, headers=deleted.headers())
         raise s3errors.MethodNotAllowed()

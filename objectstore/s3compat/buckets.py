@@ -13,15 +13,17 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.swift_only import is_swift_only
-from objectstore.s3compat import features, listings, s3errors, sigv4
+from objectstore.proxy.versions import state_of
+from objectstore.s3compat import features, listings, s3errors, sigv4, version_listing, versioning
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
-from objectstore.s3compat.deletes import delete_objects
+from objectstore.s3compat.multi_delete import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
 from objectstore.s3compat.registry import BucketRegistry
-from objectstore.s3compat.responses import xml_doc, xml_response
+from objectstore.s3compat.responses import el, xml_doc, xml_response
 from objectstore.s3compat.tagging_requests import bucket_tagging
 from objectstore.s3compat.uploads import request_stream
+from objectstore.s3compat.versioning import S3Versioning
 from objectstore.s3compat.xmlbody import parse, read_limited
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -32,7 +34,7 @@ KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
          "upload-id-marker", "max-uploads", "x-id", "tagging"}
-READ_ONLY = {"versioning", "location"}      # GET only: setting them is not supported
+READ_ONLY = {"location"}      # GET only: setting it is not supported
 
 
 def valid_bucket_name(name: str) -> bool:
@@ -44,10 +46,11 @@ def valid_bucket_name(name: str) -> bool:
 
 class Buckets:
     def __init__(self, containers: Containers, registry: BucketRegistry,
-                 multipart: Multipart) -> None:
+                 multipart: Multipart, versioning: S3Versioning) -> None:
         self.containers = containers
         self.registry = registry
         self.multipart = multipart
+        self.versioning = versioning
 
     async def handle(self, request: Request, user: S3User, bucket: str,
                      params: dict[str, str]) -> Response:
@@ -63,6 +66,8 @@ class Buckets:
         if "tagging" in params:
             return await bucket_tagging(request, self.containers, account, bucket,
                                         await self.registry.require(account, bucket))
+        if "versioning" in params and method != "GET":
+            return await self.put_versioning(request, account, bucket)
         if method == "PUT":
             return await self.create(request, user, bucket)
         headers = await self.registry.require(account, bucket)        # NoSuchBucket
@@ -70,28 +75,55 @@ class Buckets:
             return Response(status_code=200, headers={
                 "x-amz-bucket-region": headers.get(LOCATION) or DEFAULT_REGION})
         if method == "DELETE":
-            await self.containers.delete_container(account, bucket)
+            await self._delete_container(account, bucket, headers)
             await self._delete_segments_container(account, bucket)
             await self.registry.release(account, bucket)
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
             features.check_unversioned(headers)
-            return await delete_objects(request, self.containers.proxy, account, bucket)
+            return await delete_objects(request, self.versioning, account, bucket)
         if method != "GET":
             raise s3errors.MethodNotAllowed()
         if "versions" in params:
-            return xml_response(await listings.list_versions(
-                self.containers, account, bucket, params, user.account))
+            return xml_response(await version_listing.list_versions(
+                self.versioning.versions, account, bucket, params, user.account))
         if "uploads" in params:
             return xml_response(await self.multipart.list_uploads(account, bucket, params,
                                                                   user.account))
         if "versioning" in params:
-            return xml_response(xml_doc("VersioningConfiguration", ""))
+            status = versioning.STATUS.get(state_of(headers))
+            return xml_response(xml_doc("VersioningConfiguration",
+                                        el("Status", status) if status else ""))
         if "location" in params:
             region = headers.get(LOCATION, "")
             return xml_response(xml_doc("LocationConstraint", region))
         return xml_response(await listings.list_objects(
             self.containers, account, bucket, params, user.account))
+
+    async def put_versioning(self, request: Request, account: str, bucket: str
+                             ) -> Response:
+        """PutBucketVersioning: Enabled or Suspended (never unversioned again)."""
+        if request.method != "PUT":
+            raise s3errors.MethodNotAllowed()
+        headers = await self.registry.require(account, bucket)
+        features.check_unversioned(headers)      # Swift's legacy versions: one kind only
+        body = await read_limited(request_stream(request))
+        await self.versioning.configure(account, bucket,
+                                        versioning.parse_configuration(body))
+        return Response(status_code=200)
+
+    async def _delete_container(self, account: str, bucket: str, headers: dict[str, str]
+                                ) -> None:
+        """BucketNotEmpty while it holds objects, or versions of them."""
+        if not state_of(headers):
+            await self.containers.delete_container(account, bucket)
+            return
+        try:
+            await self.versioning.versions.delete_container(account, bucket)
+        except errors.ContainerNotEmpty:
+            raise
+        except errors.Conflict:
+            raise s3errors.BucketNotEmpty() from None
 
     async def _delete_segments_container(self, account: str, bucket: str) -> None:
         """The bucket's `<bucket>+segments` (multipart uploads') goes with it once

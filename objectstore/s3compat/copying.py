@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from objectstore.s3compat import s3errors, uri
+from objectstore.s3compat.versioning import requested
 
 
-def copy_source(header: str) -> tuple[str, str]:
-    """`x-amz-copy-source`: URL-encoded `[/]bucket/key[?versionId=...]`; only the null
-    version exists so far."""
+def copy_source(header: str) -> tuple[str, str, str | None]:
+    """`x-amz-copy-source`: URL-encoded `[/]bucket/key[?versionId=...]`: the bucket,
+    the key and the version (None: the current one)."""
     source, _, query = header.partition("?")
-    if query and query not in ("versionId=null",):
-        raise s3errors.not_implemented("copying a version")
+    vid = None
+    if query:
+        name, _, value = query.partition("=")
+        if name != "versionId" or not value:
+            raise s3errors.InvalidArgument("Invalid copy source: only versionId may follow "
+                                           "the key")
+        vid = requested({"versionId": value})
     try:
         name = uri.decode_name(source)
     except s3errors.InvalidURI:
@@ -19,4 +25,4 @@ def copy_source(header: str) -> tuple[str, str]:
     if not bucket or not key:
         raise s3errors.InvalidArgument("Copy Source must mention the source bucket "
                                        "and key: sourcebucket/sourcekey")
-    return bucket, key
+    return bucket, key, vid

@@ -53,7 +53,11 @@ def to_s3(exc: errors.ObjectStoreError) -> s3errors.S3Error:
     for cls in type(exc).__mro__:
         if issubclass(cls, errors.ObjectStoreError) and cls in INTERNAL:
             own = str(exc) if isinstance(exc, errors.BadRequest) else None
-            return INTERNAL[cls](own)
+            s3 = INTERNAL[cls](own)
+            if isinstance(exc, DeleteMarker):       # a marker's version: S3 says so
+                s3.headers.update({"x-amz-delete-marker": "true",
+                                   "x-amz-version-id": exc.version_id, "allow": "DELETE"})
+            return s3
     raise AssertionError("unreachable: ObjectStoreError is in the table")
 
 
@@ -63,4 +67,5 @@ def error_response(exc: errors.ObjectStoreError, method: str, raw_path: str,
     s3 = to_s3(exc)
     body = b"" if method == "HEAD" or s3.status == 304 else error_xml(
         s3.code, str(s3), unquote(raw_path, errors="replace"), req_id, s3.details)
-    return Response(body, status_code=s3.status, media_type="application/xml")
+    return Response(body, status_code=s3.status, media_type="application/xml",
+                    headers=s3.headers)

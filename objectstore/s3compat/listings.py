@@ -1,5 +1,5 @@
 """The S3 listings: ListBuckets (every bucket, however many), ListObjects (v1 and v2)
-and ListObjectVersions, from the account and container listings of the proxy core.
+from the account and container listings of the proxy core.
 
 With `encoding-type=url` keys and prefixes are percent-encoded in the response, in the
 elements each API's clients decode (botocore's list): v1 leaves <Prefix> as sent.
@@ -38,7 +38,7 @@ from objectstore.timestamps import Timestamp
 OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
 
 
-def _max(params: dict[str, str], name: str, most: int = 1000) -> int:
+def count_param(params: dict[str, str], name: str, most: int = 1000) -> int:
     try:
         value = int(params.get(name, "1000"))
     except ValueError:
@@ -112,7 +112,7 @@ async def list_buckets(containers: Containers, swift_account: str, owner: str,
     head = xml_doc("ListAllMyBucketsResult", "").decode().removesuffix(
         "</ListAllMyBucketsResult>") + OWNER.format(owner) + "<Buckets>"
     if "max-buckets" in params:
-        limit = max(1, min(_max(params, "max-buckets", MAX_BUCKETS), MAX_BUCKETS))
+        limit = max(1, min(count_param(params, "max-buckets", MAX_BUCKETS), MAX_BUCKETS))
         shown: list[dict[str, Any]] = []
         async for page in _bucket_pages(containers, swift_account, prefix, marker,
                                         min(limit + 1, ACCOUNT_PAGE), hidden=hidden):
@@ -155,7 +155,7 @@ class Page:
 
 async def _page(containers: Containers, swift_account: str, bucket: str,
                 params: dict[str, str], marker: str) -> Page:
-    max_keys = _max(params, "max-keys")
+    max_keys = count_param(params, "max-keys")
     prefix, delimiter = params.get("prefix", ""), params.get("delimiter", "")
     listing = await containers.list_container(
         swift_account, bucket, prefix=prefix, delimiter=delimiter, marker=marker,
@@ -201,7 +201,7 @@ async def list_objects(containers: Containers, swift_account: str, bucket: str,
     return xml_doc("ListBucketResult", "".join(parts))
 
 
-def _s3_etag(listed: str) -> str:
+def s3_etag(listed: str) -> str:
     """A row's ETag as S3 shows it (a large object's row also carries Swift's)."""
     etag, params = listed_etags(listed)
     return params.get("s3_etag", etag)
@@ -216,38 +216,6 @@ def _contents(entries: list[dict[str, Any]], name: Any, owner: str) -> list[str]
             continue
         parts.append(f"<Contents>{el('Key', name(e['name']))}"
                      f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
-                     f"{el('ETag', quote_etag(_s3_etag(e['hash'])))}{el('Size', e['bytes'])}"
+                     f"{el('ETag', quote_etag(s3_etag(e['hash'])))}{el('Size', e['bytes'])}"
                      f"{el('StorageClass', 'STANDARD')}{owner}</Contents>")
     return parts
-
-
-async def list_versions(containers: Containers, swift_account: str, bucket: str,
-                        params: dict[str, str], owner: str) -> bytes:
-    """ListObjectVersions of an unversioned bucket: every object once, as version
-    "null" (what S3 answers before versioning is ever enabled)."""
-    key_marker = params.get("key-marker", "")
-    page = await _page(containers, swift_account, bucket, params, key_marker)
-    entries, truncated, max_keys = page.entries, page.truncated, page.max_keys
-    prefix, delimiter, encode, name = page.prefix, page.delimiter, page.encode, page.name
-    who = OWNER.format(owner)
-    parts = [el("Name", bucket), el("Prefix", name(prefix)), el("KeyMarker", name(key_marker)),
-             el("VersionIdMarker", ""), el("MaxKeys", max_keys),
-             el("IsTruncated", str(truncated).lower())]
-    if delimiter:
-        parts.append(el("Delimiter", name(delimiter)))
-    if encode:
-        parts.append(el("EncodingType", "url"))
-    for e in entries:
-        if "subdir" in e:
-            parts.append(f"<CommonPrefixes>{el('Prefix', name(e['subdir']))}"
-                         "</CommonPrefixes>")
-            continue
-        parts.append(f"<Version>{el('Key', name(e['name']))}{el('VersionId', 'null')}"
-                     f"{el('IsLatest', 'true')}"
-                     f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
-                     f"{el('ETag', quote_etag(_s3_etag(e['hash'])))}{el('Size', e['bytes'])}"
-                     f"{who}{el('StorageClass', 'STANDARD')}</Version>")
-    if truncated:
-        parts += [el("NextKeyMarker", name(_last_name(entries))),
-                  el("NextVersionIdMarker", "null")]
-    return xml_doc("ListVersionsResult", "".join(parts))

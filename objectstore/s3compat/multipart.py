@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from objectstore import checksums, errors
 from objectstore.proxy.containers import Containers
+from objectstore.proxy.copies import Write
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.manifests import Segment, listing_etag, manifest_body, slo_etag
 from objectstore.proxy.object_info import (
@@ -101,9 +102,11 @@ class Part:
 
 
 class Multipart:
-    def __init__(self, proxy: Proxy, containers: Containers) -> None:
+    def __init__(self, proxy: Proxy, containers: Containers, write: Write | None = None
+                 ) -> None:
         self.proxy = proxy
         self.containers = containers
+        self.write: Write = write or proxy.put_object     # how the object is stored
 
     async def create(self, account: str, bucket: str, key: str, options: PutOptions,
                      request_headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
@@ -181,8 +184,9 @@ class Multipart:
 
     async def complete(self, account: str, bucket: str, key: str, upload_id: str,
                        body: bytes, request_headers: Mapping[str, str]
-                       ) -> tuple[bytes, str]:
-        """Assemble the object; returns the result document and the object's ETag. The
+                       ) -> tuple[bytes, str, str | None]:
+        """Assemble the object; returns the result document, the object's ETag and its
+        version id (None: unversioned; the object is written by `write`). The
         request's If-Match / If-None-Match are checked when the manifest is written
         (after the parts were checked), or, for a Complete repeated after it succeeded,
         against the object it made."""
@@ -223,16 +227,17 @@ class Multipart:
             checksum = {algorithm: value}
             options.system_metadata.update({CHECKSUM + algorithm: value, CHECKSUM_TYPE: kind,
                                             S3_CHECKSUM_ALGORITHM: algorithm})
-        await self.proxy.put_object(account, bucket, key, _one(manifest), options)
+        stored = await self.write(account, bucket, key, _one(manifest), options)
         used = {p.name for p in chosen}
         for part in have.values():
             if part.name not in used:
                 await self._delete(account, bucket, part.name)
         await self._delete(account, bucket, f"{key}/{upload_id}")
-        return _result(bucket, key, s3_etag, checksum, kind), s3_etag
+        return _result(bucket, key, s3_etag, checksum, kind), s3_etag, stored.version_id
 
     async def _completed_before(self, account: str, bucket: str, key: str,
-                                upload_id: str, conditions: PutOptions) -> tuple[bytes, str]:
+                                upload_id: str, conditions: PutOptions
+                                ) -> tuple[bytes, str, str | None]:
         """A Complete repeated after it succeeded gets the same answer (if its
         conditions hold for the object it made)."""
         try:
@@ -245,7 +250,7 @@ class Multipart:
             raise s3errors.NoSuchUpload()
         etag = info.system.manifest_etag
         return _result(bucket, key, etag, info.system.checksums,
-                       info.system.checksum_type), etag
+                       info.system.checksum_type), etag, None
 
     async def _delete(self, account: str, bucket: str, name: str) -> None:
         with contextlib.suppress(errors.NotFound):

@@ -28,6 +28,7 @@ from objectstore.s3compat.uploads import (
     upload_body,
     user_meta,
 )
+from objectstore.s3compat.versioning import S3Versioning
 from objectstore.s3compat.xmlbody import read_limited
 from objectstore.timestamps import Timestamp
 
@@ -59,9 +60,11 @@ def copy_range(header: str | None, size: int) -> tuple[int, int]:
 
 
 class MultipartRequests:
-    def __init__(self, proxy: Proxy, multipart: Multipart) -> None:
+    def __init__(self, proxy: Proxy, multipart: Multipart, versioning: S3Versioning
+                 ) -> None:
         self.proxy = proxy
         self.multipart = multipart
+        self.versioning = versioning
 
     async def handle(self, request: Request, account: str, owner: str, bucket: str,
                      key: str, params: dict[str, str], signed: sigv4.SignedRequest | None,
@@ -90,9 +93,9 @@ class MultipartRequests:
         if method == "POST":
             parts = await read_limited(request_stream(request))
             await check_small_body(parts, request, own_checksums=False)
-            doc, _ = await self.multipart.complete(account, bucket, key, upload_id, parts,
-                                                   request.headers)
-            return xml_response(doc)
+            doc, _, vid = await self.multipart.complete(account, bucket, key, upload_id,
+                                                        parts, request.headers)
+            return xml_response(doc, {"x-amz-version-id": vid} if vid else None)
         if method == "DELETE":
             await self.multipart.abort(account, bucket, key, upload_id)
             return Response(status_code=204)
@@ -104,12 +107,13 @@ class MultipartRequests:
     async def upload_part_copy(self, request: Request, account: str, bucket: str, key: str,
                                upload_id: str, number: int) -> Response:
         """A part copied from an existing object, whole or one byte range of it."""
-        src_bucket, src_key = copy_source(request.headers["x-amz-copy-source"])
-        handle = await self.proxy.open_object(account, src_bucket, src_key)
+        src_bucket, src_key, vid = copy_source(request.headers["x-amz-copy-source"])
+        handle = await self.versioning.open(account, src_bucket, src_key, vid)
         size = handle.size
         start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
         stream = await handle.read(ByteRange(start, end) if end > start else None)
         stored = await self.multipart.upload_part(account, bucket, key, upload_id, number,
                                                   stream.body, PutOptions(length=end - start))
         body = el("LastModified", iso(Timestamp.now())) + el("ETag", quote_etag(stored.etag))
-        return xml_response(xml_doc("CopyPartResult", body))
+        return xml_response(xml_doc("CopyPartResult", body),
+                            {"x-amz-copy-source-version-id": vid} if vid else None)

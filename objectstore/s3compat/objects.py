@@ -14,7 +14,6 @@ from objectstore.http.ranges import ByteRange
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
-from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
@@ -35,6 +34,7 @@ from objectstore.s3compat.uploads import (
     user_meta,
     write_conditions,
 )
+from objectstore.s3compat.versioning import S3Versioning, shown_id
 from objectstore.timestamps import Timestamp
 
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
@@ -47,29 +47,33 @@ def mtime(ts: Timestamp) -> float:
     return float(int(ts.seconds))
 
 
-async def put_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
-                     signed: sigv4.SignedRequest | None, signing_key: bytes) -> Response:
+async def put_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
+                     key: str, signed: sigv4.SignedRequest | None, signing_key: bytes
+                     ) -> Response:
     h = request.headers
     options = write_conditions(h, object_options(h, user_meta(h)))
     body, verified = upload_body(request, signed, signing_key, options)
-    result = await proxy.put_object(account, bucket, key, body, options)
+    result, vid = await versioning.store(account, bucket, key, body, options)
     out = {"etag": quote_etag(result.etag)}
+    if vid is not None:
+        out["x-amz-version-id"] = vid
     for name, value in verified.items():
         out[f"x-amz-checksum-{name}"] = value
     return Response(status_code=200, headers=out)
 
 
-async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
+async def copy_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
                       key: str) -> Response:
-    """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions."""
+    """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions; from
+    the current version of the source or the one it names."""
     h = request.headers
-    src_bucket, src_key = copy_source(h["x-amz-copy-source"])
+    src_bucket, src_key, src_vid = copy_source(h["x-amz-copy-source"])
     if "x-amz-checksum-algorithm" in h:
         raise s3errors.not_implemented("a checksum computed while copying")
     directive = h.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown metadata directive.")
-    if (src_bucket, src_key) == (bucket, key) and directive == "COPY":
+    if (src_bucket, src_key) == (bucket, key) and directive == "COPY" and src_vid is None:
         raise s3errors.InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
@@ -88,11 +92,26 @@ async def copy_object(request: Request, proxy: Proxy, account: str, bucket: str,
         tagging.on_copy(h, source.system.other, options)
         return write_conditions(h, options)
 
-    _, result = await copies.copy_object(proxy, (account, src_bucket, src_key),
-                                         (account, bucket, key), conditions, destination)
+    source_state = await versioning.state(account, src_bucket)
+    shown: dict[str, str] = {}
+
+    async def opened(handle: ObjectHandle | ManifestHandle) -> ObjectHandle | ManifestHandle:
+        vid = src_vid or shown_id(handle.headers, source_state)
+        if vid is not None:
+            shown["x-amz-copy-source-version-id"] = vid
+        return handle
+
+    where = (src_bucket, src_key)
+    if src_vid is not None:
+        where = await versioning.locate(account, src_bucket, src_key, src_vid)
+    _, result = await copies.copy_object(versioning.proxy, (account, *where),
+                                         (account, bucket, key), conditions, destination,
+                                         resolve=opened, write=versioning.put_object)
     assert result is not None
+    if result.version_id is not None:
+        shown["x-amz-version-id"] = result.version_id
     body = (el("LastModified", iso(result.timestamp)) + el("ETag", quote_etag(result.etag)))
-    return xml_response(xml_doc("CopyObjectResult", body))
+    return xml_response(xml_doc("CopyObjectResult", body), shown)
 
 
 def _checksum_out(info: ObjectInfo) -> dict[str, str]:
@@ -109,22 +128,27 @@ def _checksum_mode(request: Request) -> bool:
     return request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED"
 
 
-async def get_object(request: Request, proxy: Proxy, account: str, bucket: str, key: str,
-                     params: dict[str, str]) -> Response:
+async def get_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
+                     key: str, params: dict[str, str], vid: str | None, state: str
+                     ) -> Response:
+    """GetObject/HeadObject of the current version or the one `vid` names (`state`:
+    the bucket's versioning, for the x-amz-version-id answered)."""
     whole = request.method == "GET" and "range" not in request.headers \
         and "partNumber" not in params
-    handle = await proxy.open_object(account, bucket, key, prefetch=whole)
+    handle = await versioning.open(account, bucket, key, vid, prefetch=whole)
     try:
-        return await _answer_get(request, handle, params)
+        return await _answer_get(request, handle, params, shown_id(handle.headers, state))
     finally:
         handle.discard()            # unless the response is streaming it
 
 
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
-                      params: dict[str, str]) -> Response:
+                      params: dict[str, str], vid: str | None) -> Response:
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
     tagging.add_count(handle.headers, headers)
+    if vid is not None:
+        headers["x-amz-version-id"] = vid
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v
@@ -176,14 +200,15 @@ async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, par
     return body_response(stream, 206, headers)
 
 
-async def object_attributes(request: Request, proxy: Proxy, account: str, bucket: str,
-                            key: str) -> Response:
+async def object_attributes(request: Request, versioning: S3Versioning, account: str,
+                            bucket: str, key: str, vid: str | None, state: str) -> Response:
     """GetObjectAttributes: the attributes named in x-amz-object-attributes."""
     wanted = {a.strip() for a in request.headers.get("x-amz-object-attributes", "").split(",")
               if a.strip()}
     if not wanted or wanted - ATTRIBUTES:
         raise s3errors.InvalidArgument("Invalid attribute name specified.")
-    handle = await proxy.open_object(account, bucket, key)
+    handle = await versioning.open(account, bucket, key, vid)
+    handle.discard()
     info = handle.info
     body = ""
     if "ETag" in wanted:
@@ -200,6 +225,9 @@ async def object_attributes(request: Request, proxy: Proxy, account: str, bucket
         body += el("ObjectSize", info.size)
     headers = {"last-modified": object_headers_out(handle.headers, info.timestamp)[
         "last-modified"]}
+    shown = shown_id(handle.headers, state)
+    if shown is not None:
+        headers["x-amz-version-id"] = shown
     return Response(xml_doc("GetObjectAttributesResponse", body), status_code=200,
                     headers=headers, media_type="application/xml")
 

@@ -63,8 +63,8 @@ def iso(ts: Timestamp) -> str:
     return datetime.fromtimestamp(ts.seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def xml_response(body: bytes) -> Response:
-    return Response(body, status_code=200, media_type="application/xml")
+def xml_response(body: bytes, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status_code=200, media_type="application/xml", headers=headers)
 
 
 def quote_etag(etag: str) -> str:

@@ -29,6 +29,7 @@ class S3Error(errors.ObjectStoreError):
     def __init__(self, message: str | None = None, **details: str) -> None:
         super().__init__(message or self.default_message)
         self.details = details
+        self.headers: dict[str, str] = {}       # answered with the error
 
 
 # 3xx
@@ -163,6 +164,11 @@ class NoSuchTagSet(S3Error):
     status, default_message = 404, "The TagSet does not exist"
 
 
+class NoSuchVersion(S3Error):
+    status = 404
+    default_message = ("The specified version does not exist.")
+
+
 class NoSuchUpload(S3Error):
     status, default_message = 404, "The specified upload does not exist."
 
@@ -184,6 +190,10 @@ class BucketAlreadyOwnedByYou(S3Error):
     status = 409
     default_message = ("Your previous request to create the named bucket succeeded and you "
                        "already own it.")
+
+
+class InvalidBucketState(S3Error):
+    status, default_message = 409, "The request is not valid with the current state of the bucket."
 
 
 class BucketNotEmpty(S3Error):

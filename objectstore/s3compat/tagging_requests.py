@@ -13,11 +13,11 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.object_info import S3_TAGGING
 from objectstore.proxy.posted_metadata import post_system
-from objectstore.proxy.version_names import parse_version_object
-from objectstore.proxy.versions import Versions
+from objectstore.proxy.version_names import VERSION_ID, parse_version_object
 from objectstore.s3compat import s3errors, tagging
 from objectstore.s3compat.responses import xml_response
 from objectstore.s3compat.uploads import check_small_body, request_stream
+from objectstore.s3compat.versioning import S3Versioning, requested, shown_id
 from objectstore.s3compat.xmlbody import read_limited
 
 MAX_BODY = 64 * 1024        # 50 tags of the longest keys and values fit many times
@@ -30,34 +30,43 @@ async def _tag_set(request: Request, limit: int) -> tagging.Tags:
 
 
 class ObjectTagging:
-    def __init__(self, proxy: Proxy, versions: Versions) -> None:
+    def __init__(self, proxy: Proxy, versioning: S3Versioning) -> None:
         self.proxy = proxy
-        self.versions = versions
+        self.versioning = versioning
 
     async def handle(self, request: Request, account: str, bucket: str, key: str,
-                     params: Mapping[str, str]) -> Response:
-        vid = params.get("versionId")
-        container, name = await self.versions.locate(account, bucket, key, vid)
-        if vid is None and container != bucket:     # the current version of a versioned key
-            vid = (parse_version_object(name) or ("", None))[1]
-        out = {"x-amz-version-id": vid} if vid else {}
+                     params: dict[str, str]) -> Response:
+        vid = requested(params)
+        # the stored object whose metadata is the version's (NoSuchVersion, or 405 for
+        # a delete marker)
+        container, name = await self.versioning.locate(account, bucket, key, vid)
         method = request.method
         if method == "GET":
             head = await self.proxy.head_object(account, container, name, raw=True)
-            stored = head.get(S3_TAGGING, "")
-            response = xml_response(tagging.to_xml(tagging.decode(stored)))
+            response = xml_response(tagging.to_xml(tagging.decode(head.get(S3_TAGGING,
+                                                                            ""))))
         elif method == "PUT":
             tags = await _tag_set(request, tagging.OBJECT_TAGS)
-            await post_system(self.proxy, account, container, name,
-                              {S3_TAGGING: tagging.encode(tags)})
+            head = await post_system(self.proxy, account, container, name,
+                                     {S3_TAGGING: tagging.encode(tags)})
             response = Response(status_code=200)
         elif method == "DELETE":
-            await post_system(self.proxy, account, container, name, {S3_TAGGING: ""})
+            head = await post_system(self.proxy, account, container, name, {S3_TAGGING: ""})
             response = Response(status_code=204)
         else:
             raise s3errors.MethodNotAllowed()
-        response.headers.update(out)
+        shown = vid or await self._shown_id(account, bucket, container, name, head)
+        if shown:
+            response.headers["x-amz-version-id"] = shown
         return response
+
+    async def _shown_id(self, account: str, bucket: str, container: str, name: str,
+                        head: dict[str, str]) -> str | None:
+        """The version id of the current version (none in a bucket never versioned)."""
+        parsed = parse_version_object(name) if container != bucket else None
+        if parsed is not None:
+            head = {**head, VERSION_ID: parsed[1]}
+        return shown_id(head, await self.versioning.state(account, bucket))
 
 
 async def bucket_tagging(request: Request, containers: Containers, account: str,

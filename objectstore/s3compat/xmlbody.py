@@ -33,8 +33,9 @@ def parse(body: bytes) -> ET.Element:
     return root
 
 
-def delete_keys(body: bytes) -> tuple[list[str], bool]:
-    """The keys of a DeleteObjects request (at most 1,000) and whether it is Quiet."""
+def delete_keys(body: bytes) -> tuple[list[tuple[str, str | None]], bool]:
+    """The keys of a DeleteObjects request (at most 1,000), each with the version it
+    names (None: none), and whether it is Quiet."""
     root = parse(body)
     if root.tag != "Delete":
         raise s3errors.MalformedXML("expected a Delete document")
@@ -43,7 +44,7 @@ def delete_keys(body: bytes) -> tuple[list[str], bool]:
         key = obj.findtext("Key")
         if key is None or key == "":
             raise s3errors.MalformedXML("an Object without a Key")
-        keys.append(key)
+        keys.append((key, obj.findtext("VersionId")))
     if not keys or len(keys) > 1000:
         raise s3errors.MalformedXML("between 1 and 1,000 objects per request")
     quiet = (root.findtext("Quiet") or "").strip().lower() == "true"

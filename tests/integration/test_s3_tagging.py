@@ -207,3 +207,43 @@ def test_bucket_tagging(server: str, s3: Any, bucket: str) -> None:
     assert refusal(lambda: s3.get_bucket_tagging(Bucket=bucket)) == (404, "NoSuchTagSet")
     assert refusal(lambda: s3.get_bucket_tagging(Bucket=f"none-{os.urandom(4).hex()}")) \
         == (404, "NoSuchBucket")
+
+
+def test_each_version_has_its_own_tags(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"null", Tagging="v=null")   # the null one
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=bucket, Key="k", Body=b"one", Tagging="v=1")["VersionId"]
+    second = s3.put_object(Bucket=bucket, Key="k", Body=b"two")["VersionId"]
+    assert tags_of(s3, bucket, "k") == {}                       # the current: second
+    got = s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=first,
+                                Tagging=tag_set(v="first"))
+    assert got["VersionId"] == first
+    put = s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tag_set(v="current"))
+    assert put["VersionId"] == second                            # named in the answer
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=first)["TagSet"] == [
+        {"Key": "v", "Value": "first"}]
+    current = s3.get_object_tagging(Bucket=bucket, Key="k")
+    assert current["VersionId"] == second and current["TagSet"] == [
+        {"Key": "v", "Value": "current"}]
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId="null")["TagSet"] == [
+        {"Key": "v", "Value": "null"}]
+    assert s3.head_object(Bucket=bucket, Key="k", VersionId=first)["ResponseMetadata"][
+        "HTTPHeaders"]["x-amz-tagging-count"] == "1"
+    s3.delete_object_tagging(Bucket=bucket, Key="k", VersionId=first)
+    assert tags_of(s3, bucket, "k") == {"v": "current"}
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=first)["TagSet"] == []
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId=first)["Body"].read() == b"one"
+    # a copy of an old version takes that version's tags
+    s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=first, Tagging=tag_set(o="1"))
+    s3.copy_object(Bucket=bucket, Key="copy",
+                   CopySource={"Bucket": bucket, "Key": "k", "VersionId": first})
+    assert tags_of(s3, bucket, "copy") == {"o": "1"}
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    assert refusal(lambda: s3.get_object_tagging(Bucket=bucket, Key="k")) \
+        == (404, "NoSuchKey")
+    assert refusal(lambda: s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=marker)
+                   )[0] == 405
+    gone = first[:-1] + ("0" if first[-1] != "0" else "1")
+    assert refusal(lambda: s3.put_object_tagging(
+        Bucket=bucket, Key="k", VersionId=gone, Tagging=tag_set(a="1"))) \
+        == (404, "NoSuchVersion")

@@ -1,0 +1,49 @@
+"""DeleteObjects: up to 1,000 keys (or versions of them) deleted in one request, each
+as DeleteObject would (optionally Quiet: only the errors are listed)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from objectstore import checksums, errors
+from objectstore.s3compat import s3errors
+from objectstore.s3compat.errormap import to_s3
+from objectstore.s3compat.responses import el, xml_doc, xml_response
+from objectstore.s3compat.uploads import check_small_body, request_stream
+from objectstore.s3compat.versioning import Deleted, S3Versioning, requested
+from objectstore.s3compat.xmlbody import delete_keys, read_limited
+
+
+async def delete_objects(request: Request, versioning: S3Versioning, account: str,
+                         bucket: str) -> Response:
+    h = request.headers
+    if "content-md5" not in h and not any(f"x-amz-checksum-{name}" in h
+                                          for name in checksums.ALGORITHMS):
+        # S3 insists on an integrity check of the list of what to delete
+        raise s3errors.InvalidRequest("Missing required header for this request: "
+                                      "Content-MD5")
+    body = await read_limited(request_stream(request))
+    await check_small_body(body, request)
+    keys, quiet = delete_keys(body)
+    results = []
+    for key, vid in keys:
+        named = el("Key", key) + (el("VersionId", vid) if vid is not None else "")
+        try:
+            deleted = await versioning.delete(account, bucket, key, requested(
+                {} if vid is None else {"versionId": vid}))
+            if not quiet:
+                results.append(f"<Deleted>{named}{_marker(deleted)}"
+                               "</Deleted>")
+        except errors.ObjectStoreError as exc:
+            s3 = to_s3(exc)
+            results.append(f"<Error>{named}{el('Code', s3.code)}"
+                           f"{el('Message', str(s3))}</Error>")
+    return xml_response(xml_doc("DeleteResult", "".join(results)))
+
+
+def _marker(deleted: Deleted) -> str:
+    """A delete marker removed (a version named) or made (none named), and its id."""
+    if not deleted.marker:
+        return ""
+    return el("DeleteMarker", "true") + el("DeleteMarkerVersionId", deleted.version_id or "")
