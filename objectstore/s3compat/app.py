@@ -25,6 +25,7 @@ from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.errormap import error_response
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
+from objectstore.s3compat.post_object import PostObject, is_form
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
@@ -51,6 +52,7 @@ class S3API:
         self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning)
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
         self.tagging = ObjectTagging(proxy, self.versioning)
+        self.forms = PostObject(keys, self.registry, self.versioning)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -96,6 +98,10 @@ class S3API:
         return user
 
     async def handle(self, request: Request, raw_path: str) -> Response:
+        if request.method == "POST" and is_form(request):    # POST Object: the form signs
+            bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
+            if bucket and not obj:
+                return await self.forms.handle(request, bucket)
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
         note_account(user.account)

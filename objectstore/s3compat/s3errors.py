@@ -94,6 +94,10 @@ class InvalidRequest(S3Error):
     status, default_message = 400, "Invalid Request"
 
 
+class InvalidPolicyDocument(S3Error):
+    status, default_message = 400, "Invalid Policy"
+
+
 class InvalidTag(S3Error):
     status, default_message = 400, "The TagKey you have provided is invalid"
 
@@ -114,6 +118,12 @@ class MalformedXML(S3Error):
     status = 400
     default_message = ("The XML you provided was not well-formed or did not validate "
                        "against our published schema")
+
+
+class MaxPostPreDataLengthExceeded(S3Error):
+    status = 400
+    default_message = ("Your POST request fields preceding the upload file were too "
+                       "large.")
 
 
 class MetadataTooLarge(S3Error):
