@@ -9,13 +9,17 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import html
 import json
 import os
+import shutil
+import subprocess
 from typing import Any
 
 import boto3
 import pytest
 import requests
+import swiftclient
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
@@ -176,3 +180,43 @@ def test_who_may_post(server: str, s3: Any, bucket: str) -> None:
     r = post(server, missing, v2_form(missing, cond, key="k"))
     assert (r.status_code, code(r)) == (404, "NoSuchBucket")
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_a_browser_on_another_origin_posts_a_presigned_form(server: str, s3: Any,
+                                                             bucket: str) -> None:
+    """Debian's chromium loads a page from http://localhost:PORT (a public Swift
+    container) that submits a real HTML form, with the fields of boto3's presigned
+    POST and a file, to http://127.0.0.1:PORT/<bucket>: another origin."""
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.fail("chromium is needed (scripts/test.sh installs Debian's chromium)")
+    form = s3.generate_presigned_post(bucket, "${filename}",
+                                      Fields={"success_action_status": "201"},
+                                      Conditions=[{"success_action_status": "201"}])
+    assert form["url"].startswith("http://127.0.0.1:")
+    inputs = "".join(f"<input type='hidden' name='{html.escape(k)}' value='{html.escape(v)}'>"
+                     for k, v in form["fields"].items())
+    page = (f"<html><body><form id='f' method='post' enctype='multipart/form-data' "
+            f"action='{form['url']}'>{inputs}<input type='file' name='file' id='file'>"
+            "</form><script>const dt = new DataTransfer();"
+            "dt.items.add(new File(['hello from chromium'], 'browser.txt'));"
+            "document.getElementById('file').files = dt.files;"
+            "document.getElementById('f').submit();</script></body></html>")
+    swift = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                   key="testing", retries=0)
+    site = f"page-{os.urandom(4).hex()}"
+    swift.put_container(site, {"X-Container-Read": ".r:*"})
+    swift.put_object(site, "upload.html", page.encode(), content_type="text/html")
+    elsewhere = server.replace("127.0.0.1", "localhost")
+    try:
+        dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                              "--virtual-time-budget=10000", "--dump-dom",
+                              f"{elsewhere}/v1/AUTH_test/{site}/upload.html"],
+                             capture_output=True, text=True, timeout=120).stdout
+        got = s3.get_object(Bucket=bucket, Key="browser.txt")
+        assert got["Body"].read() == b"hello from chromium", dom
+        assert "browser.txt" in dom           # the PostResponse the browser was shown
+    finally:
+        swift.delete_object(site, "upload.html")
+        swift.delete_container(site)
+        swift.close()
