@@ -26,23 +26,6 @@ from botocore.exceptions import ClientError
 LATER = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
 
 
-def client(server: str, key: str = "test:tester", secret: str = "testing") -> Any:
-    return boto3.client("s3", endpoint_url=server, aws_access_key_id=key,
-                        aws_secret_access_key=secret, region_name="us-east-1")
-
-
-@pytest.fixture
-def s3(server: str) -> Any:
-    return client(server)
-
-
-@pytest.fixture
-def bucket(s3: Any) -> str:
-    name = f"form-{os.urandom(4).hex()}"
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def v2_form(bucket: str, conditions: list[Any], secret: str = "testing",
             access_key: str = "test:tester", expires: dt.datetime = LATER,
             **fields: str) -> dict[str, Any]:

@@ -7,32 +7,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from typing import Any
 
-import boto3
-import pytest
 import swiftclient
-from botocore.exceptions import ClientError
 
+from tests.integration.s3_clients import client
 from tests.integration.signed import send
-
-
-def client(server: str, key: str = "test:tester", secret: str = "testing") -> Any:
-    return boto3.client("s3", endpoint_url=server, aws_access_key_id=key,
-                        aws_secret_access_key=secret, region_name="us-east-1")
-
-
-@pytest.fixture
-def s3(server: str) -> Any:
-    return client(server)
-
-
-@pytest.fixture
-def bucket(s3: Any) -> str:
-    name = f"tags-{os.urandom(4).hex()}"
-    s3.create_bucket(Bucket=name)
-    return name
+from tests.integration.test_s3_unbuilt_features import answer as refusal
 
 
 def tag_set(**tags: str) -> dict[str, Any]:
@@ -42,13 +23,6 @@ def tag_set(**tags: str) -> dict[str, Any]:
 def tags_of(s3: Any, bucket: str, key: str) -> dict[str, str]:
     got = s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
     return {t["Key"]: t["Value"] for t in got}
-
-
-def refusal(call: Callable[[], Any]) -> tuple[int, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    r = info.value.response
-    return int(r["ResponseMetadata"]["HTTPStatusCode"]), str(r["Error"]["Code"])
 
 
 def test_put_get_delete_object_tagging_and_the_count(s3: Any, bucket: str) -> None:
