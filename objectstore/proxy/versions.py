@@ -26,7 +26,7 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, listed_etags
 from objectstore.proxy.object_info import LISTING_ETAG, MANIFEST_ETAG, MANIFEST_SIZE
-from objectstore.proxy.put_options import PutOptions, Stored, check_write
+from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.proxy.version_names import (
     DELETE_MARKER_TYPE,
     NULL,
@@ -133,7 +133,7 @@ class Versions:
                   options: PutOptions) -> Written:
         """Store a new version and make it current."""
         if options.conditional:         # the conditions are on the current version
-            await self._check_current(account, container, obj, options)
+            await self.proxy.check_write(account, container, obj, options)
             options = replace(options, if_none_match_any=False, if_none_match=(),
                               if_match=None)
         await self.keep_null(account, container, obj)
@@ -151,20 +151,33 @@ class Versions:
         return Written(stored, vid)
 
     async def _point(self, account: str, container: str, obj: str, vid: str,
-                     content_type: str, size: str, etag: str, delete_at: int | None) -> None:
+                     content_type: str, size: str, etag: str, delete_at: int | None,
+                     repair: bool = True) -> None:
+        """Make `vid` current. A delete of that version by id, racing this, may have
+        removed it just before the pointer was written: then the pointer must not
+        outlive it (delete_version checks the other order), and the newest remaining
+        version is current instead."""
         pointer = PutOptions(content_type=content_type, length=0, delete_at=delete_at,
                              system_metadata={
                                  POINTER: vid,
                                  LISTING_ETAG: f"{etag}; version_id={vid}; version_bytes={size}"})
         await self.proxy.put_object(account, container, obj, _empty(), pointer)
-
-    async def _check_current(self, account: str, container: str, obj: str,
-                             options: PutOptions) -> None:
+        if not repair:
+            return
         try:
-            head = await self.proxy.head_object(account, container, obj)
+            await self.proxy.head_object(account, versions_container(container),
+                                         version_object(obj, vid))
         except errors.ObjectNotFound:
-            head = None
-        check_write(options, obj, None if head is None else head.get("etag", ""))
+            if await self._unpoint(account, container, obj, vid):
+                await self.promote_newest(account, container, obj, repair=False)
+
+    async def _unpoint(self, account: str, container: str, obj: str, vid: str) -> bool:
+        """Remove the pointer if it (still) points at `vid`; whether it did."""
+        if await self.current_id(account, container, obj) != vid:
+            return False
+        with contextlib.suppress(errors.ObjectNotFound):
+            await self.proxy.delete_object(account, container, obj)
+        return True
 
     async def delete(self, account: str, container: str, obj: str, null: bool = False
                      ) -> tuple[str, bool]:
@@ -326,11 +339,15 @@ class Versions:
         if head is not None:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, versions_container(container), name)
+            # a write making this version current may have raced the look above
+            if await self._unpoint(account, container, obj, vid):
+                current = None
         if promote and current is None:
             current = await self.promote_newest(account, container, obj)
         return Removed(vid, was_marker, current or NULL)
 
-    async def promote_newest(self, account: str, container: str, obj: str) -> str | None:
+    async def promote_newest(self, account: str, container: str, obj: str,
+                             repair: bool = True) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
         try:
             rows = (await self.containers.list_container(
@@ -346,7 +363,7 @@ class Versions:
             return None
         vid = parsed[1]
         await self._point(account, container, obj, vid, row["content_type"],
-                          str(row["bytes"]), row["hash"], None)
+                          str(row["bytes"]), row["hash"], None, repair)
         return vid
 
     # -- listing -------------------------------------------------------------------------

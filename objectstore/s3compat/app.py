@@ -17,7 +17,16 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.request_id import note_account
-from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri, versioning
+from objectstore.s3compat import (
+    delete_conditions,
+    features,
+    listings,
+    objects,
+    s3errors,
+    sigv4,
+    uri,
+    versioning,
+)
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
@@ -190,6 +199,7 @@ class S3API:
                 missing.headers.update(await v.marker_headers(account, bucket, key))
                 raise missing from None
         if method == "DELETE":               # S3 deletes are idempotent
-            deleted = await v.delete(account, bucket, key, vid)
+            deleted = await v.delete(account, bucket, key, vid,
+                                     delete_conditions.from_headers(request.headers))
             return Response(status_code=204, headers=deleted.headers())
         raise s3errors.MethodNotAllowed()

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from objectstore import checksums, errors
 from objectstore.s3compat import s3errors
+from objectstore.s3compat.delete_conditions import from_entry
 from objectstore.s3compat.errormap import to_s3
 from objectstore.s3compat.responses import el, xml_doc, xml_response
 from objectstore.s3compat.uploads import check_small_body, request_stream
@@ -27,11 +28,14 @@ async def delete_objects(request: Request, versioning: S3Versioning, account: st
     await check_small_body(body, request)
     keys, quiet = delete_keys(body)
     results = []
-    for key, vid in keys:
+    for entry in keys:
+        key, vid = entry.findtext("Key") or "", entry.findtext("VersionId")
         named = el("Key", key) + (el("VersionId", vid) if vid is not None else "")
         try:
+            conditions = from_entry(entry.findtext("ETag"), entry.findtext("LastModifiedTime"),
+                                    entry.findtext("Size"))
             deleted = await versioning.delete(account, bucket, key, requested(
-                {} if vid is None else {"versionId": vid}))
+                {} if vid is None else {"versionId": vid}), conditions)
             if not quiet:
                 results.append(f"<Deleted>{named}{_marker(deleted)}"
                                "</Deleted>")

@@ -34,14 +34,17 @@ from objectstore.proxy.version_names import (
     WAS_NULL,
     parse_version_id,
     parse_version_object,
+    version_object,
     versions_container,
 )
 from objectstore.proxy.versions import DeleteMarker, Versions
 from objectstore.s3compat import s3errors
+from objectstore.s3compat.delete_conditions import DeleteConditions
 from objectstore.s3compat.deletes import delete_one, delete_parts
 from objectstore.s3compat.xmlbody import parse
 
 ENABLED, SUSPENDED = "true", "false"
+NO_CONDITIONS = DeleteConditions()
 STATUS = {ENABLED: "Enabled", SUSPENDED: "Suspended"}
 
 
@@ -119,14 +122,15 @@ class S3Versioning:
     async def store(self, account: str, bucket: str, key: str, body: AsyncIterator[bytes],
                     options: PutOptions) -> tuple[Stored, str | None]:
         """Write an object as the bucket's versioning says; returns what was stored and
-        its version id (None in a bucket never versioned)."""
+        the version id to answer with (None: unversioned, or suspended -- the null
+        version, which S3's answers leave unnamed)."""
         state = await self.state(account, bucket)
         if state == ENABLED:
             written = await self.versions.put(account, bucket, key, body, options)
             return written.stored, written.version_id
         if state == SUSPENDED:
             await self._drop_kept_null(account, bucket, key)
-            return await self.proxy.put_object(account, bucket, key, body, options), NULL
+            return await self.proxy.put_object(account, bucket, key, body, options), None
         return await self.proxy.put_object(account, bucket, key, body, options), None
 
     async def put_object(self, account: str, bucket: str, key: str,
@@ -137,9 +141,16 @@ class S3Versioning:
         return replace(stored, version_id=vid)
 
     # -- deletes ---------------------------------------------------------------------
-    async def delete(self, account: str, bucket: str, key: str, vid: str | None) -> Deleted:
-        """DeleteObject, with or without a version id (a missing one is no error)."""
+    async def delete(self, account: str, bucket: str, key: str, vid: str | None,
+                     conditions: DeleteConditions = NO_CONDITIONS) -> Deleted:
+        """DeleteObject, with or without a version id (a missing one is no error), if
+        its conditions hold for what it would remove."""
         state = await self.state(account, bucket)
+        if conditions:
+            target = await self._target(account, bucket, key, vid, state)
+            if target is None:      # a condition on what is not there: nothing to do
+                return Deleted(None, False)
+            conditions.check(target)
         if vid is not None:
             if not state and vid != NULL:
                 return Deleted(vid, False)          # no such version: S3 answers 204
@@ -153,6 +164,26 @@ class S3Versioning:
             return Deleted(NULL, True)
         await self._remove_plain(account, bucket, key)
         return Deleted(None, False)
+
+    async def _target(self, account: str, bucket: str, key: str, vid: str | None,
+                      state: str) -> dict[str, str] | None:
+        """The headers of what a delete would remove (a delete marker's too); None if
+        nothing is there."""
+        try:
+            if vid is None:
+                return await self.proxy.head_object(account, bucket, key)
+            if vid != NULL:
+                return await self.proxy.head_object(account, versions_container(bucket),
+                                                    version_object(key, vid))
+            return await self.proxy.head_object(
+                account, *await self.versions.locate(account, bucket, key, NULL))
+        except (errors.ObjectNotFound, errors.ContainerNotFound):
+            if vid is not None or not state:
+                return None
+        newest = await self.versions.newest(account, bucket, key)
+        if newest is None or not newest.is_marker:
+            return None
+        return {"etag": "", "x-timestamp": newest.timestamp, "content-length": "0"}
 
     async def _delete_version(self, account: str, bucket: str, key: str, vid: str
                               ) -> Deleted:
@@ -235,13 +266,14 @@ class S3Versioning:
         return handle
 
     async def marker_headers(self, account: str, bucket: str, key: str) -> dict[str, str]:
-        """For a 404 of a versioned object whose newest version is a delete marker:
-        x-amz-delete-marker and the marker's id (S3 says so); else nothing."""
+        """For a 404 of an object: whether its newest version is a delete marker (and
+        the marker's id), as x-amz-delete-marker says."""
+        no = {"x-amz-delete-marker": "false"}
         if not await self.state(account, bucket):
-            return {}
+            return no
         newest = await self.versions.newest(account, bucket, key)
         if newest is None or not newest.is_marker:
-            return {}
+            return no
         return {"x-amz-delete-marker": "true",
                 "x-amz-version-id": NULL if newest.null else newest.version_id}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -132,6 +133,8 @@ def test_delete_markers(s3: Any) -> None:
     assert (status, code) == (404, "NoSuchKey")
     assert headers["x-amz-delete-marker"] == "true"
     assert headers["x-amz-version-id"] == gone["VersionId"]
+    assert error(s3.head_object, Bucket=bucket, Key="never")[2][
+        "x-amz-delete-marker"] == "false"
     status, code, headers = error(s3.get_object, Bucket=bucket, Key="k",
                                   VersionId=gone["VersionId"])
     assert (status, code) == (405, "MethodNotAllowed")
@@ -188,8 +191,9 @@ def test_suspended_writes_replace_the_null_version(s3: Any) -> None:
     bucket = new_bucket(s3)
     kept = s3.put_object(Bucket=bucket, Key="k", Body=b"kept")["VersionId"]
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
-    for text in (b"null one", b"null two"):
-        assert s3.put_object(Bucket=bucket, Key="k", Body=text)["VersionId"] == "null"
+    for text in (b"null one", b"null two"):        # the null version, left unnamed
+        assert "VersionId" not in s3.put_object(Bucket=bucket, Key="k", Body=text)
+    assert s3.head_object(Bucket=bucket, Key="k")["VersionId"] == "null"
     assert body(s3, bucket, "k") == b"null two"
     assert listed(s3, bucket) == [("k", "null", True, False), ("k", kept, False, False)]
     gone = s3.delete_object(Bucket=bucket, Key="k")
@@ -336,3 +340,56 @@ def test_another_account_reaches_no_version(server: str, s3: Any) -> None:
     assert body(s3, bucket, "k", VersionId=vid) == b"secret"
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     empty(s3, bucket)
+
+
+def test_concurrent_writes_and_deletes_by_id_leave_nothing_behind(s3: Any) -> None:
+    """Writes racing deletes of the versions they make current: no pointer outlives
+    its version, so the bucket empties and goes."""
+    bucket = new_bucket(s3)
+
+    def write(i: int) -> None:
+        s3.put_object(Bucket=bucket, Key="k", Body=f"v{i}".encode())
+
+    def clear() -> None:
+        for key, vid, _, _ in listed(s3, bucket):
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=vid)
+
+    with ThreadPoolExecutor(8) as pool:
+        for round_ in range(4):
+            jobs = [pool.submit(write, round_ * 10 + i) for i in range(4)]
+            jobs += [pool.submit(clear) for _ in range(2)]
+            for job in jobs:
+                job.result()
+    clear()
+    assert listed(s3, bucket) == []
+    assert error(s3.get_object, Bucket=bucket, Key="k")[1] == "NoSuchKey"
+    s3.delete_bucket(Bucket=bucket)
+
+
+def test_conditional_deletes(s3: Any) -> None:
+    """If-Match, x-amz-if-match-size and -last-modified-time on DeleteObject, and the
+    same per object in DeleteObjects: a failing one is 412 and deletes nothing; a
+    condition on a key that is not there does nothing (no marker either)."""
+    plain, bucket = new_bucket(s3, versioned=False), new_bucket(s3)
+    etag = s3.put_object(Bucket=plain, Key="k", Body=b"abc")["ETag"]
+    mtime = s3.head_object(Bucket=plain, Key="k")["LastModified"]
+    for bad in ({"IfMatch": '"nope"'}, {"IfMatchSize": 4},
+                {"IfMatchLastModifiedTime": mtime.replace(year=2015)}):
+        assert error(s3.delete_object, Bucket=plain, Key="k", **bad)[:2] == \
+            (412, "PreconditionFailed")
+    assert body(s3, plain, "k") == b"abc"
+    s3.delete_object(Bucket=plain, Key="k", IfMatch=etag, IfMatchSize=3,
+                     IfMatchLastModifiedTime=mtime)
+    assert error(s3.get_object, Bucket=plain, Key="k")[1] == "NoSuchKey"
+    s3.delete_object(Bucket=plain, Key="k", IfMatch=etag)          # gone: nothing to do
+    vid = s3.put_object(Bucket=bucket, Key="k", Body=b"abc")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="missing", IfMatch="*")
+    assert listed(s3, bucket) == [("k", vid, True, False)]        # no marker made
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "k", "VersionId": vid, "ETag": '"nope"'}]})
+    assert [(e["Key"], e["Code"]) for e in out["Errors"]] == [("k", "PreconditionFailed")]
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "k", "VersionId": vid, "ETag": etag, "Size": 3}]})
+    assert out["Deleted"][0]["VersionId"] == vid and listed(s3, bucket) == []
+    s3.delete_bucket(Bucket=plain)
+    s3.delete_bucket(Bucket=bucket)
