@@ -40,7 +40,7 @@ from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
-from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo
+from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo, posted_system
 from objectstore.proxy.put_options import (
     CONTENT_HEADERS,
     PutOptions,
@@ -108,10 +108,14 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             posted = dict(metadata)
             if delete_at is not None:
                 posted[DELETE_AT] = str(delete_at)
-            await b.proxy.post_object(t.account, t.container, t.obj, posted)
+            kept = posted_system(head)      # S3's tags: a POST keeps them
             if VERSION_ID in head:      # the metadata is the current version's
+                await b.proxy.post_object(t.account, t.container, t.obj, posted)
                 await b.versions.post_current(t.account, t.container, t.obj,
-                                              head[VERSION_ID], metadata)
+                                              head[VERSION_ID], {**metadata, **kept})
+            else:
+                await b.proxy.post_object(t.account, t.container, t.obj,
+                                          {**posted, **kept})
             response = Response(status_code=202)
         await queue(b, t, delete_at)
         return await _after_post(b, request, t, head, response, metadata, delete_at)
@@ -202,7 +206,10 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
     h = request.headers
     dlo = manifest_metadata(h) if "x-object-manifest" in h or not keep_manifest else None
 
+    kept: dict[str, str] = {}       # S3's tags, for a plain POST to keep
+
     def rewritten(source: ObjectInfo) -> PutOptions | None:
+        kept.update(posted_system(source.system.other))
         new_type = h.get("content-type", source.content_type)
         system = source.system.headers()
         if dlo is not None:
@@ -227,9 +234,12 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
         posted = dict(metadata)
         if delete_at is not None:
             posted[DELETE_AT] = str(delete_at)
-        await b.proxy.post_object(t.account, t.container, t.obj, posted)
         if version is not None:
-            await b.versions.post_current(t.account, t.container, t.obj, version, metadata)
+            await b.proxy.post_object(t.account, t.container, t.obj, posted)
+            await b.versions.post_current(t.account, t.container, t.obj, version,
+                                          {**metadata, **kept})
+        else:
+            await b.proxy.post_object(t.account, t.container, t.obj, {**posted, **kept})
     elif version is not None:
         await b.versions.make_current(t.account, t.container, t.obj, version, delete_at)
     return Response(status_code=202)

@@ -34,9 +34,11 @@ from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.errormap import error_response
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
+from objectstore.s3compat.post_object import PostObject, is_form
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
+from objectstore.s3compat.tagging_requests import ObjectTagging
 from objectstore.s3compat.versioning import S3Versioning
 
 # Query parameters of object requests we answer; any other is NotImplemented.
@@ -44,7 +46,7 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
                  "partNumber", "attributes", "max-parts", "part-number-marker", "versionId",
-                 *sigv4.QUERY_AUTH_PARAMS}
+                 "tagging", *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:
@@ -58,6 +60,8 @@ class S3API:
         multipart = Multipart(proxy, self.containers, self.versioning.put_object)
         self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning)
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
+        self.tagging = ObjectTagging(proxy, self.versioning)
+        self.forms = PostObject(keys, self.registry, self.versioning)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -103,6 +107,10 @@ class S3API:
         return user
 
     async def handle(self, request: Request, raw_path: str) -> Response:
+        if request.method == "POST" and is_form(request):    # POST Object: the form signs
+            bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
+            if bucket and not obj:
+                return await self.forms.handle(request, bucket)
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
         note_account(user.account)
@@ -164,6 +172,8 @@ class S3API:
         if "acl" in params:
             (await self.versioning.open(account, bucket, key, vid)).discard()
             return await acl_response(request, user.account)
+        if "tagging" in params:
+            return await self.tagging.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
             return await self.multipart.handle(request, account, user.account, bucket, key,
                                                params, signed, signing_key)

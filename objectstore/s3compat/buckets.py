@@ -21,6 +21,7 @@ from objectstore.s3compat.multi_delete import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import el, xml_doc, xml_response
+from objectstore.s3compat.tagging_requests import bucket_tagging
 from objectstore.s3compat.uploads import request_stream
 from objectstore.s3compat.versioning import S3Versioning
 from objectstore.s3compat.xmlbody import parse, read_limited
@@ -32,7 +33,7 @@ DEFAULT_REGION = "us-east-1"
 KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
-         "upload-id-marker", "max-uploads", "x-id"}
+         "upload-id-marker", "max-uploads", "x-id", "tagging"}
 READ_ONLY = {"location"}      # GET only: setting it is not supported
 
 
@@ -62,6 +63,9 @@ class Buckets:
         if "acl" in params:
             await self.registry.require(account, bucket)
             return await acl_response(request, user.account)
+        if "tagging" in params:
+            return await bucket_tagging(request, self.containers, account, bucket,
+                                        await self.registry.require(account, bucket))
         if "versioning" in params and method != "GET":
             return await self.put_versioning(request, account, bucket)
         if method == "PUT":

@@ -8,8 +8,8 @@ compute, copy source and its conditions, the metadata directive, the private ACL
 refused here; tests/unit/s3compat/test_features.py walks botocore's model of those
 operations to keep it so. Accepted because they hold as they are: x-amz-request-payer
 (nothing is charged), x-amz-bypass-governance-retention and x-amz-mfa (no object is
-locked, no bucket has MFA delete), x-amz-tagging-directive (no object has tags), and the
-expected bucket owners, which are checked.
+locked, no bucket has MFA delete), and the expected bucket owners, which are checked.
+Tags (x-amz-tagging, x-amz-tagging-directive) are tagging.py's.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ STORAGE_CLASSES = frozenset({
     "FSX_OPENZFS", "FSX_ONTAP"})
 # headers asking for a feature to be built by a later issue
 NOT_BUILT = {
-    "x-amz-tagging": "object tagging",
     "x-amz-website-redirect-location": "website redirects",
     "x-amz-write-offset-bytes": "appending to an object",
     "x-amz-object-annotation-directive": "object annotations",

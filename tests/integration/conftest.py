@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests.integration.s3_clients import client
 from tests.servers import free_port, stop_gracefully, wait_healthy
 
 # the default user, a second account for tests of who may see what, a non-admin, and a
@@ -66,3 +69,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert proc.returncode == 0, "serve stops cleanly on SIGTERM"
 
 
+
+
+@pytest.fixture
+def s3(server: str) -> Any:
+    """boto3 at its defaults, as the default user (a module may define its own)."""
+    return client(server)
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    """A new bucket of the default user's."""
+    name = f"b-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=name)
+    return name

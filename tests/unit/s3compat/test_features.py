@@ -27,7 +27,7 @@ HONOURED = {
     "x-amz-copy-source-if-match": '"e"', "x-amz-copy-source-if-none-match": '"e"',
     "x-amz-copy-source-if-modified-since": "0", "x-amz-copy-source-if-unmodified-since": "0",
     "x-amz-copy-source-range": "bytes=0-1", "x-amz-metadata-directive": "REPLACE",
-    "x-amz-tagging-directive": "COPY", "x-amz-storage-class": "STANDARD",
+    "x-amz-tagging-directive": "COPY", "x-amz-tagging": "a=b", "x-amz-storage-class": "STANDARD",
     "x-amz-bucket-object-lock-enabled": "false",
     "x-amz-object-ownership": "BucketOwnerEnforced"}
 # a value of the feature a refused header asks for (others: "x")
@@ -76,7 +76,6 @@ def test_the_refusals_say_what() -> None:
     cases = {("x-amz-storage-class", "GLACIER"): (501, "NotImplemented"),
              ("x-amz-storage-class", "COLD"): (400, "InvalidStorageClass"),
              ("x-amz-object-lock-mode", "GOVERNANCE"): (400, "InvalidRequest"),
-             ("x-amz-tagging", "a=b"): (501, "NotImplemented"),
              ("x-amz-checksum-xxhash3", "AAAA"): (501, "NotImplemented")}
     for (name, value), expected in cases.items():
         with pytest.raises(S3Error) as info:
@@ -85,4 +84,4 @@ def test_the_refusals_say_what() -> None:
     with pytest.raises(S3Error) as info:
         features.check_bucket_create({"x-amz-bucket-object-lock-enabled": "yes"})
     assert (info.value.status, info.value.code) == (400, "InvalidArgument")
-    features.check_object_write({"x-amz-tagging": ""})      # no tags asked for
+    features.check_object_write({"x-amz-tagging": "a=b"})   # tags are tagging.py's
