@@ -108,38 +108,57 @@ def configuration_xml(bucket_sysmeta: Mapping[str, str]) -> bytes:
 
 
 # -- a version's lock ---------------------------------------------------------------------
-def on_write(headers: Mapping[str, str], bucket_sysmeta: Mapping[str, str],
-             now: float | None = None) -> dict[str, str]:
-    """The lock a new version gets (its system metadata): what the request's
-    x-amz-object-lock-* headers ask, or the bucket's default retention."""
-    asked = {name: headers[name].strip() for name in WRITE_HEADERS if name in headers}
-    if asked and not enabled(bucket_sysmeta):
+def check_bucket(headers: Mapping[str, str], bucket_sysmeta: Mapping[str, str]) -> None:
+    """A write that asks for a lock, into a bucket that has none: InvalidRequest; a
+    lock of another kind (event holds): NotImplemented."""
+    for name in headers:
+        low = name.lower()
+        if low.startswith("x-amz-object-lock-") and low not in WRITE_HEADERS:
+            raise s3errors.not_implemented(low)
+    if not enabled(bucket_sysmeta) and any(
+            headers.get(name, "").strip() for name in WRITE_HEADERS):
         raise s3errors.InvalidRequest("Bucket is missing Object Lock Configuration")
-    out: dict[str, str] = {}
-    mode = asked.get("x-amz-object-lock-mode")
-    until = asked.get("x-amz-object-lock-retain-until-date")
+
+
+def requested(headers: Mapping[str, str], system: dict[str, str],
+              now: float | None = None) -> None:
+    """The lock a write's x-amz-object-lock-* headers ask for, into the new version's
+    system metadata (PutObject, CopyObject, CreateMultipartUpload)."""
+    mode = headers.get("x-amz-object-lock-mode", "").strip() or None
+    until = headers.get("x-amz-object-lock-retain-until-date", "").strip() or None
     if (mode is None) != (until is None):
         raise s3errors.InvalidArgument(
             "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be "
             "supplied")
-    moment = time.time() if now is None else now
     if mode is not None and until is not None:
         if mode not in MODES:
             raise s3errors.InvalidArgument("Unknown wormMode directive.")
         seconds = _date(until, s3errors.InvalidArgument)
-        if seconds <= moment:
+        if seconds <= (time.time() if now is None else now):
             raise s3errors.InvalidArgument("The retain until date must be in the future!")
-        out.update({MODE: mode, UNTIL: format_date(seconds)})
-    elif enabled(bucket_sysmeta):
-        default = DefaultRetention.from_stored(bucket_sysmeta.get(DEFAULT, ""))
-        if default is not None:
-            out.update({MODE: default.mode, UNTIL: format_date(moment + default.seconds)})
-    hold = asked.get("x-amz-object-lock-legal-hold")
-    if hold is not None:
+        system.update({MODE: mode, UNTIL: format_date(seconds)})
+    hold = headers.get("x-amz-object-lock-legal-hold", "").strip()
+    if hold:
         if hold not in ("ON", "OFF"):
             raise s3errors.InvalidArgument("Legal Hold must be either of 'ON' or 'OFF'")
-        out[LEGAL_HOLD] = hold
-    return out
+        system[LEGAL_HOLD] = hold
+
+
+def with_default(system: dict[str, str], bucket_sysmeta: Mapping[str, str],
+                 now: float | None = None) -> None:
+    """A new version of a locked bucket without a retention of its own gets the
+    bucket's default one (counted from now: when the version is made)."""
+    if system.get(MODE) or not enabled(bucket_sysmeta):
+        return
+    default = DefaultRetention.from_stored(bucket_sysmeta.get(DEFAULT, ""))
+    if default is not None:
+        moment = time.time() if now is None else now
+        system.update({MODE: default.mode, UNTIL: format_date(moment + default.seconds)})
+
+
+def kept(system: Mapping[str, str]) -> dict[str, str]:
+    """An upload's lock (its marker's system metadata), for the object Complete makes."""
+    return {k: system[k] for k in (MODE, UNTIL, LEGAL_HOLD) if system.get(k)}
 
 
 def read_headers(stored: Mapping[str, str]) -> dict[str, str]:
