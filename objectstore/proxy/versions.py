@@ -353,22 +353,12 @@ class Versions:
     async def promote_newest(self, account: str, container: str, obj: str,
                              repair: bool = True) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
-        try:
-            rows = (await self.containers.list_container(
-                account, versions_container(container), prefix=versions_prefix(obj),
-                limit="1")).entries
-        except errors.ContainerNotFound:
+        newest = await self.newest(account, container, obj)
+        if newest is None or newest.is_marker:
             return None
-        if not rows:
-            return None
-        row = rows[0]
-        parsed = parse_version_object(row["name"])
-        if parsed is None or row.get("content_type") == DELETE_MARKER_TYPE:
-            return None
-        vid = parsed[1]
-        await self._point(account, container, obj, vid, row["content_type"],
-                          str(row["bytes"]), row["hash"], None, repair)
-        return vid
+        await self._point(account, container, obj, newest.version_id, newest.content_type,
+                          str(newest.size), newest.etag, None, repair)
+        return newest.version_id
 
     # -- listing -------------------------------------------------------------------------
     async def list_versions(self, account: str, container: str, *, prefix: str = "",
