@@ -31,7 +31,6 @@ from objectstore.api.backend import Backend
 from objectstore.api.bulk import bulk_delete, extract_archive
 from objectstore.api.containers import container_request
 from objectstore.api.formpost import form_post
-from objectstore.api.forms import boundary_of
 from objectstore.api.link_requests import invalid_response, through_link
 from objectstore.api.metadata import check_header_sizes
 from objectstore.api.names import SwiftPath, parse_swift_path
@@ -47,6 +46,7 @@ from objectstore.api.unsupported import (
     WRITES,
     refuse_unsupported_headers,
 )
+from objectstore.http.forms import boundary_of
 from objectstore.proxy.core import Proxy
 
 AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")

@@ -27,9 +27,9 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.api import tempurl, version_archive, versioning
 from objectstore.api.backend import Backend
-from objectstore.api.forms import FormReader, Part
 from objectstore.api.link_requests import link_keys
 from objectstore.api.names import SwiftPath
+from objectstore.http.forms import FormReader, Part
 from objectstore.proxy.expiring import Entry, enqueue
 from objectstore.proxy.put_options import PutOptions
 

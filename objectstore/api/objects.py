@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks, version_archive, versioning
+from objectstore.api import object_lock_guard, symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
@@ -40,7 +40,7 @@ from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
-from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo
+from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo, posted_system
 from objectstore.proxy.put_options import (
     CONTENT_HEADERS,
     PutOptions,
@@ -72,6 +72,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         else None
     if vid is not None and method == "POST":
         raise errors.BadRequest("POST to a specific version is not allowed")
+    await object_lock_guard.guard(b, t, method, vid)
     sides = copy_sides(request, t)
     if method in ("PUT", "COPY") and (vid is None or sides is not None):
         # a legacy versioned container: archive what the write replaces (not a
@@ -108,10 +109,14 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
             posted = dict(metadata)
             if delete_at is not None:
                 posted[DELETE_AT] = str(delete_at)
-            await b.proxy.post_object(t.account, t.container, t.obj, posted)
+            kept = posted_system(head)      # S3's tags: a POST keeps them
             if VERSION_ID in head:      # the metadata is the current version's
+                await b.proxy.post_object(t.account, t.container, t.obj, posted)
                 await b.versions.post_current(t.account, t.container, t.obj,
-                                              head[VERSION_ID], metadata)
+                                              head[VERSION_ID], {**metadata, **kept})
+            else:
+                await b.proxy.post_object(t.account, t.container, t.obj,
+                                          {**posted, **kept})
             response = Response(status_code=202)
         await queue(b, t, delete_at)
         return await _after_post(b, request, t, head, response, metadata, delete_at)
@@ -202,7 +207,10 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
     h = request.headers
     dlo = manifest_metadata(h) if "x-object-manifest" in h or not keep_manifest else None
 
+    kept: dict[str, str] = {}       # S3's tags, for a plain POST to keep
+
     def rewritten(source: ObjectInfo) -> PutOptions | None:
+        kept.update(posted_system(source.system.other))
         new_type = h.get("content-type", source.content_type)
         system = source.system.headers()
         if dlo is not None:
@@ -227,9 +235,12 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
         posted = dict(metadata)
         if delete_at is not None:
             posted[DELETE_AT] = str(delete_at)
-        await b.proxy.post_object(t.account, t.container, t.obj, posted)
         if version is not None:
-            await b.versions.post_current(t.account, t.container, t.obj, version, metadata)
+            await b.proxy.post_object(t.account, t.container, t.obj, posted)
+            await b.versions.post_current(t.account, t.container, t.obj, version,
+                                          {**metadata, **kept})
+        else:
+            await b.proxy.post_object(t.account, t.container, t.obj, {**posted, **kept})
     elif version is not None:
         await b.versions.make_current(t.account, t.container, t.obj, version, delete_at)
     return Response(status_code=202)

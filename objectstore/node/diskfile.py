@@ -9,7 +9,9 @@ The footer holds the name, timestamp, size, content type, MD5 ETag, xxh3-64 chec
 of the content, user metadata and other stored headers. Metadata lives in the file, not
 in xattrs, so the largest metadata the APIs allow fits on any filesystem.
 
-A POST adds `<timestamp>.meta` (JSON: the replacement user metadata and expiry); a DELETE leaves
+A POST adds `<timestamp>.meta` (JSON: the replacement user metadata and expiry, and any
+system metadata it carried, which then stands over the .data's under those names: what
+the APIs change without rewriting an object, as S3's tags); a DELETE leaves
 `<timestamp>.ts`, a tombstone. The newest timestamp wins; older files are removed.
 
 The durable write, step by step (a crash at any point leaves the old object or the new
@@ -222,13 +224,19 @@ class DiskFile:
         return self.install_steps(json.dumps(doc).encode(), timestamp, "ts")
 
     def write_meta(self, timestamp: Timestamp, user_meta: dict[str, str],
-                   delete_at: str | None = None) -> None:
+                   delete_at: str | None = None, sysmeta: dict[str, str] | None = None
+                   ) -> None:
         """POSTed metadata: replaces the user metadata of the current .data, and its
-        expiry (None: none, as a Swift POST without X-Delete-At leaves it)."""
+        expiry (None: none, as a Swift POST without X-Delete-At leaves it); `sysmeta`
+        stands over the .data's system metadata of those names. Each .meta is the
+        whole posted state (the proxy carries forward what it keeps), so replicas
+        that missed an earlier POST agree once they have the newest."""
         current = self.read_metadata()              # raises ObjectNotFound
         if timestamp <= current.timestamp:
             return
-        doc = {"user_meta": user_meta, DELETE_AT: delete_at}
+        doc: dict[str, Any] = {"user_meta": user_meta, DELETE_AT: delete_at}
+        if sysmeta:
+            doc["sysmeta"] = sysmeta
         self._install(json.dumps(doc).encode(), timestamp, "meta")
 
     def _install(self, body: bytes, timestamp: Timestamp, ext: str) -> None:
@@ -280,6 +288,7 @@ class DiskFile:
             try:
                 posted = json.loads(listing.meta.read_bytes())
                 meta.user_meta = dict(posted["user_meta"])
+                meta.headers.update(posted.get("sysmeta", {}))
                 meta.meta_timestamp = file_timestamp(listing.meta.name)
                 if DELETE_AT in posted:         # (.meta files of before had no expiry)
                     meta.headers.pop(DELETE_AT, None)

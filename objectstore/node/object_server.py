@@ -203,7 +203,7 @@ class ObjectServer:
         if delete_at and not delete_at.isdigit():
             raise BadRequest(f"bad {wire.DELETE_AT}")
         await asyncio.to_thread(self.diskfile(t).write_meta, timestamp, _user_meta(request),
-                                delete_at or None)
+                                delete_at or None, _posted_sysmeta(request))
         return Response(status_code=202)
 
     async def delete(self, request: Request, t: NodeTarget) -> Response:
@@ -305,6 +305,11 @@ def _stored_headers(request: Request) -> dict[str, str]:
     set by the APIs for themselves, never shown as user metadata)."""
     return {k: v for k, v in request.headers.items()
             if k in STORED_HEADERS or k.startswith(SYSMETA)}
+
+
+def _posted_sysmeta(request: Request) -> dict[str, str]:
+    """System metadata a POST sets (an empty value included: it hides the .data's)."""
+    return {k: v for k, v in request.headers.items() if k.startswith(SYSMETA)}
 
 
 def _user_meta(request: Request) -> dict[str, str]:

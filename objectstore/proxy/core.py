@@ -160,7 +160,7 @@ class Proxy:
         writes: this is not atomic -- a write landing between the two is not seen. The
         body is not read when a condition fails."""
         if options.conditional:
-            await self._check_write(account, container, obj, options)
+            await self.check_write(account, container, obj, options)
         headers = node_headers(options)
         length = options.length
         if length is not None and length <= SMALL_BODY:
@@ -169,8 +169,9 @@ class Proxy:
         return await self._put_streamed(account, container, obj, body, headers, length,
                                         options)
 
-    async def _check_write(self, account: str, container: str, obj: str,
-                           options: PutOptions) -> None:
+    async def check_write(self, account: str, container: str, obj: str,
+                          options: PutOptions) -> None:
+        """A write's conditions (If-Match, If-None-Match) against the current object."""
         try:
             head = await self.head_object(account, container, obj)
         except errors.ObjectNotFound:

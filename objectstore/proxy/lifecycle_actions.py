@@ -8,19 +8,23 @@ at once, or one doing it twice, leave what one would (their actions commute):
   tombstone from the version judged (the rule's due time, or just after the pointer),
   so two workers write the one same marker and a client's newer version stays current.
 
-Every removal goes through `remove`: the one place a rule's deletion may be refused
-(object lock, when it comes, checks here).
+Every removal goes through `remove`, the one place a rule's deletion is refused: a
+version under retention or a legal hold (proxy/retention.py) is never removed by a
+rule, whatever its mode (lifecycle never bypasses GOVERNANCE); it stays, and is judged
+again next pass.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.retention import Locked, check_removable
 from objectstore.proxy.version_names import (
     NULL,
     POINTER,
@@ -41,10 +45,16 @@ class LifecycleActions:
         self.versions = Versions(proxy, containers)
 
     async def remove(self, account: str, container: str, name: str,
-                     at: Timestamp | None = None) -> bool:
-        """Delete one stored object (only what is older than `at`, if given); False if
-        there was nothing to delete, or something as new as `at` is there already (the
-        nodes' 409: another worker's same tombstone, or a newer write)."""
+                     stored: Mapping[str, str], at: Timestamp | None = None) -> bool:
+        """Delete one stored object (only what is older than `at`, if given), whose
+        headers are `stored` (a multipart upload's part: {}, it holds no lock); False
+        if it is locked, if there was nothing to delete, or if something as new as
+        `at` is there already (the nodes' 409: another worker's same tombstone, or a
+        newer write)."""
+        try:
+            check_removable(stored)
+        except Locked:
+            return False
         try:
             await self.proxy.delete_object(account, container, name, at)
         except (errors.ObjectNotFound, errors.Conflict):
@@ -62,7 +72,8 @@ class LifecycleActions:
         handle.discard()
         if handle.timestamp != judged:
             return False                # written again since: judged afresh next pass
-        removed = await self.remove(account, bucket, key, Timestamp(judged.ticks + 1))
+        removed = await self.remove(account, bucket, key, handle.headers,
+                                    Timestamp(judged.ticks + 1))
         if removed:
             await self._remove_parts(account, bucket, handle)
         return removed
@@ -74,7 +85,7 @@ class LifecycleActions:
         if isinstance(handle, ManifestHandle):
             for seg in handle.segments:
                 if seg.container == bucket + SEGMENTS:
-                    await self.remove(account, seg.container, seg.name)
+                    await self.remove(account, seg.container, seg.name, {})
 
     async def expire_versioned(self, account: str, bucket: str, key: str, vid: str,
                                due: float, suspended: bool) -> bool:
@@ -106,11 +117,11 @@ class LifecycleActions:
         """Remove a stored version, and its parts if it is a multipart object."""
         try:
             handle = await self.proxy.open_object(account, container, name)
-            handle.discard()
         except errors.ObjectNotFound:
-            handle = None
-        removed = await self.remove(account, container, name, at)
-        if removed and handle is not None:
+            return False
+        handle.discard()
+        removed = await self.remove(account, container, name, handle.headers, at)
+        if removed:
             await self._remove_parts(account, bucket, handle)
         return removed
 
@@ -139,9 +150,9 @@ class LifecycleActions:
             except errors.ContainerNotFound:
                 return
             for row in rows:
-                await self.remove(account, container, str(row["name"]))
+                await self.remove(account, container, str(row["name"]), {})
             if len(rows) < PAGE:
                 break
             marker = str(rows[-1]["name"])
         with contextlib.suppress(errors.NotFound):
-            await self.remove(account, container, f"{key}/{upload}")
+            await self.remove(account, container, f"{key}/{upload}", {})

@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from objectstore.proxy.object_info import S3_TAGGING
+
 DAY = 86400.0
-# the object tags the tagging feature keeps (x-amz-tagging's form: k=v&k2=v2)
-TAGGING = "x-object-sysmeta-s3-tagging"
+TAGGING = S3_TAGGING        # an object's tags (x-amz-tagging's form: k=v&k2=v2)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from objectstore.node import wire
+from objectstore.proxy import retention
 from objectstore.timestamps import Timestamp
 
 USER_META = wire.OBJECT_USER_META
@@ -31,9 +32,19 @@ S3_CHECKSUM_TYPE = SYSMETA + "s3-checksum-type"
 S3_UPLOAD_ID = SYSMETA + "s3-upload-id"
 S3_OWNER = SYSMETA + "s3-owner"
 LISTING_ETAG = wire.LISTING_ETAG        # what a container row shows instead of the ETag
+S3_TAGGING = SYSMETA + "s3-tagging"     # an object's S3 tags, URL-query encoded
+# System metadata a POST changes without rewriting the object (a .meta stands over the
+# .data under these names): every POST of the object carries their current values
+# forward (`posted_system`), or they would fall back to the .data's.
+POSTED = (S3_TAGGING, *retention.NAMES)
 
 _NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALGORITHM,
           S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}
+
+
+def posted_system(headers: Mapping[str, str]) -> dict[str, str]:
+    """The POSTED system metadata among an object's headers, for the next POST to keep."""
+    return {k: headers[k] for k in POSTED if k in headers}
 
 
 @dataclass(slots=True)

@@ -26,7 +26,8 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, listed_etags
 from objectstore.proxy.object_info import LISTING_ETAG, MANIFEST_ETAG, MANIFEST_SIZE
-from objectstore.proxy.put_options import PutOptions, Stored, check_write
+from objectstore.proxy.put_options import PutOptions, Stored
+from objectstore.proxy.retention import check_removable
 from objectstore.proxy.version_names import (
     DELETE_MARKER_TYPE,
     NULL,
@@ -134,7 +135,7 @@ class Versions:
                   options: PutOptions) -> Written:
         """Store a new version and make it current."""
         if options.conditional:         # the conditions are on the current version
-            await self._check_current(account, container, obj, options)
+            await self.proxy.check_write(account, container, obj, options)
             options = replace(options, if_none_match_any=False, if_none_match=(),
                               if_match=None)
         await self.keep_null(account, container, obj)
@@ -179,14 +180,6 @@ class Versions:
         with contextlib.suppress(errors.ObjectNotFound):
             await self.proxy.delete_object(account, container, obj)
         return True
-
-    async def _check_current(self, account: str, container: str, obj: str,
-                             options: PutOptions) -> None:
-        try:
-            head = await self.proxy.head_object(account, container, obj)
-        except errors.ObjectNotFound:
-            head = None
-        check_write(options, obj, None if head is None else head.get("etag", ""))
 
     async def delete(self, account: str, container: str, obj: str, null: bool = False,
                      at: Timestamp | None = None) -> tuple[str, bool]:
@@ -330,10 +323,11 @@ class Versions:
         return head.get(POINTER, NULL)
 
     async def delete_version(self, account: str, container: str, obj: str, vid: str,
-                             promote: bool) -> Removed:
-        """Remove one version (or marker) for good. If it was the current one, the
-        pointer goes too; with `promote` (S3) the newest remaining version then
-        becomes current."""
+                             promote: bool, bypass_governance: bool = False) -> Removed:
+        """Remove one version (or marker) for good -- unless it is locked (Locked; see
+        retention.py: whoever asks, through whichever API). If it was the current
+        one, the pointer goes too; with `promote` (S3) the newest remaining version
+        then becomes current."""
         parse_version_id(vid)
         current = await self.current_id(account, container, obj)
         name = version_object(obj, vid)
@@ -343,6 +337,8 @@ class Versions:
             was_marker = head.get("content-type") == DELETE_MARKER_TYPE
         except (errors.ObjectNotFound, errors.ContainerNotFound):
             head = None
+        if head is not None:
+            check_removable(head, bypass_governance)
         if current == vid:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, container, obj)
@@ -360,22 +356,12 @@ class Versions:
     async def promote_newest(self, account: str, container: str, obj: str,
                              repair: bool = True) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
-        try:
-            rows = (await self.containers.list_container(
-                account, versions_container(container), prefix=versions_prefix(obj),
-                limit="1")).entries
-        except errors.ContainerNotFound:
+        newest = await self.newest(account, container, obj)
+        if newest is None or newest.is_marker:
             return None
-        if not rows:
-            return None
-        row = rows[0]
-        parsed = parse_version_object(row["name"])
-        if parsed is None or row.get("content_type") == DELETE_MARKER_TYPE:
-            return None
-        vid = parsed[1]
-        await self._point(account, container, obj, vid, row["content_type"],
-                          str(row["bytes"]), row["hash"], None, repair)
-        return vid
+        await self._point(account, container, obj, newest.version_id, newest.content_type,
+                          str(newest.size), newest.etag, None, repair)
+        return newest.version_id
 
     # -- listing -------------------------------------------------------------------------
     async def list_versions(self, account: str, container: str, *, prefix: str = "",

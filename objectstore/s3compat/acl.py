@@ -4,6 +4,8 @@ will add them) rather than silently ignored."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,9 +20,14 @@ OWNER = "<Owner><ID>{0}</ID><DisplayName>{0}</DisplayName></Owner>"
 def only_private_acl(request: Request) -> None:
     """The canned ACLs that grant the owner alone everything: `private`, and
     `bucket-owner-full-control`, which says the same while the writer is the owner."""
-    acl = request.headers.get("x-amz-acl")
-    if acl not in (None, "private", "bucket-owner-full-control") or any(k.startswith("x-amz-grant-")
-                                           for k in request.headers):
+    only_private(request.headers)
+
+
+def only_private(headers: Mapping[str, str]) -> None:
+    """only_private_acl of a request's headers (or a POST form's fields)."""
+    acl = headers.get("x-amz-acl")
+    if acl not in (None, "private", "bucket-owner-full-control") or any(
+            k.startswith("x-amz-grant-") for k in headers):
         raise s3errors.S3NotImplemented("only the private ACL is supported")
 
 

@@ -19,7 +19,17 @@ from objectstore.proxy.lifecycle_rules import DAY
 from objectstore.proxy.lifecycle_store import LifecycleStore
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.request_id import note_account
-from objectstore.s3compat import features, listings, objects, s3errors, sigv4, uri, versioning
+from objectstore.s3compat import (
+    delete_conditions,
+    features,
+    listings,
+    object_lock,
+    objects,
+    s3errors,
+    sigv4,
+    uri,
+    versioning,
+)
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
@@ -28,9 +38,12 @@ from objectstore.s3compat.errormap import error_response
 from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
+from objectstore.s3compat.object_lock_requests import ObjectLockRequests
+from objectstore.s3compat.post_object import PostObject, is_form
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
 from objectstore.s3compat.sigv2 import parse_v2, verify_v2
+from objectstore.s3compat.tagging_requests import ObjectTagging
 from objectstore.s3compat.versioning import S3Versioning
 
 # Query parameters of object requests we answer; any other is NotImplemented.
@@ -38,7 +51,7 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
                  "partNumber", "attributes", "max-parts", "part-number-marker", "versionId",
-                 *sigv4.QUERY_AUTH_PARAMS}
+                 "tagging", "retention", "legal-hold", *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:
@@ -54,6 +67,9 @@ class S3API:
         self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning,
                                self.lifecycle)
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
+        self.tagging = ObjectTagging(proxy, self.versioning)
+        self.lock = ObjectLockRequests(proxy, self.versioning)
+        self.forms = PostObject(keys, self.registry, self.versioning)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -99,6 +115,10 @@ class S3API:
         return user
 
     async def handle(self, request: Request, raw_path: str) -> Response:
+        if request.method == "POST" and is_form(request):    # POST Object: the form signs
+            bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
+            if bucket and not obj:
+                return await self.forms.handle(request, bucket)
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
         note_account(user.account)
@@ -156,10 +176,16 @@ class S3API:
             method == "POST" and bool(params.keys() & {"uploads", "uploadId"}))
         if writes:                   # PutObject, CopyObject, multipart: what it asks for
             features.check_object_write(request.headers)
+            object_lock.check_bucket(request.headers,
+                                     self.proxy.known_containers.sysmeta(account, bucket))
             only_private_acl(request)
         if "acl" in params:
             (await self.versioning.open(account, bucket, key, vid)).discard()
             return await acl_response(request, user.account)
+        if "tagging" in params:
+            return await self.tagging.handle(request, account, bucket, key, params)
+        if "retention" in params or "legal-hold" in params:
+            return await self.lock.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
             return await self.multipart.handle(request, account, user.account, bucket, key,
                                                params, signed, signing_key)
@@ -190,6 +216,8 @@ class S3API:
                 missing.headers.update(await v.marker_headers(account, bucket, key))
                 raise missing from None
         if method == "DELETE":               # S3 deletes are idempotent
-            deleted = await v.delete(account, bucket, key, vid)
+            deleted = await v.delete(account, bucket, key, vid,
+                                     delete_conditions.from_headers(request.headers),
+                                     object_lock.bypassing(request.headers))
             return Response(status_code=204, headers=deleted.headers())
         raise s3errors.MethodNotAllowed()

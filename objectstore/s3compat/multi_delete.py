@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import checksums, errors
-from objectstore.s3compat import s3errors
+from objectstore.s3compat import object_lock, s3errors
+from objectstore.s3compat.delete_conditions import from_entry
 from objectstore.s3compat.errormap import to_s3
 from objectstore.s3compat.responses import el, xml_doc, xml_response
 from objectstore.s3compat.uploads import check_small_body, request_stream
@@ -26,12 +27,16 @@ async def delete_objects(request: Request, versioning: S3Versioning, account: st
     body = await read_limited(request_stream(request))
     await check_small_body(body, request)
     keys, quiet = delete_keys(body)
+    bypass = object_lock.bypassing(h)
     results = []
-    for key, vid in keys:
+    for entry in keys:
+        key, vid = entry.findtext("Key") or "", entry.findtext("VersionId")
         named = el("Key", key) + (el("VersionId", vid) if vid is not None else "")
         try:
+            conditions = from_entry(entry.findtext("ETag"), entry.findtext("LastModifiedTime"),
+                                    entry.findtext("Size"))
             deleted = await versioning.delete(account, bucket, key, requested(
-                {} if vid is None else {"versionId": vid}))
+                {} if vid is None else {"versionId": vid}), conditions, bypass)
             if not quiet:
                 results.append(f"<Deleted>{named}{_marker(deleted)}"
                                "</Deleted>")

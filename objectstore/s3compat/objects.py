@@ -20,7 +20,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import s3errors, sigv4
+from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     el,
@@ -93,6 +93,9 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
                                  user_metadata=source.user_metadata)
         else:
             options = object_options(h, user_meta(h))
+        tagging.on_copy(h, source.system.other, options)
+        if directive == "COPY":         # (REPLACE's options read them already)
+            object_lock.requested(h, options.system_metadata)
         return write_conditions(h, options)
 
     source_state = await versioning.state(account, src_bucket)
@@ -153,8 +156,10 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                       extra: Mapping[str, str] | None = None) -> Response:
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
+    tagging.add_count(handle.headers, headers)
     if vid is not None:
         headers["x-amz-version-id"] = vid
+    headers.update(object_lock.read_headers(handle.headers))
     if extra:
         headers.update(extra)
     for k, v in params.items():

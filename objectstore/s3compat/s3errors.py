@@ -94,6 +94,14 @@ class InvalidRequest(S3Error):
     status, default_message = 400, "Invalid Request"
 
 
+class InvalidPolicyDocument(S3Error):
+    status, default_message = 400, "Invalid Policy"
+
+
+class InvalidTag(S3Error):
+    status, default_message = 400, "The TagKey you have provided is invalid"
+
+
 class InvalidStorageClass(S3Error):
     status, default_message = 400, "The storage class you specified is not valid"
 
@@ -106,10 +114,21 @@ class KeyTooLongError(S3Error):
     status, default_message = 400, "Your key is too long"
 
 
+class InvalidRetentionPeriod(S3Error):
+    status = 400
+    default_message = "The retention period must be a positive whole number of days or years"
+
+
 class MalformedXML(S3Error):
     status = 400
     default_message = ("The XML you provided was not well-formed or did not validate "
                        "against our published schema")
+
+
+class MaxPostPreDataLengthExceeded(S3Error):
+    status = 400
+    default_message = ("Your POST request fields preceding the upload file were too "
+                       "large.")
 
 
 class MetadataTooLarge(S3Error):
@@ -154,6 +173,20 @@ class NoSuchBucket(S3Error):
 
 class NoSuchKey(S3Error):
     status, default_message = 404, "The specified key does not exist."
+
+
+class NoSuchTagSet(S3Error):
+    status, default_message = 404, "The TagSet does not exist"
+
+
+class NoSuchObjectLockConfiguration(S3Error):
+    status = 404
+    default_message = "The specified object does not have a ObjectLock configuration"
+
+
+class ObjectLockConfigurationNotFoundError(S3Error):
+    status = 404
+    default_message = "Object Lock configuration does not exist for this bucket"
 
 
 class NoSuchVersion(S3Error):

@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from objectstore.http.conditions import etag_list
 from objectstore.proxy.put_options import PutOptions, content_headers_of
-from objectstore.s3compat import s3errors, sigv4
+from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
 
@@ -29,10 +29,14 @@ def user_meta(h: Any) -> dict[str, str]:
 
 
 def object_options(h: Headers, meta: dict[str, str]) -> PutOptions:
-    """What is stored with an object: its content type and headers, user metadata."""
-    return PutOptions(content_type=h.get("content-type", DEFAULT_CONTENT_TYPE),
-                      content_headers=content_headers_of(h.raw),
-                      user_metadata={k[len(META):]: v for k, v in meta.items()})
+    """What is stored with an object: its content type and headers, user metadata,
+    the tags of x-amz-tagging."""
+    options = PutOptions(content_type=h.get("content-type", DEFAULT_CONTENT_TYPE),
+                         content_headers=content_headers_of(h.raw),
+                         user_metadata={k[len(META):]: v for k, v in meta.items()})
+    tagging.on_write(h, options)
+    object_lock.requested(h, options.system_metadata)
+    return options
 
 
 def write_conditions(h: Any, options: PutOptions) -> PutOptions:

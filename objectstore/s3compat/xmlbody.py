@@ -33,9 +33,9 @@ def parse(body: bytes) -> ET.Element:
     return root
 
 
-def delete_keys(body: bytes) -> tuple[list[tuple[str, str | None]], bool]:
-    """The keys of a DeleteObjects request (at most 1,000), each with the version it
-    names (None: none), and whether it is Quiet."""
+def delete_keys(body: bytes) -> tuple[list[ET.Element], bool]:
+    """The <Object> entries of a DeleteObjects request (at most 1,000), each with a
+    Key, and whether it is Quiet."""
     root = parse(body)
     if root.tag != "Delete":
         raise s3errors.MalformedXML("expected a Delete document")
@@ -44,7 +44,7 @@ def delete_keys(body: bytes) -> tuple[list[tuple[str, str | None]], bool]:
         key = obj.findtext("Key")
         if key is None or key == "":
             raise s3errors.MalformedXML("an Object without a Key")
-        keys.append((key, obj.findtext("VersionId")))
+        keys.append(obj)
     if not keys or len(keys) > 1000:
         raise s3errors.MalformedXML("between 1 and 1,000 objects per request")
     quiet = (root.findtext("Quiet") or "").strip().lower() == "true"

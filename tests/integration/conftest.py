@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
+from tests.integration.s3_clients import client
 from tests.servers import free_port, stop_gracefully, wait_healthy
 
 # the default user, a second account for tests of who may see what, a non-admin, and a
@@ -82,3 +84,17 @@ def serving(data: Path, config_text: str, port: int | None = None
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(tmp_path_factory.mktemp("serve") / "data", USERS) as served:
         yield served.url
+
+
+@pytest.fixture
+def s3(server: str) -> Any:
+    """boto3 at its defaults, as the default user (a module may define its own)."""
+    return client(server)
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    """A new bucket of the default user's."""
+    name = f"b-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=name)
+    return name

@@ -158,7 +158,7 @@ def test_unsupported_is_not_implemented(server: str, s3: Any) -> None:
     bucket = f"ni-{os.urandom(4).hex()}"
     s3.create_bucket(Bucket=bucket)
     with pytest.raises(ClientError) as info:
-        s3.get_bucket_tagging(Bucket=bucket)
+        s3.get_bucket_website(Bucket=bucket)
     assert code(info) == "NotImplemented"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     # asked for encryption at rest: refused, never stored in the clear as if encrypted

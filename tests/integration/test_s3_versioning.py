@@ -364,3 +364,32 @@ def test_concurrent_writes_and_deletes_by_id_leave_nothing_behind(s3: Any) -> No
     assert listed(s3, bucket) == []
     assert error(s3.get_object, Bucket=bucket, Key="k")[1] == "NoSuchKey"
     s3.delete_bucket(Bucket=bucket)
+
+
+def test_conditional_deletes(s3: Any) -> None:
+    """If-Match, x-amz-if-match-size and -last-modified-time on DeleteObject, and the
+    same per object in DeleteObjects: a failing one is 412 and deletes nothing; a
+    condition on a key that is not there does nothing (no marker either)."""
+    plain, bucket = new_bucket(s3, versioned=False), new_bucket(s3)
+    etag = s3.put_object(Bucket=plain, Key="k", Body=b"abc")["ETag"]
+    mtime = s3.head_object(Bucket=plain, Key="k")["LastModified"]
+    for bad in ({"IfMatch": '"nope"'}, {"IfMatchSize": 4},
+                {"IfMatchLastModifiedTime": mtime.replace(year=2015)}):
+        assert error(s3.delete_object, Bucket=plain, Key="k", **bad)[:2] == \
+            (412, "PreconditionFailed")
+    assert body(s3, plain, "k") == b"abc"
+    s3.delete_object(Bucket=plain, Key="k", IfMatch=etag, IfMatchSize=3,
+                     IfMatchLastModifiedTime=mtime)
+    assert error(s3.get_object, Bucket=plain, Key="k")[1] == "NoSuchKey"
+    s3.delete_object(Bucket=plain, Key="k", IfMatch=etag)          # gone: nothing to do
+    vid = s3.put_object(Bucket=bucket, Key="k", Body=b"abc")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="missing", IfMatch="*")
+    assert listed(s3, bucket) == [("k", vid, True, False)]        # no marker made
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "k", "VersionId": vid, "ETag": '"nope"'}]})
+    assert [(e["Key"], e["Code"]) for e in out["Errors"]] == [("k", "PreconditionFailed")]
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "k", "VersionId": vid, "ETag": etag, "Size": 3}]})
+    assert out["Deleted"][0]["VersionId"] == vid and listed(s3, bucket) == []
+    s3.delete_bucket(Bucket=plain)
+    s3.delete_bucket(Bucket=bucket)

@@ -219,3 +219,19 @@ def test_commit_only_if_newer_keeps_the_newer_version(tmp_path: Path) -> None:
     w.write(b"newer")
     w.commit(Timestamp(300), "text/plain", only_if_newer=True)
     assert read_all(df) == b"newer"
+
+
+def test_posted_system_metadata_stands_over_the_datas_until_the_next_post(
+        tmp_path: Path) -> None:
+    df = diskfile(tmp_path)
+    w = df.writer()
+    w.write(b"x")
+    w.commit(Timestamp(100), "text/plain", headers={"x-object-sysmeta-t": "a=1",
+                                                    "x-object-sysmeta-kept": "k"})
+    df.write_meta(Timestamp(200), {"m": "1"}, None, {"x-object-sysmeta-t": ""})
+    meta = df.read_metadata()
+    assert meta.headers["x-object-sysmeta-t"] == "" and meta.user_meta == {"m": "1"}
+    assert meta.headers["x-object-sysmeta-kept"] == "k"
+    assert meta.etag == hashlib.md5(b"x").hexdigest()
+    df.write_meta(Timestamp(300), {"m": "2"})   # a POST that carries none: the .data's
+    assert df.read_metadata().headers["x-object-sysmeta-t"] == "a=1"

@@ -72,14 +72,14 @@ class FormReader:
             try:
                 self._parser.write(chunk)
             except Exception as exc:    # python-multipart's parse errors
-                raise errors.BadRequest(f"FormPost: invalid form body ({exc})") from None
+                raise errors.BadRequest(f"invalid form body ({exc})") from None
         return self._events.popleft()
 
     def _finalize(self) -> None:
         try:
             self._parser.finalize()
         except Exception as exc:
-            raise errors.BadRequest(f"FormPost: invalid form body ({exc})") from None
+            raise errors.BadRequest(f"invalid form body ({exc})") from None
 
     async def parts(self) -> AsyncIterator[Part]:
         """The parts in order; a part's data must be read (or not) before the next."""

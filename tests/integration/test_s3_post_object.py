@@ -1,0 +1,205 @@
+"""S3 POST Object (browser form uploads) against a real `objectstore serve`: forms made
+by boto3's generate_presigned_post (SigV4, its defaults) and by hand (SigV2), sent with
+`requests` as a browser would; the policy's conditions and limits, who may, and what is
+stored."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import html
+import json
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import boto3
+import pytest
+import requests
+import swiftclient
+from botocore.client import Config
+from botocore.exceptions import ClientError
+
+LATER = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+
+
+def v2_form(bucket: str, conditions: list[Any], secret: str = "testing",
+            access_key: str = "test:tester", expires: dt.datetime = LATER,
+            **fields: str) -> dict[str, Any]:
+    policy = base64.b64encode(json.dumps({
+        "expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "conditions": [{"bucket": bucket}, *conditions]}).encode())
+    signature = base64.b64encode(hmac.new(secret.encode(), policy, hashlib.sha1).digest())
+    return {"AWSAccessKeyId": access_key, "policy": policy.decode(),
+            "signature": signature.decode(), **fields}
+
+
+def post(server: str, bucket: str, fields: dict[str, Any], data: bytes = b"bar",
+         filename: str = "upload.txt") -> requests.Response:
+    """As a browser sends a form: the fields, then the file last."""
+    files = [(k, (None, v)) for k, v in fields.items()] + [("file", (filename, data))]
+    return requests.post(f"{server}/{bucket}", files=files, timeout=30,
+                         allow_redirects=False)
+
+
+def code(r: requests.Response) -> str:
+    text = r.text
+    return text[text.find("<Code>") + 6:text.find("</Code>")] if "<Code>" in text else ""
+
+
+@pytest.mark.parametrize("signature", ["default", "s3v4"])
+def test_a_presigned_post_from_boto3(server: str, s3: Any, bucket: str, signature: str
+                                     ) -> None:
+    signer = s3 if signature == "default" else boto3.client(
+        "s3", endpoint_url=server, aws_access_key_id="test:tester",
+        aws_secret_access_key="testing", region_name="us-east-1",
+        config=Config(signature_version="s3v4"))
+    form = signer.generate_presigned_post(
+        bucket, "uploads/${filename}",
+        Fields={"Content-Type": "text/plain", "x-amz-meta-color": "blue",
+                "success_action_status": "201"},
+        Conditions=[["starts-with", "$key", "uploads/"], {"Content-Type": "text/plain"},
+                    {"x-amz-meta-color": "blue"}, {"success_action_status": "201"},
+                    ["content-length-range", 1, 1024 * 1024]])
+    # boto3's default for a form is SigV2 (AWSAccessKeyId, signature); s3v4: SigV4
+    assert ("x-amz-signature" in form["fields"]) == (signature == "s3v4")
+    files = {k: (None, v) for k, v in form["fields"].items()}
+    r = requests.post(form["url"], files={**files, "file": ("cat.txt", b"meow")}, timeout=30)
+    assert r.status_code == 201, r.text
+    assert "<Key>uploads/cat.txt</Key>" in r.text and f"<Bucket>{bucket}</Bucket>" in r.text
+    got = s3.get_object(Bucket=bucket, Key="uploads/cat.txt")
+    assert got["Body"].read() == b"meow" and got["ContentType"] == "text/plain"
+    assert got["Metadata"] == {"color": "blue"}
+    assert r.headers["etag"] == got["ETag"] == f'"{hashlib.md5(b"meow").hexdigest()}"'
+    # the same form, but the file too large for its policy: nothing stored
+    r = requests.post(form["url"], files={**files, "file": ("big.txt", b"x" * (1024 * 1024
+                                                                              + 1))},
+                      timeout=30)
+    assert (r.status_code, code(r)) == (400, "EntityTooLarge")
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="uploads/big.txt")
+
+
+def test_a_sigv2_form_its_fields_and_answers(server: str, s3: Any, bucket: str) -> None:
+    conditions = [["starts-with", "$key", ""], ["starts-with", "$Content-Type", "text/"],
+                  ["starts-with", "$tagging", ""], ["eq", "$x-amz-meta-n", "1"],
+                  ["starts-with", "$success_action_redirect", "http://"],
+                  ["starts-with", "$Cache-Control", ""]]
+    tags = ("<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>")
+    fields = v2_form(bucket, conditions, key="f/${filename}", **{
+        "Content-Type": "text/x-mine", "tagging": tags, "x-amz-meta-n": "1",
+        "Cache-Control": "no-cache", "x-ignore-me": "whatever",
+        "success_action_redirect": "http://example.com/done?from=form"})
+    body = os.urandom(3 * 1024 * 1024 + 5)          # several chunks of the request
+    r = post(server, bucket, fields, body, filename="data.bin")
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("http://example.com/done?from=form&bucket=")
+    assert "key=f%2Fdata.bin" in r.headers["location"]
+    got = s3.get_object(Bucket=bucket, Key="f/data.bin")
+    assert got["Body"].read() == body and got["ContentType"] == "text/x-mine"
+    assert got["CacheControl"] == "no-cache" and got["Metadata"] == {"n": "1"}
+    assert s3.get_object_tagging(Bucket=bucket, Key="f/data.bin")["TagSet"] == [
+        {"Key": "a", "Value": "1"}]
+    # the default answer is 204; a checksum field is checked against the file
+    sha = base64.b64encode(hashlib.sha256(b"bar").digest()).decode()
+    plain = v2_form(bucket, [["starts-with", "$key", ""]], key="plain",
+                    **{"x-amz-checksum-sha256": sha})
+    assert post(server, bucket, plain).status_code == 204
+    assert s3.get_object(Bucket=bucket, Key="plain")["Body"].read() == b"bar"
+    wrong = v2_form(bucket, [["starts-with", "$key", ""]], key="wrong",
+                    **{"x-amz-checksum-sha256": base64.b64encode(b"x" * 32).decode()})
+    assert (post(server, bucket, wrong).status_code, code(post(server, bucket, wrong))) \
+        == (400, "BadDigest")
+
+
+def test_the_policy_is_enforced(server: str, s3: Any, bucket: str) -> None:
+    key_cond = [["starts-with", "$key", "ok/"]]
+    cases: list[tuple[dict[str, Any], bytes, tuple[int, str]]] = [
+        (v2_form(bucket, key_cond, key="bad/x"), b"x", (403, "AccessDenied")),
+        (v2_form(bucket, key_cond, key="ok/x", extra="field"), b"x", (403, "AccessDenied")),
+        (v2_form(bucket, key_cond, key="ok/x",
+                 expires=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)), b"x",
+         (403, "AccessDenied")),
+        (v2_form(bucket, [*key_cond, ["content-length-range", 2, 3]], key="ok/x"), b"x",
+         (400, "EntityTooSmall")),
+        (v2_form(bucket, [*key_cond, ["content-length-range", 0, 3]], key="ok/x"), b"xxxx",
+         (400, "EntityTooLarge")),
+        (v2_form(bucket, [*key_cond, ["content-length-range", -1, 3]], key="ok/x"), b"x",
+         (400, "InvalidPolicyDocument")),
+        (v2_form(bucket, [*key_cond, ["nonsense", "$key", "x"]], key="ok/x"), b"x",
+         (400, "InvalidPolicyDocument")),
+        (v2_form(bucket, key_cond), b"x", (400, "InvalidArgument")),          # no key
+        (v2_form(bucket, key_cond, key="ok/x", secret="wrong"), b"x",
+         (403, "SignatureDoesNotMatch")),
+        (v2_form(bucket, key_cond, key="ok/x", access_key="nobody"), b"x",
+         (403, "InvalidAccessKeyId")),
+        (v2_form(bucket, [*key_cond, {"acl": "public-read"}], key="ok/x", acl="public-read"),
+         b"x", (501, "NotImplemented")),
+        (v2_form(bucket, [*key_cond, {"x-amz-storage-class": "GLACIER"}], key="ok/x",
+                 **{"x-amz-storage-class": "GLACIER"}), b"x", (501, "NotImplemented")),
+    ]
+    for fields, data, expected in cases:
+        r = post(server, bucket, fields, data)
+        assert (r.status_code, code(r)) == expected, (fields, r.text)
+    no_signature = v2_form(bucket, key_cond, key="ok/x")
+    del no_signature["signature"]
+    assert post(server, bucket, no_signature).status_code == 400
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_who_may_post(server: str, s3: Any, bucket: str) -> None:
+    anonymous = post(server, bucket, {"key": "anon"})
+    assert (anonymous.status_code, code(anonymous)) == (403, "AccessDenied")
+    cond = [["starts-with", "$key", ""]]
+    reader = v2_form(bucket, cond, "readkey", "test:reader", key="r")     # not an admin
+    assert (post(server, bucket, reader).status_code, code(post(server, bucket, reader))) \
+        == (403, "AccessDenied")
+    other = v2_form(bucket, cond, "secret2", "other:someone", key="o")    # another account
+    assert post(server, bucket, other).status_code == 403
+    missing = f"none-{os.urandom(4).hex()}"
+    r = post(server, missing, v2_form(missing, cond, key="k"))
+    assert (r.status_code, code(r)) == (404, "NoSuchBucket")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_a_browser_on_another_origin_posts_a_presigned_form(server: str, s3: Any,
+                                                             bucket: str) -> None:
+    """Debian's chromium loads a page from http://localhost:PORT (a public Swift
+    container) that submits a real HTML form, with the fields of boto3's presigned
+    POST and a file, to http://127.0.0.1:PORT/<bucket>: another origin."""
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.fail("chromium is needed (scripts/test.sh installs Debian's chromium)")
+    form = s3.generate_presigned_post(bucket, "${filename}",
+                                      Fields={"success_action_status": "201"},
+                                      Conditions=[{"success_action_status": "201"}])
+    assert form["url"].startswith("http://127.0.0.1:")
+    inputs = "".join(f"<input type='hidden' name='{html.escape(k)}' value='{html.escape(v)}'>"
+                     for k, v in form["fields"].items())
+    page = (f"<html><body><form id='f' method='post' enctype='multipart/form-data' "
+            f"action='{form['url']}'>{inputs}<input type='file' name='file' id='file'>"
+            "</form><script>const dt = new DataTransfer();"
+            "dt.items.add(new File(['hello from chromium'], 'browser.txt'));"
+            "document.getElementById('file').files = dt.files;"
+            "document.getElementById('f').submit();</script></body></html>")
+    swift = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                   key="testing", retries=0)
+    site = f"page-{os.urandom(4).hex()}"
+    swift.put_container(site, {"X-Container-Read": ".r:*"})
+    swift.put_object(site, "upload.html", page.encode(), content_type="text/html")
+    elsewhere = server.replace("127.0.0.1", "localhost")
+    try:
+        dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                              "--virtual-time-budget=10000", "--dump-dom",
+                              f"{elsewhere}/v1/AUTH_test/{site}/upload.html"],
+                             capture_output=True, text=True, timeout=120).stdout
+        got = s3.get_object(Bucket=bucket, Key="browser.txt")
+        assert got["Body"].read() == b"hello from chromium", dom
+        assert "browser.txt" in dom           # the PostResponse the browser was shown
+    finally:
+        swift.delete_object(site, "upload.html")
+        swift.delete_container(site)
+        swift.close()
