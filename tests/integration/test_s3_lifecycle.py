@@ -310,3 +310,63 @@ def test_restart_mid_pass(tmp_path: Path) -> None:
         until(lambda: keys(s3, "restart") == [], deadline=60)
     log = (tmp_path / "data.log").read_text()
     assert re.search(r"[1-9]\d* buckets resumed", log), log[-3000:]
+
+
+def versions_of(s3: Any, bucket: str) -> tuple[list[str], list[str]]:
+    """(version ids, delete marker ids), newest first."""
+    page = s3.list_object_versions(Bucket=bucket)
+    return ([v["VersionId"] for v in page.get("Versions", [])],
+            [m["VersionId"] for m in page.get("DeleteMarkers", [])])
+
+
+def test_versioned_bucket(s3: Any, bucket: str) -> None:
+    """Expiration gives the current version a delete marker (one), noncurrent versions
+    go a day after they stopped being current, then the marker left alone goes."""
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    ids = [s3.put_object(Bucket=bucket, Key="doc", Body=f"v{i}".encode())["VersionId"]
+           for i in range(3)]
+    put_rules(s3, bucket, rule("exp", Expiration={"Days": 1}))
+    until(lambda: len(versions_of(s3, bucket)[1]) == 1)
+    assert versions_of(s3, bucket) == (ids[::-1], versions_of(s3, bucket)[1])
+    assert error(s3.head_object, Bucket=bucket, Key="doc")[0] == 404
+    put_rules(s3, bucket, rule("nc", NoncurrentVersionExpiration={"NoncurrentDays": 1}),
+              rule("dm", "doc", Expiration={"ExpiredObjectDeleteMarker": True}))
+    until(lambda: versions_of(s3, bucket) == ([], []))
+    time.sleep(DAY)
+    assert versions_of(s3, bucket) == ([], [])       # and never a second marker
+
+
+def test_tag_filters(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="tagged", Body=b"x", Tagging="keep=no&team=a")
+    s3.put_object(Bucket=bucket, Key="later", Body=b"x")
+    s3.put_object_tagging(Bucket=bucket, Key="later",
+                          Tagging={"TagSet": [{"Key": "keep", "Value": "no"}]})
+    s3.put_object(Bucket=bucket, Key="other", Body=b"x", Tagging="keep=yes")
+    put_rules(s3, bucket, {"ID": "tag", "Status": "Enabled", "Expiration": {"Days": 1},
+                           "Filter": {"Tag": {"Key": "keep", "Value": "no"}}})
+    head = s3.head_object(Bucket=bucket, Key="later")["ResponseMetadata"]["HTTPHeaders"]
+    assert expiration(head) is not None and expiration(head)[1] == "tag"      # type: ignore[index]
+    assert expiration(s3.head_object(Bucket=bucket, Key="other")["ResponseMetadata"]
+                      ["HTTPHeaders"]) is None
+    until(lambda: keys(s3, bucket) == ["other"])
+
+
+def test_a_locked_version_survives(s3: Any) -> None:
+    """Object lock holds against lifecycle: a retained noncurrent version stays, an
+    unlocked one beside it goes."""
+    name = f"lc-lock-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    until_date = datetime.fromtimestamp(time.time() + 3600, UTC)
+    locked = s3.put_object(Bucket=name, Key="locked", Body=b"old",
+                           ObjectLockMode="COMPLIANCE",
+                           ObjectLockRetainUntilDate=until_date)["VersionId"]
+    s3.put_object(Bucket=name, Key="locked", Body=b"new")
+    free = s3.put_object(Bucket=name, Key="free", Body=b"old")["VersionId"]
+    s3.put_object(Bucket=name, Key="free", Body=b"new")
+    put_rules(s3, name, rule("nc", NoncurrentVersionExpiration={"NoncurrentDays": 1}))
+
+    def kept() -> list[str]:
+        return versions_of(s3, name)[0]
+    until(lambda: free not in kept())
+    time.sleep(2 * DAY)                 # more passes: the locked one is still there
+    assert locked in kept() and len(kept()) == 3
