@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectstore import checksums
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.lifecycle_rules import (
     TAGGING,
@@ -31,8 +30,7 @@ from objectstore.s3compat import s3errors
 from objectstore.s3compat.lifecycle_xml import configuration_xml, parse_configuration
 from objectstore.s3compat.objects import Decorate
 from objectstore.s3compat.responses import xml_response
-from objectstore.s3compat.uploads import check_small_body, request_stream
-from objectstore.s3compat.xmlbody import read_limited
+from objectstore.s3compat.uploads import integrity_checked_body
 
 
 class NoSuchLifecycleConfiguration(s3errors.S3Error):
@@ -62,13 +60,7 @@ class LifecycleRequests:
         return xml_response(configuration_xml(config))
 
     async def put(self, request: Request, account: str, bucket: str) -> None:
-        h = request.headers
-        if "content-md5" not in h and not any(f"x-amz-checksum-{name}" in h
-                                              for name in checksums.ALGORITHMS):
-            raise s3errors.InvalidRequest("Missing required header for this request: "
-                                          "Content-MD5")
-        body = await read_limited(request_stream(request))
-        await check_small_body(body, request)
+        body = await integrity_checked_body(request)
         await self.store.put(account, bucket, parse_configuration(body))
 
     def on_read(self, account: str, bucket: str, key: str) -> Decorate | None:

@@ -9,17 +9,18 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import swiftclient
 from botocore.exceptions import ClientError
 
 from tests.integration.conftest import USERS, serving
+from tests.integration.s3_clients import client
 
 DAY = 2
 CONFIG = USERS + f"\n[lifecycle]\nday_seconds = {DAY}\n"
@@ -31,21 +32,11 @@ def lc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield served.url
 
 
-def client(url: str, key: str = "test:tester", secret: str = "testing") -> Any:
-    return boto3.client("s3", endpoint_url=url, aws_access_key_id=key,
-                        aws_secret_access_key=secret, region_name="us-east-1")
-
-
 @pytest.fixture
-def s3(lc_server: str) -> Any:
-    return client(lc_server)
-
-
-@pytest.fixture
-def bucket(s3: Any) -> str:
-    name = f"lc-{os.urandom(4).hex()}"
-    s3.create_bucket(Bucket=name)
-    return name
+def s3(lc_server: str) -> Iterator[Any]:
+    """(conftest's `bucket` is made with this one: on the short-day server)"""
+    with closing(client(lc_server)) as s3:
+        yield s3
 
 
 def error(call: Callable[..., Any], **kwargs: Any) -> tuple[int, str]:
@@ -157,19 +148,23 @@ def test_malformed_documents(lc_server: str, s3: Any, bucket: str) -> None:
 
 def test_only_the_owner(lc_server: str, s3: Any, bucket: str) -> None:
     put_rules(s3, bucket, rule(Expiration={"Days": 5}))
-    other = client(lc_server, "other:someone", "secret2")
-    reader = client(lc_server, "test:reader", "readkey")     # not an admin
-    for who in (other, reader):
+    with closing(client(lc_server, "other:someone", "secret2")) as other, \
+            closing(client(lc_server, "test:reader", "readkey")) as reader:   # no admin
+        refused(bucket, other, reader)
+    (kept,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert kept["Expiration"] == {"Days": 5}
+    assert error(s3.get_bucket_lifecycle_configuration, Bucket="no-such-lc-bucket") == \
+        (404, "NoSuchBucket")
+
+
+def refused(bucket: str, *clients: Any) -> None:
+    for who in clients:
         assert error(who.get_bucket_lifecycle_configuration, Bucket=bucket) == \
             (403, "AccessDenied")
         assert error(who.put_bucket_lifecycle_configuration, Bucket=bucket,
                      LifecycleConfiguration={"Rules": [rule(Expiration={"Days": 1})]}) == \
             (403, "AccessDenied")
         assert error(who.delete_bucket_lifecycle, Bucket=bucket) == (403, "AccessDenied")
-    (kept,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-    assert kept["Expiration"] == {"Days": 5}
-    assert error(s3.get_bucket_lifecycle_configuration, Bucket="no-such-lc-bucket") == \
-        (404, "NoSuchBucket")
 
 
 # -- x-amz-expiration ----------------------------------------------------------------------
@@ -230,6 +225,8 @@ def test_expiration_deletes(s3: Any, bucket: str) -> None:
         _, rows = swift.get_container(f"{bucket}+segments")
     except swiftclient.ClientException:
         rows = []
+    finally:
+        swift.close()
     assert rows == []
 
 
@@ -287,6 +284,7 @@ def test_noncurrent_versions_of_a_versioned_container(lc_server: str, s3: Any,
     until(lambda: len(versions()) == 2)
     assert versions() == first[:2]          # the current one and the newest noncurrent
     assert swift.get_object(bucket, "doc")[1] == b"v3"
+    swift.close()
 
 
 def test_restart_mid_pass(tmp_path: Path) -> None:
@@ -294,9 +292,8 @@ def test_restart_mid_pass(tmp_path: Path) -> None:
     bucket where it stopped, and everything due is deleted."""
     slow = USERS + f"\n[lifecycle]\nday_seconds = {DAY}\nactions_per_second = 5\n"
     data = tmp_path / "data"
-    with serving(data, slow) as first:
+    with serving(data, slow) as first, closing(client(first.url)) as s3:
         port = int(first.url.rsplit(":", 1)[1])
-        s3 = client(first.url)
         s3.create_bucket(Bucket="restart")
         for i in range(40):
             s3.put_object(Bucket="restart", Key=f"k{i:03d}", Body=b"x")
@@ -305,8 +302,7 @@ def test_restart_mid_pass(tmp_path: Path) -> None:
         assert keys(s3, "restart"), "killed mid-pass, not after it"
         first.proc.kill()           # a hard stop, mid-pass
         first.proc.wait()
-    with serving(data, slow, port) as second:
-        s3 = client(second.url)
+    with serving(data, slow, port) as second, closing(client(second.url)) as s3:
         until(lambda: keys(s3, "restart") == [], deadline=60)
     log = (tmp_path / "data.log").read_text()
     assert re.search(r"[1-9]\d* buckets resumed", log), log[-3000:]
