@@ -66,6 +66,8 @@ def test_a_presigned_post_from_boto3(server: str, s3: Any, bucket: str, signatur
                     ["content-length-range", 1, 1024 * 1024]])
     # boto3's default for a form is SigV2 (AWSAccessKeyId, signature); s3v4: SigV4
     assert ("x-amz-signature" in form["fields"]) == (signature == "s3v4")
+    if signer is not s3:
+        signer.close()
     files = {k: (None, v) for k, v in form["fields"].items()}
     r = requests.post(form["url"], files={**files, "file": ("cat.txt", b"meow")}, timeout=30)
     assert r.status_code == 201, r.text

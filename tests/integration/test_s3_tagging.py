@@ -125,6 +125,8 @@ def test_who_may_tag(server: str, s3: Any, bucket: str) -> None:
                                                         Tagging=tag_set(b="2")),
                      lambda c=who: c.delete_bucket_tagging(Bucket=bucket)):
             assert refusal(call) == (403, "AccessDenied")
+    reader.close()
+    other.close()
     assert tags_of(s3, bucket, "k") == {"a": "1"}
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "a"}]
     assert refusal(lambda: s3.get_object_tagging(Bucket=bucket, Key="missing")) \
