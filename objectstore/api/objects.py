@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks, version_archive, versioning
+from objectstore.api import object_lock_guard, symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
@@ -72,6 +72,7 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         else None
     if vid is not None and method == "POST":
         raise errors.BadRequest("POST to a specific version is not allowed")
+    await object_lock_guard.guard(b, t, method, vid)
     sides = copy_sides(request, t)
     if method in ("PUT", "COPY") and (vid is None or sides is not None):
         # a legacy versioned container: archive what the write replaces (not a

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from objectstore.node import wire
+from objectstore.proxy import retention
 from objectstore.timestamps import Timestamp
 
 USER_META = wire.OBJECT_USER_META
@@ -35,7 +36,7 @@ S3_TAGGING = SYSMETA + "s3-tagging"     # an object's S3 tags, URL-query encoded
 # System metadata a POST changes without rewriting the object (a .meta stands over the
 # .data under these names): every POST of the object carries their current values
 # forward (`posted_system`), or they would fall back to the .data's.
-POSTED = (S3_TAGGING,)
+POSTED = (S3_TAGGING, *retention.NAMES)
 
 _NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALGORITHM,
           S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}

@@ -27,6 +27,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, listed_etags
 from objectstore.proxy.object_info import LISTING_ETAG, MANIFEST_ETAG, MANIFEST_SIZE
 from objectstore.proxy.put_options import PutOptions, Stored
+from objectstore.proxy.retention import check_removable
 from objectstore.proxy.version_names import (
     DELETE_MARKER_TYPE,
     NULL,
@@ -319,10 +320,11 @@ class Versions:
         return head.get(POINTER, NULL)
 
     async def delete_version(self, account: str, container: str, obj: str, vid: str,
-                             promote: bool) -> Removed:
-        """Remove one version (or marker) for good. If it was the current one, the
-        pointer goes too; with `promote` (S3) the newest remaining version then
-        becomes current."""
+                             promote: bool, bypass_governance: bool = False) -> Removed:
+        """Remove one version (or marker) for good -- unless it is locked (Locked; see
+        retention.py: whoever asks, through whichever API). If it was the current
+        one, the pointer goes too; with `promote` (S3) the newest remaining version
+        then becomes current."""
         parse_version_id(vid)
         current = await self.current_id(account, container, obj)
         name = version_object(obj, vid)
@@ -332,6 +334,8 @@ class Versions:
             was_marker = head.get("content-type") == DELETE_MARKER_TYPE
         except (errors.ObjectNotFound, errors.ContainerNotFound):
             head = None
+        if head is not None:
+            check_removable(head, bypass_governance)
         if current == vid:
             with contextlib.suppress(errors.ObjectNotFound):
                 await self.proxy.delete_object(account, container, obj)
@@ -349,22 +353,12 @@ class Versions:
     async def promote_newest(self, account: str, container: str, obj: str,
                              repair: bool = True) -> str | None:
         """Point at the newest remaining version, unless that is a delete marker."""
-        try:
-            rows = (await self.containers.list_container(
-                account, versions_container(container), prefix=versions_prefix(obj),
-                limit="1")).entries
-        except errors.ContainerNotFound:
+        newest = await self.newest(account, container, obj)
+        if newest is None or newest.is_marker:
             return None
-        if not rows:
-            return None
-        row = rows[0]
-        parsed = parse_version_object(row["name"])
-        if parsed is None or row.get("content_type") == DELETE_MARKER_TYPE:
-            return None
-        vid = parsed[1]
-        await self._point(account, container, obj, vid, row["content_type"],
-                          str(row["bytes"]), row["hash"], None, repair)
-        return vid
+        await self._point(account, container, obj, newest.version_id, newest.content_type,
+                          str(newest.size), newest.etag, None, repair)
+        return newest.version_id
 
     # -- listing -------------------------------------------------------------------------
     async def list_versions(self, account: str, container: str, *, prefix: str = "",

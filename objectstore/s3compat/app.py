@@ -21,6 +21,7 @@ from objectstore.s3compat import (
     delete_conditions,
     features,
     listings,
+    object_lock,
     objects,
     s3errors,
     sigv4,
@@ -34,6 +35,7 @@ from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.errormap import error_response
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
+from objectstore.s3compat.object_lock_requests import ObjectLockRequests
 from objectstore.s3compat.post_object import PostObject, is_form
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
@@ -46,7 +48,7 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
                  "partNumber", "attributes", "max-parts", "part-number-marker", "versionId",
-                 "tagging", *sigv4.QUERY_AUTH_PARAMS}
+                 "tagging", "retention", "legal-hold", *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:
@@ -61,6 +63,7 @@ class S3API:
         self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning)
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
         self.tagging = ObjectTagging(proxy, self.versioning)
+        self.lock = ObjectLockRequests(proxy, self.versioning)
         self.forms = PostObject(keys, self.registry, self.versioning)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
@@ -168,12 +171,16 @@ class S3API:
             method == "POST" and bool(params.keys() & {"uploads", "uploadId"}))
         if writes:                   # PutObject, CopyObject, multipart: what it asks for
             features.check_object_write(request.headers)
+            object_lock.check_bucket(request.headers,
+                                     self.proxy.known_containers.sysmeta(account, bucket))
             only_private_acl(request)
         if "acl" in params:
             (await self.versioning.open(account, bucket, key, vid)).discard()
             return await acl_response(request, user.account)
         if "tagging" in params:
             return await self.tagging.handle(request, account, bucket, key, params)
+        if "retention" in params or "legal-hold" in params:
+            return await self.lock.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
             return await self.multipart.handle(request, account, user.account, bucket, key,
                                                params, signed, signing_key)
@@ -200,6 +207,7 @@ class S3API:
                 raise missing from None
         if method == "DELETE":               # S3 deletes are idempotent
             deleted = await v.delete(account, bucket, key, vid,
-                                     delete_conditions.from_headers(request.headers))
+                                     delete_conditions.from_headers(request.headers),
+                                     object_lock.bypassing(request.headers))
             return Response(status_code=204, headers=deleted.headers())
         raise s3errors.MethodNotAllowed()

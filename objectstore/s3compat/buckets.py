@@ -6,19 +6,30 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy.containers import Containers
+from objectstore.proxy.retention import BUCKET_LOCK
 from objectstore.proxy.swift_only import is_swift_only
 from objectstore.proxy.versions import state_of
-from objectstore.s3compat import features, listings, s3errors, sigv4, version_listing, versioning
+from objectstore.s3compat import (
+    features,
+    listings,
+    object_lock,
+    s3errors,
+    sigv4,
+    version_listing,
+    versioning,
+)
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
 from objectstore.s3compat.multi_delete import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
+from objectstore.s3compat.object_lock_requests import bucket_lock
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import el, xml_doc, xml_response
 from objectstore.s3compat.tagging_requests import bucket_tagging
@@ -33,7 +44,7 @@ DEFAULT_REGION = "us-east-1"
 KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
-         "upload-id-marker", "max-uploads", "x-id", "tagging"}
+         "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock"}
 READ_ONLY = {"location"}      # GET only: setting it is not supported
 
 
@@ -66,6 +77,9 @@ class Buckets:
         if "tagging" in params:
             return await bucket_tagging(request, self.containers, account, bucket,
                                         await self.registry.require(account, bucket))
+        if "object-lock" in params:
+            return await bucket_lock(request, self.containers, account, bucket,
+                                     await self.registry.require(account, bucket))
         if "versioning" in params and method != "GET":
             return await self.put_versioning(request, account, bucket)
         if method == "PUT":
@@ -108,8 +122,12 @@ class Buckets:
         headers = await self.registry.require(account, bucket)
         features.check_unversioned(headers)      # Swift's legacy versions: one kind only
         body = await read_limited(request_stream(request))
-        await self.versioning.configure(account, bucket,
-                                        versioning.parse_configuration(body))
+        enable = versioning.parse_configuration(body)
+        if not enable and object_lock.enabled(headers):
+            raise s3errors.InvalidBucketState("An Object Lock configuration is present on "
+                                              "this bucket, so the versioning state cannot "
+                                              "be changed.")
+        await self.versioning.configure(account, bucket, enable)
         return Response(status_code=200)
 
     async def _delete_container(self, account: str, bucket: str, headers: dict[str, str]
@@ -149,11 +167,18 @@ class Buckets:
         if not exists:
             await self.containers.put_container(account, bucket,
                                                 {LOCATION: region} if region else {})
+            if _lock_asked(request.headers):    # versioned, and lockable, for good
+                await self.versioning.configure(account, bucket, True,
+                                                {BUCKET_LOCK: "Enabled"})
         elif region not in ("", DEFAULT_REGION):
             # us-east-1 answers a repeated create with 200 (S3's legacy behaviour);
             # every other region with BucketAlreadyOwnedByYou
             raise s3errors.BucketAlreadyOwnedByYou()
         return Response(status_code=200, headers={"location": f"/{bucket}"})
+
+
+def _lock_asked(headers: Mapping[str, str]) -> bool:
+    return headers.get("x-amz-bucket-object-lock-enabled", "").strip().lower() == "true"
 
 
 def _location_constraint(body: bytes) -> str:

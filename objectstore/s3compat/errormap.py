@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.proxy.retention import Locked
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.responses import error_xml
@@ -41,6 +42,7 @@ INTERNAL: dict[type[errors.ObjectStoreError], type[s3errors.S3Error]] = {
     errors.ServiceUnavailable: s3errors.ServiceUnavailable,
     errors.DiskFileError: s3errors.InternalError,
     DeleteMarker: s3errors.MethodNotAllowed,    # S3 answers a marker's version 405
+    Locked: s3errors.AccessDenied,              # a locked version: S3 answers 403
 }
 
 

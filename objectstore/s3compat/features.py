@@ -7,9 +7,9 @@ elsewhere (content headers, metadata, conditions, checksums of the algorithms we
 compute, copy source and its conditions, the metadata directive, the private ACL) or
 refused here; tests/unit/s3compat/test_features.py walks botocore's model of those
 operations to keep it so. Accepted because they hold as they are: x-amz-request-payer
-(nothing is charged), x-amz-bypass-governance-retention and x-amz-mfa (no object is
-locked, no bucket has MFA delete), and the expected bucket owners, which are checked.
-Tags (x-amz-tagging, x-amz-tagging-directive) are tagging.py's.
+(nothing is charged), x-amz-mfa (no bucket has MFA delete), and the expected bucket
+owners, which are checked. Tags (x-amz-tagging, x-amz-tagging-directive) are
+tagging.py's; x-amz-object-lock-* and x-amz-bypass-governance-retention object_lock.py's.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ NOT_BUILT = {
     "x-amz-mp-object-size": "x-amz-mp-object-size",
     "x-amz-bucket-namespace": "bucket namespaces",
 }
-OBJECT_LOCK = ("x-amz-object-lock-",)
 SSE = ("x-amz-server-side-encryption", "x-amz-copy-source-server-side-encryption")
 # x-amz-checksum-* that are not a checksum value
 CHECKSUM_NAMES = frozenset({"x-amz-checksum-algorithm", "x-amz-checksum-type",
@@ -59,9 +58,6 @@ def check_object_write(headers: Mapping[str, str]) -> None:
     for name, what in NOT_BUILT.items():
         if names.get(name, "").strip():
             raise s3errors.not_implemented(what)
-    if any(k.startswith(OBJECT_LOCK) for k in names):
-        # what S3 answers for any bucket made without Object Lock, as all are here
-        raise s3errors.InvalidRequest("Bucket is missing Object Lock Configuration")
     storage = names.get("x-amz-storage-class", "STANDARD").strip()
     if storage not in STORAGE_CLASSES:
         raise s3errors.InvalidStorageClass()
@@ -86,8 +82,6 @@ def check_bucket_create(headers: Mapping[str, str]) -> None:
     if lock not in ("true", "false"):
         raise s3errors.InvalidArgument("x-amz-bucket-object-lock-enabled must be "
                                        "true or false")
-    if lock == "true":
-        raise s3errors.not_implemented("Object Lock")
     ownership = names.get("x-amz-object-ownership", "BucketOwnerEnforced")
     if ownership not in ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"):
         raise s3errors.InvalidArgument("Invalid x-amz-object-ownership header")

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import checksums, errors
-from objectstore.s3compat import s3errors
+from objectstore.s3compat import object_lock, s3errors
 from objectstore.s3compat.delete_conditions import from_entry
 from objectstore.s3compat.errormap import to_s3
 from objectstore.s3compat.responses import el, xml_doc, xml_response
@@ -27,6 +27,7 @@ async def delete_objects(request: Request, versioning: S3Versioning, account: st
     body = await read_limited(request_stream(request))
     await check_small_body(body, request)
     keys, quiet = delete_keys(body)
+    bypass = object_lock.bypassing(h)
     results = []
     for entry in keys:
         key, vid = entry.findtext("Key") or "", entry.findtext("VersionId")
@@ -35,7 +36,7 @@ async def delete_objects(request: Request, versioning: S3Versioning, account: st
             conditions = from_entry(entry.findtext("ETag"), entry.findtext("LastModifiedTime"),
                                     entry.findtext("Size"))
             deleted = await versioning.delete(account, bucket, key, requested(
-                {} if vid is None else {"versionId": vid}), conditions)
+                {} if vid is None else {"versionId": vid}), conditions, bypass)
             if not quiet:
                 results.append(f"<Deleted>{named}{_marker(deleted)}"
                                "</Deleted>")

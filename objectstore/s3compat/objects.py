@@ -18,7 +18,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import s3errors, sigv4, tagging
+from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     el,
@@ -90,6 +90,8 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
         else:
             options = object_options(h, user_meta(h))
         tagging.on_copy(h, source.system.other, options)
+        if directive == "COPY":         # (REPLACE's options read them already)
+            object_lock.requested(h, options.system_metadata)
         return write_conditions(h, options)
 
     source_state = await versioning.state(account, src_bucket)
@@ -149,6 +151,7 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
     tagging.add_count(handle.headers, headers)
     if vid is not None:
         headers["x-amz-version-id"] = vid
+    headers.update(object_lock.read_headers(handle.headers))
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v

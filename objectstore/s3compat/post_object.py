@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore.http.forms import FormReader, Part, boundary_of
-from objectstore.proxy.object_info import S3_TAGGING
-from objectstore.proxy.put_options import CONTENT_HEADERS, PutOptions
+from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
+from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import features, s3errors, sigv4, tagging
 from objectstore.s3compat.acl import only_private
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm

@@ -114,6 +114,11 @@ class KeyTooLongError(S3Error):
     status, default_message = 400, "Your key is too long"
 
 
+class InvalidRetentionPeriod(S3Error):
+    status = 400
+    default_message = "The retention period must be a positive whole number of days or years"
+
+
 class MalformedXML(S3Error):
     status = 400
     default_message = ("The XML you provided was not well-formed or did not validate "
@@ -172,6 +177,16 @@ class NoSuchKey(S3Error):
 
 class NoSuchTagSet(S3Error):
     status, default_message = 404, "The TagSet does not exist"
+
+
+class NoSuchObjectLockConfiguration(S3Error):
+    status = 404
+    default_message = "The specified object does not have a ObjectLock configuration"
+
+
+class ObjectLockConfigurationNotFoundError(S3Error):
+    status = 404
+    default_message = "Object Lock configuration does not exist for this bucket"
 
 
 class NoSuchVersion(S3Error):

@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from objectstore.http.conditions import etag_list
 from objectstore.proxy.put_options import PutOptions, content_headers_of
-from objectstore.s3compat import s3errors, sigv4, tagging
+from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
 
@@ -35,6 +35,7 @@ def object_options(h: Headers, meta: dict[str, str]) -> PutOptions:
                          content_headers=content_headers_of(h.raw),
                          user_metadata={k[len(META):]: v for k, v in meta.items()})
     tagging.on_write(h, options)
+    object_lock.requested(h, options.system_metadata)
     return options
 
 

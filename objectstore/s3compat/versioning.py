@@ -38,7 +38,7 @@ from objectstore.proxy.version_names import (
     versions_container,
 )
 from objectstore.proxy.versions import DeleteMarker, Versions
-from objectstore.s3compat import s3errors
+from objectstore.s3compat import object_lock, s3errors
 from objectstore.s3compat.delete_conditions import DeleteConditions
 from objectstore.s3compat.deletes import delete_one, delete_parts
 from objectstore.s3compat.xmlbody import parse
@@ -114,9 +114,11 @@ class S3Versioning:
         """"true", "false" or "" (never versioned); a recent answer is trusted."""
         return await self.containers.versioning(account, bucket)
 
-    async def configure(self, account: str, bucket: str, enable: bool) -> None:
+    async def configure(self, account: str, bucket: str, enable: bool,
+                        more: dict[str, str] | None = None) -> None:
+        """Enable or suspend versioning (and set `more` container metadata with it)."""
         meta = await self.versions.prepare(account, bucket, enable)
-        await self.containers.post_container(account, bucket, meta)
+        await self.containers.post_container(account, bucket, {**meta, **(more or {})})
 
     # -- writes ----------------------------------------------------------------------
     async def store(self, account: str, bucket: str, key: str, body: AsyncIterator[bytes],
@@ -126,6 +128,8 @@ class S3Versioning:
         version, which S3's answers leave unnamed)."""
         state = await self.state(account, bucket)
         if state == ENABLED:
+            object_lock.with_default(options.system_metadata,
+                                     self.proxy.known_containers.sysmeta(account, bucket))
             written = await self.versions.put(account, bucket, key, body, options)
             return written.stored, written.version_id
         if state == SUSPENDED:
@@ -142,9 +146,11 @@ class S3Versioning:
 
     # -- deletes ---------------------------------------------------------------------
     async def delete(self, account: str, bucket: str, key: str, vid: str | None,
-                     conditions: DeleteConditions = NO_CONDITIONS) -> Deleted:
+                     conditions: DeleteConditions = NO_CONDITIONS, bypass: bool = False
+                     ) -> Deleted:
         """DeleteObject, with or without a version id (a missing one is no error), if
-        its conditions hold for what it would remove."""
+        its conditions hold for what it would remove; a locked version is never
+        removed (Locked), a GOVERNANCE one only with `bypass`."""
         state = await self.state(account, bucket)
         if conditions:
             target = await self._target(account, bucket, key, vid, state)
@@ -154,7 +160,7 @@ class S3Versioning:
         if vid is not None:
             if not state and vid != NULL:
                 return Deleted(vid, False)          # no such version: S3 answers 204
-            return await self._delete_version(account, bucket, key, vid)
+            return await self._delete_version(account, bucket, key, vid, bypass)
         if state == ENABLED:
             marker, _ = await self.versions.delete(account, bucket, key)
             return Deleted(marker, True)
@@ -185,15 +191,15 @@ class S3Versioning:
             return None
         return {"etag": "", "x-timestamp": newest.timestamp, "content-length": "0"}
 
-    async def _delete_version(self, account: str, bucket: str, key: str, vid: str
-                              ) -> Deleted:
+    async def _delete_version(self, account: str, bucket: str, key: str, vid: str,
+                              bypass: bool) -> Deleted:
         if vid == NULL:
             try:
                 where = await self.versions.locate(account, bucket, key, NULL)
             except errors.ObjectNotFound:
                 return Deleted(NULL, False)
             if where == (bucket, key):       # the plain current object
-                await self._remove_plain(account, bucket, key)
+                await self._remove_plain(account, bucket, key, bypass)
                 await self.versions.promote_newest(account, bucket, key)
                 return Deleted(NULL, False)
             parsed = parse_version_object(where[1])
@@ -201,24 +207,27 @@ class S3Versioning:
             real = parsed[1]
         else:
             real = vid
-        await self._remove_parts_of(account, bucket, key, real)
+        parts = await self._parts_of(account, bucket, key, real)
         removed = await self.versions.delete_version(account, bucket, key, real,
-                                                     promote=True)
+                                                     promote=True, bypass_governance=bypass)
+        if parts is not None:           # the version is gone (not locked): its parts too
+            await delete_parts(self.proxy, parts, bucket)
         return Deleted(vid, removed.was_marker)
 
-    async def _remove_plain(self, account: str, bucket: str, key: str) -> None:
+    async def _remove_plain(self, account: str, bucket: str, key: str,
+                            bypass: bool = False) -> None:
         """The bucket's own object for good (a multipart one's parts with it)."""
-        await delete_one(self.proxy, account, bucket, key)
+        await delete_one(self.proxy, account, bucket, key, bypass)
 
-    async def _remove_parts_of(self, account: str, bucket: str, key: str, vid: str
-                               ) -> None:
-        """Before a version is removed for good: its parts, if it has any."""
+    async def _parts_of(self, account: str, bucket: str, key: str, vid: str
+                        ) -> ManifestHandle | None:
+        """A multipart version (whose parts go once it does), or None."""
         try:
             handle = await self.versions.open_version(account, bucket, key, vid)
         except (errors.ObjectNotFound, DeleteMarker):
-            return
+            return None
         handle.discard()
-        await delete_parts(self.proxy, handle, bucket)
+        return handle if isinstance(handle, ManifestHandle) else None
 
     async def _drop_kept_null(self, account: str, bucket: str, key: str) -> None:
         """A null version kept in the versions container: a new null one replaces it."""
@@ -227,9 +236,11 @@ class S3Versioning:
             return
         parsed = parse_version_object(name)
         assert parsed is not None
-        await self._remove_parts_of(account, bucket, key, parsed[1])
+        parts = await self._parts_of(account, bucket, key, parsed[1])
         with contextlib.suppress(errors.ObjectNotFound):
             await self.proxy.delete_object(account, versions_container(bucket), name)
+        if parts is not None:
+            await delete_parts(self.proxy, parts, bucket)
 
     async def _drop_null(self, account: str, bucket: str, key: str) -> None:
         """Every null version of the object (plain, or kept), before a null marker."""

@@ -7,7 +7,8 @@ import botocore.session
 import pytest
 from starlette.requests import Request
 
-from objectstore.s3compat import features
+from objectstore.proxy.retention import BUCKET_LOCK
+from objectstore.s3compat import features, object_lock
 from objectstore.s3compat.acl import only_private_acl
 from objectstore.s3compat.s3errors import S3Error
 
@@ -28,10 +29,18 @@ HONOURED = {
     "x-amz-copy-source-if-modified-since": "0", "x-amz-copy-source-if-unmodified-since": "0",
     "x-amz-copy-source-range": "bytes=0-1", "x-amz-metadata-directive": "REPLACE",
     "x-amz-tagging-directive": "COPY", "x-amz-tagging": "a=b", "x-amz-storage-class": "STANDARD",
-    "x-amz-bucket-object-lock-enabled": "false",
+    "x-amz-bucket-object-lock-enabled": "true", "x-amz-object-lock-legal-hold": "ON",
+    "x-amz-object-lock-mode": "GOVERNANCE",
+    "x-amz-object-lock-retain-until-date": "2100-01-01T00:00:00Z",
     "x-amz-object-ownership": "BucketOwnerEnforced"}
+# the header a honoured one is only sent with
+COMPANION = {"x-amz-object-lock-mode": "x-amz-object-lock-retain-until-date",
+             "x-amz-object-lock-retain-until-date": "x-amz-object-lock-mode"}
+LOCKED = {BUCKET_LOCK: "Enabled"}       # a bucket made with Object Lock
 # a value of the feature a refused header asks for (others: "x")
-REFUSED_VALUE = {"x-amz-storage-class": "GLACIER", "x-amz-bucket-object-lock-enabled": "true",
+REFUSED_VALUE = {"x-amz-storage-class": "GLACIER", "x-amz-bucket-object-lock-enabled": "yes",
+                 "x-amz-object-lock-mode": "FOREVER", "x-amz-object-lock-legal-hold": "maybe",
+                 "x-amz-object-lock-retain-until-date": "2001-01-01T00:00:00Z",
                  "x-amz-object-ownership": "ObjectWriter", "x-amz-acl": "public-read",
                  "x-amz-expected-bucket-owner": "someone-else",
                  "x-amz-source-expected-bucket-owner": "someone-else",
@@ -49,8 +58,11 @@ def documented() -> list[tuple[str, str]]:
 
 
 def check(op: str, name: str, value: str) -> None:
-    """What the S3 edge checks of a request to `op` carrying one header."""
+    """What the S3 edge checks of a request to `op` carrying one header (and the one
+    it goes with), to a bucket with Object Lock."""
     headers = {name: value}
+    if name in COMPANION:
+        headers[COMPANION[name]] = HONOURED[COMPANION[name]]
     scope = {"type": "http", "method": "PUT", "path": "/", "headers":
              [(name.encode(), value.encode())]}
     features.check_owner(headers, OWNER)
@@ -60,6 +72,8 @@ def check(op: str, name: str, value: str) -> None:
         return
     features.check_object_request(headers)
     features.check_object_write(headers)
+    object_lock.check_bucket(headers, LOCKED)
+    object_lock.requested(headers, {})
 
 
 @pytest.mark.parametrize(("op", "name"), documented())
@@ -75,7 +89,6 @@ def test_each_documented_header_is_honoured_or_refused(op: str, name: str) -> No
 def test_the_refusals_say_what() -> None:
     cases = {("x-amz-storage-class", "GLACIER"): (501, "NotImplemented"),
              ("x-amz-storage-class", "COLD"): (400, "InvalidStorageClass"),
-             ("x-amz-object-lock-mode", "GOVERNANCE"): (400, "InvalidRequest"),
              ("x-amz-checksum-xxhash3", "AAAA"): (501, "NotImplemented")}
     for (name, value), expected in cases.items():
         with pytest.raises(S3Error) as info:
@@ -85,3 +98,6 @@ def test_the_refusals_say_what() -> None:
         features.check_bucket_create({"x-amz-bucket-object-lock-enabled": "yes"})
     assert (info.value.status, info.value.code) == (400, "InvalidArgument")
     features.check_object_write({"x-amz-tagging": "a=b"})   # tags are tagging.py's
+    with pytest.raises(S3Error) as info:            # a lock, asked of a plain bucket
+        object_lock.check_bucket({"x-amz-object-lock-legal-hold": "ON"}, {})
+    assert (info.value.status, info.value.code) == (400, "InvalidRequest")
