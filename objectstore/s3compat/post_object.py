@@ -15,7 +15,7 @@ else `success_action_status` 200, 201 (a PostResponse document) or 204 (the defa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
@@ -24,7 +24,7 @@ from starlette.responses import Response
 from objectstore.http.forms import FormReader, Part, boundary_of
 from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import features, s3errors, sigv4, tagging
+from objectstore.s3compat import features, object_lock, s3errors, sigv4, tagging
 from objectstore.s3compat.acl import only_private
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.credentials import KeyStore, S3User
@@ -73,7 +73,8 @@ class PostObject:
         fields = {**fields, "key": key, "bucket": bucket}
         policy.check(fields)
         await self.registry.confirm(account, bucket, None, write=True)
-        options, checks = _options(fields)
+        options, checks = _options(fields, self.versioning.proxy.known_containers.sysmeta(
+            account, bucket))
         stored: dict[str, str] = {}
         body = checked_body(_within(file.data, policy), checks, None, stored)
         result = await self.versioning.put_object(account, bucket, key, body, options)
@@ -148,17 +149,22 @@ def _credential(text: str) -> sigv4.Credential:
     return sigv4.Credential(*parts[:4])
 
 
-def _options(fields: dict[str, str]) -> tuple[PutOptions, dict[str, str]]:
-    """What the form asks to store (refusing what the store cannot honour), and the
-    checksum fields the file is checked against."""
+def _options(fields: dict[str, str], bucket_sysmeta: Mapping[str, str]
+             ) -> tuple[PutOptions, dict[str, str]]:
+    """What the form asks to store (refusing what the store cannot honour, as for a
+    PutObject with these headers), and the checksum fields the file is checked
+    against."""
     amz = {k: v for k, v in fields.items() if k.startswith("x-amz-")}
+    features.check_unversioned(bucket_sysmeta)
     features.check_object_request(amz)
     features.check_object_write(amz)
+    object_lock.check_bucket(amz, bucket_sysmeta)
     only_private({**amz, **({"x-amz-acl": fields["acl"]} if "acl" in fields else {})})
     meta = user_meta({k: v for k, v in amz.items() if k.startswith(META)})
     options = PutOptions(content_type=fields.get("content-type", DEFAULT_CONTENT_TYPE),
                          content_headers={k: fields[k] for k in CONTENT_HEADERS if k in fields},
                          user_metadata={k[len(META):]: v for k, v in meta.items()})
+    object_lock.requested(amz, options.system_metadata)    # the bucket's default: on write
     if fields.get("tagging"):
         tags = tagging.from_xml(fields["tagging"].encode(), tagging.OBJECT_TAGS)
         options.system_metadata[S3_TAGGING] = tagging.encode(tags)

@@ -87,9 +87,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def s3(server: str) -> Any:
+def s3(server: str) -> Iterator[Any]:
     """boto3 at its defaults, as the default user (a module may define its own)."""
-    return client(server)
+    s3 = client(server)
+    yield s3
+    s3.close()
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ import swiftclient
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
+from tests.integration.test_s3_unbuilt_features import answer
+
 LATER = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
 
 
@@ -66,6 +68,8 @@ def test_a_presigned_post_from_boto3(server: str, s3: Any, bucket: str, signatur
                     ["content-length-range", 1, 1024 * 1024]])
     # boto3's default for a form is SigV2 (AWSAccessKeyId, signature); s3v4: SigV4
     assert ("x-amz-signature" in form["fields"]) == (signature == "s3v4")
+    if signer is not s3:
+        signer.close()
     files = {k: (None, v) for k, v in form["fields"].items()}
     r = requests.post(form["url"], files={**files, "file": ("cat.txt", b"meow")}, timeout=30)
     assert r.status_code == 201, r.text
@@ -203,3 +207,22 @@ def test_a_browser_on_another_origin_posts_a_presigned_form(server: str, s3: Any
         swift.delete_object(site, "upload.html")
         swift.delete_container(site)
         swift.close()
+
+
+def test_a_form_asks_for_object_lock_as_a_put_does(server: str, s3: Any, bucket: str
+                                                    ) -> None:
+    until = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lock = {"x-amz-object-lock-mode": "GOVERNANCE",
+            "x-amz-object-lock-retain-until-date": until}
+    conditions: list[Any] = [["starts-with", "$key", ""],
+                             *({k: v} for k, v in lock.items())]
+    r = post(server, bucket, v2_form(bucket, conditions, key="k", **lock))
+    assert (r.status_code, code(r)) == (400, "InvalidRequest")      # no lock on the bucket
+    locked = f"locked-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=locked, ObjectLockEnabledForBucket=True)
+    r = post(server, locked, v2_form(locked, conditions, key="k", **lock))
+    assert r.status_code == 204, r.text
+    head = s3.head_object(Bucket=locked, Key="k", VersionId=r.headers["x-amz-version-id"])
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    assert answer(lambda: s3.delete_object(
+        Bucket=locked, Key="k", VersionId=r.headers["x-amz-version-id"]))[1] == "AccessDenied"

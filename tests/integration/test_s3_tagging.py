@@ -125,6 +125,8 @@ def test_who_may_tag(server: str, s3: Any, bucket: str) -> None:
                                                         Tagging=tag_set(b="2")),
                      lambda c=who: c.delete_bucket_tagging(Bucket=bucket)):
             assert refusal(call) == (403, "AccessDenied")
+    reader.close()
+    other.close()
     assert tags_of(s3, bucket, "k") == {"a": "1"}
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "a"}]
     assert refusal(lambda: s3.get_object_tagging(Bucket=bucket, Key="missing")) \
@@ -221,3 +223,19 @@ def test_each_version_has_its_own_tags(s3: Any, bucket: str) -> None:
     assert refusal(lambda: s3.put_object_tagging(
         Bucket=bucket, Key="k", VersionId=gone, Tagging=tag_set(a="1"))) \
         == (404, "NoSuchVersion")
+
+
+def test_a_swift_post_to_a_versioned_object_keeps_its_versions_tags(
+        server: str, s3: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket=bucket, Key="k", Body=b"1", Tagging="v=old")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"2", Tagging="v=new")
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tag_set(v="changed"))
+    swift = swiftclient.Connection(authurl=f"{server}/auth/v1.0", user="test:tester",
+                                   key="testing", retries=0)
+    swift.post_object(bucket, "k", {"X-Object-Meta-Color": "red"})
+    swift.close()
+    assert tags_of(s3, bucket, "k") == {"v": "changed"}
+    assert s3.head_object(Bucket=bucket, Key="k")["Metadata"] == {"color": "red"}
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId=old)["TagSet"] == [
+        {"Key": "v", "Value": "old"}]
