@@ -76,7 +76,11 @@ class NodeApp:
         try:
             return await self._dispatch(request, raw_path, query)
         except errors.ObjectStoreError as exc:
-            return Response(f"{exc}\n".encode(), status_code=wire.status_for(exc))
+            # refused before its body was read: the rest of the body must not be taken
+            # for the next request on the connection, so the connection ends here
+            close = {"connection": "close"} if _has_body(request) else None
+            return Response(f"{exc}\n".encode(), status_code=wire.status_for(exc),
+                            headers=close)
         except ClientDisconnect:          # the proxy aborted an upload: nothing was kept
             return Response(b"", status_code=499)
 
@@ -124,3 +128,8 @@ class NodeApp:
                 self.connections.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _has_body(request: Request) -> bool:
+    headers = request.headers
+    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
