@@ -1,7 +1,8 @@
 """How the Swift API answers on the wire: a kept connection said so, X-If-Delete-At on
 DELETE, and a UTF-8 content type listed as text -- read with http.client, which keeps
-names and bytes as sent. (Header names go out in lower case: uvicorn writes them so;
-Swift's title case is not matched -- HTTP ignores it, and so do Swift's clients.)"""
+names and bytes as sent. (Header names go out in lower case, as Starlette writes them,
+except an object's user metadata, title-cased as Swift sends it: clients compare those
+names as dict keys.)"""
 
 from __future__ import annotations
 
@@ -23,6 +24,26 @@ def request(server: str, method: str, path: str, headers: dict[str, str],
         return response
     finally:
         conn.close()
+
+
+def test_object_metadata_names_are_title_cased_as_in_swift(server: str) -> None:
+    conn, name = swift(server), unique("hdr")
+    conn.put_container(name)
+    token = login(server, ADMIN)
+    path = f"/v1/AUTH_test/{name}/o"
+    request(server, "PUT", path, {"X-Auth-Token": token, "x-object-meta-Color": "blUe",
+                                  "X-OBJECT-META-food-2x": "PizZa"})
+    for method in ("GET", "HEAD"):
+        got = request(server, method, path, {"X-Auth-Token": token})
+        meta = {k: v for k, v in got.getheaders() if "meta" in k.lower()}
+        assert meta == {"X-Object-Meta-Color": "blUe", "X-Object-Meta-Food-2X": "PizZa"}
+        assert "content-type" in dict(got.getheaders())     # the rest as before
+    request(server, "PUT", f"{path}2", {"X-Auth-Token": token})
+    got = request(server, "GET", f"{path}2", {"X-Auth-Token": token})
+    assert not [k for k, _ in got.getheaders() if "meta" in k.lower()]
+    conn.delete_object(name, "o")
+    conn.delete_object(name, "o2")
+    conn.delete_container(name)
 
 
 def test_a_kept_connection_says_so(server: str) -> None:
