@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import object_lock_guard, symlinks, version_archive, versioning
+from objectstore.api import etag_quoter, object_lock_guard, symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
@@ -410,6 +410,8 @@ async def _answer_get(b: Backend, request: Request, t: SwiftPath,
         if dynamic and large is not handle:
             policy = DLO_READS
         handle = large
+    if "etag" in headers and await etag_quoter.wanted(b, t.account, t.container or ""):
+        headers["etag"] = etag_quoter.quote(headers["etag"])
     setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
     if has_meta:
         title_user_metadata()

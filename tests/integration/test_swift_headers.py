@@ -10,7 +10,7 @@ import http.client
 import socket
 import time
 
-from tests.integration.test_swift_edge import ADMIN, login, swift, unique
+from tests.integration.test_swift_edge import ADMIN, READER, login, swift, unique
 
 
 def request(server: str, method: str, path: str, headers: dict[str, str],
@@ -187,3 +187,39 @@ def test_accounts_are_not_managed_by_put_or_delete(server: str) -> None:
         assert request(server, method, "/v1/AUTH_test", {"X-Auth-Token": token}).status \
             == 405, method
     assert swift(server).get_capabilities()["swift"]["allow_account_management"] is False
+
+
+def test_rfc_compliant_etags_per_container_and_account(server: str) -> None:
+    """Swift's etag_quoter: the container's setting wins over the account's; with
+    neither, ETags stay bare; a reader without write rights cannot change it."""
+    conn, name = swift(server), unique("etq")
+    conn.put_container(name)
+    conn.put_object(name, "o", b"test")
+    bare = '098f6bcd4621d373cade4e832627b4f6'
+    token = login(server, ADMIN)
+    path = f"/v1/AUTH_test/{name}/o"
+
+    def etag(method: str = "HEAD") -> str:
+        return str(request(server, method, path, {"X-Auth-Token": token}).getheader("etag"))
+
+    assert etag() == bare
+    reader = request(server, "POST", f"/v1/AUTH_test/{name}",
+                     {"X-Auth-Token": login(server, READER),
+                      "X-Container-Rfc-Compliant-Etags": "t"})
+    assert reader.status == 403 and etag() == bare
+    conn.post_container(name, headers={"X-Container-Rfc-Compliant-Etags": "t"})
+    assert etag() == f'"{bare}"' and etag("GET") == f'"{bare}"'
+    assert conn.head_container(name)["x-container-rfc-compliant-etags"] == "True"
+    try:
+        conn.post_account(headers={"X-Account-Rfc-Compliant-Etags": "true"})
+        assert conn.head_account()["x-account-rfc-compliant-etags"] == "True"
+        conn.post_container(name, headers={"X-Container-Rfc-Compliant-Etags": ""})
+        assert "x-container-rfc-compliant-etags" not in conn.head_container(name)
+        assert etag() == f'"{bare}"'                # the account's
+        conn.post_container(name, headers={"X-Container-Rfc-Compliant-Etags": "false"})
+        assert etag() == bare                       # the container's wins
+    finally:
+        conn.post_account(headers={"X-Remove-Account-Rfc-Compliant-Etags": "x"})
+    assert "x-account-rfc-compliant-etags" not in conn.head_account()
+    conn.delete_object(name, "o")
+    conn.delete_container(name)
