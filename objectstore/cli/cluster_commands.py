@@ -179,7 +179,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
-                                            config.secret, config.token_life),
+                                            config.secret, config.token_life,
+                                            config.day_seconds),
                              api_error_body)
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),

@@ -17,8 +17,10 @@ from typing import Any
 
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.errors import CommandError
+from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
+from objectstore.proxy.lifecycle_rules import DAY
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ProxyConfig:
     users: tuple[User, ...]
     s3_domains: tuple[str, ...] = ("localhost",)
     token_life: int = DEFAULT_TOKEN_LIFE
+    day_seconds: float = DAY                # [lifecycle] day_seconds
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -115,7 +118,7 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
                 error_suppression=float(proxy.get("error_suppression", 30.0))),
             users=users or DEFAULT_USERS,
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
-            token_life=token_life_of(doc))
+            token_life=token_life_of(doc), day_seconds=day_seconds_of(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

@@ -15,8 +15,10 @@ from typing import Any, Protocol
 from objectstore.cli import eventloop, server_options
 from objectstore.cli.configs import load_node_config
 from objectstore.cli.errors import CommandError
+from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.daemons.auditor import Auditor
 from objectstore.daemons.expirer import Expirer
+from objectstore.daemons.lifecycle import LifecycleWorker
 from objectstore.daemons.object_replicator import ObjectReplicator
 from objectstore.daemons.updater import Updater
 from objectstore.node.client import NodeClient
@@ -109,7 +111,7 @@ def register(commands: Any) -> None:
         server_options.add_log_options(p)
         p.set_defaults(run=run_daemon, kind=kind)
     text = ("run a node's replicator, auditor, updater and its share of the object "
-            "expirer together, with their defaults")
+            "expirer and of the S3 lifecycle worker together, with their defaults")
     p = commands.add_parser("daemons", help=text, description=text)
     p.add_argument("--config", type=Path, required=True, metavar="FILE",
                    help="the node's config (from `cluster init`)")
@@ -161,13 +163,18 @@ def run_all_daemons(args: argparse.Namespace) -> int:
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
         expirer = make_expirer(config, client)
+        settings = load_lifecycle(args.config)
+        worker = LifecycleWorker(expirer.proxy, settings.day_seconds,
+                                 settings.actions_per_second, share=expirer.share)
         try:
             await asyncio.gather(*(
                 asyncio.create_task(make_daemon(kind, config, client).run_forever(interval),
                                     context=_with_role(daemon_role(kind, config)))
                 for kind, interval in INTERVALS.items()),
                 asyncio.create_task(expirer.run_forever(EXPIRER_INTERVAL),
-                                    context=_with_role(f"expirer@{config.host}:{config.port}")))
+                                    context=_with_role(f"expirer@{config.host}:{config.port}")),
+                asyncio.create_task(worker.run_forever(),
+                                    context=_with_role(f"lifecycle@{config.host}:{config.port}")))
         finally:
             await expirer.proxy.close()
             await client.close()

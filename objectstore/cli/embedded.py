@@ -36,7 +36,9 @@ from objectstore.cli.daemon_commands import (
     make_daemon,
 )
 from objectstore.cli.errors import CommandError
+from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.daemons.expirer import Expirer
+from objectstore.daemons.lifecycle import LifecycleWorker
 from objectstore.node.config import NodeConfig
 from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
@@ -195,8 +197,10 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     users = load_users(config)
     proxy = Proxy(ring, client)
+    lifecycle = load_lifecycle(config)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
-                                        layout.secret, load_token_life(config)),
+                                        layout.secret, load_token_life(config),
+                                        lifecycle.day_seconds),
                          api_error_body)
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))
@@ -225,6 +229,9 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     background.append(asyncio.create_task(   # one expirer for all (it uses the proxy)
         Expirer(proxy).run_forever(load_expirer_interval(config)),
         context=_with_role("expirer")))
+    background.append(asyncio.create_task(   # and one lifecycle worker
+        LifecycleWorker(proxy, lifecycle.day_seconds, lifecycle.actions_per_second
+                        ).run_forever(), context=_with_role("lifecycle")))
     await asyncio.gather(*tasks)
     for task in background:
         task.cancel()

@@ -6,7 +6,8 @@ An object is deleted only if it still expires at the queue entry's time (a later
 write or POST may have changed or removed its expiry), and its tombstones carry the
 expiry time itself, so a write that lands after that time is never undone. Several
 expirers (one per node in a cluster) share the queue: each takes the entries whose
-hash falls to it (`share`)."""
+hash falls to it (`share`). Its pace is bounded (daemons/pacing.py, as the S3
+lifecycle worker's, which deletes through the same proxy call with a tombstone time)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from objectstore import errors
 from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
+from objectstore.daemons.pacing import Pace
 from objectstore.node import wire
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
@@ -24,6 +26,7 @@ from objectstore.proxy.expiring import QUEUE_ACCOUNT, Entry, dequeue
 from objectstore.timestamps import Timestamp
 
 PAGE = 1000
+PER_SECOND = 200.0
 
 
 @dataclass
@@ -42,13 +45,16 @@ class Expirer(Daemon[Entry, ExpirerStats]):
     interval = 30.0
 
     def __init__(self, proxy: Proxy, share: tuple[int, int] = (0, 1),
-                 clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> None:
+                 clock: Clock = time.time, sleep: Sleep = asyncio.sleep,
+                 per_second: float = PER_SECOND) -> None:
         super().__init__(clock, sleep)
+        self.pace = Pace(per_second, clock, sleep)      # deletions a second, at most
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.share = share
 
     def new_stats(self) -> ExpirerStats:
+        self.pace.restart()
         return ExpirerStats()
 
     def mine(self, entry: Entry) -> bool:
@@ -80,6 +86,7 @@ class Expirer(Daemon[Entry, ExpirerStats]):
 
     async def process(self, entry: Entry, stats: ExpirerStats) -> None:
         stats.due += 1
+        await self.pace.step()
         try:
             head = await self.proxy.head_object(entry.account, entry.container, entry.obj,
                                                 expired_too=True)

@@ -44,6 +44,7 @@ from objectstore.proxy.version_names import (
     versions_container,
     versions_prefix,
 )
+from objectstore.timestamps import Timestamp
 
 PAGE = 1000
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
@@ -180,15 +181,17 @@ class Versions:
             await self.proxy.delete_object(account, container, obj)
         return True
 
-    async def delete(self, account: str, container: str, obj: str, null: bool = False
-                     ) -> tuple[str, bool]:
+    async def delete(self, account: str, container: str, obj: str, null: bool = False,
+                     at: Timestamp | None = None) -> tuple[str, bool]:
         """A delete without a version: a delete marker becomes the newest version and
         the object is gone from the container. Returns the marker's id and whether
         there was a current object. A `null` marker (S3, versioning suspended) is
-        listed as the null version: the caller removed the null one first."""
+        listed as the null version: the caller removed the null one first. With `at`
+        (lifecycle), the marker's id and the tombstone are that time: repeating it
+        writes the same marker again, and a version written after `at` stays current."""
         if not null:
             await self.keep_null(account, container, obj)
-        vid = new_version_id()
+        vid = new_version_id() if at is None else version_id(at)
         marker = PutOptions(content_type=DELETE_MARKER_TYPE, length=0)
         if null:
             marker.system_metadata = {WAS_NULL: "1",
@@ -196,7 +199,7 @@ class Versions:
         await self.proxy.put_object(account, versions_container(container),
                                     version_object(obj, vid), _empty(), marker)
         try:
-            await self.proxy.delete_object(account, container, obj)
+            await self.proxy.delete_object(account, container, obj, at)
         except errors.ObjectNotFound:
             return vid, False
         return vid, True

@@ -15,6 +15,8 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.lifecycle_rules import DAY
+from objectstore.proxy.lifecycle_store import LifecycleStore
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.request_id import note_account
 from objectstore.s3compat import (
@@ -33,6 +35,7 @@ from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.errormap import error_response
+from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
 from objectstore.s3compat.object_lock_requests import ObjectLockRequests
@@ -53,14 +56,16 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
 
 class S3API:
     def __init__(self, proxy: Proxy, keys: KeyStore,
-                 domains: tuple[str, ...] = ("localhost",)) -> None:
+                 domains: tuple[str, ...] = ("localhost",), day_seconds: float = DAY) -> None:
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.keys = keys
         self.registry = BucketRegistry(proxy, self.containers)
         self.versioning = S3Versioning(proxy, self.containers)
         multipart = Multipart(proxy, self.containers, self.versioning.put_object)
-        self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning)
+        self.lifecycle = LifecycleRequests(LifecycleStore(proxy, self.containers), day_seconds)
+        self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning,
+                               self.lifecycle)
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
         self.tagging = ObjectTagging(proxy, self.versioning)
         self.lock = ObjectLockRequests(proxy, self.versioning)
@@ -188,8 +193,12 @@ class S3API:
         if method == "PUT":
             if "x-amz-copy-source" in request.headers:
                 return await objects.copy_object(request, v, account, bucket, key)
-            return await objects.put_object(request, v, account, bucket, key, signed,
-                                            signing_key)
+            response = await objects.put_object(request, v, account, bucket, key, signed,
+                                                signing_key)
+            if self.lifecycle.store.flag(account, bucket):   # a dict lookup without rules
+                response.headers.update(await self.lifecycle.on_put(request, account, bucket,
+                                                                    key, size))
+            return response
         state = self.proxy.known_containers.versioning(account, bucket)
         if method == "GET" and "attributes" in params:
             return await objects.object_attributes(request, v, account, bucket, key, vid,
@@ -197,7 +206,8 @@ class S3API:
         if method in ("GET", "HEAD"):
             try:
                 return await objects.get_object(request, v, account, bucket, key, params,
-                                                vid, state)
+                                                vid, state,
+                                                self.lifecycle.on_read(account, bucket, key))
             except DeleteMarker:
                 raise
             except errors.ObjectNotFound:

@@ -27,6 +27,7 @@ from objectstore.s3compat import (
 )
 from objectstore.s3compat.acl import acl_response, only_private_acl
 from objectstore.s3compat.credentials import S3User
+from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multi_delete import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
 from objectstore.s3compat.object_lock_requests import bucket_lock
@@ -44,7 +45,7 @@ DEFAULT_REGION = "us-east-1"
 KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
-         "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock"}
+         "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock", "lifecycle"}
 READ_ONLY = {"location"}      # GET only: setting it is not supported
 
 
@@ -57,11 +58,13 @@ def valid_bucket_name(name: str) -> bool:
 
 class Buckets:
     def __init__(self, containers: Containers, registry: BucketRegistry,
-                 multipart: Multipart, versioning: S3Versioning) -> None:
+                 multipart: Multipart, versioning: S3Versioning,
+                 lifecycle: LifecycleRequests) -> None:
         self.containers = containers
         self.registry = registry
         self.multipart = multipart
         self.versioning = versioning
+        self.lifecycle = lifecycle
 
     async def handle(self, request: Request, user: S3User, bucket: str,
                      params: dict[str, str]) -> Response:
@@ -74,6 +77,9 @@ class Buckets:
         if "acl" in params:
             await self.registry.require(account, bucket)
             return await acl_response(request, user.account)
+        if "lifecycle" in params:
+            return await self.lifecycle.handle(request, account, bucket,
+                                               await self.registry.require(account, bucket))
         if "tagging" in params:
             return await bucket_tagging(request, self.containers, account, bucket,
                                         await self.registry.require(account, bucket))
@@ -91,6 +97,7 @@ class Buckets:
         if method == "DELETE":
             await self._delete_container(account, bucket, headers)
             await self._delete_segments_container(account, bucket)
+            await self.lifecycle.store.delete(account, bucket, container_too=False)
             await self.registry.release(account, bucket)
             return Response(status_code=204)
         if method == "POST" and "delete" in params:

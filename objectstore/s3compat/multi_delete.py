@@ -6,26 +6,20 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectstore import checksums, errors
-from objectstore.s3compat import object_lock, s3errors
+from objectstore import errors
+from objectstore.s3compat import object_lock
 from objectstore.s3compat.delete_conditions import from_entry
 from objectstore.s3compat.errormap import to_s3
 from objectstore.s3compat.responses import el, xml_doc, xml_response
-from objectstore.s3compat.uploads import check_small_body, request_stream
+from objectstore.s3compat.uploads import integrity_checked_body
 from objectstore.s3compat.versioning import Deleted, S3Versioning, requested
-from objectstore.s3compat.xmlbody import delete_keys, read_limited
+from objectstore.s3compat.xmlbody import delete_keys
 
 
 async def delete_objects(request: Request, versioning: S3Versioning, account: str,
                          bucket: str) -> Response:
     h = request.headers
-    if "content-md5" not in h and not any(f"x-amz-checksum-{name}" in h
-                                          for name in checksums.ALGORITHMS):
-        # S3 insists on an integrity check of the list of what to delete
-        raise s3errors.InvalidRequest("Missing required header for this request: "
-                                      "Content-MD5")
-    body = await read_limited(request_stream(request))
-    await check_small_body(body, request)
+    body = await integrity_checked_body(request)   # S3 insists on it for a delete list
     keys, quiet = delete_keys(body)
     bypass = object_lock.bypassing(h)
     results = []

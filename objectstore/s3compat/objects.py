@@ -4,6 +4,8 @@ GetObjectAttributes."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,6 +39,8 @@ from objectstore.s3compat.uploads import (
 from objectstore.s3compat.versioning import S3Versioning, shown_id
 from objectstore.timestamps import Timestamp
 
+# adds headers to a read once the object is open (x-amz-expiration: lifecycle.py)
+Decorate = Callable[[ObjectHandle | ManifestHandle], Awaitable[Mapping[str, str]]]
 ATTRIBUTES = {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
 READS = ReadPolicy(multi_range=False)    # several ranges: the whole object, as S3 does
 
@@ -131,27 +135,33 @@ def _checksum_mode(request: Request) -> bool:
 
 
 async def get_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
-                     key: str, params: dict[str, str], vid: str | None, state: str
-                     ) -> Response:
+                     key: str, params: dict[str, str], vid: str | None, state: str,
+                     decorate: Decorate | None = None) -> Response:
     """GetObject/HeadObject of the current version or the one `vid` names (`state`:
-    the bucket's versioning, for the x-amz-version-id answered)."""
+    the bucket's versioning, for the x-amz-version-id answered); `decorate` adds
+    headers once the object is open."""
     whole = request.method == "GET" and "range" not in request.headers \
         and "partNumber" not in params
     handle = await versioning.open(account, bucket, key, vid, prefetch=whole)
     try:
-        return await _answer_get(request, handle, params, shown_id(handle.headers, state))
+        extra = await decorate(handle) if decorate is not None else None
+        return await _answer_get(request, handle, params, shown_id(handle.headers, state),
+                                 extra)
     finally:
         handle.discard()            # unless the response is streaming it
 
 
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
-                      params: dict[str, str], vid: str | None) -> Response:
+                      params: dict[str, str], vid: str | None,
+                      extra: Mapping[str, str] | None = None) -> Response:
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
     tagging.add_count(handle.headers, headers)
     if vid is not None:
         headers["x-amz-version-id"] = vid
     headers.update(object_lock.read_headers(handle.headers))
+    if extra:
+        headers.update(extra)
     for k, v in params.items():
         if k.startswith("response-"):
             headers[k[len("response-"):]] = v

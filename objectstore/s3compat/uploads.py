@@ -10,11 +10,13 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from objectstore import checksums
 from objectstore.http.conditions import etag_list
 from objectstore.proxy.put_options import PutOptions, content_headers_of
 from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
+from objectstore.s3compat.xmlbody import read_limited
 
 MAX_META = 2048
 META = "x-amz-meta-"
@@ -87,6 +89,20 @@ async def check_small_body(body: bytes, request: Request, own_checksums: bool = 
                                                              "x-amz-trailer"))}
     async for _ in checked_body(once(), headers, None, {}):
         pass
+
+
+async def integrity_checked_body(request: Request) -> bytes:
+    """The small body of a call S3 insists on an integrity check for (DeleteObjects,
+    PutBucketLifecycleConfiguration): Content-MD5 or an x-amz-checksum-* is required,
+    and must match."""
+    h = request.headers
+    if "content-md5" not in h and not any(f"x-amz-checksum-{name}" in h
+                                          for name in checksums.ALGORITHMS):
+        raise s3errors.InvalidRequest("Missing required header for this request: "
+                                      "Content-MD5")
+    body = await read_limited(request_stream(request))
+    await check_small_body(body, request)
+    return body
 
 
 async def request_stream(request: Request) -> AsyncIterator[bytes]:

@@ -6,7 +6,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -40,35 +42,48 @@ reseller_admin = true
 """
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("serve") / "data"
-    config = data.parent / "users.toml"
-    config.write_text(USERS)
-    port = free_port()
-    cmd = [sys.executable, "-m", "objectstore"]
-    log = open(data.parent / "serve.log", "w")  # noqa: SIM115 -- closed at teardown
-    proc = subprocess.Popen([*cmd, "serve", "--data-dir", str(data), "--port", str(port),
-                             "--config", str(config)],
+class Served(NamedTuple):
+    url: str
+    proc: subprocess.Popen[str]
+
+
+@contextmanager
+def serving(data: Path, config_text: str, port: int | None = None
+            ) -> Iterator[Served]:
+    """`objectstore serve` on `data` with `config_text` as its config (e.g. USERS plus
+    `[lifecycle] day_seconds = 2`); yields its URL and process, stops it with SIGTERM
+    after (unless the test stopped it). The same `data` and `port` serve the same
+    store again after a restart."""
+    data.mkdir(parents=True, exist_ok=True)
+    config = data.parent / f"{data.name}.toml"
+    config.write_text(config_text)
+    port = port or free_port()
+    log_path = data.parent / f"{data.name}.log"
+    log = open(log_path, "a")  # noqa: SIM115 -- closed at teardown
+    proc = subprocess.Popen([sys.executable, "-m", "objectstore", "serve", "--data-dir",
+                             str(data), "--port", str(port), "--config", str(config)],
                             stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(port, proc)
     except RuntimeError:
         proc.kill()
         log.close()
-        raise RuntimeError(f"serve did not start: {(data.parent / 'serve.log').read_text()}") \
-            from None
+        raise RuntimeError(f"serve did not start: {log_path.read_text()}") from None
     try:
-        yield url
+        yield Served(f"http://127.0.0.1:{port}", proc)
     finally:
         try:
-            stop_gracefully(proc)
+            if proc.poll() is None:
+                stop_gracefully(proc)
+                assert proc.returncode == 0, "serve stops cleanly on SIGTERM"
         finally:
             log.close()
-        assert proc.returncode == 0, "serve stops cleanly on SIGTERM"
 
 
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("serve") / "data", USERS) as served:
+        yield served.url
 
 
 @pytest.fixture
