@@ -20,9 +20,13 @@ HEADER = "x-trans-id"       # the node wire's name for it
 
 @dataclass
 class RequestNote:
-    """What the API layers learn about a request that its access-log line reports."""
+    """What the API layers learn about a request that the outer layer needs: whose it
+    is (for its access-log line), and which response header names go out title-cased
+    (uvicorn writes every name in lower case; Swift's clients compare an object's
+    `X-Object-Meta-*` names as dict keys, in Swift's spelling)."""
 
     account: str = ""
+    titled: bytes = b""         # a lower-case name prefix, e.g. b"x-object-meta-"
 
 
 current_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -39,6 +43,13 @@ def new_id() -> str:
 def request_id() -> str:
     """The current request's id; a fresh one where no outer layer set one."""
     return current_id.get() or new_id()
+
+
+def note_titled(prefix: bytes) -> None:
+    """The API asks that response header names starting with `prefix` be title-cased."""
+    note = current_note.get()
+    if note is not None:
+        note.titled = prefix
 
 
 def note_account(account: str) -> None:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import policies
+from objectstore.api import etag_quoter, policies
 from objectstore.api.access import RESELLER
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
@@ -41,6 +41,7 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
         current = await b.containers.list_account(t.account, limit="1")
         check_total(current.headers, metadata, "account")
         metadata.update(acl_metadata(request.headers, "account"))
+        metadata.update(etag_quoter.setting(request.headers, "account"))
         await b.containers.post_account(t.account, metadata)
         return Response(status_code=204)
     raise MethodNotAllowed(method)

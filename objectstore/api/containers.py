@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import versioning
+from objectstore.api import etag_quoter, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
     check_total,
@@ -57,6 +57,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
         current = await b.containers.head_container(t.account, t.container)
         check_total(current, metadata, "container")
         metadata.update(acl_metadata(request.headers, "container"))
+        metadata.update(etag_quoter.setting(request.headers, "container"))
         metadata.update(await container_settings(b, request.headers, t, current))
         metadata.update(await versioning.container_metadata(b, request, t))
         await b.containers.post_container(t.account, t.container, metadata)
@@ -76,6 +77,7 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
     assert t.container is not None
     metadata = user_metadata(request.headers, "container")
     metadata.update(acl_metadata(request.headers, "container"))
+    metadata.update(etag_quoter.setting(request.headers, "container"))
     metadata.update(await container_settings(b, request.headers, t))
     metadata.update(await versioning.container_metadata(b, request, t))
     try:

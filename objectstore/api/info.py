@@ -56,4 +56,5 @@ CAPABILITIES: dict[str, Any] = {"swift": {
                     "max_containers_per_extraction": bulk.MAX_DELETES},
     "slo": slo.CAPABILITIES, "dlo": {},
     "versioned_writes": versioned_writes.CAPABILITIES,
+    "etag_quoter": {"enable_by_default": False},    # per container/account (etag_quoter.py)
 }

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import policies, versioned_writes
+from objectstore.api import etag_quoter, policies, versioned_writes
 from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
@@ -53,6 +53,7 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
         headers["x-storage-policy"] = policies.DEFAULT
     headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
     headers.update(shown(node))         # the ACLs (hidden from all but owners)
+    headers.update(etag_quoter.shown(node, kind))
     if kind == "container":
         headers.update(versioned_writes.shown(node))    # X-Versions/History-Location
     if kind == "account":               # quotas a reseller admin set

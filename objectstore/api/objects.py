@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import object_lock_guard, symlinks, version_archive, versioning
+from objectstore.api import etag_quoter, object_lock_guard, symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
 from objectstore.api.expiry import delete_at_of, queue
+from objectstore.api.header_case import title_user_metadata
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, header_text, parse_swift_path
 from objectstore.api.responses import http_date
@@ -396,7 +397,7 @@ async def _after_post(b: Backend, request: Request, t: SwiftPath, head: dict[str
 async def _answer_get(b: Backend, request: Request, t: SwiftPath,
                       handle: ObjectHandle | ManifestHandle) -> Response:
     ts = handle.timestamp
-    headers = _object_headers(handle.headers, ts)
+    headers, has_meta = _object_headers(handle.headers, ts)
     version = versioning.shown_id(b, t, handle.headers)
     if version is not None:
         headers[versioning.ID] = version
@@ -409,7 +410,11 @@ async def _answer_get(b: Backend, request: Request, t: SwiftPath,
         if dynamic and large is not handle:
             policy = DLO_READS
         handle = large
+    if "etag" in headers and await etag_quoter.wanted(b, t.account, t.container or ""):
+        headers["etag"] = etag_quoter.quote(headers["etag"])
     setattr(request.state, ABOUT, headers)   # a 304 or 416 quotes some of them
+    if has_meta:
+        title_user_metadata()
     return await answer_read(handle, request.method, dict(request.headers), headers,
                              ts.seconds, policy)
 
@@ -450,16 +455,22 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _object_headers(node: dict[str, str], ts: Timestamp) -> dict[str, str]:
-    out = {k: v for k, v in node.items()
-           if k in OBJECT_HEADERS or k.startswith(META)
-           or k in ("content-length", "content-range")}
+def _object_headers(node: dict[str, str], ts: Timestamp) -> tuple[dict[str, str], bool]:
+    """The response headers of a read, and whether user metadata is among them."""
+    out: dict[str, str] = {}
+    has_meta = False
+    for k, v in node.items():
+        if k.startswith(META):
+            out[k] = v
+            has_meta = True
+        elif k in OBJECT_HEADERS or k in ("content-length", "content-range"):
+            out[k] = v
     if DLO_MANIFEST in node:
         out["x-object-manifest"] = node[DLO_MANIFEST]
     out["x-timestamp"] = ts.normal
     out["last-modified"] = http_date(ts)
     out["accept-ranges"] = "bytes"
-    return out
+    return out, has_meta
 
 
 def copy_sides(request: Request, t: SwiftPath) -> tuple[SwiftPath, SwiftPath] | None:

@@ -114,7 +114,8 @@ async def list_versions(b: Backend, request: Request, t: SwiftPath) -> Response:
     entries = await b.versions.list_versions(
         t.account, t.container, prefix=q.get("prefix", ""), delimiter=delimiter,
         marker=marker, version_marker=version_marker, limit=count,
-        reverse=q.get("reverse", "").lower() in TRUE)
+        reverse=q.get("reverse", "").lower() in TRUE,
+        look_up_marker=version_marker != NULL)
     body: list[dict[str, Any]] = []
     for e in entries:
         if e.subdir is not None:

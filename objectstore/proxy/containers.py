@@ -9,6 +9,7 @@ quorum.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +37,7 @@ SWIFT_ONLY = "x-container-sysmeta-swift-only"
 VERSIONING = STATE
 _PAST_HIDDEN = RESERVED + "\U0010ffff"     # a marker past every hidden container
 CONTAINER_SYSMETA = "x-container-sysmeta-"
+ACCOUNT_SYSMETA = "x-account-sysmeta-"
 # Swift's legacy versioned writes (api/versioned_writes.py): the archive container's name.
 # S3 reads it too, to refuse writes the Swift setting would version (s3compat/features.py)
 LEGACY_VERSIONS = CONTAINER_SYSMETA + "versions-location"
@@ -246,6 +248,31 @@ class Containers:
         await self.confirm(account, container)
         return self.proxy.known_containers.versioning(account, container)
 
+    async def cached_sysmeta(self, account: str, container: str, name: str) -> str:
+        """One system metadata value of a container (or, with container "", of the
+        account), trusting a recent answer; "" if unset. A missing container: ""."""
+        known = self.proxy.known_containers
+        if not known.known(account, container):
+            if container:
+                try:
+                    await self.head_container(account, container)
+                except errors.ContainerNotFound:
+                    return ""
+            else:
+                self._remember_account(account,
+                                       (await self.list_account(account, limit="0")).headers)
+        return known.sysmeta(account, container).get(name, "")
+
+    def _remember_account(self, account: str, headers: Mapping[str, str]) -> Any:
+        """Remember that the account exists, whether it has a quota, its sysmeta;
+        answer its quotas."""
+        limits = account_quotas(headers)
+        self.proxy.known_containers.remember(
+            account, "", quota=limits != (None, None),
+            sysmeta={k: v for k, v in headers.items()
+                     if k.startswith(ACCOUNT_SYSMETA) and v})
+        return limits
+
     async def confirm(self, account: str, container: str) -> None:
         """ContainerNotFound unless the container exists (trusting a recent answer)."""
         if not self.proxy.known_containers.known(account, container):
@@ -278,8 +305,7 @@ class Containers:
         if known.known(account, "") and not known.has_quota(account, ""):
             return
         headers = (await self.list_account(account, limit="0")).headers
-        limits = account_quotas(headers)
-        known.remember(account, "", quota=limits != (None, None))
+        limits = self._remember_account(account, headers)
         quotas.check(limits, int(headers.get("x-bytes-used", "0")),
                      int(headers.get("x-object-count", "0")), adding)
 

@@ -366,11 +366,15 @@ class Versions:
     # -- listing -------------------------------------------------------------------------
     async def list_versions(self, account: str, container: str, *, prefix: str = "",
                             delimiter: str = "", marker: str = "", version_marker: str = "",
-                            limit: int = 10_000, reverse: bool = False
-                            ) -> list[VersionEntry]:
+                            limit: int = 10_000, reverse: bool = False,
+                            look_up_marker: bool = True) -> list[VersionEntry]:
         """Every version of every object (and common prefixes), in name order, each
         object's versions newest first (its plain null object before them), or all of
         it reversed; after (`marker`, `version_marker`) when given.
+
+        `look_up_marker=False` (Swift's listing from `version_marker=null`) does not ask
+        which of the marker object's versions is current, as OpenStack Swift does not
+        (its clients see that): only the first delete marker it lists is latest.
 
         The two containers' listings are merged as they are read. Which version is
         current and which is the newest is known from the rows themselves, except for
@@ -395,7 +399,8 @@ class Versions:
             else:
                 name = row["name"] if source == 0 else _object_of(row["name"])
             if group is not None and (name is None or name != group.name):
-                out += await self._finish(account, container, group, True, marker)
+                out += await self._finish(account, container, group, True, marker,
+                                          look_up_marker)
                 group = None
             if len(out) >= limit:
                 break
@@ -409,14 +414,20 @@ class Versions:
             if len(group.entries) >= limit - len(out):
                 break
         if group is not None:
-            out += await self._finish(account, container, group, False, marker)
+            out += await self._finish(account, container, group, False, marker,
+                                      look_up_marker)
         return out[:limit]
 
     async def _finish(self, account: str, container: str, group: _Group, ended: bool,
-                      marker: str) -> list[VersionEntry]:
+                      marker: str, look_up_marker: bool) -> list[VersionEntry]:
         """Mark the latest of one object's listed versions: the one its pointer names,
         or its plain object, or (with neither) its newest version if that is a delete
         marker."""
+        if not look_up_marker and group.name == marker:
+            first = next((e for e in group.entries if e.is_marker), None)
+            for entry in group.entries:
+                entry.is_latest = entry is first
+            return group.entries
         current = group.current
         whole = ended and group.name != marker      # no row of it fell outside the range
         if current == "" and not whole:

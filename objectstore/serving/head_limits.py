@@ -32,6 +32,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from objectstore.serving.titled_heads import TitledHeadCycle
+
 log = logging.getLogger("objectstore.http")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
@@ -156,6 +158,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._heads_done += 1
         self._head_pending = False
         super().on_headers_complete()
+        if self.cycle is not None:      # uvicorn makes its own; ours titles noted names
+            self.cycle.__class__ = TitledHeadCycle
 
     def _check_head(self) -> None:
         """The head's sizes and count, once it is parsed (uvicorn's callbacks collected

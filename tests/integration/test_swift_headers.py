@@ -1,7 +1,8 @@
 """How the Swift API answers on the wire: a kept connection said so, X-If-Delete-At on
 DELETE, and a UTF-8 content type listed as text -- read with http.client, which keeps
-names and bytes as sent. (Header names go out in lower case: uvicorn writes them so;
-Swift's title case is not matched -- HTTP ignores it, and so do Swift's clients.)"""
+names and bytes as sent. (Header names go out in lower case, as Starlette writes them,
+except an object's user metadata, title-cased as Swift sends it: clients compare those
+names as dict keys.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import http.client
 import socket
 import time
 
-from tests.integration.test_swift_edge import ADMIN, login, swift, unique
+from tests.integration.test_swift_edge import ADMIN, READER, login, swift, unique
 
 
 def request(server: str, method: str, path: str, headers: dict[str, str],
@@ -23,6 +24,26 @@ def request(server: str, method: str, path: str, headers: dict[str, str],
         return response
     finally:
         conn.close()
+
+
+def test_object_metadata_names_are_title_cased_as_in_swift(server: str) -> None:
+    conn, name = swift(server), unique("hdr")
+    conn.put_container(name)
+    token = login(server, ADMIN)
+    path = f"/v1/AUTH_test/{name}/o"
+    request(server, "PUT", path, {"X-Auth-Token": token, "x-object-meta-Color": "blUe",
+                                  "X-OBJECT-META-food-2x": "PizZa"})
+    for method in ("GET", "HEAD"):
+        got = request(server, method, path, {"X-Auth-Token": token})
+        meta = {k: v for k, v in got.getheaders() if "meta" in k.lower()}
+        assert meta == {"X-Object-Meta-Color": "blUe", "X-Object-Meta-Food-2X": "PizZa"}
+        assert "content-type" in dict(got.getheaders())     # the rest as before
+    request(server, "PUT", f"{path}2", {"X-Auth-Token": token})
+    got = request(server, "GET", f"{path}2", {"X-Auth-Token": token})
+    assert not [k for k, _ in got.getheaders() if "meta" in k.lower()]
+    conn.delete_object(name, "o")
+    conn.delete_object(name, "o2")
+    conn.delete_container(name)
 
 
 def test_a_kept_connection_says_so(server: str) -> None:
@@ -166,3 +187,39 @@ def test_accounts_are_not_managed_by_put_or_delete(server: str) -> None:
         assert request(server, method, "/v1/AUTH_test", {"X-Auth-Token": token}).status \
             == 405, method
     assert swift(server).get_capabilities()["swift"]["allow_account_management"] is False
+
+
+def test_rfc_compliant_etags_per_container_and_account(server: str) -> None:
+    """Swift's etag_quoter: the container's setting wins over the account's; with
+    neither, ETags stay bare; a reader without write rights cannot change it."""
+    conn, name = swift(server), unique("etq")
+    conn.put_container(name)
+    conn.put_object(name, "o", b"test")
+    bare = '098f6bcd4621d373cade4e832627b4f6'
+    token = login(server, ADMIN)
+    path = f"/v1/AUTH_test/{name}/o"
+
+    def etag(method: str = "HEAD") -> str:
+        return str(request(server, method, path, {"X-Auth-Token": token}).getheader("etag"))
+
+    assert etag() == bare
+    reader = request(server, "POST", f"/v1/AUTH_test/{name}",
+                     {"X-Auth-Token": login(server, READER),
+                      "X-Container-Rfc-Compliant-Etags": "t"})
+    assert reader.status == 403 and etag() == bare
+    conn.post_container(name, headers={"X-Container-Rfc-Compliant-Etags": "t"})
+    assert etag() == f'"{bare}"' and etag("GET") == f'"{bare}"'
+    assert conn.head_container(name)["x-container-rfc-compliant-etags"] == "True"
+    try:
+        conn.post_account(headers={"X-Account-Rfc-Compliant-Etags": "true"})
+        assert conn.head_account()["x-account-rfc-compliant-etags"] == "True"
+        conn.post_container(name, headers={"X-Container-Rfc-Compliant-Etags": ""})
+        assert "x-container-rfc-compliant-etags" not in conn.head_container(name)
+        assert etag() == f'"{bare}"'                # the account's
+        conn.post_container(name, headers={"X-Container-Rfc-Compliant-Etags": "false"})
+        assert etag() == bare                       # the container's wins
+    finally:
+        conn.post_account(headers={"X-Remove-Account-Rfc-Compliant-Etags": "x"})
+    assert "x-account-rfc-compliant-etags" not in conn.head_account()
+    conn.delete_object(name, "o")
+    conn.delete_container(name)

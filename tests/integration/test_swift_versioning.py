@@ -211,6 +211,29 @@ def test_version_listing_pages_with_marker_and_version_marker(server: str, box: 
     assert after_a[0]["name"] == "b/1"
 
 
+def test_version_listing_from_a_null_version_marker(server: str, box: str) -> None:
+    """`marker=X&version_marker=null` lists X's versions and what follows, as OpenStack
+    Swift does: from just before X's versions, without asking which of X's is current
+    (Swift marks none of them latest, save its first delete marker)."""
+    conn = swift(server)
+    put(conn, box, "a", b"a1")
+    b1, b2 = put(conn, box, "b", b"b1"), put(conn, box, "b", b"b2")
+    c1 = put(conn, box, "c", b"c1")
+    out: dict[str, Any] = {}
+    conn.delete_object(box, "c", response_dict=out)
+    c_marker = out["headers"]["x-object-version-id"]
+    listed = [(e["name"], e["version_id"], e["is_latest"])
+              for e in versions(conn, box, "&marker=b&version_marker=null")]
+    assert listed == [("b", b2, False), ("b", b1, False), ("c", c_marker, True),
+                      ("c", c1, False)]
+    listed = [(e["name"], e["version_id"], e["is_latest"])
+              for e in versions(conn, box, "&marker=c&version_marker=null")]
+    assert listed == [("c", c_marker, True), ("c", c1, False)]
+    # without version_marker, the marker's versions are passed and latest is known
+    assert [(e["name"], e["is_latest"]) for e in versions(conn, box, "&marker=a")] == \
+        [("b", True), ("b", False), ("c", True), ("c", False)]
+
+
 def test_listing_refusals(server: str, box: str) -> None:
     token = login(server, ADMIN)
     for query, status in (("versions&format=xml", 406), ("versions&format=plain", 406),
