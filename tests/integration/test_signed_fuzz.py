@@ -255,8 +255,13 @@ def test_a_name_with_nul_is_refused_as_bad_input(server: str, bucket: str, metho
     assert status == 400, out[:300]
     if method != "HEAD":
         assert ET.fromstring(out).findtext("Code") == "InvalidArgument", out[:300]
-    status, _, out = signed(server, "GET", f"/{bucket}?list-type=2", {}, b"")
-    assert b"<Key>a" not in out and b"%00" not in out
+    status, _, out = signed(server, "GET", f"/{bucket}?list-type=2&encoding-type=url",
+                            {}, b"")
+    keys = {unquote(e.text or "") for e in ET.fromstring(out).iter()
+            if e.tag.endswith("}Key")}
+    # nothing was made of the name, cut at the NUL or without it (the fuzzer's own keys
+    # share the bucket, so only these are looked for)
+    assert not keys & {"a", "b", "ab", "a\x00b", ""} and not any("\x00" in k for k in keys)
 
 
 def test_a_copy_source_with_nul_is_refused(server: str, bucket: str) -> None:

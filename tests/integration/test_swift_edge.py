@@ -209,7 +209,7 @@ def test_info_advertises_only_what_works(server: str) -> None:
                                          "container_quotas", "account_quotas", "staticweb",
                                          "bulk_delete", "formpost", "bulk_upload", "slo",
                                          "dlo", "object_versioning", "versioned_writes",
-                                         "objectstore_ring"}
+                                         "objectstore_ring", "etag_quoter"}
     limits = info["swift"]
     assert (limits["max_meta_count"], limits["max_meta_name_length"],
             limits["max_meta_value_length"], limits["max_meta_overall_size"]) == \
