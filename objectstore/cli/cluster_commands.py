@@ -30,7 +30,7 @@ from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
-from objectstore.serving.servers import listen, uvicorn_config
+from objectstore.serving.servers import NODE_KEEP_ALIVE, listen, uvicorn_config
 
 
 def register(commands: Any) -> None:
@@ -147,7 +147,8 @@ def cmd_node(args: argparse.Namespace) -> int:
     app = NodeRequests(NodeApp(config), role)
     sock = listen(args.bind or config.host, config.port)
     server = uvicorn.Server(uvicorn_config(app, args.bind or config.host, config.port,
-                                           limits=server_options.head_limits(args)))
+                                           limits=server_options.head_limits(args),
+                                           keep_alive=NODE_KEEP_ALIVE))
     tune_for_serving()
     server.run([sock])
     return 0

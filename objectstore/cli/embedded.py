@@ -49,7 +49,7 @@ from objectstore.ring.files import RingFile, save_builder, save_ring, write_atom
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.head_limits import HeadLimits
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
-from objectstore.serving.servers import ListenError, listen, uvicorn_config
+from objectstore.serving.servers import NODE_KEEP_ALIVE, ListenError, listen, uvicorn_config
 
 PART_POWER = 10
 log = logging.getLogger(__name__)
@@ -193,7 +193,8 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
         app = NodeRequests(NodeApp(node_config, client), node_role("127.0.0.1", node_port))
         client.attach("127.0.0.1", node_port, app)
         servers.append(_QuietServer(uvicorn_config(app, "127.0.0.1", node_port,
-                                                   limits=limits)))
+                                                   limits=limits,
+                                                   keep_alive=NODE_KEEP_ALIVE)))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     users = load_users(config)
     proxy = Proxy(ring, client)

@@ -4,6 +4,7 @@ connections, with connect and read timeouts. Used by the proxy and by nodes them
 
 from __future__ import annotations
 
+import errno
 from collections.abc import AsyncIterator, Mapping
 from typing import NamedTuple
 from urllib.parse import quote
@@ -13,6 +14,8 @@ from yarl import URL
 
 from objectstore import request_id
 from objectstore.node import auth
+
+POOL_KEEPALIVE = 60.0       # seconds an idle pooled connection is kept (nodes keep longer)
 
 
 class Target(NamedTuple):
@@ -77,7 +80,7 @@ class NodeClient:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
-                                             keepalive_timeout=60)
+                                             keepalive_timeout=POOL_KEEPALIVE)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
                                                   auto_decompress=False, read_bufsize=1 << 20,
                                                   # every header sent is signed, so
@@ -91,17 +94,44 @@ class NodeClient:
                       body: bytes | AsyncIterator[bytes] | None = None,
                       timeout: float | None = None) -> aiohttp.ClientResponse:
         """Send one signed request; the caller reads (or releases) the response.
-        `timeout` bounds this request as a whole, instead of the pool's per-read one."""
+        `timeout` bounds this request as a whole, instead of the pool's per-read one.
+
+        A POST whose connection was closed under it before any answer (a pooled one
+        the node or the network dropped) is sent once more, newly signed, when its
+        body can be sent again: node requests are idempotent (a timestamp says which
+        write wins), and failing it would give a healthy node's slot to another.
+        (aiohttp itself sends the other methods once more in that case.)"""
+        try:
+            return await self._send(method, target, path, headers, body, timeout)
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+            if (method in aiohttp.client.IDEMPOTENT_METHODS or not _dropped(exc)
+                    or not (body is None or isinstance(body, bytes))):
+                raise
+        return await self._send(method, target, path, headers, body, timeout)
+
+    async def _send(self, method: str, target: Target, path: str,
+                    headers: Mapping[str, str] | None,
+                    body: bytes | AsyncIterator[bytes] | None,
+                    timeout: float | None) -> aiohttp.ClientResponse:
         all_headers = signed_headers(self.secret, method, path, headers, body)
         all_headers[request_id.HEADER] = request_id.request_id()   # not signed
-        url = f"http://{target.host}:{target.port}{path}"
+        url = URL(f"http://{target.host}:{target.port}{path}", encoded=True)
         if timeout is None:
-            return await self._client().request(method, URL(url, encoded=True),
-                                                headers=all_headers, data=body)
-        return await self._client().request(method, URL(url, encoded=True),
-                                            headers=all_headers, data=body,
+            return await self._client().request(method, url, headers=all_headers,
+                                                data=body)
+        return await self._client().request(method, url, headers=all_headers, data=body,
                                             timeout=aiohttp.ClientTimeout(total=timeout))
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def _dropped(exc: aiohttp.ClientError) -> bool:
+    """A connection closed by the other side before it answered (not a refusal, not
+    a timeout: those say the node is not there, and are not retried)."""
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return True
+    return (isinstance(exc, aiohttp.ClientOSError)
+            and not isinstance(exc, aiohttp.ClientConnectorError)
+            and exc.errno in (errno.ECONNRESET, errno.EPIPE))

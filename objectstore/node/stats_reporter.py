@@ -3,7 +3,13 @@
 A container replica that changed reports to the account replica the proxy named when
 the container was created (`report_to`), shortly after the change and at most once
 per interval, so a burst of object writes costs one account update. A report that
-fails is dropped; the next change reports again (and the updater daemon will retry).
+fails is dropped; the next change reports again, and account replication carries the
+rows the other replicas took to the one that missed them.
+
+An account replica that does not answer within `timeout` (frozen, down, unreachable)
+*rests*: it is not sent reports for `rest` seconds. Each change would otherwise open
+one more connection to it, and a pass would wait on it. The replicas are told at once,
+each on its own, so one that does not answer holds up none of the others.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
+from collections.abc import Callable
 
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
@@ -23,11 +31,16 @@ def report_spec(partition: int, targets: list[str]) -> str:
 
 
 class StatsReporter:
-    def __init__(self, client: NodeClient, interval: float = 0.5) -> None:
+    def __init__(self, client: NodeClient, interval: float = 0.5, timeout: float = 2.0,
+                 rest: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.interval = interval
+        self.timeout = timeout
+        self.rest = rest
+        self.clock = clock
         self._dirty: dict[str, tuple[ListingDB, str, str]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._resting: dict[Target, float] = {}     # replica -> not told until then
 
     def changed(self, db: ListingDB, account: str, container: str) -> None:
         self._dirty[str(db.path)] = (db, account, container)
@@ -54,16 +67,35 @@ class StatsReporter:
         headers = {"x-timestamp": info.changed_at.internal,
                    "x-stats-report": "1", "x-object-count": str(info.item_count),
                    "x-bytes-used": str(info.bytes_used)}
+        targets = []
         for item in spec["targets"]:
             try:
-                target = Target.from_spec(item)
+                targets.append(Target.from_spec(item))
             except ValueError:
                 continue
-            path = node_path(paths.ACCOUNTS, target.device, int(spec["partition"]), account,
-                             container)
-            with contextlib.suppress(*NODE_ERRORS):
-                resp = await self.client.request("PUT", target, path, headers)
-                resp.release()
+        partition = int(spec["partition"])
+        await asyncio.gather(*(
+            self._tell(target, node_path(paths.ACCOUNTS, target.device, partition, account,
+                                         container), headers)
+            for target in targets if not self.resting(target)))
+
+    def resting(self, target: Target) -> bool:
+        """Whether this replica is not to be told for now (it did not answer lately)."""
+        until = self._resting.get(target)
+        if until is None:
+            return False
+        if self.clock() < until:
+            return True
+        del self._resting[target]
+        return False
+
+    async def _tell(self, target: Target, path: str, headers: dict[str, str]) -> None:
+        try:
+            resp = await self.client.request("PUT", target, path, headers,
+                                             timeout=self.timeout)
+            resp.release()
+        except NODE_ERRORS:
+            self._resting[target] = self.clock() + self.rest
 
     async def close(self) -> None:
         if self._task is not None:

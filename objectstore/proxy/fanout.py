@@ -85,6 +85,7 @@ class Candidates:
         self._fresh: deque[tuple[bool, Target]] = deque()
         self._limited: deque[tuple[bool, Target]] = deque()
         self._limiter = limiter
+        self.took_limited = False       # the last take() gave an error-limited node
 
     def _fill(self) -> bool:
         for target in self._rest:
@@ -105,12 +106,15 @@ class Candidates:
 
     def take(self, allow_limited: bool) -> Target | None:
         fresh = self.has_fresh()
+        self.took_limited = False
         if (allow_limited and self._limited and self._limited[0][0]
                 and not (fresh and self._fresh[0][0])):
+            self.took_limited = True
             return self._limited.popleft()[1]       # a limited primary before a handoff
         if fresh:
             return self._fresh.popleft()[1]
         if allow_limited and self._limited:
+            self.took_limited = True
             return self._limited.popleft()[1]
         return None
 
@@ -205,6 +209,8 @@ class FanOut:
                     target = pool.take(allow_limited=k < step.more_limited)
                     if target is None:
                         break
+                    if pool.took_limited:
+                        self._asking_limited(target, done)
                     slot = free_slots.pop(0) if free_slots else len(asked)
                     # the request itself is the task (no wrapper coroutine per node):
                     # its outcome is read, and held for or against the node, in _settle
@@ -253,6 +259,14 @@ class FanOut:
             assert target is not None
             self.leave(task, node_of(target), self._teach(target, since[index]))
         return asked
+
+    def _asking_limited(self, target: Target, done: list[Answer]) -> None:
+        """Say so when an error-limited node is asked (a quorum is out of reach
+        without it): what the others answered says why."""
+        if self.limiter.report is not None:
+            self.limiter.report(f"asking error-limited node {target.host}:{target.port}: "
+                                f"no other candidate left (answers so far: "
+                                f"{sorted(a.status for a in done)})")
 
     def _settle(self, task: asyncio.Task[Reply], target: Target, began: float) -> Reply:
         """A finished request's reply; an error of the node's is no answer (status 0)

@@ -1,6 +1,7 @@
 """A frozen node (SIGSTOP) on a real cluster of processes: writes and reads answer from
 the two live replicas without waiting for it, and once the proxy has error-limited it
-(after real read timeouts) no new request reaches it.
+(after real read timeouts) no new request reaches it -- from the proxy, nor from the
+other nodes (their stats reports rest a replica that did not answer).
 
 Prints the latencies: `pytest -s tests/cluster/test_frozen_node.py`."""
 
@@ -82,8 +83,10 @@ def test_a_frozen_node_is_not_waited_for_and_is_error_limited(tmp_path: Path) ->
         assert all(200 <= s < 300 for s in statuses), statuses
         assert was_limited, "the frozen node was never error-limited"
         grown = {k: (queued.get(k), v) for k, v in queued_after.items() if queued.get(k) != v}
+        asked = [line for line in (cluster.root / "proxy.log").read_text().splitlines()
+                 if "asking error-limited" in line]
         assert sum(queued_after.values()) == sum(queued.values()), (
-            f"requests reached the node after it was limited: {grown}")
+            f"requests reached the node after it was limited: {grown}; the proxy: {asked}")
         assert max(writes) < READ_TIMEOUT / 2, "a write waited for the frozen node"
         assert max(reads) < READ_TIMEOUT / 2, "a read waited for the frozen node"
         for name, body in bodies.items():       # still there with all three nodes up
