@@ -28,7 +28,7 @@ from objectstore.proxy.s3_acl_errors import AclOwnerMismatch, MalformedAcl
 from objectstore.proxy.s3_acl_headers import grantee_of, requested_acl
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.responses import el, xml_doc
-from objectstore.s3compat.xmlbody import parse
+from objectstore.s3compat.xmlbody import parse, read_limited
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XSI_TYPE = f"{{{XSI}}}type"
@@ -39,12 +39,10 @@ _KINDS = {"CanonicalUser": ("ID", "id"), "Group": ("URI", "uri"),
 
 async def read_acl_body(stream: AsyncIterator[bytes]) -> bytes:
     """A PutAcl body, refused (MalformedACLError) past MAX_ACL_XML bytes unread."""
-    out = bytearray()
-    async for chunk in stream:
-        out += chunk
-        if len(out) > MAX_ACL_XML:
-            raise s3errors.MalformedACLError("The XML you provided was too large")
-    return bytes(out)
+    try:
+        return await read_limited(stream, MAX_ACL_XML)
+    except s3errors.MalformedXML:
+        raise s3errors.MalformedACLError("The XML you provided was too large") from None
 
 
 def _grantee(element: ET.Element | None, directory: Directory) -> Grantee:

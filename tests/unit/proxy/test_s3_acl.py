@@ -21,10 +21,7 @@ from objectstore.proxy.s3_acl import (
     private,
 )
 from objectstore.proxy.s3_acl_errors import MalformedAcl, PublicAclBlocked
-
-R, W, RA, WA, FC = (Permission.READ, Permission.WRITE, Permission.READ_ACP,
-                    Permission.WRITE_ACP, Permission.FULL_CONTROL)
-MAIN, ALT = Owner("test"), Owner("test2")
+from tests.s3_acl_names import FC, MAIN, RA, WA, R, W
 
 
 def acl_of(*grants: tuple[CanonicalUser | Group, Permission], owner: Owner = MAIN) -> ACL:

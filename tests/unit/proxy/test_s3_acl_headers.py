@@ -10,8 +10,6 @@ from objectstore.proxy.s3_acl import (
     Grant,
     Group,
     Owner,
-    Permission,
-    UserDirectory,
     private,
 )
 from objectstore.proxy.s3_acl_errors import (
@@ -22,11 +20,8 @@ from objectstore.proxy.s3_acl_errors import (
     UnresolvableEmail,
 )
 from objectstore.proxy.s3_acl_headers import CANNED, canned, requested_acl
+from tests.s3_acl_names import ALT, FC, MAIN, RA, USERS, WA, R, W
 
-R, W, RA, WA, FC = (Permission.READ, Permission.WRITE, Permission.READ_ACP,
-                    Permission.WRITE_ACP, Permission.FULL_CONTROL)
-MAIN, ALT = Owner("test"), Owner("test2")
-USERS = UserDirectory([("test", "tester@example.com"), ("test2", "tester2@example.com")])
 ME, YOU = CanonicalUser("test"), CanonicalUser("test2")
 
 

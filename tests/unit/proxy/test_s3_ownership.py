@@ -10,9 +10,7 @@ from objectstore.proxy.s3_acl import (
     CanonicalUser,
     Grant,
     Group,
-    Owner,
     Permission,
-    UserDirectory,
     private,
 )
 from objectstore.proxy.s3_acl_errors import AclNotSupported, AclWithEnforcedOwnership
@@ -26,11 +24,11 @@ from objectstore.proxy.s3_ownership import (
     object_owner,
     object_write_acl,
 )
+from tests.s3_acl_names import ALT, MAIN, USERS
 
 ENFORCED, PREFERRED, WRITER = (ObjectOwnership.BUCKET_OWNER_ENFORCED,
                                ObjectOwnership.BUCKET_OWNER_PREFERRED,
                                ObjectOwnership.OBJECT_WRITER)
-MAIN, ALT = Owner("test"), Owner("test2")        # bucket owner, writer
 
 
 def test_the_values_are_s3s_names() -> None:
@@ -67,9 +65,6 @@ def test_other_settings_take_any_acl(ownership: ObjectOwnership | None) -> None:
     check_object_write(ownership, canned("public-read-write", ALT, MAIN), ALT, MAIN)
     check_acl_change(ownership)
     check_bucket_acl(ownership, canned("public-read", MAIN, MAIN))
-
-
-USERS = UserDirectory([("test", ""), ("test2", "")])
 
 
 def test_the_acl_kept_with_a_written_object_names_its_owner() -> None:

@@ -18,8 +18,6 @@ from botocore.serialize import create_serializer
 from objectstore.proxy.s3_acl import (
     ACL,
     Owner,
-    Permission,
-    UserDirectory,
     allows,
     check_not_blocked,
     is_public,
@@ -35,14 +33,11 @@ from objectstore.proxy.s3_ownership import (
 )
 from objectstore.s3compat.acl_xml import put_acl, render_policy
 from objectstore.s3compat.errormap import to_s3
+from tests.s3_acl_names import ALT, MAIN, RA, USERS, WA, R, W
 
 MODEL = botocore.session.get_session().get_service_model("s3")
-MAIN, ALT = Owner("test"), Owner("test2")
-USERS = UserDirectory([("test", "tester@example.com"), ("test2", "tester2@example.com")])
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
-R, W, RA, WA, FC = (Permission.READ, Permission.WRITE, Permission.READ_ACP,
-                    Permission.WRITE_ACP, Permission.FULL_CONTROL)
 
 
 def sent(operation: str, **params: Any) -> tuple[dict[str, str], bytes]:

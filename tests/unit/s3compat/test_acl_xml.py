@@ -37,9 +37,8 @@ from objectstore.s3compat.acl_xml import (
     render_policy,
 )
 from objectstore.s3compat.errormap import to_s3
+from tests.s3_acl_names import MAIN, USERS
 
-MAIN, ALT = Owner("test"), Owner("test2")
-USERS = UserDirectory([("test", "tester@example.com"), ("test2", "tester2@example.com")])
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 
