@@ -57,10 +57,8 @@ def parse_resources(values: list[str], bucket: str | None, variables: bool) -> R
         if bucket is not None and not _in_bucket(glob[len(PREFIX):], bucket):
             raise errors.MalformedPolicy(errors.INVALID_RESOURCE)
         templates.append(template)
-    static = [glob_regex(t.text) for t in templates if not t.has_variables
-              and not any(isinstance(p, tuple) for p in t.parts)]
-    dynamic = tuple(t for t in templates if t.has_variables
-                    or any(isinstance(p, tuple) for p in t.parts))
+    static = [glob_regex(t.text) for t in templates if t.is_plain]
+    dynamic = tuple(t for t in templates if not t.is_plain)
     compiled = re.compile("|".join(f"(?:{s})" for s in static), re.DOTALL) if static else None
     return ResourceSet(tuple(templates), compiled, dynamic)
 

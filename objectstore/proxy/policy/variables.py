@@ -8,7 +8,7 @@ them it is rendered per request from the request's condition keys."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from objectstore.proxy.policy.wildcards import compile_glob, glob_regex
@@ -36,40 +36,42 @@ class Template:
     def has_variables(self) -> bool:
         return any(isinstance(p, Variable) for p in self.parts)
 
+    @property
+    def is_plain(self) -> bool:
+        """No variable and no `${*}`-style literal: the text is the pattern itself."""
+        return all(isinstance(p, str) for p in self.parts)
+
     def render(self, keys: Keys) -> str | None:
         """The text with each variable's value (None when one has no value): what
         StringEquals compares and what may not hold wildcards."""
-        out = []
-        for part in self.parts:
-            if isinstance(part, Variable):
-                value = _value(part, keys)
-                if value is None:
-                    return None
-                out.append(value)
-            elif isinstance(part, tuple):
-                out.append(part[0])
-            else:
-                out.append(part)
-        return "".join(out)
+        return self._join(keys, _same, _same)
 
     def pattern(self, keys: Keys, ignore_case: bool = False) -> re.Pattern[str] | None:
         """The wildcard pattern, variables' values (and `${*}`) standing for
         themselves; None when a variable has no value (it then matches nothing)."""
-        if not self.has_variables and not any(isinstance(p, tuple) for p in self.parts):
+        if self.is_plain:
             return compile_glob(self.text, ignore_case)
+        regex = self._join(keys, glob_regex, re.escape)
+        if regex is None:
+            return None
+        return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+    def _join(self, keys: Keys, text: Callable[[str], str], literal: Callable[[str], str]
+              ) -> str | None:
+        """The parts joined: text through `text`, literal characters and variables'
+        values through `literal`; None if a variable has no value."""
         out = []
         for part in self.parts:
             if isinstance(part, Variable):
                 value = _value(part, keys)
                 if value is None:
                     return None
-                out.append(re.escape(value))
+                out.append(literal(value))
             elif isinstance(part, tuple):
-                out.append(re.escape(part[0]))
+                out.append(literal(part[0]))
             else:
-                out.append(glob_regex(part))
-        flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-        return re.compile("".join(out), flags)
+                out.append(text(part))
+        return "".join(out)
 
     def as_glob(self) -> str:
         """The pattern with every variable read as `*` (what it could stand for)."""
@@ -82,6 +84,10 @@ class Template:
             else:
                 out.append(part)
         return "".join(out)
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _value(var: Variable, keys: Keys) -> str | None:
