@@ -167,6 +167,9 @@ class FanOut:
         self.limiter = limiter or ErrorLimiter()
         self._left: set[asyncio.Task[Any]] = set()
         self._left_per_node: dict[Node, int] = {}
+        # how long a fan-out's first answer takes, lately (a moving average): what a
+        # hedge waits for before a first answer (else the connect timeout)
+        self._first_answer: float | None = None
 
     def exchange(self, method: str, path_of: Callable[[Target], str],
                  headers_of: Callable[[int], Mapping[str, str]] | None = None,
@@ -232,8 +235,7 @@ class FanOut:
                 deadline = end if deadline is None else min(deadline, end)
             timeout = None if deadline is None else max(0.0, deadline - now)
             if s.hedge and pool.has_fresh():
-                wait = (self.timing.connect_timeout if first_answer is None else
-                        grace(first_answer, self.timing.grace_min, self.timing.grace_max))
+                wait = self.hedge_wait(first_answer)
                 timeout = wait if timeout is None else min(timeout, wait)
             finished = await arrivals.next(timeout)
             if not finished:
@@ -252,6 +254,7 @@ class FanOut:
                 done.append(reply.answer)
                 if first_answer is None:
                     first_answer = loop.time() - began
+                    self._learn(first_answer)
                 if retried(s, reply.answer.status):
                     free_slots.append(reply.slot)
         for task, index in running.items():
@@ -259,6 +262,20 @@ class FanOut:
             assert target is not None
             self.leave(task, node_of(target), self._teach(target, since[index]))
         return asked
+
+    def hedge_wait(self, first_answer: float | None) -> float:
+        """How long a hedged request waits before asking one more node: a few times
+        this fan-out's first answer, or before any, a few times what first answers
+        take lately. (Waiting the connect timeout instead cost a read 2 s whenever the
+        one replica a listing asks first was frozen and not yet error-limited.)"""
+        typical = first_answer if first_answer is not None else self._first_answer
+        if typical is None:
+            return self.timing.connect_timeout
+        return grace(typical, self.timing.grace_min, self.timing.grace_max)
+
+    def _learn(self, first_answer: float) -> None:
+        seen = self._first_answer
+        self._first_answer = first_answer if seen is None else 0.9 * seen + 0.1 * first_answer
 
     def _asking_limited(self, target: Target, done: list[Answer]) -> None:
         """Say so when an error-limited node is asked (a quorum is out of reach

@@ -122,3 +122,32 @@ def test_left_requests_are_bounded_per_node() -> None:
         assert f.left_running() == 2, "the extra ones were cancelled"
         await f.close()
     run(go())
+
+
+def test_a_hedged_read_asks_the_next_node_after_a_few_typical_answers_not_a_timeout() -> None:
+    """A listing asks one replica; when it is frozen (and not limited yet) the next is
+    asked once the first has taken a few times what answers take lately -- not the
+    connect timeout."""
+    listing = Strategy(quorum=1, width=1, success=frozenset({200}), retry_failures=True,
+                       hedge=True)
+
+    async def go() -> None:
+        f = fanout()
+        for _ in range(5):          # answers come at once, lately
+            await f.call(NODES[1:3], nodes(set(), [], 200), listing)
+        asked: list[int] = []
+        began = time.monotonic()
+        replies = await f.call(NODES[:3], nodes({0}, asked, 200), listing)
+        waited = time.monotonic() - began
+        assert asked == [0, 1]
+        assert [r.answer.status for r in replies] == [0, 200]
+        assert waited < 1.0, f"waited {waited:.2f} s: the connect timeout, not the grace"
+        await f.close()
+    run(go())
+
+
+def test_before_any_answer_was_seen_a_hedge_waits_the_connect_timeout() -> None:
+    f = fanout()
+    assert f.hedge_wait(None) == 2.0
+    assert f.hedge_wait(0.001) == 0.01          # a few times an answer, at least the min
+    assert f.hedge_wait(5.0) == 0.2             # at most the max
