@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.proxy.policy import MalformedPolicy, PolicyNotSupported
 from objectstore.proxy.retention import Locked
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.s3compat import s3errors
@@ -43,6 +44,8 @@ INTERNAL: dict[type[errors.ObjectStoreError], type[s3errors.S3Error]] = {
     errors.DiskFileError: s3errors.InternalError,
     DeleteMarker: s3errors.MethodNotAllowed,    # S3 answers a marker's version 405
     Locked: s3errors.AccessDenied,              # a locked version: S3 answers 403
+    MalformedPolicy: s3errors.MalformedPolicy,  # a bucket policy S3 refuses, S3's words
+    PolicyNotSupported: s3errors.S3NotImplemented,
 }
 
 

@@ -119,6 +119,10 @@ class InvalidRetentionPeriod(S3Error):
     default_message = "The retention period must be a positive whole number of days or years"
 
 
+class MalformedPolicy(S3Error):
+    status, default_message = 400, "Policies must be valid JSON"
+
+
 class MalformedXML(S3Error):
     status = 400
     default_message = ("The XML you provided was not well-formed or did not validate "
