@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.proxy import s3_acl_errors as acl
+from objectstore.proxy.policy import MalformedPolicy, PolicyNotSupported
 from objectstore.proxy.retention import Locked
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.s3compat import s3errors
@@ -44,6 +45,8 @@ INTERNAL: dict[type[errors.ObjectStoreError], type[s3errors.S3Error]] = {
     errors.DiskFileError: s3errors.InternalError,
     DeleteMarker: s3errors.MethodNotAllowed,    # S3 answers a marker's version 405
     Locked: s3errors.AccessDenied,              # a locked version: S3 answers 403
+    MalformedPolicy: s3errors.MalformedPolicy,  # a bucket policy S3 refuses, S3's words
+    PolicyNotSupported: s3errors.S3NotImplemented,
     # the S3 ACL model's refusals (proxy/s3_acl_errors.py)
     acl.AclError: s3errors.InvalidRequest,
     acl.InvalidAclArgument: s3errors.InvalidArgument,

@@ -135,6 +135,10 @@ class MalformedACLError(S3Error):
                        "against our published schema")
 
 
+class MalformedPolicy(S3Error):
+    status, default_message = 400, "Policies must be valid JSON"
+
+
 class MalformedXML(S3Error):
     status = 400
     default_message = ("The XML you provided was not well-formed or did not validate "

@@ -12,6 +12,7 @@ import pytest
 import objectstore.s3compat.app  # noqa: F401 -- loads every module the S3 edge uses
 from objectstore import errors
 from objectstore.proxy import s3_acl_errors
+from objectstore.proxy.policy import MalformedPolicy, PolicyNotSupported
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.errormap import INTERNAL, error_response, to_s3
 
@@ -80,11 +81,13 @@ def test_every_s3_code_has_a_status_and_a_message() -> None:
 def test_only_failures_of_ours_are_5xx() -> None:
     """A client's mistake is never a 500: only the base class (an error nobody named),
     a damaged file or stored ACL, a full device and a missing quorum are the server's
-    fault, and a feature not built (501)."""
+    fault; a feature not built is 501 NotImplemented (a bucket policy naming what this
+    store cannot evaluate, a canned ACL it cannot honour)."""
     fives = {c for c, s3 in INTERNAL.items() if s3.status >= 500}
     assert fives == {errors.ObjectStoreError, errors.DiskFileError,
                      errors.InsufficientStorage, errors.ServiceUnavailable,
-                     s3_acl_errors.CorruptStoredAcl, s3_acl_errors.CannedAclNotBuilt}
+                     PolicyNotSupported, s3_acl_errors.CorruptStoredAcl,
+                     s3_acl_errors.CannedAclNotBuilt}
 
 
 # What each internal error has always been answered as (status, code, message).
@@ -167,3 +170,14 @@ def test_no_body_for_head_or_not_modified(exc: errors.ObjectStoreError, method: 
                                           status: int) -> None:
     response = error_response(exc, method, "/b/k", "tx1")
     assert (response.status_code, response.body) == (status, b"")
+
+
+def test_policy_errors_answer_with_s3s_words() -> None:
+    """A bucket policy S3 refuses is 400 MalformedPolicy with S3's message; one naming
+    what this store cannot evaluate is 501 NotImplemented naming it."""
+    s3 = to_s3(MalformedPolicy("Policy has invalid resource"))
+    assert (s3.status, s3.code, str(s3)) == (400, "MalformedPolicy",
+                                             "Policy has invalid resource")
+    s3 = to_s3(PolicyNotSupported("the condition key s3:TlsVersion"))
+    assert (s3.status, s3.code, str(s3)) == (
+        501, "NotImplemented", "the condition key s3:TlsVersion is not implemented yet")
