@@ -30,12 +30,14 @@ class User:
     admin: bool = True
     access_key: str = ""  # the S3 access key id, if not "account:user"
     reseller_admin: bool = False    # owns every account (and sets account quotas)
+    email: str = ""       # names the account in S3 grants (emailAddress=...), if set
 
     @classmethod
     def from_config(cls, u: Mapping[str, Any]) -> User:
         """A `[[users]]` table of the config file."""
         return cls(u["account"], u["user"], u["key"], bool(u.get("admin", True)),
-                   u.get("access_key", ""), bool(u.get("reseller_admin", False)))
+                   u.get("access_key", ""), bool(u.get("reseller_admin", False)),
+                   str(u.get("email", "")))
 
     @property
     def swift_account(self) -> str:

@@ -20,7 +20,7 @@ from objectstore.s3compat.responses import error_xml
 def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
     """Each user's S3 access key: `account:user` unless the config names one."""
     return tuple(S3User(u.access_key or f"{u.account}:{u.user}", u.key, u.account,
-                        u.admin) for u in users)
+                        u.admin, u.email) for u in users)
 
 
 def build_endpoint(proxy: Proxy, users: tuple[User, ...],

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.proxy import s3_acl_errors as acl
 from objectstore.proxy.policy import MalformedPolicy, PolicyNotSupported
 from objectstore.proxy.retention import Locked
 from objectstore.proxy.versions import DeleteMarker
@@ -46,6 +47,18 @@ INTERNAL: dict[type[errors.ObjectStoreError], type[s3errors.S3Error]] = {
     Locked: s3errors.AccessDenied,              # a locked version: S3 answers 403
     MalformedPolicy: s3errors.MalformedPolicy,  # a bucket policy S3 refuses, S3's words
     PolicyNotSupported: s3errors.S3NotImplemented,
+    # the S3 ACL model's refusals (proxy/s3_acl_errors.py)
+    acl.AclError: s3errors.InvalidRequest,
+    acl.InvalidAclArgument: s3errors.InvalidArgument,
+    acl.ConflictingAclHeaders: s3errors.InvalidRequest,
+    acl.MalformedAcl: s3errors.MalformedACLError,
+    acl.UnresolvableEmail: s3errors.UnresolvableGrantByEmailAddress,
+    acl.AclNotSupported: s3errors.AccessControlListNotSupported,
+    acl.AclWithEnforcedOwnership: s3errors.InvalidBucketAclWithObjectOwnership,
+    acl.CannedAclNotBuilt: s3errors.S3NotImplemented,
+    acl.AclOwnerMismatch: s3errors.AccessDenied,
+    acl.PublicAclBlocked: s3errors.AccessDenied,
+    acl.CorruptStoredAcl: s3errors.InternalError,
 }
 
 
@@ -59,6 +72,8 @@ def to_s3(exc: errors.ObjectStoreError) -> s3errors.S3Error:
         if issubclass(cls, errors.ObjectStoreError) and cls in INTERNAL:
             own = str(exc) if isinstance(exc, errors.BadRequest) else None
             s3 = INTERNAL[cls](own)
+            if isinstance(exc, acl.AclError):       # ArgumentName and the like
+                s3.details.update(exc.details)
             if isinstance(exc, DeleteMarker):       # a marker's version: S3 says so
                 s3.headers.update({"x-amz-delete-marker": "true",
                                    "x-amz-version-id": exc.version_id, "allow": "DELETE"})

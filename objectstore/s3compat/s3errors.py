@@ -40,6 +40,10 @@ class NotModified(S3Error):
 
 # 400
 
+class AccessControlListNotSupported(S3Error):
+    status, default_message = 400, "The bucket does not allow ACLs"
+
+
 class AuthorizationHeaderMalformed(S3Error):
     status, default_message = 400, "The authorization header you provided is invalid."
 
@@ -71,6 +75,12 @@ class InvalidArgument(S3Error):
 
 class InvalidBucketName(S3Error):
     status, default_message = 400, "The specified bucket is not valid."
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    status = 400
+    default_message = ("Bucket cannot have ACLs set with ObjectOwnership's "
+                       "BucketOwnerEnforced setting")
 
 
 class InvalidDigest(S3Error):
@@ -119,6 +129,12 @@ class InvalidRetentionPeriod(S3Error):
     default_message = "The retention period must be a positive whole number of days or years"
 
 
+class MalformedACLError(S3Error):
+    status = 400
+    default_message = ("The XML you provided was not well-formed or did not validate "
+                       "against our published schema")
+
+
 class MalformedPolicy(S3Error):
     status, default_message = 400, "Policies must be valid JSON"
 
@@ -135,9 +151,23 @@ class MaxPostPreDataLengthExceeded(S3Error):
                        "large.")
 
 
+class MissingSecurityHeader(S3Error):
+    status, default_message = 400, "Your request was missing a required header"
+
+
 class MetadataTooLarge(S3Error):
     status = 400
     default_message = "Your metadata headers exceed the maximum allowed metadata size."
+
+
+class UnexpectedContent(S3Error):
+    status, default_message = 400, "This request does not support content"
+
+
+class UnresolvableGrantByEmailAddress(S3Error):
+    status = 400
+    default_message = ("The e-mail address you provided does not match any account on "
+                       "record.")
 
 
 class XAmzContentSHA256Mismatch(S3Error):

@@ -11,6 +11,7 @@ import pytest
 
 import objectstore.s3compat.app  # noqa: F401 -- loads every module the S3 edge uses
 from objectstore import errors
+from objectstore.proxy import s3_acl_errors
 from objectstore.proxy.policy import MalformedPolicy, PolicyNotSupported
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.errormap import INTERNAL, error_response, to_s3
@@ -79,13 +80,14 @@ def test_every_s3_code_has_a_status_and_a_message() -> None:
 
 def test_only_failures_of_ours_are_5xx() -> None:
     """A client's mistake is never a 500: only the base class (an error nobody named),
-    a damaged file, a full device and a missing quorum are the server's fault; a bucket
-    policy naming what this store cannot evaluate is 501 NotImplemented, as every
-    feature not built."""
+    a damaged file or stored ACL, a full device and a missing quorum are the server's
+    fault; a feature not built is 501 NotImplemented (a bucket policy naming what this
+    store cannot evaluate, a canned ACL it cannot honour)."""
     fives = {c for c, s3 in INTERNAL.items() if s3.status >= 500}
     assert fives == {errors.ObjectStoreError, errors.DiskFileError,
                      errors.InsufficientStorage, errors.ServiceUnavailable,
-                     PolicyNotSupported}
+                     PolicyNotSupported, s3_acl_errors.CorruptStoredAcl,
+                     s3_acl_errors.CannedAclNotBuilt}
 
 
 # What each internal error has always been answered as (status, code, message).
