@@ -6,9 +6,11 @@ per interval, so a burst of object writes costs one account update. A report tha
 fails is dropped; the next change reports again, and account replication carries the
 rows the other replicas took to the one that missed them.
 
-An account replica that does not answer within `timeout` (frozen, down, unreachable)
-*rests*: it is not sent reports for `rest` seconds. Each change would otherwise open
-one more connection to it, and a pass would wait on it. The replicas are told at once,
+An account replica that does not answer within `timeout` (frozen, or a host that
+drops packets) *rests*: it is not sent reports for `rest` seconds. Each change would
+otherwise open one more connection to it, and a pass would wait on it. One that
+refuses the connection (down, restarting) costs nothing to try again, and is told at
+the next change as before. The replicas are told at once,
 each on its own, so one that does not answer holds up none of the others.
 """
 
@@ -94,8 +96,10 @@ class StatsReporter:
             resp = await self.client.request("PUT", target, path, headers,
                                              timeout=self.timeout)
             resp.release()
-        except NODE_ERRORS:
+        except TimeoutError:        # (aiohttp's timeouts are TimeoutErrors too)
             self._resting[target] = self.clock() + self.rest
+        except NODE_ERRORS:
+            pass
 
     async def close(self) -> None:
         if self._task is not None:

@@ -6,6 +6,7 @@ sockets, a real container database."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 from objectstore.node.client import NodeClient, Target
@@ -71,5 +72,25 @@ def test_a_replica_that_does_not_answer_rests_and_holds_up_no_other(tmp_path: Pa
             for r in (healthy, frozen):
                 assert r.server is not None
                 r.server.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_replica_that_refuses_is_told_again_at_the_next_change(tmp_path: Path) -> None:
+    """Down or restarting (connection refused): trying again costs nothing, so it does
+    not rest -- it has its counts as soon as it is back."""
+    async def scenario() -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            down = Target("127.0.0.1", probe.getsockname()[1], "d0")   # nobody listens
+        db = ListingDB(tmp_path / "c.db")
+        db.initialize("c", Timestamp.now(), report_spec(3, [down.spec]))
+        client = NodeClient(b"s" * 32)
+        reporter = StatsReporter(client, timeout=0.5, rest=30.0)
+        try:
+            await reporter.report(db, "a", "c")
+            assert not reporter.resting(down)
+        finally:
+            await client.close()
 
     asyncio.run(scenario())
