@@ -103,6 +103,8 @@ class DBReplicator(Daemon[DBJob, DBReplicationStats]):
         ring = self.ring.current()
         if job.partition >= ring.parts:
             return
+        if not job.path.exists():
+            return                      # removed since it was listed: nothing to send
         primaries = ring.primaries(job.partition)
         replica = Replica(ListingDB(job.path))
         stats.databases += 1

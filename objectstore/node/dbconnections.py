@@ -16,10 +16,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+def connect(path: Path, create: bool = False) -> sqlite3.Connection:
+    """Open a database; one that does not exist is created only when asked (`create`):
+    a reader must never leave an empty file where a database was removed, since that
+    file would look like a database with no tables to everything that lists them."""
+    if not create and not path.exists():
+        raise FileNotFoundError(str(path))
+    target = str(path) if create else f"file:{quote(str(path))}?mode=rw"
+    conn = sqlite3.connect(target, timeout=30, isolation_level=None,
+                           check_same_thread=False, uri=not create)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn

@@ -10,6 +10,7 @@ merge in any order and agree (the replicator will rely on that).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from typing import Any
 
 from objectstore.errors import ContainerNotEmpty, NotFound
 from objectstore.node.dbconnections import Connections, connect
+from objectstore.node.durable import fsync_dir, fsync_path
 from objectstore.node.listing import ListingParams, Subdir, list_rows
 from objectstore.timestamps import Timestamp
 
@@ -106,8 +108,7 @@ class ListingDB:
         """Create the database, or revive it with a newer PUT; True if it was new (or
         deleted: a container made again is created, 201, and its account row put anew).
         `report_to` says where a container reports its stats (account replicas)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        created = not self.path.exists()
+        created = not self.path.exists() and self._create(name, put_timestamp, report_to)
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
             conn.execute("BEGIN IMMEDIATE")
@@ -125,6 +126,33 @@ class ListingDB:
                     conn.execute("UPDATE info SET report_to = ?", (report_to,))
             conn.execute("COMMIT")
         return created
+
+    def _create(self, name: str, put_timestamp: Timestamp, report_to: str) -> bool:
+        """Make the database whole under a temporary name, then link it into place, so
+        no one (a replicator listing files, a row arriving) ever opens one without its
+        tables; False if another request made it first."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            conn = connect(tmp, create=True)
+            try:
+                conn.executescript(_SCHEMA)
+                conn.execute("INSERT INTO info (id, name, put_timestamp, report_to, db_id) "
+                             "VALUES (0, ?, ?, ?, ?)", (name, put_timestamp.internal,
+                                                        report_to, uuid.uuid4().hex))
+            finally:
+                conn.close()            # the last connection: its WAL is folded in
+            fsync_path(tmp)
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                return False
+            fsync_dir(self.path.parent)
+            return True
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"),
+                             tmp.with_name(tmp.name + "-shm")):
+                leftover.unlink(missing_ok=True)
 
     def report_to(self) -> str:
         with self._conn() as conn:

@@ -25,6 +25,7 @@ from objectstore.node.diskfile import (
     ObjectMetadata,
     run_steps_async,
 )
+from objectstore.node.durable import fsync_dir
 from objectstore.node.pending import PendingRecord, pending_dir, with_record
 from objectstore.node.request import NodeTarget
 from objectstore.node.syncer import Syncer
@@ -285,11 +286,7 @@ class ObjectServer:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(name, name[:-4] + ".json")
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        fsync_dir(directory)
 
 
 def _exists(df: DiskFile) -> bool:

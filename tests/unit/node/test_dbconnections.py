@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from objectstore.node.dbconnections import Connections
+from objectstore.node.dbconnections import Connections, connect
+
+
+def made(path: Path) -> Path:
+    """A new, empty database file (the pool opens only databases that exist)."""
+    connect(path, create=True).close()
+    return path
 
 
 def test_a_moved_database_is_not_written_through_an_old_connection(tmp_path: Path) -> None:
     pool = Connections()
-    path = tmp_path / "c.db"
+    path = made(tmp_path / "c.db")
     with pool.use(path) as conn:
         conn.execute("CREATE TABLE t (x)")
         conn.execute("INSERT INTO t VALUES (1)")
@@ -22,7 +28,10 @@ def test_a_moved_database_is_not_written_through_an_old_connection(tmp_path: Pat
     for suffix in ("-wal", "-shm"):
         if Path(f"{path}{suffix}").exists():
             os.replace(f"{path}{suffix}", tmp_path / f"quarantined.db{suffix}")
-    with pool.use(path) as conn:                     # a new, empty database
+    with pytest.raises(FileNotFoundError), pool.use(path):
+        pass                                         # never an empty file in its place
+    assert not path.exists()
+    with pool.use(made(path)) as conn:               # a new, empty database
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
         conn.execute("CREATE TABLE t (x)")
         conn.execute("INSERT INTO t VALUES (2)")
@@ -33,7 +42,7 @@ def test_a_moved_database_is_not_written_through_an_old_connection(tmp_path: Pat
 
 def test_a_failed_transaction_is_rolled_back(tmp_path: Path) -> None:
     pool = Connections(limit=1)
-    path = tmp_path / "c.db"
+    path = made(tmp_path / "c.db")
     with pool.use(path) as conn:
         conn.execute("CREATE TABLE t (x)")
     with pytest.raises(RuntimeError), pool.use(path) as conn:
@@ -43,6 +52,6 @@ def test_a_failed_transaction_is_rolled_back(tmp_path: Path) -> None:
     with pool.use(path) as conn:
         assert not conn.in_transaction
         assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (0,)
-    with pool.use(tmp_path / "other.db") as conn:   # over the limit: the idle one closes
+    with pool.use(made(tmp_path / "other.db")) as conn:   # over the limit: the idle one closes
         conn.execute("CREATE TABLE u (y)")
     pool.close()

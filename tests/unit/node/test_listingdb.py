@@ -141,3 +141,52 @@ def test_a_deleted_database_put_again_is_created_again(tmp_path: Path) -> None:
     d.mark_deleted(Timestamp(3))
     assert d.initialize("/AUTH_test/c", Timestamp(4))           # made again
     assert not d.info().deleted
+
+
+def test_a_database_never_appears_without_its_tables(tmp_path: Path) -> None:
+    """The replicator lists database files while requests create them: every file it
+    finds must be a whole database (it once read one mid-creation: 'no such table')."""
+    import threading
+
+    from objectstore.node.listingdb import Replica
+    done = threading.Event()
+    seen: list[Exception] = []
+
+    def watch() -> None:
+        while not done.is_set():
+            for path in tmp_path.glob("*/*.db"):
+                try:
+                    Replica(ListingDB(path)).state()
+                except Exception as exc:     # any error is the finding
+                    seen.append(exc)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for i in range(150):
+            assert ListingDB(tmp_path / f"d{i}" / "x.db").initialize(f"/a/c{i}", Timestamp(1))
+    finally:
+        done.set()
+        watcher.join()
+    assert seen == []
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["x.db"] * 150
+
+
+def test_reading_a_removed_database_leaves_no_file_behind(tmp_path: Path) -> None:
+    from objectstore.node.listingdb import Replica
+    path = tmp_path / "gone" / "g.db"
+    path.parent.mkdir()
+    with pytest.raises(FileNotFoundError):
+        Replica(ListingDB(path)).state()
+    assert not path.exists()
+
+
+def test_creating_twice_at_once_makes_one_database(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    path = tmp_path / "c" / "same.db"
+    with ThreadPoolExecutor(8) as pool:
+        created = list(pool.map(lambda _: ListingDB(path).initialize("/a/c", Timestamp(1)),
+                                range(8)))
+    assert created.count(True) == 1
+    assert ListingDB(path).info().name == "/a/c"
+    assert [p.name for p in path.parent.iterdir()] == ["same.db"]
