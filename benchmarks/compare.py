@@ -4,7 +4,7 @@ embedded), side by side in one run, through the S3 API.
 
     python benchmarks/compare.py [--repeat 3] [--duration 8] [--list-objects 100000]
         [--multipart 1GiB] [--large 256MiB] [--only objectstore,swift,embedded,moto,single]
-        [--json benchmarks/results/compare.json]
+        [--bucket-policy 20] [--json benchmarks/results/compare.json]
 
 One after the other on this machine:
 - objectstore as a cluster of processes (`cluster init`: proxy + 3 nodes, 3 replicas,
@@ -22,6 +22,8 @@ and GET on a single stream, ListObjectsV2 pages of 1,000 from a bucket of
 --list-objects objects; and a multipart upload of --multipart with 8 parts in flight
 (boto3's transfer manager, the same for every system). Medians of --repeat runs; one
 table with ratios objectstore/Swift and embedded/moto; JSON with every figure.
+`--bucket-policy N` gives objectstore's bench bucket a policy of N statements first
+(none of which names the requester: what every request then costs is evaluating it).
 Never asserts.
 """
 
@@ -86,9 +88,31 @@ def multipart(endpoint: str, size: int, repeat: int) -> dict[str, Any]:
     return {"MB_per_s": {"median": statistics.median(runs), "runs": runs}}
 
 
+def policy_of(statements: int) -> str:
+    """A policy of `statements` Allows for other accounts, on prefixes, with conditions:
+    evaluated on every request, matching none of the bench's."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": f"s{i}", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::partner{i}:root"},
+         "Action": ["s3:GetObject", "s3:PutObject"],
+         "Resource": f"arn:aws:s3:::compare/shared-{i}/*",
+         "Condition": {"IpAddress": {"aws:SourceIp": f"10.{i}.0.0/16"}}}
+        for i in range(statements)]})
+
+
+def give_policy(endpoint: str, statements: int) -> None:
+    s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test:tester",
+                      aws_secret_access_key="testing", region_name="us-east-1")
+    s3.create_bucket(Bucket="compare")
+    s3.put_bucket_policy(Bucket="compare", Policy=policy_of(statements))
+    s3.close()
+
+
 def measure(endpoint: str, pids: Callable[[], list[int]], work: Path,
-            args: argparse.Namespace) -> dict[str, Any]:
+            args: argparse.Namespace, ours: bool = True) -> dict[str, Any]:
     res: dict[str, Any] = {}
+    if ours and args.bucket_policy:
+        give_policy(endpoint, args.bucket_policy)
     res["4KiB"] = s3load(endpoint, pids(), work, args, "--size", "4KiB", "--objects", "2000",
                          "--concurrency", "32", "--duration", str(args.duration),
                          "--ops", "put,get,head,delete")
@@ -132,7 +156,7 @@ def run_swift(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     try:
         return measure("http://127.0.0.1:8080",
                        lambda: pids_of(sorted((ANCHORS / "swift-run").glob("*.pid"))),
-                       work, args)
+                       work, args, ours=False)
     finally:
         subprocess.run([str(anchor / "stop.sh")], check=False, stdout=sys.stderr)
 
@@ -156,7 +180,8 @@ def run_moto(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     subprocess.run([str(script), "start", "5000"], check=True, stdout=sys.stderr)
     try:
         return measure("http://127.0.0.1:5000",
-                       lambda: pids_of([ANCHORS / "moto-run" / "moto.pid"]), work, args)
+                       lambda: pids_of([ANCHORS / "moto-run" / "moto.pid"]), work, args,
+                       ours=False)
     finally:
         subprocess.run([str(script), "stop"], check=False, stdout=sys.stderr)
 
@@ -217,6 +242,8 @@ def main() -> None:
     parser.add_argument("--multipart", default="1GiB")
     parser.add_argument("--only", default=",".join(RUNNERS),
                         help="systems to run, of: " + ", ".join(RUNNERS))
+    parser.add_argument("--bucket-policy", type=int, default=0, metavar="N",
+                        help="objectstore's bench bucket gets a policy of N statements")
     parser.add_argument("--json", default="benchmarks/results/compare.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}

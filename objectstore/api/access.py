@@ -15,14 +15,18 @@ Owners see and may set what grants access (ACLs, TempURL keys); nobody else does
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from objectstore import errors
-from objectstore.api.acl import AccountACL, ContainerACL
 from objectstore.api.names import SwiftPath
 from objectstore.api.tempauth import User
+from objectstore.proxy import authorization
+from objectstore.proxy.authorization import ANONYMOUS, Ask, Grants, Identity, Need
+from objectstore.proxy.authorization import Access as Access
+from objectstore.proxy.policy import Decision
+from objectstore.proxy.s3_acl import ACL
+from objectstore.proxy.swift_acl import AccountACL, ContainerACL
 
 READS = ("GET", "HEAD")
 RESELLER = "reseller_admin"     # request.state: the asker is a reseller admin
@@ -35,42 +39,13 @@ OWNER_HEADERS = frozenset({
 })
 
 
-class Access(enum.Enum):
-    OWNER = "owner"         # may do anything to the account, and sees its secrets
-    ALLOWED = "allowed"     # an ACL grants this request
-    DENIED = "denied"
+Principal = Identity      # a Swift request's (proxy/authorization.py decides for both APIs)
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who asks: a user's groups, or nobody (no token)."""
-
-    user: User | None
-    groups: frozenset[str]
-
-    @classmethod
-    def of(cls, user: User | None) -> Principal:
-        if user is None:
-            return ANONYMOUS
-        groups = {user.account, f"{user.account}:{user.user}"}
-        if user.admin:
-            groups.add(user.swift_account)
-        return cls(user, frozenset(groups))
-
-    @property
-    def reseller_admin(self) -> bool:
-        return self.user is not None and self.user.reseller_admin
-
-    def owns(self, account: str) -> bool:
-        """Without asking any ACL: a reseller admin, or an admin of this account. No
-        one owns an account whose name starts with a dot (the store's own: the S3
-        name registry, the expiry queue)."""
-        if account.startswith("."):
-            return False
-        return self.reseller_admin or account in self.groups
-
-
-ANONYMOUS = Principal(None, frozenset())
+def principal_of(user: User | None) -> Identity:
+    if user is None:
+        return ANONYMOUS
+    return Identity.of_user(user.account, user.user, user.admin, user.reseller_admin)
 
 
 @dataclass(frozen=True)
@@ -82,36 +57,33 @@ class Asked:
     referer: str | None = None
 
 
-def decide(who: Principal, asked: Asked, read_acl: ContainerACL, write_acl: ContainerACL,
-           account_acl: AccountACL) -> Access:
-    where = asked.where
-    if who.owns(where.account):
-        return Access.OWNER
-    if asked.method == "OPTIONS":
-        return Access.ALLOWED
-    read = asked.method in READS
+def need_of(method: str, where: SwiftPath) -> Need:
+    """The access a Swift method needs where it is sent."""
+    read = method in READS
+    if where.obj is not None:
+        return Need.READ if read else Need.WRITE
     if where.container is not None:
-        if read:
-            if read_acl.referrer_allowed(asked.referer) and (where.obj or read_acl.listings):
-                return Access.ALLOWED
-            if who.groups & read_acl.groups:
-                return Access.ALLOWED
-        elif where.obj is not None and who.groups & write_acl.groups:
-            return Access.ALLOWED
-    if who.groups & account_acl.admin:
-        return Access.OWNER
-    if who.groups & account_acl.read_write and (where.container is not None or read):
-        return Access.ALLOWED
-    if who.groups & account_acl.read_only and read:
-        return Access.ALLOWED
-    return Access.DENIED
+        return Need.LIST if read else Need.OWNER
+    return Need.ACCOUNT_READ if read else Need.OWNER
 
 
-def refusal(who: Principal, what: str) -> errors.ObjectStoreError:
+def decide(who: Identity, asked: Asked, read_acl: ContainerACL, write_acl: ContainerACL,
+           account_acl: AccountACL, bucket_acl: ACL | None = None,
+           policy: Decision = Decision.NONE) -> Access:
+    where = asked.where
+    if asked.method == "OPTIONS" and not who.owns(where.account):
+        return Access.ALLOWED
+    ask = Ask(need_of(asked.method, where), where.account, where.container, where.obj,
+              asked.referer)
+    return authorization.decide(who, ask, Grants(read_acl, write_acl, account_acl,
+                                                 bucket_acl, policy=policy))
+
+
+def refusal(who: Identity, what: str) -> errors.ObjectStoreError:
     """401 to a request without a token, 403 to a user."""
-    if who.user is None:
+    if who.account is None:
         return errors.Unauthorized(f"a token is needed to {what}")
-    return errors.Forbidden(f"{who.user.account}:{who.user.user} may not {what}")
+    return errors.Forbidden(f"{who.account}:{who.user} may not {what}")
 
 
 def owner_headers_in(headers: Mapping[str, str]) -> list[str]:

@@ -25,6 +25,7 @@ from objectstore.api.access import (
     Access,
     Principal,
     owner_headers_in,
+    principal_of,
 )
 from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
@@ -126,9 +127,9 @@ class SwiftAPI:
             except TempURLInvalid:
                 return invalid_response(request.method)
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
-        who = Principal.of(self.auth.user_of(token) if token else None)
+        who = principal_of(self.auth.user_of(token) if token else None)
         request_id.note_account(target.account)
-        setattr(request.state, RESELLER, who.reseller_admin)
+        setattr(request.state, RESELLER, who.reseller)
         method = request.method
 
         async def may(path: SwiftPath, method: str) -> None:
@@ -154,7 +155,7 @@ class SwiftAPI:
         refuse_unsupported_headers(method, level, request.headers, target.account)
         web = None
         if method in ("GET", "HEAD") and target.container is not None and (
-                who.user is None or web_mode(request.headers)):
+                who.account is None or web_mode(request.headers)):
             web = await web_request(self.backend, request, target, path)
         if web is not None:
             response = web

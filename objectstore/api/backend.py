@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from objectstore.proxy.bucket_names import BucketNames
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.policy_store import PolicyStore
 from objectstore.proxy.swift_only import SwiftOnly
 from objectstore.proxy.versions import Versions
 
@@ -22,9 +23,11 @@ class Backend:
     names: BucketNames
     swift_only: SwiftOnly
     versions: Versions
+    policies: PolicyStore       # S3 bucket policies bind Swift requests too
 
     @classmethod
     def over(cls, proxy: Proxy) -> Backend:
         containers = Containers(proxy)
         return cls(proxy, containers, BucketNames(proxy, containers),
-                   SwiftOnly(proxy, containers), Versions(proxy, containers))
+                   SwiftOnly(proxy, containers), Versions(proxy, containers),
+                   PolicyStore(proxy, containers))

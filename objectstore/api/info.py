@@ -43,7 +43,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     **cors.CAPABILITIES,
 },
     "tempurl": tempurl.CAPABILITIES,
-    "tempauth": {"account_acls": True},     # X-Account-Access-Control (api/acl.py)
+    "tempauth": {"account_acls": True},     # X-Account-Access-Control (proxy/swift_acl.py)
     "symlink": symlinks.CAPABILITIES,
     "object_versioning": versioning.CAPABILITIES,
     "container_quotas": {},

@@ -13,15 +13,18 @@ from collections.abc import Mapping
 from starlette.requests import Request
 
 from objectstore import errors
-from objectstore.api import acl
 from objectstore.api.access import Access, Asked, Principal, decide, refusal
-from objectstore.api.acl import AccountACL, ContainerACL
 from objectstore.api.backend import Backend
+from objectstore.api.bucket_policy import policy_verdict
 from objectstore.api.names import SwiftPath
+from objectstore.proxy import s3_acl_store
+from objectstore.proxy import swift_acl as acl
+from objectstore.proxy.policy import Decision
+from objectstore.proxy.s3_acl import ACL
+from objectstore.proxy.s3_ownership import ENFORCED
+from objectstore.proxy.s3_ownership import SYSMETA as OWNERSHIP
+from objectstore.proxy.swift_acl import ACCOUNT_ACL, READ_ACL, WRITE_ACL, AccountACL, ContainerACL
 
-READ_ACL = "x-container-sysmeta-acl-read"
-WRITE_ACL = "x-container-sysmeta-acl-write"
-ACCOUNT_ACL = "x-account-sysmeta-core-access-control"
 # public header -> where it is kept
 STORED_AS = {"x-container-read": READ_ACL, "x-container-write": WRITE_ACL,
              "x-account-access-control": ACCOUNT_ACL}
@@ -50,13 +53,21 @@ def shown(stored: Mapping[str, str]) -> dict[str, str]:
     return {SHOWN_AS[k]: v for k, v in stored.items() if k in SHOWN_AS and v}
 
 
-async def _container_acls(b: Backend, t: SwiftPath) -> tuple[ContainerACL, ContainerACL]:
+async def _container_acls(b: Backend, t: SwiftPath
+                          ) -> tuple[ContainerACL, ContainerACL, ACL | None]:
+    """The container's read and write ACLs, and its bucket ACL if S3 set one (a grant
+    of READ lists the container, of WRITE writes its objects: the same decision)."""
     assert t.container is not None
     try:
         info = await b.containers.head_container(t.account, t.container)
     except errors.NotFound:
-        return ContainerACL(), ContainerACL()
-    return ContainerACL.parse(info.get(READ_ACL)), ContainerACL.parse(info.get(WRITE_ACL))
+        return ContainerACL(), ContainerACL(), None
+    stored = info.get(s3_acl_store.CONTAINER_ACL)
+    bucket_acl = s3_acl_store.decode(stored) if stored else None
+    if bucket_acl is not None and info.get(OWNERSHIP) == ENFORCED.value:
+        bucket_acl = None                   # ACLs disabled: the owner's alone
+    return (ContainerACL.parse(info.get(READ_ACL)), ContainerACL.parse(info.get(WRITE_ACL)),
+            bucket_acl)
 
 
 async def _account_acl(b: Backend, account: str) -> AccountACL:
@@ -67,16 +78,21 @@ async def _account_acl(b: Backend, account: str) -> AccountACL:
 async def authorize(b: Backend, who: Principal, request: Request, t: SwiftPath,
                     method: str) -> Access:
     """How `who` may make `method` on `t` (the request's own method, or what a copy
-    does on one of its sides); the refusal (401/403) if not at all."""
+    does on one of its sides); the refusal (401/403) if not at all. A bucket policy's
+    explicit Deny refuses even the account's owners (bucket_policy.py)."""
+    where = "/".join(p for p in (t.account, t.container, t.obj) if p)
+    verdict = await policy_verdict(b, who, request, t, method)
+    if verdict is Decision.DENY:
+        raise refusal(who, f"{method} {where}: the bucket policy denies it")
     if who.owns(t.account):
         return Access.OWNER
     asked = Asked(method, t, request.headers.get("referer"))
-    read, write = (await _container_acls(b, t) if t.container is not None
-                   else (ContainerACL(), ContainerACL()))
-    access = decide(who, asked, read, write, AccountACL())
-    if access is Access.DENIED and who.user is not None:
-        access = decide(who, asked, read, write, await _account_acl(b, t.account))
+    read, write, bucket_acl = (await _container_acls(b, t) if t.container is not None
+                               else (ContainerACL(), ContainerACL(), None))
+    access = decide(who, asked, read, write, AccountACL(), bucket_acl, verdict)
+    if access is Access.DENIED and who.account is not None:
+        access = decide(who, asked, read, write, await _account_acl(b, t.account),
+                        bucket_acl, verdict)
     if access is Access.DENIED:
-        where = "/".join(p for p in (t.account, t.container, t.obj) if p)
         raise refusal(who, f"{method} {where}")
     return access

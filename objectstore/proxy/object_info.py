@@ -36,7 +36,8 @@ S3_TAGGING = SYSMETA + "s3-tagging"     # an object's S3 tags, URL-query encoded
 # System metadata a POST changes without rewriting the object (a .meta stands over the
 # .data under these names): every POST of the object carries their current values
 # forward (`posted_system`), or they would fall back to the .data's.
-POSTED = (S3_TAGGING, *retention.NAMES)
+S3_ACL = SYSMETA + "s3-acl"             # an object's S3 ACL (proxy/s3_acl_store.py)
+POSTED = (S3_TAGGING, S3_ACL, *retention.NAMES)
 
 _NAMED = {MANIFEST, MANIFEST_SIZE, MANIFEST_ETAG, CHECKSUM_TYPE, S3_CHECKSUM_ALGORITHM,
           S3_CHECKSUM_TYPE, S3_UPLOAD_ID, S3_OWNER}

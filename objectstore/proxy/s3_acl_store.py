@@ -11,14 +11,15 @@ the header has the private ACL of its owner (whoever the bucket or object says o
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from objectstore.node import wire
+from objectstore.proxy.object_info import S3_ACL
 from objectstore.proxy.s3_acl import ACL, CanonicalUser, Grant, Grantee, Group, Owner, Permission
 from objectstore.proxy.s3_acl_errors import CorruptStoredAcl, MalformedAcl
 
 CONTAINER_ACL = "x-container-sysmeta-s3-acl"
-OBJECT_ACL = wire.OBJECT_SYSMETA + "s3-acl"
+OBJECT_ACL = S3_ACL           # a POST of the object keeps it (object_info.POSTED)
 # a node head line is at most 16 KiB: the encoded ACL stays well under it, with room
 # for the header's name (100 grants to ids of ~100 characters fit)
 MAX_ENCODED = 12 * 1024
@@ -61,3 +62,9 @@ def decode(text: str) -> ACL:
         return ACL(owner, tuple(grants))
     except (ValueError, KeyError, TypeError, MalformedAcl) as exc:
         raise CorruptStoredAcl(f"a stored S3 ACL does not decode: {exc!r}") from None
+
+
+def kept(system: Mapping[str, str]) -> dict[str, str]:
+    """An upload's ACL (its marker's system metadata), for the object Complete makes."""
+    value = system.get(OBJECT_ACL)
+    return {OBJECT_ACL: value} if value else {}

@@ -30,6 +30,8 @@ from objectstore.proxy.s3_acl import (
 from objectstore.proxy.s3_acl_errors import AclNotSupported, AclWithEnforcedOwnership
 from objectstore.proxy.s3_acl_headers import requested_acl
 
+SYSMETA = "x-container-sysmeta-s3-ownership"       # a bucket's OwnershipControls
+
 
 class ObjectOwnership(enum.Enum):
     BUCKET_OWNER_ENFORCED = "BucketOwnerEnforced"

@@ -1,12 +1,15 @@
 """The Amazon S3 API as one ASGI app, translating onto the proxy core.
 
-Parse, then dispatch: authenticate (SigV4 header or presigned URL; anonymous requests
-are denied), split the path into bucket and key (path style), then one handler per
-operation. Every response carries x-amz-request-id and x-amz-id-2; every error is an
-S3 <Error> document.
+Parse, then dispatch: authenticate (SigV4 or SigV2, header or presigned URL; a request
+with no signature at all is anonymous), split the path into bucket and key (path or
+virtual-hosted style), find whose bucket it is and whether the requester may
+(access.py), then one handler per operation. Every response carries x-amz-request-id
+and x-amz-id-2; every error is an S3 <Error> document.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -17,6 +20,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.lifecycle_rules import DAY
 from objectstore.proxy.lifecycle_store import LifecycleStore
+from objectstore.proxy.policy_store import PolicyStore
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.request_id import note_account
 from objectstore.s3compat import (
@@ -30,7 +34,9 @@ from objectstore.s3compat import (
     uri,
     versioning,
 )
-from objectstore.s3compat.acl import acl_response, only_private_acl
+from objectstore.s3compat.access import Reach, S3Access, identity_of, requester_of
+from objectstore.s3compat.acl import AclRequests, write_acl_metadata
+from objectstore.s3compat.bucket_access_config import BucketAccessConfig
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
@@ -39,6 +45,7 @@ from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
 from objectstore.s3compat.object_lock_requests import ObjectLockRequests
+from objectstore.s3compat.policy_requests import Caller
 from objectstore.s3compat.post_object import PostObject, is_form
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import request_id
@@ -46,6 +53,12 @@ from objectstore.s3compat.sigv2 import parse_v2, verify_v2
 from objectstore.s3compat.tagging_requests import ObjectTagging
 from objectstore.s3compat.versioning import S3Versioning
 
+# Bucket sub-resources a PUT sets (a PUT without any of them creates the bucket).
+BUCKET_SETTINGS = {"acl", "versioning", "lifecycle", "tagging", "object-lock", "policy",
+                   "publicAccessBlock", "ownershipControls", "location", "logging",
+                   "cors", "website", "encryption", "replication", "accelerate",
+                   "requestPayment", "notification", "analytics", "metrics", "inventory",
+                   "intelligent-tiering"}
 # Query parameters of object requests we answer; any other is NotImplemented.
 OBJECT_PARAMS = {"response-content-type", "response-content-language", "response-expires",
                  "response-cache-control", "response-content-disposition",
@@ -64,8 +77,14 @@ class S3API:
         self.versioning = S3Versioning(proxy, self.containers)
         multipart = Multipart(proxy, self.containers, self.versioning.put_object)
         self.lifecycle = LifecycleRequests(LifecycleStore(proxy, self.containers), day_seconds)
+        policies = PolicyStore(proxy, self.containers)
+        self.access = S3Access(proxy, self.containers, self.registry, self.versioning,
+                               policies)
+        self.acls = AclRequests(proxy, self.containers, self.versioning, keys.directory)
         self.buckets = Buckets(self.containers, self.registry, multipart, self.versioning,
-                               self.lifecycle)
+                               self.lifecycle, self.acls,
+                               BucketAccessConfig(proxy, self.containers, policies),
+                               self.access, keys.directory)
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
         self.tagging = ObjectTagging(proxy, self.versioning)
         self.lock = ObjectLockRequests(proxy, self.versioning)
@@ -89,9 +108,10 @@ class S3API:
         await response(scope, receive, send)
 
     def authenticate(self, request: Request, raw_path: str, query: list[tuple[str, str]]
-                     ) -> tuple[S3User, sigv4.SignedRequest | None, bytes]:
-        """Who signed the request (SigV4, or SigV2 for older clients); anonymous requests
-        are denied. Returns the user, the SigV4 claims and signing key (for chunks)."""
+                     ) -> tuple[S3User | None, sigv4.SignedRequest | None, bytes]:
+        """Who signed the request (SigV4, or SigV2 for older clients; None when it is not
+        signed at all: anonymous). Returns the user, the SigV4 claims and signing key
+        (for chunks). A signature that does not verify is refused, never anonymous."""
         headers = sigv4.joined_headers(request.headers.items())
         v2 = parse_v2(headers, query)
         if v2 is not None:
@@ -103,7 +123,7 @@ class S3API:
         elif any(k == "X-Amz-Signature" for k, _ in query):
             signed = sigv4.parse_presigned(query)
         else:
-            raise s3errors.AccessDenied()
+            return None, None, b""
         user = self._user(signed.credential.access_key)
         key = sigv4.verify(request.method, raw_path, query, headers, signed, user.secret)
         return user, signed, key
@@ -121,23 +141,32 @@ class S3API:
                 return await self.forms.handle(request, bucket)
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = self.authenticate(request, raw_path, query)
-        note_account(user.account)
+        note_account(user.account if user is not None else "")
         query = uri.strict_pairs(query)       # signed as sent; now it must be UTF-8
-        if not user.admin:
-            # until ACLs grant anything, a non-admin user may do nothing at all
-            raise s3errors.AccessDenied()
         bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
         params = dict(query)
-        features.check_owner(request.headers, user.account)
-        if not bucket:
+        if not bucket or (not obj and request.method == "PUT" and not
+                          params.keys() & BUCKET_SETTINGS):
+            # ListBuckets and CreateBucket: an account's own, for its admins
+            if user is None or not user.admin:
+                raise s3errors.AccessDenied()
+            features.check_owner(request.headers, user.account)
+            reach = Reach(identity_of(user), user.swift_account)
+            if bucket:
+                return await self.buckets.create(request, reach, bucket)
             if request.method == "GET":
                 hidden = await self.registry.swift_only.names(user.swift_account)
                 return await listings.list_buckets(
                     self.containers, user.swift_account, user.account, params, hidden)
             raise s3errors.MethodNotAllowed()
+        found = await self.access.reach(identity_of(user), bucket)
+        reach = replace(found, how=lambda: caller_of(request, user, signed, query, found))
+        features.check_owner(request.headers, reach.owner)
+        await self.access.check(reach, request.method, request.headers, bucket, obj or None,
+                                params)
         if not obj:
-            return await self.buckets.handle(request, user, bucket, params)
-        return await self.object_op(request, user, bucket, obj, params, signed, key)
+            return await self.buckets.handle(request, reach, bucket, params)
+        return await self.object_op(request, reach, user, bucket, obj, params, signed, key)
 
     def bucket_and_key(self, host: str, raw_path: str) -> tuple[str, str]:
         """Virtual-hosted style when the Host is <bucket>.<domain>, else path style."""
@@ -149,16 +178,17 @@ class S3API:
         bucket, _, obj = path.lstrip("/").partition("/")
         return bucket, obj
 
-    async def object_op(self, request: Request, user: S3User, bucket: str, key: str,
-                        params: dict[str, str], signed: sigv4.SignedRequest | None,
-                        signing_key: bytes) -> Response:
+    async def object_op(self, request: Request, reach: Reach, user: S3User | None,
+                        bucket: str, key: str, params: dict[str, str],
+                        signed: sigv4.SignedRequest | None, signing_key: bytes
+                        ) -> Response:
         unsupported = set(params) - OBJECT_PARAMS
         if unsupported:
             raise s3errors.not_implemented(sorted(unsupported)[0])
         features.check_object_request(request.headers)
         if len(key.encode()) > 1024:
             raise s3errors.KeyTooLongError()
-        method, account = request.method, user.swift_account
+        method, account = request.method, reach.account
         put = method == "PUT" and "acl" not in params and "uploadId" not in params
         size = request.headers.get("x-amz-decoded-content-length",
                                    request.headers.get("content-length", ""))
@@ -169,32 +199,34 @@ class S3API:
         if method in ("PUT", "POST", "DELETE"):      # a Swift-versioned container: 501
             features.check_unversioned(self.proxy.known_containers.sysmeta(account, bucket))
         vid = versioning.requested(params)
+        acl_meta: dict[str, str] = {}
+        source_account = account
         if "x-amz-copy-source" in request.headers and method == "PUT":
-            source_bucket, _, _ = copy_source(request.headers["x-amz-copy-source"])
-            await self.registry.confirm(account, source_bucket)
+            source_account = await self._check_source(request, reach, user, signed)
         writes = (method == "PUT" and "acl" not in params) or (
             method == "POST" and bool(params.keys() & {"uploads", "uploadId"}))
         if writes:                   # PutObject, CopyObject, multipart: what it asks for
             features.check_object_write(request.headers)
-            object_lock.check_bucket(request.headers,
-                                     self.proxy.known_containers.sysmeta(account, bucket))
-            only_private_acl(request)
+            sysmeta = self.proxy.known_containers.sysmeta(account, bucket)
+            object_lock.check_bucket(request.headers, sysmeta)
+            acl_meta = write_acl_metadata(request.headers, reach, sysmeta,
+                                          self.keys.directory)
         if "acl" in params:
-            (await self.versioning.open(account, bucket, key, vid)).discard()
-            return await acl_response(request, user.account)
+            return await self.acls.object(request, reach, bucket, key, params)
         if "tagging" in params:
             return await self.tagging.handle(request, account, bucket, key, params)
         if "retention" in params or "legal-hold" in params:
             return await self.lock.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
-            return await self.multipart.handle(request, account, user.account, bucket, key,
-                                               params, signed, signing_key)
+            return await self.multipart.handle(request, account, reach.requester, bucket,
+                                               key, params, signed, signing_key, acl_meta)
         v = self.versioning
         if method == "PUT":
             if "x-amz-copy-source" in request.headers:
-                return await objects.copy_object(request, v, account, bucket, key)
+                return await objects.copy_object(request, v, account, bucket, key,
+                                                 source_account, acl_meta)
             response = await objects.put_object(request, v, account, bucket, key, signed,
-                                                signing_key)
+                                                signing_key, acl_meta)
             if self.lifecycle.store.flag(account, bucket):   # a dict lookup without rules
                 response.headers.update(await self.lifecycle.on_put(request, account, bucket,
                                                                     key, size))
@@ -221,3 +253,29 @@ class S3API:
                                      object_lock.bypassing(request.headers))
             return Response(status_code=204, headers=deleted.headers())
         raise s3errors.MethodNotAllowed()
+
+    async def _check_source(self, request: Request, reach: Reach, user: S3User | None,
+                            signed: sigv4.SignedRequest | None) -> str:
+        """A copy reads its source: the Swift account holding the source bucket, once
+        the requester may read the source object there (AccessDenied if not)."""
+        source_bucket, source_key, source_vid = copy_source(
+            request.headers["x-amz-copy-source"])
+        found = await self.access.reach(reach.who, source_bucket)
+        source = replace(found, how=lambda: caller_of(request, user, signed, [], found))
+        asked = {"versionId": source_vid} if source_vid else {}
+        await self.access.check(source, "GET", {}, source_bucket, source_key, asked)
+        await self.registry.confirm(source.account, source_bucket)
+        return source.account
+
+
+def caller_of(request: Request, user: S3User | None, signed: sigv4.SignedRequest | None,
+              query: list[tuple[str, str]], reach: Reach) -> Caller:
+    """How the request was sent, as bucket policies' condition keys see it."""
+    client = request.client
+    signature = auth_type = None
+    if user is not None:
+        signature = "AWS4-HMAC-SHA256" if signed is not None else "AWS"
+        presigned = any(k in ("X-Amz-Signature", "Signature") for k, _ in query)
+        auth_type = "REST-QUERY-STRING" if presigned else "REST-HEADER"
+    return Caller(requester_of(reach.who), client.host if client else None,
+                  request.url.scheme == "https", signature, auth_type, reach.owner)

@@ -12,8 +12,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.proxy import s3_acl_store
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.retention import BUCKET_LOCK
+from objectstore.proxy.s3_acl import Directory, Owner, private
+from objectstore.proxy.s3_ownership import SYSMETA as OWNERSHIP
+from objectstore.proxy.s3_ownership import check_bucket_acl
 from objectstore.proxy.swift_only import is_swift_only
 from objectstore.proxy.versions import state_of
 from objectstore.s3compat import (
@@ -25,8 +29,10 @@ from objectstore.s3compat import (
     version_listing,
     versioning,
 )
-from objectstore.s3compat.acl import acl_response, only_private_acl
-from objectstore.s3compat.credentials import S3User
+from objectstore.s3compat.access import Reach, S3Access
+from objectstore.s3compat.acl import AclRequests, bucket_create_acl
+from objectstore.s3compat.bucket_access_config import PARAMS as ACCESS_PARAMS
+from objectstore.s3compat.bucket_access_config import BucketAccessConfig, parse_ownership
 from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multi_delete import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
@@ -45,7 +51,8 @@ DEFAULT_REGION = "us-east-1"
 KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
-         "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock", "lifecycle"}
+         "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock", "lifecycle",
+         *ACCESS_PARAMS}
 READ_ONLY = {"location"}      # GET only: setting it is not supported
 
 
@@ -59,24 +66,34 @@ def valid_bucket_name(name: str) -> bool:
 class Buckets:
     def __init__(self, containers: Containers, registry: BucketRegistry,
                  multipart: Multipart, versioning: S3Versioning,
-                 lifecycle: LifecycleRequests) -> None:
+                 lifecycle: LifecycleRequests, acls: AclRequests,
+                 access_config: BucketAccessConfig, access: S3Access, directory: Directory
+                 ) -> None:
         self.containers = containers
         self.registry = registry
         self.multipart = multipart
         self.versioning = versioning
         self.lifecycle = lifecycle
+        self.acls = acls
+        self.access_config = access_config
+        self.access = access
+        self.directory = directory
 
-    async def handle(self, request: Request, user: S3User, bucket: str,
+    async def handle(self, request: Request, reach: Reach, bucket: str,
                      params: dict[str, str]) -> Response:
         unknown = set(params) - KNOWN - sigv4.QUERY_AUTH_PARAMS
         if unknown:
             raise s3errors.not_implemented(sorted(unknown)[0])
-        method, account = request.method, user.swift_account
+        method, account = request.method, reach.account
         if method in ("PUT", "DELETE") and params.keys() & READ_ONLY:
             raise s3errors.not_implemented(f"{method} {sorted(params.keys() & READ_ONLY)[0]}")
         if "acl" in params:
             await self.registry.require(account, bucket)
-            return await acl_response(request, user.account)
+            return await self.acls.bucket(request, reach, bucket)
+        for param in ACCESS_PARAMS:
+            if param in params:
+                await self.registry.require(account, bucket)
+                return await self.access_config.handle(request, reach, bucket, param)
         if "lifecycle" in params:
             return await self.lifecycle.handle(request, account, bucket,
                                                await self.registry.require(account, bucket))
@@ -89,7 +106,7 @@ class Buckets:
         if "versioning" in params and method != "GET":
             return await self.put_versioning(request, account, bucket)
         if method == "PUT":
-            return await self.create(request, user, bucket)
+            return await self.create(request, reach, bucket)
         headers = await self.registry.require(account, bucket)        # NoSuchBucket
         if method == "HEAD":
             return Response(status_code=200, headers={
@@ -98,19 +115,22 @@ class Buckets:
             await self._delete_container(account, bucket, headers)
             await self._delete_segments_container(account, bucket)
             await self.lifecycle.store.delete(account, bucket, container_too=False)
+            await self.access.policies.delete(account, bucket, container_too=False)
             await self.registry.release(account, bucket)
+            self.access.forget(bucket)
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
             features.check_unversioned(headers)
-            return await delete_objects(request, self.versioning, account, bucket)
+            return await delete_objects(request, self.versioning, account, bucket,
+                                        await self.access.delete_check(reach, bucket))
         if method != "GET":
             raise s3errors.MethodNotAllowed()
         if "versions" in params:
             return xml_response(await version_listing.list_versions(
-                self.versioning.versions, account, bucket, params, user.account))
+                self.versioning.versions, account, bucket, params, reach.owner))
         if "uploads" in params:
             return xml_response(await self.multipart.list_uploads(account, bucket, params,
-                                                                  user.account))
+                                                                  reach.owner))
         if "versioning" in params:
             status = versioning.STATUS.get(state_of(headers))
             return xml_response(xml_doc("VersioningConfiguration",
@@ -119,7 +139,7 @@ class Buckets:
             region = headers.get(LOCATION, "")
             return xml_response(xml_doc("LocationConstraint", region))
         return xml_response(await listings.list_objects(
-            self.containers, account, bucket, params, user.account))
+            self.containers, account, bucket, params, reach.owner))
 
     async def put_versioning(self, request: Request, account: str, bucket: str
                              ) -> Response:
@@ -156,13 +176,13 @@ class Buckets:
         with contextlib.suppress(errors.ContainerNotFound, errors.ContainerNotEmpty):
             await self.containers.delete_container(account, segments_container(bucket))
 
-    async def create(self, request: Request, user: S3User, bucket: str) -> Response:
-        only_private_acl(request)
+    async def create(self, request: Request, reach: Reach, bucket: str) -> Response:
         features.check_bucket_create(request.headers)
         if not valid_bucket_name(bucket):
             raise s3errors.InvalidBucketName()
+        settings = self._access_settings(request.headers, reach.owner)
         region = _location_constraint(await read_limited(request_stream(request)))
-        account = user.swift_account
+        account = reach.account
         await self.registry.claim(account, bucket)           # BucketAlreadyExists
         try:
             headers = await self.containers.head_container(account, bucket)
@@ -172,16 +192,36 @@ class Buckets:
         if exists and is_swift_only(headers):   # the name is free now: it is the bucket
             await self.registry.swift_only.make_bucket(account, bucket)
         if not exists:
-            await self.containers.put_container(account, bucket,
-                                                {LOCATION: region} if region else {})
+            await self.containers.put_container(
+                account, bucket, {**({LOCATION: region} if region else {}), **settings})
             if _lock_asked(request.headers):    # versioned, and lockable, for good
                 await self.versioning.configure(account, bucket, True,
                                                 {BUCKET_LOCK: "Enabled"})
-        elif region not in ("", DEFAULT_REGION):
+        elif settings:           # made again by its owner, with an ACL: it gets that ACL
+            await self.containers.post_container(account, bucket, settings)
+        if exists and region not in ("", DEFAULT_REGION):
             # us-east-1 answers a repeated create with 200 (S3's legacy behaviour);
             # every other region with BucketAlreadyOwnedByYou
             raise s3errors.BucketAlreadyOwnedByYou()
+        self.access.forget(bucket)
         return Response(status_code=200, headers={"location": f"/{bucket}"})
+
+    def _access_settings(self, headers: Mapping[str, str], owner: str) -> dict[str, str]:
+        """What a new bucket keeps of CreateBucket's ACL and x-amz-object-ownership
+        (a bucket without ObjectOwnership behaves as ObjectWriter)."""
+        acl = bucket_create_acl(headers, owner, self.directory)
+        out = {}
+        if "x-amz-object-ownership" in headers:
+            try:
+                ownership = parse_ownership(headers["x-amz-object-ownership"])
+            except s3errors.MalformedXML:
+                raise s3errors.InvalidArgument("Invalid x-amz-object-ownership header"
+                                               ) from None
+            check_bucket_acl(ownership, acl)
+            out[OWNERSHIP] = ownership.value
+        if acl is not None and acl != private(Owner(owner)):
+            out[s3_acl_store.CONTAINER_ACL] = s3_acl_store.encode(acl)
+        return out
 
 
 def _lock_asked(headers: Mapping[str, str]) -> bool:

@@ -76,17 +76,12 @@ def check_object_write(headers: Mapping[str, str]) -> None:
 
 
 def check_bucket_create(headers: Mapping[str, str]) -> None:
-    """CreateBucket's own headers (the ACL ones are acl.py's)."""
+    """CreateBucket's own headers (the ACL and ownership ones are acl.py's)."""
     names = {k.lower(): v.strip() for k, v in headers.items()}
     lock = names.get("x-amz-bucket-object-lock-enabled", "false").lower()
     if lock not in ("true", "false"):
         raise s3errors.InvalidArgument("x-amz-bucket-object-lock-enabled must be "
                                        "true or false")
-    ownership = names.get("x-amz-object-ownership", "BucketOwnerEnforced")
-    if ownership not in ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"):
-        raise s3errors.InvalidArgument("Invalid x-amz-object-ownership header")
-    if ownership != "BucketOwnerEnforced":        # what every bucket is: ACLs disabled
-        raise s3errors.not_implemented(f"object ownership {ownership}")
     if names.get("x-amz-bucket-namespace"):
         raise s3errors.not_implemented("bucket namespaces")
 

@@ -3,6 +3,8 @@ as DeleteObject would (optionally Quiet: only the errors are listed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,7 +19,10 @@ from objectstore.s3compat.xmlbody import delete_keys
 
 
 async def delete_objects(request: Request, versioning: S3Versioning, account: str,
-                         bucket: str) -> Response:
+                         bucket: str, may_delete: Callable[[str, str | None], None] | None
+                         = None) -> Response:
+    """`may_delete(key, version_id)` refuses a key the bucket policy denies (its error
+    is listed for that key; the others are deleted)."""
     h = request.headers
     body = await integrity_checked_body(request)   # S3 insists on it for a delete list
     keys, quiet = delete_keys(body)
@@ -27,6 +32,8 @@ async def delete_objects(request: Request, versioning: S3Versioning, account: st
         key, vid = entry.findtext("Key") or "", entry.findtext("VersionId")
         named = el("Key", key) + (el("VersionId", vid) if vid is not None else "")
         try:
+            if may_delete is not None:
+                may_delete(key, vid)
             conditions = from_entry(entry.findtext("ETag"), entry.findtext("LastModifiedTime"),
                                     entry.findtext("Size"))
             deleted = await versioning.delete(account, bucket, key, requested(

@@ -43,6 +43,7 @@ from objectstore.proxy.object_info import (
     ObjectInfo,
 )
 from objectstore.proxy.put_options import PutOptions, Stored, check_write
+from objectstore.proxy.s3_acl_store import kept as acl_kept
 from objectstore.s3compat import object_lock, s3errors, tagging
 from objectstore.s3compat.responses import el, xml_doc
 from objectstore.s3compat.uploads import write_conditions
@@ -216,7 +217,8 @@ class Multipart:
             MANIFEST: "1", MANIFEST_SIZE: str(sum(s.size for s in segments)),
             MANIFEST_ETAG: s3_etag, SLO_ETAG: slo_etag(segments), S3_UPLOAD_ID: upload_id,
             LISTING_ETAG: listing_etag(manifest, s3_etag, slo_etag(segments)),
-            **tagging.kept(marker.system.other), **object_lock.kept(marker.system.other)}
+            **tagging.kept(marker.system.other), **object_lock.kept(marker.system.other),
+            **acl_kept(marker.system.other)}
         checksum: dict[str, str] = {}
         if algorithm:
             value = _object_checksum(algorithm, kind, chosen)

@@ -4,6 +4,7 @@ parameters and headers, and the response; the upload logic is in multipart.py.""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -68,10 +69,13 @@ class MultipartRequests:
 
     async def handle(self, request: Request, account: str, owner: str, bucket: str,
                      key: str, params: dict[str, str], signed: sigv4.SignedRequest | None,
-                     signing_key: bytes) -> Response:
+                     signing_key: bytes, acl: Mapping[str, str] | None = None) -> Response:
+        """`acl`: the system metadata keeping the ACL CreateMultipartUpload asks for
+        (acl.py); the completed object gets it."""
         method, upload_id = request.method, params.get("uploadId", "")
         if method == "POST" and "uploads" in params:
             options = object_options(request.headers, user_meta(request.headers))
+            options.system_metadata.update(acl or {})
             doc, headers = await self.multipart.create(account, bucket, key, options,
                                                        request.headers)
             return Response(doc, status_code=200, headers=headers,

@@ -52,10 +52,12 @@ def mtime(ts: Timestamp) -> float:
 
 
 async def put_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
-                     key: str, signed: sigv4.SignedRequest | None, signing_key: bytes
-                     ) -> Response:
+                     key: str, signed: sigv4.SignedRequest | None, signing_key: bytes,
+                     acl: Mapping[str, str] | None = None) -> Response:
+    """PutObject; `acl`: the system metadata keeping the ACL it asks for (acl.py)."""
     h = request.headers
     options = write_conditions(h, object_options(h, user_meta(h)))
+    options.system_metadata.update(acl or {})
     body, verified = upload_body(request, signed, signing_key, options)
     result, vid = await versioning.store(account, bucket, key, body, options)
     out = {"etag": quote_etag(result.etag)}
@@ -67,9 +69,13 @@ async def put_object(request: Request, versioning: S3Versioning, account: str, b
 
 
 async def copy_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
-                      key: str) -> Response:
+                      key: str, source_account: str | None = None,
+                      acl: Mapping[str, str] | None = None) -> Response:
     """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions; from
-    the current version of the source or the one it names."""
+    the current version of the source or the one it names (in `source_account`, when
+    the source bucket is another account's). The copy gets the ACL the request asks
+    for (`acl`), never the source's."""
+    source_account = source_account or account
     h = request.headers
     src_bucket, src_key, src_vid = copy_source(h["x-amz-copy-source"])
     if "x-amz-checksum-algorithm" in h:
@@ -96,9 +102,10 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
         tagging.on_copy(h, source.system.other, options)
         if directive == "COPY":         # (REPLACE's options read them already)
             object_lock.requested(h, options.system_metadata)
+        options.system_metadata.update(acl or {})
         return write_conditions(h, options)
 
-    source_state = await versioning.state(account, src_bucket)
+    source_state = await versioning.state(source_account, src_bucket)
     shown: dict[str, str] = {}
 
     async def opened(handle: ObjectHandle | ManifestHandle) -> ObjectHandle | ManifestHandle:
@@ -109,8 +116,8 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
 
     where = (src_bucket, src_key)
     if src_vid is not None:
-        where = await versioning.locate(account, src_bucket, src_key, src_vid)
-    _, result = await copies.copy_object(versioning.proxy, (account, *where),
+        where = await versioning.locate(source_account, src_bucket, src_key, src_vid)
+    _, result = await copies.copy_object(versioning.proxy, (source_account, *where),
                                          (account, bucket, key), conditions, destination,
                                          resolve=opened, write=versioning.put_object)
     assert result is not None

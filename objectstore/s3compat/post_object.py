@@ -25,7 +25,6 @@ from objectstore.http.forms import FormReader, Part, boundary_of
 from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
 from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import features, object_lock, s3errors, sigv4, tagging
-from objectstore.s3compat.acl import only_private
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.post_policy import Policy, parse_policy, verify_v2, verify_v4
@@ -205,3 +204,12 @@ def _answer(fields: dict[str, str], bucket: str, key: str, etag: str,
         return Response(xml_doc("PostResponse", body), status_code=201, headers=headers,
                         media_type="application/xml")
     return Response(status_code=200 if status == "200" else 204, headers=headers)
+
+
+def only_private(headers: Mapping[str, str]) -> None:
+    """A form's ACL: forms keep only the private one so far (any other is refused,
+    never ignored)."""
+    acl = headers.get("x-amz-acl")
+    if acl not in (None, "private", "bucket-owner-full-control") or any(
+            k.startswith("x-amz-grant-") for k in headers):
+        raise s3errors.S3NotImplemented("a POST form keeps only the private ACL")

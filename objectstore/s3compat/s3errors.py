@@ -209,6 +209,20 @@ class NoSuchKey(S3Error):
     status, default_message = 404, "The specified key does not exist."
 
 
+class NoSuchBucketPolicy(S3Error):
+    status, default_message = 404, "The bucket policy does not exist"
+
+
+class NoSuchPublicAccessBlockConfiguration(S3Error):
+    status = 404
+    default_message = "The public access block configuration was not found"
+
+
+class OwnershipControlsNotFoundError(S3Error):
+    status = 404
+    default_message = "The bucket ownership controls were not found"
+
+
 class NoSuchTagSet(S3Error):
     status, default_message = 404, "The TagSet does not exist"
 

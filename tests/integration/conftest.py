@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 
+from tests.integration.access_clients import USERS as ACCESS_USERS
+from tests.integration.access_clients import client as access_client
 from tests.integration.s3_clients import client
 from tests.servers import free_port, stop_gracefully, wait_healthy
 
@@ -100,3 +102,36 @@ def bucket(s3: Any) -> str:
     name = f"b-{os.urandom(4).hex()}"
     s3.create_bucket(Bucket=name)
     return name
+
+
+# -- who may do what through S3 (test_s3_acls.py, test_s3_bucket_policy.py) ------------
+@pytest.fixture(scope="module")
+def acl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("access") / "data", ACCESS_USERS) as served:
+        yield served.url
+
+
+@pytest.fixture(scope="module")
+def alice(acl_server: str) -> Iterator[Any]:
+    with closing(access_client(acl_server, "alice:admin", "alice-key")) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def bob(acl_server: str) -> Iterator[Any]:
+    with closing(access_client(acl_server, "bob:admin", "bob-key")) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def clerk(acl_server: str) -> Iterator[Any]:
+    with closing(access_client(acl_server, "alice:clerk", "clerk-key")) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def anonymous(acl_server: str) -> Iterator[Any]:
+    with closing(access_client(acl_server, None)) as c:
+        yield c
+
+

@@ -32,17 +32,19 @@ class Answer:
 
 def send(server: str, method: str, target: str, headers: dict[str, str] | None = None,
          body: bytes = b"", *, after_signing: dict[str, str] | None = None,
-         added_first: bool = False, v2: bool = False) -> Answer:
+         added_first: bool = False, v2: bool = False,
+         credentials: Credentials | None = None) -> Answer:
     """`target` is the path and query exactly as sent (already percent-encoded);
     `after_signing` headers are added once the signature is made, after the signed
     ones or (`added_first`) before them."""
     url = server + target
     req = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+    credentials = credentials or CREDENTIALS
     if v2:
-        HmacV1Auth(CREDENTIALS).add_auth(req)
+        HmacV1Auth(credentials).add_auth(req)
     else:
         req.headers["x-amz-content-sha256"] = hashlib.sha256(body).hexdigest()
-        S3SigV4Auth(CREDENTIALS, "s3", "us-east-1").add_auth(req)
+        S3SigV4Auth(credentials, "s3", "us-east-1").add_auth(req)
     parts = urlsplit(server)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:

@@ -1,6 +1,7 @@
 """Features that are not built answer a clear error, never a 2xx that drops them: boto3
-asking for object lock, storage classes, encryption, website redirects, ACLs and
-more on every kind of write, against a real `objectstore serve`; nothing is stored."""
+asking for object lock, storage classes, encryption, website redirects, ACLs nobody
+can be granted and more on every kind of write, against a real `objectstore serve`;
+nothing is stored."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ ASKS: list[tuple[dict[str, Any], tuple[int, str]]] = [
     ({"ServerSideEncryption": "AES256"}, (501, "NotImplemented")),
     ({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "k"}, (501, "NotImplemented")),
     ({"WebsiteRedirectLocation": "/elsewhere"}, (501, "NotImplemented")),
-    ({"ACL": "public-read"}, (501, "NotImplemented")),
-    ({"GrantRead": 'id="someone"'}, (501, "NotImplemented")),
+    ({"ACL": "no-such-canned-acl"}, (400, "InvalidArgument")),
+    ({"GrantRead": 'id="someone"'}, (400, "InvalidArgument")),     # nobody has that id
     ({"ExpectedBucketOwner": "someone-else"}, (403, "AccessDenied")),
 ]
 
@@ -103,11 +104,11 @@ def test_what_is_honoured_still_works(s3: Any, bucket: str) -> None:
 
 def test_create_bucket_refuses_what_it_cannot_honour(server: str, s3: Any) -> None:
     name = f"unbuilt-{os.urandom(4).hex()}"
-    for ask, expected in [({"ObjectOwnership": "ObjectWriter"}, (501, "NotImplemented")),
-                          ({"ObjectOwnership": "BucketOwnerPreferred"},
-                           (501, "NotImplemented")),
-                          ({"ACL": "public-read-write"}, (501, "NotImplemented")),
-                          ({"GrantWrite": 'id="someone"'}, (501, "NotImplemented"))]:
+    for ask, expected in [({"ObjectOwnership": "NoSuchOwnership"}, (400, "InvalidArgument")),
+                          ({"ACL": "public-read-write", "ObjectOwnership":
+                            "BucketOwnerEnforced"},
+                           (400, "InvalidBucketAclWithObjectOwnership")),
+                          ({"GrantWrite": 'id="someone"'}, (400, "InvalidArgument"))]:
         assert answer(lambda a=ask: s3.create_bucket(Bucket=name, **a)) == expected, ask
     directory = (b"<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type>"
                  b"<Name>usw2-az1</Name></Location><Bucket><Type>Directory</Type>"

@@ -82,11 +82,12 @@ class Policy:
 
 def parse_policy(text: str | bytes, bucket: str | None = None, *,
                  known_principal: Callable[[str, str], bool] | None = None,
-                 check_action_resources: bool = True) -> Policy:
+                 check_action_resources: bool = True, unique_sids: bool = True) -> Policy:
     """Parse and validate a policy for `bucket` (None: resources in any bucket).
     `known_principal(type, id)` may refuse principals that do not exist, as S3 does;
     `check_action_resources=False` accepts a statement whose actions apply to none of
-    its resources (S3 refuses it; ceph/s3-tests expects it accepted)."""
+    its resources (S3 refuses it; ceph/s3-tests expects it accepted); so does
+    `unique_sids=False` for repeated Sids (ceph/s3-tests' logging policies repeat one)."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -119,7 +120,7 @@ def parse_policy(text: str | bytes, bucket: str | None = None, *,
     statements = tuple(_statement(s, bucket, variables, known_principal,
                                   check_action_resources) for s in items)
     sids = [s.sid for s in statements if s.sid]
-    if len(sids) != len(set(sids)):
+    if unique_sids and len(sids) != len(set(sids)):
         raise errors.MalformedPolicy(errors.DUPLICATE_SID)
     by_action = {action: tuple(s for s in statements if s.covers(action))
                  for action in CATALOGUE}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from objectstore.api.access import Access, Asked, Principal, decide
-from objectstore.api.acl import AccountACL, ContainerACL, check_account_acl, clean
+from objectstore.api.access import Access, Asked, Principal, decide, principal_of
 from objectstore.api.names import SwiftPath
 from objectstore.api.tempauth import User
 from objectstore.errors import BadRequest
+from objectstore.proxy.swift_acl import AccountACL, ContainerACL, check_account_acl, clean
 
 
 @pytest.mark.parametrize("value, cleaned", [
@@ -58,11 +58,11 @@ def at(method: str, account: str, container: str | None = None,
     return Asked(method, SwiftPath("v1", account, container, obj))
 
 
-ADMIN = Principal.of(User("a", "admin", "k", True))
-READER = Principal.of(User("a", "reader", "k", False))
-OTHER = Principal.of(User("b", "someone", "k", True))
-RESELLER = Principal.of(User("r", "root", "k", True, reseller_admin=True))
-NOBODY = Principal.of(None)
+ADMIN = principal_of(User("a", "admin", "k", True))
+READER = principal_of(User("a", "reader", "k", False))
+OTHER = principal_of(User("b", "someone", "k", True))
+RESELLER = principal_of(User("r", "root", "k", True, reseller_admin=True))
+NOBODY = principal_of(None)
 NONE = ContainerACL()
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
-from starlette.requests import Request
 
+from objectstore import errors
 from objectstore.proxy.retention import BUCKET_LOCK
+from objectstore.proxy.s3_acl import Owner, UserDirectory
+from objectstore.proxy.s3_acl_headers import requested_acl
 from objectstore.s3compat import features, object_lock
-from objectstore.s3compat.acl import only_private_acl
+from objectstore.s3compat.bucket_access_config import parse_ownership
+from objectstore.s3compat.errormap import to_s3
 from objectstore.s3compat.s3errors import S3Error
 
 OWNER = "team"
@@ -32,16 +35,19 @@ HONOURED = {
     "x-amz-bucket-object-lock-enabled": "true", "x-amz-object-lock-legal-hold": "ON",
     "x-amz-object-lock-mode": "GOVERNANCE",
     "x-amz-object-lock-retain-until-date": "2100-01-01T00:00:00Z",
-    "x-amz-object-ownership": "BucketOwnerEnforced"}
+    "x-amz-object-ownership": "BucketOwnerEnforced",
+    **{f"x-amz-grant-{g}": f'id="{OWNER}"'
+       for g in ("read", "write", "read-acp", "write-acp", "full-control")}}
 # the header a honoured one is only sent with
 COMPANION = {"x-amz-object-lock-mode": "x-amz-object-lock-retain-until-date",
              "x-amz-object-lock-retain-until-date": "x-amz-object-lock-mode"}
 LOCKED = {BUCKET_LOCK: "Enabled"}       # a bucket made with Object Lock
+DIRECTORY = UserDirectory([(OWNER, "")])
 # a value of the feature a refused header asks for (others: "x")
 REFUSED_VALUE = {"x-amz-storage-class": "GLACIER", "x-amz-bucket-object-lock-enabled": "yes",
                  "x-amz-object-lock-mode": "FOREVER", "x-amz-object-lock-legal-hold": "maybe",
                  "x-amz-object-lock-retain-until-date": "2001-01-01T00:00:00Z",
-                 "x-amz-object-ownership": "ObjectWriter", "x-amz-acl": "public-read",
+                 "x-amz-object-ownership": "Nobody", "x-amz-acl": "no-such-acl",
                  "x-amz-expected-bucket-owner": "someone-else",
                  "x-amz-source-expected-bucket-owner": "someone-else",
                  "x-amz-sdk-checksum-algorithm": "MD5", "x-amz-checksum-algorithm": "XXHASH3"}
@@ -63,12 +69,19 @@ def check(op: str, name: str, value: str) -> None:
     headers = {name: value}
     if name in COMPANION:
         headers[COMPANION[name]] = HONOURED[COMPANION[name]]
-    scope = {"type": "http", "method": "PUT", "path": "/", "headers":
-             [(name.encode(), value.encode())]}
+    try:
+        checks(op, headers)
+    except errors.ObjectStoreError as exc:     # as the client sees it
+        raise to_s3(exc) from None
+
+
+def checks(op: str, headers: dict[str, str]) -> None:
     features.check_owner(headers, OWNER)
-    only_private_acl(Request(scope))
+    requested_acl(headers, Owner(OWNER), Owner(OWNER), DIRECTORY)
     if op == "CreateBucket":
         features.check_bucket_create(headers)
+        if "x-amz-object-ownership" in headers:
+            parse_ownership(headers["x-amz-object-ownership"])
         return
     features.check_object_request(headers)
     features.check_object_write(headers)

@@ -20,6 +20,11 @@ from urllib.parse import unquote, urlparse
 
 from objectstore.errors import BadRequest
 
+# where a container's and an account's ACLs are kept (system metadata of the replicas)
+READ_ACL = "x-container-sysmeta-acl-read"
+WRITE_ACL = "x-container-sysmeta-acl-write"
+ACCOUNT_ACL = "x-account-sysmeta-core-access-control"
+
 REFERRER_DESIGNATORS = (".r", ".ref", ".referer", ".referrer")
 LISTINGS = ".rlistings"
 ACCOUNT_ACL_KEYS = ("admin", "read-write", "read-only")
