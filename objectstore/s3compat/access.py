@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from objectstore import errors
 from objectstore.proxy import authorization, s3_acl_store
@@ -219,8 +219,10 @@ class S3Access:
                 asked = [missing_object_request(bucket, key, caller)]
             else:
                 tags = dict(tagging.decode(head.get(S3_TAGGING, ""))) if head is not None else None
-                asked = policy_requests(method, bucket, key or None, params, headers,
-                                        caller, existing_tags=tags)
+                # a copy's read of its source is judged by the source bucket's own check
+                asked = [r for r in policy_requests(method, bucket, key or None, params,
+                                                    headers, caller, existing_tags=tags)
+                         if r.role != "copy-source"]
             decision = self._verdict(policy, asked, requester, who, account)
         pab = of_sysmeta(sysmeta)
         grants = Grants(ContainerACL.parse(sysmeta.get(READ_ACL)),
@@ -239,9 +241,8 @@ class S3Access:
                 and decision is not Decision.DENY:
             account_acl = await self._account_acl(account)
             if account_acl:
-                access = authorization.decide(who, ask, Grants(
-                    grants.read_acl, grants.write_acl, account_acl, grants.bucket_acl,
-                    grants.object_acl, decision))
+                access = authorization.decide(who, ask,
+                                              replace(grants, account_acl=account_acl))
         if access is Access.DENIED:
             raise s3errors.AccessDenied()
         return access

@@ -54,6 +54,7 @@ KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock", "lifecycle",
          *ACCESS_PARAMS}
 READ_ONLY = {"location"}      # GET only: setting it is not supported
+ACCESS_SETTINGS = (s3_acl_store.CONTAINER_ACL, OWNERSHIP)   # what CreateBucket may set
 
 
 def valid_bucket_name(name: str) -> bool:
@@ -197,12 +198,18 @@ class Buckets:
             if _lock_asked(request.headers):    # versioned, and lockable, for good
                 await self.versioning.configure(account, bucket, True,
                                                 {BUCKET_LOCK: "Enabled"})
-        elif settings:           # made again by its owner, with an ACL: it gets that ACL
-            await self.containers.post_container(account, bucket, settings)
-        if exists and region not in ("", DEFAULT_REGION):
+        elif region not in ("", DEFAULT_REGION):
             # us-east-1 answers a repeated create with 200 (S3's legacy behaviour);
             # every other region with BucketAlreadyOwnedByYou
             raise s3errors.BucketAlreadyOwnedByYou()
+        elif is_swift_only(headers):
+            if settings:
+                await self.containers.post_container(account, bucket, settings)
+        elif any(headers.get(k, "") != settings.get(k, "") for k in ACCESS_SETTINGS):
+            # a repeated create that would change who gets in changes nothing (S3 keeps
+            # the bucket as it is): a 200 would tell the client its ACL was set (ceph
+            # answers so too)
+            raise s3errors.BucketAlreadyExists()
         self.access.forget(bucket)
         return Response(status_code=200, headers={"location": f"/{bucket}"})
 

@@ -271,3 +271,16 @@ def test_presigned_urls_carry_their_signers_rights(alice: Any, bob: Any, bucket:
     alice.put_object_acl(Bucket=bucket, Key="k", GrantRead='id="bob"')
     with urllib.request.urlopen(link, timeout=10) as reply:
         assert reply.read() == b"signed"
+
+
+def test_a_repeated_create_never_changes_who_gets_in(alice: Any, anonymous: Any) -> None:
+    name = f"acl-{os.urandom(4).hex()}"
+    alice.create_bucket(Bucket=name, ACL="public-read")
+    alice.create_bucket(Bucket=name, ACL="public-read")          # the same: 200
+    assert error(lambda: alice.create_bucket(Bucket=name)) == (409, "BucketAlreadyExists")
+    assert [o for o in anonymous.list_objects_v2(Bucket=name).get("Contents", [])] == []
+    other = f"acl-{os.urandom(4).hex()}"
+    alice.create_bucket(Bucket=other)
+    assert error(lambda: alice.create_bucket(Bucket=other, ACL="public-read")) == \
+        (409, "BucketAlreadyExists")
+    assert error(lambda: anonymous.list_objects_v2(Bucket=other)) == (403, "AccessDenied")

@@ -177,3 +177,23 @@ def test_a_bucket_made_again_does_not_inherit_the_old_policy(alice: Any, anonymo
     alice.put_object(Bucket=name, Key="k", Body=b"v")
     assert error(lambda: alice.get_bucket_policy(Bucket=name)) == (404, "NoSuchBucketPolicy")
     assert error(lambda: anonymous.get_object(Bucket=name, Key="k")) == (403, "AccessDenied")
+
+
+def test_a_copy_is_judged_by_each_buckets_own_policy(alice: Any, bob: Any, bucket: str
+                                                     ) -> None:
+    alice.put_bucket_policy(Bucket=bucket, Policy=policy(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{bucket}/public/*"}))
+    target = f"pol-{os.urandom(4).hex()}"
+    alice.create_bucket(Bucket=target)
+    alice.put_bucket_policy(Bucket=target, Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": "bob"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{target}/*",
+         "Condition": {"StringLike": {"s3:x-amz-copy-source": f"{bucket}/public/*"}}}))
+    bob.copy_object(Bucket=target, Key="copied", CopySource={"Bucket": bucket,
+                                                             "Key": "public/a"})
+    assert bob.get_object(Bucket=target, Key="copied")["Body"].read() == b"a"   # bob's own
+    assert error(lambda: bob.copy_object(Bucket=target, Key="n", CopySource={
+        "Bucket": bucket, "Key": "private/b"})) == (403, "AccessDenied")
+    assert error(lambda: bob.put_object(Bucket=target, Key="n", Body=b"x")) == \
+        (403, "AccessDenied")                          # not a copy of public/*
