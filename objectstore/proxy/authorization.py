@@ -54,6 +54,8 @@ PERMISSION_OF = {Need.READ: Permission.READ, Need.LIST: Permission.READ,
                  Need.WRITE: Permission.WRITE, Need.READ_ACP: Permission.READ_ACP,
                  Need.WRITE_ACP: Permission.WRITE_ACP}
 READS = frozenset({Need.READ, Need.LIST, Need.READ_ACP, Need.ACCOUNT_READ})
+# what an object's own ACL decides (WRITE and LIST are the bucket's, even naming a key)
+OBJECT_NEEDS = frozenset({Need.READ, Need.READ_ACP, Need.WRITE_ACP})
 
 
 class Access(enum.Enum):
@@ -154,7 +156,7 @@ def _acl_grants(who: Identity, ask: Ask, grants: Grants) -> bool:
     permission = PERMISSION_OF.get(ask.need)
     if permission is None:
         return False
-    on_object = ask.obj is not None and ask.need is not Need.WRITE
+    on_object = ask.obj is not None and ask.need in OBJECT_NEEDS
     acl = grants.object_acl if on_object else grants.bucket_acl
     return acl is not None and allows(acl, who.canonical_id, permission, not on_object,
                                       grants.ignore_public_acls)

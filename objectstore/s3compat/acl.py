@@ -38,15 +38,21 @@ def _blocks_public(sysmeta: Mapping[str, str]) -> bool:
     return pab is not None and pab.block_public_acls
 
 
-def write_acl_metadata(headers: Mapping[str, str], reach: Reach, sysmeta: Mapping[str, str],
-                       directory: Directory) -> dict[str, str]:
-    """The system metadata that keeps the ACL an object write asks for (none for the
-    bucket owner's private ACL); S3's refusals for what it may not ask."""
+def write_acl(headers: Mapping[str, str], reach: Reach, sysmeta: Mapping[str, str],
+              directory: Directory) -> ACL:
+    """The ACL (and so the owner) of what an object write makes, as it asks for it and
+    the bucket's ObjectOwnership decides; S3's refusals for what it may not ask."""
     bucket_owner = Owner(reach.owner)
     writer = Owner(reach.who.account) if reach.who.account else bucket_owner
     acl = object_write_acl(ownership_of(sysmeta), headers, writer, bucket_owner, directory)
     check_not_blocked(acl, _blocks_public(sysmeta))
-    if acl == private(bucket_owner):
+    return acl
+
+
+def acl_metadata(acl: ACL, bucket_owner: str) -> dict[str, str]:
+    """The system metadata that keeps `acl` (none for the bucket owner's private ACL,
+    which an object without one has)."""
+    if acl == private(Owner(bucket_owner)):
         return {}
     return {s3_acl_store.OBJECT_ACL: s3_acl_store.encode(acl)}
 

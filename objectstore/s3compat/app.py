@@ -20,6 +20,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.lifecycle_rules import DAY
 from objectstore.proxy.lifecycle_store import LifecycleStore
+from objectstore.proxy.object_info import S3_OWNER
 from objectstore.proxy.policy_store import PolicyStore
 from objectstore.proxy.versions import DeleteMarker
 from objectstore.request_id import note_account
@@ -35,7 +36,7 @@ from objectstore.s3compat import (
     versioning,
 )
 from objectstore.s3compat.access import Reach, S3Access, identity_of, requester_of
-from objectstore.s3compat.acl import AclRequests, write_acl_metadata
+from objectstore.s3compat.acl import AclRequests, acl_metadata, write_acl
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig
 from objectstore.s3compat.buckets import Buckets
 from objectstore.s3compat.copying import copy_source
@@ -200,6 +201,7 @@ class S3API:
             features.check_unversioned(self.proxy.known_containers.sysmeta(account, bucket))
         vid = versioning.requested(params)
         acl_meta: dict[str, str] = {}
+        object_owner = reach.requester
         source_account = account
         if "x-amz-copy-source" in request.headers and method == "PUT":
             source_account = await self._check_source(request, reach, user, signed)
@@ -209,8 +211,9 @@ class S3API:
             features.check_object_write(request.headers)
             sysmeta = self.proxy.known_containers.sysmeta(account, bucket)
             object_lock.check_bucket(request.headers, sysmeta)
-            acl_meta = write_acl_metadata(request.headers, reach, sysmeta,
-                                          self.keys.directory)
+            acl = write_acl(request.headers, reach, sysmeta, self.keys.directory)
+            acl_meta = acl_metadata(acl, reach.owner)
+            object_owner = acl.owner.id
         if "acl" in params:
             return await self.acls.object(request, reach, bucket, key, params)
         if "tagging" in params:
@@ -218,7 +221,9 @@ class S3API:
         if "retention" in params or "legal-hold" in params:
             return await self.lock.handle(request, account, bucket, key, params)
         if "uploads" in params or "uploadId" in params:
-            return await self.multipart.handle(request, account, reach.requester, bucket,
+            if "uploads" in params:        # the upload's marker keeps its owner
+                acl_meta = {**acl_meta, S3_OWNER: object_owner}
+            return await self.multipart.handle(request, account, object_owner, bucket,
                                                key, params, signed, signing_key, acl_meta)
         v = self.versioning
         if method == "PUT":

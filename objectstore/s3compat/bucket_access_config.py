@@ -13,6 +13,7 @@ from objectstore.proxy.core import Proxy
 from objectstore.proxy.policy import is_public, parse_policy
 from objectstore.proxy.policy_store import PolicyStore
 from objectstore.proxy.public_access import FIELDS, SYSMETA, PublicAccessBlock, of_sysmeta
+from objectstore.proxy.s3_acl import is_public as acl_is_public
 from objectstore.proxy.s3_ownership import SYSMETA as OWNERSHIP
 from objectstore.proxy.s3_ownership import ObjectOwnership, check_bucket_acl
 from objectstore.s3compat import s3errors
@@ -78,9 +79,13 @@ class BucketAccessConfig:
     async def policy_status(self, reach: Reach, bucket: str) -> Response:
         flag = self.policies.flag(reach.account, bucket)
         stored = await self.policies.get(reach.account, bucket, flag) if flag else None
-        if stored is None:
-            raise s3errors.NoSuchBucketPolicy(BucketName=bucket)
-        public = "true" if stored.public else "false"
+        # public by its policy or by its ACL (unless IgnorePublicAcls), as ceph answers;
+        # a bucket without a policy is answered too (AWS: NoSuchBucketPolicy)
+        sysmeta = self._sysmeta(reach, bucket)
+        block = of_sysmeta(sysmeta)
+        by_acl = acl_is_public(bucket_acl(sysmeta, reach.owner)) and not (
+            block is not None and block.ignore_public_acls)
+        public = "true" if (stored is not None and stored.public) or by_acl else "false"
         return xml_response(xml_doc("PolicyStatus", el("IsPublic", public)))
 
     # -- PublicAccessBlock -------------------------------------------------------------

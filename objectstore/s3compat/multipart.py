@@ -267,6 +267,7 @@ class Multipart:
     async def list_parts(self, account: str, bucket: str, key: str, upload_id: str,
                          params: Mapping[str, str], owner: str) -> bytes:
         marker = await self.marker(account, bucket, key, upload_id)
+        owner = marker.system.s3_owner or owner       # whom the object will belong to
         algorithm = marker.system.s3_checksum_algorithm
         after = _number(params, "part-number-marker", 0)
         limit = min(_number(params, "max-parts", 1000), 1000)

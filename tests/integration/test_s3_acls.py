@@ -284,3 +284,17 @@ def test_a_repeated_create_never_changes_who_gets_in(alice: Any, anonymous: Any)
     assert error(lambda: alice.create_bucket(Bucket=other, ACL="public-read")) == \
         (409, "BucketAlreadyExists")
     assert error(lambda: anonymous.list_objects_v2(Bucket=other)) == (403, "AccessDenied")
+
+
+def test_an_uploads_owner_is_whom_the_object_will_belong_to(alice: Any, bob: Any) -> None:
+    name = f"acl-{os.urandom(4).hex()}"
+    alice.create_bucket(Bucket=name, ACL="public-read-write",
+                        ObjectOwnership="BucketOwnerPreferred")
+    mine = bob.create_multipart_upload(Bucket=name, Key="bobs")["UploadId"]
+    theirs = bob.create_multipart_upload(Bucket=name, Key="given",
+                                         ACL="bucket-owner-full-control")["UploadId"]
+    assert bob.list_parts(Bucket=name, Key="bobs", UploadId=mine)["Owner"]["ID"] == "bob"
+    assert bob.list_parts(Bucket=name, Key="given", UploadId=theirs)["Owner"]["ID"] == \
+        "alice"
+    bob.put_object(Bucket=name, Key="given-put", Body=b"x", ACL="bucket-owner-full-control")
+    assert alice.get_object_acl(Bucket=name, Key="given-put")["Owner"]["ID"] == "alice"

@@ -76,6 +76,11 @@ def test_s3_grants_to_another_account(need: Need, bucket_grant: Permission | Non
     assert decide(BOB, ask(need), grants) is expected
 
 
+def test_listing_parts_of_a_key_is_the_buckets_read() -> None:
+    grants = Grants(bucket_acl=acl((CanonicalUser("bob"), Permission.READ)))
+    assert decide(BOB, Ask(Need.LIST, HOME, "bucket", "key"), grants) is Access.ALLOWED
+
+
 def test_canonical_grants_are_the_accounts_admins_and_groups_are_everyones() -> None:
     mine = Grants(bucket_acl=private(Owner("alice")))
     assert decide(CLERK, ask(Need.LIST), mine) is Access.DENIED
