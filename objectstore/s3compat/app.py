@@ -224,7 +224,8 @@ class S3API:
             if "uploads" in params:        # the upload's marker keeps its owner
                 acl_meta = {**acl_meta, S3_OWNER: object_owner}
             return await self.multipart.handle(request, account, object_owner, bucket,
-                                               key, params, signed, signing_key, acl_meta)
+                                               key, params, signed, signing_key, acl_meta,
+                                               source_account)
         v = self.versioning
         if method == "PUT":
             if "x-amz-copy-source" in request.headers:

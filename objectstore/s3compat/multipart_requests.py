@@ -69,7 +69,8 @@ class MultipartRequests:
 
     async def handle(self, request: Request, account: str, owner: str, bucket: str,
                      key: str, params: dict[str, str], signed: sigv4.SignedRequest | None,
-                     signing_key: bytes, acl: Mapping[str, str] | None = None) -> Response:
+                     signing_key: bytes, acl: Mapping[str, str] | None = None,
+                     source_account: str | None = None) -> Response:
         """`acl`: the system metadata keeping the ACL CreateMultipartUpload asks for
         (acl.py); the completed object gets it."""
         method, upload_id = request.method, params.get("uploadId", "")
@@ -86,6 +87,7 @@ class MultipartRequests:
             number = _part_number(params)
             if "x-amz-copy-source" in request.headers:
                 return await self.upload_part_copy(request, account, bucket, key, upload_id,
+                                                   source_account or account,
                                                    number)
             options = PutOptions()
             body, _ = upload_body(request, signed, signing_key, options)
@@ -109,10 +111,12 @@ class MultipartRequests:
         raise s3errors.MethodNotAllowed()
 
     async def upload_part_copy(self, request: Request, account: str, bucket: str, key: str,
-                               upload_id: str, number: int) -> Response:
-        """A part copied from an existing object, whole or one byte range of it."""
+                               upload_id: str, source_account: str, number: int
+                               ) -> Response:
+        """A part copied from an existing object, whole or one byte range of it (in
+        `source_account`: the source bucket's owner's, whose read was checked)."""
         src_bucket, src_key, vid = copy_source(request.headers["x-amz-copy-source"])
-        handle = await self.versioning.open(account, src_bucket, src_key, vid)
+        handle = await self.versioning.open(source_account, src_bucket, src_key, vid)
         size = handle.size
         start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
         stream = await handle.read(ByteRange(start, end) if end > start else None)

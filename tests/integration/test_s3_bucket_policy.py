@@ -202,3 +202,17 @@ def test_a_copy_is_judged_by_each_buckets_own_policy(alice: Any, bob: Any, bucke
         "Bucket": bucket, "Key": "private/b"})) == (403, "AccessDenied")
     assert error(lambda: bob.put_object(Bucket=target, Key="n", Body=b"x")) == \
         (403, "AccessDenied")                          # not a copy of public/*
+    # a part copied from the other account's bucket, as its policy allows
+    alice.put_bucket_acl(Bucket=target, GrantWrite='id="bob"', GrantFullControl='id="alice"')
+    upload = bob.create_multipart_upload(Bucket=target, Key="parts")["UploadId"]
+    part = bob.upload_part_copy(Bucket=target, Key="parts", UploadId=upload, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "public/a"})
+    bob.complete_multipart_upload(Bucket=target, Key="parts", UploadId=upload,
+                                  MultipartUpload={"Parts": [{
+                                      "PartNumber": 1,
+                                      "ETag": part["CopyPartResult"]["ETag"]}]})
+    assert bob.get_object(Bucket=target, Key="parts")["Body"].read() == b"a"
+    upload = bob.create_multipart_upload(Bucket=target, Key="stolen")["UploadId"]
+    assert error(lambda: bob.upload_part_copy(
+        Bucket=target, Key="stolen", UploadId=upload, PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "private/b"})) == (403, "AccessDenied")
