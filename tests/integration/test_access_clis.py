@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tests.integration.test_s3_awscli import aws
-from tests.integration.test_s3_rclone_s3cmd import run
+from tests.integration.test_s3_rclone_s3cmd import run, s3cmd_command
 
 
 def anonymous_get(url: str) -> int:
@@ -62,15 +59,7 @@ def test_aws_cli_acls_and_policies(server: str, tmp_path: Path) -> None:
 
 
 def test_s3cmd_setacl_and_setpolicy(server: str, tmp_path: Path) -> None:
-    s3cmd = shutil.which("s3cmd")
-    if s3cmd is None:
-        pytest.fail("scripts/test.sh installs s3cmd")
-    host = server.removeprefix("http://")
-    cfg = tmp_path / "s3cfg"
-    cfg.write_text(f"[default]\naccess_key = test:tester\nsecret_key = testing\n"
-                   f"host_base = {host}\nhost_bucket = {host}\nuse_https = False\n"
-                   "signature_v2 = False\nbucket_location = us-east-1\n")
-    base = [s3cmd, "-c", str(cfg)]
+    base = s3cmd_command(server, tmp_path)
     name = f"sc-acl-{os.urandom(4).hex()}"
     src = tmp_path / "file.txt"
     src.write_text("shared with everyone")

@@ -299,6 +299,9 @@ def test_restart_mid_pass(tmp_path: Path) -> None:
             s3.put_object(Bucket="restart", Key=f"k{i:03d}", Body=b"x")
         put_rules(s3, "restart", rule(Expiration={"Days": 1}))
         until(lambda: len(keys(s3, "restart")) < 35, deadline=60)
+        # where it got to is saved about every second (its first save also makes the
+        # progress container): give it two, and it is still mid-pass (5 actions a second)
+        time.sleep(2.5)
         assert keys(s3, "restart"), "killed mid-pass, not after it"
         first.proc.kill()           # a hard stop, mid-pass
         first.proc.wait()

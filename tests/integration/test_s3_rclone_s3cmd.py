@@ -49,7 +49,8 @@ def test_rclone_copy_sync_check(server: str, tmp_path: Path) -> None:
     assert (dest / "a.txt").read_text() == "changed"
 
 
-def test_s3cmd(server: str, tmp_path: Path) -> None:
+def s3cmd_command(server: str, tmp_path: Path) -> list[str]:
+    """s3cmd with a config for the default user of `server` (path-style, plain http)."""
     s3cmd = shutil.which("s3cmd")
     assert s3cmd, "scripts/test.sh installs s3cmd"
     host = server.removeprefix("http://")
@@ -57,7 +58,11 @@ def test_s3cmd(server: str, tmp_path: Path) -> None:
     cfg.write_text(f"[default]\naccess_key = test:tester\nsecret_key = testing\n"
                    f"host_base = {host}\nhost_bucket = {host}\nuse_https = False\n"
                    "signature_v2 = False\nbucket_location = us-east-1\n")
-    base = [s3cmd, "-c", str(cfg)]
+    return [s3cmd, "-c", str(cfg)]
+
+
+def test_s3cmd(server: str, tmp_path: Path) -> None:
+    base = s3cmd_command(server, tmp_path)
     bucket = f"s3://sc-{os.urandom(4).hex()}"
     src = tmp_path / "file.bin"
     src.write_bytes(os.urandom(200_000))
