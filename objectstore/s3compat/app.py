@@ -149,6 +149,8 @@ class S3API:
         if not bucket or (not obj and request.method == "PUT" and not
                           params.keys() & BUCKET_SETTINGS):
             # ListBuckets and CreateBucket: an account's own, for its admins
+            if user is None and not bucket and request.method == "GET":
+                return listings.no_buckets()      # anonymous owns none (as RGW answers)
             if user is None or not user.admin:
                 raise s3errors.AccessDenied()
             features.check_owner(request.headers, user.account)

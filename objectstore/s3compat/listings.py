@@ -100,6 +100,12 @@ def _bucket_xml(entries: list[dict[str, Any]]) -> str:
                    for e in entries)
 
 
+def no_buckets() -> Response:
+    """ListBuckets of a requester who owns no account (anonymous): an empty list."""
+    return Response(xml_doc("ListAllMyBucketsResult", "<Buckets></Buckets>"),
+                    media_type="application/xml")
+
+
 async def list_buckets(containers: Containers, swift_account: str, owner: str,
                        params: dict[str, str],
                        hidden: frozenset[str] | set[str] = frozenset()) -> Response:

@@ -314,9 +314,12 @@ class Multipart:
                     (id_marker or key != key_marker):
                 uploads.append((key, upload, e["timestamp"]))
         shown, truncated = uploads[:limit], len(uploads) > limit
+        owners = await self._upload_owners(account, bucket, [(k, u) for k, u, _ in shown],
+                                           owner)
         items = "".join(f"<Upload>{el('Key', k)}{el('UploadId', u)}"
-                        f"{OWNER.format('Initiator', owner)}{OWNER.format('Owner', owner)}"
-                        f"{el('StorageClass', 'STANDARD')}</Upload>" for k, u, _ in shown)
+                        f"{OWNER.format('Initiator', o)}{OWNER.format('Owner', o)}"
+                        f"{el('StorageClass', 'STANDARD')}</Upload>"
+                        for (k, u, _), o in zip(shown, owners))
         body = (el("Bucket", bucket) + el("KeyMarker", key_marker)
                 + el("UploadIdMarker", id_marker) + el("MaxUploads", limit)
                 + el("IsTruncated", str(truncated).lower()))
@@ -325,6 +328,21 @@ class Multipart:
         if truncated and shown:
             body += el("NextKeyMarker", shown[-1][0]) + el("NextUploadIdMarker", shown[-1][1])
         return xml_doc("ListMultipartUploadsResult", body + items)
+
+    async def _upload_owners(self, account: str, bucket: str,
+                             uploads: list[tuple[str, str]], default: str) -> list[str]:
+        """Whom each upload's object will belong to, from its marker (a listing does
+        not carry it: another account may have started an upload in a shared bucket)."""
+        limit = asyncio.Semaphore(16)
+
+        async def owner_of(key: str, upload_id: str) -> str:
+            async with limit:
+                try:
+                    marker = await self.marker(account, bucket, key, upload_id)
+                except s3errors.NoSuchUpload:       # completed or aborted meanwhile
+                    return default
+                return marker.system.s3_owner or default
+        return list(await asyncio.gather(*(owner_of(k, u) for k, u in uploads)))
 
 
 def _number(params: Mapping[str, str], name: str, default: int) -> int:

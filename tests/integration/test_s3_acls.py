@@ -298,3 +298,19 @@ def test_an_uploads_owner_is_whom_the_object_will_belong_to(alice: Any, bob: Any
         "alice"
     bob.put_object(Bucket=name, Key="given-put", Body=b"x", ACL="bucket-owner-full-control")
     assert alice.get_object_acl(Bucket=name, Key="given-put")["Owner"]["ID"] == "alice"
+    # the listing names each upload's own owner, whoever lists it
+    alices = alice.create_multipart_upload(Bucket=name, Key="alices")["UploadId"]
+    for lister in (alice, bob):
+        listed = {u["UploadId"]: (u["Initiator"]["ID"], u["Owner"]["ID"])
+                  for u in lister.list_multipart_uploads(Bucket=name)["Uploads"]}
+        assert listed == {mine: ("bob", "bob"), theirs: ("alice", "alice"),
+                          alices: ("alice", "alice")}
+
+
+def test_anonymous_owns_no_buckets(alice: Any, anonymous: Any) -> None:
+    name = f"acl-{os.urandom(4).hex()}"
+    alice.create_bucket(Bucket=name, ACL="public-read-write")
+    assert alice.list_buckets()["Buckets"]          # alice's are hers, not anonymous's
+    assert anonymous.list_buckets()["Buckets"] == []
+    assert error(lambda: anonymous.create_bucket(Bucket=f"{name}-anon")) == \
+        (403, "AccessDenied")
