@@ -240,10 +240,16 @@ def test_bad_row_batches_are_refused(node: tuple[Target, Path], body: bytes) -> 
 
     async def go(client: NodeClient) -> None:
         assert (await call(client, "PUT", target, CONT, ts(1)))[0] == 201
-        resp = await client.request("POST", target, CONT, {"x-backend-rows": "1"},
-                                    _chunks(body))
-        resp.release()
-        assert resp.status == 400
+        try:
+            resp = await client.request("POST", target, CONT, {"x-backend-rows": "1"},
+                                        _chunks(body))
+        except aiohttp.ClientOSError:
+            # a body far too big is answered (400) and the connection closed before
+            # the client has sent it all: it may see the close, not the answer
+            assert len(body) > 1_000_000
+        else:
+            resp.release()
+            assert resp.status == 400
         s, h, listing = await call(client, "GET", target, CONT)
         assert s == 200 and json.loads(listing) == [] and h["x-item-count"] == "0"
         other = node_path("containers", "sdb1", 5, "AUTH_test", "missing")

@@ -120,7 +120,7 @@ def test_a_deleted_bucket_takes_no_more_writes(server: str, s3: Any) -> None:
         assert raised.value.http_status == 404
 
 
-def test_auth_failures(server: str) -> None:
+def test_auth_failures(server: str, s3: Any) -> None:
     bad = boto3.client("s3", endpoint_url=server, aws_access_key_id="test:tester",
                        aws_secret_access_key="wrong", region_name="us-east-1")
     with pytest.raises(ClientError) as info:
@@ -131,9 +131,15 @@ def test_auth_failures(server: str) -> None:
     with pytest.raises(ClientError) as info:
         unknown.list_buckets()
     assert code(info) == "InvalidAccessKeyId"
-    anonymous = requests.get(f"{server}/", timeout=10)
+    bucket = f"auth-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=bucket)
+    anonymous = requests.get(f"{server}/{bucket}", timeout=10)
     assert anonymous.status_code == 403 and b"<Code>AccessDenied</Code>" in anonymous.content
     assert "x-amz-request-id" in anonymous.headers
+    # Anonymous owns no buckets: the service listing is empty, never another's buckets.
+    listing = requests.get(f"{server}/", timeout=10)
+    assert listing.status_code == 200 and bucket.encode() not in listing.content
+    assert b"<Bucket>" not in listing.content
 
 
 def test_presigned_urls(server: str, s3: Any) -> None:
