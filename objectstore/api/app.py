@@ -41,7 +41,7 @@ from objectstore.api.staticweb import web_mode
 from objectstore.api.staticweb_requests import web_request
 from objectstore.api.swift_errors import error_response
 from objectstore.api.symlink_requests import EXTRA_HEADERS, MAY
-from objectstore.api.tempauth import TempAuth
+from objectstore.api.tempauth import TOKEN_PREFIX, TempAuth
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
 from objectstore.api.unsupported import (
     WRITES,
@@ -49,6 +49,7 @@ from objectstore.api.unsupported import (
 )
 from objectstore.http.forms import boundary_of
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.keystone import Keystone
 
 AUTH_PATHS = ("/auth/v1.0", "/auth/v1.0/", "/v1.0", "/v1.0/")
 
@@ -67,11 +68,14 @@ def realm(raw_path: bytes) -> str:
 
 
 class SwiftAPI:
-    def __init__(self, proxy: Proxy, auth: TempAuth, capabilities: dict[str, Any]) -> None:
+    def __init__(self, proxy: Proxy, auth: TempAuth, capabilities: dict[str, Any],
+                 keystone: Keystone | None = None) -> None:
+        """`keystone`: tokens that are not TempAuth's are Keystone's to validate."""
         self.proxy = proxy
         self.backend = Backend.over(proxy)
         self.auth = auth
         self.capabilities = capabilities
+        self.keystone = keystone
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         tx = trans_id()
@@ -127,7 +131,7 @@ class SwiftAPI:
             except TempURLInvalid:
                 return invalid_response(request.method)
         token = request.headers.get("x-auth-token") or request.headers.get("x-storage-token")
-        who = principal_of(self.auth.user_of(token) if token else None)
+        who = await self._who(token)
         request_id.note_account(target.account)
         setattr(request.state, RESELLER, who.reseller)
         method = request.method
@@ -173,6 +177,14 @@ class SwiftAPI:
         if origin is not None and target.container is not None:   # a browser, elsewhere
             cors.decorate(response, await self._container_meta(target), origin)
         return response
+
+    async def _who(self, token: str | None) -> Principal:
+        """Who a token stands for: TempAuth's own tokens, else Keystone's (if any)."""
+        if not token:
+            return principal_of(None)
+        if self.keystone is None or token.startswith(TOKEN_PREFIX):
+            return principal_of(self.auth.user_of(token))
+        return await self.keystone.identity_of(token)
 
     async def _container_meta(self, t: SwiftPath) -> dict[str, str]:
         assert t.container is not None

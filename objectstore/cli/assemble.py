@@ -11,6 +11,7 @@ from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, TempAuth, User
 from objectstore.endpoint import SWIFT_EXACT, Endpoint
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.lifecycle_rules import DAY
 from objectstore.s3compat.app import S3API
 from objectstore.s3compat.credentials import KeyStore, S3User
@@ -26,13 +27,16 @@ def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
 def build_endpoint(proxy: Proxy, users: tuple[User, ...],
                    s3_domains: tuple[str, ...] = ("localhost",),
                    cluster_secret: bytes | None = None,
-                   token_life: int = DEFAULT_TOKEN_LIFE, day_seconds: float = DAY) -> Endpoint:
+                   token_life: int = DEFAULT_TOKEN_LIFE, day_seconds: float = DAY,
+                   keystone: Keystone | None = None) -> Endpoint:
     """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3.
     `cluster_secret`: Swift tokens are good on every proxy that has it.
-    `day_seconds`: a lifecycle day ([lifecycle])."""
+    `day_seconds`: a lifecycle day ([lifecycle]). `keystone`: users from Keystone too
+    (its tokens for Swift, its EC2 credentials for S3)."""
     return Endpoint(SwiftAPI(proxy, TempAuth(users, token_life, cluster_secret),
-                             CAPABILITIES),
-                    S3API(proxy, KeyStore(s3_users(users)), s3_domains, day_seconds))
+                             CAPABILITIES, keystone),
+                    S3API(proxy, KeyStore(s3_users(users), keystone), s3_domains,
+                          day_seconds))
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

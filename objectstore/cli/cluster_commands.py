@@ -25,6 +25,7 @@ from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.ring_sync import RingSync
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
@@ -179,9 +180,10 @@ def cmd_proxy(args: argparse.Namespace) -> int:
                             config.settings.read_timeout)
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
+        keystone = Keystone(config.keystone) if config.keystone else None
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
                                             config.secret, config.token_life,
-                                            config.day_seconds),
+                                            config.day_seconds, keystone),
                              api_error_body)
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),
@@ -195,6 +197,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
             sync.cancel()
             await proxy.close()
             await client.close()
+            if keystone is not None:
+                await keystone.close()
 
     eventloop.run(main())
     return 0

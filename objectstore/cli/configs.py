@@ -20,6 +20,7 @@ from objectstore.cli.errors import CommandError
 from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
+from objectstore.proxy.keystone_settings import KeystoneSettings
 from objectstore.proxy.lifecycle_rules import DAY
 
 
@@ -35,6 +36,7 @@ class ProxyConfig:
     s3_domains: tuple[str, ...] = ("localhost",)
     token_life: int = DEFAULT_TOKEN_LIFE
     day_seconds: float = DAY                # [lifecycle] day_seconds
+    keystone: KeystoneSettings | None = None   # [keystone]
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -118,9 +120,15 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
                 error_suppression=float(proxy.get("error_suppression", 30.0))),
             users=users or DEFAULT_USERS,
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
-            token_life=token_life_of(doc), day_seconds=day_seconds_of(doc))
+            token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
+            keystone=keystone_of(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
+
+
+def keystone_of(doc: dict[str, Any]) -> KeystoneSettings | None:
+    """`[keystone]` of a config file, if it has one."""
+    return KeystoneSettings.from_config(doc["keystone"]) if "keystone" in doc else None
 
 
 def node_toml(host: str, port: int, devices: str, hash_prefix: str) -> str:

@@ -29,6 +29,7 @@ import uvicorn
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.cluster_commands import node_role
+from objectstore.cli.configs import keystone_of
 from objectstore.cli.daemon_commands import (
     EXPIRER_INTERVAL,
     INTERVALS,
@@ -43,6 +44,7 @@ from objectstore.node.config import NodeConfig
 from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.keystone import Keystone
 from objectstore.request_id import current_role
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
@@ -130,6 +132,19 @@ def load_token_life(config: Path | None) -> int:
         return token_life_of(tomllib.load(f))
 
 
+def load_keystone(config: Path | None) -> Keystone | None:
+    """`[keystone]`: users from Keystone besides the config's own."""
+    if config is None:
+        return None
+    with open(config, "rb") as f:
+        doc: dict[str, Any] = tomllib.load(f)
+    try:
+        settings = keystone_of(doc)
+    except ValueError as exc:
+        raise CommandError(f"bad config {config}: {exc}") from None
+    return Keystone(settings) if settings else None
+
+
 def load_s3_domains(config: Path | None) -> tuple[str, ...]:
     """`[s3] domains = [...]`: <bucket>.<domain> Hosts are virtual-hosted S3."""
     if config is None:
@@ -171,6 +186,7 @@ class _QuietServer(uvicorn.Server):
 
 async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                 config: Path | None, limits: HeadLimits | None = None) -> None:
+    keystone = load_keystone(config)     # a bad [keystone] stops us before anything runs
     layout = prepare(data_dir, nodes, replicas)
     # every port bound first: one in use is one clear error, before anything runs
     sockets: list[socket.socket] = []
@@ -201,7 +217,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     lifecycle = load_lifecycle(config)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
                                         layout.secret, load_token_life(config),
-                                        lifecycle.day_seconds),
+                                        lifecycle.day_seconds, keystone),
                          api_error_body)
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))
@@ -239,3 +255,5 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     await asyncio.gather(*background, return_exceptions=True)
     await proxy.close()
     await client.close()
+    if keystone is not None:
+        await keystone.close()

@@ -67,13 +67,16 @@ class Access(enum.Enum):
 @dataclass(frozen=True)
 class Identity:
     """Who asks: `account` None when anonymous; `groups` are Swift's (`account`,
-    `account:user`, and `AUTH_account` for an admin)."""
+    `account:user`, and `AUTH_account` for an admin; a Keystone user's are keystoneauth's
+    `project:user` forms). `roles`: a Keystone user's roles (lower case), which a Swift
+    ACL may name, and which count in the user's own account only."""
 
     account: str | None = None
     user: str | None = None
     admin: bool = False
     reseller: bool = False
     groups: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
 
     @classmethod
     def of_user(cls, account: str, user: str, admin: bool, reseller: bool = False
@@ -108,6 +111,14 @@ class Identity:
             return False
         return self.reseller or swift_account in self.groups
 
+    def in_any(self, acl_groups: frozenset[str], swift_account: str) -> bool:
+        """Whether a Swift ACL of `swift_account` names one of this user's groups (or,
+        in the user's own account, one of its roles, as keystoneauth compares them)."""
+        if self.groups & acl_groups:
+            return True
+        return bool(self.roles) and swift_account == f"AUTH_{self.account}" and any(
+            g.lower() in self.roles for g in acl_groups)
+
 
 ANONYMOUS = Identity()
 
@@ -141,7 +152,7 @@ def decide(who: Identity, ask: Ask, grants: Grants) -> Access:
         return Access.DENIED
     if who.owns(ask.account):
         return Access.OWNER
-    if who.groups & grants.account_acl.admin:
+    if who.in_any(grants.account_acl.admin, ask.account):
         return Access.OWNER
     if grants.policy is Decision.ALLOW and not (
             grants.public_policy and grants.restrict_public
@@ -169,11 +180,12 @@ def _swift_grants(who: Identity, ask: Ask, grants: Grants) -> bool:
         if need is Need.READ or need is Need.LIST:
             if read.referrer_allowed(ask.referer) and (need is Need.READ or read.listings):
                 return True
-            if who.groups & read.groups:
+            if who.in_any(read.groups, ask.account):
                 return True
-        elif need is Need.WRITE and who.groups & write.groups:
+        elif need is Need.WRITE and who.in_any(write.groups, ask.account):
             return True
     acl = grants.account_acl
-    if who.groups & acl.read_write and (ask.container is not None or need in READS):
+    if who.in_any(acl.read_write, ask.account) and (ask.container is not None
+                                                     or need in READS):
         return True
-    return bool(who.groups & acl.read_only) and need in READS
+    return who.in_any(acl.read_only, ask.account) and need in READS

@@ -79,6 +79,8 @@ def identity_of(user: S3User | None) -> Identity:
     """Who an S3 user is to the decision (made once per user: on every request)."""
     if user is None:
         return authorization.ANONYMOUS
+    if user.identity is not None:
+        return user.identity
     found = _identities.get(user)
     if found is None:
         name = user.access_key.partition(":")[2] or user.access_key

@@ -108,15 +108,16 @@ class S3API:
         response.headers["x-amz-id-2"] = req_id
         await response(scope, receive, send)
 
-    def authenticate(self, request: Request, raw_path: str, query: list[tuple[str, str]]
-                     ) -> tuple[S3User | None, sigv4.SignedRequest | None, bytes]:
+    async def authenticate(self, request: Request, raw_path: str,
+                           query: list[tuple[str, str]]
+                           ) -> tuple[S3User | None, sigv4.SignedRequest | None, bytes]:
         """Who signed the request (SigV4, or SigV2 for older clients; None when it is not
         signed at all: anonymous). Returns the user, the SigV4 claims and signing key
         (for chunks). A signature that does not verify is refused, never anonymous."""
         headers = sigv4.joined_headers(request.headers.items())
         v2 = parse_v2(headers, query)
         if v2 is not None:
-            user = self._user(v2.access_key)
+            user = await self._user(v2.access_key)
             verify_v2(request.method, raw_path, query, headers, v2, user.secret)
             return user, None, b""
         if "authorization" in headers:
@@ -125,12 +126,12 @@ class S3API:
             signed = sigv4.parse_presigned(query)
         else:
             return None, None, b""
-        user = self._user(signed.credential.access_key)
+        user = await self._user(signed.credential.access_key)
         key = sigv4.verify(request.method, raw_path, query, headers, signed, user.secret)
         return user, signed, key
 
-    def _user(self, access_key: str) -> S3User:
-        user = self.keys.get(access_key)
+    async def _user(self, access_key: str) -> S3User:
+        user = await self.keys.get(access_key)
         if user is None:
             raise s3errors.InvalidAccessKeyId()
         return user
@@ -141,7 +142,7 @@ class S3API:
             if bucket and not obj:
                 return await self.forms.handle(request, bucket)
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
-        user, signed, key = self.authenticate(request, raw_path, query)
+        user, signed, key = await self.authenticate(request, raw_path, query)
         note_account(user.account if user is not None else "")
         query = uri.strict_pairs(query)       # signed as sent; now it must be UTF-8
         bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)

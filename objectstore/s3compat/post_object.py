@@ -57,7 +57,7 @@ class PostObject:
             raise s3errors.InvalidArgument("POST requires a multipart/form-data body")
         parts = FormReader(request_stream(request), boundary).parts()
         fields, file = await _fields(parts)
-        user = self.authenticate(fields)
+        user = await self.authenticate(fields)
         account = user.swift_account
         policy = parse_policy(fields["policy"])
         if "key" not in fields:
@@ -88,7 +88,7 @@ class PostObject:
             headers["x-amz-version-id"] = result.version_id
         return _answer(fields, bucket, key, etag, headers)
 
-    def authenticate(self, fields: dict[str, str]) -> S3User:
+    async def authenticate(self, fields: dict[str, str]) -> S3User:
         """The user the form is signed for (SigV4 or SigV2 fields)."""
         if "x-amz-signature" in fields or "x-amz-credential" in fields:
             _require(fields, "policy", "x-amz-algorithm", "x-amz-credential", "x-amz-date",
@@ -96,11 +96,11 @@ class PostObject:
             if fields["x-amz-algorithm"] != sigv4.ALGORITHM:
                 raise s3errors.InvalidArgument("Unsupported x-amz-algorithm")
             credential = _credential(fields["x-amz-credential"])
-            user = self._user(credential.access_key)
+            user = await self._user(credential.access_key)
             verify_v4(fields["policy"], user.secret, credential, fields["x-amz-signature"])
         elif fields.keys() & {"awsaccesskeyid", "signature", "policy"}:
             _require(fields, "awsaccesskeyid", "policy", "signature")
-            user = self._user(fields["awsaccesskeyid"])
+            user = await self._user(fields["awsaccesskeyid"])
             verify_v2(fields["policy"], user.secret, fields["signature"])
         else:
             raise s3errors.AccessDenied("Anonymous form uploads are not allowed")
@@ -108,8 +108,8 @@ class PostObject:
             raise s3errors.AccessDenied()
         return user
 
-    def _user(self, access_key: str) -> S3User:
-        user = self.keys.get(access_key)
+    async def _user(self, access_key: str) -> S3User:
+        user = await self.keys.get(access_key)
         if user is None:
             raise s3errors.InvalidAccessKeyId()
         return user
