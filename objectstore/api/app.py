@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
-from objectstore.api import cors
+from objectstore.api import cors, project_domains
 from objectstore.api.access import (
     OWNER_HEADERS,
     RESELLER,
@@ -173,6 +173,8 @@ class SwiftAPI:
         if access is not Access.OWNER:
             for name in [k for k in response.headers if k in OWNER_HEADERS]:
                 del response.headers[name]
+        if who.domain is not None and response.status_code < 300:
+            await project_domains.remember(self.backend, who, target, method)
         origin = request.headers.get("origin")
         if origin is not None and target.container is not None:   # a browser, elsewhere
             cors.decorate(response, await self._container_meta(target), origin)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import etag_quoter, policies, versioned_writes
+from objectstore.api import etag_quoter, policies, project_domains, versioned_writes
 from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
@@ -56,6 +56,8 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
     headers.update(etag_quoter.shown(node, kind))
     if kind == "container":
         headers.update(versioned_writes.shown(node))    # X-Versions/History-Location
+    if kind == "account" and project_domains.SYSMETA in node:
+        headers[project_domains.SHOWN] = node[project_domains.SYSMETA]
     if kind == "account":               # quotas a reseller admin set
         for public, kept in (("x-account-quota-bytes", quotas.ACCOUNT_BYTES),
                              ("x-account-quota-count", quotas.ACCOUNT_COUNT),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 
 from objectstore import errors
+from objectstore.api import project_domains
 from objectstore.api.access import Access, Asked, Principal, decide, refusal
 from objectstore.api.backend import Backend
 from objectstore.api.bucket_policy import policy_verdict
@@ -86,6 +87,8 @@ async def authorize(b: Backend, who: Principal, request: Request, t: SwiftPath,
         raise refusal(who, f"{method} {where}: the bucket policy denies it")
     if who.owns(t.account):
         return Access.OWNER
+    if not await project_domains.names_may_match(b, who, t.account):
+        who = who.without_names()
     asked = Asked(method, t, request.headers.get("referer"))
     read, write, bucket_acl = (await _container_acls(b, t) if t.container is not None
                                else (ContainerACL(), ContainerACL(), None))

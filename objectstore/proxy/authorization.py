@@ -33,7 +33,7 @@ so an S3 key that is not an admin is a key with exactly the access given to it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from objectstore.proxy.policy import Decision, Requester
 from objectstore.proxy.s3_acl import ACL, Permission, allows
@@ -69,7 +69,9 @@ class Identity:
     """Who asks: `account` None when anonymous; `groups` are Swift's (`account`,
     `account:user`, and `AUTH_account` for an admin; a Keystone user's are keystoneauth's
     `project:user` forms). `roles`: a Keystone user's roles (lower case), which a Swift
-    ACL may name, and which count in the user's own account only."""
+    ACL may name, and which count in the user's own account only. `domain`: a Keystone
+    user's project's domain id; `names`: those of its groups that name it by name, which
+    count only in accounts of that domain (or of none known), as keystoneauth's do."""
 
     account: str | None = None
     user: str | None = None
@@ -77,6 +79,8 @@ class Identity:
     reseller: bool = False
     groups: frozenset[str] = frozenset()
     roles: frozenset[str] = frozenset()
+    domain: str | None = None
+    names: frozenset[str] = frozenset()
 
     @classmethod
     def of_user(cls, account: str, user: str, admin: bool, reseller: bool = False
@@ -110,6 +114,9 @@ class Identity:
         if swift_account.startswith("."):
             return False
         return self.reseller or swift_account in self.groups
+
+    def without_names(self) -> Identity:
+        return replace(self, groups=self.groups - self.names, names=frozenset())
 
     def in_any(self, acl_groups: frozenset[str], swift_account: str) -> bool:
         """Whether a Swift ACL of `swift_account` names one of this user's groups (or,

@@ -52,16 +52,19 @@ class KeystoneUser:
     def identity(self, settings: KeystoneSettings) -> Identity:
         admin = bool(self.roles & settings.operator_roles)
         projects, users = [self.project_id, "*"], [self.user_id, "*"]
+        names: set[str] = set()
         if settings.allow_names_in_acls and \
                 self.user_domain == self.project_domain == settings.default_domain_id:
-            projects.append(self.project_name)
-            users.append(self.user_name)
-        groups = {f"{p}:{u}" for p in projects for u in users}
+            names = {f"{p}:{u}" for p in (*projects, self.project_name)
+                     for u in (*users, self.user_name)}
+        groups = names | {f"{p}:{u}" for p in projects for u in users}
+        names -= {f"{p}:{u}" for p in projects for u in users}     # ids only: always
         if admin:
             groups.add(f"AUTH_{self.project_id}")
         return Identity(self.project_id, self.user_name, admin,
                         settings.reseller_admin_role in self.roles, frozenset(groups),
-                        roles=self.roles)
+                        roles=self.roles, domain=self.project_domain,
+                        names=frozenset(names))
 
 
 @dataclass(frozen=True)

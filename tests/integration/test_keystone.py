@@ -179,6 +179,29 @@ def test_acls_across_projects_and_domains(cloud: Cloud) -> None:
     assert read(bob) == 200
 
 
+def test_an_account_of_another_domain_matches_no_names(cloud: Cloud) -> None:
+    eve = swift(cloud, "eve", "eve-pw", "green", domain="elsewhere")
+    alice = swift(cloud, "alice", "alice-pw", "red")
+    container = name()
+    eve.put_container(container)     # records the project's domain on its account
+    alice.put_container(name())
+    eve.put_object(container, "o", b"green data")
+    domain_id = cloud.ks.domain("elsewhere")
+    assert eve.head_account()["x-account-project-domain-id"] == domain_id
+    assert alice.head_account()["x-account-project-domain-id"] == "default"
+    green_url, _ = eve.get_auth()
+
+    def read() -> int:
+        _, token = alice.get_auth()
+        return requests.get(f"{green_url}/{container}/o", timeout=10,
+                            headers={"X-Auth-Token": token}).status_code
+
+    eve.post_container(container, {"X-Container-Read": "red:alice"})
+    assert read() == 403        # a name means nothing in another domain's account
+    eve.post_container(container, {"X-Container-Read": f"{cloud.ids['red']}:*"})
+    assert read() == 200
+
+
 def test_the_reseller_admin_role_owns_every_account(cloud: Cloud) -> None:
     root = swift(cloud, "root", "root-pw", "ops")
     _, token = root.get_auth()
