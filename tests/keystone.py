@@ -5,8 +5,10 @@ and EC2 credentials over its own REST API (v3), as an operator would give them."
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import textwrap
 import time
@@ -44,9 +46,9 @@ SERVE = textwrap.dedent("""
 
 
 def ensure_venv() -> Path:
-    """The Keystone virtualenv, made on first use (about a minute) and kept."""
-    if not (VENV / "bin" / "keystone-manage").exists():
-        subprocess.run([str(ROOT / "scripts" / "keystone-venv.sh")], check=True)
+    """The Keystone virtualenv, made on first use (about a minute) and kept; if
+    scripts/test.sh is making it in the background, this waits for that."""
+    subprocess.run([str(ROOT / "scripts" / "keystone-venv.sh")], check=True)
     return VENV
 
 
@@ -138,6 +140,10 @@ def _config(where: Path) -> Path:
         [DEFAULT]
         [database]
         connection = sqlite:///{where / "keystone.db"}
+        [identity]
+        # the fewest bcrypt rounds Keystone takes: every user made and every password
+        # login hashes, and tests make and log in many
+        password_hash_rounds = 4
         [token]
         provider = fernet
         expiration = 3600
@@ -151,19 +157,40 @@ def _config(where: Path) -> Path:
     return conf
 
 
+def _template() -> Path:
+    """A Keystone set up once (database migrated, fernet and credential keys, the admin
+    bootstrapped) and kept in the virtualenv: each `keystone-manage` step is seconds of
+    imports, so each test module copies this instead of running them again."""
+    venv = ensure_venv()
+    template = venv / "template"
+    with open(ROOT / ".keystone-venv.lock", "w") as lock:   # scripts/test.sh makes one too
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            _make_template(venv, template)
+    return template
+
+
+def _make_template(venv: Path, template: Path) -> None:
+    building = venv / f"template.{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir()
+    manage = [str(venv / "bin" / "keystone-manage"), "--config-file", str(_config(building))]
+    owner = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
+    for step in (["db_sync"], ["fernet_setup", *owner], ["credential_setup", *owner],
+                 ["bootstrap", "--bootstrap-password", ADMIN_PASSWORD,
+                  "--bootstrap-region-id", "RegionOne"]):
+        subprocess.run(manage + step, check=True, capture_output=True)
+    (building / "keystone.conf").unlink()         # written afresh for each copy
+    building.rename(template)
+
+
 @contextmanager
 def keystone(where: Path) -> Iterator[Keystone]:
     """Keystone set up afresh in `where` and served until the block ends."""
     venv = ensure_venv()
-    where.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(_template(), where, dirs_exist_ok=True)
     conf, port = _config(where), free_port()
     url = f"http://127.0.0.1:{port}/v3"
-    manage = [str(venv / "bin" / "keystone-manage"), "--config-file", str(conf)]
-    owner = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
-    for step in (["db_sync"], ["fernet_setup", *owner], ["credential_setup", *owner],
-                 ["bootstrap", "--bootstrap-password", ADMIN_PASSWORD,
-                  "--bootstrap-public-url", url, "--bootstrap-region-id", "RegionOne"]):
-        subprocess.run(manage + step, check=True, capture_output=True)
     log = open(where / "keystone.log", "wb")  # noqa: SIM115 -- closed at the end
     proc = subprocess.Popen([str(venv / "bin" / "python"), "-c", SERVE, str(conf),
                              str(port)], stdout=log, stderr=subprocess.STDOUT)
@@ -183,3 +210,7 @@ def keystone(where: Path) -> Iterator[Keystone]:
     finally:
         stop_gracefully(proc)
         log.close()
+
+
+if __name__ == "__main__":      # scripts/test.sh: made in the background, before it is needed
+    _template()
