@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from tests.servers import free_port, stop_gracefully
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".keystone-venv"
 ADMIN_PASSWORD = "keystone-admin"
+# the proxy's own (service) user: name, password, project
+SERVICE = ("swift", "swift-service-pw", "service")
 
 # Keystone's own WSGI app on a threaded wsgiref server (no web server to install)
 SERVE = textwrap.dedent("""
@@ -43,6 +46,13 @@ SERVE = textwrap.dedent("""
     make_server("127.0.0.1", port, app, server_class=Server,
                 handler_class=Quiet).serve_forever()
 """)
+
+
+def keystone_table(url: str, cache_seconds: float = 300) -> str:
+    """objectstore's `[keystone]` config table for a Keystone at `url`, as SERVICE."""
+    user, password, project = SERVICE
+    return (f'[keystone]\nurl = "{url}"\nusername = "{user}"\npassword = "{password}"\n'
+            f'project = "{project}"\ncache_seconds = {cache_seconds}\n')
 
 
 def ensure_venv() -> Path:
@@ -171,9 +181,16 @@ def _template() -> Path:
 
 
 def _make_template(venv: Path, template: Path) -> None:
-    building = venv / f"template.{os.getpid()}"
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir()
+    building = Path(tempfile.mkdtemp(prefix="template.", dir=venv))
+    try:
+        _set_up(venv, building)
+        building.rename(template)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _set_up(venv: Path, building: Path) -> None:
     manage = [str(venv / "bin" / "keystone-manage"), "--config-file", str(_config(building))]
     owner = ["--keystone-user", str(os.getuid()), "--keystone-group", str(os.getgid())]
     for step in (["db_sync"], ["fernet_setup", *owner], ["credential_setup", *owner],
@@ -181,18 +198,16 @@ def _make_template(venv: Path, template: Path) -> None:
                   "--bootstrap-region-id", "RegionOne"]):
         subprocess.run(manage + step, check=True, capture_output=True)
     (building / "keystone.conf").unlink()         # written afresh for each copy
-    building.rename(template)
 
 
 @contextmanager
 def keystone(where: Path) -> Iterator[Keystone]:
     """Keystone set up afresh in `where` and served until the block ends."""
-    venv = ensure_venv()
     shutil.copytree(_template(), where, dirs_exist_ok=True)
     conf, port = _config(where), free_port()
     url = f"http://127.0.0.1:{port}/v3"
     log = open(where / "keystone.log", "wb")  # noqa: SIM115 -- closed at the end
-    proc = subprocess.Popen([str(venv / "bin" / "python"), "-c", SERVE, str(conf),
+    proc = subprocess.Popen([str(VENV / "bin" / "python"), "-c", SERVE, str(conf),
                              str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -20,15 +20,14 @@ import textwrap
 from pathlib import Path
 
 from tests.integration.conftest import serving
-from tests.keystone import Keystone, keystone
+from tests.keystone import SERVICE, Keystone, keystone, keystone_table
 from tests.servers import free_port
 
 ANCHORS = Path(os.environ.get("ANCHORS_ROOT",
                               Path.home() / ".cache" / "objectstore-anchors"))
 SRC = ANCHORS / "swift-functests-src"
 VENV = ANCHORS / "swift-functests-venv"
-JUNIT_OUTCOMES = Path(__file__).resolve().parents[2] / "shared" / "tools" / "conformance"
-SERVICE = ("swift", "swift-service-pw", "service")
+CONFORMANCE_TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools" / "conformance"
 # (domain, project, user, password, role), as test.conf names them
 USERS = [("Default", "test", "tester", "testing", "admin"),
          ("Default", "test2", "tester2", "testing2", "admin"),
@@ -98,20 +97,17 @@ def main(argv: list[str]) -> int:
     with keystone(out / "keystone") as ks:
         port = free_port()
         provision(ks, f"http://127.0.0.1:{port}/v1/AUTH_$(project_id)s")
-        user, password, project = SERVICE
-        config = (f'[keystone]\nurl = "{ks.url}"\nusername = "{user}"\n'
-                  f'password = "{password}"\nproject = "{project}"\n')
-        with serving(out / "data", config, port=port):
+        with serving(out / "data", keystone_table(ks.url), port=port):
             conf = test_conf(ks.url, out)
             env = {**os.environ, "SWIFT_TEST_CONFIG_FILE": str(conf),
-                   "SWIFT_TEST_IN_PROCESS": "0", "PYTHONPATH": str(JUNIT_OUTCOMES)}
+                   "SWIFT_TEST_IN_PROCESS": "0", "PYTHONPATH": str(CONFORMANCE_TOOLS)}
             with open(out / "pytest.log", "wb") as log:
                 subprocess.run([str(VENV / "bin" / "pytest"), *tests, "-p",
                                 "no:cacheprovider", "--timeout=300", "-v", "--tb=short",
                                 f"--junitxml={out / 'junit.xml'}", *extra],
                                cwd=SRC, env=env, stdout=log, stderr=subprocess.STDOUT)
     summary = subprocess.run([str(VENV / "bin" / "python"),
-                              str(JUNIT_OUTCOMES / "junit_outcomes.py"),
+                              str(CONFORMANCE_TOOLS / "junit_outcomes.py"),
                               str(out / "junit.xml"), str(out), "--label",
                               "swift-keystone-functests"],
                              capture_output=True, text=True, check=True).stdout

@@ -21,13 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.integration.conftest import serving
-from tests.keystone import Keystone, keystone
+from tests.keystone import SERVICE, Keystone, keystone, keystone_table
 from tests.servers import free_port
 
 # swiftclient drives python-keystoneclient in ways keystoneclient has deprecated (its
 # `tenant_*` arguments, a client without a session): their warnings are not ours
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-SERVICE = ("swift", "swift-service-pw", "service")
 
 
 class Cloud(NamedTuple):
@@ -36,12 +35,6 @@ class Cloud(NamedTuple):
     ks: Keystone
     url: str                    # objectstore
     ids: dict[str, str]         # user and project name -> id
-
-
-def keystone_table(url: str, cache_seconds: float = 300) -> str:
-    user, password, project = SERVICE
-    return (f'[keystone]\nurl = "{url}"\nusername = "{user}"\npassword = "{password}"\n'
-            f'project = "{project}"\ncache_seconds = {cache_seconds}\n')
 
 
 TEMPAUTH_USER = '[[users]]\naccount = "local"\nuser = "admin"\nkey = "localkey"\n'
