@@ -28,12 +28,13 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
     method = request.method
     if method in ("GET", "HEAD"):
         listing = await b.containers.list_account(t.account, **listing_params(request))
-        headers = stats_headers(listing.headers, "account")
+        held = b.proxy.ring.current().policies
+        headers = stats_headers(listing.headers, "account", held)
         fmt = listing_format(request.query_params.get("format"),
                              request.headers.get("accept"))
         if method == "HEAD":
             return empty_listing(fmt, headers)
-        entries = [container_entry(e) for e in listing.entries]
+        entries = [container_entry(e, held) for e in listing.entries]
         return listing_response(fmt, "account", t.account, "container", entries, headers)
     if method == "POST":
         metadata = user_metadata(request.headers, "account")
@@ -71,8 +72,8 @@ def quota_metadata(request: Request) -> dict[str, str]:
         removal = name.startswith("x-remove-")
         public = "x-" + name[len("x-remove-"):] if removal else name
         if public not in QUOTA_HEADERS:
-            raise errors.BadRequest(f"Invalid quota {public}: this store has one storage "
-                                    f"policy, {policies.DEFAULT!r}")
+            raise errors.BadRequest(f"Invalid quota {public}: per-policy quotas are kept "
+                                    f"for the default policy, {policies.DEFAULT!r}, only")
         value = "" if removal else h[name].strip()
         if value and not value.isdigit():
             raise errors.BadRequest(f"Invalid quota {public}: {value!r}")

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from objectstore import errors, request_id
-from objectstore.api import cors, project_domains
+from objectstore.api import cors, policies, project_domains
 from objectstore.api.access import (
     OWNER_HEADERS,
     RESELLER,
@@ -105,7 +105,8 @@ class SwiftAPI:
             return Response(b"OK", media_type="text/plain")
         if path == b"/info":
             ring = self.proxy.ring.current()
-            info = {**self.capabilities, "objectstore_ring": {
+            swift = {**self.capabilities["swift"], "policies": policies.info(ring.policies)}
+            info = {**self.capabilities, "swift": swift, "objectstore_ring": {
                 "version": ring.version, "checksum": ring.checksum}}
             return Response(json.dumps(info).encode(),
                             media_type="application/json; charset=utf-8")

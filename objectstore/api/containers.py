@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import etag_quoter, versioning
+from objectstore.api import etag_quoter, policies, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
     check_total,
@@ -23,6 +23,7 @@ from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import listing_format, object_entry
 from objectstore.api.swift_errors import MethodNotAllowed
 from objectstore.api.versioned_writes import container_settings
+from objectstore.proxy.container_policies import index_of
 from objectstore.proxy.quotas import CONTAINER_BYTES, CONTAINER_COUNT
 from objectstore.proxy.swift_only import SwiftOnly
 
@@ -39,7 +40,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     fmt = listing_format(request.query_params.get("format"), request.headers.get("accept"))
     if method == "HEAD":
         info = await b.containers.head_container(t.account, t.container)
-        headers = stats_headers(info, "container")
+        headers = stats_headers(info, "container", b.proxy.ring.current().policies)
         await versioning.container_headers(b, t, info, headers)
         return empty_listing(fmt, headers)
     if method == "GET":
@@ -49,12 +50,14 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
                                                     **listing_params(request))
         entries = [object_entry(e, t.account, links=fmt == "json", container=t.container)
                    for e in listing.entries]
-        headers = stats_headers(listing.headers, "container")
+        headers = stats_headers(listing.headers, "container",
+                                b.proxy.ring.current().policies)
         await versioning.container_headers(b, t, listing.headers, headers)
         return listing_response(fmt, "container", t.container, "object", entries, headers)
     if method == "POST":
         metadata = user_metadata(request.headers, "container")
         current = await b.containers.head_container(t.account, t.container)
+        _check_unchanged_policy(b, request, current)
         check_total(current, metadata, "container")
         metadata.update(acl_metadata(request.headers, "container"))
         metadata.update(etag_quoter.setting(request.headers, "container"))
@@ -68,6 +71,15 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
         await b.swift_only.remove(t.account, t.container)
         return Response(status_code=204)
     raise MethodNotAllowed(method)
+
+
+def _check_unchanged_policy(b: Backend, request: Request, current: dict[str, str]) -> None:
+    """A POST may name the container's own policy, never another (409: a container's
+    policy is fixed when it is made; Swift ignores the header, which would let a client
+    believe its container moved)."""
+    asked = policies.requested(request.headers, b.proxy.ring.current().policies)
+    if asked is not None and asked != index_of(current):
+        raise errors.Conflict("a container's storage policy cannot change")
 
 
 async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -86,8 +98,10 @@ async def put_container(b: Backend, request: Request, t: SwiftPath) -> Response:
         claimed, local = False, True
         await b.swift_only.add(t.account, t.container)
         metadata.update(SwiftOnly.MARK)
+    policy = policies.requested(request.headers, b.proxy.ring.current().policies)
     try:
-        created = await b.containers.put_container(t.account, t.container, metadata)
+        created = await b.containers.put_container(t.account, t.container, metadata,
+                                                   policy=policy)
     except errors.ObjectStoreError:
         if claimed:          # do not keep a name for a container that was not made
             await b.names.release(t.account, t.container)

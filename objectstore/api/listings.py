@@ -13,6 +13,7 @@ from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
 from objectstore.proxy import quotas
+from objectstore.proxy.container_policies import SYSMETA, Policy, default_only
 from objectstore.proxy.containers import LAST_CHANGED
 from objectstore.timestamps import Timestamp
 
@@ -36,7 +37,8 @@ def listing_params(request: Request) -> dict[str, Any]:
             else None}
 
 
-def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
+def stats_headers(node: dict[str, str], kind: str, policies_held: tuple[Policy, ...] = ()
+                  ) -> dict[str, str]:
     """An account's or container's counts, timestamp and user metadata."""
     count, used = node.get("x-item-count", "0"), node.get("x-bytes-used", "0")
     headers = {f"x-{kind}-bytes-used": used}
@@ -50,7 +52,8 @@ def stats_headers(node: dict[str, str], kind: str) -> dict[str, str]:
     if LAST_CHANGED in node:
         headers["last-modified"] = http_date(Timestamp.parse(node[LAST_CHANGED]))
     if kind == "container":
-        headers["x-storage-policy"] = policies.DEFAULT
+        headers["x-storage-policy"] = policies.name_of(
+            policies_held or default_only(1), node.get(SYSMETA, ""))
     headers.update({k: v for k, v in node.items() if k.startswith(f"x-{kind}-meta-")})
     headers.update(shown(node))         # the ACLs (hidden from all but owners)
     headers.update(etag_quoter.shown(node, kind))

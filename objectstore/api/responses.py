@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from objectstore.api import policies, symlinks
 from objectstore.api.names import header_text
+from objectstore.proxy.container_policies import Policy
 from objectstore.proxy.containers import listed_etag
 from objectstore.proxy.manifests import listed_etags
 from objectstore.timestamps import Timestamp
@@ -70,12 +71,14 @@ def object_entry(e: dict[str, Any], account: str = "", links: bool = False,
     return entry
 
 
-def container_entry(e: dict[str, Any]) -> dict[str, Any]:
+def container_entry(e: dict[str, Any], held: tuple[Policy, ...]) -> dict[str, Any]:
+    """An account listing's row (its content type keeps the container's policy index:
+    container_policies.py)."""
     if "subdir" in e:
         return {"subdir": e["subdir"]}
     return {"name": e["name"], "count": e["count"], "bytes": e["bytes"],
             "last_modified": iso_date(Timestamp.parse(e["timestamp"])),
-            "storage_policy": policies.DEFAULT}
+            "storage_policy": policies.name_of(held, str(e.get("content_type") or ""))}
 
 
 def _element(tag: str, value: object) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from objectstore.api import policies
 from objectstore.api.swift_errors import FeatureNotImplemented
 from objectstore.errors import BadRequest
 
@@ -58,7 +57,7 @@ def refuse_unknown_manifest_query(query: Mapping[str, str]) -> None:
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
                                account: str) -> None:
     """Refused (400, the feature named) for a feature header with a value on a write at
-    `level`, or a storage policy we do not have (policies.py)."""
+    `level`."""
     if method not in WRITES:
         return
     for name, feature in HEADER_FEATURES[level].items():
@@ -72,5 +71,3 @@ def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, st
             for name, feature in NOT_ON_COPY.items():
                 if headers.get(name, "").strip():
                     raise not_implemented(feature)
-    if level == "container":
-        policies.check_requested(headers)

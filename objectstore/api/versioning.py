@@ -125,7 +125,7 @@ async def list_versions(b: Backend, request: Request, t: SwiftPath) -> Response:
                      "content_type": e.content_type,
                      "last_modified": iso_date(Timestamp.parse(e.timestamp)),
                      "is_latest": e.is_latest, "version_id": e.version_id})
-    headers = stats_headers(head, "container")
+    headers = stats_headers(head, "container", b.proxy.ring.current().policies)
     await container_headers(b, t, head, headers)
     return Response(json.dumps(body).encode(), headers={
         **headers, "content-type": "application/json; charset=utf-8"})

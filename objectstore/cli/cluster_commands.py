@@ -27,7 +27,7 @@ from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.ring_sync import RingSync
-from objectstore.ring import PathHasher, RingBuilder
+from objectstore.ring import PathHasher, RingBuilder, policies
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
@@ -115,6 +115,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     os.chmod(secret_path, 0o600)
     hash_prefix = secrets.token_hex(16)
     builder = RingBuilder(args.part_power, args.replicas, 1)
+    builder.policies = policies.usual(builder.replicas)
     for i, (host, port) in enumerate(addresses):
         devices = args.devices_root or f"node{i}"
         if args.devices_root is None:

@@ -46,7 +46,7 @@ from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.keystone import Keystone
 from objectstore.request_id import current_role
-from objectstore.ring import PathHasher, RingBuilder
+from objectstore.ring import PathHasher, RingBuilder, policies
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.head_limits import HeadLimits
@@ -95,6 +95,7 @@ def prepare(data_dir: Path, nodes: int, replicas: int, host: str = "127.0.0.1") 
     layout = Layout(secrets.token_bytes(32), secrets.token_hex(16), _free_ports(nodes, host),
                     replicas)
     builder = RingBuilder(PART_POWER, replicas, 1)
+    builder.policies = policies.usual(builder.replicas)
     for i, port in enumerate(layout.node_ports):
         (data_dir / f"node{i}" / f"d{i}").mkdir(parents=True, exist_ok=True)
         builder.add_device(1, i + 1, host, port, f"d{i}", 100)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.cli import ring_push
-from objectstore.ring import RingBuilder, RingError
+from objectstore.ring import RingBuilder, RingError, policies
 from objectstore.ring.files import load_builder, load_ring, save_builder, save_ring
 from objectstore.ring.hashing import PathHasher
 from objectstore.ring.metrics import device_balance, wanted_by_weight
@@ -62,6 +62,17 @@ def register(commands: Any) -> None:
     p.add_argument("--ring", metavar="RINGFILE",
                    help="ring file to write (default: BUILDER with suffix .ring)")
     p.set_defaults(run=cmd_rebalance)
+
+    p = sub.add_parser("add-policy", help="add a storage policy (fewer replicas on the "
+                       "same devices) and write the ring file")
+    p.add_argument("builder", metavar="BUILDER")
+    p.add_argument("name", metavar="NAME", help="what X-Storage-Policy names it by")
+    p.add_argument("--replicas", type=int, required=True, metavar="K",
+                   help="replicas its objects keep: 1 to the ring's count, on the first K "
+                   "primaries of each partition")
+    p.add_argument("--ring", metavar="RINGFILE",
+                   help="ring file to write (default: BUILDER with suffix .ring)")
+    p.set_defaults(run=cmd_add_policy)
 
     ring_push.register(sub)
 
@@ -159,6 +170,22 @@ def cmd_rebalance(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_policy(args: argparse.Namespace) -> int:
+    builder = load_builder(args.builder)
+    builder.policies = policies.added(builder.policies, args.name, args.replicas,
+                                      builder.replicas)
+    builder.version += 1
+    written = ""
+    if builder.rows is not None:        # a ring exists: the new policy goes out with it
+        ring_path = Path(args.ring) if args.ring else default_ring_path(args.builder)
+        checksum = save_ring(builder.ring_data(), ring_path)
+        written = f"; wrote {ring_path} (version {builder.version}, checksum {checksum})"
+    save_builder(builder, args.builder)
+    added = builder.policies[-1]
+    print(f"policy {added.index} {added.name!r}: {added.replicas} replicas{written}")
+    return 0
+
+
 def cmd_pretend(args: argparse.Namespace) -> int:
     builder = load_builder(args.builder)
     builder.pretend_min_part_hours_passed()
@@ -190,6 +217,7 @@ def show_document(builder: RingBuilder) -> dict[str, Any]:
         "replicas": builder.replicas,
         "min_part_hours": builder.min_part_hours,
         "version": builder.version,
+        "policies": [p.to_dict() for p in builder.policies],
         "devices": rows,
         "balance": round(builder.balance(), 4),
         "dispersion": round(builder.dispersion(), 4),
@@ -207,6 +235,8 @@ def cmd_show(args: argparse.Namespace) -> int:
           f"version {builder.version}"
           + ("" if builder.rows is not None else " (never rebalanced)"))
     print(f"balance {doc['balance']:.2f}%  dispersion {doc['dispersion']:.2f}%")
+    print("policies: " + ", ".join(f"{p.index} {p.name} ({p.replicas} replicas)"
+                                   for p in builder.policies))
     header = ("id", "region", "zone", "host", "port", "device", "weight", "parts",
               "wanted", "target", "balance%")
     table = [header] + [

@@ -47,14 +47,19 @@ class AuditJob:
 
 
 def object_files(devices: Path) -> Iterator[tuple[str, Path]]:
-    """(device, path) of every .data file, device by device, partition by partition."""
+    """(device, path) of every .data file, device by device, storage policy by policy,
+    partition by partition."""
     with contextlib.suppress(FileNotFoundError):
         for device in sorted(os.listdir(devices)):
-            root = devices / device / paths.OBJECTS
-            for dirpath, _, filenames in os.walk(root):
-                for name in filenames:
-                    if name.endswith(".data"):
-                        yield device, Path(dirpath) / name
+            if not (devices / device).is_dir():
+                continue
+            for kind in sorted(os.listdir(devices / device)):   # every policy's
+                if paths.policy_of_kind(kind) is None:
+                    continue
+                for dirpath, _, filenames in os.walk(devices / device / kind):
+                    for name in filenames:
+                        if name.endswith(".data"):
+                            yield device, Path(dirpath) / name
 
 
 def database_files(devices: Path) -> Iterator[tuple[str, Path]]:

@@ -8,6 +8,10 @@ replicator pushes), so a replica that lost a file gets it back from the others.
 A partition held here but not a primary here (a handoff: written while a primary was
 down or full, or left behind by a ring change) is pushed to all its primaries and
 removed once every one of them took everything and nothing new arrived meanwhile.
+
+Each storage policy's objects (their own directory, `objects-<i>`) are replicated
+apart, among the first k primaries of the partition for a policy of k replicas. A
+directory of a policy the ring does not list is left alone (a newer ring may name it).
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ import aiohttp
 
 from objectstore.daemons.base import Clock, Daemon, PassStats, Sleep
 from objectstore.daemons.db_replicator import DBReplicationStats, DBReplicator, local_devices
+from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target
 from objectstore.node.config import NodeConfig
 from objectstore.node.diskfile import file_timestamp
-from objectstore.node.replication_server import PREFIX, part_dir
+from objectstore.node.replication_server import PREFIX, part_dir, policy_query
 from objectstore.node.suffixes import RECLAIM_AGE, newest, suffix_hashes, suffix_listing
 from objectstore.ring.devices import Device
 from objectstore.ring.files import RingFile
@@ -72,7 +77,10 @@ async def _file_body(path: Path) -> AsyncIterator[bytes]:
         f.close()
 
 
-class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
+Job = tuple[Device, int, int]          # device, policy, partition
+
+
+class ObjectReplicator(Daemon[Job, ReplicationStats]):
     """A pass: every partition directory of the local devices, then the databases."""
 
     name = "replicator"
@@ -94,25 +102,33 @@ class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
     def local_devices(self) -> list[Device]:
         return local_devices(self.config, self.ring)
 
-    def jobs(self) -> list[tuple[Device, int]]:
-        out = []
+    def jobs(self) -> list[Job]:
+        out: list[Job] = []
+        known = {p.index for p in self.ring.current().policies}
         for dev in self.local_devices():
-            objects = self.config.devices / dev.device / "objects"
             with contextlib.suppress(FileNotFoundError):
-                out += [(dev, int(p)) for p in sorted(os.listdir(objects)) if p.isdigit()]
+                kinds = sorted(os.listdir(self.config.devices / dev.device))
+                for kind in kinds:
+                    policy = paths.policy_of_kind(kind)
+                    if policy not in known:
+                        continue
+                    with contextlib.suppress(FileNotFoundError):
+                        parts = sorted(os.listdir(self.config.devices / dev.device / kind))
+                        out += [(dev, policy, int(p)) for p in parts if p.isdigit()]
         return out
 
     def new_stats(self) -> ReplicationStats:
         return ReplicationStats()
 
-    async def list_jobs(self) -> list[tuple[Device, int]]:
+    async def list_jobs(self) -> list[Job]:
         return await asyncio.to_thread(self.jobs)
 
-    def describe(self, job: tuple[Device, int]) -> str:
-        return f"{job[0].device}/{job[1]}"
+    def describe(self, job: Job) -> str:
+        return f"{job[0].device}/{paths.objects_kind(job[1])}/{job[2]}"
 
-    async def process(self, job: tuple[Device, int], stats: ReplicationStats) -> None:
-        await self.replicate_partition(*job, stats)
+    async def process(self, job: Job, stats: ReplicationStats) -> None:
+        dev, policy, part = job
+        await self.replicate_partition(dev, part, stats, policy)
 
     async def finish(self, stats: ReplicationStats) -> None:
         stats.databases = await self.databases.run_once()
@@ -125,12 +141,16 @@ class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
             os.replace(tmp, self.status_file)
 
     async def replicate_partition(self, dev: Device, part: int,
-                                  stats: ReplicationStats) -> None:
+                                  stats: ReplicationStats, policy: int = 0) -> None:
         ring = self.ring.current()
         if part >= ring.parts:
             return
-        directory = part_dir(self.config.devices, dev.device, part)
-        primaries = ring.primaries(part)
+        try:
+            keeps = ring.policy(policy).replicas
+        except KeyError:
+            return                          # not a policy of this ring: left alone
+        directory = part_dir(self.config.devices, dev.device, part, policy)
+        primaries = ring.primaries(part)[:keeps]
         is_primary = any(p.id == dev.id for p in primaries)
         remotes = [p for p in primaries if p.id != dev.id]
         local = await asyncio.to_thread(suffix_hashes, directory, self.reclaim_age,
@@ -139,7 +159,7 @@ class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
         delivered = True
         for remote in remotes:
             try:
-                await self._sync_with(remote, directory, part, local, stats)
+                await self._sync_with(remote, directory, part, local, stats, policy)
             except (PushFailed, *NODE_ERRORS):
                 stats.failures += 1
                 delivered = False
@@ -162,14 +182,15 @@ class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
         return doc
 
     async def _sync_with(self, remote: Device, directory: Path, part: int,
-                         local: dict[str, str], stats: ReplicationStats) -> None:
-        base = f"{PREFIX}{remote.device}/{part}"
-        theirs = await self._get_json(remote, base)
+                         local: dict[str, str], stats: ReplicationStats, policy: int = 0
+                         ) -> None:
+        base, query = f"{PREFIX}{remote.device}/{part}", policy_query(policy)
+        theirs = await self._get_json(remote, base + query)
         for suffix, digest in local.items():
             if theirs.get(suffix) == digest:
                 continue
             stats.suffixes_synced += 1
-            their_files = await self._get_json(remote, f"{base}/{suffix}")
+            their_files = await self._get_json(remote, f"{base}/{suffix}{query}")
             mine = await asyncio.to_thread(suffix_listing, directory, suffix,
                                            self.reclaim_age, self.clock())
             for name_hash, files in mine.items():
@@ -182,7 +203,8 @@ class ObjectReplicator(Daemon[tuple[Device, int], ReplicationStats]):
                     if filename.endswith((".data", ".ts")) and their_newest is not None \
                             and their_newest >= file_timestamp(filename):
                         continue
-                    await self._push(remote, f"{base}/{suffix}/{name_hash}/{filename}",
+                    await self._push(remote,
+                                     f"{base}/{suffix}/{name_hash}/{filename}{query}",
                                      directory / suffix / name_hash / filename)
                     stats.files_pushed += 1
 

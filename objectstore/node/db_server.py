@@ -94,6 +94,9 @@ class DBServer:
                                  targets) if targets else ""
             created = await asyncio.to_thread(db.initialize, t.name, request_timestamp(request),
                                               report)
+            fixed = {k: v for k, v in request.headers.items() if k == wire.POLICY_SYSMETA}
+            if created and fixed:     # a container's storage policy: set when it is made
+                await asyncio.to_thread(db.update_metadata, fixed, request_timestamp(request))
             if not created:          # its account row (put anew by the proxy) gets the counts
                 self._changed(db, t)
             return Response(status_code=201 if created else 202)

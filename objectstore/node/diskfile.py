@@ -193,12 +193,12 @@ class DiskFile:
     """One object (name) on one device of one node."""
 
     def __init__(self, devices: Path, device: str, partition: int, name: str,
-                 name_hash: str) -> None:
+                 name_hash: str, policy: int = 0) -> None:
         self.devices = devices
         self.device = device
         self.name = name
         self.name_hash = name_hash
-        self.directory = paths.object_dir(devices, device, partition, name_hash)
+        self.directory = paths.object_dir(devices, device, partition, name_hash, policy)
         self.tmp_file: Path | None = None     # of the small file being installed
 
     # -- writing -----------------------------------------------------------------------
@@ -557,7 +557,7 @@ def verify_file(path: Path, ext: str | None = None) -> ObjectMetadata | None:
 
 
 def install_file(devices: Path, device: str, partition: int, name_hash: str,
-                 filename: str, tmp_file: Path) -> bool:
+                 filename: str, tmp_file: Path, policy: int = 0) -> bool:
     """Put a file received from another replica into place, if it checks out and still
     matters here (nothing newer is held); True if it was installed. The temporary file
     is consumed either way."""
@@ -570,7 +570,7 @@ def install_file(devices: Path, device: str, partition: int, name_hash: str,
         if ext not in ("data", "meta", "ts"):
             raise DiskFileError(f"bad file name {filename!r}")
         verify_file(tmp_file, ext)
-        directory = paths.object_dir(devices, device, partition, name_hash)
+        directory = paths.object_dir(devices, device, partition, name_hash, policy)
         held = scan(directory).timestamp
         if held is not None and ext in ("data", "ts") and held >= stamp:
             return False

@@ -67,7 +67,8 @@ class ObjectServer:
     def diskfile(self, t: NodeTarget) -> DiskFile:
         assert t.container is not None and t.obj is not None
         name_hash = paths.object_hash(self.hasher, t.account, t.container, t.obj)
-        return DiskFile(self.config.devices, t.device, t.partition, t.name, name_hash)
+        return DiskFile(self.config.devices, t.device, t.partition, t.name, name_hash,
+                        t.policy)
 
     async def handle(self, request: Request, t: NodeTarget) -> Response:
         method = request.method
@@ -247,7 +248,7 @@ class ObjectServer:
             "account": t.account, "container": t.container, "obj": t.obj,
             "headers": {"x-timestamp": timestamp.internal, **row},
             "later": later,
-            "object_partition": t.partition,
+            "object_partition": t.partition, "policy": t.policy,
             "hash": paths.object_hash(self.hasher, t.account, t.container, t.obj)})
 
     async def update_container(self, t: NodeTarget, record: PendingRecord | None) -> None:
@@ -279,7 +280,7 @@ class ObjectServer:
         directory.mkdir(parents=True, exist_ok=True)
         for spec in failed:
             queued = {k: v for k, v in update.items()
-                      if k not in ("targets", "later", "object_partition", "hash")}
+                      if k not in ("targets", "later", "object_partition", "policy", "hash")}
             fd, name = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(fd, "w") as f:
                 json.dump({**queued, "target": spec}, f)

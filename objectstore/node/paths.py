@@ -1,6 +1,7 @@
 """Where things live on a storage node: the one module that builds on-disk paths.
 
     <devices>/<device>/objects/<partition>/<suffix>/<hash>/<timestamp>.data|.meta|.ts
+    <devices>/<device>/objects-<i>/...            the same, for storage policy i > 0
     <devices>/<device>/containers/<partition>/<suffix>/<hash>/<hash>.db   (SQLite)
     <devices>/<device>/accounts/<partition>/<suffix>/<hash>/<hash>.db
     <devices>/<device>/tmp/                       temporary files, renamed into place
@@ -32,12 +33,29 @@ def checked_device(device: str) -> str:
     return device
 
 
+def objects_kind(policy: int) -> str:
+    """The directory (and node API path kind) of a storage policy's objects."""
+    return OBJECTS if policy == 0 else f"{OBJECTS}-{policy}"
+
+
+def policy_of_kind(kind: str) -> int | None:
+    """The policy an objects directory or path kind names (None: not one)."""
+    if kind == OBJECTS:
+        return 0
+    head, dash, index = kind.partition("-")
+    if head == OBJECTS and dash and index.isdigit() and index == str(int(index)) \
+            and int(index) > 0:
+        return int(index)
+    return None
+
+
 def object_hash(hasher: PathHasher, account: str, container: str, obj: str) -> str:
     return hasher.digest(account, container, obj).hex()
 
 
-def object_dir(devices: Path, device: str, partition: int, name_hash: str) -> Path:
-    return (devices / checked_device(device) / OBJECTS / str(partition)
+def object_dir(devices: Path, device: str, partition: int, name_hash: str,
+               policy: int = 0) -> Path:
+    return (devices / checked_device(device) / objects_kind(policy) / str(partition)
             / name_hash[-3:] / name_hash)
 
 

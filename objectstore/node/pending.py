@@ -129,6 +129,6 @@ def object_holds(devices: Path, device: str, update: dict[str, Any]) -> bool | N
     if "hash" not in update:
         return None
     directory = paths.object_dir(devices, device, int(update["object_partition"]),
-                                 str(update["hash"]))
+                                 str(update["hash"]), int(update.get("policy", 0)))
     held = scan(directory).timestamp
     return held is not None and held >= Timestamp.parse(update["headers"]["x-timestamp"])

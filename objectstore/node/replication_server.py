@@ -1,6 +1,7 @@
 """The node API replicators talk to (other nodes' replicators, with the cluster secret):
 
     GET /replication/<device>/<partition>                 {suffix: hash}
+    (each with `?policy=<i>` for the objects of storage policy i; none: policy 0)
     GET /replication/<device>/<partition>/<suffix>        {object hash: [file names]}
     PUT /replication/<device>/<partition>/<suffix>/<object hash>/<file name>
         body: the file's bytes; kept only if it checks out whole and is newer than
@@ -34,8 +35,21 @@ _HASH = re.compile(r"^[0-9a-f]{32}$")
 _SUFFIX = re.compile(r"^[0-9a-f]{3}$")
 
 
-def part_dir(devices: Path, device: str, partition: int) -> Path:
-    return devices / paths.checked_device(device) / paths.OBJECTS / str(partition)
+def part_dir(devices: Path, device: str, partition: int, policy: int = 0) -> Path:
+    return (devices / paths.checked_device(device) / paths.objects_kind(policy)
+            / str(partition))
+
+
+def policy_query(policy: int) -> str:
+    """What a replication request's path ends with for a policy's objects."""
+    return f"?policy={policy}" if policy else ""
+
+
+def _policy_of(request: Request) -> int:
+    raw = request.query_params.get("policy", "0")
+    if not raw.isdigit() or len(raw) > 6:
+        raise BadRequest("policy must be a number")
+    return int(raw)
 
 
 class ReplicationServer:
@@ -46,8 +60,8 @@ class ReplicationServer:
         parts = path[len(PREFIX):].split("/")
         if len(parts) < 2 or not parts[1].isdigit():
             raise BadRequest("expected /replication/<device>/<partition>[/...]")
-        device, partition = parts[0], int(parts[1])
-        directory = part_dir(self.config.devices, device, partition)
+        device, partition, policy = parts[0], int(parts[1]), _policy_of(request)
+        directory = part_dir(self.config.devices, device, partition, policy)
         if not (self.config.devices / paths.checked_device(device)).is_dir():
             return Response(b"no such device\n", status_code=507)
         if len(parts) == 2 and request.method == "GET":
@@ -56,11 +70,11 @@ class ReplicationServer:
             return _json(await asyncio.to_thread(suffix_listing, directory, parts[2]))
         if len(parts) == 5 and request.method == "PUT" and _SUFFIX.match(parts[2]) \
                 and _HASH.match(parts[3]) and parts[3].endswith(parts[2]):
-            return await self.receive(request, device, partition, parts[3], parts[4])
+            return await self.receive(request, device, partition, parts[3], parts[4], policy)
         raise BadRequest("unknown replication request")
 
     async def receive(self, request: Request, device: str, partition: int, name_hash: str,
-                      filename: str) -> Response:
+                      filename: str, policy: int = 0) -> Response:
         tmp = paths.tmp_dir(self.config.devices, device)
         try:
             tmp.mkdir(parents=True, exist_ok=True)
@@ -82,7 +96,8 @@ class ReplicationServer:
             raise
         try:
             installed = await asyncio.to_thread(install_file, self.config.devices, device,
-                                                partition, name_hash, filename, Path(name))
+                                                partition, name_hash, filename, Path(name),
+                                                policy)
         except DiskFileError as exc:
             return Response(f"{exc}\n".encode(), status_code=422)
         return Response(status_code=201 if installed else 200)

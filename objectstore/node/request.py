@@ -2,8 +2,9 @@
 
     /<kind>/<device>/<partition>/<account>[/<container>[/<object>]]
 
-`kind` is objects, containers or accounts. Names are percent-encoded UTF-8 and are
-decoded here from the raw path (a decoded path would mangle `%2F` in object names).
+`kind` is objects (objects-<i> for storage policy i), containers or accounts. Names
+are percent-encoded UTF-8 and are decoded here from the raw path (a decoded path would
+mangle `%2F` in object names).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class NodeTarget:
     account: str
     container: str | None = None
     obj: str | None = None
+    policy: int = 0          # of an object (kind OBJECTS): its storage policy
 
     @property
     def name(self) -> str:
@@ -53,9 +55,14 @@ def parse_target(raw_path: bytes) -> NodeTarget:
     except UnicodeDecodeError:
         raise BadRequest("path must be percent-encoded") from None
     parts = path.lstrip("/").split("/", 5)
-    if len(parts) < 4 or parts[0] not in KINDS:
+    if len(parts) < 4:
         raise BadRequest("path must be /<kind>/<device>/<partition>/<account>[/...]")
-    kind, device, partition = parts[0], paths.checked_device(_decode(parts[1])), parts[2]
+    kind, policy = parts[0], paths.policy_of_kind(parts[0])
+    if policy is not None:
+        kind = paths.OBJECTS
+    elif kind not in KINDS:
+        raise BadRequest("path must be /<kind>/<device>/<partition>/<account>[/...]")
+    device, partition = paths.checked_device(_decode(parts[1])), parts[2]
     if not partition.isdigit():
         raise BadRequest("partition must be a number")
     names = [_decode(p) for p in parts[3:]]
@@ -65,4 +72,6 @@ def parse_target(raw_path: bytes) -> NodeTarget:
         raise BadRequest("a container path needs account and container [and object]")
     if kind == paths.ACCOUNTS and len(names) not in (1, 2):
         raise BadRequest("an account path needs account [and container]")
-    return NodeTarget(kind, device, int(partition), *names)
+    container = names[1] if len(names) > 1 else None
+    obj = names[2] if len(names) > 2 else None
+    return NodeTarget(kind, device, int(partition), names[0], container, obj, policy or 0)

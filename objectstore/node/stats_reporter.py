@@ -25,7 +25,7 @@ from collections.abc import Callable
 from objectstore.node import paths
 from objectstore.node.client import NodeClient, Target, node_path
 from objectstore.node.listingdb import ListingDB
-from objectstore.node.wire import NODE_ERRORS
+from objectstore.node.wire import NODE_ERRORS, POLICY_SYSMETA
 
 
 def report_spec(partition: int, targets: list[str]) -> str:
@@ -66,9 +66,11 @@ class StatsReporter:
         # The report carries the time of the container's newest change, never the
         # node's clock: a container DELETE is stamped after every change it follows,
         # so a report racing with it cannot revive the account's row.
+        # the account row's content type keeps the container's storage policy index
+        policy = info.metadata.get(POLICY_SYSMETA, ("", ""))[0]
         headers = {"x-timestamp": info.changed_at.internal,
                    "x-stats-report": "1", "x-object-count": str(info.item_count),
-                   "x-bytes-used": str(info.bytes_used)}
+                   "x-bytes-used": str(info.bytes_used), "x-content-type": policy}
         targets = []
         for item in spec["targets"]:
             try:

@@ -26,13 +26,16 @@ KINDS = (paths.OBJECTS, paths.CONTAINERS, paths.ACCOUNTS)
 def _device_status(config: NodeConfig, ring: RingData, name: str, dev_id: int | None
                    ) -> dict[str, int]:
     held = handoffs = 0
-    for kind in KINDS:
+    kinds = [(k, ring.replicas) for k in KINDS[1:]] + [
+        (paths.objects_kind(p.index), p.replicas) for p in ring.policies]
+    for kind, keeps in kinds:
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             for entry in os.listdir(config.devices / name / kind):
                 if not entry.isdigit() or int(entry) >= ring.parts:
                     continue
                 held += 1
-                if dev_id is None or dev_id not in {d.id for d in ring.primaries(int(entry))}:
+                primaries = ring.primaries(int(entry))[:keeps]
+                if dev_id is None or dev_id not in {d.id for d in primaries}:
                     handoffs += 1
     return {"partitions": held, "handoffs": handoffs}
 

@@ -27,6 +27,8 @@ ACCOUNT_PARTITION = "x-account-partition"
 BACKEND_TIMESTAMP = "x-backend-timestamp"
 # a container or account: its newest PUT or metadata change (Swift's Last-Modified)
 METADATA_TIMESTAMP = "x-backend-metadata-timestamp"
+# a container's storage policy index, set by the PUT that makes it (and only then)
+POLICY_SYSMETA = "x-container-sysmeta-storage-policy"
 # System metadata of an object: kept by the node with the object, never shown as
 # user metadata, carried along when an object is rewritten onto itself.
 OBJECT_SYSMETA = "x-object-sysmeta-"

@@ -18,7 +18,9 @@ from objectstore import errors
 from objectstore.node import paths, wire
 from objectstore.node.client import Target, node_path
 from objectstore.proxy import quotas
+from objectstore.proxy.container_policies import index_of
 from objectstore.proxy.core import Proxy, target_of
+from objectstore.proxy.existence import NONE
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
 from objectstore.proxy.quotas import account_quotas, container_quotas
@@ -54,6 +56,13 @@ class Listing:
 class Containers:
     def __init__(self, proxy: Proxy) -> None:
         self.proxy = proxy
+        proxy.container_policies.look_up = self._policy_of
+
+    async def _policy_of(self, account: str, container: str) -> int | None:
+        try:
+            return index_of(await self.head_container(account, container))
+        except errors.ContainerNotFound:
+            return None
 
     async def _broadcast(self, method: str, kind: str, account: str, container: str | None,
                          row: str | None, headers: dict[str, str],
@@ -86,26 +95,45 @@ class Containers:
                     "account")
 
     async def put_container(self, account: str, container: str,
-                            metadata: dict[str, str]) -> bool:
-        """Create a container (True) or update an existing one (False)."""
+                            metadata: dict[str, str], policy: int | None = None) -> bool:
+        """Create a container (True) or update an existing one (False). A new one keeps
+        its objects in storage `policy` (None: the default); Conflict if an existing
+        one is in another policy than the one asked for."""
+        if policy is not None:
+            try:
+                held = index_of(await self.head_container(account, container))
+            except errors.ContainerNotFound:
+                held = policy
+            if held != policy:
+                raise errors.Conflict(f"container {container!r} is in another storage "
+                                      "policy (a container's policy cannot change)")
         await self.ensure_account(account)
         ts = Timestamp.now()
+        made = {"x-timestamp": ts.internal}
+        if policy:
+            made[wire.POLICY_SYSMETA] = str(policy)
         awhere = self.proxy.placement(account)
         reports = [{wire.ACCOUNT_PARTITION: str(awhere.partition),   # replica i reports to i
                     wire.ACCOUNT_UPDATE: target_of(d).spec} for d in awhere.primaries]
         status = self._check(await self._broadcast(
-            "PUT", paths.CONTAINERS, account, container, None,
-            {"x-timestamp": ts.internal}, reports), "container")
+            "PUT", paths.CONTAINERS, account, container, None, made, reports), "container")
         if status == 201 and not metadata.get(SWIFT_ONLY):
-            self.proxy.known_containers.remember(account, container)
+            self.proxy.known_containers.remember(
+                account, container,
+                sysmeta={wire.POLICY_SYSMETA: str(policy)} if policy else NONE)
         else:       # an existing one keeps its quota and system metadata: ask again
             self.proxy.known_containers.forget(account, container)
+        if status == 201:
+            self.proxy.container_policies.remember(account, container, policy or 0)
+        else:
+            self.proxy.container_policies.forget(account, container)
         if metadata:
             await self.post_container(account, container, metadata)
         if status == 201:       # an existing container's replicas report their counts
             self._check(await self._broadcast(
                 "PUT", paths.ACCOUNTS, account, None, container,
-                {"x-timestamp": ts.internal, "x-object-count": "0", "x-bytes-used": "0"}),
+                {"x-timestamp": ts.internal, "x-object-count": "0", "x-bytes-used": "0",
+                 "x-content-type": str(policy) if policy else ""}),
                 "account row")
         return status == 201
 
@@ -126,6 +154,7 @@ class Containers:
 
     async def delete_container(self, account: str, container: str) -> None:
         self.proxy.known_containers.forget(account, container)
+        self.proxy.container_policies.forget(account, container)
         ts = Timestamp.now()
         answers = await self._broadcast("DELETE", paths.CONTAINERS, account, container, None,
                                         {"x-timestamp": ts.internal})
@@ -235,6 +264,7 @@ class Containers:
 
     async def head_container(self, account: str, container: str) -> dict[str, str]:
         headers = await self._info(paths.CONTAINERS, account, container)
+        self.proxy.container_policies.remember(account, container, index_of(headers))
         if not headers.get(SWIFT_ONLY):
             self.proxy.known_containers.remember(
                 account, container, quota=container_quotas(headers) != (None, None),

@@ -23,6 +23,7 @@ from objectstore import errors
 from objectstore.http.ranges import ByteRange
 from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.proxy.container_policies import ContainerPolicies
 from objectstore.proxy.existence import ExistenceCache
 from objectstore.proxy.fanout import (
     FanOut,
@@ -95,6 +96,8 @@ class Look:
     targets: list[Target]
     partition: int
     prefetched: aiohttp.ClientResponse | None
+    replicas: int                   # of the object's storage policy
+    kind: str                       # its node path kind
 
 
 def target_of(dev: Device) -> Target:
@@ -108,6 +111,7 @@ class Proxy:
         self.client = client
         self.settings = settings or ProxySettings()
         self.known_containers = ExistenceCache(self.settings.container_ttl)
+        self.container_policies = ContainerPolicies(self.settings.container_ttl)
         st = self.settings
         self.fanout = FanOut(client, Timing(st.connect_timeout, st.read_timeout,
                                             st.grace_min, st.grace_max),
@@ -124,6 +128,23 @@ class Proxy:
         ring = self.ring.current()      # Placement.of, inlined: built for every request
         part, primaries = ring.get_nodes(account, container, obj)
         return Placement(part, primaries, ring.handoffs(part), ring.replicas)
+
+    async def object_placement(self, account: str, container: str, obj: str
+                               ) -> Placement:
+        """Where an object lives: its container's storage policy decides how many of
+        the primaries keep it (looked up only when the ring has more than one)."""
+        ring = self.ring.current()
+        if len(ring.policies) == 1:
+            part, primaries = ring.get_nodes(account, container, obj)
+            return Placement(part, primaries, ring.handoffs(part), ring.replicas)
+        index = await self.container_policies.index(account, container)
+        try:
+            policy = ring.policy(index)
+        except KeyError:
+            raise errors.ServiceUnavailable(
+                f"container {container!r} is in storage policy {index}, which this "
+                "proxy's ring does not list") from None
+        return Placement.of_policy(ring, policy, account, container, obj)
 
     def update_headers(self, cnodes: list[Device]) -> list[dict[str, str]]:
         """For object slot i, the headers naming the container replica it updates
@@ -194,7 +215,7 @@ class Proxy:
             chunks.append(chunk)
         if size != declared:
             raise errors.BadRequest("body shorter than its Content-Length")
-        where = self.placement(account, container, obj)
+        where = await self.object_placement(account, container, obj)
         cwhere = self.placement(account, container)
         timestamp = Timestamp.now()        # the body has ended: the last to finish wins
         data = b"".join(chunks)
@@ -208,10 +229,11 @@ class Proxy:
                         commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)})
         updates = self.update_headers(cwhere.primaries)
         part, width = where.partition, len(where.primaries)
+        kind = where.kind
         replies = await self.fanout.call(
             self.candidates(where),
             self.fanout.exchange(
-                "PUT", lambda t: node_path(paths.OBJECTS, t.device, part, account,
+                "PUT", lambda t: node_path(kind, t.device, part, account,
                                            container, obj),
                 lambda slot: {**headers, **updates[slot % len(updates)]},
                 data),
@@ -224,7 +246,7 @@ class Proxy:
                             body: AsyncIterator[bytes], headers: dict[str, str],
                             declared: int | None, options: PutOptions) -> Stored:
         """Stream the body to the nodes as it arrives; memory stays bounded."""
-        where = self.placement(account, container, obj)
+        where = await self.object_placement(account, container, obj)
         cwhere = self.placement(account, container)
         replicas = where.replicas
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
@@ -236,7 +258,7 @@ class Proxy:
         started = await start_uploads(self.fanout, self.candidates(where),
                                       len(where.primaries), replicas, where.partition,
                                       (account, container, obj), headers,
-                                      self.update_headers(cwhere.primaries))
+                                      self.update_headers(cwhere.primaries), where.kind)
         uploads = [u for u in started if u is not None]
         if len(uploads) < quorum_size(replicas):
             for u in uploads:
@@ -293,6 +315,7 @@ class Proxy:
         cnodes = cwhere.primaries
         orphans = [cnodes[i % len(cnodes)] for i, a in enumerate(answers)
                    if not 200 <= a.status < 300]
+        orphans += cnodes[len(answers):]    # a policy of fewer replicas: no object node's
         system = options.system_metadata
         await self._update_containers(orphans, "PUT", cwhere.partition, account, container,
                                       obj, {
@@ -330,15 +353,14 @@ class Proxy:
                 lambda slot: headers),
             shared(quorum=0, width=len(cdevs), patience=self.settings.grace_max))
 
-    async def _post_each(self, account: str, container: str, obj: str,
+    async def _post_each(self, where: Placement, account: str, container: str, obj: str,
                          headers: dict[str, str]) -> list[Answer]:
         """Send a POST to the primaries (a handoff replacing one that does not answer)."""
-        where = self.placement(account, container, obj)
-        part = where.partition
+        part, kind = where.partition, where.kind
         replies = await self.fanout.call(
             self.candidates(where),
             self.fanout.exchange("POST", lambda t: node_path(
-                paths.OBJECTS, t.device, part, account, container, obj),
+                kind, t.device, part, account, container, obj),
                 lambda slot: headers),
             self.write_strategy(where.replicas, len(where.primaries)))
         return [r.answer for r in replies]
@@ -351,13 +373,13 @@ class Proxy:
         for the whole object at once (a GET instead of a HEAD), so a read that the
         others agree with costs no second round trip. The targets returned list the
         ones asked, then the primaries not asked (last resorts for reading)."""
-        where = self.placement(account, container, obj)
-        part, primaries = where.partition, where.primaries
+        where = await self.object_placement(account, container, obj)
+        part, primaries, kind = where.partition, where.primaries, where.kind
         methods = iter(["GET"] if prefetch else [])
 
         async def one(slot: int, target: Target) -> Reply:
             method = next(methods, "HEAD")
-            path = node_path(paths.OBJECTS, target.device, part, account, container, obj)
+            path = node_path(kind, target.device, part, account, container, obj)
             resp = await self.client.request(method, target, path)
             h = {k.lower(): v for k, v in resp.headers.items()}
             if method == "GET" and resp.status == 200:
@@ -379,7 +401,7 @@ class Proxy:
         targets = [r.target for r in replies if r.target is not None]
         targets += [t for t in first if t not in targets]
         return Look([r.answer for r in replies], [r.headers for r in replies], targets, part,
-                    cast("aiohttp.ClientResponse | None", body))
+                    cast("aiohttp.ClientResponse | None", body), where.replicas, kind)
 
     async def head_object(self, account: str, container: str, obj: str,
                           expired_too: bool = False, raw: bool = False) -> dict[str, str]:
@@ -388,7 +410,8 @@ class Proxy:
         followed to the version it stands for (whose headers then name it in
         VERSION_ID), unless `raw`."""
         look = await self._look(account, container, obj)
-        best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj)
+        best = self._newest_or_raise(look.answers, errors.ObjectNotFound, obj,
+                                     look.replicas)
         head = look.heads[best.node]
         if wire.DELETE_AT in head and not expired_too and expired(head):
             raise errors.ObjectNotFound(obj)
@@ -405,8 +428,7 @@ class Proxy:
         return ObjectInfo.from_headers(obj, await self.head_object(account, container, obj))
 
     def _newest_or_raise(self, answers: list[Answer], missing: type[errors.NotFound],
-                         name: str) -> Answer:
-        replicas = self.ring.current().replicas
+                         name: str, replicas: int) -> Answer:
         if not read_settled(answers, replicas):     # a refusal a quorum agrees on, or 503
             raise wire.error_for(write_outcome(answers, replicas))(
                 f"storage nodes answered {sorted(a.status for a in answers)}")
@@ -426,7 +448,7 @@ class Proxy:
         look = await self._look(account, container, obj, prefetch)
         answers, targets, fetched = look.answers, look.targets, look.prefetched
         try:
-            best = self._newest_or_raise(answers, errors.ObjectNotFound, obj)
+            best = self._newest_or_raise(answers, errors.ObjectNotFound, obj, look.replicas)
         except BaseException:
             if fetched is not None:
                 fetched.release()
@@ -445,7 +467,7 @@ class Proxy:
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
         path = (account, container, obj)
         handle = ObjectHandle(self.client, self.fanout.limiter, look.heads[best.node],
-                              look.partition, path, holders)
+                              look.partition, path, holders, kind=look.kind)
         if fetched is not None:
             if answers[0].status == 200 and answers[0].timestamp == best.timestamp:
                 handle.prefetched = fetched
@@ -478,15 +500,17 @@ class Proxy:
         `timestamp` of the past (an expiry's) deletes only what is older than it."""
         timestamp = timestamp or Timestamp.now()
         cwhere = self.placement(account, container)
-        answers = await self._write_each("DELETE", paths.OBJECTS, account, container, obj,
+        where = await self.object_placement(account, container, obj)
+        answers = await self._write_each("DELETE", where, account, container, obj,
                                          timestamp, cwhere)
         cnodes = cwhere.primaries
         orphans = [cnodes[a.node % len(cnodes)] for a in answers if a.status not in (204, 404)]
+        orphans += cnodes[len(answers):]    # a policy of fewer replicas: no object node's
         await self._update_containers(orphans, "DELETE", cwhere.partition, account,
                                       container, obj, {"x-timestamp": timestamp.internal})
         # 404 means "nothing was here", and the tombstone was written all the same.
         written = [Answer(204) for a in answers if a.status in (204, 404)]
-        replicas = self.ring.current().replicas
+        replicas = where.replicas
         if write_outcome(written, replicas) != 204:     # a refusal a quorum agrees on, or 503
             raise wire.error_for(write_outcome(answers, replicas))(
                 f"storage nodes answered {sorted(a.status for a in answers)} to the delete")
@@ -496,18 +520,19 @@ class Proxy:
     async def post_object(self, account: str, container: str, obj: str,
                           headers: dict[str, str]) -> None:
         timestamp = Timestamp.now()
-        answers = await self._post_each(account, container, obj,
+        where = await self.object_placement(account, container, obj)
+        answers = await self._post_each(where, account, container, obj,
                                         {**headers, "x-timestamp": timestamp.internal})
-        status = write_outcome(answers, self.ring.current().replicas)
+        status = write_outcome(answers, where.replicas)
         if not 200 <= status < 300:
             raise wire.error_for(status)(f"post: {status}")
 
-    async def _write_each(self, method: str, kind: str, account: str, container: str,
-                          obj: str | None, timestamp: Timestamp, cwhere: Placement
+    async def _write_each(self, method: str, where: Placement, account: str, container: str,
+                          obj: str, timestamp: Timestamp, cwhere: Placement
                           ) -> list[Answer]:
         """One write per primary, each told which container replica to update."""
-        where = self.placement(account, container, obj)
         part, primaries, cpart = where.partition, where.primaries, cwhere.partition
+        kind = where.kind
         updates = self.update_headers(cwhere.primaries)
         replies = await self.fanout.call(
             (target_of(d) for d in primaries),

@@ -51,6 +51,7 @@ class ObjectHandle:
     path: tuple[str, str, str]
     holders: list[Target]
     prefetched: aiohttp.ClientResponse | None = None    # a whole-object GET, unread
+    kind: str = paths.OBJECTS                    # its storage policy's node path kind
 
     @property
     def info(self) -> ObjectInfo:
@@ -88,7 +89,7 @@ class ObjectHandle:
         limited = self.limiter.limited
         holders = sorted(self.holders, key=lambda t: limited(node_of(t)))
         for target in holders:
-            path = node_path(paths.OBJECTS, target.device, self.part, *self.path)
+            path = node_path(self.kind, target.device, self.part, *self.path)
             try:
                 resp = await self.client.request("GET", target, path, headers)
             except NODE_ERRORS:

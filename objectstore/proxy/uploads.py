@@ -95,13 +95,13 @@ class Upload:
 
 async def start_uploads(fanout: FanOut, candidates: Iterable[Target], slots: int,
                         replicas: int, part: int, name: tuple[str, str, str],
-                        base: dict[str, str], updates: list[dict[str, str]]
-                        ) -> list[Upload | None]:
+                        base: dict[str, str], updates: list[dict[str, str]],
+                        kind: str = paths.OBJECTS) -> list[Upload | None]:
     """Start one upload per slot (a handoff replacing a primary that does not take
     it); once a quorum started, the rest get the grace. Slot i's object node updates
     container replica as `updates[i]` names it (see Proxy.update_headers)."""
     async def start(slot: int, target: Target) -> Reply:
-        path = node_path(paths.OBJECTS, target.device, part, *name)
+        path = node_path(kind, target.device, part, *name)
         upload = Upload(fanout, target, path,
                         {**base, **updates[slot % len(updates)]}, slot)
         if await upload.wait_started(fanout.timing.connect_timeout):

@@ -107,8 +107,10 @@ class Versions:
     async def prepare(self, account: str, container: str, enabled: bool) -> dict[str, str]:
         """The metadata that sets a container's versioning state; enabling makes its
         versions container first."""
-        if enabled:
-            await self.containers.put_container(account, versions_container(container), {})
+        if enabled:       # the versions keep as many replicas as the current objects
+            policy = await self.proxy.container_policies.index(account, container)
+            await self.containers.put_container(account, versions_container(container), {},
+                                                policy=policy or None)
         return {STATE: "true" if enabled else "false"}
 
     async def counts(self, account: str, container: str) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from objectstore.ring.errors import RingError
 from objectstore.ring.metrics import balance, dispersion, replicas_per_device
 from objectstore.ring.placement import Rebalancer
 from objectstore.ring.plan import Plan, make_plan
+from objectstore.ring.policies import Policy, default_only
 from objectstore.ring.ringdata import RingData
 
 MAX_PART_POWER = 24
@@ -47,6 +48,7 @@ class RingBuilder:
         self.replicas = replicas
         self.min_part_hours = float(min_part_hours)
         self.devices: dict[int, Device] = {}
+        self.policies: tuple[Policy, ...] = default_only(replicas)
         self.next_id = 0
         self.version = 0
         # rows[r][p] is the device id of replica r of partition p; None until built.
@@ -163,7 +165,8 @@ class RingBuilder:
         width = "B" if self.next_id <= 0x100 else "H" if self.next_id <= 0x10000 else "I"
         return RingData(self.part_power, self.replicas, self.version,
                         list(self.devices.values()),
-                        [array(width, row) for row in self.rows])
+                        [array(width, row) for row in self.rows],
+                        policies=self.policies)
 
     def devices_sorted(self) -> Iterable[Device]:
         return (self.devices[i] for i in sorted(self.devices))

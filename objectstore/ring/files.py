@@ -3,14 +3,15 @@
 Builder file (JSON, for people and for the next rebalance):
     {"format": "objectstore-ring-builder", "format_version": 1, "part_power", "replicas",
      "min_part_hours", "version", "next_id", "devices": [{...}, ...],
-     "assignment": null | {"rows": [<table>, ...]}, "last_moved": <table>}
+     "assignment": null | {"rows": [<table>, ...]}, "last_moved": <table>,
+     "policies": [{"index", "name", "replicas"}, ...]}   (absent: the default alone)
   where a <table> is {"typecode", "zlib_base64"}: a little-endian array, compressed.
 
 Ring file (binary, compact, fast to load):
     magic  b"OSRING\\x00" + format byte (1)
     u32    length of the header (little-endian)
     header JSON {"version", "part_power", "replicas", "typecode", "compression": "zlib",
-                 "devices": [...]}
+                 "devices": [...], "policies": [{"index", "name", "replicas"}, ...]}
     rows   zlib-compressed: replicas x 2**part_power device ids, little-endian, each
            `typecode` wide (B, H or I: the narrowest that holds every id)
     16     xxh3-128 digest of everything before it: the ring's checksum
@@ -41,6 +42,7 @@ from objectstore.ring.builder import MAX_PART_POWER, MAX_REPLICAS, RingBuilder
 from objectstore.ring.devices import Device
 from objectstore.ring.errors import RingError
 from objectstore.ring.hashing import PathHasher
+from objectstore.ring.policies import from_documents
 from objectstore.ring.ringdata import RingData
 
 BUILDER_FORMAT = "objectstore-ring-builder"
@@ -116,6 +118,7 @@ def builder_to_json(builder: RingBuilder) -> bytes:
         "assignment": (None if builder.rows is None
                        else {"rows": [_pack_table(row) for row in builder.rows]}),
         "last_moved": _pack_table(builder.last_moved),
+        "policies": [p.to_dict() for p in builder.policies],
     }
     return (json.dumps(doc, indent=1) + "\n").encode()
 
@@ -129,6 +132,7 @@ def builder_from_json(data: bytes) -> RingBuilder:
             raise RingError(f"unsupported builder format version {doc.get('format_version')}")
         builder = RingBuilder(doc["part_power"], doc["replicas"], doc["min_part_hours"])
         builder.version = int(doc["version"])
+        builder.policies = from_documents(doc.get("policies"), builder.replicas)
         for raw in doc["devices"]:
             dev = Device.from_dict(raw)
             builder.devices[dev.id] = dev
@@ -168,6 +172,7 @@ def ring_to_bytes(ring: RingData) -> bytes:
         "version": ring.version, "part_power": ring.part_power, "replicas": ring.replicas,
         "typecode": typecode, "compression": "zlib",
         "devices": [d.to_dict() for d in ring.devices],
+        "policies": [p.to_dict() for p in ring.policies],
     }, separators=(",", ":")).encode()
     table = zlib.compress(b"".join(_le_bytes(row) for row in ring.rows), 6)
     body = b"".join([RING_MAGIC, struct.pack("<I", len(header)), header, table])
@@ -196,6 +201,7 @@ def ring_from_bytes(data: bytes, hasher: PathHasher | None = None) -> RingData:
         if len(table) != replicas * size:
             raise RingError("ring table has the wrong size")
         rows = [_from_le(typecode, table[r * size:(r + 1) * size]) for r in range(replicas)]
+        policies = from_documents(header.get("policies"), replicas)
     except RingError:
         raise
     except (ValueError, KeyError, TypeError, struct.error, zlib.error) as exc:
@@ -203,7 +209,7 @@ def ring_from_bytes(data: bytes, hasher: PathHasher | None = None) -> RingData:
     # Only our builder writes ring files, and it refuses a table naming unlisted
     # devices; the checksum stands for the rest, so no scan of the table here.
     return RingData(part_power, replicas, int(header["version"]), devices, rows,
-                    hasher=hasher, checksum=digest.hex())
+                    hasher=hasher, checksum=digest.hex(), policies=policies)
 
 
 def save_ring(ring: RingData, path: str | os.PathLike[str]) -> str:

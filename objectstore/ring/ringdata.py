@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from objectstore.ring.devices import LEVELS, Device
 from objectstore.ring.hashing import PathHasher, partition_of
+from objectstore.ring.policies import Policy, default_only
 
 
 class RingData:
@@ -20,9 +21,12 @@ class RingData:
 
     def __init__(self, part_power: int, replicas: int, version: int,
                  devices: Sequence[Device], rows: Sequence[array[int]],
-                 hasher: PathHasher | None = None, checksum: str = "") -> None:
+                 hasher: PathHasher | None = None, checksum: str = "",
+                 policies: tuple[Policy, ...] | None = None) -> None:
         self.part_power = part_power
         self.replicas = replicas
+        self.policies = policies or default_only(replicas)
+        self._policy = {p.index: p for p in self.policies}
         self.version = version
         self.checksum = checksum
         self.hasher = hasher or PathHasher()
@@ -50,6 +54,10 @@ class RingData:
         if dev is None:
             raise KeyError(dev_id)
         return dev
+
+    def policy(self, index: int) -> Policy:
+        """KeyError for an index this ring does not have."""
+        return self._policy[index]
 
     # -- lookups -----------------------------------------------------------------------
     def partition(self, account: str, container: str | None = None,

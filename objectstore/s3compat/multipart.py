@@ -117,8 +117,9 @@ class Multipart:
         seg = segments_container(bucket)
         try:
             await self.containers.head_container(account, seg)
-        except errors.ContainerNotFound:
-            await self.containers.put_container(account, seg, {})
+        except errors.ContainerNotFound:     # parts keep as many replicas as the bucket
+            policy = await self.proxy.container_policies.index(account, bucket)
+            await self.containers.put_container(account, seg, {}, policy=policy or None)
         upload_id = secrets.token_urlsafe(24)
         options.length = 0
         if algorithm:

@@ -1,11 +1,10 @@
 """Swift listings and container/account heads as OpenStack Swift answers them, through
 python-swiftclient and raw HTTP: the XML a DOM can walk, multi-character delimiters,
 Swift's true values for `reverse`, its reading of `limit`, Last-Modified, the content
-type of a HEAD, and the one storage policy."""
+type of a HEAD (storage policies: test_swift_policies.py)."""
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from datetime import UTC, datetime
@@ -127,26 +126,6 @@ def test_heads_carry_last_modified_and_the_listing_content_type(server: str) -> 
     assert conn.head_container(name)["last-modified"] == second
     conn.delete_object(name, "o")
     conn.delete_container(name)
-
-
-def test_the_one_storage_policy(server: str) -> None:
-    conn, name = swift(server), unique("policy")
-    conn.put_container(name, headers={"X-Storage-Policy": "default"})
-    assert conn.head_container(name)["x-storage-policy"] == "default"
-    conn.put_container(name, headers={"X-Storage-Policy": "Default"})   # case-insensitive
-    with pytest.raises(swiftclient.ClientException) as info:
-        conn.put_container(unique("gold"), headers={"X-Storage-Policy": "gold"})
-    assert info.value.http_status == 400
-    assert "Invalid X-Storage-Policy 'gold'" in info.value.http_response_content.decode()
-    with pytest.raises(swiftclient.ClientException) as info:
-        conn.post_container(name, {"X-Storage-Policy": "gold"})
-    assert info.value.http_status == 400
-    info_doc = json.loads(requests.get(f"{server}/info", timeout=10).content)
-    assert info_doc["swift"]["policies"] == [{"name": "default", "default": True}]
-    conn.delete_container(name)
-    status, _, _ = raw(server, "GET", f"/v1/AUTH_test/{name}",
-                       {"X-Auth-Token": login(server, ADMIN)})
-    assert status == 404
 
 
 def test_a_path_listing(server: str) -> None:

@@ -62,8 +62,6 @@ def test_metadata_removal_and_limits() -> None:
 def test_feature_refusals() -> None:
     refuse_unsupported_headers("GET", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     refuse_unsupported_headers("POST", "container", {"x-container-read": ""}, "AUTH_a")
-    with pytest.raises(BadRequest, match="X-Storage-Policy"):
-        refuse_unsupported_headers("PUT", "container", {"x-storage-policy": "gold"}, "AUTH_a")
     # large objects: a DLO's manifest is set by PUT or POST; X-Static-Large-Object is ours
     refuse_unsupported_headers("PUT", "object", {"x-object-manifest": "c/p"}, "AUTH_a")
     refuse_unsupported_headers("POST", "object", {"x-object-manifest": "c/p"}, "AUTH_a")

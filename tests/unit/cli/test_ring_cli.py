@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from objectstore.ring.files import load_ring
+
 EXE = shutil.which("objectstore") or ""
 COMMAND = [EXE] if EXE else [sys.executable, "-m", "objectstore"]
 
@@ -123,3 +125,19 @@ def test_help_on_every_command(tmp_path: Path) -> None:
     for cmd in ("create", "add", "remove", "set-weight", "rebalance", "show", "assignments",
                 "lookup"):
         assert "usage" in run("ring", cmd, "--help", cwd=tmp_path).stdout
+
+
+def test_add_policy_writes_it_into_the_ring(ring_dir: Path) -> None:
+    run("ring", "rebalance", "object.builder", "--seed", "4", cwd=ring_dir)
+    out = run("ring", "add-policy", "object.builder", "scratch", "--replicas", "1",
+              cwd=ring_dir).stdout
+    assert "policy 1 'scratch': 1 replicas" in out and "wrote" in out
+    show = json.loads(run("ring", "show", "object.builder", "--json", cwd=ring_dir).stdout)
+    assert show["policies"] == [{"index": 0, "name": "default", "replicas": 3},
+                                {"index": 1, "name": "scratch", "replicas": 1}]
+    assert [p.name for p in load_ring(ring_dir / "object.ring").policies] == \
+        ["default", "scratch"]
+    for bad in (["scratch", "--replicas", "1"], ["four", "--replicas", "4"],
+                ["no spaces", "--replicas", "1"]):
+        err = run("ring", "add-policy", "object.builder", *bad, cwd=ring_dir, ok=False)
+        assert "policy" in err.stderr

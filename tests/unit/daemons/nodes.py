@@ -18,6 +18,7 @@ from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
 from objectstore.ring import PathHasher, RingBuilder
 from objectstore.ring.files import RingFile, save_ring
+from objectstore.ring.policies import Policy
 from objectstore.timestamps import Timestamp
 
 SECRET = b"daemon-tests"
@@ -40,12 +41,13 @@ class Nodes:
     def device(self, i: int) -> str:
         return f"d{i}"
 
-    def diskfile(self, i: int, obj: str, container: str = "c") -> DiskFile:
-        """Object `obj` on node i, at its ring partition."""
+    def diskfile(self, i: int, obj: str, container: str = "c", policy: int = 0
+                 ) -> DiskFile:
+        """Object `obj` on node i, at its ring partition (in storage `policy`)."""
         part = self.ring.current().partition("AUTH_test", container, obj)
         name_hash = paths.object_hash(HASHER, "AUTH_test", container, obj)
         return DiskFile(self.configs[i].devices, self.device(i), part,
-                        f"/AUTH_test/{container}/{obj}", name_hash)
+                        f"/AUTH_test/{container}/{obj}", name_hash, policy)
 
 
 def ts(n: float) -> Timestamp:
@@ -58,8 +60,9 @@ def put(df: DiskFile, body: bytes, timestamp: Timestamp) -> None:
     writer.commit(timestamp, "text/plain")
 
 
-def make_ring(root: Path, count: int) -> Path:
+def make_ring(root: Path, count: int, policies: tuple[Policy, ...] = ()) -> Path:
     builder = RingBuilder(part_power=3, replicas=count)
+    builder.policies = policies or builder.policies
     for i in range(count):
         builder.add_device(1, i, "127.0.0.1", FIRST_PORT + i, f"d{i}", 1.0)
     builder.rebalance(seed=1)
@@ -69,11 +72,11 @@ def make_ring(root: Path, count: int) -> Path:
 
 
 @asynccontextmanager
-async def running_nodes(root: Path, count: int = 3, attached: int | None = None
-                        ) -> AsyncIterator[Nodes]:
+async def running_nodes(root: Path, count: int = 3, attached: int | None = None,
+                        policies: tuple[Policy, ...] = ()) -> AsyncIterator[Nodes]:
     """`count` nodes, the first `attached` of them answering (the rest are down: a
-    request to them is refused)."""
-    ring_path = make_ring(root, count)
+    request to them is refused), with the storage `policies` in their ring."""
+    ring_path = make_ring(root, count, policies)
     client = LocalNodeClient(SECRET)
     configs, apps = [], []
     for i in range(count):

@@ -97,3 +97,22 @@ def test_unthrottled_passes_never_sleep(tmp_path: Path) -> None:
     clock = FakeClock()
     stats = asyncio.run(Auditor(conf, 0, 0, clock=clock, sleep=clock.sleep).run_once())
     assert (stats.files, clock.slept) == (1, [])
+
+
+def test_every_storage_policy_s_objects_are_audited(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    name_hash = paths.object_hash(HASHER, "AUTH_test", "c", "two")
+    reduced = DiskFile(tmp_path, DEVICE, 3, "/AUTH_test/c/two", name_hash, policy=1)
+    put(reduced, b"r" * 5000, ts(1))
+    put(obj(tmp_path, "plain"), b"p" * 10, ts(1))
+    damaged = data_file(reduced)
+    with open(damaged, "r+b") as f:
+        f.seek(200)
+        f.write(b"X")
+    (tmp_path / DEVICE / "objects-x").mkdir()       # not a policy's directory: not walked
+    (tmp_path / DEVICE / "objects-x" / "junk.data").write_bytes(b"junk")
+
+    stats = asyncio.run(Auditor(conf, 0, 0).run_once())
+
+    assert (stats.files, stats.quarantined, stats.failures) == (2, 1, 0)
+    assert damaged.parent.parent.parent.parent.name == "objects-1" and not damaged.exists()

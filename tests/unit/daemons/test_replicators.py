@@ -12,6 +12,7 @@ from objectstore.daemons.object_replicator import ObjectReplicator
 from objectstore.node import paths
 from objectstore.node.diskfile import verify_file
 from objectstore.node.listingdb import Item, ListingDB, ListingParams
+from objectstore.ring.policies import Policy
 from tests.clock import FakeClock
 from tests.unit.daemons.nodes import HASHER, T0, Nodes, put, running_nodes, ts
 
@@ -24,8 +25,8 @@ def replicator(nodes: Nodes, i: int, clock: FakeClock | None = None) -> ObjectRe
                             clock=clock, sleep=clock.sleep)
 
 
-def files_of(nodes: Nodes, i: int, obj: str) -> list[str]:
-    directory = nodes.diskfile(i, obj).directory
+def files_of(nodes: Nodes, i: int, obj: str, policy: int = 0) -> list[str]:
+    directory = nodes.diskfile(i, obj, policy=policy).directory
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
@@ -110,4 +111,41 @@ def test_databases_reach_the_other_replicas_past_a_damaged_one(tmp_path: Path) -
                     assert [(r.name, r.size) for r in rows if isinstance(r, Item)] == [
                         ("obj", 7)]
 
+    asyncio.run(main())
+
+
+def test_a_policy_of_fewer_replicas_is_replicated_among_its_own_primaries(
+        tmp_path: Path) -> None:
+    """Policy 1 keeps 2 replicas: on the first two primaries of each partition, in
+    objects-1; the third primary holds one only as a handoff, delivered and removed."""
+    async def main() -> None:
+        reduced = (Policy(0, "default", 3), Policy(1, "reduced", 2))
+        async with running_nodes(tmp_path, policies=reduced) as nodes:
+            ring = nodes.ring.current()
+
+            def primaries(obj: str) -> list[int]:
+                part = ring.partition("AUTH_test", "c", obj)
+                return [d.id for d in ring.primaries(part)]
+
+            first, second, third = primaries("kept")
+            put(nodes.diskfile(first, "kept", policy=1), b"kept", ts(1))
+            stats = await replicator(nodes, first).run_once()
+            assert stats.files_pushed == 1
+            assert files_of(nodes, second, "kept", policy=1) == [f"{ts(1).internal}.data"]
+            assert files_of(nodes, third, "kept", policy=1) == [], "not a primary of it"
+            assert files_of(nodes, second, "kept") == [], "policy 0 holds nothing"
+
+            a, b, spare = primaries("stray")
+            put(nodes.diskfile(spare, "stray", policy=1), b"stray", ts(2))
+            stats = await replicator(nodes, spare).run_once()
+            assert stats.handoffs_removed == 1
+            for node in (a, b):
+                assert files_of(nodes, node, "stray", policy=1) == [f"{ts(2).internal}.data"]
+            assert not nodes.diskfile(spare, "stray", policy=1).directory.exists()
+
+            # a directory of a policy the ring does not list is left as it is
+            unknown = nodes.configs[0].devices / "d0" / "objects-7" / "1"
+            unknown.mkdir(parents=True)
+            assert all(job[1] != 7 for job in replicator(nodes, 0).jobs())
+            assert unknown.exists()
     asyncio.run(main())

@@ -104,3 +104,12 @@ def test_a_full_device_refuses_the_write_and_leaves_no_record(tmp_path: Path) ->
     writer.abort()
     assert df.newest_timestamp() is None
     assert not list(paths.tmp_dir(tmp_path, "d").iterdir())
+
+
+def test_object_holds_looks_in_the_policy_of_the_write(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    update = {**record(tmp_path).update, "policy": 2}
+    DiskFile(tmp_path, "d", 3, "/a/c/o", NAME_HASH).write_tombstone(TS)    # policy 0
+    assert object_holds(tmp_path, "d", update) is False
+    DiskFile(tmp_path, "d", 3, "/a/c/o", NAME_HASH, policy=2).write_tombstone(TS)
+    assert object_holds(tmp_path, "d", update) is True
