@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from objectstore.cli import eventloop, server_options
+from objectstore.cli import config_keys, eventloop, server_options
 from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.configs import (
     load_node_config,
@@ -146,6 +146,7 @@ def cmd_node(args: argparse.Namespace) -> int:
         (config.devices / device).mkdir(exist_ok=True)
     role = node_role(config.host, config.port)
     server_options.setup_logging(args, role)
+    config_keys.warn_unknown(args.config)
     app = NodeRequests(NodeApp(config), role)
     sock = listen(args.bind or config.host, config.port)
     server = uvicorn.Server(uvicorn_config(app, args.bind or config.host, config.port,
@@ -174,6 +175,7 @@ def _own_devices(config: NodeConfig) -> list[str]:
 def cmd_proxy(args: argparse.Namespace) -> int:
     config = load_proxy_config(args.config, dict(os.environ))
     server_options.setup_logging(args, "proxy")
+    config_keys.warn_unknown(args.config)
     sock = listen(args.bind or config.host, config.port)
 
     async def main() -> None:

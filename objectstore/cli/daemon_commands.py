@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
-from objectstore.cli import eventloop, server_options
+from objectstore.cli import config_keys, eventloop, server_options
 from objectstore.cli.configs import load_node_config
 from objectstore.cli.errors import CommandError
 from objectstore.cli.lifecycle_settings import load_lifecycle
@@ -138,6 +138,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 def run_daemon(args: argparse.Namespace) -> int:
     config = load_node_config(args.config)
     server_options.setup_logging(args, daemon_role(args.kind, config))
+    config_keys.warn_unknown(args.config)
 
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
@@ -159,6 +160,7 @@ def run_all_daemons(args: argparse.Namespace) -> int:
     """One process for all of a node's background work (a container per node's)."""
     config = load_node_config(args.config)
     server_options.setup_logging(args, f"daemons@{config.host}:{config.port}")
+    config_keys.warn_unknown(args.config)
 
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)

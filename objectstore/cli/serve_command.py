@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from objectstore.cli import eventloop, server_options
+from objectstore.cli import config_keys, eventloop, server_options
 
 
 def register(commands: Any) -> None:
@@ -26,6 +26,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from objectstore.cli.embedded import serve
     server_options.setup_logging(args, "proxy")
+    config_keys.warn_unknown(args.config)
     eventloop.run(serve(args.data_dir, args.host, args.port, args.nodes, args.replicas,
                         args.config, server_options.head_limits(args)))
     return 0

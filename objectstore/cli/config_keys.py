@@ -1,0 +1,63 @@
+"""Every table and key a config file may have, so that one we do not read is named in a
+warning at start instead of being silently ignored (a misspelt `day_second` would
+otherwise leave the default in force without a word)."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from objectstore.proxy.keystone_settings import KNOWN as KEYSTONE_KEYS
+
+log = logging.getLogger(__name__)
+
+USER_KEYS = frozenset({"account", "user", "key", "admin", "access_key", "reseller_admin",
+                       "email"})
+TABLES: Mapping[str, frozenset[str]] = {
+    "users": USER_KEYS,                                    # an array of tables
+    "lifecycle": frozenset({"day_seconds", "actions_per_second"}),
+    "keystone": KEYSTONE_KEYS,
+    "s3": frozenset({"domains"}),
+    "expirer": frozenset({"interval"}),
+    "tempauth": frozenset({"token_life"}),
+    "proxy": frozenset({"host", "port", "ring", "node_connect_timeout", "node_read_timeout",
+                        "ring_check_interval", "post_quorum_grace", "error_limit",
+                        "error_window", "error_suppression"}),
+    "node": frozenset({"devices", "host", "port", "connect_timeout", "read_timeout", "ring",
+                       "reserve_bytes"}),
+    "cluster": frozenset({"secret", "secret_file", "hash_prefix", "hash_suffix"}),
+}
+
+
+def unknown_keys(doc: Mapping[str, Any]) -> list[str]:
+    """What `doc` has that nothing reads: `[table]`, `[table] key`, `[[users]] #n key`."""
+    found = []
+    for name, value in doc.items():
+        known = TABLES.get(name)
+        if known is None:
+            found.append(f"[{name}]")
+            continue
+        tables = value if isinstance(value, list) else [value]
+        for n, table in enumerate(tables, 1):
+            if not isinstance(table, dict):
+                continue
+            where = f"[[{name}]] #{n}" if isinstance(value, list) else f"[{name}]"
+            found += [f"{where} {key}" for key in table if key not in known]
+    return found
+
+
+def warn_unknown(path: Path | None) -> None:
+    """Log a warning naming each table and key of the config file that is not used
+    (the file itself was read, and checked, by the loaders already)."""
+    if path is None:
+        return
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        return                      # the loaders report it
+    for item in unknown_keys(doc):
+        log.warning("config %s: %s is not a setting of this version (ignored)", path, item)
