@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import etag_quoter, policies
+from objectstore.api import etag_quoter
 from objectstore.api.access import RESELLER
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
@@ -22,6 +22,7 @@ from objectstore.api.permissions import acl_metadata
 from objectstore.api.responses import container_entry, listing_format
 from objectstore.api.swift_errors import MethodNotAllowed
 from objectstore.proxy import quotas
+from objectstore.proxy.container_policies import Policy, by_name
 
 
 async def account_request(b: Backend, request: Request, t: SwiftPath) -> Response:
@@ -38,7 +39,7 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
         return listing_response(fmt, "account", t.account, "container", entries, headers)
     if method == "POST":
         metadata = user_metadata(request.headers, "account")
-        metadata.update(quota_metadata(request))
+        metadata.update(quota_metadata(request, b.proxy.ring.current().policies))
         current = await b.containers.list_account(t.account, limit="1")
         check_total(current.headers, metadata, "account")
         metadata.update(acl_metadata(request.headers, "account"))
@@ -51,16 +52,25 @@ async def account_request(b: Backend, request: Request, t: SwiftPath) -> Respons
 # public header -> where an account quota is kept (the legacy one is user metadata)
 QUOTA_HEADERS = {"x-account-quota-bytes": quotas.ACCOUNT_BYTES,
                  "x-account-quota-count": quotas.ACCOUNT_COUNT,
-                 f"x-account-quota-bytes-policy-{policies.DEFAULT}":
-                     quotas.ACCOUNT_POLICY_BYTES,
-                 f"x-account-quota-count-policy-{policies.DEFAULT}":
-                     quotas.ACCOUNT_POLICY_COUNT,
                  quotas.ACCOUNT_LEGACY_BYTES: quotas.ACCOUNT_LEGACY_BYTES}
+POLICY_QUOTA = ("x-account-quota-bytes-policy-", "x-account-quota-count-policy-")
 
 
-def quota_metadata(request: Request) -> dict[str, str]:
+def _kept_at(public: str, held: tuple[Policy, ...]) -> str | None:
+    """Where the quota a public header names is kept (None: no such quota)."""
+    if public in QUOTA_HEADERS:
+        return QUOTA_HEADERS[public]
+    for which, prefix in enumerate(POLICY_QUOTA):
+        if public.startswith(prefix):
+            policy = by_name(held, public[len(prefix):])
+            return quotas.policy_quota_keys(policy.index)[which] if policy else None
+    return None
+
+
+def quota_metadata(request: Request, held: tuple[Policy, ...]) -> dict[str, str]:
     """The account quotas a POST sets or removes: reseller admins only (403 for anyone
-    else, the account's own admins included), whole numbers (400)."""
+    else, the account's own admins included), whole numbers (400), per-policy ones for
+    one of the storage policies `held` (400 for another name)."""
     h = request.headers
     asked = [k for k in h if _quota_header(k)]
     if not asked:
@@ -71,13 +81,14 @@ def quota_metadata(request: Request) -> dict[str, str]:
     for name in asked:
         removal = name.startswith("x-remove-")
         public = "x-" + name[len("x-remove-"):] if removal else name
-        if public not in QUOTA_HEADERS:
-            raise errors.BadRequest(f"Invalid quota {public}: per-policy quotas are kept "
-                                    f"for the default policy, {policies.DEFAULT!r}, only")
+        kept = _kept_at(public, held)
+        if kept is None:
+            raise errors.BadRequest(f"Invalid quota {public}: no such quota (storage "
+                                    f"policies: {', '.join(p.name for p in held)})")
         value = "" if removal else h[name].strip()
         if value and not value.isdigit():
             raise errors.BadRequest(f"Invalid quota {public}: {value!r}")
-        out[QUOTA_HEADERS[public]] = value
+        out[kept] = value
     return out
 
 

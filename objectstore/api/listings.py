@@ -13,7 +13,7 @@ from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
 from objectstore.proxy import quotas
-from objectstore.proxy.container_policies import SYSMETA, Policy, default_only
+from objectstore.proxy.container_policies import SYSMETA, Policy, default_only, policy_stat
 from objectstore.proxy.containers import LAST_CHANGED
 from objectstore.timestamps import Timestamp
 
@@ -61,15 +61,28 @@ def stats_headers(node: dict[str, str], kind: str, policies_held: tuple[Policy, 
         headers.update(versioned_writes.shown(node))    # X-Versions/History-Location
     if kind == "account" and project_domains.SYSMETA in node:
         headers[project_domains.SHOWN] = node[project_domains.SYSMETA]
-    if kind == "account":               # quotas a reseller admin set
-        for public, kept in (("x-account-quota-bytes", quotas.ACCOUNT_BYTES),
-                             ("x-account-quota-count", quotas.ACCOUNT_COUNT),
-                             (f"x-account-quota-bytes-policy-{policies.DEFAULT}",
-                              quotas.ACCOUNT_POLICY_BYTES),
-                             (f"x-account-quota-count-policy-{policies.DEFAULT}",
-                              quotas.ACCOUNT_POLICY_COUNT)):
+    if kind == "account":
+        headers.update(_account_policy_headers(node, policies_held or default_only(1)))
+    return headers
+
+
+def _account_policy_headers(node: dict[str, str], held: tuple[Policy, ...]
+                            ) -> dict[str, str]:
+    """An account's counts per storage policy in use, and the quotas a reseller admin
+    set (the account's, each policy's), as Swift names them."""
+    headers = {}
+    for public, kept in (("x-account-quota-bytes", quotas.ACCOUNT_BYTES),
+                         ("x-account-quota-count", quotas.ACCOUNT_COUNT)):
+        if node.get(kept):
+            headers[public] = node[kept]
+    for policy in held:
+        for what in ("container-count", "object-count", "bytes-used"):
+            value = node.get(policy_stat(policy.index, what))
+            if value is not None:
+                headers[f"x-account-storage-policy-{policy.name}-{what}"] = value
+        for what, kept in zip(("bytes", "count"), quotas.policy_quota_keys(policy.index)):
             if node.get(kept):
-                headers[public] = node[kept]
+                headers[f"x-account-quota-{what}-policy-{policy.name}"] = node[kept]
     return headers
 
 

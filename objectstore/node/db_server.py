@@ -104,7 +104,12 @@ class DBServer:
         if method in ("GET", "HEAD"):
             headers = info_headers(info)
             if t.kind == paths.ACCOUNTS:
-                headers["x-object-count"] = str(await asyncio.to_thread(db.total_count))
+                totals = await asyncio.to_thread(db.policy_totals)
+                headers["x-object-count"] = str(sum(t[1] for t in totals.values()))
+                for index, (containers, objects, size) in sorted(totals.items()):
+                    headers[wire.policy_stat(index, "container-count")] = str(containers)
+                    headers[wire.policy_stat(index, "object-count")] = str(objects)
+                    headers[wire.policy_stat(index, "bytes-used")] = str(size)
             if method == "HEAD":
                 return Response(status_code=204, headers=headers)
             items = await asyncio.to_thread(db.list_items, listing_params(request))

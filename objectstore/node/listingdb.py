@@ -159,11 +159,19 @@ class ListingDB:
             row = conn.execute("SELECT report_to FROM info").fetchone()
         return row[0] if row else ""
 
-    def total_count(self) -> int:
-        """Sum of the `count` column of live rows (objects in an account's containers)."""
+    def policy_totals(self) -> dict[int, tuple[int, int, int]]:
+        """An account's live rows by storage policy (kept in a row's content type, ""
+        for 0): index -> (containers, objects, bytes)."""
         with self._conn() as conn:
-            return int(conn.execute("SELECT COALESCE(SUM(count), 0) FROM items "
-                                    "WHERE deleted = 0").fetchone()[0])
+            rows = conn.execute("SELECT content_type, COUNT(*), COALESCE(SUM(count), 0), "
+                                "COALESCE(SUM(size), 0) FROM items WHERE deleted = 0 "
+                                "GROUP BY content_type").fetchall()
+        out: dict[int, tuple[int, int, int]] = {}
+        for kept, containers, objects, size in rows:
+            index = int(kept) if str(kept).isdigit() else 0
+            was = out.get(index, (0, 0, 0))
+            out[index] = (was[0] + containers, was[1] + objects, was[2] + size)
+        return out
 
     def info(self) -> Info:
         if not self.path.exists():

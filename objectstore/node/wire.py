@@ -29,6 +29,13 @@ BACKEND_TIMESTAMP = "x-backend-timestamp"
 METADATA_TIMESTAMP = "x-backend-metadata-timestamp"
 # a container's storage policy index, set by the PUT that makes it (and only then)
 POLICY_SYSMETA = "x-container-sysmeta-storage-policy"
+# an account's counts for one storage policy's containers (account GET/HEAD)
+POLICY_STAT = "x-backend-policy-"
+
+
+def policy_stat(index: int, what: str) -> str:
+    """`what` (container-count, object-count, bytes-used) of policy `index`."""
+    return f"{POLICY_STAT}{index}-{what}"
 # System metadata of an object: kept by the node with the object, never shown as
 # user metadata, carried along when an object is rewritten onto itself.
 OBJECT_SYSMETA = "x-object-sysmeta-"

@@ -14,10 +14,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from objectstore.node.wire import POLICY_SYSMETA as SYSMETA  # the index, on the container
+from objectstore.node.wire import policy_stat
 from objectstore.ring.policies import DEFAULT_NAME, Policy, by_index, by_name, default_only
 
 __all__ = ["DEFAULT_NAME", "SYSMETA", "ContainerPolicies", "Policy", "by_index", "by_name",
-           "default_only", "index_of"]
+           "default_only", "index_of", "policy_stat"]
 
 
 def index_of(headers: Mapping[str, str]) -> int:

@@ -23,7 +23,7 @@ from objectstore.proxy.core import Proxy, target_of
 from objectstore.proxy.existence import NONE
 from objectstore.proxy.fanout import Reply, answer_from
 from objectstore.proxy.quorum import Answer, newest, quorum_size, write_outcome
-from objectstore.proxy.quotas import account_quotas, container_quotas
+from objectstore.proxy.quotas import container_quotas
 from objectstore.proxy.strategy import KNOWN, shared
 from objectstore.proxy.version_names import (
     RESERVED,
@@ -293,15 +293,12 @@ class Containers:
                                        (await self.list_account(account, limit="0")).headers)
         return known.sysmeta(account, container).get(name, "")
 
-    def _remember_account(self, account: str, headers: Mapping[str, str]) -> Any:
-        """Remember that the account exists, whether it has a quota, its sysmeta;
-        answer its quotas."""
-        limits = account_quotas(headers)
+    def _remember_account(self, account: str, headers: Mapping[str, str]) -> None:
+        """Remember that the account exists, whether it has a quota, its sysmeta."""
         self.proxy.known_containers.remember(
-            account, "", quota=limits != (None, None),
+            account, "", quota=quotas.has_account_quota(headers),
             sysmeta={k: v for k, v in headers.items()
                      if k.startswith(ACCOUNT_SYSMETA) and v})
-        return limits
 
     async def confirm(self, account: str, container: str) -> None:
         """ContainerNotFound unless the container exists (trusting a recent answer)."""
@@ -326,18 +323,20 @@ class Containers:
                 except errors.ContainerNotFound:
                     pass
             quotas.check(limits, used, int(headers.get("x-item-count", "0")), adding)
-        await self.confirm_account_write(account, adding)
+        await self.confirm_account_write(account, container, adding)
 
-    async def confirm_account_write(self, account: str, adding: int | None) -> None:
-        """QuotaExceeded past the account's quota (asked afresh when it has one; whether
-        it has one is remembered as for containers)."""
+    async def confirm_account_write(self, account: str, container: str,
+                                    adding: int | None) -> None:
+        """QuotaExceeded past the account's quota or that of the container's storage
+        policy (asked afresh when it has one; whether it has one is remembered as for
+        containers)."""
         known = self.proxy.known_containers
         if known.known(account, "") and not known.has_quota(account, ""):
             return
         headers = (await self.list_account(account, limit="0")).headers
-        limits = self._remember_account(account, headers)
-        quotas.check(limits, int(headers.get("x-bytes-used", "0")),
-                     int(headers.get("x-object-count", "0")), adding)
+        self._remember_account(account, headers)
+        quotas.check_account(headers, await self.proxy.container_policies.index(
+            account, container), adding)
 
 
 @dataclass

@@ -4,20 +4,22 @@ write may add before it is refused (QuotaExceeded: Swift 413, S3 EntityTooLarge)
 Container quotas are plain metadata its owners set (X-Container-Meta-Quota-Bytes /
 -Count). Account quotas are set by reseller admins only: X-Account-Quota-Bytes /
 -Count (kept as account system metadata), the legacy X-Account-Meta-Quota-Bytes, and
-the per-policy forms for the one policy this store has."""
+per storage policy X-Account-Quota-Bytes-Policy-<name> / -Count-Policy-<name>, which
+hold for the objects of that policy's containers alone."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from objectstore import errors
+from objectstore.node.wire import policy_stat
 
 CONTAINER_BYTES = "x-container-meta-quota-bytes"
 CONTAINER_COUNT = "x-container-meta-quota-count"
 ACCOUNT_BYTES = "x-account-sysmeta-quota-bytes"
 ACCOUNT_COUNT = "x-account-sysmeta-quota-count"
 ACCOUNT_LEGACY_BYTES = "x-account-meta-quota-bytes"
-# the same for the one storage policy (every container is in it: the same total)
+# the same for one storage policy: these for the default, with "-<index>" for others
 ACCOUNT_POLICY_BYTES = "x-account-sysmeta-quota-bytes-policy"
 ACCOUNT_POLICY_COUNT = "x-account-sysmeta-quota-count-policy"
 EXCEEDED = "Upload exceeds quota."
@@ -27,18 +29,40 @@ def container_quotas(headers: Mapping[str, str]) -> tuple[int | None, int | None
     return _int(headers.get(CONTAINER_BYTES)), _int(headers.get(CONTAINER_COUNT))
 
 
+def policy_quota_keys(index: int) -> tuple[str, str]:
+    """Where an account keeps its (bytes, count) quota for storage policy `index`."""
+    suffix = f"-{index}" if index else ""
+    return ACCOUNT_POLICY_BYTES + suffix, ACCOUNT_POLICY_COUNT + suffix
+
+
 def account_quotas(headers: Mapping[str, str]) -> tuple[int | None, int | None]:
-    """(bytes, count); the system metadata decides over the legacy metadata, and the
-    policy's quota holds as well (the lower of the two)."""
+    """(bytes, count) for the whole account; the system metadata decides over the
+    legacy metadata."""
     legacy = _int(headers.get(ACCOUNT_LEGACY_BYTES))
     current = _int(headers.get(ACCOUNT_BYTES))
-    total = current if current is not None else legacy
-    return (_lower(total, _int(headers.get(ACCOUNT_POLICY_BYTES))),
-            _lower(_int(headers.get(ACCOUNT_COUNT)), _int(headers.get(ACCOUNT_POLICY_COUNT))))
+    return (current if current is not None else legacy), _int(headers.get(ACCOUNT_COUNT))
 
 
-def _lower(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else min(a, b)
+def policy_quotas(headers: Mapping[str, str], index: int) -> tuple[int | None, int | None]:
+    keys = policy_quota_keys(index)
+    return _int(headers.get(keys[0])), _int(headers.get(keys[1]))
+
+
+def has_account_quota(headers: Mapping[str, str]) -> bool:
+    """Whether any quota holds for the account (its own or a policy's)."""
+    return account_quotas(headers) != (None, None) or any(
+        k.startswith((ACCOUNT_POLICY_BYTES, ACCOUNT_POLICY_COUNT)) and _int(v) is not None
+        for k, v in headers.items())
+
+
+def check_account(headers: Mapping[str, str], index: int, adding: int | None) -> None:
+    """QuotaExceeded if one more object of `adding` bytes in a container of storage
+    policy `index` would pass the account's quota, or that policy's."""
+    check(account_quotas(headers), int(headers.get("x-bytes-used", "0")),
+          int(headers.get("x-object-count", "0")), adding)
+    check(policy_quotas(headers, index),
+          int(headers.get(policy_stat(index, "bytes-used"), "0")),
+          int(headers.get(policy_stat(index, "object-count"), "0")), adding)
 
 
 def check(quotas: tuple[int | None, int | None], used: int, count: int,

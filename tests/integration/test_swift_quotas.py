@@ -129,23 +129,35 @@ def test_an_account_quota_holds_for_every_container_and_both_apis(server: str) -
     remove(other, name)
 
 
-def test_a_quota_for_the_one_storage_policy_holds_as_the_accounts(server: str) -> None:
-    """X-Account-Quota-Count-Policy-default: every container is in that policy, so it
-    limits the account as a whole; another policy's name is refused."""
+def test_a_storage_policy_s_quota_holds_for_its_containers_alone(server: str) -> None:
+    """X-Account-Quota-Count-Policy-<name> limits the objects of that policy's
+    containers; the account's other policies are not held to it, and it shows with the
+    account's counts per policy (X-Account-Storage-Policy-<name>-*)."""
     other = swift(server, ("other:someone", "secret2"))
     root = as_reseller(server)
-    name = unique("pquota")
+    name, spare = unique("pquota"), unique("spare")
     other.put_container(name)
-    count = int(other.head_account()["x-account-object-count"])
+    other.put_container(spare, headers={"X-Storage-Policy": "reduced"})
+    head = other.head_account()
+    count = int(head.get("x-account-storage-policy-default-object-count", "0"))
     root.post_account({"X-Account-Quota-Count-Policy-default": str(count + 1)})
     try:
         assert other.head_account()["x-account-quota-count-policy-default"] == str(count + 1)
         assert status_of_put(other, name, "one", b"x") == 201
         deadline = time.monotonic() + 10
-        while int(other.head_account()["x-account-object-count"]) < count + 1:
+        while int(other.head_account().get(
+                "x-account-storage-policy-default-object-count", "0")) < count + 1:
             assert time.monotonic() < deadline, "the account never counted the write"
             time.sleep(0.1)
         assert status_of_put(other, name, "two", b"x") == 413
+        assert status_of_put(other, spare, "elsewhere", b"x") == 201, "another policy"
+        root.post_account({"X-Account-Quota-Bytes-Policy-reduced": "1"})
+        while other.head_account().get("x-account-storage-policy-reduced-bytes-used") != "1":
+            assert time.monotonic() < deadline + 10, "the account never counted the write"
+            time.sleep(0.1)
+        assert other.head_account()["x-account-storage-policy-reduced-container-count"] \
+            == "1"
+        assert status_of_put(other, spare, "more", b"x") == 413
         tok = login(server, RESELLER)
         assert raw(server, "POST", "/v1/AUTH_other",
                    {"X-Auth-Token": tok, "X-Account-Quota-Bytes-Policy-gold": "5"})[0] == 400
@@ -154,10 +166,12 @@ def test_a_quota_for_the_one_storage_policy_holds_as_the_accounts(server: str) -
             "X-Auth-Token": user, "X-Remove-Account-Quota-Count-Policy-default": "x"})[0] \
             == 403
     finally:
-        root.post_account({"X-Remove-Account-Quota-Count-Policy-default": "x"})
+        root.post_account({"X-Remove-Account-Quota-Count-Policy-default": "x",
+                           "X-Remove-Account-Quota-Bytes-Policy-reduced": "x"})
     assert "x-account-quota-count-policy-default" not in other.head_account()
     assert status_of_put(other, name, "two", b"x") == 201
     remove(other, name)
+    remove(other, spare)
 
 
 def remove(conn: swiftclient.Connection, name: str) -> None:

@@ -190,3 +190,14 @@ def test_creating_twice_at_once_makes_one_database(tmp_path: Path) -> None:
     assert created.count(True) == 1
     assert ListingDB(path).info().name == "/a/c"
     assert [p.name for p in path.parent.iterdir()] == ["same.db"]
+
+
+def test_an_account_counts_its_containers_by_storage_policy(tmp_path: Path) -> None:
+    """An account row's content type keeps its container's policy index ("" for 0)."""
+    d = db(tmp_path)
+    d.put_item(Item("plain", Timestamp(10), 100, "", count=4))
+    d.put_item(Item("old", Timestamp(10), 1, "0", count=1))     # "0" is the default too
+    d.put_item(Item("scratch", Timestamp(10), 30, "1", count=2))
+    d.put_item(Item("gone", Timestamp(10), 9, "1", count=9))
+    d.delete_item("gone", Timestamp(11))
+    assert d.policy_totals() == {0: (2, 5, 101), 1: (1, 2, 30)}
