@@ -31,6 +31,8 @@ from objectstore.api.accounts import account_request
 from objectstore.api.backend import Backend
 from objectstore.api.bulk import bulk_delete, extract_archive
 from objectstore.api.containers import container_request
+from objectstore.api.expiry import STATE as EXPIRY_STATE
+from objectstore.api.expiry import asks_open_expired
 from objectstore.api.formpost import form_post
 from objectstore.api.link_requests import invalid_response, through_link
 from objectstore.api.metadata import check_header_sizes
@@ -154,6 +156,14 @@ class SwiftAPI:
                 owner_headers_in(request.headers):
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "
                                    f"keys: {', '.join(owner_headers_in(request.headers))}")
+        # (where the config does not allow it, the header is not honoured: an expired
+        # object stays not found)
+        if level == "object" and method in ("GET", "HEAD", "POST") and \
+                asks_open_expired(request.headers) and \
+                self.capabilities["swift"].get("allow_open_expired"):
+            if access is not Access.OWNER:
+                raise errors.Forbidden("only the account's owners may open expired objects")
+            setattr(request.state, EXPIRY_STATE, True)
         if level == "object" and "version-id" in query and access is not Access.OWNER:
             # (Swift's: a version is read or removed only by the account's owners)
             raise errors.Forbidden("only the account's owners may ask for a version")

@@ -2,12 +2,18 @@
 `X-Delete-After` (seconds from now) on PUT, POST and COPY, checked as Swift checks them
 (400 for a non-integer or a time already past). An expired object is 404 at once
 (proxy/core.expired); daemons/expirer.py removes it later from the queue
-proxy/expiring.py keeps. A POST without them removes an object's expiry, as in Swift."""
+proxy/expiring.py keeps. A POST without them removes an object's expiry, as in Swift.
+
+Until it is removed, the account's owners may still read it and restore it (a POST)
+with `X-Open-Expired: true`, where the config allows it (Swift's allow_open_expired);
+anyone else who sends it is refused (403), never quietly shown the expired data."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+
+from starlette.requests import Request
 
 from objectstore import errors
 from objectstore.api.backend import Backend
@@ -15,6 +21,18 @@ from objectstore.api.names import SwiftPath
 from objectstore.proxy.expiring import Entry, enqueue
 
 LATEST = 9_999_999_999      # Swift keeps later expiries as this (ten digits)
+OPEN_EXPIRED = "x-open-expired"
+STATE = "open_expired"      # request.state: this request may see expired objects
+TRUE = frozenset({"true", "1", "yes", "on", "t", "y"})
+
+
+def asks_open_expired(headers: Mapping[str, str]) -> bool:
+    return headers.get(OPEN_EXPIRED, "").strip().lower() in TRUE
+
+
+def open_expired(request: Request) -> bool:
+    """Whether this request may see an expired object its expirer has not removed."""
+    return bool(getattr(request.state, STATE, False))
 
 
 def delete_at_of(headers: Mapping[str, str], now: float | None = None) -> int | None:

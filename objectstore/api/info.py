@@ -38,6 +38,7 @@ CAPABILITIES: dict[str, Any] = {"swift": {
     "max_meta_value_length": metadata.MAX_META_VALUE_LENGTH,
     "max_meta_overall_size": metadata.MAX_META_OVERALL_SIZE,
     "max_header_size": metadata.MAX_HEADER_SIZE,
+    "allow_open_expired": True,     # as [expirer] allow_open_expired says (cli/assemble.py)
     **cors.CAPABILITIES,
 },
     "tempurl": tempurl.CAPABILITIES,

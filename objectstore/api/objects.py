@@ -13,7 +13,7 @@ from objectstore import errors
 from objectstore.api import etag_quoter, object_lock_guard, symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
-from objectstore.api.expiry import delete_at_of, queue
+from objectstore.api.expiry import delete_at_of, open_expired, queue
 from objectstore.api.header_case import title_user_metadata
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, header_text, parse_swift_path
@@ -102,7 +102,8 @@ async def object_request(b: Backend, request: Request, t: SwiftPath) -> Response
         await b.containers.confirm(t.account, t.container)
         # 404 for a missing or expired object (its nodes would take the POST all the
         # same); what it is decides what the POST does next (_after_post)
-        head = await b.proxy.head_object(t.account, t.container, t.obj)
+        head = await b.proxy.head_object(t.account, t.container, t.obj,
+                                         expired_too=open_expired(request))
         if "content-type" in request.headers or "x-object-manifest" in request.headers:
             response = await post_content_type(b, request, t, metadata, delete_at,
                                                version=head.get(VERSION_ID))
@@ -351,7 +352,8 @@ async def get_object(b: Backend, request: Request, t: SwiftPath, vid: str | None
                      ) -> Response:
     assert t.container is not None and t.obj is not None
     whole = request.method == "GET" and "range" not in request.headers
-    handle = await versioning.open_requested(b, t, vid, prefetch=whole)
+    handle = await versioning.open_requested(b, t, vid, prefetch=whole,
+                                             expired_too=open_expired(request))
     where = None
     try:
         if symlinks.is_link(handle.headers):

@@ -167,12 +167,14 @@ def shown_id(b: Backend, t: SwiftPath, node: dict[str, str]) -> str | None:
     return None
 
 
-async def open_requested(b: Backend, t: SwiftPath, vid: str | None, prefetch: bool = False
-                         ) -> ObjectHandle | ManifestHandle:
-    """The object a read is about: the current one, or the version `vid` names."""
+async def open_requested(b: Backend, t: SwiftPath, vid: str | None, prefetch: bool = False,
+                         expired_too: bool = False) -> ObjectHandle | ManifestHandle:
+    """The object a read is about: the current one (even expired, with
+    `expired_too`), or the version `vid` names."""
     assert t.container is not None and t.obj is not None
     if vid is None:
-        return await b.proxy.open_object(t.account, t.container, t.obj, prefetch=prefetch)
+        return await b.proxy.open_object(t.account, t.container, t.obj, prefetch=prefetch,
+                                         expired_too=expired_too)
     if vid == NULL:
         handle = await b.proxy.open_object(t.account, t.container, t.obj, prefetch=prefetch)
         if VERSION_ID in handle.headers:    # the current one has a real id: no null one

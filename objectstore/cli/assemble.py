@@ -28,13 +28,17 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
                    s3_domains: tuple[str, ...] = ("localhost",),
                    cluster_secret: bytes | None = None,
                    token_life: int = DEFAULT_TOKEN_LIFE, day_seconds: float = DAY,
-                   keystone: Keystone | None = None) -> Endpoint:
+                   keystone: Keystone | None = None, open_expired: bool = True
+                   ) -> Endpoint:
     """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3.
     `cluster_secret`: Swift tokens are good on every proxy that has it.
     `day_seconds`: a lifecycle day ([lifecycle]). `keystone`: users from Keystone too
-    (its tokens for Swift, its EC2 credentials for S3)."""
+    (its tokens for Swift, its EC2 credentials for S3). `open_expired`: owners may
+    read and restore expired objects not yet reaped ([expirer] allow_open_expired)."""
+    capabilities = {**CAPABILITIES, "swift": {**CAPABILITIES["swift"],
+                                              "allow_open_expired": open_expired}}
     return Endpoint(SwiftAPI(proxy, TempAuth(users, token_life, cluster_secret),
-                             CAPABILITIES, keystone),
+                             capabilities, keystone),
                     S3API(proxy, KeyStore(s3_users(users), keystone), s3_domains,
                           day_seconds))
 

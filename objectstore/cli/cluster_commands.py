@@ -186,7 +186,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         keystone = Keystone(config.keystone) if config.keystone else None
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
                                             config.secret, config.token_life,
-                                            config.day_seconds, keystone),
+                                            config.day_seconds, keystone,
+                                            config.expiry.allow_open_expired),
                              api_error_body)
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),

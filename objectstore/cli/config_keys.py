@@ -21,7 +21,7 @@ TABLES: Mapping[str, frozenset[str]] = {
     "lifecycle": frozenset({"day_seconds", "actions_per_second"}),
     "keystone": KEYSTONE_KEYS,
     "s3": frozenset({"domains"}),
-    "expirer": frozenset({"interval"}),
+    "expirer": frozenset({"interval", "delay_reaping", "allow_open_expired"}),
     "tempauth": frozenset({"token_life"}),
     "proxy": frozenset({"host", "port", "ring", "node_connect_timeout", "node_read_timeout",
                         "ring_check_interval", "post_quorum_grace", "error_limit",

@@ -11,12 +11,13 @@ and read by `objectstore node` / `objectstore proxy`.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.errors import CommandError
+from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
@@ -37,6 +38,7 @@ class ProxyConfig:
     token_life: int = DEFAULT_TOKEN_LIFE
     day_seconds: float = DAY                # [lifecycle] day_seconds
     keystone: KeystoneSettings | None = None   # [keystone]
+    expiry: ExpirerSettings = field(default_factory=ExpirerSettings)   # [expirer]
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -121,7 +123,7 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             users=users or DEFAULT_USERS,
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
-            keystone=keystone_of(doc))
+            keystone=keystone_of(doc), expiry=expirer_of(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

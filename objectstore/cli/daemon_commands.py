@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from objectstore.cli import config_keys, eventloop, server_options
 from objectstore.cli.configs import load_node_config
 from objectstore.cli.errors import CommandError
+from objectstore.cli.expirer_settings import DELAY_REAPING, load_expirer
 from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.daemons.auditor import Auditor
 from objectstore.daemons.expirer import Expirer
@@ -42,7 +43,6 @@ class Daemon(Protocol):
 
 
 INTERVALS = {"replicate": 30.0, "audit": 60.0, "update": 10.0}
-EXPIRER_INTERVAL = 30.0
 # Swift's defaults: the auditor is background work and must not compete with clients.
 AUDIT_BYTES_PER_SECOND = 10e6
 AUDIT_FILES_PER_SECOND = 20.0
@@ -73,7 +73,8 @@ def daemon_role(kind: str, config: NodeConfig) -> str:
     return f"{DAEMON_NAMES[kind]}@{config.host}:{config.port}"
 
 
-def make_expirer(config: NodeConfig, client: NodeClient) -> Expirer:
+def make_expirer(config: NodeConfig, client: NodeClient,
+                 delay_reaping: float = DELAY_REAPING) -> Expirer:
     """This node's expirer: the proxy core over the cluster's ring, and this node's
     share of the queue (its place among the ring's nodes), so each entry has one
     expirer in a cluster whose every node runs `objectstore daemons`."""
@@ -83,7 +84,7 @@ def make_expirer(config: NodeConfig, client: NodeClient) -> Expirer:
     nodes = sorted({(d.host, d.port) for d in ring.current().devices})
     me = (config.host, config.port)
     share = (nodes.index(me), len(nodes)) if me in nodes else (0, 1)
-    return Expirer(Proxy(ring, client), share)
+    return Expirer(Proxy(ring, client), share, delay_reaping=delay_reaping)
 
 
 def register(commands: Any) -> None:
@@ -164,7 +165,8 @@ def run_all_daemons(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         client = NodeClient(config.secret, config.connect_timeout, config.read_timeout)
-        expirer = make_expirer(config, client)
+        expiry = load_expirer(args.config)
+        expirer = make_expirer(config, client, expiry.delay_reaping)
         settings = load_lifecycle(args.config)
         worker = LifecycleWorker(expirer.proxy, settings.day_seconds,
                                  settings.actions_per_second, share=expirer.share)
@@ -173,7 +175,7 @@ def run_all_daemons(args: argparse.Namespace) -> int:
                 asyncio.create_task(make_daemon(kind, config, client).run_forever(interval),
                                     context=_with_role(daemon_role(kind, config)))
                 for kind, interval in INTERVALS.items()),
-                asyncio.create_task(expirer.run_forever(EXPIRER_INTERVAL),
+                asyncio.create_task(expirer.run_forever(expiry.interval),
                                     context=_with_role(f"expirer@{config.host}:{config.port}")),
                 asyncio.create_task(worker.run_forever(),
                                     context=_with_role(f"lifecycle@{config.host}:{config.port}")))

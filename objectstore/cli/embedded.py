@@ -31,12 +31,12 @@ from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.cluster_commands import node_role
 from objectstore.cli.configs import keystone_of
 from objectstore.cli.daemon_commands import (
-    EXPIRER_INTERVAL,
     INTERVALS,
     daemon_role,
     make_daemon,
 )
 from objectstore.cli.errors import CommandError
+from objectstore.cli.expirer_settings import load_expirer
 from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.lifecycle import LifecycleWorker
@@ -118,14 +118,6 @@ def load_users(config: Path | None) -> tuple[User, ...]:
     return users or DEFAULT_USERS
 
 
-def load_expirer_interval(config: Path | None) -> float:
-    """`[expirer] interval`: seconds between the expirer's passes (default 30)."""
-    if config is None:
-        return EXPIRER_INTERVAL
-    with open(config, "rb") as f:
-        return float(tomllib.load(f).get("expirer", {}).get("interval", EXPIRER_INTERVAL))
-
-
 def load_token_life(config: Path | None) -> int:
     if config is None:
         return DEFAULT_TOKEN_LIFE
@@ -188,6 +180,7 @@ class _QuietServer(uvicorn.Server):
 async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                 config: Path | None, limits: HeadLimits | None = None) -> None:
     keystone = load_keystone(config)     # a bad [keystone] stops us before anything runs
+    expiry = load_expirer(config)        # and a bad [expirer]
     layout = prepare(data_dir, nodes, replicas)
     # every port bound first: one in use is one clear error, before anything runs
     sockets: list[socket.socket] = []
@@ -218,7 +211,8 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     lifecycle = load_lifecycle(config)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
                                         layout.secret, load_token_life(config),
-                                        lifecycle.day_seconds, keystone),
+                                        lifecycle.day_seconds, keystone,
+                                        expiry.allow_open_expired),
                          api_error_body)
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))
@@ -245,7 +239,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                                       context=_with_role(daemon_role(kind, c)))
                   for c in node_configs for kind, interval in INTERVALS.items()]
     background.append(asyncio.create_task(   # one expirer for all (it uses the proxy)
-        Expirer(proxy).run_forever(load_expirer_interval(config)),
+        Expirer(proxy, delay_reaping=expiry.delay_reaping).run_forever(expiry.interval),
         context=_with_role("expirer")))
     background.append(asyncio.create_task(   # and one lifecycle worker
         LifecycleWorker(proxy, lifecycle.day_seconds, lifecycle.actions_per_second

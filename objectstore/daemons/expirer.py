@@ -46,8 +46,11 @@ class Expirer(Daemon[Entry, ExpirerStats]):
 
     def __init__(self, proxy: Proxy, share: tuple[int, int] = (0, 1),
                  clock: Clock = time.time, sleep: Sleep = asyncio.sleep,
-                 per_second: float = PER_SECOND) -> None:
+                 per_second: float = PER_SECOND, delay_reaping: float = 0.0) -> None:
+        """`delay_reaping`: an object is removed only that long after it expired (it
+        is 404 from its expiry on; until then its owners may still recover it)."""
         super().__init__(clock, sleep)
+        self.delay_reaping = delay_reaping
         self.pace = Pace(per_second, clock, sleep)      # deletions a second, at most
         self.proxy = proxy
         self.containers = Containers(proxy)
@@ -62,7 +65,7 @@ class Expirer(Daemon[Entry, ExpirerStats]):
         return of <= 1 or zlib.crc32(entry.name.encode()) % of == index
 
     async def list_jobs(self) -> list[Entry]:
-        now = self.clock()
+        now = self.clock() - self.delay_reaping
         days = (await self.containers.list_account(QUEUE_ACCOUNT)).entries
         due: list[Entry] = []
         for day in days:

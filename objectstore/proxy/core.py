@@ -438,13 +438,14 @@ class Proxy:
         return best
 
     async def open_object(self, account: str, container: str, obj: str,
-                          prefetch: bool = False, raw: bool = False
-                          ) -> ObjectHandle | ManifestHandle:
+                          prefetch: bool = False, raw: bool = False,
+                          expired_too: bool = False) -> ObjectHandle | ManifestHandle:
         """Find the newest replica a quorum knows of: its headers, and where to read it.
         An object made of segments comes back as one object, and a versioned object's
         pointer as the version it stands for (VERSION_ID in its headers), unless
         `raw`: then as stored. With `prefetch`, the whole object is requested from one
-        replica meanwhile (call `read()` or `discard()` on the handle)."""
+        replica meanwhile (call `read()` or `discard()` on the handle). An expired object
+        is not found, unless `expired_too` (one its expirer has not removed yet)."""
         look = await self._look(account, container, obj, prefetch)
         answers, targets, fetched = look.answers, look.targets, look.prefetched
         try:
@@ -453,7 +454,8 @@ class Proxy:
             if fetched is not None:
                 fetched.release()
             raise
-        if wire.DELETE_AT in look.heads[best.node] and expired(look.heads[best.node]):
+        if wire.DELETE_AT in look.heads[best.node] and not expired_too \
+                and expired(look.heads[best.node]):
             if fetched is not None:
                 fetched.release()
             raise errors.ObjectNotFound(obj)

@@ -1,7 +1,9 @@
 """Expiring objects through python-swiftclient and boto3: X-Delete-At / -After on PUT,
 POST and COPY; an expired object is 404 at once through both APIs; the expirer (a task
-of `serve`, every second here) then removes its data and listing row; a POST without
-an expiry removes it; bad values are 400 and store nothing."""
+of `serve`, every second here) then removes its data and listing row, a few seconds
+later (delay_reaping), in which time its owners can still read or restore it with
+X-Open-Expired; a POST without an expiry removes it; bad values are 400 and store
+nothing."""
 
 from __future__ import annotations
 
@@ -19,14 +21,18 @@ from tests.integration.test_swift_acls import status_of
 from tests.integration.test_swift_api import raw
 from tests.servers import free_port, stop_gracefully, wait_healthy
 
+DELAY = 3
+
 
 @pytest.fixture(scope="module")
 def fast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A serve whose expirer passes every second."""
+    """A serve whose expirer passes every second and reaps what expired DELAY
+    seconds ago, with a second account (let read by the first one's ACLs)."""
     root = tmp_path_factory.mktemp("expiry")
     config = root / "users.toml"
     config.write_text('[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\n\n'
-                      "[expirer]\ninterval = 1\n")
+                      '[[users]]\naccount = "other"\nuser = "someone"\nkey = "secret2"\n\n'
+                      f"[expirer]\ninterval = 1\ndelay_reaping = {DELAY}\n")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "objectstore", "serve", "--data-dir",
                              str(root / "data"), "--port", str(port), "--config",
@@ -84,7 +90,7 @@ def test_post_sets_changes_and_removes_an_expiry(fast: str) -> None:
     c.post_object("exp2", "later", {"X-Delete-At": str(int(time.time()) + 2)})
     until(lambda: status_of(c.head_object, "exp2", "later") == 404, 6)
     until(lambda: "later" not in names(c, "exp2"))
-    until(lambda: time.time() > kept_until + 2.5, 10)  # the expirer saw its old entry
+    until(lambda: time.time() > kept_until + DELAY + 2.5, 15)   # the expirer saw its entry
     assert c.get_object("exp2", "kept")[1] == b"stays"
     assert "kept" in names(c, "exp2")
 
@@ -145,3 +151,36 @@ def test_a_post_to_an_expired_object_is_404(fast: str) -> None:
     c.put_object("exp4", "gone", b"x", headers={"X-Delete-After": "1"})
     until(lambda: status_of(c.head_object, "exp4", "gone") == 404, 6)
     assert status_of(c.post_object, "exp4", "gone", {"X-Object-Meta-A": "1"}) == 404
+
+
+def test_owners_can_read_and_restore_an_expired_object_until_it_is_reaped(fast: str
+                                                                        ) -> None:
+    c = conn(fast)
+    c.put_container("exp5", headers={"X-Container-Read": "other:someone"})
+    c.put_object("exp5", "lost", b"recover me", headers={"X-Delete-After": "1"})
+    c.put_object("exp5", "reaped", b"gone for good", headers={"X-Delete-After": "1"})
+    until(lambda: status_of(c.head_object, "exp5", "lost") == 404, 6)
+    opened = {"X-Open-Expired": "true"}
+    assert c.get_object("exp5", "lost", headers=opened)[1] == b"recover me"
+    assert int(c.head_object("exp5", "lost", headers=opened)["x-delete-at"]) < time.time()
+    assert status_of(c.get_object, "exp5", "lost", headers={"X-Open-Expired": "false"}) \
+        == 404
+    # one the ACLs let read is refused it: expired data is for the owners alone
+    other = swiftclient.Connection(authurl=f"{fast}/auth/v1.0", user="other:someone",
+                                   key="secret2", retries=0)
+    url, token = other.get_auth()
+    reader = swiftclient.Connection(preauthurl=url.replace("AUTH_other", "AUTH_test"),
+                                    preauthtoken=token, retries=0)
+    assert status_of(reader.get_object, "exp5", "lost", headers=opened) == 403
+    assert status_of(reader.get_object, "exp5", "lost") == 404
+    # a POST that opens it restores it (here with a later expiry)
+    assert status_of(c.post_object, "exp5", "lost", {"X-Object-Meta-A": "1"}) == 404
+    c.post_object("exp5", "lost", {**opened, "X-Object-Meta-A": "back",
+                                    "X-Delete-After": "600"})
+    headers, body = c.get_object("exp5", "lost")
+    assert body == b"recover me" and headers["x-object-meta-a"] == "back"
+    # the other one is reaped DELAY seconds after it expired: then nothing opens it
+    until(lambda: "reaped" not in names(c, "exp5"))
+    assert status_of(c.get_object, "exp5", "reaped", headers=opened) == 404
+    assert "lost" in names(c, "exp5"), "the restored one is not reaped"
+    c.delete_object("exp5", "lost")
