@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.cli.errors import CommandError
+from objectstore.cli.setting_values import number
 
 INTERVAL = 30.0
 DELAY_REAPING = 60.0
@@ -25,23 +26,15 @@ class ExpirerSettings:
     allow_open_expired: bool = True
 
 
-def _seconds(section: dict[str, Any], name: str, default: float, positive: bool) -> float:
-    value = section.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
-            or (positive and value == 0):
-        kind = "positive" if positive else "non-negative"
-        raise CommandError(f"[expirer] {name} must be a {kind} number, not {value!r}")
-    return float(value)
-
-
 def expirer_of(doc: dict[str, Any]) -> ExpirerSettings:
     section = doc.get("expirer", {})
     allow = section.get("allow_open_expired", True)
     if not isinstance(allow, bool):
         raise CommandError(f"[expirer] allow_open_expired must be true or false, not "
                            f"{allow!r}")
-    return ExpirerSettings(_seconds(section, "interval", INTERVAL, True),
-                           _seconds(section, "delay_reaping", DELAY_REAPING, False), allow)
+    return ExpirerSettings(
+        number("expirer", section, "interval", INTERVAL, True),
+        number("expirer", section, "delay_reaping", DELAY_REAPING, False), allow)
 
 
 def load_expirer(config: Path | None) -> ExpirerSettings:

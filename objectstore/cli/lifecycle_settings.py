@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from objectstore.cli.errors import CommandError
+from objectstore.cli.setting_values import number
 from objectstore.daemons.lifecycle import PER_SECOND
 from objectstore.proxy.lifecycle_rules import DAY
 
@@ -22,19 +22,11 @@ class LifecycleSettings:
     actions_per_second: float = PER_SECOND
 
 
-def _number(section: dict[str, Any], name: str, default: float, positive: bool) -> float:
-    value = section.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
-            or (positive and value == 0):
-        kind = "positive" if positive else "non-negative"
-        raise CommandError(f"[lifecycle] {name} must be a {kind} number, not {value!r}")
-    return float(value)
-
-
 def lifecycle_of(doc: dict[str, Any]) -> LifecycleSettings:
     section = doc.get("lifecycle", {})
-    return LifecycleSettings(_number(section, "day_seconds", DAY, True),
-                             _number(section, "actions_per_second", PER_SECOND, False))
+    return LifecycleSettings(
+        number("lifecycle", section, "day_seconds", DAY, True),
+        number("lifecycle", section, "actions_per_second", PER_SECOND, False))
 
 
 def day_seconds_of(doc: dict[str, Any]) -> float:
