@@ -167,7 +167,8 @@ class SwiftAPI:
         if level == "object" and "version-id" in query and access is not Access.OWNER:
             # (Swift's: a version is read or removed only by the account's owners)
             raise errors.Forbidden("only the account's owners may ask for a version")
-        refuse_unsupported_headers(method, level, request.headers, target.account)
+        refuse_unsupported_headers(method, level, request.headers, target.account,
+                                   manifest_put=query.get("multipart-manifest") == "put")
         web = None
         if method in ("GET", "HEAD") and target.container is not None and (
                 who.account is None or web_mode(request.headers)):

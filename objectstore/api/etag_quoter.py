@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from objectstore.api.backend import Backend
+from objectstore.api.truth import TRUE
 
-TRUE = ("true", "1", "yes", "on", "t", "y")
 CLIENT = {"container": "x-container-rfc-compliant-etags",
           "account": "x-account-rfc-compliant-etags"}
 SYSMETA = {"container": "x-container-sysmeta-rfc-compliant-etags",

@@ -18,21 +18,28 @@ from starlette.requests import Request
 from objectstore import errors
 from objectstore.api.backend import Backend
 from objectstore.api.names import SwiftPath
+from objectstore.api.truth import is_true
 from objectstore.proxy.expiring import Entry, enqueue
 
 LATEST = 9_999_999_999      # Swift keeps later expiries as this (ten digits)
 OPEN_EXPIRED = "x-open-expired"
 STATE = "open_expired"      # request.state: this request may see expired objects
-TRUE = frozenset({"true", "1", "yes", "on", "t", "y"})
 
 
 def asks_open_expired(headers: Mapping[str, str]) -> bool:
-    return headers.get(OPEN_EXPIRED, "").strip().lower() in TRUE
+    return is_true(headers.get(OPEN_EXPIRED))
 
 
 def open_expired(request: Request) -> bool:
     """Whether this request may see an expired object its expirer has not removed."""
     return bool(getattr(request.state, STATE, False))
+
+
+def asked_delete_at(headers: Mapping[str, str]) -> int | None:
+    """The expiry a write asks for (checked), None if it asks for none."""
+    if "x-delete-at" in headers or "x-delete-after" in headers:
+        return delete_at_of(headers)
+    return None
 
 
 def delete_at_of(headers: Mapping[str, str], now: float | None = None) -> int | None:

@@ -12,13 +12,13 @@ from objectstore.api import etag_quoter, policies, project_domains, versioned_wr
 from objectstore.api.metadata import check_limits
 from objectstore.api.permissions import shown
 from objectstore.api.responses import LISTING_TYPES, http_date, render_listing
+from objectstore.api.truth import TRUE
 from objectstore.proxy import quotas
 from objectstore.proxy.container_policies import SYSMETA, Policy, default_only, policy_stat
 from objectstore.proxy.containers import LAST_CHANGED
 from objectstore.timestamps import Timestamp
 
 MAX_LIMIT = 10_000
-TRUE = ("true", "1", "yes", "on", "t", "y")      # Swift's config_true_value
 
 
 def listing_params(request: Request) -> dict[str, Any]:

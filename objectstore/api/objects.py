@@ -13,7 +13,7 @@ from objectstore import errors
 from objectstore.api import etag_quoter, object_lock_guard, symlinks, version_archive, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.dlo import manifest_metadata, open_dynamic
-from objectstore.api.expiry import delete_at_of, open_expired, queue
+from objectstore.api.expiry import asked_delete_at, delete_at_of, open_expired, queue
 from objectstore.api.header_case import title_user_metadata
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath, header_text, parse_swift_path
@@ -35,6 +35,7 @@ from objectstore.api.swift_errors import (
     TransferCodingNotImplemented,
 )
 from objectstore.api.symlink_requests import follow, located, put_symlink, resolve
+from objectstore.api.truth import is_true
 from objectstore.api.unsupported import refuse_unknown_manifest_query
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
@@ -174,10 +175,9 @@ async def put_object(b: Backend, request: Request, t: SwiftPath) -> Response:
     await b.containers.confirm_write(t.account, t.container,
                                      int(length) if length else None)
     content_type = h.get("content-type")
-    if content_type is None or h.get("x-detect-content-type", "").lower() in (
-            "true", "1", "yes", "on"):
+    if content_type is None or is_true(h.get("x-detect-content-type")):
         content_type = mimetypes.guess_type(t.obj)[0] or "application/octet-stream"
-    delete_at = delete_at_of(h) if "x-delete-at" in h or "x-delete-after" in h else None
+    delete_at = asked_delete_at(h)
     options = PutOptions(content_type=content_type,
                          content_headers=content_headers_of(h.raw),
                          user_metadata=_bare(metadata),
@@ -261,7 +261,7 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         size = (await b.proxy.head_object_info(src.account, src.container, src.obj)).size
         await b.containers.confirm_write(dst.account, dst.container, size)
     h = request.headers
-    fresh = h.get("x-fresh-metadata", "").lower() in ("true", "1", "yes")
+    fresh = is_true(h.get("x-fresh-metadata"))
     metadata = _bare(user_metadata(h, "object"))
     delete_at = delete_at_of(h)
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from objectstore.api import symlinks
 from objectstore.api.backend import Backend
+from objectstore.api.expiry import open_expired
 from objectstore.api.names import SwiftPath
 from objectstore.api.symlink_requests import follow, may_of
 from objectstore.proxy.handles import ObjectHandle
@@ -31,10 +32,14 @@ def segment_guard(request: Request, method: str = "GET") -> Guard:
 
 def segment_opener(b: Backend, request: Request) -> Opener:
     """Opens a segment as Swift reads one: a symlink is followed (with the
-    requester's rights, as any link is)."""
+    requester's rights, as any link is); expired segments too when the request may
+    open expired objects (X-Open-Expired)."""
+    expired_too = open_expired(request)
+
     async def open_segment(account: str, container: str, name: str
                            ) -> ObjectHandle | ManifestHandle:
-        handle = await b.proxy.open_object(account, container, name)
+        handle = await b.proxy.open_object(account, container, name,
+                                           expired_too=expired_too)
         if symlinks.is_link(handle.headers):
             handle, _ = await follow(b, request, SwiftPath("v1", account, container, name),
                                      handle, False)

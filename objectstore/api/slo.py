@@ -26,6 +26,7 @@ from starlette.responses import Response, StreamingResponse
 from objectstore import errors
 from objectstore.api import versioning
 from objectstore.api.backend import Backend
+from objectstore.api.expiry import asked_delete_at, queue
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
 from objectstore.api.responses import http_date, iso_date
@@ -51,7 +52,9 @@ from objectstore.proxy.object_info import LISTING_ETAG
 from objectstore.proxy.put_options import PutOptions, content_headers_of
 
 MAX_SEGMENTS = 1000             # Swift's max_manifest_segments
-MIN_SEGMENT = 1024 * 1024       # every object segment but the last (min_segment_size)
+# every object segment but the last has at least this (Swift's min_segment_size, 1
+# since Swift 2.17: small segments are read at a bounded pace instead, proxy/manifests.py)
+MIN_SEGMENT = 1
 HEARTBEAT_SECONDS = 10          # Swift's yield_frequency
 CAPABILITIES = {"max_manifest_segments": MAX_SEGMENTS, "max_manifest_size": MAX_MANIFEST,
                 "min_segment_size": MIN_SEGMENT, "yield_frequency": HEARTBEAT_SECONDS}
@@ -257,6 +260,7 @@ def _options(request: Request, t: SwiftPath, segments: list[Segment], length: in
         content_type=content_type, content_headers=content_headers_of(h.raw),
         user_metadata={k[len("x-object-meta-"):]: v for k, v in meta.items()},
         length=length, if_none_match_any=create_only(h.get("if-none-match")),
+        delete_at=asked_delete_at(h),
         system_metadata={MANIFEST: "1",
                          MANIFEST_SIZE: str(sum(s.length for s in segments)),
                          MANIFEST_ETAG: s3_etag(segments), SLO_ETAG: slo_etag(segments)})
@@ -283,6 +287,8 @@ async def store_manifest(b: Backend, request: Request, t: SwiftPath, body: bytes
         options.system_metadata, options.length = put.system_metadata, put.length
         put = options
     stored, vid = await versioning.store(b, t, _once(stored_body), put)
+    if options is None:             # (a copy queues its own expiry)
+        await queue(b, t, put.delete_at)
     headers = {"etag": f'"{etag}"', "last-modified": http_date(stored.timestamp)}
     if vid is not None:
         headers[versioning.ID] = vid

@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from objectstore.api.names import header_text
+from objectstore.api.truth import TRUE
 
 META = "x-container-meta-web-"
 DIRECTORY_TYPE = "application/directory"
-TRUE = ("true", "1", "yes", "on", "t", "y")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.api import symlinks, versioning
 from objectstore.api.backend import Backend
+from objectstore.api.expiry import asked_delete_at, queue
 from objectstore.api.metadata import user_metadata
 from objectstore.api.names import SwiftPath
 from objectstore.api.responses import http_date
@@ -89,8 +90,10 @@ async def put_symlink(b: Backend, request: Request, t: SwiftPath) -> Response:
         user_metadata={k[len("x-object-meta-"):]: v for k, v in metadata.items()},
         system_metadata=symlinks.system_metadata(link, target_etag, target_bytes,
                                                  target_slo_etag),
-        length=0)
+        length=0,
+        delete_at=asked_delete_at(h))
     stored, vid = await versioning.store(b, t, _nothing(), options)
+    await queue(b, t, options.delete_at)
     headers = {"etag": stored.etag, "last-modified": http_date(stored.timestamp)}
     if vid is not None:
         headers[versioning.ID] = vid

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from objectstore.api.swift_errors import FeatureNotImplemented
+from objectstore.api.truth import is_true
 from objectstore.errors import BadRequest
 
 # header -> the feature it asks for, per level, on writes (PUT, POST, COPY)
@@ -55,9 +56,10 @@ def refuse_unknown_manifest_query(query: Mapping[str, str]) -> None:
 
 
 def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, str],
-                               account: str) -> None:
+                               account: str, manifest_put: bool = False) -> None:
     """Refused (400, the feature named) for a feature header with a value on a write at
-    `level`."""
+    `level`. `X-Static-Large-Object: true` is what a manifest PUT (`manifest_put`)
+    makes anyway, so it may come with one; anywhere else it is reserved."""
     if method not in WRITES:
         return
     for name, feature in HEADER_FEATURES[level].items():
@@ -65,7 +67,7 @@ def refuse_unsupported_headers(method: str, level: str, headers: Mapping[str, st
             raise not_implemented(feature)
     if level == "object":
         for name, why in RESERVED.items():
-            if name in headers:
+            if name in headers and not (manifest_put and is_true(headers[name])):
                 raise BadRequest(why)
         if method == "COPY":
             for name, feature in NOT_ON_COPY.items():

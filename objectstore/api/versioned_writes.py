@@ -22,6 +22,7 @@ from objectstore import errors
 from objectstore.api.backend import Backend
 from objectstore.api.names import MAX_CONTAINER, SwiftPath, header_text
 from objectstore.api.swift_errors import PreconditionFailedWithReason
+from objectstore.api.truth import TRUE
 from objectstore.proxy.containers import LEGACY_VERSIONS
 from objectstore.proxy.version_names import STATE
 
@@ -32,7 +33,6 @@ VERSIONS_ENABLED = STATE
 SHOWN = {"stack": "x-versions-location", "history": "x-history-location"}
 ENABLE = "x-versions-enabled"
 REMOVE = ("x-remove-versions-location", "x-remove-history-location")
-TRUE = ("true", "1", "yes", "on", "t", "y")
 CAPABILITIES: dict[str, Any] = {"allowed_flags": list(SHOWN.values())}
 
 

@@ -24,10 +24,11 @@ from starlette.responses import Response
 
 from objectstore import errors
 from objectstore.api.backend import Backend
-from objectstore.api.listings import MAX_LIMIT, TRUE, stats_headers
+from objectstore.api.listings import MAX_LIMIT, stats_headers
 from objectstore.api.names import SwiftPath
 from objectstore.api.responses import iso_date, listing_format
 from objectstore.api.swift_errors import ConflictWithReason, LengthRequired, NotAcceptable
+from objectstore.api.truth import TRUE
 from objectstore.proxy.containers import listed_etag
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle

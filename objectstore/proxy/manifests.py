@@ -18,6 +18,7 @@ digests>-N`, which listings show) and as Swift does (the MD5 of the segments' ET
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import functools
@@ -39,6 +40,12 @@ from objectstore.timestamps import Timestamp
 
 MAX_MANIFEST = 8 * 1024 * 1024      # bytes of manifest JSON (Swift's max_manifest_size)
 MAX_DEPTH = 10                      # manifests within manifests (Swift's limit)
+# Segments may be as small as a byte, so one read could make a node request per byte:
+# past the first PACED_AFTER segments, each smaller than SMALL_SEGMENT waits its turn
+# (SMALL_PER_SECOND), as Swift's rate_limit_after_segment / rate_limit_under_size do.
+PACED_AFTER = 10
+SMALL_SEGMENT = 1024 * 1024
+SMALL_PER_SECOND = 1.0
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,7 @@ class ManifestHandle:
         self.name = manifest.path[2]
         self.guard: Guard | None = None
         self.depth = 1
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.verify = True      # a segment must still have its listed ETag (not a DLO's)
         self._allowed: set[str] = set()
 
@@ -256,7 +264,7 @@ class ManifestHandle:
                 raise errors.Conflict(f"{seg.path}: manifests nested more than "
                                       f"{MAX_DEPTH} deep (or in a loop)")
             handle.guard, handle.depth = self.guard, self.depth + 1
-            handle.open_object = self.open_object
+            handle.open_object, handle.sleep = self.open_object, self.sleep
             handle.swift_view()
         elif self.verify and handle.etag != seg.etag and not seg.sub_slo:
             handle.discard()
@@ -272,7 +280,9 @@ class ManifestHandle:
             return
         async for chunk in first[2]:
             yield chunk
-        for seg, piece in pieces[1:]:
+        for n, (seg, piece) in enumerate(pieces[1:], 2):
+            if n > PACED_AFTER and seg.data is None and piece.end - piece.start < SMALL_SEGMENT:
+                await self.sleep(1.0 / SMALL_PER_SECOND)
             async for chunk in await self._open(seg, piece):
                 yield chunk
 

@@ -7,6 +7,7 @@ nothing."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -184,3 +185,49 @@ def test_owners_can_read_and_restore_an_expired_object_until_it_is_reaped(fast: 
     assert status_of(c.get_object, "exp5", "reaped", headers=opened) == 404
     assert "lost" in names(c, "exp5"), "the restored one is not reaped"
     c.delete_object("exp5", "lost")
+
+
+def test_an_expired_large_object_opens_whole_and_by_part(fast: str) -> None:
+    """X-Open-Expired opens an SLO's manifest and its expired segments too; a
+    manifest PUT may say X-Static-Large-Object: true (it makes one anyway)."""
+    c = conn(fast)
+    c.put_container("exp6")
+    parts = [b"one", b"two", b"three"]
+    for i, part in enumerate(parts):
+        c.put_object("exp6", f"seg/{i}", part, headers={"X-Delete-After": "2"})
+    manifest = json.dumps([{"path": f"/exp6/seg/{i}", "size_bytes": len(p)}
+                           for i, p in enumerate(parts)])
+    c.put_object("exp6", "big", manifest, query_string="multipart-manifest=put",
+                 headers={"X-Delete-After": "1", "X-Static-Large-Object": "true"})
+    with pytest.raises(swiftclient.ClientException) as refused:
+        c.put_object("exp6", "plain", b"x", headers={"X-Static-Large-Object": "true"})
+    assert refused.value.http_status == 400
+    until(lambda: status_of(c.get_object, "exp6", "seg/2") == 404, 8)
+    assert status_of(c.get_object, "exp6", "big") == 404
+    opened = {"X-Open-Expired": "true"}
+    assert c.get_object("exp6", "big", headers=opened)[1] == b"onetwothree"
+    headers, body = c.get_object("exp6", "big", headers=opened,
+                                 query_string="part-number=2")
+    assert body == b"two" and headers["content-range"] == "bytes 3-5/11"
+    raw_manifest = c.get_object("exp6", "big", headers=opened,
+                                query_string="multipart-manifest=get")[1]
+    assert [s["name"] for s in json.loads(raw_manifest)] == [
+        f"/exp6/seg/{i}" for i in range(3)]
+
+
+def test_a_symlink_and_a_manifest_take_the_expiry_they_are_given(fast: str) -> None:
+    c = conn(fast)
+    c.put_container("exp7")
+    c.put_object("exp7", "target", b"stays")
+    c.put_object("exp7", "link", b"", headers={"X-Symlink-Target": "exp7/target",
+                                               "X-Delete-After": "1"})
+    c.put_object("exp7", "slo", json.dumps([{"path": "/exp7/target"}]),
+                 query_string="multipart-manifest=put", headers={"X-Delete-After": "1"})
+    for name in ("link", "slo"):
+        assert "x-delete-at" in c.head_object("exp7", name,
+                                              query_string="symlink=get"
+                                              if name == "link" else None)
+    until(lambda: status_of(c.get_object, "exp7", "link") == 404, 6)
+    until(lambda: status_of(c.get_object, "exp7", "slo") == 404, 6)
+    assert c.get_object("exp7", "target")[1] == b"stays"
+    until(lambda: names(c, "exp7") == ["target"])     # both reaped, with their rows

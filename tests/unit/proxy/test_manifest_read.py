@@ -136,3 +136,23 @@ def test_segments_stream_chunk_by_chunk_never_whole() -> None:
 
     got = asyncio.run(sizes())
     assert sum(got) == 3 * 64 * 1024 and max(got) == 1024
+
+
+def test_small_segments_past_the_tenth_are_read_at_a_bounded_pace() -> None:
+    """14 segments of 10 or 5 bytes: the 11th to 14th each wait a second first (Swift's
+    rate_limit_after_segment); a span that starts later counts from its own first."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    names = list(DATA) * 5
+    segments = [Segment("c+segments", n, len(DATA[n]), n) for n in names[:14]]
+    handle = manifest([], [], segments)
+    handle.sleep = sleep
+    _, body = asyncio.run(read(handle, None))
+    assert body == b"".join(DATA[n] for n in names[:14])
+    assert waits == [1.0] * 4
+    waits.clear()
+    asyncio.run(read(handle, ByteRange(100, 110)))      # the 13th segment alone
+    assert waits == []
