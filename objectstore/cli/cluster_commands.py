@@ -187,7 +187,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
                                             config.secret, config.token_life,
                                             config.day_seconds, keystone,
-                                            config.expiry.allow_open_expired),
+                                            config.expiry.allow_open_expired,
+                                            config.log_roll_seconds),
                              api_error_body)
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),

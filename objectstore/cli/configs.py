@@ -19,6 +19,7 @@ from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, to
 from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
+from objectstore.cli.setting_values import log_roll_seconds
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
@@ -39,6 +40,7 @@ class ProxyConfig:
     day_seconds: float = DAY                # [lifecycle] day_seconds
     keystone: KeystoneSettings | None = None   # [keystone]
     expiry: ExpirerSettings = field(default_factory=ExpirerSettings)   # [expirer]
+    log_roll_seconds: float = 5.0           # [bucket_logging] roll_seconds
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -123,7 +125,8 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             users=users or DEFAULT_USERS,
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
-            keystone=keystone_of(doc), expiry=expirer_of(doc))
+            keystone=keystone_of(doc), expiry=expirer_of(doc),
+            log_roll_seconds=log_roll_seconds(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 
@@ -143,4 +146,5 @@ def proxy_toml(host: str, port: int, hash_prefix: str) -> str:
     return (f'[proxy]\nhost = "{host}"\nport = {port}\nring = "object.ring"\n'
             'node_connect_timeout = 2.0\nnode_read_timeout = 10.0\n\n'
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
-            '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\nadmin = true\n')
+            '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\nadmin = true\n\n'
+            '[bucket_logging]\nroll_seconds = 300\n')

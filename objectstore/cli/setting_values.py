@@ -8,6 +8,13 @@ from typing import Any
 from objectstore.cli.errors import CommandError
 
 
+def log_roll_seconds(doc: dict[str, Any]) -> float:
+    """`[bucket_logging] roll_seconds`: how long S3 server access log records gather
+    before they are written as one log object (5: soon enough to watch; a cluster's
+    proxy.toml says 300)."""
+    return number("bucket_logging", doc.get("bucket_logging", {}), "roll_seconds", 5.0, True)
+
+
 def number(table: str, section: dict[str, Any], name: str, default: float,
            positive: bool) -> float:
     """`section[name]` (or `default`): a number >= 0, or > 0 when `positive`."""

@@ -9,6 +9,7 @@ and x-amz-id-2; every error is an S3 <Error> document.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from starlette.requests import ClientDisconnect, Request
@@ -36,12 +37,14 @@ from objectstore.s3compat import (
     versioning,
 )
 from objectstore.s3compat.access import Reach, S3Access, identity_of, requester_of
+from objectstore.s3compat.access_log_delivery import ROLL_SECONDS
 from objectstore.s3compat.acl import AclRequests, acl_metadata, write_acl
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig
-from objectstore.s3compat.buckets import Buckets
+from objectstore.s3compat.bucket_logging import LOGGED, BucketLogging, Logged
+from objectstore.s3compat.buckets import DEFAULT_REGION, Buckets
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
-from objectstore.s3compat.errormap import error_response
+from objectstore.s3compat.errormap import error_response, to_s3
 from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.multipart_requests import MultipartRequests
@@ -70,7 +73,10 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
 
 class S3API:
     def __init__(self, proxy: Proxy, keys: KeyStore,
-                 domains: tuple[str, ...] = ("localhost",), day_seconds: float = DAY) -> None:
+                 domains: tuple[str, ...] = ("localhost",), day_seconds: float = DAY,
+                 log_roll_seconds: float = ROLL_SECONDS) -> None:
+        """`log_roll_seconds`: how long server access log records gather before they
+        are written as one log object ([bucket_logging] roll_seconds)."""
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.keys = keys
@@ -90,6 +96,8 @@ class S3API:
         self.tagging = ObjectTagging(proxy, self.versioning)
         self.lock = ObjectLockRequests(proxy, self.versioning)
         self.forms = PostObject(keys, self.registry, self.versioning)
+        self.logging = BucketLogging(self.versioning, self.registry, self.access,
+                                     DEFAULT_REGION, log_roll_seconds)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 
@@ -98,14 +106,19 @@ class S3API:
         request = Request(scope, receive)
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         raw_path = raw_path.split("?", 1)[0]
+        started, error_code = time.monotonic(), ""
         try:
-            response = await self.handle(request, raw_path)
+            response = await self.handle(request, raw_path, started)
         except errors.ObjectStoreError as exc:     # the one handler: see errormap.py
             response = error_response(exc, request.method, raw_path, req_id)
+            error_code = to_s3(exc).code
         except ClientDisconnect:
             response = Response(b"", status_code=400)
         response.headers["x-amz-request-id"] = req_id
         response.headers["x-amz-id-2"] = req_id
+        logged = getattr(request.state, LOGGED, None)
+        if logged is not None:              # a bucket's request: its server access log
+            self.logging.record(logged, request, response, req_id, error_code)
         await response(scope, receive, send)
 
     async def authenticate(self, request: Request, raw_path: str,
@@ -136,7 +149,8 @@ class S3API:
             raise s3errors.InvalidAccessKeyId()
         return user
 
-    async def handle(self, request: Request, raw_path: str) -> Response:
+    async def handle(self, request: Request, raw_path: str, started: float = 0.0
+                     ) -> Response:
         if request.method == "POST" and is_form(request):    # POST Object: the form signs
             bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
             if bucket and not obj:
@@ -165,10 +179,20 @@ class S3API:
             raise s3errors.MethodNotAllowed()
         found = await self.access.reach(identity_of(user), bucket)
         reach = replace(found, how=lambda: caller_of(request, user, signed, query, found))
+        setattr(request.state, LOGGED, Logged(
+            reach, bucket, obj, params, signature_version(user, signed),
+            auth_type(user, query), started,
+            [] if not obj and request.method == "POST" and "delete" in params else None))
         features.check_owner(request.headers, reach.owner)
         await self.access.check(reach, request.method, request.headers, bucket, obj or None,
                                 params)
         if not obj:
+            if "logging" in params:
+                return await self.logging.handle(request, reach, bucket,
+                                                 await self.registry.require(reach.account,
+                                                                             bucket))
+            if request.method == "DELETE" and not params:     # first what it gathered
+                await self.logging.forget(reach.account, bucket)
             return await self.buckets.handle(request, reach, bucket, params)
         return await self.object_op(request, reach, user, bucket, obj, params, signed, key)
 
@@ -275,6 +299,18 @@ class S3API:
         await self.access.check(source, "GET", {}, source_bucket, source_key, asked)
         await self.registry.confirm(source.account, source_bucket)
         return source.account
+
+
+def signature_version(user: S3User | None, signed: sigv4.SignedRequest | None) -> str:
+    """How the request was signed, as access logs name it ("" when it was not)."""
+    return "" if user is None else "SigV4" if signed is not None else "SigV2"
+
+
+def auth_type(user: S3User | None, query: list[tuple[str, str]]) -> str:
+    if user is None:
+        return ""
+    presigned = any(k in ("X-Amz-Signature", "Signature") for k, _ in query)
+    return "QueryString" if presigned else "AuthHeader"
 
 
 def caller_of(request: Request, user: S3User | None, signed: sigv4.SignedRequest | None,

@@ -33,6 +33,7 @@ from objectstore.s3compat.access import Reach, S3Access
 from objectstore.s3compat.acl import AclRequests, bucket_create_acl
 from objectstore.s3compat.bucket_access_config import PARAMS as ACCESS_PARAMS
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig, parse_ownership
+from objectstore.s3compat.bucket_logging import LOGGED
 from objectstore.s3compat.lifecycle import LifecycleRequests
 from objectstore.s3compat.multi_delete import delete_objects
 from objectstore.s3compat.multipart import Multipart, segments_container
@@ -122,8 +123,10 @@ class Buckets:
             return Response(status_code=204)
         if method == "POST" and "delete" in params:
             features.check_unversioned(headers)
+            logged = getattr(request.state, LOGGED, None)
             return await delete_objects(request, self.versioning, account, bucket,
-                                        await self.access.delete_check(reach, bucket))
+                                        await self.access.delete_check(reach, bucket),
+                                        logged.deleted if logged is not None else None)
         if method != "GET":
             raise s3errors.MethodNotAllowed()
         if "versions" in params:

@@ -20,9 +20,11 @@ from objectstore.s3compat.xmlbody import delete_keys
 
 async def delete_objects(request: Request, versioning: S3Versioning, account: str,
                          bucket: str, may_delete: Callable[[str, str | None], None] | None
-                         = None) -> Response:
+                         = None, deleted_keys: list[tuple[str, str]] | None = None
+                         ) -> Response:
     """`may_delete(key, version_id)` refuses a key the bucket policy denies (its error
-    is listed for that key; the others are deleted)."""
+    is listed for that key; the others are deleted). Each key deleted is added to
+    `deleted_keys` (with its version id, "" for none), for the access log."""
     h = request.headers
     body = await integrity_checked_body(request)   # S3 insists on it for a delete list
     keys, quiet = delete_keys(body)
@@ -38,6 +40,8 @@ async def delete_objects(request: Request, versioning: S3Versioning, account: st
                                     entry.findtext("Size"))
             deleted = await versioning.delete(account, bucket, key, requested(
                 {} if vid is None else {"versionId": vid}), conditions, bypass)
+            if deleted_keys is not None:
+                deleted_keys.append((key, vid or ""))
             if not quiet:
                 results.append(f"<Deleted>{named}{_marker(deleted)}"
                                "</Deleted>")

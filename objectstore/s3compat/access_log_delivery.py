@@ -1,0 +1,126 @@
+"""Delivering server access log records to the target bucket, in batches.
+
+Each proxy gathers the records of a source bucket in memory and writes them as one
+log object once the batch is `roll_seconds` old (on the next record, or by the
+background pass, whichever comes first), when the bucket's logging configuration
+changes or is removed (the batch goes where it was meant to), and when the bucket is
+deleted. As S3's, delivery is best effort: a proxy that stops loses the records of its
+last unwritten batch, and each proxy writes its own log objects (their names carry a
+unique part, so they never collide).
+
+Log object names are S3's: `<prefix>YYYY-MM-DD-hh-mm-ss-<unique>` (SimplePrefix), or
+`<prefix><owner>/<region>/<bucket>/YYYY/MM/DD/YYYY-MM-DD-hh-mm-ss-<unique>`
+(PartitionedPrefix: the date of the batch's first event, or of its delivery).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from objectstore.s3compat.logging_config import LoggingConfig
+
+log = logging.getLogger(__name__)
+
+ROLL_SECONDS = 5.0
+MAX_BATCH_LINES = 100_000       # a batch that grows past this is written at once
+Write = Callable[[LoggingConfig, str, bytes], Awaitable[None]]
+
+
+@dataclass
+class Batch:
+    config: LoggingConfig
+    owner: str                  # the source bucket owner's canonical id
+    bucket: str
+    started: float
+    lines: list[str] = field(default_factory=list)
+
+
+def object_name(batch: Batch, region: str, delivered: float) -> str:
+    stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(delivered))
+    unique = secrets.token_hex(8).upper()
+    config = batch.config
+    if not config.partitioned:
+        return f"{config.prefix}{stamp}-{unique}"
+    dated = batch.started if config.date_source == "EventTime" else delivered
+    day = time.strftime("%Y/%m/%d", time.gmtime(dated))
+    return (f"{config.prefix}{batch.owner}/{region}/{batch.bucket}/{day}/"
+            f"{stamp}-{unique}")
+
+
+class LogDelivery:
+    def __init__(self, write: Write, region: str, roll_seconds: float = ROLL_SECONDS,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`write(config, name, body)` stores one log object in the config's target."""
+        self.write = write
+        self.region = region
+        self.roll_seconds = roll_seconds
+        self.clock = clock
+        self._batches: dict[tuple[str, str], Batch] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._writing: set[asyncio.Task[None]] = set()
+
+    def add(self, account: str, bucket: str, owner: str, config: LoggingConfig,
+            lines: list[str]) -> None:
+        """Records of one request to `bucket` (of Swift account `account`)."""
+        key = (account, bucket)
+        now = self.clock()
+        batch = self._batches.get(key)
+        if batch is not None and (now - batch.started >= self.roll_seconds
+                                  or not batch.config.same_as(config)):
+            self._write_soon(self._batches.pop(key))
+            batch = None
+        if batch is None:
+            batch = self._batches[key] = Batch(config, owner, bucket, now)
+        batch.lines.extend(lines)
+        if len(batch.lines) >= MAX_BATCH_LINES:
+            self._write_soon(self._batches.pop(key))
+        self._keep_rolling()
+
+    def flush(self, account: str, bucket: str) -> Awaitable[None]:
+        """Write the bucket's batch now (its configuration changes or goes)."""
+        batch = self._batches.pop((account, bucket), None)
+        return self._deliver(batch) if batch is not None else asyncio.sleep(0)
+
+    def _keep_rolling(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._roll())
+
+    async def _roll(self) -> None:
+        """Write batches as they come of age; stop when there are none."""
+        while self._batches:
+            await asyncio.sleep(min(1.0, self.roll_seconds))
+            now = self.clock()
+            for key, batch in list(self._batches.items()):
+                if now - batch.started >= self.roll_seconds:
+                    self._write_soon(self._batches.pop(key))
+
+    def _write_soon(self, batch: Batch) -> None:
+        task = asyncio.get_running_loop().create_task(self._deliver(batch))
+        self._writing.add(task)
+        task.add_done_callback(self._writing.discard)
+
+    async def _deliver(self, batch: Batch) -> None:
+        if not batch.lines:
+            return
+        body = ("\n".join(batch.lines) + "\n").encode()
+        name = object_name(batch, self.region, self.clock())
+        try:
+            await self.write(batch.config, name, body)
+        except Exception as exc:   # best effort: the next batch is tried all the same
+            log.warning("access log for bucket %s not delivered to %s: %s", batch.bucket,
+                        batch.config.target_bucket, exc)
+
+    async def close(self) -> None:
+        """Write what is gathered (a clean stop loses nothing)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        batches, self._batches = list(self._batches.values()), {}
+        await asyncio.gather(*(self._deliver(b) for b in batches), *self._writing)
