@@ -1,7 +1,9 @@
 """Delivering server access log records to the target bucket, in batches.
 
-Each proxy gathers the records of a source bucket in memory and writes them as one
-log object once the batch is `roll_seconds` old (on the next record, or by the
+Each proxy gathers records in memory, one batch per target bucket and prefix (the
+source buckets that log there with the same prefix share it, as RGW's do; with
+PartitionedPrefix, whose names carry the source bucket, one per source too), and
+writes a batch as one log object once it is `roll_seconds` old (on the next record, or by the
 background pass, whichever comes first), when the bucket's logging configuration
 changes or is removed (the batch goes where it was meant to), and when the bucket is
 deleted. As S3's, delivery is best effort: a proxy that stops loses the records of its
@@ -41,6 +43,12 @@ class Batch:
     lines: list[str] = field(default_factory=list)
 
 
+def batch_key(config: LoggingConfig, bucket: str) -> tuple[str, ...]:
+    """Which batch a source bucket's records join."""
+    where = (config.target_account, config.target_bucket, config.prefix)
+    return (*where, bucket) if config.partitioned else where
+
+
 def object_name(batch: Batch, region: str, delivered: float) -> str:
     stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(delivered))
     unique = secrets.token_hex(8).upper()
@@ -61,14 +69,13 @@ class LogDelivery:
         self.region = region
         self.roll_seconds = roll_seconds
         self.clock = clock
-        self._batches: dict[tuple[str, str], Batch] = {}
+        self._batches: dict[tuple[str, ...], Batch] = {}
         self._task: asyncio.Task[None] | None = None
         self._writing: set[asyncio.Task[None]] = set()
 
-    def add(self, account: str, bucket: str, owner: str, config: LoggingConfig,
-            lines: list[str]) -> None:
-        """Records of one request to `bucket` (of Swift account `account`)."""
-        key = (account, bucket)
+    def add(self, bucket: str, owner: str, config: LoggingConfig, lines: list[str]) -> None:
+        """Records of one request to `bucket` (its owner's canonical id `owner`)."""
+        key = batch_key(config, bucket)
         now = self.clock()
         batch = self._batches.get(key)
         if batch is not None and (now - batch.started >= self.roll_seconds
@@ -82,9 +89,10 @@ class LogDelivery:
             self._write_soon(self._batches.pop(key))
         self._keep_rolling()
 
-    def flush(self, account: str, bucket: str) -> Awaitable[None]:
-        """Write the bucket's batch now (its configuration changes or goes)."""
-        batch = self._batches.pop((account, bucket), None)
+    def flush(self, config: LoggingConfig, bucket: str) -> Awaitable[None]:
+        """Write now the batch `bucket`'s records go to (its configuration changes or
+        goes, or the bucket does)."""
+        batch = self._batches.pop(batch_key(config, bucket), None)
         return self._deliver(batch) if batch is not None else asyncio.sleep(0)
 
     def _keep_rolling(self) -> None:

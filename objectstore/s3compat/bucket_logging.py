@@ -86,7 +86,7 @@ class BucketLogging:
         asked = parse_status(await read_limited(request_stream(request), MAX_BODY))
         if asked is None:
             if current is not None:
-                await self.delivery.flush(reach.account, bucket)
+                await self.delivery.flush(current, bucket)
                 await self.containers.post_container(reach.account, bucket, {SYSMETA: ""})
             return Response(status_code=200)
         target_account = await self._check_target(reach, bucket, asked.target_bucket,
@@ -95,7 +95,8 @@ class BucketLogging:
                                asked.partitioned, asked.date_source,
                                time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()))
         if not wanted.same_as(current):         # the same again changes nothing
-            await self.delivery.flush(reach.account, bucket)
+            if current is not None:
+                await self.delivery.flush(current, bucket)
             await self.containers.post_container(reach.account, bucket,
                                                  {SYSMETA: wanted.encode()})
         return Response(status_code=200)
@@ -113,8 +114,7 @@ class BucketLogging:
         if target_headers.get(SYSMETA):
             raise s3errors.InvalidArgument(f"The target bucket {target} has logging "
                                            "itself")
-        if owner != reach.account and not await self._service_may_write(
-                owner, target, prefix, bucket, reach.owner):
+        if not await self._service_may_write(owner, target, prefix, bucket, reach.owner):
             raise s3errors.AccessDenied(f"The policy of {target} does not let the logging "
                                         "service write there")
         return owner
@@ -129,11 +129,16 @@ class BucketLogging:
                              f"arn:aws:s3:::{target}/{prefix}",
                              {"aws:SourceArn": (f"arn:aws:s3:::{source}",),
                               "aws:SourceAccount": (source_owner,)})
-        return evaluate(stored.policy, ctx) is Decision.ALLOW
+        # the service must be named: a grant to everyone ("*") is not one to it
+        named = any(not s.deny and SERVICE in s.principals.services and s.applies(ctx)
+                    for s in stored.policy.statements_for(ctx.action_lower))
+        return named and evaluate(stored.policy, ctx) is Decision.ALLOW
 
     async def forget(self, account: str, bucket: str) -> None:
         """The bucket is deleted: what it gathered is written first."""
-        await self.delivery.flush(account, bucket)
+        config = decode(self.proxy.known_containers.sysmeta(account, bucket).get(SYSMETA, ""))
+        if config is not None:
+            await self.delivery.flush(config, bucket)
 
     # -- records ---------------------------------------------------------------------
     def record(self, logged: Logged, request: Request, response: Response, request_id: str,
@@ -172,7 +177,7 @@ class BucketLogging:
         else:
             lines = [one(logged.key, version)]
         if lines:
-            self.delivery.add(account, bucket, logged.reach.owner, config, lines)
+            self.delivery.add(bucket, logged.reach.owner, config, lines)
 
     async def _write(self, config: LoggingConfig, name: str, body: bytes) -> None:
         await self.versioning.put_object(

@@ -43,6 +43,17 @@ def buckets(s3: Any, *names: str) -> list[str]:
     return made
 
 
+def allow(s3: Any, target: str, sources: list[str], owner: str = "test") -> None:
+    """The target's policy lets the logging service write there for `sources`."""
+    s3.put_bucket_policy(Bucket=target, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/*",
+            "Condition": {"ArnLike": {"aws:SourceArn": [f"arn:aws:s3:::{s}"
+                                                        for s in sources]},
+                          "StringEquals": {"aws:SourceAccount": owner}}}]}))
+
+
 def enable(s3: Any, source: str, target: str, prefix: str = "log/",
            **extra: Any) -> None:
     s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={"LoggingEnabled": {
@@ -76,6 +87,7 @@ def test_the_configuration_is_kept_shown_and_turned_off(url: str) -> None:
     s3 = client(url)
     source, target = buckets(s3, "src", "logs")
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=source)
+    allow(s3, target, [source])
     enable(s3, source, target)
     first = s3.get_bucket_logging(Bucket=source)
     assert first["LoggingEnabled"] == {"TargetBucket": target, "TargetPrefix": "log/",
@@ -98,6 +110,7 @@ def test_the_configuration_is_kept_shown_and_turned_off(url: str) -> None:
 def test_each_request_is_one_record_in_aws_format(url: str) -> None:
     s3 = client(url)
     source, target = buckets(s3, "src", "logs")
+    allow(s3, target, [source])
     enable(s3, source, target)
     put = s3.put_object(Bucket=source, Key="a b/c", Body=b"x" * 10)
     s3.put_object(Bucket=source, Key="other", Body=b"y")
@@ -136,6 +149,7 @@ def test_partitioned_names_and_a_versioned_source(url: str) -> None:
     source, target = buckets(s3, "src", "logs")
     s3.put_bucket_versioning(Bucket=source,
                              VersioningConfiguration={"Status": "Enabled"})
+    allow(s3, target, [source])
     enable(s3, source, target, TargetObjectKeyFormat={
         "PartitionedPrefix": {"PartitionDateSource": "EventTime"}})
     versions = [s3.put_object(Bucket=source, Key="k", Body=b"v")["VersionId"]
@@ -149,6 +163,10 @@ def test_partitioned_names_and_a_versioned_source(url: str) -> None:
 def test_refusals(url: str) -> None:
     s3 = client(url)
     source, target, logging_itself = buckets(s3, "src", "logs", "busy")
+    with pytest.raises(ClientError) as info:       # the same owner's, but no policy yet
+        enable(s3, source, target)
+    assert code(info) == "AccessDenied"
+    allow(s3, target, [source, logging_itself])
     enable(s3, logging_itself, target)
     for asked, expected in (({"TargetBucket": f"nope-{uuid.uuid4().hex}"}, "NoSuchKey"),
                             ({"TargetBucket": source}, "InvalidArgument"),
@@ -184,12 +202,18 @@ def test_another_owners_target_needs_its_policy_to_let_the_service_in(url: str) 
     with pytest.raises(ClientError) as info:
         enable(s3, source, target)
     assert code(info) == "AccessDenied"
-    other.put_bucket_policy(Bucket=target, Policy=json.dumps({
-        "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/log/*",
-            "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{source}"},
-                          "StringEquals": {"aws:SourceAccount": "test"}}}]}))
+    everyone = {"Version": "2012-10-17", "Statement": [{       # not the service by name
+        "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{target}/*"}]}
+    other.put_bucket_policy(Bucket=target, Policy=json.dumps(everyone))
+    with pytest.raises(ClientError) as info:
+        enable(s3, source, target)
+    assert code(info) == "AccessDenied"
+    allow(other, target, [f"{source}-not-it"])                 # another source only
+    with pytest.raises(ClientError) as info:
+        enable(s3, source, target)
+    assert code(info) == "AccessDenied"
+    allow(other, target, [source])
     enable(s3, source, target)
     s3.put_object(Bucket=source, Key="k", Body=b"x")
     keys, lines = log_lines(other, target)
@@ -203,6 +227,8 @@ def test_what_a_batch_gathered_is_written_before_the_configuration_changes(
         url: str, tmp_path: Path) -> None:
     s3 = client(url)
     source, first, second = buckets(s3, "src", "first", "second")
+    allow(s3, first, [source])
+    allow(s3, second, [source])
     enable(s3, source, first)
     s3.put_object(Bucket=source, Key="before", Body=b"x")
     enable(s3, source, second, prefix="new/")
@@ -216,3 +242,17 @@ def test_what_a_batch_gathered_is_written_before_the_configuration_changes(
     time.sleep(1.5)
     _, latest = log_lines(s3, second)
     assert "unlogged" not in " ".join(latest)
+
+
+def test_sources_logging_to_one_target_and_prefix_share_its_log_objects(url: str) -> None:
+    s3 = client(url)
+    one, two, target = buckets(s3, "one", "two", "logs")
+    allow(s3, target, [one, two])
+    enable(s3, one, target)
+    enable(s3, two, target)
+    s3.put_object(Bucket=one, Key="a", Body=b"x")
+    s3.copy_object(Bucket=two, Key="b", CopySource={"Bucket": one, "Key": "a"})
+    keys, lines = log_lines(s3, target)
+    assert len(keys) == 1
+    assert sorted((fields(line)[1], fields(line)[7]) for line in lines) == [
+        (one, "a"), (two, "b")]
