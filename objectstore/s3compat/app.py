@@ -95,7 +95,7 @@ class S3API:
         self.multipart = MultipartRequests(proxy, multipart, self.versioning)
         self.tagging = ObjectTagging(proxy, self.versioning)
         self.lock = ObjectLockRequests(proxy, self.versioning)
-        self.forms = PostObject(keys, self.registry, self.versioning)
+        self.forms = PostObject(keys, self.registry, self.versioning, self.access)
         self.logging = BucketLogging(self.versioning, self.registry, self.access,
                                      DEFAULT_REGION, log_roll_seconds)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).

@@ -2,10 +2,11 @@
 
 The fields come first (at most 256 KiB of them, names case-insensitive), then the
 `file` field, which streams into the write as it arrives: never held whole. Fields
-after the file are ignored, as S3 does. Who may: a form signed for a user of the
-bucket's account (SigV4 `x-amz-*` fields or SigV2 `AWSAccessKeyId`/`signature`, over
-a policy document: post_policy.py) who is an admin of it; an anonymous form is
-AccessDenied until ACLs or bucket policies can grant anyone else anything.
+after the file are ignored, as S3 does. Who may: whoever may PutObject there, judged as
+for a PutObject (the bucket's ACL and policy, the form's `acl` and `x-amz-grant-*` as
+its headers): the user a form is signed for (SigV4 `x-amz-*` fields or SigV2
+`AWSAccessKeyId`/`signature`, over a policy document: post_policy.py), or anyone for
+an unsigned form (which carries no policy document).
 
 Stored with the object: `Content-Type` and the other content headers, `x-amz-meta-*`,
 `tagging` (a Tagging document); `key` may contain `${filename}` (the file's name). The
@@ -25,9 +26,17 @@ from objectstore.http.forms import FormReader, Part, boundary_of
 from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
 from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import features, object_lock, s3errors, sigv4, tagging
+from objectstore.s3compat.access import S3Access, identity_of
+from objectstore.s3compat.acl import acl_metadata, write_acl
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.credentials import KeyStore, S3User
-from objectstore.s3compat.post_policy import Policy, parse_policy, verify_v2, verify_v4
+from objectstore.s3compat.post_policy import (
+    UNSIGNED,
+    Policy,
+    parse_policy,
+    verify_v2,
+    verify_v4,
+)
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import el, quote_etag, xml_doc
 from objectstore.s3compat.uploads import DEFAULT_CONTENT_TYPE, META, request_stream, user_meta
@@ -46,10 +55,11 @@ def is_form(request: Request) -> bool:
 
 class PostObject:
     def __init__(self, keys: KeyStore, registry: BucketRegistry,
-                 versioning: S3Versioning) -> None:
+                 versioning: S3Versioning, access: S3Access) -> None:
         self.keys = keys
         self.registry = registry
         self.versioning = versioning
+        self.access = access
 
     async def handle(self, request: Request, bucket: str) -> Response:
         boundary = boundary_of(request.headers.get("content-type", ""))
@@ -58,8 +68,7 @@ class PostObject:
         parts = FormReader(request_stream(request), boundary).parts()
         fields, file = await _fields(parts)
         user = await self.authenticate(fields)
-        account = user.swift_account
-        policy = parse_policy(fields["policy"])
+        policy = parse_policy(fields["policy"]) if user is not None else UNSIGNED
         if "key" not in fields:
             raise s3errors.InvalidArgument("Bucket POST must contain a field named 'key'.  "
                                            "If it is specified, please check the order "
@@ -71,9 +80,15 @@ class PostObject:
             raise s3errors.KeyTooLongError()
         fields = {**fields, "key": key, "bucket": bucket}
         policy.check(fields)
+        reach = await self.access.reach(identity_of(user), bucket)
+        asked = acl_headers(fields)
+        await self.access.check(reach, "PUT", asked, bucket, key, {})   # as a PutObject
+        account = reach.account
         await self.registry.confirm(account, bucket, None, write=True)
-        options, checks = _options(fields, self.versioning.proxy.known_containers.sysmeta(
-            account, bucket))
+        sysmeta = self.versioning.proxy.known_containers.sysmeta(account, bucket)
+        options, checks = _options(fields, sysmeta)
+        options.system_metadata.update(acl_metadata(
+            write_acl(asked, reach, sysmeta, self.keys.directory), reach.owner))
         stored: dict[str, str] = {}
         body = checked_body(_within(file.data, policy), checks, None, stored)
         result = await self.versioning.put_object(account, bucket, key, body, options)
@@ -88,8 +103,9 @@ class PostObject:
             headers["x-amz-version-id"] = result.version_id
         return _answer(fields, bucket, key, etag, headers)
 
-    async def authenticate(self, fields: dict[str, str]) -> S3User:
-        """The user the form is signed for (SigV4 or SigV2 fields)."""
+    async def authenticate(self, fields: dict[str, str]) -> S3User | None:
+        """The user the form is signed for (SigV4 or SigV2 fields); None for a form
+        signed by nobody, which may carry no policy document either."""
         if "x-amz-signature" in fields or "x-amz-credential" in fields:
             _require(fields, "policy", "x-amz-algorithm", "x-amz-credential", "x-amz-date",
                      "x-amz-signature")
@@ -103,9 +119,7 @@ class PostObject:
             user = await self._user(fields["awsaccesskeyid"])
             verify_v2(fields["policy"], user.secret, fields["signature"])
         else:
-            raise s3errors.AccessDenied("Anonymous form uploads are not allowed")
-        if not user.admin:
-            raise s3errors.AccessDenied()
+            return None
         return user
 
     async def _user(self, access_key: str) -> S3User:
@@ -158,7 +172,6 @@ def _options(fields: dict[str, str], bucket_sysmeta: Mapping[str, str]
     features.check_object_request(amz)
     features.check_object_write(amz)
     object_lock.check_bucket(amz, bucket_sysmeta)
-    only_private({**amz, **({"x-amz-acl": fields["acl"]} if "acl" in fields else {})})
     meta = user_meta({k: v for k, v in amz.items() if k.startswith(META)})
     options = PutOptions(content_type=fields.get("content-type", DEFAULT_CONTENT_TYPE),
                          content_headers={k: fields[k] for k in CONTENT_HEADERS if k in fields},
@@ -206,10 +219,10 @@ def _answer(fields: dict[str, str], bucket: str, key: str, etag: str,
     return Response(status_code=200 if status == "200" else 204, headers=headers)
 
 
-def only_private(headers: Mapping[str, str]) -> None:
-    """A form's ACL: forms keep only the private one so far (any other is refused,
-    never ignored)."""
-    acl = headers.get("x-amz-acl")
-    if acl not in (None, "private", "bucket-owner-full-control") or any(
-            k.startswith("x-amz-grant-") for k in headers):
-        raise s3errors.S3NotImplemented("a POST form keeps only the private ACL")
+def acl_headers(fields: Mapping[str, str]) -> dict[str, str]:
+    """The form's `acl` and `x-amz-grant-*` fields as the PutObject headers they stand
+    for."""
+    out = {k: v for k, v in fields.items() if k.startswith("x-amz-grant-")}
+    if "acl" in fields:
+        out["x-amz-acl"] = fields["acl"]
+    return out

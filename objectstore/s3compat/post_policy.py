@@ -43,6 +43,7 @@ class Policy:
     expiration: datetime
     conditions: tuple[Condition, ...]
     length_range: tuple[int, int] | None    # content-length-range, if given
+    signed: bool = True         # an unsigned form has no policy: no field needs naming
 
     def check(self, fields: Mapping[str, str], now: datetime | None = None) -> None:
         """AccessDenied unless `fields` (names in lower case; `bucket` is the bucket
@@ -59,9 +60,13 @@ class Policy:
         named = {c.field for c in self.conditions}
         extra = sorted(f for f in fields if f not in named and f not in EXEMPT
                        and not f.startswith(("x-ignore-", "x-amz-checksum-")))
-        if extra:
+        if extra and self.signed:
             raise _denied(f"Extra input fields: {', '.join(extra)}")
 
+
+
+# the "policy" of a form signed by nobody: no conditions, no expiry
+UNSIGNED = Policy(datetime.max.replace(tzinfo=UTC), (), None, signed=False)
 
 def _denied(why: str) -> s3errors.AccessDenied:
     return s3errors.AccessDenied(f"Invalid according to Policy: {why}")

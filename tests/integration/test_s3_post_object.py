@@ -140,8 +140,10 @@ def test_the_policy_is_enforced(server: str, s3: Any, bucket: str) -> None:
          (403, "SignatureDoesNotMatch")),
         (v2_form(bucket, key_cond, key="ok/x", access_key="nobody"), b"x",
          (403, "InvalidAccessKeyId")),
-        (v2_form(bucket, [*key_cond, {"acl": "public-read"}], key="ok/x", acl="public-read"),
-         b"x", (501, "NotImplemented")),
+        (v2_form(bucket, key_cond, key="ok/x", acl="public-read"), b"x",    # not named
+         (403, "AccessDenied")),
+        (v2_form(bucket, [*key_cond, {"acl": "private"}], key="ok/x", acl="public-read"),
+         b"x", (403, "AccessDenied")),
         (v2_form(bucket, [*key_cond, {"x-amz-storage-class": "GLACIER"}], key="ok/x",
                  **{"x-amz-storage-class": "GLACIER"}), b"x", (501, "NotImplemented")),
     ]
@@ -226,3 +228,47 @@ def test_a_form_asks_for_object_lock_as_a_put_does(server: str, s3: Any, bucket:
     assert head["ObjectLockMode"] == "GOVERNANCE"
     assert answer(lambda: s3.delete_object(
         Bucket=locked, Key="k", VersionId=r.headers["x-amz-version-id"]))[1] == "AccessDenied"
+
+
+def test_a_form_is_judged_as_a_put_object_by_the_buckets_acl(server: str, s3: Any) -> None:
+    """An unsigned form writes where the bucket's ACL lets anyone write; the form's `acl`
+    and `x-amz-grant-*` are the object's, as PutObject's headers would be; a user who is
+    not an admin may post where a grant lets them."""
+    open_bucket, shared = f"open-{os.urandom(4).hex()}", f"shared-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=open_bucket, ACL="public-read-write")
+    tagset = ("<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet>"
+              "</Tagging>")
+    r = post(server, open_bucket, {"key": "anon.txt", "acl": "public-read",
+                                   "Content-Type": "text/plain", "tagging": tagset})
+    assert r.status_code == 204, r.text
+    assert requests.get(f"{server}/{open_bucket}/anon.txt", timeout=10).content == b"bar"
+    assert s3.get_object_tagging(Bucket=open_bucket, Key="anon.txt")["TagSet"] == [
+        {"Key": "k", "Value": "v"}]
+    grants = s3.get_object_acl(Bucket=open_bucket, Key="anon.txt")["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI":
+                        "http://acs.amazonaws.com/groups/global/AllUsers"},
+            "Permission": "READ"} in grants
+    private = post(server, open_bucket, {"key": "secret.txt"})      # no acl: private
+    assert private.status_code == 204
+    assert requests.get(f"{server}/{open_bucket}/secret.txt", timeout=10).status_code == 403
+    bad = post(server, open_bucket, {"key": "x", "acl": "nonsense"})
+    assert bad.status_code == 400 and "x" not in [
+        o["Key"] for o in s3.list_objects_v2(Bucket=open_bucket).get("Contents", [])]
+
+    s3.create_bucket(Bucket=shared)
+    cond = [["starts-with", "$key", ""]]
+    reader = v2_form(shared, cond, "readkey", "test:reader", key="by-reader")
+    assert post(server, shared, reader).status_code == 403          # no grant yet
+    s3.put_bucket_acl(Bucket=shared, GrantWrite="id=test", GrantFullControl="id=test")
+    s3.put_bucket_policy(Bucket=shared, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::test:user/reader"},
+            "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{shared}/*"}]}))
+    assert post(server, shared, reader).status_code == 204
+    assert s3.get_object(Bucket=shared, Key="by-reader")["Body"].read() == b"bar"
+    assert post(server, shared, {"key": "anon"}).status_code == 403   # not to anyone
+    for b in (open_bucket, shared):
+        for o in s3.list_objects_v2(Bucket=b).get("Contents", []):
+            s3.delete_object(Bucket=b, Key=o["Key"])
+        s3.delete_bucket_policy(Bucket=b)
+        s3.delete_bucket(Bucket=b)
