@@ -134,10 +134,11 @@ class Proxy:
         """Where an object lives: its container's storage policy decides how many of
         the primaries keep it (looked up only when the ring has more than one)."""
         ring = self.ring.current()
-        if len(ring.policies) == 1:
+        index = 0 if len(ring.policies) == 1 else \
+            await self.container_policies.index(account, container)
+        if index == 0:                  # the default: the ring's own placement
             part, primaries = ring.get_nodes(account, container, obj)
             return Placement(part, primaries, ring.handoffs(part), ring.replicas)
-        index = await self.container_policies.index(account, container)
         try:
             policy = ring.policy(index)
         except KeyError:
