@@ -150,6 +150,18 @@ def combine(decisions: list[Decision]) -> Decision:
     return Decision.NONE
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A request let in, and whether an ACL (not ownership, not a policy) let it in:
+    what an access log calls "ACL required"."""
+
+    access: Access
+    acl_required: bool = False
+
+
+OWNER = Verdict(Access.OWNER)
+
+
 class S3Access:
     def __init__(self, proxy: Proxy, containers: Containers, registry: BucketRegistry,
                  versioning: S3Versioning, policies: PolicyStore) -> None:
@@ -192,7 +204,7 @@ class S3Access:
 
     # -- may it ------------------------------------------------------------------------
     async def check(self, reach: Reach, method: str, headers: Mapping[str, str],
-                    bucket: str, key: str | None, params: Mapping[str, str]) -> Access:
+                    bucket: str, key: str | None, params: Mapping[str, str]) -> Verdict:
         """Whether a request (`method` with `headers`) may go on (AccessDenied if not);
         NoSuchBucket if the bucket is not there. How it was sent (`reach.how`) is asked
         only when there is a policy, for its conditions."""
@@ -203,7 +215,7 @@ class S3Access:
         sysmeta = known.sysmeta(account, bucket)
         flag = self.policies.flag(account, bucket)
         if not flag and who.owns(account):
-            return Access.OWNER                          # the fast path
+            return OWNER                                 # the fast path
         stored = await self.policies.get(account, bucket, flag) if flag else None
         policy = stored.policy if stored is not None else None
         requester = requester_of(who)
@@ -247,7 +259,7 @@ class S3Access:
                                               replace(grants, account_acl=account_acl))
         if access is Access.DENIED:
             raise s3errors.AccessDenied()
-        return access
+        return Verdict(access, access is Access.ALLOWED and decision is not Decision.ALLOW)
 
     async def delete_check(self, reach: Reach, bucket: str
                            ) -> Callable[[str, str | None], None] | None:

@@ -63,6 +63,7 @@ class Record:
     signature_version: str        # SigV2, SigV4, "" (anonymous)
     auth_type: str                # AuthHeader, QueryString, ""
     host: str
+    acl_required: bool = False
 
     def line(self) -> str:
         stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(self.when))
@@ -74,7 +75,7 @@ class Record:
                   str(self.turnaround_ms), _quoted(self.referrer), _quoted(self.user_agent),
                   _bare(self.version_id), _bare(self.request_id),
                   _bare(self.signature_version), "-", _bare(self.auth_type),
-                  _bare(self.host), "-", "-", "-"]
+                  _bare(self.host), "-", "-", "Yes" if self.acl_required else "-"]
         return " ".join(fields)
 
 

@@ -184,8 +184,9 @@ class S3API:
             auth_type(user, query), started,
             [] if not obj and request.method == "POST" and "delete" in params else None))
         features.check_owner(request.headers, reach.owner)
-        await self.access.check(reach, request.method, request.headers, bucket, obj or None,
-                                params)
+        verdict = await self.access.check(reach, request.method, request.headers, bucket,
+                                          obj or None, params)
+        getattr(request.state, LOGGED).acl_required = verdict.acl_required
         if not obj:
             if "logging" in params:
                 return await self.logging.handle(request, reach, bucket,

@@ -62,6 +62,7 @@ class Logged:
     auth_type: str
     started: float
     deleted: list[tuple[str, str]] | None = None   # DeleteObjects: (key, version id)
+    acl_required: bool = False     # an ACL, not ownership or a policy, let it in
 
 
 class BucketLogging:
@@ -170,7 +171,8 @@ class BucketLogging:
                 int(sent) if sent and sent.isdigit() and sent != "0" else None,
                 int(size) if size and size.isdigit() else None, elapsed, elapsed,
                 h.get("referer", ""), h.get("user-agent", ""), vid,
-                logged.signature_version, logged.auth_type, h.get("host", "")).line()
+                logged.signature_version, logged.auth_type, h.get("host", ""),
+                logged.acl_required).line()
 
         if logged.deleted is not None:
             lines = [one(k, v) for k, v in logged.deleted]

@@ -256,3 +256,17 @@ def test_sources_logging_to_one_target_and_prefix_share_its_log_objects(url: str
     assert len(keys) == 1
     assert sorted((fields(line)[1], fields(line)[7]) for line in lines) == [
         (one, "a"), (two, "b")]
+
+
+def test_a_record_says_when_an_acl_let_the_request_in(url: str) -> None:
+    s3, other = client(url), client(url, "other:someone", "secret2")
+    source, target = buckets(s3, "src", "logs")
+    s3.put_object(Bucket=source, Key="shared", Body=b"x", ACL="public-read")
+    allow(s3, target, [source])
+    enable(s3, source, target)
+    s3.get_object(Bucket=source, Key="shared")["Body"].read()            # the owner
+    other.get_object(Bucket=source, Key="shared")["Body"].read()         # the object ACL
+    _, lines = log_lines(s3, target)
+    by_requester = {fields(line)[4]: fields(line)[25] for line in lines
+                    if fields(line)[6] == "REST.GET.OBJECT"}
+    assert by_requester == {"test": "-", "other": "Yes"}
