@@ -29,19 +29,19 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
                    cluster_secret: bytes | None = None,
                    token_life: int = DEFAULT_TOKEN_LIFE, day_seconds: float = DAY,
                    keystone: Keystone | None = None, open_expired: bool = True,
-                   log_roll_seconds: float = 5.0) -> Endpoint:
+                   log_timing: tuple[float, float] = (5.0, 60.0)) -> Endpoint:
     """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3.
     `cluster_secret`: Swift tokens are good on every proxy that has it.
     `day_seconds`: a lifecycle day ([lifecycle]). `keystone`: users from Keystone too
     (its tokens for Swift, its EC2 credentials for S3). `open_expired`: owners may
     read and restore expired objects not yet reaped ([expirer] allow_open_expired).
-    `log_roll_seconds`: [bucket_logging] roll_seconds."""
+    `log_timing`: [bucket_logging] roll_seconds and idle_seconds."""
     capabilities = {**CAPABILITIES, "swift": {**CAPABILITIES["swift"],
                                               "allow_open_expired": open_expired}}
     return Endpoint(SwiftAPI(proxy, TempAuth(users, token_life, cluster_secret),
                              capabilities, keystone),
                     S3API(proxy, KeyStore(s3_users(users), keystone), s3_domains,
-                          day_seconds, log_roll_seconds))
+                          day_seconds, log_timing))
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

@@ -188,7 +188,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
                                             config.secret, config.token_life,
                                             config.day_seconds, keystone,
                                             config.expiry.allow_open_expired,
-                                            config.log_roll_seconds),
+                                            config.log_timing),
                              api_error_body)
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),

@@ -22,7 +22,7 @@ TABLES: Mapping[str, frozenset[str]] = {
     "keystone": KEYSTONE_KEYS,
     "s3": frozenset({"domains"}),
     "expirer": frozenset({"interval", "delay_reaping", "allow_open_expired"}),
-    "bucket_logging": frozenset({"roll_seconds"}),
+    "bucket_logging": frozenset({"roll_seconds", "idle_seconds"}),
     "tempauth": frozenset({"token_life"}),
     "proxy": frozenset({"host", "port", "ring", "node_connect_timeout", "node_read_timeout",
                         "ring_check_interval", "post_quorum_grace", "error_limit",

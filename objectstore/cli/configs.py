@@ -19,7 +19,7 @@ from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, to
 from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
-from objectstore.cli.setting_values import log_roll_seconds
+from objectstore.cli.setting_values import log_timing
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
@@ -40,7 +40,7 @@ class ProxyConfig:
     day_seconds: float = DAY                # [lifecycle] day_seconds
     keystone: KeystoneSettings | None = None   # [keystone]
     expiry: ExpirerSettings = field(default_factory=ExpirerSettings)   # [expirer]
-    log_roll_seconds: float = 5.0           # [bucket_logging] roll_seconds
+    log_timing: tuple[float, float] = (5.0, 60.0)   # [bucket_logging] roll, idle seconds
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
             keystone=keystone_of(doc), expiry=expirer_of(doc),
-            log_roll_seconds=log_roll_seconds(doc))
+            log_timing=log_timing(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

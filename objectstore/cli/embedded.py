@@ -38,7 +38,7 @@ from objectstore.cli.daemon_commands import (
 from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import load_expirer
 from objectstore.cli.lifecycle_settings import load_lifecycle
-from objectstore.cli.setting_values import log_roll_seconds
+from objectstore.cli.setting_values import log_timing
 from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.lifecycle import LifecycleWorker
 from objectstore.node.config import NodeConfig
@@ -119,11 +119,11 @@ def load_users(config: Path | None) -> tuple[User, ...]:
     return users or DEFAULT_USERS
 
 
-def load_log_roll(config: Path | None) -> float:
+def load_log_timing(config: Path | None) -> tuple[float, float]:
     if config is None:
-        return log_roll_seconds({})
+        return log_timing({})
     with open(config, "rb") as f:
-        return log_roll_seconds(tomllib.load(f))
+        return log_timing(tomllib.load(f))
 
 
 def load_token_life(config: Path | None) -> int:
@@ -189,7 +189,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                 config: Path | None, limits: HeadLimits | None = None) -> None:
     keystone = load_keystone(config)     # a bad [keystone] stops us before anything runs
     expiry = load_expirer(config)        # and a bad [expirer]
-    log_roll = load_log_roll(config)
+    log_roll = load_log_timing(config)
     layout = prepare(data_dir, nodes, replicas)
     # every port bound first: one in use is one clear error, before anything runs
     sockets: list[socket.socket] = []

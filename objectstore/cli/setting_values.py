@@ -8,11 +8,14 @@ from typing import Any
 from objectstore.cli.errors import CommandError
 
 
-def log_roll_seconds(doc: dict[str, Any]) -> float:
+def log_timing(doc: dict[str, Any]) -> tuple[float, float]:
     """`[bucket_logging] roll_seconds`: how long S3 server access log records gather
-    before they are written as one log object (5: soon enough to watch; a cluster's
-    proxy.toml says 300)."""
-    return number("bucket_logging", doc.get("bucket_logging", {}), "roll_seconds", 5.0, True)
+    before the next one closes them into a log object (5: soon enough to watch; a
+    cluster's proxy.toml says 300), and `idle_seconds`: how long they wait for one
+    before they are written all the same (60, never less than roll_seconds)."""
+    section = doc.get("bucket_logging", {})
+    return (number("bucket_logging", section, "roll_seconds", 5.0, True),
+            number("bucket_logging", section, "idle_seconds", 60.0, True))
 
 
 def number(table: str, section: dict[str, Any], name: str, default: float,

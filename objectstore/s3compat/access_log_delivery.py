@@ -3,12 +3,14 @@
 Each proxy gathers records in memory, one batch per target bucket and prefix (the
 source buckets that log there with the same prefix share it, as RGW's do; with
 PartitionedPrefix, whose names carry the source bucket, one per source too), and
-writes a batch as one log object once it is `roll_seconds` old (on the next record, or by the
-background pass, whichever comes first), when the bucket's logging configuration
-changes or is removed (the batch goes where it was meant to), and when the bucket is
-deleted. As S3's, delivery is best effort: a proxy that stops loses the records of its
-last unwritten batch, and each proxy writes its own log objects (their names carry a
-unique part, so they never collide).
+writes a batch as one log object: when a record comes for it once it is `roll_seconds`
+old (the new record starts the next batch), when it has waited `idle_seconds` with no
+such record (the background pass: the records of a bucket that went quiet still
+arrive), when the bucket's logging configuration changes or is removed (the batch goes
+where it was meant to), and when the bucket is deleted. As S3's, delivery is best
+effort: a proxy that stops loses the records of its last unwritten batch, and each
+proxy writes its own log objects (their names carry a unique part, so they never
+collide).
 
 Log object names are S3's: `<prefix>YYYY-MM-DD-hh-mm-ss-<unique>` (SimplePrefix), or
 `<prefix><owner>/<region>/<bucket>/YYYY/MM/DD/YYYY-MM-DD-hh-mm-ss-<unique>`
@@ -30,6 +32,7 @@ from objectstore.s3compat.logging_config import LoggingConfig
 log = logging.getLogger(__name__)
 
 ROLL_SECONDS = 5.0
+IDLE_SECONDS = 60.0
 MAX_BATCH_LINES = 100_000       # a batch that grows past this is written at once
 Write = Callable[[LoggingConfig, str, bytes], Awaitable[None]]
 
@@ -63,11 +66,17 @@ def object_name(batch: Batch, region: str, delivered: float) -> str:
 
 class LogDelivery:
     def __init__(self, write: Write, region: str, roll_seconds: float = ROLL_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
-        """`write(config, name, body)` stores one log object in the config's target."""
+                 clock: Callable[[], float] = time.time,
+                 idle_seconds: float = IDLE_SECONDS) -> None:
+        """`write(config, name, body)` stores one log object in the config's target. A
+        batch `roll_seconds` old is written when the next record for it comes (which
+        starts the next one, as RGW rolls); one that waited `idle_seconds` (at least
+        `roll_seconds`) is written by the background pass, so the records of a bucket
+        that went quiet still arrive."""
         self.write = write
         self.region = region
         self.roll_seconds = roll_seconds
+        self.idle_seconds = max(idle_seconds, roll_seconds)
         self.clock = clock
         self._batches: dict[tuple[str, ...], Batch] = {}
         self._task: asyncio.Task[None] | None = None
@@ -102,10 +111,10 @@ class LogDelivery:
     async def _roll(self) -> None:
         """Write batches as they come of age; stop when there are none."""
         while self._batches:
-            await asyncio.sleep(min(1.0, self.roll_seconds))
+            await asyncio.sleep(min(1.0, self.idle_seconds))
             now = self.clock()
             for key, batch in list(self._batches.items()):
-                if now - batch.started >= self.roll_seconds:
+                if now - batch.started >= self.idle_seconds:
                     self._write_soon(self._batches.pop(key))
 
     def _write_soon(self, batch: Batch) -> None:

@@ -37,7 +37,7 @@ from objectstore.s3compat import (
     versioning,
 )
 from objectstore.s3compat.access import Reach, S3Access, identity_of, requester_of
-from objectstore.s3compat.access_log_delivery import ROLL_SECONDS
+from objectstore.s3compat.access_log_delivery import IDLE_SECONDS, ROLL_SECONDS
 from objectstore.s3compat.acl import AclRequests, acl_metadata, write_acl
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig
 from objectstore.s3compat.bucket_logging import LOGGED, BucketLogging, Logged
@@ -74,9 +74,10 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
 class S3API:
     def __init__(self, proxy: Proxy, keys: KeyStore,
                  domains: tuple[str, ...] = ("localhost",), day_seconds: float = DAY,
-                 log_roll_seconds: float = ROLL_SECONDS) -> None:
-        """`log_roll_seconds`: how long server access log records gather before they
-        are written as one log object ([bucket_logging] roll_seconds)."""
+                 log_timing: tuple[float, float] = (ROLL_SECONDS, IDLE_SECONDS)) -> None:
+        """`log_timing`: how long server access log records gather before the next
+        one, or no record for a while, closes them into a log object ([bucket_logging]
+        roll_seconds, idle_seconds: access_log_delivery.py)."""
         self.proxy = proxy
         self.containers = Containers(proxy)
         self.keys = keys
@@ -97,7 +98,7 @@ class S3API:
         self.lock = ObjectLockRequests(proxy, self.versioning)
         self.forms = PostObject(keys, self.registry, self.versioning, self.access)
         self.logging = BucketLogging(self.versioning, self.registry, self.access,
-                                     DEFAULT_REGION, log_roll_seconds)
+                                     DEFAULT_REGION, *log_timing)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
         self.domains = tuple(d.lower().strip(".") for d in domains if d)
 

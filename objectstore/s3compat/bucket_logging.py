@@ -26,7 +26,7 @@ from objectstore.proxy.policy.evaluation import Decision, evaluate
 from objectstore.proxy.put_options import PutOptions
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.access import Reach, S3Access
-from objectstore.s3compat.access_log_delivery import ROLL_SECONDS, LogDelivery
+from objectstore.s3compat.access_log_delivery import IDLE_SECONDS, ROLL_SECONDS, LogDelivery
 from objectstore.s3compat.access_log_records import Record, operation
 from objectstore.s3compat.logging_config import (
     SYSMETA,
@@ -67,13 +67,15 @@ class Logged:
 
 class BucketLogging:
     def __init__(self, versioning: S3Versioning, registry: BucketRegistry,
-                 access: S3Access, region: str, roll_seconds: float = ROLL_SECONDS) -> None:
+                 access: S3Access, region: str, roll_seconds: float = ROLL_SECONDS,
+                 idle_seconds: float = IDLE_SECONDS) -> None:
         self.versioning = versioning
         self.proxy = versioning.proxy
         self.containers = versioning.containers
         self.registry = registry
         self.access = access
-        self.delivery = LogDelivery(self._write, region, roll_seconds)
+        self.delivery = LogDelivery(self._write, region, roll_seconds,
+                                    idle_seconds=idle_seconds)
 
     # -- the configuration -----------------------------------------------------------
     async def handle(self, request: Request, reach: Reach, bucket: str,

@@ -1,5 +1,6 @@
 """S3 server access logging through boto3 against a real `serve` (records gather for a
-second here: [bucket_logging] roll_seconds = 1): the configuration as S3 keeps and
+second here, and wait two at most for the next one: [bucket_logging] roll_seconds = 1,
+idle_seconds = 2): the configuration as S3 keeps and
 shows it, the refusals, and the log objects -- AWS's 26-field records, one per request
 (one per key of a DeleteObjects), named as S3 names them, written into the target
 bucket only when the target lets the logging service in."""
@@ -26,7 +27,8 @@ from tests.integration.conftest import USERS, serving
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("bucket-logging") / "data"
-    with serving(data, USERS + "\n[bucket_logging]\nroll_seconds = 1\n") as served:
+    with serving(data, USERS + "\n[bucket_logging]\nroll_seconds = 1\nidle_seconds = 2\n"
+                 ) as served:
         yield served.url
 
 
@@ -270,3 +272,21 @@ def test_a_record_says_when_an_acl_let_the_request_in(url: str) -> None:
     by_requester = {fields(line)[4]: fields(line)[25] for line in lines
                     if fields(line)[6] == "REST.GET.OBJECT"}
     assert by_requester == {"test": "-", "other": "Yes"}
+
+
+def test_the_next_record_closes_a_batch_old_enough(url: str) -> None:
+    s3 = client(url)
+    source, target = buckets(s3, "src", "logs")
+    allow(s3, target, [source])
+    enable(s3, source, target)
+    s3.put_object(Bucket=source, Key="first", Body=b"x")
+    time.sleep(1.2)                               # older than roll_seconds, not idle yet
+    s3.put_object(Bucket=source, Key="second", Body=b"x")
+    keys, lines = log_lines(s3, target, wait=0.5)
+    assert len(keys) == 1 and [fields(line)[7] for line in lines] == ["first"]
+    deadline = time.monotonic() + 10              # "second" waits for the idle pass
+    while len(keys) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        keys, lines = log_lines(s3, target)
+    assert len(keys) == 2 and sorted(fields(line)[7] for line in lines) == ["first",
+                                                                            "second"]
