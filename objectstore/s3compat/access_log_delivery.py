@@ -35,6 +35,12 @@ ROLL_SECONDS = 5.0
 IDLE_SECONDS = 60.0
 MAX_BATCH_LINES = 100_000       # a batch that grows past this is written at once
 Write = Callable[[LoggingConfig, str, bytes], Awaitable[None]]
+# whether a source bucket (name, owner) may still log to the config's target
+Allowed = Callable[[LoggingConfig, str, str], Awaitable[bool]]
+
+
+async def always(config: LoggingConfig, bucket: str, owner: str) -> bool:
+    return True
 
 
 @dataclass
@@ -43,7 +49,7 @@ class Batch:
     owner: str                  # the source bucket owner's canonical id
     bucket: str
     started: float
-    lines: list[str] = field(default_factory=list)
+    lines: list[tuple[str, str, str]] = field(default_factory=list)   # bucket, owner, line
 
 
 def batch_key(config: LoggingConfig, bucket: str) -> tuple[str, ...]:
@@ -67,13 +73,15 @@ def object_name(batch: Batch, region: str, delivered: float) -> str:
 class LogDelivery:
     def __init__(self, write: Write, region: str, roll_seconds: float = ROLL_SECONDS,
                  clock: Callable[[], float] = time.time,
-                 idle_seconds: float = IDLE_SECONDS) -> None:
+                 idle_seconds: float = IDLE_SECONDS, allowed: Allowed = always) -> None:
         """`write(config, name, body)` stores one log object in the config's target. A
         batch `roll_seconds` old is written when the next record for it comes (which
         starts the next one, as RGW rolls); one that waited `idle_seconds` (at least
         `roll_seconds`) is written by the background pass, so the records of a bucket
-        that went quiet still arrive."""
+        that went quiet still arrive. `allowed` is asked again for each source bucket
+        when its records are written: one the target no longer lets in loses them."""
         self.write = write
+        self.allowed = allowed
         self.region = region
         self.roll_seconds = roll_seconds
         self.idle_seconds = max(idle_seconds, roll_seconds)
@@ -93,7 +101,7 @@ class LogDelivery:
             batch = None
         if batch is None:
             batch = self._batches[key] = Batch(config, owner, bucket, now)
-        batch.lines.extend(lines)
+        batch.lines.extend((bucket, owner, line) for line in lines)
         if len(batch.lines) >= MAX_BATCH_LINES:
             self._write_soon(self._batches.pop(key))
         self._keep_rolling()
@@ -123,9 +131,17 @@ class LogDelivery:
         task.add_done_callback(self._writing.discard)
 
     async def _deliver(self, batch: Batch) -> None:
-        if not batch.lines:
+        sources = {(bucket, owner) for bucket, owner, _ in batch.lines}
+        refused = set()
+        for bucket, owner in sources:
+            if not await self.allowed(batch.config, bucket, owner):
+                log.warning("access log records of bucket %s dropped: %s no longer lets "
+                            "the logging service in", bucket, batch.config.target_bucket)
+                refused.add((bucket, owner))
+        lines = [line for bucket, owner, line in batch.lines if (bucket, owner) not in refused]
+        if not lines:
             return
-        body = ("\n".join(batch.lines) + "\n").encode()
+        body = ("\n".join(lines) + "\n").encode()
         name = object_name(batch, self.region, self.clock())
         try:
             await self.write(batch.config, name, body)

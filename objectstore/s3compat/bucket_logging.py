@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from objectstore import errors
 from objectstore.proxy.policy import Requester
 from objectstore.proxy.policy.context import RequestContext
 from objectstore.proxy.policy.evaluation import Decision, evaluate
@@ -75,7 +76,7 @@ class BucketLogging:
         self.registry = registry
         self.access = access
         self.delivery = LogDelivery(self._write, region, roll_seconds,
-                                    idle_seconds=idle_seconds)
+                                    idle_seconds=idle_seconds, allowed=self._still_allowed)
 
     # -- the configuration -----------------------------------------------------------
     async def handle(self, request: Request, reach: Reach, bucket: str,
@@ -136,6 +137,16 @@ class BucketLogging:
         named = any(not s.deny and SERVICE in s.principals.services and s.applies(ctx)
                     for s in stored.policy.statements_for(ctx.action_lower))
         return named and evaluate(stored.policy, ctx) is Decision.ALLOW
+
+    async def _still_allowed(self, config: LoggingConfig, bucket: str, owner: str) -> bool:
+        """Whether the target still lets the logging service in for `bucket` (its
+        owner may have changed its policy since logging was turned on)."""
+        try:
+            await self.registry.require(config.target_account, config.target_bucket)
+        except errors.ObjectStoreError:
+            return False
+        return await self._service_may_write(config.target_account, config.target_bucket,
+                                             config.prefix, bucket, owner)
 
     async def forget(self, account: str, bucket: str) -> None:
         """The bucket is deleted: what it gathered is written first."""

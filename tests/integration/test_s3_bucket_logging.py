@@ -223,6 +223,11 @@ def test_another_owners_target_needs_its_policy_to_let_the_service_in(url: str) 
     with pytest.raises(ClientError) as info:             # the log is the target's owner's
         s3.get_object(Bucket=target, Key=keys[0])
     assert code(info) == "AccessDenied"
+    # the target's owner takes the permission back: the source's records go nowhere
+    other.delete_bucket_policy(Bucket=target)
+    s3.put_object(Bucket=source, Key="after", Body=b"x")
+    time.sleep(3)                                        # past idle_seconds
+    assert log_lines(other, target)[0] == keys
 
 
 def test_what_a_batch_gathered_is_written_before_the_configuration_changes(
