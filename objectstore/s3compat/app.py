@@ -40,6 +40,7 @@ from objectstore.s3compat.access import Reach, S3Access, identity_of, requester_
 from objectstore.s3compat.access_log_delivery import IDLE_SECONDS, ROLL_SECONDS
 from objectstore.s3compat.acl import AclRequests, acl_metadata, write_acl
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig
+from objectstore.s3compat.bucket_cors import BucketCors
 from objectstore.s3compat.bucket_logging import LOGGED, BucketLogging, Logged
 from objectstore.s3compat.buckets import DEFAULT_REGION, Buckets
 from objectstore.s3compat.copying import copy_source
@@ -97,6 +98,7 @@ class S3API:
         self.tagging = ObjectTagging(proxy, self.versioning)
         self.lock = ObjectLockRequests(proxy, self.versioning)
         self.forms = PostObject(keys, self.registry, self.versioning, self.access)
+        self.cors = BucketCors(proxy, self.containers)
         self.logging = BucketLogging(self.versioning, self.registry, self.access,
                                      DEFAULT_REGION, *log_timing)
         # Host <bucket>.<domain> names the bucket (virtual-hosted style).
@@ -120,6 +122,9 @@ class S3API:
         logged = getattr(request.state, LOGGED, None)
         if logged is not None:              # a bucket's request: its server access log
             self.logging.record(logged, request, response, req_id, error_code)
+            if "origin" in request.headers:     # and a browser's: CORS
+                await self.cors.decorate(request, response, logged.reach.account,
+                                         logged.bucket)
         await response(scope, receive, send)
 
     async def authenticate(self, request: Request, raw_path: str,
@@ -156,6 +161,8 @@ class S3API:
             bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
             if bucket and not obj:
                 return await self.forms.handle(request, bucket)
+        if request.method == "OPTIONS":       # a browser's preflight: never signed
+            return await self.preflight(request, raw_path)
         query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
         user, signed, key = await self.authenticate(request, raw_path, query)
         note_account(user.account if user is not None else "")
@@ -193,10 +200,24 @@ class S3API:
                 return await self.logging.handle(request, reach, bucket,
                                                  await self.registry.require(reach.account,
                                                                              bucket))
+            if "cors" in params:
+                await self.registry.require(reach.account, bucket)
+                return await self.cors.handle(request, reach.account, bucket)
             if request.method == "DELETE" and not params:     # first what it gathered
                 await self.logging.forget(reach.account, bucket)
+                deleted = await self.buckets.handle(request, reach, bucket, params)
+                await self.cors.forget(reach.account, bucket, container_too=False)
+                return deleted
             return await self.buckets.handle(request, reach, bucket, params)
         return await self.object_op(request, reach, user, bucket, obj, params, signed, key)
+
+    async def preflight(self, request: Request, raw_path: str) -> Response:
+        bucket, _ = self.bucket_and_key(request.headers.get("host", ""), raw_path)
+        if not bucket:
+            raise s3errors.MethodNotAllowed()
+        reach = await self.access.reach(identity_of(None), bucket)   # NoSuchBucket
+        await self.registry.require(reach.account, bucket)
+        return await self.cors.preflight(request, reach.account, bucket)
 
     def bucket_and_key(self, host: str, raw_path: str) -> tuple[str, str]:
         """Virtual-hosted style when the Host is <bucket>.<domain>, else path style."""

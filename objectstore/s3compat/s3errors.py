@@ -227,6 +227,10 @@ class NoSuchTagSet(S3Error):
     status, default_message = 404, "The TagSet does not exist"
 
 
+class NoSuchCORSConfiguration(S3Error):
+    status, default_message = 404, "The CORS configuration does not exist"
+
+
 class NoSuchObjectLockConfiguration(S3Error):
     status = 404
     default_message = "The specified object does not have a ObjectLock configuration"

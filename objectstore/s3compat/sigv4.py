@@ -22,10 +22,13 @@ from objectstore.s3compat.uri import lossless
 
 # Query parameters that authenticate a request (presigned V4 and V2 URLs), never an
 # operation's own parameters.
+# (botocore's SigV2 presigned URLs also carry the signed Content-Type / Content-MD5 as
+# `content-type` / `content-md5`: the request's own headers are what the signature
+# covers and what is stored)
 QUERY_AUTH_PARAMS = frozenset({"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
                                "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature",
                                "X-Amz-Security-Token", "AWSAccessKeyId", "Signature",
-                               "Expires"})
+                               "Expires", "content-type", "content-md5"})
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = 15 * 60
 MAX_EXPIRES = 7 * 24 * 3600
