@@ -90,14 +90,18 @@ class LogDelivery:
         self._task: asyncio.Task[None] | None = None
         self._writing: set[asyncio.Task[None]] = set()
 
-    def add(self, bucket: str, owner: str, config: LoggingConfig, lines: list[str]) -> None:
-        """Records of one request to `bucket` (its owner's canonical id `owner`)."""
+    async def add(self, bucket: str, owner: str, config: LoggingConfig, lines: list[str]
+                  ) -> None:
+        """Records of one request to `bucket` (its owner's canonical id `owner`). A
+        batch they close is written before this returns, so the request that rolled
+        it is answered once its log object is there (as RGW commits it)."""
         key = batch_key(config, bucket)
         now = self.clock()
         batch = self._batches.get(key)
+        closed = None
         if batch is not None and (now - batch.started >= self.roll_seconds
                                   or not batch.config.same_as(config)):
-            self._write_soon(self._batches.pop(key))
+            closed = self._batches.pop(key)
             batch = None
         if batch is None:
             batch = self._batches[key] = Batch(config, owner, bucket, now)
@@ -105,6 +109,8 @@ class LogDelivery:
         if len(batch.lines) >= MAX_BATCH_LINES:
             self._write_soon(self._batches.pop(key))
         self._keep_rolling()
+        if closed is not None:
+            await self._deliver(closed)
 
     def flush(self, config: LoggingConfig, bucket: str) -> Awaitable[None]:
         """Write now the batch `bucket`'s records go to (its configuration changes or

@@ -121,7 +121,7 @@ class S3API:
         response.headers["x-amz-id-2"] = req_id
         logged = getattr(request.state, LOGGED, None)
         if logged is not None:              # a bucket's request: its server access log
-            self.logging.record(logged, request, response, req_id, error_code)
+            await self.logging.record(logged, request, response, req_id, error_code)
             if "origin" in request.headers:     # and a browser's: CORS
                 await self.cors.decorate(request, response, logged.reach.account,
                                          logged.bucket)

@@ -155,8 +155,8 @@ class BucketLogging:
             await self.delivery.flush(config, bucket)
 
     # -- records ---------------------------------------------------------------------
-    def record(self, logged: Logged, request: Request, response: Response, request_id: str,
-               error_code: str) -> None:
+    async def record(self, logged: Logged, request: Request, response: Response,
+                     request_id: str, error_code: str) -> None:
         """The record(s) of one request, if its bucket logs (a dict lookup if not)."""
         account, bucket = logged.reach.account, logged.bucket
         config = decode(self.proxy.known_containers.sysmeta(account, bucket).get(SYSMETA, ""))
@@ -192,7 +192,7 @@ class BucketLogging:
         else:
             lines = [one(logged.key, version)]
         if lines:
-            self.delivery.add(bucket, logged.reach.owner, config, lines)
+            await self.delivery.add(bucket, logged.reach.owner, config, lines)
 
     async def _write(self, config: LoggingConfig, name: str, body: bytes) -> None:
         await self.versioning.put_object(

@@ -93,21 +93,21 @@ def test_batches_roll_by_age_and_change_of_target() -> None:
     async def main() -> None:
         delivery = LogDelivery(write, "us-east-1", roll_seconds=60, clock=lambda: now[0])
         first, second = LoggingConfig("l1", "AUTH_t", "a/"), LoggingConfig("l2", "AUTH_t", "")
-        delivery.add("b", "t", first, ["one", "two"])
+        await delivery.add("b", "t", first, ["one", "two"])
         now[0] += 59
-        delivery.add("b", "t", first, ["three"])
+        await delivery.add("b", "t", first, ["three"])
         assert written == []
         now[0] += 1                                  # 60 s old: written on the next one
-        delivery.add("b", "t", first, ["four"])
-        delivery.add("b", "t", second, ["five"])   # the target changed
+        await delivery.add("b", "t", first, ["four"])
+        await delivery.add("b", "t", second, ["five"])   # the target changed
         await delivery.close()
         assert [(t, body) for t, _, body in written] == [
             ("l1", b"one\ntwo\nthree\n"), ("l1", b"four\n"), ("l2", b"five\n")]
         assert written[0][1].startswith("a/1970-01-01-00-")
         # two sources logging to one target and prefix share a batch (one log object)
         written.clear()
-        delivery.add("b", "t", first, ["six"])
-        delivery.add("c", "t", first, ["seven"])
+        await delivery.add("b", "t", first, ["six"])
+        await delivery.add("c", "t", first, ["seven"])
         await delivery.flush(first, "c")
         assert [body for _, _, body in written] == [b"six\nseven\n"]
 
