@@ -38,7 +38,7 @@ from objectstore.s3compat.post_policy import (
     verify_v4,
 )
 from objectstore.s3compat.registry import BucketRegistry
-from objectstore.s3compat.responses import el, quote_etag, xml_doc
+from objectstore.s3compat.responses import el, quote_etag
 from objectstore.s3compat.uploads import DEFAULT_CONTENT_TYPE, META, request_stream, user_meta
 from objectstore.s3compat.versioning import S3Versioning
 
@@ -214,7 +214,9 @@ def _answer(fields: dict[str, str], bucket: str, key: str, etag: str,
     if status == "201":
         body = (el("Location", headers["location"]) + el("Bucket", bucket) + el("Key", key)
                 + el("ETag", etag))
-        return Response(xml_doc("PostResponse", body), status_code=201, headers=headers,
+        # (S3's PostResponse has no namespace, unlike its other documents)
+        document = f'<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse>{body}</PostResponse>'
+        return Response(document.encode(), status_code=201, headers=headers,
                         media_type="application/xml")
     return Response(status_code=200 if status == "200" else 204, headers=headers)
 
