@@ -137,8 +137,7 @@ class Proxy:
         index = 0 if len(ring.policies) == 1 else \
             await self.container_policies.index(account, container)
         if index == 0:                  # the default: the ring's own placement
-            part, primaries = ring.get_nodes(account, container, obj)
-            return Placement(part, primaries, ring.handoffs(part), ring.replicas)
+            return self.placement(account, container, obj)
         try:
             policy = ring.policy(index)
         except KeyError:
