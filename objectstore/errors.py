@@ -84,3 +84,16 @@ class NameTaken(Conflict):
 class QuotaExceeded(ObjectStoreError):
     """A write would take a container past the quota its owner set (Swift 413, S3
     EntityTooLarge)."""
+
+
+class EncryptionKeyRequired(BadRequest):
+    """An object encrypted with a customer's key (S3 SSE-C), read without that key or
+    with another one (400, as S3's compatible stores answer)."""
+
+
+class UnknownEncryptionKey(BadRequest):
+    """A KMS key id the store is not configured with (S3 KMS.NotFoundException)."""
+
+
+class KeysUnavailable(ServiceUnavailable):
+    """This proxy lacks the key file, or the key an object names in it."""

@@ -37,9 +37,11 @@ from objectstore.api.swift_errors import (
 from objectstore.api.symlink_requests import follow, located, put_symlink, resolve
 from objectstore.api.truth import is_true
 from objectstore.api.unsupported import refuse_unknown_manifest_query
+from objectstore.crypto.protection import kept_encryption
 from objectstore.http.reads import ReadPolicy, answer_read
 from objectstore.proxy import copies
 from objectstore.proxy.copies import SourceConditions
+from objectstore.proxy.default_encryption import default_encryption
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.object_info import DLO_MANIFEST, ObjectInfo, posted_system
@@ -232,7 +234,7 @@ async def post_content_type(b: Backend, request: Request, t: SwiftPath,
 
     path = versioning.copy_source(t, version)
     _, stored = await copies.copy_object(b.proxy, path, path, None, rewritten,
-                                         resolve=itself)
+                                         resolve=itself, as_stored=True)
     if stored is None:
         posted = dict(metadata)
         if delete_at is not None:
@@ -283,9 +285,14 @@ async def copy_object(b: Backend, request: Request, src: SwiftPath, dst: SwiftPa
         dlo = source.system.other.get(DLO_MANIFEST) if manifest_only else None
         if dlo:
             system[DLO_MANIFEST] = dlo
+        # encrypted as the destination bucket says, else as the source was
+        encryption = default_encryption(b.proxy.known_containers.sysmeta(
+            dst.account, dst.container or ""), b.proxy.keyring) or kept_encryption(
+            source.system.other)
         return PutOptions(content_type=h.get("content-type", source.content_type),
                           content_headers=content, user_metadata=user,
-                          system_metadata=system, delete_at=delete_at)
+                          system_metadata=system, delete_at=delete_at,
+                          encryption=encryption)
 
     async def whole(handle: ObjectHandle | ManifestHandle
                     ) -> ObjectHandle | ManifestHandle:

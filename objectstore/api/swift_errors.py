@@ -127,6 +127,9 @@ SWIFT_ERRORS: dict[type[errors.ObjectStoreError], SwiftError] = {
                                           "currently unavailable. Please try again at a "
                                           "later time."),
     errors.DiskFileError: INTERNAL,
+    errors.EncryptionKeyRequired: SwiftError(400, "Bad Request"),
+    errors.UnknownEncryptionKey: SwiftError(400, "Bad Request"),
+    errors.KeysUnavailable: SwiftError(503, "Service Unavailable"),
 }
 
 

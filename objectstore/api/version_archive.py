@@ -27,6 +27,7 @@ from objectstore.api.expiry import queue
 from objectstore.api.names import MAX_OBJECT, SwiftPath
 from objectstore.api.swift_errors import PreconditionFailedWithReason
 from objectstore.api.versioned_writes import Archive, archive_of
+from objectstore.crypto.protection import CRYPTO_BODY
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
 from objectstore.proxy.put_options import PutOptions
@@ -172,8 +173,9 @@ async def _copy_as_stored(b: Backend, handle: ObjectHandle | ManifestHandle,
                              content_headers=dict(info.content_headers),
                              user_metadata=dict(info.user_metadata),
                              system_metadata=info.system.headers(), length=info.size,
-                             etag=info.etag or None, delete_at=delete_at)
-        stream = await stored.read(None)
+                             etag=None if CRYPTO_BODY in stored.headers else info.etag or None,
+                             delete_at=delete_at)
+        stream = await stored.read_stored()     # as stored: ciphertext stays ciphertext
         await b.proxy.put_object(to.account, to.container, to.obj, stream.body, options)
     finally:
         stored.discard()

@@ -30,8 +30,10 @@ from objectstore.api.responses import iso_date, listing_format
 from objectstore.api.swift_errors import ConflictWithReason, LengthRequired, NotAcceptable
 from objectstore.api.truth import TRUE
 from objectstore.proxy.containers import listed_etag
+from objectstore.proxy.default_encryption import default_encryption
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle
+from objectstore.proxy.object_info import MANIFEST
 from objectstore.proxy.put_options import PutOptions, Stored
 from objectstore.proxy.version_names import (
     DELETE_MARKER_TYPE,
@@ -204,11 +206,16 @@ def marker_response(exc: DeleteMarker) -> Response:
 async def store(b: Backend, t: SwiftPath, body: AsyncIterator[bytes], options: PutOptions,
                 obj: str | None = None, container: str | None = None
                 ) -> tuple[Stored, str | None]:
-    """Write an object: as a new version in an enabled container, plainly otherwise.
-    Returns what was stored and its version id (None when not versioned)."""
+    """Write an object: as a new version in an enabled container, plainly otherwise;
+    encrypted as the bucket's default encryption says when the write names none (a
+    large object's manifest is not: its segments are). Returns what was stored and its
+    version id (None when not versioned)."""
     container = container or t.container
     obj = obj or t.obj
     assert container is not None and obj is not None
+    if options.encryption is None and MANIFEST not in options.system_metadata:
+        options.encryption = default_encryption(
+            b.proxy.known_containers.sysmeta(t.account, container), b.proxy.keyring)
     if await b.containers.versioning(t.account, container) == "true":
         written = await b.versions.put(t.account, container, obj, body, options)
         return written.stored, written.version_id

@@ -14,6 +14,7 @@ from objectstore.cli import (
     cluster_commands,
     daemon_commands,
     health_command,
+    keys_command,
     ring_commands,
     serve_command,
     status_command,
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     daemon_commands.register(commands)
     health_command.register(commands)
     status_command.register(commands)
+    keys_command.register(commands)
     return parser
 
 

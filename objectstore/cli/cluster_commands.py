@@ -20,7 +20,9 @@ from objectstore.cli.configs import (
     node_toml,
     proxy_toml,
 )
+from objectstore.cli.encryption_settings import keyring_of
 from objectstore.cli.errors import CommandError
+from objectstore.crypto import keyfile
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
@@ -113,6 +115,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     secret_path = root / "secret"
     write_atomic(secret_path, (secrets.token_hex(32) + "\n").encode())
     os.chmod(secret_path, 0o600)
+    if not (root / keyfile.FILE_NAME).exists():     # (an earlier init's opens its objects)
+        keyfile.create(root / keyfile.FILE_NAME)
     hash_prefix = secrets.token_hex(16)
     builder = RingBuilder(args.part_power, args.replicas, 1)
     builder.policies = policies.usual(builder.replicas)
@@ -183,6 +187,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
                             config.settings.read_timeout)
         ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
         proxy = Proxy(ring, client, config.settings)
+        if config.key_file is not None:
+            proxy.keyring = keyring_of(config.key_file, config.kms)
         keystone = Keystone(config.keystone) if config.keystone else None
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
                                             config.secret, config.token_life,

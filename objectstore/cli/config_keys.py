@@ -30,6 +30,8 @@ TABLES: Mapping[str, frozenset[str]] = {
     "node": frozenset({"devices", "host", "port", "connect_timeout", "read_timeout", "ring",
                        "reserve_bytes"}),
     "cluster": frozenset({"secret", "secret_file", "hash_prefix", "hash_suffix"}),
+    "encryption": frozenset({"key_file"}),
+    "kms": frozenset({"keys", "default_key"}),
 }
 
 

@@ -2,6 +2,7 @@
 and read by `objectstore node` / `objectstore proxy`.
 
     DIR/secret            the cluster secret (hex), readable by the owner only
+    DIR/encryption-keys.json  the keys of encryption at rest, the owner's only
     DIR/object.builder    the ring builder, DIR/object.ring the ring
     DIR/node<i>.toml      [node] host, port, devices; [cluster] secret_file, hash_prefix
     DIR/proxy.toml        [proxy] host, port, ring, timeouts; [cluster] ...; [[users]]
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
+from objectstore.cli.encryption_settings import key_file_of, kms_of
 from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.cli.setting_values import log_timing
+from objectstore.crypto.kms import KmsSettings
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
@@ -41,6 +44,8 @@ class ProxyConfig:
     keystone: KeystoneSettings | None = None   # [keystone]
     expiry: ExpirerSettings = field(default_factory=ExpirerSettings)   # [expirer]
     log_timing: tuple[float, float] = (5.0, 60.0)   # [bucket_logging] roll, idle seconds
+    key_file: Path | None = None                    # [encryption] key_file
+    kms: KmsSettings = field(default_factory=KmsSettings)   # [kms]
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -126,7 +131,8 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             s3_domains=tuple(doc.get("s3", {}).get("domains", ["localhost"])),
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
             keystone=keystone_of(doc), expiry=expirer_of(doc),
-            log_timing=log_timing(doc))
+            log_timing=log_timing(doc), key_file=key_file_of(doc, path.parent),
+            kms=kms_of(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

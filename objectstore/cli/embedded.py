@@ -1,6 +1,7 @@
 """`objectstore serve`: a proxy and N storage nodes in one process, on one data dir.
 
     <data-dir>/serve.json        cluster secret, hash salt and node ports (made once)
+    <data-dir>/encryption-keys.json  the keys of encryption at rest (made once)
     <data-dir>/object.builder    the ring's builder, and object.ring the ring
     <data-dir>/node<i>/d<i>/     node i's one device
 
@@ -35,10 +36,12 @@ from objectstore.cli.daemon_commands import (
     daemon_role,
     make_daemon,
 )
+from objectstore.cli.encryption_settings import keyring_of, load_kms
 from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import load_expirer
 from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.cli.setting_values import log_timing
+from objectstore.crypto import keyfile
 from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.lifecycle import LifecycleWorker
 from objectstore.node.config import NodeConfig
@@ -190,7 +193,9 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     keystone = load_keystone(config)     # a bad [keystone] stops us before anything runs
     expiry = load_expirer(config)        # and a bad [expirer]
     log_roll = load_log_timing(config)
+    kms = load_kms(config)               # and a bad [kms]
     layout = prepare(data_dir, nodes, replicas)
+    keyfile.ensure(data_dir / keyfile.FILE_NAME)
     # every port bound first: one in use is one clear error, before anything runs
     sockets: list[socket.socket] = []
     try:
@@ -217,6 +222,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     users = load_users(config)
     proxy = Proxy(ring, client)
+    proxy.keyring = keyring_of(data_dir / keyfile.FILE_NAME, kms)
     lifecycle = load_lifecycle(config)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
                                         layout.secret, load_token_life(config),

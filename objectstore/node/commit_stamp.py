@@ -10,11 +10,17 @@ A stamp of DIGEST_SIZE also carries the body's MD5 (the ETag) and xxh3-64, compu
 by the proxy as the body went through: the node then skips MD5 (the dominant CPU cost
 of storing large objects, paid three times over) and checks the xxh3 it computes anyway
 against the proxy's, so a body changed on the way is still refused.
+
+A stamp of FOOTED_SIZE adds a footer: system metadata the proxy learns only once the
+body has ended (an encrypted object's plaintext ETag and checksum: crypto/writing.py),
+as JSON padded to FOOTER_SIZE. The node stores it with the object and lists the object
+with the footer's listing ETag, if it gives one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from objectstore.errors import BadRequest
 from objectstore.timestamps import Timestamp
@@ -22,7 +28,9 @@ from objectstore.timestamps import Timestamp
 HEADER = "x-backend-commit-stamp"    # value: the stamp's size in bytes
 SIZE = 40                            # the timestamp alone
 DIGEST_SIZE = 96                     # the timestamp, the body's MD5 and xxh3-64
-SIZES = (SIZE, DIGEST_SIZE)
+FOOTER_SIZE = 1024
+FOOTED_SIZE = DIGEST_SIZE + FOOTER_SIZE     # ... and a footer
+SIZES = (SIZE, DIGEST_SIZE, FOOTED_SIZE)
 
 
 @dataclass(frozen=True)
@@ -30,9 +38,16 @@ class Stamp:
     timestamp: Timestamp
     md5: str = ""           # hex, with DIGEST_SIZE
     xxh3: str = ""
+    footer: dict[str, str] = field(default_factory=dict)
 
 
-def encode(timestamp: Timestamp, md5: str = "", xxh3: str = "") -> bytes:
+def encode(timestamp: Timestamp, md5: str = "", xxh3: str = "",
+           footer: dict[str, str] | None = None) -> bytes:
+    if footer is not None:
+        tail = json.dumps(footer, separators=(",", ":")).encode()
+        if len(tail) > FOOTER_SIZE:
+            raise ValueError("commit stamp footer too large")
+        return encode(timestamp, md5, xxh3) + tail.ljust(FOOTER_SIZE)
     if md5:
         return f"{timestamp.internal} {md5} {xxh3}".encode().ljust(DIGEST_SIZE)
     return timestamp.internal.encode().ljust(SIZE)
@@ -40,6 +55,13 @@ def encode(timestamp: Timestamp, md5: str = "", xxh3: str = "") -> bytes:
 
 def decode(stamp: bytes) -> Stamp:
     try:
+        if len(stamp) == FOOTED_SIZE:
+            footer = json.loads(stamp[DIGEST_SIZE:])
+            if not isinstance(footer, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in footer.items()):
+                raise ValueError("footer")
+            digests = decode(stamp[:DIGEST_SIZE])
+            return Stamp(digests.timestamp, digests.md5, digests.xxh3, footer)
         fields = stamp.decode("ascii").split()
         if len(stamp) == DIGEST_SIZE:
             ts, md5, xxh3 = fields

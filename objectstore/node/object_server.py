@@ -98,7 +98,9 @@ class ObjectServer:
         stamp_size = request.headers.get(commit_stamp.HEADER)  # the timestamp follows
         if stamp_size is not None and stamp_size not in [str(n) for n in commit_stamp.SIZES]:
             raise BadRequest("bad commit stamp size")
-        digests_follow = stamp_size == str(commit_stamp.DIGEST_SIZE)
+        digests_follow = stamp_size in (str(commit_stamp.DIGEST_SIZE),
+                                        str(commit_stamp.FOOTED_SIZE))
+        footer: dict[str, str] = {}       # system metadata sent after the body
         stamp_len = int(stamp_size) if stamp_size is not None else 0
         declared = request.headers.get("content-length")
         extra = checksums.running(request.headers.get(wire.CHECKSUM_ALGORITHM, ""))
@@ -122,6 +124,9 @@ class ObjectServer:
                     if stamp.xxh3 != writer.checksum:
                         raise UnprocessableEntity("body changed on its way from the proxy")
                     writer.use_etag(stamp.md5)
+                footer = stamp.footer
+                if any(not k.startswith(SYSMETA) for k in footer):
+                    raise BadRequest("a commit stamp footer holds only system metadata")
         except BaseException:
             writer.abort()
             raise
@@ -134,6 +139,7 @@ class ObjectServer:
             writer.abort()
             raise UnprocessableEntity("body does not match its ETag")
         stored = _stored_headers(request)
+        stored.update(footer)
         if extra is not None:
             stored[f"{SYSMETA}checksum-{extra.name}"] = extra.b64digest()
         h = request.headers
@@ -141,8 +147,8 @@ class ObjectServer:
         # A manifest is listed with the size and ETag of the object it stands for.
         update = self._listing_update(request, t, "PUT", timestamp, {
             "x-size": h.get(f"{SYSMETA}manifest-size", str(writer.size)),
-            "x-etag": h.get(wire.LISTING_ETAG) or h.get(f"{SYSMETA}manifest-etag",
-                                                         writer.etag),
+            "x-etag": footer.get(wire.LISTING_ETAG) or h.get(wire.LISTING_ETAG)
+            or h.get(f"{SYSMETA}manifest-etag", writer.etag),
             "x-content-type": content_type})
         steps = writer.commit_steps(timestamp, content_type, _user_meta(request), stored,
                                     only_if_newer=True,

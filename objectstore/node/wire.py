@@ -85,6 +85,10 @@ ERROR_STATUS: dict[type[errors.ObjectStoreError], int] = {
     errors.InsufficientStorage: 507,
     errors.ServiceUnavailable: 503,
     errors.DiskFileError: 500,
+    # the proxy's own (nodes never see a key): as their base classes
+    errors.EncryptionKeyRequired: 400,
+    errors.UnknownEncryptionKey: 400,
+    errors.KeysUnavailable: 503,
 }
 
 

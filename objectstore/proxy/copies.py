@@ -50,13 +50,18 @@ None: nothing to copy after all (a Swift POST whose Content-Type is the same).""
 async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
                       conditions: SourceConditions | None, build: Destination,
                       source_range: str | None = None, resolve: Resolve | None = None,
-                      write: Write | None = None) -> tuple[ObjectInfo, Stored | None]:
+                      write: Write | None = None, as_stored: bool = False
+                      ) -> tuple[ObjectInfo, Stored | None]:
     """Copy `source` (or the one span its Range header `source_range` selects: Swift's
     COPY with Range) to `destination`; returns the source's info and what was stored
     (None when `build` said there is nothing to copy). `resolve` turns the opened
     source into what is copied (the Swift API's: a DLO made whole, a large object's
     segments read with the requester's rights). `write` stores the copy (default:
-    Proxy.put_object; the Swift API's: as a new version in a versioned container)."""
+    Proxy.put_object; the Swift API's: as a new version in a versioned container).
+    `as_stored`: the bytes are copied as they are stored (an encrypted object's
+    ciphertext, with its envelope among the system metadata `build` keeps), for a copy
+    of an object onto itself; otherwise as they read, and `build` says how the copy
+    is to be encrypted."""
     handle = await proxy.open_object(*source)
     if resolve is not None:
         handle = await resolve(handle)
@@ -76,17 +81,18 @@ async def copy_object(proxy: Proxy, source: ObjectPath, destination: ObjectPath,
         if options is None:
             return info, None
         options.length = span.length if span else info.size
-        stored = await (write or proxy.put_object)(*destination, _read(handle, span),
-                                                   options)
+        stored = await (write or proxy.put_object)(*destination,
+                                                   _read(handle, span, as_stored), options)
     finally:
         handle.discard()
     return info, stored
 
 
-async def _read(handle: ObjectHandle | ManifestHandle, span: ByteRange | None
-                ) -> AsyncIterator[bytes]:
+async def _read(handle: ObjectHandle | ManifestHandle, span: ByteRange | None,
+                as_stored: bool) -> AsyncIterator[bytes]:
     """The source's body, opened only when the write starts reading it (a destination
     condition that fails first leaves the source unread)."""
-    stream = await handle.read(span)
+    stream = await (handle.read_stored(span) if as_stored and isinstance(handle, ObjectHandle)
+                    else handle.read(span))
     async for chunk in stream.body:
         yield chunk

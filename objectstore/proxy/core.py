@@ -20,6 +20,9 @@ import aiohttp
 import xxhash
 
 from objectstore import errors
+from objectstore.crypto.keyring import Keyring
+from objectstore.crypto.protection import CRYPTO_ETAG, Encryption
+from objectstore.crypto.writing import EncryptedWrite
 from objectstore.http.ranges import ByteRange
 from objectstore.node import commit_stamp, paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
@@ -112,6 +115,8 @@ class Proxy:
         self.settings = settings or ProxySettings()
         self.known_containers = ExistenceCache(self.settings.container_ttl)
         self.container_policies = ContainerPolicies(self.settings.container_ttl)
+        # the keys encrypted objects are sealed with (None: this proxy encrypts nothing)
+        self.keyring: Keyring | None = None
         st = self.settings
         self.fanout = FanOut(client, Timing(st.connect_timeout, st.read_timeout,
                                             st.grace_min, st.grace_max),
@@ -180,15 +185,39 @@ class Proxy:
         HEAD, as reads do: the newest a quorum knows of), checks the conditions, then
         writes: this is not atomic -- a write landing between the two is not seen. The
         body is not read when a condition fails."""
+        sealed = None
+        if options.encryption is not None:
+            sealed = self.encrypted_write(options)
         if options.conditional:
             await self.check_write(account, container, obj, options)
         headers = node_headers(options)
+        if sealed is not None:
+            headers.update(sealed.headers())
+            body = sealed.stream(body)
         length = options.length
         if length is not None and length <= SMALL_BODY:
             return await self._put_buffered(account, container, obj, body, headers, length,
-                                            options)
+                                            options, sealed)
         return await self._put_streamed(account, container, obj, body, headers, length,
-                                        options)
+                                        options, sealed)
+
+    def check_encryption(self, asked: Encryption) -> None:
+        """Refuse an encryption this proxy could not seal (no key file, an unknown KMS
+        key), as a write asking for it would be."""
+        if self.keyring is None:
+            raise errors.KeysUnavailable("this proxy has no encryption keys")
+        self.keyring.check(asked.protection)
+
+    def encrypted_write(self, options: PutOptions) -> EncryptedWrite:
+        """Seal a new data key for the write `options.encryption` asks for (refused
+        here, before a byte is read, if this proxy cannot)."""
+        asked = options.encryption
+        assert asked is not None
+        if self.keyring is None:
+            raise errors.KeysUnavailable("this proxy has no encryption keys")
+        sealed = self.keyring.seal(asked.protection, asked.customer_key)
+        return EncryptedWrite(asked.protection, sealed, options.checksum_algorithm,
+                              options.etag, options.system_metadata.get(wire.LISTING_ETAG))
 
     async def check_write(self, account: str, container: str, obj: str,
                           options: PutOptions) -> None:
@@ -203,7 +232,8 @@ class Proxy:
 
     async def _put_buffered(self, account: str, container: str, obj: str,
                             body: AsyncIterator[bytes], headers: dict[str, str],
-                            declared: int, options: PutOptions) -> Stored:
+                            declared: int, options: PutOptions,
+                            sealed: EncryptedWrite | None) -> Stored:
         """A small object: read it whole, then one plain request per node (no
         100-continue round trip, no per-node task and queue)."""
         chunks = []
@@ -221,12 +251,13 @@ class Proxy:
         data = b"".join(chunks)
         # the ETag computed once here, not on every node (see commit_stamp)
         stamp = commit_stamp.encode(timestamp, hashlib.md5(data, usedforsecurity=False)
-                                    .hexdigest(), xxhash.xxh3_64_hexdigest(data))
+                                    .hexdigest(), xxhash.xxh3_64_hexdigest(data),
+                                    None if sealed is None else sealed.footer())
         data += stamp
         headers.update({"x-timestamp": timestamp.internal,
                         wire.PARTITION: str(cwhere.partition),
                         "content-length": str(len(data)),
-                        commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)})
+                        commit_stamp.HEADER: str(len(stamp))})
         updates = self.update_headers(cwhere.primaries)
         part, width = where.partition, len(where.primaries)
         kind = where.kind
@@ -240,21 +271,23 @@ class Proxy:
             self.write_strategy(where.replicas, width, retry=FULL_OR_NO_ANSWER))
         results = [(r.answer, r.headers) for r in per_slot(replies, width)]
         return await self._finish_put(results, where.replicas, cwhere, account, container,
-                                      obj, timestamp, size, options)
+                                      obj, timestamp, size, options, sealed)
 
     async def _put_streamed(self, account: str, container: str, obj: str,
                             body: AsyncIterator[bytes], headers: dict[str, str],
-                            declared: int | None, options: PutOptions) -> Stored:
+                            declared: int | None, options: PutOptions,
+                            sealed: EncryptedWrite | None) -> Stored:
         """Stream the body to the nodes as it arrives; memory stays bounded."""
         where = await self.object_placement(account, container, obj)
         cwhere = self.placement(account, container)
         replicas = where.replicas
         timestamp = Timestamp.now()       # replaced by the commit stamp at the end
+        stamp_size = commit_stamp.DIGEST_SIZE if sealed is None else commit_stamp.FOOTED_SIZE
         headers.update({"x-timestamp": timestamp.internal,
                         wire.PARTITION: str(cwhere.partition),
-                        commit_stamp.HEADER: str(commit_stamp.DIGEST_SIZE)})
+                        commit_stamp.HEADER: str(stamp_size)})
         if declared is not None:
-            headers["content-length"] = str(declared + commit_stamp.DIGEST_SIZE)
+            headers["content-length"] = str(declared + stamp_size)
         started = await start_uploads(self.fanout, self.candidates(where),
                                       len(where.primaries), replicas, where.partition,
                                       (account, container, obj), headers,
@@ -289,19 +322,20 @@ class Proxy:
             await send_all(uploads, held, replicas, self.fanout.timing)
         # The body ended cleanly: now the write's time is known (the last to finish wins).
         timestamp = max(Timestamp.now(), timestamp)
-        stamp = commit_stamp.encode(timestamp, md5.hexdigest(), xxh3.hexdigest())
+        stamp = commit_stamp.encode(timestamp, md5.hexdigest(), xxh3.hexdigest(),
+                                    None if sealed is None else sealed.footer())
         await send_all(uploads, stamp, replicas, self.fanout.timing)
         await send_all(uploads, None, replicas, self.fanout.timing)
         answers = await upload_answers(self.fanout, uploads, replicas)
         results = [(answers.get(i, Answer(0, None, i)), u.headers if u is not None else {})
                    for i, u in enumerate(started)]
         return await self._finish_put(results, replicas, cwhere, account, container,
-                                      obj, timestamp, size, options)
+                                      obj, timestamp, size, options, sealed)
 
     async def _finish_put(self, results: list[tuple[Answer, dict[str, str]]], replicas: int,
                           cwhere: Placement, account: str, container: str,
-                          obj: str, timestamp: Timestamp, size: int, options: PutOptions
-                          ) -> Stored:
+                          obj: str, timestamp: Timestamp, size: int, options: PutOptions,
+                          sealed: EncryptedWrite | None = None) -> Stored:
         """Decide a write from each primary's (answer, headers); a container replica
         whose object node did not take it hears from us instead."""
         answers = [a for a, _ in results]
@@ -312,6 +346,8 @@ class Proxy:
         stored_by = [h for a, h in results if a.status == 201]
         etags = sorted({h.get("etag", "") for h in stored_by} - {""})
         etag = etags[0] if etags else ""
+        if sealed is not None:                   # the plaintext's, not the ciphertext's
+            etag = sealed.etag
         cnodes = cwhere.primaries
         orphans = [cnodes[i % len(cnodes)] for i, a in enumerate(answers)
                    if not 200 <= a.status < 300]
@@ -324,7 +360,10 @@ class Proxy:
             "x-etag": system.get(wire.LISTING_ETAG) or system.get(MANIFEST_ETAG, etag),
             "x-content-type": options.content_type})
         stored = Stored(etag, timestamp)
-        if options.checksum_algorithm:           # a checksum the nodes computed (S3)
+        if sealed is not None:                   # computed here, on the plaintext
+            stored.checksums.update(sealed.checksums)
+            stored.protection = sealed.protection
+        elif options.checksum_algorithm:         # a checksum the nodes computed (S3)
             prefix = wire.OBJECT_SYSMETA_CHECKSUM
             for h in stored_by:
                 stored.checksums.update({k[len(prefix):]: v for k, v in h.items()
@@ -382,6 +421,8 @@ class Proxy:
             path = node_path(kind, target.device, part, account, container, obj)
             resp = await self.client.request(method, target, path)
             h = {k.lower(): v for k, v in resp.headers.items()}
+            if CRYPTO_ETAG in h:        # an encrypted object shows its plaintext's MD5
+                h["etag"] = h[CRYPTO_ETAG]
             if method == "GET" and resp.status == 200:
                 return Reply(answer_from(resp.status, h, -1), h, kept=resp)
             async with resp:
@@ -469,7 +510,8 @@ class Proxy:
         holders += targets[len(answers):]   # not asked (a majority agreed): last resorts
         path = (account, container, obj)
         handle = ObjectHandle(self.client, self.fanout.limiter, look.heads[best.node],
-                              look.partition, path, holders, kind=look.kind)
+                              look.partition, path, holders, kind=look.kind,
+                              keyring=self.keyring)
         if fetched is not None:
             if answers[0].status == 200 and answers[0].timestamp == best.timestamp:
                 handle.prefetched = fetched

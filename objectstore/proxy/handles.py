@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import aiohttp
 
 from objectstore import errors
+from objectstore.crypto import reading
+from objectstore.crypto.keyring import Keyring
 from objectstore.http.ranges import ByteRange
 from objectstore.node import paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
@@ -52,6 +54,8 @@ class ObjectHandle:
     holders: list[Target]
     prefetched: aiohttp.ClientResponse | None = None    # a whole-object GET, unread
     kind: str = paths.OBJECTS                    # its storage policy's node path kind
+    keyring: Keyring | None = None      # opens an encrypted body's data key
+    customer_key: bytes | None = None   # ... with the reader's key, for SSE-C
 
     @property
     def info(self) -> ObjectInfo:
@@ -77,9 +81,30 @@ class ObjectHandle:
             self.prefetched.release()
             self.prefetched = None
 
+    def body_key(self) -> tuple[bytes, bytes] | None:
+        """An encrypted body's (data key, IV), None for a plain one; raises if the key
+        cannot be opened (no key, or the wrong one, for SSE-C)."""
+        return reading.body_key(self.headers, self.keyring, self.customer_key)
+
     async def read(self, span: ByteRange | None = None) -> ObjectStream:
-        """Stream it (or one span of it) from the first holder that answers; a failing
-        replica is skipped, as nothing has reached the caller yet."""
+        """Stream it (or one span of it) from the first holder that answers, decrypted
+        if it is stored encrypted."""
+        key = self.body_key()
+        stream = await self.read_stored(span)
+        if key is None:
+            return stream
+        offset = span.start if span is not None else 0
+        if stream.whole is not None:
+            whole = reading.decrypt_bytes(stream.whole, key, offset)
+            return ObjectStream(stream.status, stream.headers, _once(whole), stream.close,
+                                whole)
+        return ObjectStream(stream.status, stream.headers,
+                            reading.decrypt_body(stream.body, key, offset), stream.close)
+
+    async def read_stored(self, span: ByteRange | None = None) -> ObjectStream:
+        """The bytes as stored (an encrypted object's ciphertext: a copy of the object
+        as it is stored keeps its envelope too) from the first holder that answers; a
+        failing replica is skipped, as nothing has reached the caller yet."""
         if self.prefetched is not None and span is None:
             resp, self.prefetched = self.prefetched, None
             with contextlib.suppress(*NODE_ERRORS):

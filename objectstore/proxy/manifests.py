@@ -186,6 +186,7 @@ class ManifestHandle:
         self.depth = 1
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.verify = True      # a segment must still have its listed ETag (not a DLO's)
+        self.customer_key: bytes | None = None      # opens SSE-C segments
         self._allowed: set[str] = set()
 
     def swift_view(self) -> None:
@@ -259,6 +260,7 @@ class ManifestHandle:
             handle = await self.open_object(self.account, seg.container, seg.name)
         except errors.NotFound:
             raise errors.Conflict(f"segment {seg.path} is missing") from None
+        handle.customer_key = self.customer_key
         if isinstance(handle, ManifestHandle):
             if self.depth >= MAX_DEPTH:
                 raise errors.Conflict(f"{seg.path}: manifests nested more than "

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from objectstore import errors
+from objectstore.crypto.protection import Encryption as Encryption
+from objectstore.crypto.protection import Protection
 from objectstore.node import wire
 from objectstore.node.wire import CONTENT_HEADERS as CONTENT_HEADERS
 from objectstore.timestamps import Timestamp
@@ -47,6 +49,7 @@ class PutOptions:
     if_none_match_any: bool = False     # create only (If-None-Match: *)
     if_none_match: tuple[str, ...] = ()     # S3: nor may it have one of these ETags
     if_match: tuple[str, ...] | None = None  # S3: it must exist with one of these ("*": any)
+    encryption: Encryption | None = None     # store the body encrypted (crypto/)
 
     @property
     def conditional(self) -> bool:
@@ -63,6 +66,7 @@ class Stored:
     timestamp: Timestamp
     checksums: dict[str, str] = field(default_factory=dict)
     version_id: str | None = None        # set by versioned writes (S3's, Swift's)
+    protection: Protection | None = None     # how it was encrypted, if it was
 
 
 def content_headers_of(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -89,10 +93,11 @@ def node_headers(options: PutOptions) -> dict[str, str]:
         headers[wire.OBJECT_USER_META + name] = value
     if options.system_metadata:
         headers.update(options.system_metadata)
-    if options.etag:
-        headers["etag"] = options.etag
-    if options.checksum_algorithm:
-        headers[wire.CHECKSUM_ALGORITHM] = options.checksum_algorithm
+    if options.encryption is None:   # (encrypted: the proxy checks both on the plaintext)
+        if options.etag:
+            headers["etag"] = options.etag
+        if options.checksum_algorithm:
+            headers[wire.CHECKSUM_ALGORITHM] = options.checksum_algorithm
     if options.delete_at is not None:
         headers[wire.DELETE_AT] = str(options.delete_at)
     return headers

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from objectstore import errors
+from objectstore.crypto.protection import CRYPTO_BODY
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
@@ -226,8 +227,9 @@ class Versions:
         options = PutOptions(content_type=info.content_type,
                              content_headers=info.content_headers,
                              user_metadata=info.user_metadata, system_metadata=system,
-                             length=handle.size, etag=handle.etag)
-        stream = await handle.read()
+                             length=handle.size,
+                             etag=None if CRYPTO_BODY in handle.headers else handle.etag)
+        stream = await handle.read_stored()     # as stored: ciphertext stays ciphertext
         try:
             await self.proxy.put_object(account, versions_container(container),
                                         version_object(obj, vid), stream.body, options)

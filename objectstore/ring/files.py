@@ -51,14 +51,15 @@ _CHECKSUM_SIZE = 16
 
 
 # -- atomic writes ---------------------------------------------------------------------
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves the old file or the new one."""
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> None:
+    """Write `data` to `path` so that a crash leaves the old file or the new one
+    (`mode`: its permissions; a key file's are the owner's only)."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)     # mkstemp makes it private; rings are not
+            os.fchmod(f.fileno(), mode)      # mkstemp makes it private; rings are not
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from objectstore import errors
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
+from objectstore.proxy.default_encryption import bucket_default
 from objectstore.proxy.lifecycle_rules import DAY
 from objectstore.proxy.lifecycle_store import LifecycleStore
 from objectstore.proxy.object_info import S3_OWNER
@@ -33,6 +34,7 @@ from objectstore.s3compat import (
     objects,
     s3errors,
     sigv4,
+    sse,
     uri,
     versioning,
 )
@@ -236,7 +238,6 @@ class S3API:
         unsupported = set(params) - OBJECT_PARAMS
         if unsupported:
             raise s3errors.not_implemented(sorted(unsupported)[0])
-        features.check_object_request(request.headers)
         if len(key.encode()) > 1024:
             raise s3errors.KeyTooLongError()
         method, account = request.method, reach.account
@@ -257,6 +258,7 @@ class S3API:
             source_account = await self._check_source(request, reach, user, signed)
         writes = (method == "PUT" and "acl" not in params) or (
             method == "POST" and bool(params.keys() & {"uploads", "uploadId"}))
+        encryption = None
         if writes:                   # PutObject, CopyObject, multipart: what it asks for
             features.check_object_write(request.headers)
             sysmeta = self.proxy.known_containers.sysmeta(account, bucket)
@@ -264,6 +266,9 @@ class S3API:
             acl = write_acl(request.headers, reach, sysmeta, self.keys.directory)
             acl_meta = acl_metadata(acl, reach.owner)
             object_owner = acl.owner.id
+            if "uploadId" not in params:     # a part and a Complete: as the upload says
+                encryption = sse.requested(request.headers, bucket_default(sysmeta),
+                                           self.proxy.keyring)
         if "acl" in params:
             return await self.acls.object(request, reach, bucket, key, params)
         if "tagging" in params:
@@ -275,14 +280,14 @@ class S3API:
                 acl_meta = {**acl_meta, S3_OWNER: object_owner}
             return await self.multipart.handle(request, account, object_owner, bucket,
                                                key, params, signed, signing_key, acl_meta,
-                                               source_account)
+                                               source_account, encryption)
         v = self.versioning
         if method == "PUT":
             if "x-amz-copy-source" in request.headers:
                 return await objects.copy_object(request, v, account, bucket, key,
-                                                 source_account, acl_meta)
+                                                 source_account, acl_meta, encryption)
             response = await objects.put_object(request, v, account, bucket, key, signed,
-                                                signing_key, acl_meta)
+                                                signing_key, acl_meta, encryption)
             if self.lifecycle.store.flag(account, bucket):   # a dict lookup without rules
                 response.headers.update(await self.lifecycle.on_put(request, account, bucket,
                                                                     key, size))

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from objectstore import errors
 from objectstore.proxy import s3_acl_store
 from objectstore.proxy.containers import Containers
+from objectstore.proxy.default_encryption import BucketDefault, default_kms_key
 from objectstore.proxy.retention import BUCKET_LOCK
 from objectstore.proxy.s3_acl import Directory, Owner, private
 from objectstore.proxy.s3_ownership import SYSMETA as OWNERSHIP
@@ -21,6 +22,7 @@ from objectstore.proxy.s3_ownership import check_bucket_acl
 from objectstore.proxy.swift_only import is_swift_only
 from objectstore.proxy.versions import state_of
 from objectstore.s3compat import (
+    bucket_encryption,
     features,
     listings,
     object_lock,
@@ -53,7 +55,7 @@ KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "start-after", "marker", "encoding-type", "fetch-owner", "location", "versioning",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
          "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock", "lifecycle",
-         *ACCESS_PARAMS}
+         "encryption", *ACCESS_PARAMS}
 READ_ONLY = {"location"}      # GET only: setting it is not supported
 ACCESS_SETTINGS = (s3_acl_store.CONTAINER_ACL, OWNERSHIP)   # what CreateBucket may set
 
@@ -105,6 +107,10 @@ class Buckets:
         if "object-lock" in params:
             return await bucket_lock(request, self.containers, account, bucket,
                                      await self.registry.require(account, bucket))
+        if "encryption" in params:
+            return await bucket_encryption.handle(
+                request, self.containers, account, bucket,
+                await self.registry.require(account, bucket), self._check_default)
         if "versioning" in params and method != "GET":
             return await self.put_versioning(request, account, bucket)
         if method == "PUT":
@@ -144,6 +150,11 @@ class Buckets:
             return xml_response(xml_doc("LocationConstraint", region))
         return xml_response(await listings.list_objects(
             self.containers, account, bucket, params, reach.owner))
+
+    def _check_default(self, default: BucketDefault) -> None:
+        """A default encryption this store could encrypt with (its KMS key known)."""
+        proxy = self.containers.proxy
+        proxy.check_encryption(default.encryption(default_kms_key(proxy.keyring)))
 
     async def put_versioning(self, request: Request, account: str, bucket: str
                              ) -> Response:

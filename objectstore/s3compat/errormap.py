@@ -43,6 +43,9 @@ INTERNAL: dict[type[errors.ObjectStoreError], type[s3errors.S3Error]] = {
     errors.InsufficientStorage: s3errors.InsufficientStorage,
     errors.ServiceUnavailable: s3errors.ServiceUnavailable,
     errors.DiskFileError: s3errors.InternalError,
+    errors.EncryptionKeyRequired: s3errors.InvalidRequest,
+    errors.UnknownEncryptionKey: s3errors.KMSNotFound,
+    errors.KeysUnavailable: s3errors.ServiceUnavailable,
     DeleteMarker: s3errors.MethodNotAllowed,    # S3 answers a marker's version 405
     Locked: s3errors.AccessDenied,              # a locked version: S3 answers 403
     MalformedPolicy: s3errors.MalformedPolicy,  # a bucket policy S3 refuses, S3's words

@@ -32,7 +32,6 @@ NOT_BUILT = {
     "x-amz-mp-object-size": "x-amz-mp-object-size",
     "x-amz-bucket-namespace": "bucket namespaces",
 }
-SSE = ("x-amz-server-side-encryption", "x-amz-copy-source-server-side-encryption")
 # x-amz-checksum-* that are not a checksum value
 CHECKSUM_NAMES = frozenset({"x-amz-checksum-algorithm", "x-amz-checksum-type",
                             "x-amz-checksum-mode"})
@@ -44,12 +43,6 @@ def check_owner(headers: Mapping[str, str], owner: str) -> None:
     for name in ("x-amz-expected-bucket-owner", "x-amz-source-expected-bucket-owner"):
         if name in headers and headers[name] != owner:
             raise s3errors.AccessDenied()
-
-
-def check_object_request(headers: Mapping[str, str]) -> None:
-    """Any object request: encryption at rest (SSE-S3, SSE-KMS, SSE-C) is not built."""
-    if any(k.lower().startswith(SSE) for k in headers):
-        raise s3errors.not_implemented("server-side encryption")
 
 
 def check_object_write(headers: Mapping[str, str]) -> None:

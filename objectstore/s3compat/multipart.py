@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from objectstore import checksums, errors
+from objectstore.crypto.protection import CRYPTO_SSE, Encryption, Protection, protection_of
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.copies import Write
 from objectstore.proxy.core import Proxy
@@ -44,7 +45,7 @@ from objectstore.proxy.object_info import (
 )
 from objectstore.proxy.put_options import PutOptions, Stored, check_write
 from objectstore.proxy.s3_acl_store import kept as acl_kept
-from objectstore.s3compat import object_lock, s3errors, tagging
+from objectstore.s3compat import object_lock, s3errors, sse, tagging
 from objectstore.s3compat.responses import el, xml_doc
 from objectstore.s3compat.uploads import write_conditions
 from objectstore.s3compat.xmlbody import parse
@@ -110,10 +111,15 @@ class Multipart:
         self.write: Write = write or proxy.put_object     # how the object is stored
 
     async def create(self, account: str, bucket: str, key: str, options: PutOptions,
-                     request_headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
+                     request_headers: Mapping[str, str],
+                     encryption: Encryption | None = None) -> tuple[bytes, dict[str, str]]:
         """Start an upload: its marker keeps what `options` say is to be stored with
-        the object (content type and headers, user metadata)."""
+        the object (content type and headers, user metadata), and how its parts are
+        to be encrypted (`encryption`; for SSE-C, a verifier of the key)."""
         algorithm, kind = requested_checksum(request_headers)
+        if encryption is not None:
+            self.proxy.check_encryption(encryption)
+            options.system_metadata[CRYPTO_SSE] = encryption.protection.text()
         seg = segments_container(bucket)
         try:
             await self.containers.head_container(account, seg)
@@ -128,7 +134,8 @@ class Multipart:
         await self.proxy.put_object(account, seg, f"{key}/{upload_id}", _one(b""), options)
         body = el("Bucket", bucket) + el("Key", key) + el("UploadId", upload_id)
         return (xml_doc("InitiateMultipartUploadResult", body),
-                checksum_headers(algorithm, kind))
+                {**checksum_headers(algorithm, kind),
+                 **sse.answer_headers(encryption.protection if encryption else None)})
 
     async def marker(self, account: str, bucket: str, key: str,
                      upload_id: str) -> ObjectInfo:
@@ -139,16 +146,24 @@ class Multipart:
         except errors.NotFound:
             raise s3errors.NoSuchUpload() from None
 
+    async def part_encryption(self, account: str, bucket: str, key: str, upload_id: str,
+                              request_headers: Mapping[str, str]) -> Encryption | None:
+        """How a part of the upload is encrypted (a part of an SSE-C upload must bring
+        the upload's key: 400 without it or with another)."""
+        marker = await self.marker(account, bucket, key, upload_id)
+        return _encryption_of(marker, request_headers)
+
     async def upload_part(self, account: str, bucket: str, key: str, upload_id: str,
-                          number: int, body: AsyncIterator[bytes], options: PutOptions
-                          ) -> Stored:
+                          number: int, body: AsyncIterator[bytes], options: PutOptions,
+                          request_headers: Mapping[str, str]) -> Stored:
         """Store one part (its length and any checksum algorithm the request declared
-        in `options`); returns its ETag and the checksum the nodes computed, in the
-        upload's algorithm."""
+        in `options`), encrypted as the upload says; returns its ETag and the checksum
+        computed of it, in the upload's algorithm."""
         if not 1 <= number <= MAX_PARTS:
             raise s3errors.InvalidArgument("Part number must be an integer between "
                                            "1 and 10000, inclusive")
         marker = await self.marker(account, bucket, key, upload_id)
+        options.encryption = _encryption_of(marker, request_headers)
         algorithm = marker.system.s3_checksum_algorithm
         sent = options.checksum_algorithm
         if algorithm and sent and sent != algorithm:
@@ -186,9 +201,10 @@ class Multipart:
 
     async def complete(self, account: str, bucket: str, key: str, upload_id: str,
                        body: bytes, request_headers: Mapping[str, str]
-                       ) -> tuple[bytes, str, str | None]:
-        """Assemble the object; returns the result document, the object's ETag and its
-        version id (None: unversioned; the object is written by `write`). The
+                       ) -> tuple[bytes, str, str | None, Protection | None]:
+        """Assemble the object; returns the result document, the object's ETag, its
+        version id (None: unversioned; the object is written by `write`) and how it is
+        encrypted (an SSE-C upload's Complete brings the upload's key). The
         request's If-Match / If-None-Match are checked when the manifest is written
         (after the parts were checked), or, for a Complete repeated after it succeeded,
         against the object it made."""
@@ -198,6 +214,8 @@ class Multipart:
         except s3errors.NoSuchUpload:
             return await self._completed_before(account, bucket, key, upload_id,
                                                 conditions)
+        protection = protection_of(marker.system.other)
+        sse.unlock(protection, request_headers)
         algorithm = marker.system.s3_checksum_algorithm
         kind = marker.system.s3_checksum_type
         wanted = _requested_parts(body, algorithm)
@@ -220,6 +238,8 @@ class Multipart:
             LISTING_ETAG: listing_etag(manifest, s3_etag, slo_etag(segments)),
             **tagging.kept(marker.system.other), **object_lock.kept(marker.system.other),
             **acl_kept(marker.system.other)}
+        if protection is not None:      # shown by the object; each part has its own key
+            options.system_metadata[CRYPTO_SSE] = protection.text()
         checksum: dict[str, str] = {}
         if algorithm:
             value = _object_checksum(algorithm, kind, chosen)
@@ -236,11 +256,12 @@ class Multipart:
             if part.name not in used:
                 await self._delete(account, bucket, part.name)
         await self._delete(account, bucket, f"{key}/{upload_id}")
-        return _result(bucket, key, s3_etag, checksum, kind), s3_etag, stored.version_id
+        return (_result(bucket, key, s3_etag, checksum, kind), s3_etag, stored.version_id,
+                protection)
 
     async def _completed_before(self, account: str, bucket: str, key: str,
                                 upload_id: str, conditions: PutOptions
-                                ) -> tuple[bytes, str, str | None]:
+                                ) -> tuple[bytes, str, str | None, Protection | None]:
         """A Complete repeated after it succeeded gets the same answer (if its
         conditions hold for the object it made)."""
         try:
@@ -252,8 +273,9 @@ class Multipart:
         if info is None or info.system.s3_upload_id != upload_id:
             raise s3errors.NoSuchUpload()
         etag = info.system.manifest_etag
-        return _result(bucket, key, etag, info.system.checksums,
-                       info.system.checksum_type), etag, None
+        return (_result(bucket, key, etag, info.system.checksums,
+                        info.system.checksum_type), etag, None,
+                protection_of(info.system.other))
 
     async def _delete(self, account: str, bucket: str, name: str) -> None:
         with contextlib.suppress(errors.NotFound):
@@ -344,6 +366,13 @@ class Multipart:
                     return default
                 return marker.system.s3_owner or default
         return list(await asyncio.gather(*(owner_of(k, u) for k, u in uploads)))
+
+
+def _encryption_of(marker: ObjectInfo, request_headers: Mapping[str, str]
+                   ) -> Encryption | None:
+    protection = protection_of(marker.system.other)
+    key = sse.unlock(protection, request_headers)
+    return None if protection is None else Encryption(protection, key)
 
 
 def _number(params: Mapping[str, str], name: str, default: int) -> int:

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
+from objectstore.crypto.protection import Encryption, protection_of
 from objectstore.http.ranges import ByteRange
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import s3errors, sigv4
+from objectstore.s3compat import s3errors, sigv4, sse
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.multipart import Multipart
 from objectstore.s3compat.responses import (
@@ -70,15 +71,18 @@ class MultipartRequests:
     async def handle(self, request: Request, account: str, owner: str, bucket: str,
                      key: str, params: dict[str, str], signed: sigv4.SignedRequest | None,
                      signing_key: bytes, acl: Mapping[str, str] | None = None,
-                     source_account: str | None = None) -> Response:
+                     source_account: str | None = None,
+                     encryption: Encryption | None = None) -> Response:
         """`acl`: the system metadata keeping the ACL CreateMultipartUpload asks for
-        (acl.py); the completed object gets it."""
+        (acl.py); the completed object gets it. `encryption`: what
+        CreateMultipartUpload asks for (or the bucket's default): every part is
+        encrypted so (an SSE-C upload's parts and Complete bring the same key)."""
         method, upload_id = request.method, params.get("uploadId", "")
         if method == "POST" and "uploads" in params:
             options = object_options(request.headers, user_meta(request.headers))
             options.system_metadata.update(acl or {})
             doc, headers = await self.multipart.create(account, bucket, key, options,
-                                                       request.headers)
+                                                       request.headers, encryption)
             return Response(doc, status_code=200, headers=headers,
                             media_type="application/xml")
         if not upload_id:
@@ -92,16 +96,20 @@ class MultipartRequests:
             options = PutOptions()
             body, _ = upload_body(request, signed, signing_key, options)
             stored = await self.multipart.upload_part(account, bucket, key, upload_id,
-                                                      number, body, options)
-            out = {"etag": quote_etag(stored.etag)}
+                                                      number, body, options,
+                                                      request.headers)
+            out = {"etag": quote_etag(stored.etag), **sse.answer_headers(stored.protection)}
             out.update({"x-amz-checksum-" + k: v for k, v in stored.checksums.items()})
             return Response(status_code=200, headers=out)
         if method == "POST":
             parts = await read_limited(request_stream(request))
             await check_small_body(parts, request, own_checksums=False)
-            doc, _, vid = await self.multipart.complete(account, bucket, key, upload_id,
-                                                        parts, request.headers)
-            return xml_response(doc, {"x-amz-version-id": vid} if vid else None)
+            doc, _, vid, protection = await self.multipart.complete(
+                account, bucket, key, upload_id, parts, request.headers)
+            out = sse.answer_headers(protection)
+            if vid:
+                out["x-amz-version-id"] = vid
+            return xml_response(doc, out)
         if method == "DELETE":
             await self.multipart.abort(account, bucket, key, upload_id)
             return Response(status_code=204)
@@ -117,11 +125,23 @@ class MultipartRequests:
         `source_account`: the source bucket's owner's, whose read was checked)."""
         src_bucket, src_key, vid = copy_source(request.headers["x-amz-copy-source"])
         handle = await self.versioning.open(source_account, src_bucket, src_key, vid)
+        try:
+            handle.customer_key = sse.unlock(protection_of(handle.headers), request.headers,
+                                             sse.COPY_CUSTOMER)
+            # the upload's own key, if it has one, before any byte is copied
+            await self.multipart.part_encryption(account, bucket, key, upload_id,
+                                                 request.headers)
+        except BaseException:
+            handle.discard()
+            raise
         size = handle.size
         start, end = copy_range(request.headers.get("x-amz-copy-source-range"), size)
         stream = await handle.read(ByteRange(start, end) if end > start else None)
         stored = await self.multipart.upload_part(account, bucket, key, upload_id, number,
-                                                  stream.body, PutOptions(length=end - start))
+                                                  stream.body, PutOptions(length=end - start),
+                                                  request.headers)
         body = el("LastModified", iso(Timestamp.now())) + el("ETag", quote_etag(stored.etag))
-        return xml_response(xml_doc("CopyPartResult", body),
-                            {"x-amz-copy-source-version-id": vid} if vid else None)
+        out = sse.answer_headers(stored.protection)
+        if vid:
+            out["x-amz-copy-source-version-id"] = vid
+        return xml_response(xml_doc("CopyPartResult", body), out)

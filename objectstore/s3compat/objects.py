@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.crypto.protection import kept_encryption, protection_of
 from objectstore.http.bodies import body_response
 from objectstore.http.conditions import check_conditions
 from objectstore.http.ranges import ByteRange
@@ -19,8 +20,8 @@ from objectstore.proxy.copies import SourceConditions
 from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
-from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
+from objectstore.proxy.put_options import Encryption, PutOptions
+from objectstore.s3compat import object_lock, s3errors, sigv4, sse, tagging
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     el,
@@ -53,14 +54,19 @@ def mtime(ts: Timestamp) -> float:
 
 async def put_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
                      key: str, signed: sigv4.SignedRequest | None, signing_key: bytes,
-                     acl: Mapping[str, str] | None = None) -> Response:
-    """PutObject; `acl`: the system metadata keeping the ACL it asks for (acl.py)."""
+                     acl: Mapping[str, str] | None = None,
+                     encryption: Encryption | None = None) -> Response:
+    """PutObject; `acl`: the system metadata keeping the ACL it asks for (acl.py);
+    `encryption`: what it asks for, or the bucket's default (sse.py)."""
     h = request.headers
     options = write_conditions(h, object_options(h, user_meta(h)))
     options.system_metadata.update(acl or {})
+    options.encryption = encryption
     body, verified = upload_body(request, signed, signing_key, options)
     result, vid = await versioning.store(account, bucket, key, body, options)
     out = {"etag": quote_etag(result.etag)}
+    if encryption is not None:
+        out.update(sse.answer_headers(encryption.protection))
     if vid is not None:
         out["x-amz-version-id"] = vid
     for name, value in verified.items():
@@ -70,11 +76,15 @@ async def put_object(request: Request, versioning: S3Versioning, account: str, b
 
 async def copy_object(request: Request, versioning: S3Versioning, account: str, bucket: str,
                       key: str, source_account: str | None = None,
-                      acl: Mapping[str, str] | None = None) -> Response:
+                      acl: Mapping[str, str] | None = None,
+                      encryption: Encryption | None = None) -> Response:
     """CopyObject: metadata COPY (the default) or REPLACE, copy-source conditions; from
     the current version of the source or the one it names (in `source_account`, when
     the source bucket is another account's). The copy gets the ACL the request asks
-    for (`acl`), never the source's."""
+    for (`acl`), never the source's; and the encryption it asks for (`encryption`: or
+    the bucket's default), else the source's own SSE-S3 or SSE-KMS (an encrypted
+    object's copy is encrypted too). An SSE-C source is read with the copy-source
+    customer key headers."""
     source_account = source_account or account
     h = request.headers
     src_bucket, src_key, src_vid = copy_source(h["x-amz-copy-source"])
@@ -83,7 +93,8 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
     directive = h.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown metadata directive.")
-    if (src_bucket, src_key) == (bucket, key) and directive == "COPY" and src_vid is None:
+    if (src_bucket, src_key) == (bucket, key) and directive == "COPY" and src_vid is None \
+            and not any(k.startswith(sse.SSE) for k in h):
         raise s3errors.InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
@@ -103,12 +114,14 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
         if directive == "COPY":         # (REPLACE's options read them already)
             object_lock.requested(h, options.system_metadata)
         options.system_metadata.update(acl or {})
+        options.encryption = encryption or kept_encryption(source.system.other)
         return write_conditions(h, options)
 
     source_state = await versioning.state(source_account, src_bucket)
     shown: dict[str, str] = {}
 
     async def opened(handle: ObjectHandle | ManifestHandle) -> ObjectHandle | ManifestHandle:
+        handle.customer_key = sse.unlock(protection_of(handle.headers), h, sse.COPY_CUSTOMER)
         vid = src_vid or shown_id(handle.headers, source_state)
         if vid is not None:
             shown["x-amz-copy-source-version-id"] = vid
@@ -124,6 +137,7 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
     if result.version_id is not None:
         shown["x-amz-version-id"] = result.version_id
     body = (el("LastModified", iso(result.timestamp)) + el("ETag", quote_etag(result.etag)))
+    shown.update(sse.answer_headers(result.protection))
     return xml_response(xml_doc("CopyObjectResult", body), shown)
 
 
@@ -161,8 +175,11 @@ async def get_object(request: Request, versioning: S3Versioning, account: str, b
 async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                       params: dict[str, str], vid: str | None,
                       extra: Mapping[str, str] | None = None) -> Response:
+    sse.refuse_on_read(request.headers)
+    handle.customer_key = sse.unlock(protection_of(handle.headers), request.headers)
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
+    headers.update(sse.object_headers(handle.headers))
     tagging.add_count(handle.headers, headers)
     if vid is not None:
         headers["x-amz-version-id"] = vid
@@ -229,6 +246,8 @@ async def object_attributes(request: Request, versioning: S3Versioning, account:
         raise s3errors.InvalidArgument("Invalid attribute name specified.")
     handle = await versioning.open(account, bucket, key, vid)
     handle.discard()
+    sse.refuse_on_read(request.headers)
+    sse.unlock(protection_of(handle.headers), request.headers)
     info = handle.info
     body = ""
     if "ETag" in wanted:

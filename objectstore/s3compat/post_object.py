@@ -23,9 +23,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore.http.forms import FormReader, Part, boundary_of
+from objectstore.proxy.default_encryption import bucket_default
 from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import features, object_lock, s3errors, sigv4, tagging
+from objectstore.s3compat import features, object_lock, s3errors, sigv4, sse, tagging
 from objectstore.s3compat.access import S3Access, identity_of
 from objectstore.s3compat.acl import acl_metadata, write_acl
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
@@ -87,6 +88,9 @@ class PostObject:
         await self.registry.confirm(account, bucket, None, write=True)
         sysmeta = self.versioning.proxy.known_containers.sysmeta(account, bucket)
         options, checks = _options(fields, sysmeta)
+        options.encryption = sse.requested(
+            {k: v for k, v in fields.items() if k.startswith(sse.SSE)},
+            bucket_default(sysmeta), self.versioning.proxy.keyring)
         options.system_metadata.update(acl_metadata(
             write_acl(asked, reach, sysmeta, self.keys.directory), reach.owner))
         stored: dict[str, str] = {}
@@ -98,7 +102,8 @@ class PostObject:
         etag = quote_etag(result.etag)
         location = f"{request.url.scheme}://{request.headers.get('host', '')}/{bucket}/" \
             + quote(key)
-        headers = {"etag": etag, "location": location}
+        headers = {"etag": etag, "location": location,
+                   **sse.answer_headers(result.protection)}
         if result.version_id:
             headers["x-amz-version-id"] = result.version_id
         return _answer(fields, bucket, key, etag, headers)
@@ -169,7 +174,6 @@ def _options(fields: dict[str, str], bucket_sysmeta: Mapping[str, str]
     against."""
     amz = {k: v for k, v in fields.items() if k.startswith("x-amz-")}
     features.check_unversioned(bucket_sysmeta)
-    features.check_object_request(amz)
     features.check_object_write(amz)
     object_lock.check_bucket(amz, bucket_sysmeta)
     meta = user_meta({k: v for k, v in amz.items() if k.startswith(META)})

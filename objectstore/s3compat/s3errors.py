@@ -87,6 +87,15 @@ class InvalidDigest(S3Error):
     status, default_message = 400, "The Content-MD5 you specified is not valid."
 
 
+class InvalidEncryptionAlgorithmError(S3Error):
+    status = 400
+    default_message = "The encryption request you specified is not valid."
+
+
+class KMSNotFound(S3Error):
+    status, code, default_message = 400, "KMS.NotFoundException", "Invalid keyId"
+
+
 class InvalidPart(S3Error):
     status = 400
     default_message = ("One or more of the specified parts could not be found. The part may "
@@ -221,6 +230,11 @@ class NoSuchPublicAccessBlockConfiguration(S3Error):
 class OwnershipControlsNotFoundError(S3Error):
     status = 404
     default_message = "The bucket ownership controls were not found"
+
+
+class ServerSideEncryptionConfigurationNotFoundError(S3Error):
+    status = 404
+    default_message = "The server side encryption configuration was not found"
 
 
 class NoSuchTagSet(S3Error):

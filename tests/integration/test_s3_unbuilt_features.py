@@ -1,5 +1,5 @@
 """Features that are not built answer a clear error, never a 2xx that drops them: boto3
-asking for object lock, storage classes, encryption, website redirects, ACLs nobody
+asking for object lock, storage classes, dual-layer encryption, website redirects, ACLs nobody
 can be granted and more on every kind of write, against a real `objectstore serve`;
 nothing is stored."""
 
@@ -28,8 +28,9 @@ ASKS: list[tuple[dict[str, Any], tuple[int, str]]] = [
     ({"StorageClass": "GLACIER"}, (501, "NotImplemented")),
     ({"StorageClass": "REDUCED_REDUNDANCY"}, (501, "NotImplemented")),
     ({"StorageClass": "COLD"}, (400, "InvalidStorageClass")),
-    ({"ServerSideEncryption": "AES256"}, (501, "NotImplemented")),
-    ({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "k"}, (501, "NotImplemented")),
+    ({"ServerSideEncryption": "aws:kms:dsse", "SSEKMSKeyId": "k"}, (501, "NotImplemented")),
+    ({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "k"},      # not a key of [kms]
+     (400, "KMS.NotFoundException")),
     ({"WebsiteRedirectLocation": "/elsewhere"}, (501, "NotImplemented")),
     ({"ACL": "no-such-canned-acl"}, (400, "InvalidArgument")),
     ({"GrantRead": 'id="someone"'}, (400, "InvalidArgument")),     # nobody has that id
@@ -79,7 +80,7 @@ def test_every_kind_of_write_refuses_what_it_cannot_honour(s3: Any, bucket: str)
     upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
     assert answer(lambda: s3.upload_part(
         Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"x",
-        SSECustomerAlgorithm="AES256", SSECustomerKey="k" * 32)) == (501, "NotImplemented")
+        SSECustomerAlgorithm="AES256", SSECustomerKey="k" * 32)) == (400, "InvalidRequest")
     assert answer(lambda: s3.upload_part(
         Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"x",
         ExpectedBucketOwner="someone-else")) == (403, "AccessDenied")

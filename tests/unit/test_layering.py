@@ -20,16 +20,20 @@ ALLOWED: dict[str, set[str]] = {
     "checksums": set(),
     "node": {"request_id", "ring", "errors", "timestamps", "checksums"},
     "http": {"errors"},
-    "proxy": {"request_id", "ring", "node", "errors", "timestamps", "http"},
-    "api": {"request_id", "proxy", "errors", "timestamps", "http"},
-    "s3compat": {"request_id", "proxy", "errors", "timestamps", "checksums", "http"},
+    # encryption at rest: the proxy's (nodes only ever store what it sends)
+    "crypto": {"errors", "checksums", "node", "ring"},
+    "proxy": {"request_id", "ring", "node", "errors", "timestamps", "http", "crypto"},
+    "api": {"request_id", "proxy", "errors", "timestamps", "http", "crypto"},
+    "s3compat": {"request_id", "proxy", "errors", "timestamps", "checksums", "http",
+                 "crypto"},
     # (the expirer works through the proxy core, as Swift's does through an internal
     # client: it deletes objects wherever their replicas are)
     "daemons": {"request_id", "node", "ring", "errors", "timestamps", "checksums",
                 "proxy"},
     "endpoint": set(),
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
-            "endpoint", "timestamps", "checksums", "request_id", "logs", "serving"},
+            "endpoint", "timestamps", "checksums", "request_id", "logs", "serving",
+            "crypto"},
 }
 
 

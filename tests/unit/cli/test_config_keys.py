@@ -14,9 +14,10 @@ def test_every_unread_table_and_key_is_named() -> None:
     doc = {"users": [{"account": "a", "user": "u", "key": "k"},
                      {"account": "a", "user": "v", "key": "k", "nickname": "x"}],
            "lifecycle": {"day_second": 10, "actions_per_second": 5},
-           "kms": {"keys": ["k1"]}, "proxy": {"port": 1}, "cluster": {"secret": "00"}}
+           "kms": {"keys": ["k1"], "rotate": 1}, "metrics": {"port": 1},
+           "proxy": {"port": 1}, "cluster": {"secret": "00"}}
     assert unknown_keys(doc) == ["[[users]] #2 nickname", "[lifecycle] day_second",
-                                 "[kms]"]
+                                 "[kms] rotate", "[metrics]"]
     assert unknown_keys({"users": [{"account": "a", "user": "u", "key": "k",
                                     "reseller_admin": True}],
                          "lifecycle": {"day_seconds": 10}}) == []

@@ -3,6 +3,9 @@ walked from botocore's own model of S3, so a header added there shows up here.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import botocore.session
 import pytest
 
@@ -10,12 +13,14 @@ from objectstore import errors
 from objectstore.proxy.retention import BUCKET_LOCK
 from objectstore.proxy.s3_acl import Owner, UserDirectory
 from objectstore.proxy.s3_acl_headers import requested_acl
-from objectstore.s3compat import features, object_lock
+from objectstore.s3compat import features, object_lock, sse
 from objectstore.s3compat.bucket_access_config import parse_ownership
 from objectstore.s3compat.errormap import to_s3
 from objectstore.s3compat.s3errors import S3Error
 
 OWNER = "team"
+KEY = bytes(range(32))          # an SSE-C key
+KMS_KEY = "x-amz-server-side-encryption-aws-kms-key-id"
 OPERATIONS = ("PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart",
               "UploadPartCopy", "CompleteMultipartUpload", "CreateBucket")
 # header -> a value the store honours (stores, checks or has nothing to do for)
@@ -36,11 +41,32 @@ HONOURED = {
     "x-amz-object-lock-mode": "GOVERNANCE",
     "x-amz-object-lock-retain-until-date": "2100-01-01T00:00:00Z",
     "x-amz-object-ownership": "BucketOwnerEnforced",
+    "x-amz-server-side-encryption": "AES256",
+    "x-amz-server-side-encryption-aws-kms-key-id": "k", "x-amz-server-side-encryption-context":
+        base64.b64encode(b'{"a": "b"}').decode(),
+    "x-amz-server-side-encryption-bucket-key-enabled": "true",
+    **{f"x-amz-{side}server-side-encryption-customer-{k}": v
+       for side in ("", "copy-source-")
+       for k, v in (("algorithm", "AES256"), ("key", base64.b64encode(KEY).decode()),
+                    ("key-md5", base64.b64encode(hashlib.md5(KEY).digest()).decode()))},
     **{f"x-amz-grant-{g}": f'id="{OWNER}"'
        for g in ("read", "write", "read-acp", "write-acp", "full-control")}}
-# the header a honoured one is only sent with
-COMPANION = {"x-amz-object-lock-mode": "x-amz-object-lock-retain-until-date",
-             "x-amz-object-lock-retain-until-date": "x-amz-object-lock-mode"}
+# the headers a honoured one is only sent with
+COMPANION = {"x-amz-object-lock-mode": ("x-amz-object-lock-retain-until-date",),
+             "x-amz-object-lock-retain-until-date": ("x-amz-object-lock-mode",),
+             **{f"x-amz-{side}server-side-encryption-customer-{k}": tuple(
+                 f"x-amz-{side}server-side-encryption-customer-{o}"
+                 for o in ("algorithm", "key", "key-md5") if o != k)
+                for side in ("", "copy-source-") for k in ("algorithm", "key", "key-md5")},
+             **{f"x-amz-server-side-encryption-{k}": ("x-amz-server-side-encryption",)
+                for k in ("aws-kms-key-id", "context", "bucket-key-enabled")}}
+# ... and the value it then has
+COMPANION_VALUE = {("x-amz-server-side-encryption-aws-kms-key-id",
+                    "x-amz-server-side-encryption"): "aws:kms",
+                   ("x-amz-server-side-encryption-context",
+                    "x-amz-server-side-encryption"): "aws:kms",
+                   ("x-amz-server-side-encryption-bucket-key-enabled",
+                    "x-amz-server-side-encryption"): "aws:kms"}
 LOCKED = {BUCKET_LOCK: "Enabled"}       # a bucket made with Object Lock
 DIRECTORY = UserDirectory([(OWNER, "")])
 # a value of the feature a refused header asks for (others: "x")
@@ -50,7 +76,8 @@ REFUSED_VALUE = {"x-amz-storage-class": "GLACIER", "x-amz-bucket-object-lock-ena
                  "x-amz-object-ownership": "Nobody", "x-amz-acl": "no-such-acl",
                  "x-amz-expected-bucket-owner": "someone-else",
                  "x-amz-source-expected-bucket-owner": "someone-else",
-                 "x-amz-sdk-checksum-algorithm": "MD5", "x-amz-checksum-algorithm": "XXHASH3"}
+                 "x-amz-sdk-checksum-algorithm": "MD5", "x-amz-checksum-algorithm": "XXHASH3",
+                 "x-amz-server-side-encryption": "aes:kms"}
 
 
 def documented() -> list[tuple[str, str]]:
@@ -67,8 +94,11 @@ def check(op: str, name: str, value: str) -> None:
     """What the S3 edge checks of a request to `op` carrying one header (and the one
     it goes with), to a bucket with Object Lock."""
     headers = {name: value}
-    if name in COMPANION:
-        headers[COMPANION[name]] = HONOURED[COMPANION[name]]
+    for other in COMPANION.get(name, ()):
+        headers[other] = COMPANION_VALUE.get((name, other), HONOURED[other])
+    if name in ("x-amz-server-side-encryption-bucket-key-enabled",
+                "x-amz-server-side-encryption-context"):
+        headers[KMS_KEY] = "k"          # (aws:kms needs a key id: no default here)
     try:
         checks(op, headers)
     except errors.ObjectStoreError as exc:     # as the client sees it
@@ -83,7 +113,10 @@ def checks(op: str, headers: dict[str, str]) -> None:
         if "x-amz-object-ownership" in headers:
             parse_ownership(headers["x-amz-object-ownership"])
         return
-    features.check_object_request(headers)
+    if op in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        sse.requested(headers)
+    sse.customer_key(headers)
+    sse.customer_key(headers, sse.COPY_CUSTOMER)
     features.check_object_write(headers)
     object_lock.check_bucket(headers, LOCKED)
     object_lock.requested(headers, {})
