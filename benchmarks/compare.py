@@ -4,7 +4,7 @@ embedded), side by side in one run, through the S3 API.
 
     python benchmarks/compare.py [--repeat 3] [--duration 8] [--list-objects 100000]
         [--multipart 1GiB] [--large 256MiB] [--only objectstore,swift,embedded,moto,single]
-        [--bucket-policy 20] [--json benchmarks/results/compare.json]
+        [--bucket-policy 20] [--sse] [--json benchmarks/results/compare.json]
 
 One after the other on this machine:
 - objectstore as a cluster of processes (`cluster init`: proxy + 3 nodes, 3 replicas,
@@ -24,6 +24,8 @@ and GET on a single stream, ListObjectsV2 pages of 1,000 from a bucket of
 table with ratios objectstore/Swift and embedded/moto; JSON with every figure.
 `--bucket-policy N` gives objectstore's bench bucket a policy of N statements first
 (none of which names the requester: what every request then costs is evaluating it).
+`--sse` adds 1 MiB and --large PUT/GET into a bucket whose default encryption is SSE-S3
+(groups `1MiB-sse-s3`, `large-sse-s3`: the cost of encryption beside `1MiB`, `large`).
 Never asserts.
 """
 
@@ -108,11 +110,31 @@ def give_policy(endpoint: str, statements: int) -> None:
     s3.close()
 
 
+def encrypted_bucket(endpoint: str) -> str:
+    """A bucket whose default encryption is SSE-S3: s3load's presigned PUTs into it are
+    encrypted at rest, its GETs decrypted, with nothing else changed."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test:tester",
+                      aws_secret_access_key="testing", region_name="us-east-1")
+    s3.create_bucket(Bucket="compare-sse")
+    s3.put_bucket_encryption(Bucket="compare-sse", ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.close()
+    return "compare-sse"
+
+
 def measure(endpoint: str, pids: Callable[[], list[int]], work: Path,
             args: argparse.Namespace, ours: bool = True) -> dict[str, Any]:
     res: dict[str, Any] = {}
     if ours and args.bucket_policy:
         give_policy(endpoint, args.bucket_policy)
+    if ours and args.sse:
+        sealed = encrypted_bucket(endpoint)
+        res["1MiB-sse-s3"] = s3load(endpoint, pids(), work, args, "--bucket", sealed,
+                                    "--size", "1MiB", "--objects", "200",
+                                    "--concurrency", "8", "--duration", str(args.duration),
+                                    "--ops", "put,get")
+        res["large-sse-s3"] = s3load(endpoint, pids(), work, args, "--bucket", sealed,
+                                     "--large", args.large)
     res["4KiB"] = s3load(endpoint, pids(), work, args, "--size", "4KiB", "--objects", "2000",
                          "--concurrency", "32", "--duration", str(args.duration),
                          "--ops", "put,get,head,delete")
@@ -244,6 +266,9 @@ def main() -> None:
                         help="systems to run, of: " + ", ".join(RUNNERS))
     parser.add_argument("--bucket-policy", type=int, default=0, metavar="N",
                         help="objectstore's bench bucket gets a policy of N statements")
+    parser.add_argument("--sse", action="store_true",
+                        help="also 1 MiB and --large PUT/GET into an SSE-S3 bucket "
+                             "(objectstore's systems only)")
     parser.add_argument("--json", default="benchmarks/results/compare.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}

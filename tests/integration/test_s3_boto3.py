@@ -167,10 +167,10 @@ def test_unsupported_is_not_implemented(server: str, s3: Any) -> None:
         s3.get_bucket_website(Bucket=bucket)
     assert code(info) == "NotImplemented"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
-    # asked for encryption at rest: refused, never stored in the clear as if encrypted
+    # asked for dual-layer encryption: refused, never stored as if it were
     with pytest.raises(ClientError) as info:
-        s3.put_object(Bucket=bucket, Key="k", Body=b"secret", SSECustomerAlgorithm="AES256",
-                      SSECustomerKey="k" * 32)
+        s3.put_object(Bucket=bucket, Key="k", Body=b"secret",
+                      ServerSideEncryption="aws:kms:dsse", SSEKMSKeyId="k")
     assert code(info) == "NotImplemented"
     with pytest.raises(ClientError) as info:
         s3.head_object(Bucket=bucket, Key="k")
