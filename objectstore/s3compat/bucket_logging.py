@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.proxy.default_encryption import default_encryption
 from objectstore.proxy.policy import Requester
 from objectstore.proxy.policy.context import RequestContext
 from objectstore.proxy.policy.evaluation import Decision, evaluate
@@ -195,6 +196,11 @@ class BucketLogging:
             await self.delivery.add(bucket, logged.reach.owner, config, lines)
 
     async def _write(self, config: LoggingConfig, name: str, body: bytes) -> None:
+        """A log object, encrypted as the target bucket's default says (its container
+        info was read when its permission was checked, just before)."""
+        proxy = self.versioning.proxy
+        sysmeta = proxy.known_containers.sysmeta(config.target_account, config.target_bucket)
         await self.versioning.put_object(
             config.target_account, config.target_bucket, name, _once(body),
-            PutOptions(content_type="text/plain", length=len(body)))
+            PutOptions(content_type="text/plain", length=len(body),
+                       encryption=default_encryption(sysmeta, proxy.keyring)))

@@ -396,3 +396,34 @@ def _key_file(tmp_path: Path, key_b64: str) -> Path:
     path = tmp_path / "sse-c.key"
     path.write_bytes(base64.b64decode(key_b64))
     return path
+
+
+def test_swift_rewrites_and_copies_keep_objects_encrypted(store: Store, s3: Any,
+                                                         bucket: str) -> None:
+    """A Swift POST that changes the Content-Type rewrites the object onto itself (its
+    ciphertext and envelope as stored); a Swift COPY of an SSE-S3 object is SSE-S3 too;
+    an SSE-C null version archived when versioning starts keeps its key."""
+    marker, body = marked(80_000)
+    s3.put_object(Bucket=bucket, Key="o", Body=body, ServerSideEncryption="AES256")
+    swift = swiftclient.Connection(authurl=f"{store.url}/auth/v1.0", user="test:tester",
+                                   key="testing", retries=0)
+    try:
+        swift.post_object(bucket, "o", {"content-type": "text/x-new"})
+        head = s3.head_object(Bucket=bucket, Key="o")
+        assert (head["ContentType"], head["ServerSideEncryption"]) == ("text/x-new", "AES256")
+        assert s3.get_object(Bucket=bucket, Key="o")["Body"].read() == body
+        swift.copy_object(bucket, "o", f"/{bucket}/o-copy")
+        assert s3.head_object(Bucket=bucket, Key="o-copy")["ServerSideEncryption"] == "AES256"
+        assert swift.get_object(bucket, "o-copy")[1] == body
+    finally:
+        swift.close()
+    key = os.urandom(32)
+    s3.put_object(Bucket=bucket, Key="v", Body=b"first", **customer(key))
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="v", Body=b"second", **customer(key))
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="v")["Versions"]
+    old = next(v["VersionId"] for v in versions if not v["IsLatest"])
+    assert s3.get_object(Bucket=bucket, Key="v", VersionId=old,
+                         **customer(key))["Body"].read() == b"first"
+    assert s3.get_object(Bucket=bucket, Key="v", **customer(key))["Body"].read() == b"second"
+    assert files_holding(store.data, marker) == []

@@ -219,15 +219,16 @@ def test_a_symlink_and_a_manifest_take_the_expiry_they_are_given(fast: str) -> N
     c = conn(fast)
     c.put_container("exp7")
     c.put_object("exp7", "target", b"stays")
+    # (3 s: the heads below must come before it, on a loaded machine too)
     c.put_object("exp7", "link", b"", headers={"X-Symlink-Target": "exp7/target",
-                                               "X-Delete-After": "1"})
+                                               "X-Delete-After": "3"})
     c.put_object("exp7", "slo", json.dumps([{"path": "/exp7/target"}]),
-                 query_string="multipart-manifest=put", headers={"X-Delete-After": "1"})
+                 query_string="multipart-manifest=put", headers={"X-Delete-After": "3"})
     for name in ("link", "slo"):
         assert "x-delete-at" in c.head_object("exp7", name,
                                               query_string="symlink=get"
                                               if name == "link" else None)
-    until(lambda: status_of(c.get_object, "exp7", "link") == 404, 6)
-    until(lambda: status_of(c.get_object, "exp7", "slo") == 404, 6)
+    until(lambda: status_of(c.get_object, "exp7", "link") == 404, 8)
+    until(lambda: status_of(c.get_object, "exp7", "slo") == 404, 8)
     assert c.get_object("exp7", "target")[1] == b"stays"
     until(lambda: names(c, "exp7") == ["target"])     # both reaped, with their rows
