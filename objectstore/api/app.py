@@ -8,6 +8,7 @@ the one handler in `__call__`; request handlers only raise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Mapping
@@ -41,7 +42,7 @@ from objectstore.api.objects import ABOUT, copy_sides, object_request
 from objectstore.api.permissions import authorize
 from objectstore.api.staticweb import web_mode
 from objectstore.api.staticweb_requests import web_request
-from objectstore.api.swift_errors import error_response
+from objectstore.api.swift_errors import MethodNotAllowed, error_response
 from objectstore.api.symlink_requests import EXTRA_HEADERS, MAY
 from objectstore.api.tempauth import TOKEN_PREFIX, TempAuth
 from objectstore.api.tempurl import LinkQuery, TempURLInvalid
@@ -85,9 +86,14 @@ class SwiftAPI:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         try:
             response = await self.route(request, raw_path)
+            await self._cors(request, response)
         except errors.ObjectStoreError as exc:
             response = error_response(exc, getattr(request.state, ABOUT, None))
             response.headers.update(getattr(exc, EXTRA_HEADERS, {}))   # e.g. a link's target
+            # a browser may read errors too (when the container cannot be read, the
+            # error goes without them)
+            with contextlib.suppress(errors.ObjectStoreError):
+                await self._cors(request, response)
         except ClientDisconnect:
             response = Response(b"client disconnected", status_code=499)
         if response.status_code == 401 and "www-authenticate" not in response.headers:
@@ -106,15 +112,11 @@ class SwiftAPI:
         if path == b"/healthcheck":
             return Response(b"OK", media_type="text/plain")
         if path == b"/info":
-            ring = self.proxy.ring.current()
-            swift = {**self.capabilities["swift"], "policies": policies.info(ring.policies)}
-            info = {**self.capabilities, "swift": swift, "objectstore_ring": {
-                "version": ring.version, "checksum": ring.checksum}}
-            return Response(json.dumps(info).encode(),
-                            media_type="application/json; charset=utf-8")
+            return self.info(request)
         if path.decode("latin-1") in AUTH_PATHS:
             return self.login(request)
         target = parse_swift_path(path)
+        cors.answering_for(request, target)
         if target.version != "v1":
             raise errors.NotFound("unknown API version")
         check_header_sizes(request.scope["headers"])
@@ -187,9 +189,23 @@ class SwiftAPI:
                 del response.headers[name]
         if who.domain is not None and response.status_code < 300:
             await project_domains.remember(self.backend, who, target, method)
+        return response
+
+    def info(self, request: Request) -> Response:
+        """/info: what this cluster does, for anyone (a page on any origin too)."""
+        if request.method == "OPTIONS":
+            return Response(status_code=200, headers={"allow": ", ".join(cors.INFO_METHODS)})
+        if request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(request.method)
+        ring = self.proxy.ring.current()
+        swift = {**self.capabilities["swift"], "policies": policies.info(ring.policies)}
+        info = {**self.capabilities, "swift": swift, "objectstore_ring": {
+            "version": ring.version, "checksum": ring.checksum}}
+        response = Response(json.dumps(info).encode(),      # (the charset as Swift's)
+                            media_type="application/json; charset=UTF-8")
         origin = request.headers.get("origin")
-        if origin is not None and target.container is not None:   # a browser, elsewhere
-            cors.decorate(response, await self._container_meta(target), origin)
+        if origin:
+            cors.decorate_info(response, origin, request.method)
         return response
 
     async def _who(self, token: str | None) -> Principal:
@@ -208,9 +224,20 @@ class SwiftAPI:
             return {}
 
     async def _options(self, t: SwiftPath, headers: Mapping[str, str]) -> Response:
-        if t.container is None:
-            return Response(status_code=200, headers={"allow": cors.METHODS})
-        return cors.preflight(await self._container_meta(t), headers)
+        if t.container is None:     # (an account has no CORS settings: no preflight)
+            return Response(status_code=200, headers={"allow": ", ".join(cors.METHODS)})
+        return cors.options(await self._container_meta(t), headers, t.obj is not None)
+
+    async def _cors(self, request: Request, response: Response) -> None:
+        """An answer to a browser on another origin (it sent Origin; not a preflight):
+        the CORS headers its container's settings give (requests without Origin never
+        read them)."""
+        origin = request.headers.get("origin")
+        t = cors.answering_target(request)
+        if origin and t is not None and t.container is not None and \
+                request.method != "OPTIONS":
+            cors.decorate(response, await self._container_meta(t), origin, request.method,
+                          t.obj is not None)
 
     async def _authorize_copy(self, who: Principal, request: Request, t: SwiftPath) -> None:
         """A copy reads its source and writes its destination (perhaps in another

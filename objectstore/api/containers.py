@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import etag_quoter, policies, versioning
+from objectstore.api import cors, etag_quoter, policies, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.listings import (
     check_total,
@@ -35,6 +35,7 @@ async def container_request(b: Backend, request: Request, t: SwiftPath) -> Respo
     method = request.method
     if method in ("PUT", "POST"):
         _check_quotas(request.headers)
+        cors.check_settings(request.headers)
     if method == "PUT":
         return await put_container(b, request, t)
     fmt = listing_format(request.query_params.get("format"), request.headers.get("accept"))

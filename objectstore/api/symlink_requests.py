@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
-from objectstore.api import symlinks, versioning
+from objectstore.api import cors, symlinks, versioning
 from objectstore.api.backend import Backend
 from objectstore.api.expiry import asked_delete_at, queue
 from objectstore.api.metadata import user_metadata
@@ -120,6 +120,7 @@ async def follow(b: Backend, request: Request, t: SwiftPath, handle: Handle,
         if hops >= symlinks.SYMLOOP_MAX:
             raise TooManyLinks("Too many levels of symbolic links, maximum allowed is "
                                f"{symlinks.SYMLOOP_MAX}")
+        cors.answering_for(request, target)     # its container's CORS settings count
         try:                # a refusal still says where the link points, as Swift's
             await may_of(request)(target, method)
         except errors.ObjectStoreError as exc:

@@ -44,7 +44,7 @@ from objectstore.s3compat.acl import AclRequests, acl_metadata, write_acl
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig
 from objectstore.s3compat.bucket_cors import BucketCors
 from objectstore.s3compat.bucket_logging import LOGGED, BucketLogging, Logged
-from objectstore.s3compat.buckets import DEFAULT_REGION, Buckets
+from objectstore.s3compat.buckets import DEFAULT_REGION, Buckets, s3_params
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.credentials import KeyStore, S3User
 from objectstore.s3compat.errormap import error_response, to_s3
@@ -171,6 +171,8 @@ class S3API:
         query = uri.strict_pairs(query)       # signed as sent; now it must be UTF-8
         bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
         params = dict(query)
+        if bucket and not obj:
+            params = s3_params(request.method, params)
         if not bucket or (not obj and request.method == "PUT" and not
                           params.keys() & BUCKET_SETTINGS):
             # ListBuckets and CreateBucket: an account's own, for its admins

@@ -24,10 +24,12 @@ from objectstore.proxy.cors_rules import (
     MAX_RULES,
     METHODS,
     CorsRule,
+    answer,
     decode,
     encode,
-    first_match,
+    preflight,
     requested_headers,
+    to_set,
 )
 from objectstore.s3compat import s3errors
 from objectstore.s3compat.responses import el, xml_doc, xml_response
@@ -132,25 +134,14 @@ class BucketCors:
                                           "header needed." if not origin else
                                           "Access-Control-Request-Method is needed")
         asked = requested_headers(h.get("access-control-request-headers", ""))
-        rules = await self.rules(account, bucket)
-        rule = first_match(rules or [], origin, method, asked)
-        if rule is None:
+        cors = preflight(await self.rules(account, bucket) or [], origin, method, asked)
+        if cors is None:
             raise s3errors.AccessDenied("CORSResponse: This CORS request is not allowed. "
                                         "This is usually because the evalution of Origin, "
                                         "request method / Access-Control-Request-Method or "
                                         "Access-Control-Request-Headers are not "
                                         "whitelisted by the resource's CORS spec.")
-        headers = {"access-control-allow-origin": rule.allow_origin(origin),
-                   "access-control-allow-methods": ", ".join(rule.allowed_methods),
-                   "vary": "Origin, Access-Control-Request-Headers, "
-                           "Access-Control-Request-Method"}
-        if asked:
-            headers["access-control-allow-headers"] = ", ".join(asked)
-        if rule.max_age is not None:
-            headers["access-control-max-age"] = str(rule.max_age)
-        if rule.expose_headers:
-            headers["access-control-expose-headers"] = ", ".join(rule.expose_headers)
-        return Response(status_code=200, headers=headers)
+        return Response(status_code=200, headers=cors)
 
     async def decorate(self, request: Request, response: Response, account: str,
                        bucket: str) -> None:
@@ -158,16 +149,7 @@ class BucketCors:
         origin = request.headers.get("origin")
         if not origin or not self.documents.flag(account, bucket):
             return
-        rules = await self.rules(account, bucket)
         method = request.headers.get("access-control-request-method") or request.method
-        rule = first_match(rules or [], origin, method)
-        if rule is None:
-            return
-        response.headers["access-control-allow-origin"] = rule.allow_origin(origin)
-        response.headers["access-control-allow-methods"] = ", ".join(rule.allowed_methods)
-        if rule.expose_headers:
-            response.headers["access-control-expose-headers"] = \
-                ", ".join(rule.expose_headers)
-        if rule.max_age is not None:
-            response.headers["access-control-max-age"] = str(rule.max_age)
-        response.headers["vary"] = "Origin"
+        cors = answer(await self.rules(account, bucket) or [], origin, method)
+        if cors is not None:
+            response.headers.update(to_set(response.headers, cors))

@@ -56,8 +56,28 @@ KNOWN = {"list-type", "prefix", "delimiter", "max-keys", "continuation-token",
          "acl", "delete", "uploads", "versions", "key-marker", "version-id-marker",
          "upload-id-marker", "max-uploads", "x-id", "tagging", "object-lock", "lifecycle",
          "encryption", *ACCESS_PARAMS}
+# S3's own sub-resources of a bucket, built here or not: naming one asks for that
+# feature (NotImplemented when it is not built). Any other query parameter of a GET or
+# HEAD is none of S3's, and S3 ignores it: the page a form's success_action_redirect
+# sends a browser to may be the bucket itself, with bucket, key and etag in its query.
+SUBRESOURCES = frozenset({
+    "accelerate", "acl", "analytics", "cors", "delete", "encryption",
+    "intelligent-tiering", "inventory", "lifecycle", "location", "logging",
+    "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
+    "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
+    "requestPayment", "session", "tagging", "torrent", "uploads", "versioning", "versions",
+    "website"})
 READ_ONLY = {"location"}      # GET only: setting it is not supported
 ACCESS_SETTINGS = (s3_acl_store.CONTAINER_ACL, OWNERSHIP)   # what CreateBucket may set
+
+
+def s3_params(method: str, params: dict[str, str]) -> dict[str, str]:
+    """The query parameters of a bucket request that S3 reads: a GET or HEAD drops those
+    that are none of S3's (a listing, whatever else the query says, as S3 answers)."""
+    if method not in ("GET", "HEAD"):
+        return params
+    return {k: v for k, v in params.items()
+            if k in KNOWN or k in SUBRESOURCES or k in sigv4.QUERY_AUTH_PARAMS}
 
 
 def valid_bucket_name(name: str) -> bool:

@@ -24,6 +24,7 @@ import swiftclient
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
+from tests.integration.signed import send
 from tests.integration.test_s3_unbuilt_features import answer
 
 LATER = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
@@ -275,3 +276,37 @@ def test_a_form_is_judged_as_a_put_object_by_the_buckets_acl(server: str, s3: An
             s3.delete_object(Bucket=b, Key=o["Key"])
         s3.delete_bucket_policy(Bucket=b)
         s3.delete_bucket(Bucket=b)
+
+
+def test_a_redirect_to_the_bucket_itself_lands_on_its_listing(server: str, s3: Any) -> None:
+    """A browser follows success_action_redirect with GET; where that is the bucket, the
+    bucket, key and etag in the query are none of S3's and are ignored (a listing, for
+    whoever may list), as S3 answers; S3's own sub-resources are still asked for."""
+    name = f"redirect-{os.urandom(4).hex()}"
+    s3.create_bucket(Bucket=name, ACL="public-read-write")
+    target = f"{server}/{name}"
+    fields = v2_form(name, [["starts-with", "$key", "foo"],
+                            ["eq", "$success_action_redirect", target]],
+                     key="foo.txt", success_action_redirect=target)
+    files = [(k, (None, v)) for k, v in fields.items()] + [("file", ("f.txt", b"bar"))]
+    r = requests.post(target, files=files, timeout=30)          # the 303 followed
+    etag = s3.head_object(Bucket=name, Key="foo.txt")["ETag"]
+    assert r.history[0].status_code == 303 and r.status_code == 200, r.text
+    assert r.url == f"{target}?bucket={name}&key=foo.txt&etag={etag.replace(chr(34), '%22')}"
+    assert [k.text for k in ET.fromstring(r.content).iter(
+        "{http://s3.amazonaws.com/doc/2006-03-01/}Key")] == ["foo.txt"]
+    assert requests.get(f"{target}?prefix=nope&whatever=1", timeout=10).content.count(
+        b"<Key>") == 0                                   # S3's parameters still count
+    for query, expected in [("analytics", (501, "NotImplemented")),
+                            ("website", (501, "NotImplemented")),
+                            ("policy", (404, "NoSuchBucketPolicy")),
+                            ("whatever=1", (200, ""))]:
+        owner = send(server, "GET", f"/{name}?{query}")
+        assert (owner.status, owner.code) == expected, query
+    anonymous = requests.get(f"{target}?analytics", timeout=10)     # not anyone's
+    assert (anonymous.status_code, code(anonymous)) == (403, "AccessDenied")
+    s3.put_bucket_acl(Bucket=name, ACL="private")
+    refused = requests.get(r.url, timeout=10)            # a bucket nobody else may list
+    assert refused.status_code == 403 and code(refused) == "AccessDenied"
+    s3.delete_object(Bucket=name, Key="foo.txt")
+    s3.delete_bucket(Bucket=name)
