@@ -361,6 +361,41 @@ def test_commit_stamp_with_digests(node: tuple[Target, Path]) -> None:
     run(go)
 
 
+def test_commit_stamp_with_a_footer(node: tuple[Target, Path]) -> None:
+    """A stamp with a footer (an encrypted write's plaintext ETag and checksum, known
+    only after its body): the node stores the footer's system metadata with the object;
+    anything but system metadata in it is refused, and nothing is stored."""
+    import hashlib
+
+    import xxhash
+
+    from objectstore.node import commit_stamp
+    target, _ = node
+    path = node_path("objects", "sdb1", 3, "AUTH_test", "c", "footed")
+    body = os.urandom(70_000)
+    md5, xxh3 = hashlib.md5(body).hexdigest(), xxhash.xxh3_64(body).hexdigest()
+    stamp = {commit_stamp.HEADER: str(commit_stamp.FOOTED_SIZE), **ts(1)}
+    when = Timestamp(1_700_000_005 * 100_000)
+
+    async def go(client: NodeClient) -> None:
+        for footer in ({"content-type": "text/evil"}, {"x-object-meta-a": "b"}):
+            s, _, _ = await call(client, "PUT", target, path, stamp,
+                                 body + commit_stamp.encode(when, md5, xxh3, footer))
+            assert s == 400, footer
+        assert (await call(client, "GET", target, path))[0] == 404
+        footer = {"x-object-sysmeta-crypto-etag": "0" * 32,
+                  "x-object-sysmeta-checksum-crc32": "AAAAAA=="}
+        s, h, _ = await call(client, "PUT", target, path, stamp,
+                             body + commit_stamp.encode(when, md5, xxh3, footer))
+        assert (s, h["etag"]) == (201, md5)      # the node's ETag: of what it stores
+        s, h, got = await call(client, "GET", target, path)
+        assert (s, got) == (200, body)
+        assert h["x-object-sysmeta-crypto-etag"] == "0" * 32
+        assert h["x-object-sysmeta-checksum-crc32"] == "AAAAAA=="
+
+    run(go)
+
+
 def test_unreachable_container_update_is_queued(node: tuple[Target, Path]) -> None:
     target, devices = node
 
