@@ -48,13 +48,6 @@ def s3(store: Store) -> Iterator[Any]:
     c.close()
 
 
-@pytest.fixture
-def bucket(s3: Any) -> str:
-    name = f"sse-{os.urandom(4).hex()}"
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def customer(key: bytes) -> dict[str, str]:
     return {"SSECustomerAlgorithm": "AES256",
             "SSECustomerKey": base64.b64encode(key).decode(),
