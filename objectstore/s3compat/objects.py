@@ -176,6 +176,8 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                       params: dict[str, str], vid: str | None,
                       extra: Mapping[str, str] | None = None) -> Response:
     sse.refuse_on_read(request.headers)
+    if "partNumber" in params:          # a part that is not there: before any key check
+        _part_number(params["partNumber"], len(_segments(handle)))
     handle.customer_key = sse.unlock(protection_of(handle.headers), request.headers)
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
@@ -203,6 +205,16 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
                                                   "last-modified": headers["last-modified"]})
 
 
+def _part_number(part: str, parts: int) -> int:
+    """The part a partNumber names, of an object of `parts` parts."""
+    if not part.isdigit() or not 1 <= int(part) <= 10_000:
+        raise s3errors.InvalidArgument("Part number must be an integer between 1 and "
+                                       "10000, inclusive")
+    if int(part) > parts:
+        raise s3errors.InvalidPart("The requested partnumber is not satisfiable")
+    return int(part)
+
+
 def _segments(handle: ObjectHandle | ManifestHandle) -> list[Segment]:
     """An object's parts; a plain object is its own single part."""
     if isinstance(handle, ManifestHandle):
@@ -213,13 +225,8 @@ def _segments(handle: ObjectHandle | ManifestHandle) -> list[Segment]:
 async def _get_part(request: Request, handle: ObjectHandle | ManifestHandle, part: str,
                     headers: dict[str, str]) -> Response:
     """GetObject/HeadObject of one part of a multipart object (part 1 of a plain one)."""
-    if not part.isdigit() or not 1 <= int(part) <= 10_000:
-        raise s3errors.InvalidArgument("Part number must be an integer between 1 and "
-                                       "10000, inclusive")
     segments = _segments(handle)
-    number = int(part)
-    if number > len(segments):
-        raise s3errors.InvalidPart("The requested partnumber is not satisfiable")
+    number = _part_number(part, len(segments))
     start = sum(s.length for s in segments[:number - 1])
     span = ByteRange(start, start + segments[number - 1].length)
     system = handle.info.system
