@@ -31,10 +31,24 @@ def checksum_algorithm(headers: Mapping[str, str]) -> str:
     return (declared_checksum(headers) or ("", ""))[0]
 
 
+def check_declared(headers: Mapping[str, str]) -> None:
+    """A Content-MD5 or x-amz-checksum-* header that cannot be a digest is refused
+    before any byte is read (S3: InvalidDigest, InvalidRequest), not compared later as
+    a mere mismatch (BadDigest)."""
+    md5 = headers.get("content-md5")
+    if md5 is not None and not checksums.valid_value("md5", md5.strip()):
+        raise s3errors.InvalidDigest()
+    found = declared_checksum(headers)
+    if found is not None and not checksums.valid_value(*found):
+        raise s3errors.InvalidRequest(f"Value for x-amz-checksum-{found[0]} header is "
+                                      "invalid.")
+
+
 async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
                        signer: ChunkSigner | None, stored: dict[str, str]
                        ) -> AsyncIterator[bytes]:
     """Yield the payload; `stored` receives the verified checksum (algorithm -> value)."""
+    check_declared(headers)
     mode = headers.get("x-amz-content-sha256", UNSIGNED)
     trailers: dict[str, str] = {}
     body = decode(source, mode, signer, trailers) if mode in STREAMING else source

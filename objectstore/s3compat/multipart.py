@@ -78,10 +78,11 @@ def requested_checksum(headers: Mapping[str, str]) -> tuple[str, str]:
     if algorithm not in checksums.ALGORITHMS:
         raise s3errors.InvalidRequest(f"Unsupported checksum algorithm {algorithm}")
     kind = kind or ("FULL_OBJECT" if algorithm == "crc64nvme" else "COMPOSITE")
+    # CRCs combine into a FULL_OBJECT checksum (CRC64NVME only so); the digests and
+    # xxhashes do not, so theirs is COMPOSITE
     allowed = {"crc32": ("COMPOSITE", "FULL_OBJECT"), "crc32c": ("COMPOSITE", "FULL_OBJECT"),
-               "crc64nvme": ("FULL_OBJECT",), "sha1": ("COMPOSITE",),
-               "sha256": ("COMPOSITE",)}
-    if kind not in allowed[algorithm]:
+               "crc64nvme": ("FULL_OBJECT",)}.get(algorithm, ("COMPOSITE",))
+    if kind not in allowed:
         raise s3errors.InvalidRequest(f"The {kind} checksum type cannot be used "
                                       f"with the {algorithm.upper()} checksum algorithm.")
     return algorithm, kind
