@@ -39,11 +39,16 @@ from objectstore.s3compat.post_policy import (
 )
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import el, quote_etag
-from objectstore.s3compat.uploads import DEFAULT_CONTENT_TYPE, META, request_stream, user_meta
+from objectstore.s3compat.uploads import (
+    DEFAULT_CONTENT_TYPE,
+    MAX_OBJECT,
+    META,
+    request_stream,
+    user_meta,
+)
 from objectstore.s3compat.versioning import S3Versioning
 
 MAX_FIELDS = 256 * 1024         # all the fields before the file, together
-MAX_OBJECT = 5 * 1024 ** 3      # PutObject's limit
 
 
 def is_form(request: Request) -> bool:
