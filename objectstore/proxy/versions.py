@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from objectstore import errors
+from objectstore.node import wire
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
@@ -149,7 +150,8 @@ class Versions:
                                              data)
         meta = data.system_metadata
         size = meta.get(MANIFEST_SIZE) or str(counted.size)
-        etag = meta.get(LISTING_ETAG) or meta.get(MANIFEST_ETAG) or stored.etag
+        etag = wire.listed_etag(meta.get(LISTING_ETAG) or meta.get(MANIFEST_ETAG)
+                                or stored.etag, meta)
         await self._point(account, container, obj, vid, options.content_type, size, etag,
                           options.delete_at)
         return Written(stored, vid)
@@ -246,7 +248,8 @@ class Versions:
         """Point the object at an existing version (Swift's PUT ?version-id)."""
         handle = await self.open_version(account, container, obj, vid)
         handle.discard()
-        listed = handle.headers.get(LISTING_ETAG) or handle.headers.get("etag", "")
+        listed = wire.listed_etag(handle.headers.get(LISTING_ETAG)
+                                  or handle.headers.get("etag", ""), handle.headers)
         await self._point(account, container, obj, vid,
                           handle.headers.get("content-type", "application/octet-stream"),
                           str(handle.size), listed, delete_at)

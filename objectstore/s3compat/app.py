@@ -33,6 +33,7 @@ from objectstore.s3compat import (
     objects,
     s3errors,
     sigv4,
+    storage_class,
     uri,
     versioning,
 )
@@ -69,7 +70,7 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
                  "partNumber", "attributes", "max-parts", "part-number-marker", "versionId",
-                 "tagging", "retention", "legal-hold", *sigv4.QUERY_AUTH_PARAMS}
+                 "tagging", "retention", "legal-hold", "restore", *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:
@@ -303,6 +304,10 @@ class S3API:
                 missing = s3errors.NoSuchKey()
                 missing.headers.update(await v.marker_headers(account, bucket, key))
                 raise missing from None
+        if method == "POST" and "restore" in params:       # RestoreObject
+            handle = await v.open(account, bucket, key, vid)
+            handle.discard()
+            return await storage_class.restore(request, handle.headers)
         if method == "DELETE":               # S3 deletes are idempotent
             deleted = await v.delete(account, bucket, key, vid,
                                      delete_conditions.from_headers(request.headers),

@@ -20,7 +20,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
+from objectstore.s3compat import object_lock, s3errors, sigv4, storage_class, tagging
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     el,
@@ -83,7 +83,8 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
     directive = h.get("x-amz-metadata-directive", "COPY").upper()
     if directive not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown metadata directive.")
-    if (src_bucket, src_key) == (bucket, key) and directive == "COPY" and src_vid is None:
+    if (src_bucket, src_key) == (bucket, key) and directive == "COPY" and src_vid is None \
+            and storage_class.HEADER not in h:
         raise s3errors.InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
@@ -102,6 +103,7 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
         tagging.on_copy(h, source.system.other, options)
         if directive == "COPY":         # (REPLACE's options read them already)
             object_lock.requested(h, options.system_metadata)
+            storage_class.on_write(h, options)     # the request's, never the source's
         options.system_metadata.update(acl or {})
         return write_conditions(h, options)
 
@@ -164,6 +166,7 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
     ts = handle.timestamp
     headers = object_headers_out(handle.headers, ts)
     tagging.add_count(handle.headers, headers)
+    storage_class.header_out(handle.headers, headers)
     if vid is not None:
         headers["x-amz-version-id"] = vid
     headers.update(object_lock.read_headers(handle.headers))
@@ -240,7 +243,7 @@ async def object_attributes(request: Request, versioning: S3Versioning, account:
     if "ObjectParts" in wanted and isinstance(handle, ManifestHandle):
         body += _parts_xml(request, handle, info.system.s3_checksum_algorithm)
     if "StorageClass" in wanted:
-        body += el("StorageClass", "STANDARD")
+        body += el("StorageClass", storage_class.of(handle.headers))
     if "ObjectSize" in wanted:
         body += el("ObjectSize", info.size)
     headers = {"last-modified": object_headers_out(handle.headers, info.timestamp)[

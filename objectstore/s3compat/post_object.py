@@ -25,7 +25,7 @@ from starlette.responses import Response
 from objectstore.http.forms import FormReader, Part, boundary_of
 from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import features, object_lock, s3errors, sigv4, tagging
+from objectstore.s3compat import features, object_lock, s3errors, sigv4, storage_class, tagging
 from objectstore.s3compat.access import S3Access, identity_of
 from objectstore.s3compat.acl import acl_metadata, write_acl
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
@@ -182,6 +182,7 @@ def _options(fields: dict[str, str], bucket_sysmeta: Mapping[str, str]
                          content_headers={k: fields[k] for k in CONTENT_HEADERS if k in fields},
                          user_metadata={k[len(META):]: v for k, v in meta.items()})
     object_lock.requested(amz, options.system_metadata)    # the bucket's default: on write
+    storage_class.on_write(amz, options)
     if fields.get("tagging"):
         tags = tagging.from_xml(fields["tagging"].encode(), tagging.OBJECT_TAGS)
         options.system_metadata[S3_TAGGING] = tagging.encode(tags)

@@ -87,6 +87,10 @@ class InvalidDigest(S3Error):
     status, default_message = 400, "The Content-MD5 you specified is not valid."
 
 
+class InvalidObjectState(S3Error):
+    status, default_message = 403, "The operation is not valid for the object's state."
+
+
 class InvalidPart(S3Error):
     status = 400
     default_message = ("One or more of the specified parts could not be found. The part may "

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from objectstore import checksums
 from objectstore.http.conditions import etag_list
 from objectstore.proxy.put_options import PutOptions, content_headers_of
-from objectstore.s3compat import object_lock, s3errors, sigv4, tagging
+from objectstore.s3compat import object_lock, s3errors, sigv4, storage_class, tagging
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
 from objectstore.s3compat.chunked import SIGNED, SIGNED_TRAILER, ChunkSigner
 from objectstore.s3compat.xmlbody import read_limited
@@ -38,6 +38,7 @@ def object_options(h: Headers, meta: dict[str, str]) -> PutOptions:
                          content_headers=without_aws_chunked(content_headers_of(h.raw)),
                          user_metadata={k[len(META):]: v for k, v in meta.items()})
     tagging.on_write(h, options)
+    storage_class.on_write(h, options)
     object_lock.requested(h, options.system_metadata)
     return options
 

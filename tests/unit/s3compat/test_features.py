@@ -46,7 +46,7 @@ COMPANION = {"x-amz-object-lock-mode": "x-amz-object-lock-retain-until-date",
 LOCKED = {BUCKET_LOCK: "Enabled"}       # a bucket made with Object Lock
 DIRECTORY = UserDirectory([(OWNER, "")])
 # a value of the feature a refused header asks for (others: "x")
-REFUSED_VALUE = {"x-amz-storage-class": "GLACIER", "x-amz-bucket-object-lock-enabled": "yes",
+REFUSED_VALUE = {"x-amz-storage-class": "COLD", "x-amz-bucket-object-lock-enabled": "yes",
                  "x-amz-object-lock-mode": "FOREVER", "x-amz-object-lock-legal-hold": "maybe",
                  "x-amz-object-lock-retain-until-date": "2001-01-01T00:00:00Z",
                  "x-amz-object-ownership": "Nobody", "x-amz-acl": "no-such-acl",
@@ -102,8 +102,7 @@ def test_each_documented_header_is_honoured_or_refused(op: str, name: str) -> No
 
 
 def test_the_refusals_say_what() -> None:
-    cases = {("x-amz-storage-class", "GLACIER"): (501, "NotImplemented"),
-             ("x-amz-storage-class", "COLD"): (400, "InvalidStorageClass"),
+    cases = {("x-amz-storage-class", "COLD"): (400, "InvalidStorageClass"),
              ("x-amz-checksum-xxhash32", "AAAA"): (501, "NotImplemented")}
     for (name, value), expected in cases.items():
         with pytest.raises(S3Error) as info:
@@ -113,6 +112,8 @@ def test_the_refusals_say_what() -> None:
         features.check_bucket_create({"x-amz-bucket-object-lock-enabled": "yes"})
     assert (info.value.status, info.value.code) == (400, "InvalidArgument")
     features.check_object_write({"x-amz-tagging": "a=b"})   # tags are tagging.py's
+    for storage in features.STORAGE_CLASSES:               # storage_class.py keeps them
+        features.check_object_write({"x-amz-storage-class": storage})
     with pytest.raises(S3Error) as info:            # a lock, asked of a plain bucket
         object_lock.check_bucket({"x-amz-object-lock-legal-hold": "ON"}, {})
     assert (info.value.status, info.value.code) == (400, "InvalidRequest")
