@@ -289,11 +289,11 @@ class S3API:
                                                                     key, size))
             return response
         state = self.proxy.known_containers.versioning(account, bucket)
-        if method == "GET" and "attributes" in params:
-            return await objects.object_attributes(request, v, account, bucket, key, vid,
-                                                   state)
         if method in ("GET", "HEAD"):
             try:
+                if method == "GET" and "attributes" in params:   # GetObjectAttributes
+                    return await objects.object_attributes(request, v, account, bucket, key,
+                                                           vid, state)
                 return await objects.get_object(request, v, account, bucket, key, params,
                                                 vid, state,
                                                 self.lifecycle.on_read(account, bucket, key))

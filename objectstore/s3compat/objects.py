@@ -261,8 +261,10 @@ def _parts_xml(request: Request, handle: ManifestHandle, algorithm: str) -> str:
         limit = min(int(h.get("x-amz-max-parts", "1000")), 1000)
         after = int(h.get("x-amz-part-number-marker", "0"))
     except ValueError:
+        limit = after = -1
+    if limit < 0 or after < 0:
         raise s3errors.InvalidArgument("max-parts and part-number-marker must be "
-                                       "integers") from None
+                                       "integers of 0 or more")
     numbered = list(enumerate(handle.segments, start=1))
     shown = [(n, s) for n, s in numbered if n > after][:limit]
     truncated = bool(shown) and shown[-1][0] < len(numbered)
