@@ -33,7 +33,7 @@ def user_meta(h: Any) -> dict[str, str]:
 
 def object_options(h: Headers, meta: dict[str, str]) -> PutOptions:
     """What is stored with an object: its content type and headers, user metadata,
-    the tags of x-amz-tagging."""
+    the tags of x-amz-tagging, its storage class."""
     options = PutOptions(content_type=h.get("content-type", DEFAULT_CONTENT_TYPE),
                          content_headers=without_aws_chunked(content_headers_of(h.raw)),
                          user_metadata={k[len(META):]: v for k, v in meta.items()})
@@ -98,8 +98,9 @@ def upload_body(request: Request, signed: sigv4.SignedRequest | None, key: bytes
 def declared_length(h: dict[str, str], mode: str) -> int | None:
     """The payload's length: Content-Length, or an aws-chunked body's
     x-amz-decoded-content-length (which S3 requires); None for a plain body sent with
-    Transfer-Encoding: chunked, which S3 takes without a length. Without either, S3
-    answers 411 MissingContentLength (an HTTP body without them is empty)."""
+    Transfer-Encoding: chunked, taken without a length as RGW takes it (ceph/s3-tests
+    send one; AWS asks for a Content-Length). Without either, 411 MissingContentLength,
+    as S3 answers (an HTTP body without them is empty)."""
     length = h.get("x-amz-decoded-content-length") if mode.startswith("STREAMING") \
         else h.get("content-length")
     if length is not None and length.isdigit():
