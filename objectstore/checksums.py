@@ -1,10 +1,13 @@
 """The content checksums S3 clients send (x-amz-checksum-*): CRC32, CRC32C, CRC64NVME,
-SHA-1 and SHA-256, as running sums, and how a multipart object's checksum is made
-from its parts' (a checksum of the part checksums, or for the CRCs optionally the CRC
-of the whole object, combined arithmetically without reading the data again).
+MD5, SHA-1, SHA-256, SHA-512, XXHASH64, XXHASH3 (64-bit) and XXHASH128 (XXH3's 128-bit
+form), as running sums, and how a multipart object's checksum is made from its parts' (a
+checksum of the part checksums, or for the CRCs optionally the CRC of the whole object,
+combined arithmetically without reading the data again).
 
 The CRCs come from awscrt (AWS's C library, the one botocore itself uses): zlib has
-no CRC32C or CRC64NVME, and Python loops would cap uploads at a few MB/s.
+no CRC32C or CRC64NVME, and Python loops would cap uploads at a few MB/s. The xxhashes
+come from the xxhash package; every digest goes on the wire big-endian (the canonical
+form botocore sends), base64-encoded.
 """
 
 from __future__ import annotations
@@ -15,14 +18,24 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+import xxhash
 from awscrt import checksums as crt
 
-ALGORITHMS = ("crc32", "crc32c", "crc64nvme", "sha1", "sha256")
 CRCS: dict[str, tuple[Callable[[bytes, int], int], int]] = {
     "crc32": (lambda data, prev: zlib.crc32(data, prev), 4),
     "crc32c": (lambda data, prev: crt.crc32c(data, prev), 4),
     "crc64nvme": (lambda data, prev: crt.crc64nvme(data, prev), 8),
 }
+# the other algorithms: a hashlib-like object with update() and digest()
+HASHES: dict[str, Callable[[], Any]] = {
+    "md5": lambda: hashlib.md5(usedforsecurity=False),
+    "sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512,
+    "xxhash64": xxhash.xxh64, "xxhash3": xxhash.xxh3_64, "xxhash128": xxhash.xxh3_128,
+}
+ALGORITHMS = (*CRCS, *HASHES)
+SIZES = {name: width for name, (_, width) in CRCS.items()} | {
+    "md5": 16, "sha1": 20, "sha256": 32, "sha512": 64,
+    "xxhash64": 8, "xxhash3": 8, "xxhash128": 16}
 _COMBINE: dict[str, Callable[[int, int, int], int]] = {
     "crc32": crt.combine_crc32, "crc32c": crt.combine_crc32c,
     "crc64nvme": crt.combine_crc64nvme,
@@ -36,7 +49,7 @@ class RunningChecksum:
         self.name = name
         self._crc = CRCS.get(name)
         self._value = 0
-        self._hash: Any = None if self._crc else hashlib.new(name)
+        self._hash: Any = None if self._crc else HASHES[name]()
 
     def update(self, data: bytes) -> None:
         if self._crc is not None:
@@ -82,8 +95,7 @@ def full_object(name: str, parts: list[tuple[str, int]]) -> str:
 
 def valid_value(name: str, value: str) -> bool:
     """Whether `value` is well-formed base64 of the algorithm's digest size."""
-    sizes = {"crc32": 4, "crc32c": 4, "crc64nvme": 8, "sha1": 20, "sha256": 32}
     try:
-        return len(base64.b64decode(value, validate=True)) == sizes[name]
+        return len(base64.b64decode(value, validate=True)) == SIZES[name]
     except (ValueError, KeyError):
         return False

@@ -147,8 +147,8 @@ class ObjectServer:
         # A manifest is listed with the size and ETag of the object it stands for.
         update = self._listing_update(request, t, "PUT", timestamp, {
             "x-size": h.get(f"{SYSMETA}manifest-size", str(writer.size)),
-            "x-etag": footer.get(wire.LISTING_ETAG) or h.get(wire.LISTING_ETAG)
-            or h.get(f"{SYSMETA}manifest-etag", writer.etag),
+            "x-etag": wire.listed_etag(footer.get(wire.LISTING_ETAG) or h.get(
+                wire.LISTING_ETAG) or h.get(f"{SYSMETA}manifest-etag", writer.etag), h),
             "x-content-type": content_type})
         steps = writer.commit_steps(timestamp, content_type, _user_meta(request), stored,
                                     only_if_newer=True,

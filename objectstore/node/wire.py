@@ -6,6 +6,7 @@ exceptions that mean a node could not be talked to at all."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import aiohttp
 
@@ -44,6 +45,16 @@ OBJECT_SYSMETA_CHECKSUM = OBJECT_SYSMETA + "checksum-"
 # the ETag an object's container row shows instead of its own (a symlink's carries the
 # link's target as parameters, as Swift's does)
 LISTING_ETAG = OBJECT_SYSMETA + "container-update-override-etag"
+# parameters a container row's ETag carries after whatever ETag it shows
+# (`key=value; key=value`): what an API lists about an object beside its name, size and
+# ETag without reading the object (S3: its storage class)
+LISTING_PARAMS = OBJECT_SYSMETA + "container-update-params"
+
+
+def listed_etag(etag: str, headers: Mapping[str, str]) -> str:
+    """The ETag of an object's container row: `etag` with its LISTING_PARAMS, if any."""
+    params = headers.get(LISTING_PARAMS)
+    return f"{etag}; {params}" if params else etag
 # On an object PUT: the algorithm of that checksum (objectstore.checksums), set by the
 # proxy from the write's options; the node stores its value as OBJECT_SYSMETA_CHECKSUM
 # + algorithm and answers with it.

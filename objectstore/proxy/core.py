@@ -357,7 +357,8 @@ class Proxy:
                                       obj, {
             "x-timestamp": timestamp.internal,
             "x-size": system.get(MANIFEST_SIZE, str(size)),
-            "x-etag": system.get(wire.LISTING_ETAG) or system.get(MANIFEST_ETAG, etag),
+            "x-etag": wire.listed_etag(system.get(wire.LISTING_ETAG)
+                                       or system.get(MANIFEST_ETAG, etag), system),
             "x-content-type": options.content_type})
         stored = Stored(etag, timestamp)
         if sealed is not None:                   # computed here, on the plaintext

@@ -32,6 +32,7 @@ S3_CHECKSUM_TYPE = SYSMETA + "s3-checksum-type"
 S3_UPLOAD_ID = SYSMETA + "s3-upload-id"
 S3_OWNER = SYSMETA + "s3-owner"
 LISTING_ETAG = wire.LISTING_ETAG        # what a container row shows instead of the ETag
+LISTING_PARAMS = wire.LISTING_PARAMS    # what it shows after its ETag (key=value; ...)
 S3_TAGGING = SYSMETA + "s3-tagging"     # an object's S3 tags, URL-query encoded
 # System metadata a POST changes without rewriting the object (a .meta stands over the
 # .data under these names): every POST of the object carries their current values

@@ -22,6 +22,7 @@ from typing import Any
 
 from objectstore import errors
 from objectstore.crypto.protection import CRYPTO_BODY
+from objectstore.node import wire
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.handles import ObjectHandle
@@ -150,7 +151,8 @@ class Versions:
                                              data)
         meta = data.system_metadata
         size = meta.get(MANIFEST_SIZE) or str(counted.size)
-        etag = meta.get(LISTING_ETAG) or meta.get(MANIFEST_ETAG) or stored.etag
+        etag = wire.listed_etag(meta.get(LISTING_ETAG) or meta.get(MANIFEST_ETAG)
+                                or stored.etag, meta)
         await self._point(account, container, obj, vid, options.content_type, size, etag,
                           options.delete_at)
         return Written(stored, vid)
@@ -248,7 +250,8 @@ class Versions:
         """Point the object at an existing version (Swift's PUT ?version-id)."""
         handle = await self.open_version(account, container, obj, vid)
         handle.discard()
-        listed = handle.headers.get(LISTING_ETAG) or handle.headers.get("etag", "")
+        listed = wire.listed_etag(handle.headers.get(LISTING_ETAG)
+                                  or handle.headers.get("etag", ""), handle.headers)
         await self._point(account, container, obj, vid,
                           handle.headers.get("content-type", "application/octet-stream"),
                           str(handle.size), listed, delete_at)

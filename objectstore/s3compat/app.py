@@ -35,6 +35,7 @@ from objectstore.s3compat import (
     s3errors,
     sigv4,
     sse,
+    storage_class,
     uri,
     versioning,
 )
@@ -71,7 +72,7 @@ OBJECT_PARAMS = {"response-content-type", "response-content-language", "response
                  "response-cache-control", "response-content-disposition",
                  "response-content-encoding", "x-id", "acl", "uploads", "uploadId",
                  "partNumber", "attributes", "max-parts", "part-number-marker", "versionId",
-                 "tagging", "retention", "legal-hold", *sigv4.QUERY_AUTH_PARAMS}
+                 "tagging", "retention", "legal-hold", "restore", *sigv4.QUERY_AUTH_PARAMS}
 
 
 class S3API:
@@ -295,11 +296,11 @@ class S3API:
                                                                     key, size))
             return response
         state = self.proxy.known_containers.versioning(account, bucket)
-        if method == "GET" and "attributes" in params:
-            return await objects.object_attributes(request, v, account, bucket, key, vid,
-                                                   state)
         if method in ("GET", "HEAD"):
             try:
+                if method == "GET" and "attributes" in params:   # GetObjectAttributes
+                    return await objects.object_attributes(request, v, account, bucket, key,
+                                                           vid, state)
                 return await objects.get_object(request, v, account, bucket, key, params,
                                                 vid, state,
                                                 self.lifecycle.on_read(account, bucket, key))
@@ -310,6 +311,10 @@ class S3API:
                 missing = s3errors.NoSuchKey()
                 missing.headers.update(await v.marker_headers(account, bucket, key))
                 raise missing from None
+        if method == "POST" and "restore" in params:       # RestoreObject
+            handle = await v.open(account, bucket, key, vid)
+            handle.discard()
+            return await storage_class.restore(request, handle.headers)
         if method == "DELETE":               # S3 deletes are idempotent
             deleted = await v.delete(account, bucket, key, vid,
                                      delete_conditions.from_headers(request.headers),

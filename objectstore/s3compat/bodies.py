@@ -31,10 +31,20 @@ def checksum_algorithm(headers: Mapping[str, str]) -> str:
     return (declared_checksum(headers) or ("", ""))[0]
 
 
+def check_declared(headers: Mapping[str, str]) -> None:
+    """A Content-MD5 that cannot be an MD5 is refused before any byte is read
+    (InvalidDigest), not compared later as a mere mismatch (BadDigest). (An
+    x-amz-checksum-* value of the wrong form stays BadDigest, as ceph/s3-tests expect.)"""
+    md5 = headers.get("content-md5")
+    if md5 is not None and not checksums.valid_value("md5", md5.strip()):
+        raise s3errors.InvalidDigest()
+
+
 async def checked_body(source: AsyncIterator[bytes], headers: Mapping[str, str],
                        signer: ChunkSigner | None, stored: dict[str, str]
                        ) -> AsyncIterator[bytes]:
     """Yield the payload; `stored` receives the verified checksum (algorithm -> value)."""
+    check_declared(headers)
     mode = headers.get("x-amz-content-sha256", UNSIGNED)
     trailers: dict[str, str] = {}
     body = decode(source, mode, signer, trailers) if mode in STREAMING else source

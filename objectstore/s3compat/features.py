@@ -52,10 +52,8 @@ def check_object_write(headers: Mapping[str, str]) -> None:
         if names.get(name, "").strip():
             raise s3errors.not_implemented(what)
     storage = names.get("x-amz-storage-class", "STANDARD").strip()
-    if storage not in STORAGE_CLASSES:
+    if storage not in STORAGE_CLASSES:      # (a known one is storage_class.py's)
         raise s3errors.InvalidStorageClass()
-    if storage != "STANDARD":
-        raise s3errors.not_implemented(f"storage class {storage}")
     if names.get("x-amz-tagging-directive", "COPY").upper() not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown tagging directive.")
     for name in names:

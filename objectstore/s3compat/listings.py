@@ -24,7 +24,7 @@ from starlette.responses import Response, StreamingResponse
 
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.manifests import listed_etags
-from objectstore.s3compat import s3errors
+from objectstore.s3compat import s3errors, storage_class
 from objectstore.s3compat.responses import (
     el,
     iso,
@@ -223,5 +223,6 @@ def _contents(entries: list[dict[str, Any]], name: Any, owner: str) -> list[str]
         parts.append(f"<Contents>{el('Key', name(e['name']))}"
                      f"{el('LastModified', iso(Timestamp.parse(e['timestamp'])))}"
                      f"{el('ETag', quote_etag(s3_etag(e['hash'])))}{el('Size', e['bytes'])}"
-                     f"{el('StorageClass', 'STANDARD')}{owner}</Contents>")
+                     f"{el('StorageClass', storage_class.listed(e['hash']))}{owner}"
+                     "</Contents>")
     return parts

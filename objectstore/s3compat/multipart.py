@@ -45,7 +45,7 @@ from objectstore.proxy.object_info import (
 )
 from objectstore.proxy.put_options import PutOptions, Stored, check_write
 from objectstore.proxy.s3_acl_store import kept as acl_kept
-from objectstore.s3compat import object_lock, s3errors, sse, tagging
+from objectstore.s3compat import object_lock, s3errors, sse, storage_class, tagging
 from objectstore.s3compat.responses import el, xml_doc
 from objectstore.s3compat.uploads import write_conditions
 from objectstore.s3compat.xmlbody import parse
@@ -79,10 +79,11 @@ def requested_checksum(headers: Mapping[str, str]) -> tuple[str, str]:
     if algorithm not in checksums.ALGORITHMS:
         raise s3errors.InvalidRequest(f"Unsupported checksum algorithm {algorithm}")
     kind = kind or ("FULL_OBJECT" if algorithm == "crc64nvme" else "COMPOSITE")
+    # CRCs combine into a FULL_OBJECT checksum (CRC64NVME only so); the digests and
+    # xxhashes do not, so theirs is COMPOSITE
     allowed = {"crc32": ("COMPOSITE", "FULL_OBJECT"), "crc32c": ("COMPOSITE", "FULL_OBJECT"),
-               "crc64nvme": ("FULL_OBJECT",), "sha1": ("COMPOSITE",),
-               "sha256": ("COMPOSITE",)}
-    if kind not in allowed[algorithm]:
+               "crc64nvme": ("FULL_OBJECT",)}.get(algorithm, ("COMPOSITE",))
+    if kind not in allowed:
         raise s3errors.InvalidRequest(f"The {kind} checksum type cannot be used "
                                       f"with the {algorithm.upper()} checksum algorithm.")
     return algorithm, kind
@@ -237,7 +238,7 @@ class Multipart:
             MANIFEST_ETAG: s3_etag, SLO_ETAG: slo_etag(segments), S3_UPLOAD_ID: upload_id,
             LISTING_ETAG: listing_etag(manifest, s3_etag, slo_etag(segments)),
             **tagging.kept(marker.system.other), **object_lock.kept(marker.system.other),
-            **acl_kept(marker.system.other)}
+            **acl_kept(marker.system.other), **storage_class.kept(marker.system.other)}
         if protection is not None:      # shown by the object; each part has its own key
             options.system_metadata[CRYPTO_SSE] = protection.text()
         checksum: dict[str, str] = {}
@@ -307,7 +308,8 @@ class Multipart:
             items += "</Part>"
         body = (el("Bucket", bucket) + el("Key", key) + el("UploadId", upload_id)
                 + OWNER.format("Initiator", owner) + OWNER.format("Owner", owner)
-                + el("StorageClass", "STANDARD") + el("PartNumberMarker", after)
+                + el("StorageClass", storage_class.of(marker.system.other))
+                + el("PartNumberMarker", after)
                 + el("NextPartNumberMarker", shown[-1].number if shown else after)
                 + el("MaxParts", limit) + el("IsTruncated", str(truncated).lower()))
         if algorithm:
@@ -335,14 +337,14 @@ class Multipart:
             key, _, upload = str(e.get("name", "")).rpartition("/")
             if key and upload and not upload.isdigit() and e["bytes"] == 0 and \
                     (id_marker or key != key_marker):
-                uploads.append((key, upload, e["timestamp"]))
+                uploads.append((key, upload, storage_class.listed(str(e.get("hash", "")))))
         shown, truncated = uploads[:limit], len(uploads) > limit
         owners = await self._upload_owners(account, bucket, [(k, u) for k, u, _ in shown],
                                            owner)
         items = "".join(f"<Upload>{el('Key', k)}{el('UploadId', u)}"
                         f"{OWNER.format('Initiator', o)}{OWNER.format('Owner', o)}"
-                        f"{el('StorageClass', 'STANDARD')}</Upload>"
-                        for (k, u, _), o in zip(shown, owners))
+                        f"{el('StorageClass', sc)}</Upload>"
+                        for (k, u, sc), o in zip(shown, owners))
         body = (el("Bucket", bucket) + el("KeyMarker", key_marker)
                 + el("UploadIdMarker", id_marker) + el("MaxUploads", limit)
                 + el("IsTruncated", str(truncated).lower()))

@@ -21,7 +21,7 @@ from objectstore.proxy.handles import ObjectHandle
 from objectstore.proxy.manifests import ManifestHandle, Segment
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.put_options import Encryption, PutOptions
-from objectstore.s3compat import object_lock, s3errors, sigv4, sse, tagging
+from objectstore.s3compat import object_lock, s3errors, sigv4, sse, storage_class, tagging
 from objectstore.s3compat.copying import copy_source
 from objectstore.s3compat.responses import (
     el,
@@ -94,7 +94,7 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
     if directive not in ("COPY", "REPLACE"):
         raise s3errors.InvalidArgument("Unknown metadata directive.")
     if (src_bucket, src_key) == (bucket, key) and directive == "COPY" and src_vid is None \
-            and not any(k.startswith(sse.SSE) for k in h):
+            and storage_class.HEADER not in h and not any(k.startswith(sse.SSE) for k in h):
         raise s3errors.InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
@@ -113,6 +113,7 @@ async def copy_object(request: Request, versioning: S3Versioning, account: str, 
         tagging.on_copy(h, source.system.other, options)
         if directive == "COPY":         # (REPLACE's options read them already)
             object_lock.requested(h, options.system_metadata)
+            storage_class.on_write(h, options)     # the request's, never the source's
         options.system_metadata.update(acl or {})
         options.encryption = encryption or kept_encryption(source.system.other)
         return write_conditions(h, options)
@@ -183,6 +184,7 @@ async def _answer_get(request: Request, handle: ObjectHandle | ManifestHandle,
     headers = object_headers_out(handle.headers, ts)
     headers.update(sse.object_headers(handle.headers))
     tagging.add_count(handle.headers, headers)
+    storage_class.header_out(handle.headers, headers)
     if vid is not None:
         headers["x-amz-version-id"] = vid
     headers.update(object_lock.read_headers(handle.headers))
@@ -266,7 +268,7 @@ async def object_attributes(request: Request, versioning: S3Versioning, account:
     if "ObjectParts" in wanted and isinstance(handle, ManifestHandle):
         body += _parts_xml(request, handle, info.system.s3_checksum_algorithm)
     if "StorageClass" in wanted:
-        body += el("StorageClass", "STANDARD")
+        body += el("StorageClass", storage_class.of(handle.headers))
     if "ObjectSize" in wanted:
         body += el("ObjectSize", info.size)
     headers = {"last-modified": object_headers_out(handle.headers, info.timestamp)[
@@ -284,8 +286,10 @@ def _parts_xml(request: Request, handle: ManifestHandle, algorithm: str) -> str:
         limit = min(int(h.get("x-amz-max-parts", "1000")), 1000)
         after = int(h.get("x-amz-part-number-marker", "0"))
     except ValueError:
+        limit = after = -1
+    if limit < 0 or after < 0:
         raise s3errors.InvalidArgument("max-parts and part-number-marker must be "
-                                       "integers") from None
+                                       "integers of 0 or more")
     numbered = list(enumerate(handle.segments, start=1))
     shown = [(n, s) for n, s in numbered if n > after][:limit]
     truncated = bool(shown) and shown[-1][0] < len(numbered)

@@ -26,7 +26,15 @@ from objectstore.http.forms import FormReader, Part, boundary_of
 from objectstore.proxy.default_encryption import bucket_default
 from objectstore.proxy.object_info import CONTENT_HEADERS, S3_TAGGING
 from objectstore.proxy.put_options import PutOptions
-from objectstore.s3compat import features, object_lock, s3errors, sigv4, sse, tagging
+from objectstore.s3compat import (
+    features,
+    object_lock,
+    s3errors,
+    sigv4,
+    sse,
+    storage_class,
+    tagging,
+)
 from objectstore.s3compat.access import S3Access, identity_of
 from objectstore.s3compat.acl import acl_metadata, write_acl
 from objectstore.s3compat.bodies import checked_body, checksum_algorithm
@@ -40,11 +48,16 @@ from objectstore.s3compat.post_policy import (
 )
 from objectstore.s3compat.registry import BucketRegistry
 from objectstore.s3compat.responses import el, quote_etag
-from objectstore.s3compat.uploads import DEFAULT_CONTENT_TYPE, META, request_stream, user_meta
+from objectstore.s3compat.uploads import (
+    DEFAULT_CONTENT_TYPE,
+    MAX_OBJECT,
+    META,
+    request_stream,
+    user_meta,
+)
 from objectstore.s3compat.versioning import S3Versioning
 
 MAX_FIELDS = 256 * 1024         # all the fields before the file, together
-MAX_OBJECT = 5 * 1024 ** 3      # PutObject's limit
 
 
 def is_form(request: Request) -> bool:
@@ -181,6 +194,7 @@ def _options(fields: dict[str, str], bucket_sysmeta: Mapping[str, str]
                          content_headers={k: fields[k] for k in CONTENT_HEADERS if k in fields},
                          user_metadata={k[len(META):]: v for k, v in meta.items()})
     object_lock.requested(amz, options.system_metadata)    # the bucket's default: on write
+    storage_class.on_write(amz, options)
     if fields.get("tagging"):
         tags = tagging.from_xml(fields["tagging"].encode(), tagging.OBJECT_TAGS)
         options.system_metadata[S3_TAGGING] = tagging.encode(tags)

@@ -96,6 +96,10 @@ class KMSNotFound(S3Error):
     status, code, default_message = 400, "KMS.NotFoundException", "Invalid keyId"
 
 
+class InvalidObjectState(S3Error):
+    status, default_message = 403, "The operation is not valid for the object's state."
+
+
 class InvalidPart(S3Error):
     status = 400
     default_message = ("One or more of the specified parts could not be found. The part may "

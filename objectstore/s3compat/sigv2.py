@@ -11,6 +11,7 @@ import hmac
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 from objectstore.s3compat import s3errors
@@ -64,6 +65,23 @@ def string_to_sign(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     return "\n".join([*lines, resource])
 
 
+def request_time(headers: Mapping[str, str]) -> float:
+    """When a header-signed request was made: its x-amz-date when it has one (even an
+    empty one: it then stands for Date in what is signed), else its Date. A date that
+    cannot be read, or one before 1970, is AccessDenied, as RGW answers; one merely far
+    off is RequestTimeTooSkewed (the caller's check)."""
+    stamp = headers["x-amz-date"] if "x-amz-date" in headers else headers.get("date", "")
+    try:
+        parsed = parsedate_to_datetime(stamp)
+        # "-0000" (botocore's Date) is UTC said without a zone: never local time
+        when = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        raise s3errors.AccessDenied("missing or bad Date") from None
+    if when < 0:
+        raise s3errors.AccessDenied("the request's date is before 1970")
+    return when
+
+
 def verify_v2(method: str, raw_path: str, query: Sequence[tuple[str, str]],
               headers: Mapping[str, str], v2: V2Request, secret: str,
               now: float | None = None) -> None:
@@ -72,12 +90,7 @@ def verify_v2(method: str, raw_path: str, query: Sequence[tuple[str, str]],
         if current > v2.expires:
             raise s3errors.AccessDenied("Request has expired")
     else:
-        stamp = headers.get("x-amz-date") or headers.get("date")
-        try:
-            when = parsedate_to_datetime(stamp or "").timestamp()
-        except (TypeError, ValueError, IndexError):
-            raise s3errors.AccessDenied("missing or bad Date") from None
-        if abs(current - when) > MAX_SKEW:
+        if abs(current - request_time(headers)) > MAX_SKEW:
             raise s3errors.RequestTimeTooSkewed()
     # botocore signs a bucket's own resource as "/bucket/" even when it sends "/bucket"
     paths = [raw_path]

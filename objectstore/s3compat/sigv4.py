@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 from objectstore.s3compat import s3errors
@@ -85,11 +86,23 @@ def parse_authorization(headers: Mapping[str, str]) -> SignedRequest:
     except KeyError as exc:
         raise s3errors.AuthorizationHeaderMalformed(
             f"the authorization header lacks {exc.args[0]}") from None
-    amz_date = headers.get("x-amz-date", "")
+    amz_date = headers.get("x-amz-date") or date_as_amz(headers.get("date", ""))
     payload = headers.get("x-amz-content-sha256", "")
     if not payload:
         raise s3errors.InvalidRequest("missing x-amz-content-sha256")
     return SignedRequest(credential, amz_date, signed, signature, payload)
+
+
+def date_as_amz(date: str) -> str:
+    """A request signed with a Date header instead of X-Amz-Date (SigV4 allows either;
+    botocore signs with Date when the caller set one): its time in X-Amz-Date's form,
+    which the string to sign carries. '' when there is none (refused later)."""
+    try:
+        when = parsedate_to_datetime(date)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return ""
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.strftime("%Y%m%dT%H%M%SZ")     # ("-0000": UTC, said without a zone)
 
 
 def parse_presigned(query: Sequence[tuple[str, str]]) -> SignedRequest:
@@ -200,6 +213,8 @@ def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     if signed.credential.date != signed.amz_date[:8]:
         raise s3errors.SignatureDoesNotMatch("credential date is not the request's")
     if signed.presigned:
+        if signed.expires < 0:         # signed to have expired already (as RGW reads it)
+            raise s3errors.AccessDenied("Request has expired")
         if not 0 < signed.expires <= MAX_EXPIRES:
             raise s3errors.AuthorizationQueryParametersError(
                 "X-Amz-Expires must be between 1 second and 7 days")

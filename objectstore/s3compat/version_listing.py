@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from objectstore.proxy.version_names import NULL, parse_version_object
 from objectstore.proxy.versions import VersionEntry, Versions
-from objectstore.s3compat import s3errors
+from objectstore.s3compat import s3errors, storage_class
 from objectstore.s3compat.listings import OWNER, count_param, s3_etag
 from objectstore.s3compat.responses import el, iso, quote_etag, url_encode, xml_doc, xml_safe
 from objectstore.s3compat.versioning import requested
@@ -82,4 +82,5 @@ def _entry_xml(e: VersionEntry, key: str, owner: str) -> str:
     if e.is_marker:
         return f"<DeleteMarker>{common}{owner}</DeleteMarker>"
     return (f"<Version>{common}{el('ETag', quote_etag(s3_etag(e.etag)))}"
-            f"{el('Size', e.size)}{owner}{el('StorageClass', 'STANDARD')}</Version>")
+            f"{el('Size', e.size)}{owner}{el('StorageClass', storage_class.listed(e.etag))}"
+            "</Version>")

@@ -33,10 +33,10 @@ class Answer:
 def send(server: str, method: str, target: str, headers: dict[str, str] | None = None,
          body: bytes = b"", *, after_signing: dict[str, str] | None = None,
          added_first: bool = False, v2: bool = False,
-         credentials: Credentials | None = None) -> Answer:
+         credentials: Credentials | None = None, content_length: bool = True) -> Answer:
     """`target` is the path and query exactly as sent (already percent-encoded);
     `after_signing` headers are added once the signature is made, after the signed
-    ones or (`added_first`) before them."""
+    ones or (`added_first`) before them; `content_length=False` sends none."""
     url = server + target
     req = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
     credentials = credentials or CREDENTIALS
@@ -55,7 +55,7 @@ def send(server: str, method: str, target: str, headers: dict[str, str] | None =
         for k, v in [*added, *signed] if added_first else [*signed, *added]:
             if k.lower() != "host":
                 conn.putheader(k, v)
-        if body or method in ("PUT", "POST"):
+        if content_length and (body or method in ("PUT", "POST")):
             conn.putheader("Content-Length", str(len(body)))
         conn.endheaders(body or None)
         resp = conn.getresponse()

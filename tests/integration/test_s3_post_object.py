@@ -148,8 +148,8 @@ def test_the_policy_is_enforced(server: str, s3: Any, bucket: str) -> None:
          (403, "AccessDenied")),
         (v2_form(bucket, [*key_cond, {"acl": "private"}], key="ok/x", acl="public-read"),
          b"x", (403, "AccessDenied")),
-        (v2_form(bucket, [*key_cond, {"x-amz-storage-class": "GLACIER"}], key="ok/x",
-                 **{"x-amz-storage-class": "GLACIER"}), b"x", (501, "NotImplemented")),
+        (v2_form(bucket, [*key_cond, {"x-amz-storage-class": "COLD"}], key="ok/x",
+                 **{"x-amz-storage-class": "COLD"}), b"x", (400, "InvalidStorageClass")),
     ]
     for fields, data, expected in cases:
         r = post(server, bucket, fields, data)
@@ -158,6 +158,10 @@ def test_the_policy_is_enforced(server: str, s3: Any, bucket: str) -> None:
     del no_signature["signature"]
     assert post(server, bucket, no_signature).status_code == 400
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    glacier = v2_form(bucket, [*key_cond, {"x-amz-storage-class": "GLACIER"}], key="ok/g",
+                      **{"x-amz-storage-class": "GLACIER"})
+    assert post(server, bucket, glacier).status_code == 204     # a class is a PUT's
+    assert s3.head_object(Bucket=bucket, Key="ok/g")["StorageClass"] == "GLACIER"
 
 
 def test_who_may_post(server: str, s3: Any, bucket: str) -> None:

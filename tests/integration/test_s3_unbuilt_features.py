@@ -1,7 +1,7 @@
 """Features that are not built answer a clear error, never a 2xx that drops them: boto3
-asking for object lock, storage classes, dual-layer encryption, website redirects, ACLs nobody
-can be granted and more on every kind of write, against a real `objectstore serve`;
-nothing is stored."""
+asking for object lock, unknown storage classes, dual-layer encryption, website
+redirects, ACLs nobody can be granted and more on every kind of write, against a real
+`objectstore serve`; nothing is stored."""
 
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ ASKS: list[tuple[dict[str, Any], tuple[int, str]]] = [
     ({"ObjectLockLegalHoldStatus": "ON"}, (400, "InvalidRequest")),
     ({"Tagging": "team=a&team=b"}, (400, "InvalidArgument")),     # tags, but not these
     ({"Tagging": "aws:team=a"}, (400, "InvalidTag")),
-    ({"StorageClass": "GLACIER"}, (501, "NotImplemented")),
-    ({"StorageClass": "REDUCED_REDUNDANCY"}, (501, "NotImplemented")),
     ({"StorageClass": "COLD"}, (400, "InvalidStorageClass")),
     ({"ServerSideEncryption": "aws:kms:dsse", "SSEKMSKeyId": "k"}, (501, "NotImplemented")),
     ({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "k"},      # not a key of [kms]
@@ -90,7 +88,7 @@ def test_every_kind_of_write_refuses_what_it_cannot_honour(s3: Any, bucket: str)
 
 
 def test_what_is_honoured_still_works(s3: Any, bucket: str) -> None:
-    for extra in ({"StorageClass": "STANDARD"}, {"ACL": "private"},
+    for extra in ({"StorageClass": "STANDARD"}, {"StorageClass": "GLACIER"}, {"ACL": "private"},
                   {"ACL": "bucket-owner-full-control"}, {"ExpectedBucketOwner": "test"},
                   {"RequestPayer": "requester"}, {"Tagging": ""}, {"Tagging": "a=b"}):
         s3.put_object(Bucket=bucket, Key="ok", Body=b"ok", **extra)

@@ -133,3 +133,18 @@ def test_request_time_reads_what_strptime_reads(amz_date: str) -> None:
             request_time(amz_date)
         return
     assert request_time(amz_date) == expected
+
+
+def test_a_request_signed_with_date_instead_of_x_amz_date() -> None:
+    """botocore signs with the Date header (and sends no X-Amz-Date) when one is set;
+    its time is held to the same skew as X-Amz-Date's."""
+    req = signed_request(headers={"Date": "set by the caller"})
+    assert "X-Amz-Date" not in req.headers and req.headers["Date"].endswith("-0000")
+    assert len(check(req)) == 32
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    with pytest.raises(S3Error) as info:
+        check(req, now=later)
+    assert info.value.code == "RequestTimeTooSkewed"
+    with pytest.raises(S3Error) as info:             # neither header: no time at all
+        check(req, tamper={"date": "not a date"})
+    assert info.value.code == "AccessDenied"
