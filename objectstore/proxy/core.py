@@ -48,7 +48,14 @@ from objectstore.proxy.manifests import (
 from objectstore.proxy.object_info import ObjectInfo
 from objectstore.proxy.placement import Placement
 from objectstore.proxy.put_options import PutOptions, Stored, check_write, node_headers
-from objectstore.proxy.quorum import Answer, newest, quorum_size, read_settled, write_outcome
+from objectstore.proxy.quorum import (
+    Answer,
+    from_handoff,
+    newest,
+    quorum_size,
+    read_settled,
+    write_outcome,
+)
 from objectstore.proxy.strategy import NO_ANSWER, WRITTEN, Strategy, shared
 from objectstore.proxy.uploads import send_all, start_uploads, upload_answers
 from objectstore.proxy.version_names import (
@@ -424,11 +431,14 @@ class Proxy:
             h = {k.lower(): v for k, v in resp.headers.items()}
             if CRYPTO_ETAG in h:        # an encrypted object shows its plaintext's MD5
                 h["etag"] = h[CRYPTO_ETAG]
+            answer = answer_from(resp.status, h, -1)
+            if target not in first:
+                answer = from_handoff(answer)
             if method == "GET" and resp.status == 200:
-                return Reply(answer_from(resp.status, h, -1), h, kept=resp)
+                return Reply(answer, h, kept=resp)
             async with resp:
                 await resp.read()
-            return Reply(answer_from(resp.status, h, -1), h)
+            return Reply(answer, h)
 
         need = min(quorum_size(where.replicas), len(primaries))
         first = [target_of(d) for d in primaries]   # the same objects: `in` finds them fast

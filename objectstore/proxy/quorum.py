@@ -2,7 +2,9 @@
 
 A write succeeds when a majority of the replicas has it; a read trusts the newest
 timestamp among a majority of answers, which always overlaps the majority that
-acknowledged the newest write -- so a read never returns older acknowledged data.
+acknowledged the newest write -- so a read never returns older acknowledged data. (Only
+answers that know something count: a handoff that was never written to knows nothing,
+see from_handoff.)
 """
 
 from __future__ import annotations
@@ -46,6 +48,17 @@ def newest(answers: Sequence[Answer]) -> Answer | None:
     if not known:
         return None
     return max(known, key=lambda a: (a.timestamp, a.status != 404))
+
+
+def from_handoff(answer: Answer) -> Answer:
+    """A handoff's answer as a read counts it. A handoff holds data only while a primary
+    is away, so its not-found without a timestamp says nothing against a write that a
+    majority of the primaries holds: it counts as no answer. (Counted as not-found, it
+    could complete a "majority" that overlaps no primary holding the newest write.)
+    A tombstone's not-found, with its timestamp, is knowledge and counts."""
+    if answer.status == 404 and answer.timestamp is None:
+        return Answer(0, None, answer.node)
+    return answer
 
 
 def read_settled(answers: Sequence[Answer], replicas: int) -> bool:
