@@ -7,7 +7,8 @@ Anything else is Swift when its path has Swift's shape -- /auth/v1.0 and /v1.0 (
 /v1 and /v1/..., /info, /healthcheck, and any path beginning `//` -- and S3 otherwise
 (where an unsigned request is denied). Swift clients authenticate with X-Auth-Token,
 never with an AWS signature, so no Swift request is taken for S3; an unsigned GET /info
-or /healthcheck stays Swift's /info and the health check.
+or /healthcheck stays Swift's /info and the health check. `/_admin/...` is the admin
+API, signed or not (it takes either API's credentials; no S3 bucket name begins `_`).
 """
 
 from __future__ import annotations
@@ -38,15 +39,27 @@ def is_swift(scope: Scope) -> bool:
         not is_s3_signed(scope)
 
 
+ADMIN = "/_admin"       # the admin API; no S3 bucket can have this name
+
+
+def is_admin(scope: Scope) -> bool:
+    path: str = scope["path"]
+    return path == ADMIN or path.startswith(ADMIN + "/")
+
+
 class Endpoint:
-    def __init__(self, swift: ASGIApp, s3: ASGIApp) -> None:
+    def __init__(self, swift: ASGIApp, s3: ASGIApp, admin: ASGIApp | None = None) -> None:
         self.swift = swift
         self.s3 = s3
+        self.admin = admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        app = self.swift if is_swift(scope) else self.s3
+        if self.admin is not None and is_admin(scope):
+            app = self.admin
+        else:
+            app = self.swift if is_swift(scope) else self.s3
         await app(scope, receive, _close_on_error(scope, send) if _has_body(scope) else send)
 
 

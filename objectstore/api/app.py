@@ -114,7 +114,7 @@ class SwiftAPI:
         if path == b"/info":
             return self.info(request)
         if path.decode("latin-1") in AUTH_PATHS:
-            return self.login(request)
+            return await self.login(request)
         target = parse_swift_path(path)
         cors.answering_for(request, target)
         if target.version != "v1":
@@ -208,11 +208,16 @@ class SwiftAPI:
             cors.decorate_info(response, origin, request.method)
         return response
 
+    async def identity_of_token(self, token: str) -> Principal:
+        """Who a token stands for (the admin API's Swift credential)."""
+        return await self._who(token)
+
     async def _who(self, token: str | None) -> Principal:
         """Who a token stands for: TempAuth's own tokens, else Keystone's (if any)."""
         if not token:
             return principal_of(None)
         if self.keystone is None or token.startswith(TOKEN_PREFIX):
+            await self.auth.users.fresh()
             return principal_of(self.auth.user_of(token))
         return await self.keystone.identity_of(token)
 
@@ -257,7 +262,8 @@ class SwiftAPI:
         else:
             await authorize(self.backend, who, request, source, "GET")
 
-    def login(self, request: Request) -> Response:
+    async def login(self, request: Request) -> Response:
+        await self.auth.users.fresh()
         token, session = self.auth.login(
             request.headers.get("x-auth-user") or request.headers.get("x-storage-user"),
             request.headers.get("x-auth-key") or request.headers.get("x-storage-pass"))

@@ -6,22 +6,24 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
+from starlette.requests import Request
+
+from objectstore.admin.app import AdminAPI, Authenticators, Caller
+from objectstore.admin.routes import accounts_route, status_route, users_route, whoami
+from objectstore.admin.user_records import UserRecords
+from objectstore.admin.users import Users
 from objectstore.api.app import SwiftAPI
 from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, TempAuth, User
 from objectstore.endpoint import SWIFT_EXACT, Endpoint
+from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.lifecycle_rules import DAY
+from objectstore.s3compat.access import identity_of
 from objectstore.s3compat.app import S3API
-from objectstore.s3compat.credentials import KeyStore, S3User
+from objectstore.s3compat.credentials import KeyStore
 from objectstore.s3compat.responses import error_xml
-
-
-def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
-    """Each user's S3 access key: `account:user` unless the config names one."""
-    return tuple(S3User(u.access_key or f"{u.account}:{u.user}", u.key, u.account,
-                        u.admin, u.email) for u in users)
 
 
 def build_endpoint(proxy: Proxy, users: tuple[User, ...],
@@ -38,10 +40,23 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
     `log_timing`: [bucket_logging] roll_seconds and idle_seconds."""
     capabilities = {**CAPABILITIES, "swift": {**CAPABILITIES["swift"],
                                               "allow_open_expired": open_expired}}
-    return Endpoint(SwiftAPI(proxy, TempAuth(users, token_life, cluster_secret),
-                             capabilities, keystone),
-                    S3API(proxy, KeyStore(s3_users(users), keystone), s3_domains,
-                          day_seconds, log_timing))
+    containers = Containers(proxy)
+    live = Users(users, UserRecords(proxy, containers))
+    swift = SwiftAPI(proxy, TempAuth(live, token_life, cluster_secret), capabilities,
+                     keystone)
+    s3 = S3API(proxy, KeyStore(live, keystone), s3_domains, day_seconds, log_timing)
+
+    async def signed(request: Request, raw_path: str, query: list[tuple[str, str]]
+                     ) -> Caller | None:
+        user, _, _ = await s3.authenticate(request, raw_path, query)
+        if user is None:
+            return None
+        return Caller(user.account, identity_of(user).user or "", user.admin, user.reseller)
+
+    admin = AdminAPI(Authenticators(swift.identity_of_token, signed), {
+        "whoami": whoami, "status": status_route(proxy), "users": users_route(live),
+        "accounts": accounts_route(containers)})
+    return Endpoint(swift, s3, admin)
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

@@ -6,19 +6,16 @@ pass. Exit 1 if a node does not answer."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
 from pathlib import Path
 from typing import Any
 
+from objectstore.admin.cluster_status import node_documents
 from objectstore.cli import eventloop
 from objectstore.cli.configs import load_cluster_access
-from objectstore.node.client import NodeClient, Target
-from objectstore.proxy.fanout import NODE_ERRORS
+from objectstore.node.client import NodeClient
 from objectstore.ring.files import load_ring
-
-ASK_TIMEOUT = 10.0
 
 
 def register(commands: Any) -> None:
@@ -34,22 +31,10 @@ async def gather_status(secret: bytes, nodes: list[tuple[str, int]]
                         ) -> dict[str, dict[str, Any] | None]:
     """Each node's /status document, or None if it did not answer."""
     client = NodeClient(secret)
-
-    async def one(host: str, port: int) -> dict[str, Any] | None:
-        try:
-            resp = await client.request("GET", Target(host, port, ""), "/status",
-                                        timeout=ASK_TIMEOUT)
-            async with resp:
-                body = await resp.read()
-                return dict(json.loads(body)) if resp.status == 200 else None
-        except (*NODE_ERRORS, ValueError):
-            return None
-
     try:
-        answers = await asyncio.gather(*(one(h, p) for h, p in nodes))
+        return await node_documents(client, nodes)
     finally:
         await client.close()
-    return {f"{h}:{p}": a for (h, p), a in zip(nodes, answers, strict=True)}
 
 
 def _replication(doc: dict[str, Any]) -> str:

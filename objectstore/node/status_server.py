@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from starlette.responses import Response
 
 from objectstore.node import paths
 from objectstore.node.config import NodeConfig
+from objectstore.node.pending import ASYNC_PENDING
 from objectstore.ring.ringdata import RingData
 
 PATH = "/status"
@@ -37,7 +39,28 @@ def _device_status(config: NodeConfig, ring: RingData, name: str, dev_id: int | 
                 primaries = ring.primaries(int(entry))[:keeps]
                 if dev_id is None or dev_id not in {d.id for d in primaries}:
                     handoffs += 1
-    return {"partitions": held, "handoffs": handoffs}
+    return {"partitions": held, "handoffs": handoffs, **device_usage(config.devices / name)}
+
+
+def _count_files(top: Path) -> int:
+    with contextlib.suppress(OSError):
+        return sum(len(files) for _, _, files in os.walk(top))
+    return 0
+
+
+def device_usage(device: Path) -> dict[str, int]:
+    """A device's file system (bytes: size, used, free) and the files waiting there:
+    quarantined (damaged, moved aside for the replicator to replace) and async
+    pending container updates."""
+    try:
+        fs = os.statvfs(device)
+        size, free = fs.f_blocks * fs.f_frsize, fs.f_bavail * fs.f_frsize
+        used = (fs.f_blocks - fs.f_bfree) * fs.f_frsize
+    except OSError:
+        size = free = used = 0
+    return {"size": size, "used": used, "free": free,
+            "quarantined": _count_files(device / paths.QUARANTINED),
+            "async_pending": _count_files(device / ASYNC_PENDING)}
 
 
 def node_status(config: NodeConfig, ring: RingData | None) -> dict[str, Any]:

@@ -52,3 +52,11 @@ def test_a_token_cannot_be_altered() -> None:
                 token.replace("AUTH_tk", "AUTH_tx"), "AUTH_tk%%%." + mac):
         with pytest.raises(Unauthorized):
             auth.user_of(bad)
+
+
+def test_a_new_key_ends_the_tokens_made_with_the_old_one() -> None:
+    token, _ = TempAuth((User("test", "tester", "old"),), secret=b"c").login("test:tester",
+                                                                            "old")
+    assert TempAuth((User("test", "tester", "old"),), secret=b"c").user_of(token)
+    with pytest.raises(Unauthorized):
+        TempAuth((User("test", "tester", "new"),), secret=b"c").user_of(token)

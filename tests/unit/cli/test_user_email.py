@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from objectstore.api.tempauth import User
-from objectstore.cli.assemble import s3_users
 from objectstore.cli.configs import load_proxy_config, proxy_toml
 from objectstore.cli.embedded import load_users
-from objectstore.s3compat.credentials import KeyStore
+from objectstore.s3compat.credentials import KeyStore, s3_users
 
 USERS = ('[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\n'
          'email = "tester@example.com"\n\n'
