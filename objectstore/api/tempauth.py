@@ -45,7 +45,9 @@ class User:
         return f"AUTH_{self.account}"
 
 
-DEFAULT_USERS = (User("test", "tester", "testing", True),)
+# serve's user without a config: also a reseller admin, as a development server's one
+# user is (it may then read `objectstore status` and manage users)
+DEFAULT_USERS = (User("test", "tester", "testing", True, reseller_admin=True),)
 DEFAULT_TOKEN_LIFE = 86400      # seconds; `[tempauth] token_life` in the config
 
 

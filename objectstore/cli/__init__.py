@@ -18,6 +18,7 @@ from objectstore.cli import (
     ring_commands,
     serve_command,
     status_command,
+    users_command,
 )
 from objectstore.cli.errors import CommandError
 from objectstore.serving.servers import ListenError
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     health_command.register(commands)
     status_command.register(commands)
     keys_command.register(commands)
+    users_command.register(commands)
     return parser
 
 

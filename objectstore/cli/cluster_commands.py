@@ -130,8 +130,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     builder.rebalance()
     save_builder(builder, root / "object.builder")
     # the ring last: its presence says the directory is complete (--if-missing)
-    write_atomic(root / "proxy.toml", proxy_toml(args.host, args.proxy_port,
-                                                 hash_prefix).encode())
+    admin_key = secrets.token_urlsafe(18)
+    write_atomic(root / "proxy.toml", proxy_toml(args.host, args.proxy_port, hash_prefix,
+                                                 admin_key).encode())
     save_ring(builder.ring_data(), root / "object.ring")
     print(f"cluster in {root}: {len(addresses)} nodes at "
           f"{', '.join(f'{h}:{p}' for h, p in addresses)}, proxy on "
@@ -139,6 +140,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     for i in range(len(addresses)):
         print(f"  objectstore node --config {root / f'node{i}.toml'}")
     print(f"  objectstore proxy --config {root / 'proxy.toml'}")
+    print(f"reseller admin: user admin:admin, key {admin_key} (in proxy.toml), for "
+          "`objectstore status|users|usage --user admin:admin --key ...`")
     return 0
 
 

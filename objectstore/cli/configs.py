@@ -148,9 +148,12 @@ def node_toml(host: str, port: int, devices: str, hash_prefix: str) -> str:
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n')
 
 
-def proxy_toml(host: str, port: int, hash_prefix: str) -> str:
+def proxy_toml(host: str, port: int, hash_prefix: str, admin_key: str = "") -> str:
+    """`admin_key`: the key of the reseller admin `admin:admin` (none without one)."""
+    operator = (f'[[users]]\naccount = "admin"\nuser = "admin"\nkey = "{admin_key}"\n'
+                'reseller_admin = true\n\n' if admin_key else "")
     return (f'[proxy]\nhost = "{host}"\nport = {port}\nring = "object.ring"\n'
             'node_connect_timeout = 2.0\nnode_read_timeout = 10.0\n\n'
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
             '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\nadmin = true\n\n'
-            '[bucket_logging]\nroll_seconds = 300\n')
+            f'{operator}[bucket_logging]\nroll_seconds = 300\n')

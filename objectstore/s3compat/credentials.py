@@ -4,10 +4,10 @@ credentials."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from objectstore.api.tempauth import User
 from objectstore.proxy.authorization import Identity
 from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.s3_acl import UserDirectory
@@ -28,6 +28,25 @@ class S3User:
         return f"AUTH_{self.account}"
 
 
+class User(Protocol):
+    """A user as the config or the cluster has it (api/tempauth.py's User)."""
+
+    @property
+    def account(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def admin(self) -> bool: ...
+    @property
+    def access_key(self) -> str: ...
+    @property
+    def reseller_admin(self) -> bool: ...
+    @property
+    def email(self) -> str: ...
+
+
 class LiveUsers(Protocol):
     """The users in force, which may change while the proxy runs (admin/users.py)."""
 
@@ -35,10 +54,10 @@ class LiveUsers(Protocol):
 
     async def fresh(self) -> None: ...
 
-    def enabled(self) -> tuple[User, ...]: ...
+    def enabled(self) -> Sequence[User]: ...
 
 
-def s3_users(users: tuple[User, ...]) -> tuple[S3User, ...]:
+def s3_users(users: Sequence[User]) -> tuple[S3User, ...]:
     """Each user's S3 access key: `account:user` unless the config names one."""
     return tuple(S3User(u.access_key or f"{u.account}:{u.user}", u.key, u.account,
                         u.admin, u.email, reseller=u.reseller_admin) for u in users)

@@ -31,9 +31,12 @@ ALLOWED: dict[str, set[str]] = {
     "daemons": {"request_id", "node", "ring", "errors", "timestamps", "checksums",
                 "proxy"},
     "endpoint": set(),
+    # the admin API: over both APIs (it takes either's credentials) and the proxy
+    "admin": {"request_id", "proxy", "api", "s3compat", "node", "ring", "errors",
+              "timestamps", "crypto"},
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
             "endpoint", "timestamps", "checksums", "request_id", "logs", "serving",
-            "crypto"},
+            "crypto", "admin"},
 }
 
 
