@@ -46,6 +46,7 @@ class AdminClient:
             with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
                 return str(resp.headers["X-Auth-Token"])
         except urllib.error.HTTPError as exc:
+            exc.close()
             raise CommandError(f"cannot log in to {self.url} as {self.user}: "
                                f"{exc.code} {exc.reason}") from None
         except OSError as exc:
@@ -65,8 +66,9 @@ class AdminClient:
             with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
                 body = resp.read()
         except urllib.error.HTTPError as exc:
-            raise CommandError(f"{method} {path}: {exc.code} {_message(exc.read())}") \
-                from None
+            with exc:
+                message = _message(exc.read())
+            raise CommandError(f"{method} {path}: {exc.code} {message}") from None
         except OSError as exc:
             raise CommandError(f"cannot reach {self.url}: {exc}") from None
         return json.loads(body) if body else None

@@ -49,6 +49,7 @@ def logs_in(server: str, user: str, key: str) -> bool:
         swift_token(server, user, key)
         return True
     except urllib.error.HTTPError as exc:
+        exc.close()
         assert exc.code == 401
         return False
 

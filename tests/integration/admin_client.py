@@ -31,7 +31,8 @@ def with_token(server: str, method: str, path: str, token: str | None,
             body = resp.read()
             return resp.status, json.loads(body) if body else None
     except urllib.error.HTTPError as exc:
-        body = exc.read()
+        with exc:
+            body = exc.read()
         return exc.code, json.loads(body) if body else None
 
 

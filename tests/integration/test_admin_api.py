@@ -46,6 +46,7 @@ def swift_status(server: str, path: str, token: str) -> int:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return int(resp.status)
     except urllib.error.HTTPError as exc:
+        exc.close()
         return exc.code
 
 
@@ -54,6 +55,7 @@ def login_status(server: str, user: str, key: str) -> int:
         swift_token(server, user, key)
         return 200
     except urllib.error.HTTPError as exc:
+        exc.close()
         return exc.code
 
 
@@ -221,6 +223,7 @@ def test_an_account_quota_set_here_holds_for_both_apis(store: str) -> None:
                                  headers={"X-Auth-Token": token})
     with pytest.raises(urllib.error.HTTPError) as too_big:
         urllib.request.urlopen(req, timeout=30)
+    too_big.value.close()
     assert too_big.value.code == 413
     # the account's own user may read it; a reseller may lift it
     assert signed_by(store, "GET", "/_admin/v1/accounts/quota1/quota", "quota1:q",
