@@ -8,7 +8,8 @@ the config also names overrides the config's; a disabled user is known (listed) 
 found by no lookup, so it can neither log in, nor use a token, nor sign.
 
 If the cluster cannot be read, the users last read stay in force (logged): a proxy
-whose nodes are briefly away keeps serving those it knows.
+whose nodes are briefly away keeps serving those it knows. Only the first read holds a
+request up; later ones run beside the requests.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Users:
         self._cluster: dict[str, UserRecord] = {}
         self._loaded = -float("inf")
         self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[None] | None = None
         self.generation = 0         # changes whenever the users in force change
         self._by_name: dict[str, User] = {}
         self._by_key: dict[str, User] = {}
@@ -80,11 +82,20 @@ class Users:
         self.generation += 1
 
     async def fresh(self) -> None:
-        """Read the cluster's users again if the last read is older than the ttl."""
+        """Read the cluster's users again if the last read is older than the ttl: the
+        first time before answering (a restarted proxy must know them all), later in
+        the background (a request never waits on the nodes for it)."""
         if self._records is None or time.monotonic() - self._loaded < self._ttl:
             return
+        if self._loaded == -float("inf"):
+            await self._load()
+        elif self._refresh is None or self._refresh.done():
+            self._refresh = asyncio.create_task(self._load())
+
+    async def _load(self, force: bool = False) -> None:
+        assert self._records is not None
         async with self._lock:
-            if time.monotonic() - self._loaded < self._ttl:
+            if not force and time.monotonic() - self._loaded < self._ttl:
                 return      # another request read them meanwhile
             try:
                 cluster = await self._records.load()
@@ -120,8 +131,8 @@ class Users:
         return self._records
 
     async def _reload(self) -> None:
-        self._loaded = -float("inf")
-        await self.fresh()
+        """Read them now (a change through this proxy holds here at once)."""
+        await self._load(force=True)   # (a read begun before the change may miss it)
 
     def _current(self, name: str) -> UserRecord | None:
         """The user as a record (a config user's as the config has it)."""
