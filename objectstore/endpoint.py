@@ -9,10 +9,14 @@ Anything else is Swift when its path has Swift's shape -- /auth/v1.0 and /v1.0 (
 never with an AWS signature, so no Swift request is taken for S3; an unsigned GET /info
 or /healthcheck stays Swift's /info and the health check. `/_admin/...` is the admin
 API, signed or not (it takes either API's credentials; no S3 bucket name begins `_`).
+Other services of the port (`/metrics`, `/console/`) are `unsigned` routes: an unsigned
+request whose path is the route's, or below it, goes there; a signed one stays S3's, so
+a bucket may still have such a name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -48,10 +52,14 @@ def is_admin(scope: Scope) -> bool:
 
 
 class Endpoint:
-    def __init__(self, swift: ASGIApp, s3: ASGIApp, admin: ASGIApp | None = None) -> None:
+    def __init__(self, swift: ASGIApp, s3: ASGIApp, admin: ASGIApp | None = None,
+                 unsigned: Mapping[str, ASGIApp] | None = None) -> None:
+        """`unsigned`: a path (e.g. "/metrics") -> the app for unsigned requests to it
+        and below it."""
         self.swift = swift
         self.s3 = s3
         self.admin = admin
+        self.unsigned = dict(unsigned or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,8 +67,18 @@ class Endpoint:
         if self.admin is not None and is_admin(scope):
             app = self.admin
         else:
-            app = self.swift if is_swift(scope) else self.s3
+            app = (self.unsigned and self._unsigned_route(scope)) or \
+                (self.swift if is_swift(scope) else self.s3)
         await app(scope, receive, _close_on_error(scope, send) if _has_body(scope) else send)
+
+
+    def _unsigned_route(self, scope: Scope) -> ASGIApp | None:
+        path: str = scope["path"]
+        root = "/" + path[1:].split("/", 1)[0]
+        app = self.unsigned.get(root)
+        if app is None or is_s3_signed(scope):
+            return None
+        return app
 
 
 def _has_body(scope: Scope) -> bool:

@@ -27,6 +27,9 @@ class RequestNote:
 
     account: str = ""
     titled: bytes = b""         # a lower-case name prefix, e.g. b"x-object-meta-"
+    api: str = ""               # "s3", "swift", "admin", ... (for metrics and usage)
+    operation: str = ""         # REST.GET.OBJECT (S3), "GET object" (Swift), ...
+    bucket: str = ""            # the bucket or container, when there is one
 
 
 current_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -57,3 +60,11 @@ def note_account(account: str) -> None:
     note = current_note.get()
     if note is not None:
         note.account = account
+
+
+def note_operation(api: str, operation: str, bucket: str = "") -> None:
+    """The API layers say which API and operation a request is, and its bucket or
+    container (for the observers of finished requests: metrics, usage)."""
+    note = current_note.get()
+    if note is not None:
+        note.api, note.operation, note.bucket = api, operation, bucket

@@ -139,8 +139,10 @@ class AdminAPI:
         parts = [p for p in request.scope["path"].removeprefix(PREFIX).split("/") if p]
         if parts[:1] != ["v1"] or len(parts) < 2:
             raise errors.NotFound("the admin API is /_admin/v1/<resource>")
+        request_id.note_operation("admin", f"{request.method} {parts[1]}")
         body = await _body(request)
         caller = await self.auth.caller(request, raw, body)
+        request_id.note_account(caller.account)
         handler = self.routes.get(parts[1])
         if handler is None:
             raise errors.NotFound(f"no admin resource {parts[1]!r}")

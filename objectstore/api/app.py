@@ -110,12 +110,17 @@ class SwiftAPI:
     async def route(self, request: Request, raw_path: bytes) -> Response:
         path = raw_path.split(b"?", 1)[0]
         if path == b"/healthcheck":
+            request_id.note_operation("swift", "healthcheck")
             return Response(b"OK", media_type="text/plain")
         if path == b"/info":
+            request_id.note_operation("swift", "info")
             return self.info(request)
         if path.decode("latin-1") in AUTH_PATHS:
+            request_id.note_operation("swift", "auth")
             return await self.login(request)
         target = parse_swift_path(path)
+        request_id.note_operation("swift", f"{request.method} {target.level}",
+                                  target.container or "")
         cors.answering_for(request, target)
         if target.version != "v1":
             raise errors.NotFound("unknown API version")
@@ -152,8 +157,7 @@ class SwiftAPI:
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)
         access = await authorize(self.backend, who, request, target,
                                  "GET" if method == "COPY" else method)
-        level = ("object" if target.obj is not None else
-                 "container" if target.container is not None else "account")
+        level = target.level
         if access is not Access.OWNER and method in WRITES and level != "object" and \
                 owner_headers_in(request.headers):
             raise errors.Forbidden("only the account's owners may set ACLs and TempURL "

@@ -28,6 +28,12 @@ class SwiftPath:
     container: str | None = None
     obj: str | None = None
 
+    @property
+    def level(self) -> str:
+        """What the path names: "account", "container" or "object"."""
+        return ("object" if self.obj is not None else
+                "container" if self.container is not None else "account")
+
 
 INVALID_NAME = "Invalid UTF8 or contains NULL"     # Swift's words, which clients compare
 

@@ -25,7 +25,7 @@ from objectstore.proxy.lifecycle_store import LifecycleStore
 from objectstore.proxy.object_info import S3_OWNER
 from objectstore.proxy.policy_store import PolicyStore
 from objectstore.proxy.versions import DeleteMarker
-from objectstore.request_id import note_account
+from objectstore.request_id import note_account, note_operation
 from objectstore.s3compat import (
     delete_conditions,
     features,
@@ -41,6 +41,7 @@ from objectstore.s3compat import (
 )
 from objectstore.s3compat.access import Reach, S3Access, identity_of, requester_of
 from objectstore.s3compat.access_log_delivery import IDLE_SECONDS, ROLL_SECONDS
+from objectstore.s3compat.access_log_records import operation
 from objectstore.s3compat.acl import AclRequests, acl_metadata, write_acl
 from objectstore.s3compat.bucket_access_config import BucketAccessConfig
 from objectstore.s3compat.bucket_cors import BucketCors
@@ -163,6 +164,7 @@ class S3API:
         if request.method == "POST" and is_form(request):    # POST Object: the form signs
             bucket, obj = self.bucket_and_key(request.headers.get("host", ""), raw_path)
             if bucket and not obj:
+                note_operation("s3", "REST.POST.OBJECT", bucket)
                 return await self.forms.handle(request, bucket)
         if request.method == "OPTIONS":       # a browser's preflight: never signed
             return await self.preflight(request, raw_path)
@@ -174,6 +176,8 @@ class S3API:
         params = dict(query)
         if bucket and not obj:
             params = s3_params(request.method, params)
+        note_operation("s3", operation(request.method, obj or None, params) if bucket else
+                       f"REST.{request.method}.SERVICE", bucket)
         if not bucket or (not obj and request.method == "PUT" and not
                           params.keys() & BUCKET_SETTINGS):
             # ListBuckets and CreateBucket: an account's own, for its admins
@@ -218,6 +222,7 @@ class S3API:
 
     async def preflight(self, request: Request, raw_path: str) -> Response:
         bucket, _ = self.bucket_and_key(request.headers.get("host", ""), raw_path)
+        note_operation("s3", "REST.OPTIONS.PREFLIGHT", bucket)
         if not bucket:
             raise s3errors.MethodNotAllowed()
         reach = await self.access.reach(identity_of(None), bucket)   # NoSuchBucket

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +39,27 @@ SECRET_PARAMS = frozenset({"X-Amz-Signature", "Signature", "temp_url_sig",
                            "X-Amz-Security-Token"})
 # a text in each of those names: a query holding none of them has none of them
 _SECRET_PARTS = ("Signature", "temp_url_sig", "Security-Token")
+
+
+@dataclass(frozen=True)
+class Finished:
+    """One client request, answered: what the observers of the proxy port (metrics,
+    usage metering) are told. `api`, `operation` and `bucket` are what the API layers
+    noted (request_id.note_operation); empty where none did (a 404 of no API)."""
+
+    method: str
+    api: str
+    operation: str
+    account: str
+    bucket: str
+    status: int
+    bytes_in: int
+    bytes_out: int
+    seconds: float
+
+
+# told of every finished request; must be quick and must not raise (called inline)
+Observer = Callable[[Finished], None]
 
 
 def plain_500(scope: Scope, request_id: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
@@ -90,10 +112,11 @@ class ClientRequests:
     """Around the public endpoint (proxy port)."""
 
     def __init__(self, app: ASGIApp, error_body: ErrorBody = plain_500,
-                 role: str = "proxy") -> None:
+                 role: str = "proxy", observers: Sequence[Observer] = ()) -> None:
         self.app = app
         self.error_body = error_body
         self.role = role
+        self.observers = tuple(observers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,13 +137,25 @@ class ClientRequests:
             await exchange.answer_500(scope, request_id, self.error_body)
         finally:
             path = scope.get("path", "")
+            seconds = time.monotonic() - started
             logs.access(f"{scope['method']} {path} {exchange.status}", {
                 "method": scope["method"], "path": path, "query": _loggable_query(scope),
                 "status": exchange.status, "bytes_in": exchange.bytes_in,
                 "bytes_out": exchange.bytes_out,
-                "duration_ms": round((time.monotonic() - started) * 1000, 3),
+                "duration_ms": round(seconds * 1000, 3),
                 "account": note.account, "user_agent": _header(scope, b"user-agent"),
                 "client": (scope.get("client") or ("", 0))[0]})
+            if self.observers:
+                self._tell(Finished(scope["method"], note.api, note.operation,
+                                    note.account, note.bucket, exchange.status,
+                                    exchange.bytes_in, exchange.bytes_out, seconds))
+
+    def _tell(self, finished: Finished) -> None:
+        for observer in self.observers:
+            try:
+                observer(finished)
+            except Exception:       # an observer's bug must not fail the request
+                errors_log.exception("request observer %r failed", observer)
 
 
 class NodeRequests:

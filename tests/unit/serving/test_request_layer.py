@@ -17,8 +17,8 @@ import pytest
 
 from objectstore import logs
 from objectstore.cli.assemble import api_error_body
-from objectstore.request_id import current_id
-from objectstore.serving.request_layer import ClientRequests
+from objectstore.request_id import current_id, note_account, note_operation
+from objectstore.serving.request_layer import ClientRequests, Finished
 from tests.servers import ServerThread
 
 
@@ -126,3 +126,40 @@ def test_the_access_line_keeps_the_query_but_not_its_credentials(
         "&X-Amz-Signature=REDACTED&prefix=a%26b&Signature=REDACTED&temp_url_sig=REDACTED"
         "&X-Amz-Security-Token=REDACTED&NotSignature=kept")
     assert not any(s in stream.getvalue() for s in ("deadbeef", "s3cret", "=abc", "tok&"))
+
+
+async def noting_app(scope: Any, receive: Any, send: Any) -> None:
+    note_operation("s3", "REST.PUT.OBJECT", "photos")
+    note_account("AUTH_test")
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 201, "headers": []})
+    await send({"type": "http.response.body", "body": b"stored"})
+
+
+def test_observers_are_told_of_each_finished_request_and_a_failing_one_is_only_logged(
+        ) -> None:
+    seen: list[Finished] = []
+
+    def broken(finished: Finished) -> None:
+        raise ValueError("an observer's bug")
+
+    server = ServerThread(ClientRequests(noting_app, observers=(broken, seen.append)),
+                          lifespan="off").start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("PUT", "/photos/a.jpg", body=b"x" * 1000)
+        resp = conn.getresponse()
+        assert (resp.status, resp.read()) == (201, b"stored")
+        conn.close()
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        server.stop()
+        logging.getLogger().handlers.clear()
+    [finished] = seen
+    assert (finished.method, finished.api, finished.operation, finished.account,
+            finished.bucket, finished.status, finished.bytes_in, finished.bytes_out) == \
+        ("PUT", "s3", "REST.PUT.OBJECT", "AUTH_test", "photos", 201, 1000, 6)
+    assert 0 < finished.seconds < 10
