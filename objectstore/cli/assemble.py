@@ -7,6 +7,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.requests import Request
+from starlette.types import ASGIApp
 
 from objectstore.admin.app import AdminAPI, Authenticators, Caller
 from objectstore.admin.routes import accounts_route, status_route, users_route, whoami
@@ -31,13 +32,15 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
                    cluster_secret: bytes | None = None,
                    token_life: int = DEFAULT_TOKEN_LIFE, day_seconds: float = DAY,
                    keystone: Keystone | None = None, open_expired: bool = True,
-                   log_timing: tuple[float, float] = (5.0, 60.0)) -> Endpoint:
+                   log_timing: tuple[float, float] = (5.0, 60.0),
+                   metrics: ASGIApp | None = None) -> Endpoint:
     """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3.
     `cluster_secret`: Swift tokens are good on every proxy that has it.
     `day_seconds`: a lifecycle day ([lifecycle]). `keystone`: users from Keystone too
     (its tokens for Swift, its EC2 credentials for S3). `open_expired`: owners may
     read and restore expired objects not yet reaped ([expirer] allow_open_expired).
-    `log_timing`: [bucket_logging] roll_seconds and idle_seconds."""
+    `log_timing`: [bucket_logging] roll_seconds and idle_seconds. `metrics`: the
+    /metrics app (metrics.ports.proxy_metrics)."""
     capabilities = {**CAPABILITIES, "swift": {**CAPABILITIES["swift"],
                                               "allow_open_expired": open_expired}}
     containers = Containers(proxy)
@@ -56,7 +59,8 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
     admin = AdminAPI(Authenticators(swift.identity_of_token, signed), {
         "whoami": whoami, "status": status_route(proxy), "users": users_route(live),
         "accounts": accounts_route(containers)})
-    return Endpoint(swift, s3, admin)
+    return Endpoint(swift, s3, admin,
+                    unsigned={"/metrics": metrics} if metrics is not None else None)
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

@@ -15,6 +15,7 @@ import uvicorn
 from objectstore.cli import config_keys, eventloop, server_options
 from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.configs import (
+    load_metrics,
     load_node_config,
     load_proxy_config,
     node_toml,
@@ -23,6 +24,7 @@ from objectstore.cli.configs import (
 from objectstore.cli.encryption_settings import keyring_of
 from objectstore.cli.errors import CommandError
 from objectstore.crypto import keyfile
+from objectstore.metrics.ports import node_port, proxy_metrics
 from objectstore.node.client import NodeClient
 from objectstore.node.config import NodeConfig
 from objectstore.node.server import NodeApp
@@ -32,7 +34,7 @@ from objectstore.proxy.ring_sync import RingSync
 from objectstore.ring import PathHasher, RingBuilder, policies
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
-from objectstore.serving.request_layer import ClientRequests, NodeRequests
+from objectstore.serving.request_layer import ClientRequests
 from objectstore.serving.servers import NODE_KEEP_ALIVE, listen, uvicorn_config
 
 
@@ -154,7 +156,7 @@ def cmd_node(args: argparse.Namespace) -> int:
     role = node_role(config.host, config.port)
     server_options.setup_logging(args, role)
     config_keys.warn_unknown(args.config)
-    app = NodeRequests(NodeApp(config), role)
+    _, app = node_port(NodeApp(config), role, load_metrics(args.config), own_process=True)
     sock = listen(args.bind or config.host, config.port)
     server = uvicorn.Server(uvicorn_config(app, args.bind or config.host, config.port,
                                            limits=server_options.head_limits(args),
@@ -193,12 +195,13 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         if config.key_file is not None:
             proxy.keyring = keyring_of(config.key_file, config.kms)
         keystone = Keystone(config.keystone) if config.keystone else None
+        observer, metrics = proxy_metrics(proxy, config.metrics)
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
                                             config.secret, config.token_life,
                                             config.day_seconds, keystone,
                                             config.expiry.allow_open_expired,
-                                            config.log_timing),
-                             api_error_body)
+                                            config.log_timing, metrics),
+                             api_error_body, observers=[observer])
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),
                                                lifespan="off"))

@@ -32,6 +32,7 @@ TABLES: Mapping[str, frozenset[str]] = {
     "cluster": frozenset({"secret", "secret_file", "hash_prefix", "hash_suffix"}),
     "encryption": frozenset({"key_file"}),
     "kms": frozenset({"keys", "default_key"}),
+    "metrics": frozenset({"allow", "token"}),
 }
 
 

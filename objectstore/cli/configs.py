@@ -23,6 +23,7 @@ from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.cli.setting_values import log_timing
 from objectstore.crypto.kms import KmsSettings
+from objectstore.metrics.access import MetricsSettings
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
@@ -46,6 +47,7 @@ class ProxyConfig:
     log_timing: tuple[float, float] = (5.0, 60.0)   # [bucket_logging] roll, idle seconds
     key_file: Path | None = None                    # [encryption] key_file
     kms: KmsSettings = field(default_factory=KmsSettings)   # [kms]
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)   # [metrics]
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -132,9 +134,23 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
             keystone=keystone_of(doc), expiry=expirer_of(doc),
             log_timing=log_timing(doc), key_file=key_file_of(doc, path.parent),
-            kms=kms_of(doc))
+            kms=kms_of(doc), metrics=MetricsSettings.from_config(doc.get("metrics")))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
+
+
+def load_metrics(path: Path | None) -> MetricsSettings:
+    """`[metrics]` of a config file (serve's or a node's): who may read /metrics."""
+    if path is None:
+        return MetricsSettings()
+    try:
+        return MetricsSettings.from_config(_load(path).get("metrics"))
+    except ValueError as exc:
+        raise CommandError(f"bad config {path}: {exc}") from None
+
+
+METRICS_TOML = ('[metrics]\n# who may read /metrics without a token (address ranges); '
+                'token = "..." for others\nallow = ["127.0.0.1/32", "::1/128"]\n')
 
 
 def keystone_of(doc: dict[str, Any]) -> KeystoneSettings | None:
@@ -145,7 +161,8 @@ def keystone_of(doc: dict[str, Any]) -> KeystoneSettings | None:
 def node_toml(host: str, port: int, devices: str, hash_prefix: str) -> str:
     return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "{devices}"\n'
             'ring = "object.ring"\n\n'
-            f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n')
+            f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
+            + METRICS_TOML)
 
 
 def proxy_toml(host: str, port: int, hash_prefix: str, admin_key: str = "") -> str:
@@ -156,4 +173,4 @@ def proxy_toml(host: str, port: int, hash_prefix: str, admin_key: str = "") -> s
             'node_connect_timeout = 2.0\nnode_read_timeout = 10.0\n\n'
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
             '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\nadmin = true\n\n'
-            f'{operator}[bucket_logging]\nroll_seconds = 300\n')
+            f'{operator}[bucket_logging]\nroll_seconds = 300\n\n' + METRICS_TOML)

@@ -50,19 +50,25 @@ AUDIT_FILES_PER_SECOND = 20.0
 
 def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
                 args: argparse.Namespace | None = None) -> Daemon:
+    """One of a node's daemons; each of its passes is recorded in the node's devices
+    directory (daemons/last_pass: the node's /metrics reads it)."""
+    daemon: Updater | Auditor | ObjectReplicator
     if kind == "update":
-        return Updater(config, client)
-    if kind == "audit":
-        return Auditor(config, bytes_per_second=getattr(args, "bytes_per_second",
-                                                        AUDIT_BYTES_PER_SECOND),
-                       files_per_second=getattr(args, "files_per_second",
-                                                AUDIT_FILES_PER_SECOND))
-    if config.ring is None or not config.ring.exists():
-        raise CommandError(f"the replicator needs the ring file ({config.ring})")
-    ring = RingFile(config.ring, PathHasher(config.hash_prefix, config.hash_suffix))
-    return ObjectReplicator(config, ring, client,
-                            reclaim_age=getattr(args, "reclaim_age", RECLAIM_AGE),
-                            files_per_second=getattr(args, "files_per_second", 0.0))
+        daemon = Updater(config, client)
+    elif kind == "audit":
+        daemon = Auditor(config, bytes_per_second=getattr(args, "bytes_per_second",
+                                                          AUDIT_BYTES_PER_SECOND),
+                         files_per_second=getattr(args, "files_per_second",
+                                                  AUDIT_FILES_PER_SECOND))
+    else:
+        if config.ring is None or not config.ring.exists():
+            raise CommandError(f"the replicator needs the ring file ({config.ring})")
+        ring = RingFile(config.ring, PathHasher(config.hash_prefix, config.hash_suffix))
+        daemon = ObjectReplicator(config, ring, client,
+                                  reclaim_age=getattr(args, "reclaim_age", RECLAIM_AGE),
+                                  files_per_second=getattr(args, "files_per_second", 0.0))
+    daemon.pass_dir = config.devices
+    return daemon
 
 
 DAEMON_NAMES = {"replicate": "replicator", "audit": "auditor", "update": "updater"}
@@ -84,7 +90,9 @@ def make_expirer(config: NodeConfig, client: NodeClient,
     nodes = sorted({(d.host, d.port) for d in ring.current().devices})
     me = (config.host, config.port)
     share = (nodes.index(me), len(nodes)) if me in nodes else (0, 1)
-    return Expirer(Proxy(ring, client), share, delay_reaping=delay_reaping)
+    expirer = Expirer(Proxy(ring, client), share, delay_reaping=delay_reaping)
+    expirer.pass_dir = config.devices
+    return expirer
 
 
 def register(commands: Any) -> None:
@@ -170,6 +178,7 @@ def run_all_daemons(args: argparse.Namespace) -> int:
         settings = load_lifecycle(args.config)
         worker = LifecycleWorker(expirer.proxy, settings.day_seconds,
                                  settings.actions_per_second, share=expirer.share)
+        worker.pass_dir = config.devices
         try:
             await asyncio.gather(*(
                 asyncio.create_task(make_daemon(kind, config, client).run_forever(interval),

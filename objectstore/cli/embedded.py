@@ -30,7 +30,7 @@ import uvicorn
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, DEFAULT_USERS, User, token_life_of
 from objectstore.cli.assemble import api_error_body, build_endpoint
 from objectstore.cli.cluster_commands import node_role
-from objectstore.cli.configs import keystone_of
+from objectstore.cli.configs import keystone_of, load_metrics
 from objectstore.cli.daemon_commands import (
     INTERVALS,
     daemon_role,
@@ -44,6 +44,7 @@ from objectstore.cli.setting_values import log_timing
 from objectstore.crypto import keyfile
 from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.lifecycle import LifecycleWorker
+from objectstore.metrics import ports as metric_ports
 from objectstore.node.config import NodeConfig
 from objectstore.node.local_client import LocalNodeClient
 from objectstore.node.server import NodeApp
@@ -54,7 +55,7 @@ from objectstore.ring import PathHasher, RingBuilder, policies
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.head_limits import HeadLimits
-from objectstore.serving.request_layer import ClientRequests, NodeRequests
+from objectstore.serving.request_layer import ClientRequests
 from objectstore.serving.servers import NODE_KEEP_ALIVE, ListenError, listen, uvicorn_config
 
 PART_POWER = 10
@@ -194,6 +195,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     expiry = load_expirer(config)        # and a bad [expirer]
     log_roll = load_log_timing(config)
     kms = load_kms(config)               # and a bad [kms]
+    metrics_settings = load_metrics(config)     # and a bad [metrics]
     layout = prepare(data_dir, nodes, replicas)
     keyfile.ensure(data_dir / keyfile.FILE_NAME)
     # every port bound first: one in use is one clear error, before anything runs
@@ -209,26 +211,32 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     node_configs = []
     # one client for the proxy, the nodes and the daemons, calling the nodes in-process
     client = LocalNodeClient(layout.secret)
+    # and the proxy's own, so that its metrics count the proxy's node requests only
+    proxy_client = LocalNodeClient(layout.secret)
     for i, node_port in enumerate(layout.node_ports):
         node_config = NodeConfig(devices=data_dir / f"node{i}", secret=layout.secret,
                                  hash_prefix=layout.hash_prefix, port=node_port,
                                  ring=data_dir / "object.ring")
         node_configs.append(node_config)
-        app = NodeRequests(NodeApp(node_config, client), node_role("127.0.0.1", node_port))
+        app, port_app = metric_ports.node_port(NodeApp(node_config, client),
+                                               node_role("127.0.0.1", node_port),
+                                               metrics_settings)
         client.attach("127.0.0.1", node_port, app)
-        servers.append(_QuietServer(uvicorn_config(app, "127.0.0.1", node_port,
+        proxy_client.attach("127.0.0.1", node_port, app)
+        servers.append(_QuietServer(uvicorn_config(port_app, "127.0.0.1", node_port,
                                                    limits=limits,
                                                    keep_alive=NODE_KEEP_ALIVE)))
     ring = RingFile(data_dir / "object.ring", PathHasher(layout.hash_prefix, ""))
     users = load_users(config)
-    proxy = Proxy(ring, client)
+    proxy = Proxy(ring, proxy_client)
     proxy.keyring = keyring_of(data_dir / keyfile.FILE_NAME, kms)
     lifecycle = load_lifecycle(config)
+    observer, metrics = metric_ports.proxy_metrics(proxy, metrics_settings)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
                                         layout.secret, load_token_life(config),
                                         lifecycle.day_seconds, keystone,
-                                        expiry.allow_open_expired, log_roll),
-                         api_error_body)
+                                        expiry.allow_open_expired, log_roll, metrics),
+                         api_error_body, observers=[observer])
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))
     def stop_all() -> None:
@@ -253,17 +261,21 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     background = [asyncio.create_task(make_daemon(kind, c, client).run_forever(interval),
                                       context=_with_role(daemon_role(kind, c)))
                   for c in node_configs for kind, interval in INTERVALS.items()]
-    background.append(asyncio.create_task(   # one expirer for all (it uses the proxy)
-        Expirer(proxy, delay_reaping=expiry.delay_reaping).run_forever(expiry.interval),
-        context=_with_role("expirer")))
-    background.append(asyncio.create_task(   # and one lifecycle worker
-        LifecycleWorker(proxy, lifecycle.day_seconds, lifecycle.actions_per_second
-                        ).run_forever(), context=_with_role("lifecycle")))
+    # one expirer for all (it uses the proxy), and one lifecycle worker; their last
+    # passes are recorded with the first node's (its /metrics shows them)
+    expirer = Expirer(proxy, delay_reaping=expiry.delay_reaping)
+    worker = LifecycleWorker(proxy, lifecycle.day_seconds, lifecycle.actions_per_second)
+    expirer.pass_dir = worker.pass_dir = node_configs[0].devices
+    background.append(asyncio.create_task(expirer.run_forever(expiry.interval),
+                                          context=_with_role("expirer")))
+    background.append(asyncio.create_task(worker.run_forever(),
+                                          context=_with_role("lifecycle")))
     await asyncio.gather(*tasks)
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
     await proxy.close()
+    await proxy_client.close()
     await client.close()
     if keystone is not None:
         await keystone.close()

@@ -30,6 +30,12 @@ class AuditStats(PassStats):
     databases: int = 0
     databases_quarantined: int = 0
 
+    def pass_items(self) -> int:
+        return self.files + self.databases
+
+    def pass_bytes(self) -> int:
+        return self.bytes
+
     def summary(self) -> str:
         seconds = max(self.seconds, 1e-9)
         return (f"{self.files} object files ({self.bytes / 1e6:.1f} MB, "

@@ -16,7 +16,10 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
+
+from objectstore.daemons import last_pass
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -40,6 +43,14 @@ class PassStats:
     def summary(self) -> str:
         return f"{self.failures} failures, {self.seconds:.1f} s"
 
+    def pass_items(self) -> int:
+        """What the pass went through, in the daemon's own unit (daemons/last_pass)."""
+        return 0
+
+    def pass_bytes(self) -> int:
+        """What it read or moved (0 if the daemon does not count bytes)."""
+        return 0
+
 
 Job = TypeVar("Job")
 Stats = TypeVar("Stats", bound=PassStats)
@@ -50,6 +61,9 @@ class Daemon(ABC, Generic[Job, Stats]):
 
     name = "daemon"
     interval = 30.0
+    # where each pass is recorded (daemons/last_pass): the node's devices directory,
+    # set by whoever runs the daemon for a node; None records nothing
+    pass_dir: Path | None = None
 
     def __init__(self, clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> None:
         self.clock = clock
@@ -87,6 +101,8 @@ class Daemon(ABC, Generic[Job, Stats]):
                 progress(i + 1, len(jobs))
         stats.finished = self.clock()
         await self.finish(stats)
+        if self.pass_dir is not None:
+            await asyncio.to_thread(last_pass.record, self.pass_dir, self.name, stats)
         return stats
 
     async def run_forever(self, interval: float | None = None) -> None:

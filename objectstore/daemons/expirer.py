@@ -35,6 +35,9 @@ class ExpirerStats(PassStats):
     skipped: int = 0            # entries whose object was gone or no longer expires then
     due: int = 0                # entries of this expirer's share that were due
 
+    def pass_items(self) -> int:
+        return self.due
+
     def summary(self) -> str:
         return (f"{self.expired} objects expired, {self.skipped} entries outdated, "
                 f"{self.failures} failures, {self.seconds:.1f} s")

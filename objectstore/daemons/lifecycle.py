@@ -73,6 +73,9 @@ class LifecycleStats(PassStats):
     aborted: int = 0            # incomplete multipart uploads aborted
     resumed: int = 0            # buckets begun where an interrupted pass stopped
 
+    def pass_items(self) -> int:
+        return self.buckets
+
     def summary(self) -> str:
         return (f"{self.buckets} buckets, {self.expired} expired, {self.markers} delete "
                 f"markers and {self.noncurrent} noncurrent versions removed, "

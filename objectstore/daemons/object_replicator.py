@@ -55,6 +55,9 @@ class ReplicationStats(PassStats):
     handoffs_removed: int = 0     # handoff partitions delivered and removed here
     databases: DBReplicationStats | None = None
 
+    def pass_items(self) -> int:
+        return self.partitions + (self.databases.databases if self.databases else 0)
+
     def summary(self) -> str:
         objects = (f"objects: {self.partitions} partitions checked, {self.suffixes_synced} "
                    f"suffixes synced, {self.files_pushed} files pushed, "

@@ -30,6 +30,9 @@ class UpdaterStats(PassStats):
     damaged: int = 0            # unreadable files, removed
     dropped: int = 0            # records of writes that never got into place
 
+    def pass_items(self) -> int:
+        return self.sent + self.left + self.damaged + self.dropped
+
     def summary(self) -> str:
         return (f"{self.sent} updates sent, {self.left} left for later, {self.damaged} "
                 f"damaged removed, {self.dropped} of unfinished writes dropped, "

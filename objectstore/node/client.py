@@ -4,6 +4,7 @@ connections, with connect and read timeouts. Used by the proxy and by nodes them
 
 from __future__ import annotations
 
+import asyncio
 import errno
 from collections.abc import AsyncIterator, Mapping
 from typing import NamedTuple
@@ -66,8 +67,32 @@ def signed_headers(secret: bytes, method: str, path: str,
     return all_headers
 
 
+class RequestTally:
+    """The node requests one client made, by method and outcome (the status code, or
+    `timeout`, `error`, `cancelled` for no answer): plain ints, read by the metrics."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def answered(self, method: str, status: int) -> None:
+        key = (method, _CODES.get(status) or str(status))
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def failed(self, method: str, exc: BaseException) -> None:
+        outcome = ("timeout" if isinstance(exc, TimeoutError) else
+                   "cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
+        key = (method, outcome)
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+
+_CODES = {code: str(code) for code in range(100, 600)}      # no str() per request
+
+
 class NodeClient:
-    """A pool of connections to all nodes; one per process, closed with `close()`."""
+    """A pool of connections to all nodes; one per process, closed with `close()`.
+    `tally`, when set, counts every request made (the proxy's metrics)."""
+
+    tally: RequestTally | None = None
 
     def __init__(self, secret: bytes, connect_timeout: float = 2.0,
                  read_timeout: float = 10.0, pool_size: int = 256) -> None:
@@ -101,6 +126,21 @@ class NodeClient:
         body can be sent again: node requests are idempotent (a timestamp says which
         write wins), and failing it would give a healthy node's slot to another.
         (aiohttp itself sends the other methods once more in that case.)"""
+        tally = self.tally
+        if tally is None:
+            return await self._request(method, target, path, headers, body, timeout)
+        try:
+            resp = await self._request(method, target, path, headers, body, timeout)
+        except BaseException as exc:
+            tally.failed(method, exc)
+            raise
+        tally.answered(method, resp.status)
+        return resp
+
+    async def _request(self, method: str, target: Target, path: str,
+                       headers: Mapping[str, str] | None,
+                       body: bytes | AsyncIterator[bytes] | None,
+                       timeout: float | None) -> aiohttp.ClientResponse:
         try:
             return await self._send(method, target, path, headers, body, timeout)
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:

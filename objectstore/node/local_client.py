@@ -164,6 +164,21 @@ class LocalNodeClient(NodeClient):
         app = self._apps.get((target.host, target.port))
         if app is None:
             return await super().request(method, target, path, headers, body, timeout)
+        tally = self.tally
+        if tally is None:
+            return await self._local(app, method, target, path, headers, body, timeout)
+        try:
+            resp = await self._local(app, method, target, path, headers, body, timeout)
+        except BaseException as exc:
+            tally.failed(method, exc)
+            raise
+        tally.answered(method, resp.status)
+        return resp
+
+    async def _local(self, app: ASGIApp, method: str, target: Target, path: str,
+                     headers: Mapping[str, str] | None,
+                     body: bytes | AsyncIterator[bytes] | None,
+                     timeout: float | None) -> LocalResponse:
         raw_path, _, query = path.partition("?")
         # (values travel as Latin-1 here, both ways, as the embedded server always
         # stored them: the signature is over those bytes)

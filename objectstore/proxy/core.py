@@ -173,7 +173,12 @@ class Proxy:
         caller made them already), then a few handoffs (pulled lazily)."""
         spare = itertools.islice(where.handoffs, self.settings.handoff_tries)
         return itertools.chain(map(target_of, where.primaries) if primaries is None
-                               else primaries, map(target_of, spare))
+                               else primaries, map(self._handoff, spare))
+
+    def _handoff(self, dev: Device) -> Target:
+        """A handoff's target, counted (pulled only when a primary would not do)."""
+        self.fanout.counts.handoffs += 1
+        return target_of(dev)
 
     def write_strategy(self, replicas: int, width: int,
                        retry: frozenset[int] = NO_ANSWER,

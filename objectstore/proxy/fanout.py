@@ -156,6 +156,16 @@ class Arrivals:
         return finished
 
 
+@dataclass
+class FanOutCounts:
+    """What the fan-outs of one proxy went through (plain ints, read by the metrics):
+    handoff devices turned to (a primary failed, was full or error-limited, or a read
+    asked beyond the primaries), and fan-outs that ended without their quorum."""
+
+    handoffs: int = 0
+    quorum_failures: int = 0
+
+
 class FanOut:
     """The one way the proxy asks several nodes; owns the error limiter and the
     requests left running after an answer."""
@@ -165,6 +175,7 @@ class FanOut:
         self.client = client
         self.timing = timing or Timing()
         self.limiter = limiter or ErrorLimiter()
+        self.counts = FanOutCounts()
         self._left: set[asyncio.Task[Any]] = set()
         self._left_per_node: dict[Node, int] = {}
         # how long a fan-out's first answer takes, lately (a moving average): what a
@@ -261,6 +272,9 @@ class FanOut:
             target = asked[index].target
             assert target is not None
             self.leave(task, node_of(target), self._teach(target, since[index]))
+        if s.quorum and sum(1 for a in done if a.status in s.success) < s.quorum \
+                and not _refused(done, s.quorum):
+            self.counts.quorum_failures += 1
         return asked
 
     def hedge_wait(self, first_answer: float | None) -> float:
@@ -343,6 +357,16 @@ class FanOut:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._left, return_exceptions=True)
+
+
+def _refused(answers: list[Answer], quorum: int) -> bool:
+    """A quorum agreed on one client error (not found, a conflict): an answer, not a
+    failure to reach a quorum."""
+    counts: dict[int, int] = {}
+    for a in answers:
+        if 400 <= a.status < 500:
+            counts[a.status] = counts.get(a.status, 0) + 1
+    return any(n >= quorum for n in counts.values())
 
 
 async def _within(budget: float, request: Coroutine[Any, Any, Reply]) -> Reply:

@@ -58,6 +58,7 @@ class ErrorLimiter:
         self.clock = clock
         self.report = report
         self._nodes: dict[Node, _Record] = {}
+        self.limitings = 0          # how many times a node was limited (the metrics)
 
     def limited(self, node: Node) -> bool:
         """Skip this node for new requests? (The common case is one dict lookup.)"""
@@ -81,6 +82,7 @@ class ErrorLimiter:
         if record.probation or len(record.failures) >= self.threshold:
             record.until = now + self.suppression
             record.probation = False
+            self.limitings += 1
             record.failures.clear()
             if self.report is not None:
                 self.report(f"node {node[0]}:{node[1]} error-limited for "

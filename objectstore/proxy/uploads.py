@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from objectstore.node import paths
 from objectstore.node.client import Target, node_path
 from objectstore.proxy.fanout import NODE_ERRORS, FanOut, Reply, Timing, answer_from, node_of
-from objectstore.proxy.quorum import Answer, quorum_size
+from objectstore.proxy.quorum import Answer, quorum_size, write_outcome
 from objectstore.proxy.strategy import grace, shared
 
 QUEUE_CHUNKS = 1    # chunks queued per upload (plus one in flight): memory ~R x 2 chunks
@@ -171,4 +171,6 @@ async def upload_answers(fanout: FanOut, uploads: list[Upload], replicas: int
                                    fanout.timing.grace_max)
     for task, u in pending.items():
         fanout.leave(task, node_of(u.target))
+    if write_outcome(list(answers.values()), replicas) == 503:
+        fanout.counts.quorum_failures += 1
     return answers

@@ -58,6 +58,10 @@ class Finished:
     seconds: float
 
 
+# the methods of the node API; anything else is counted as OTHER (a label per
+# made-up method would let whoever reaches a node port grow its metrics without end)
+NODE_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE"})
+
 # told of every finished request; must be quick and must not raise (called inline)
 Observer = Callable[[Finished], None]
 
@@ -159,11 +163,15 @@ class ClientRequests:
 
 
 class NodeRequests:
-    """Around a node app: the proxy's request id, the node's role, one debug line."""
+    """Around a node app: the proxy's request id, the node's role, one debug line.
+    `served`, when given, counts the requests answered by (method, status) (the
+    node's metrics)."""
 
-    def __init__(self, app: ASGIApp, role: str) -> None:
+    def __init__(self, app: ASGIApp, role: str,
+                 served: dict[tuple[str, int], int] | None = None) -> None:
         self.app = app
         self.role = role
+        self.served = served
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,6 +184,10 @@ class NodeRequests:
         try:
             # (the body is not counted here: no node log line reports it)
             await _guarded(self.app, scope, receive, exchange, request_id, plain_500)
+            if self.served is not None:
+                method = scope["method"]
+                key = (method if method in NODE_METHODS else "OTHER", exchange.status)
+                self.served[key] = self.served.get(key, 0) + 1
             if node_log.isEnabledFor(logging.DEBUG):
                 node_log.debug("%s %s %d", scope["method"], scope.get("path", ""),
                                exchange.status, extra={"fields": {

@@ -17,7 +17,7 @@ def test_every_unread_table_and_key_is_named() -> None:
            "kms": {"keys": ["k1"], "rotate": 1}, "metrics": {"port": 1},
            "proxy": {"port": 1}, "cluster": {"secret": "00"}}
     assert unknown_keys(doc) == ["[[users]] #2 nickname", "[lifecycle] day_second",
-                                 "[kms] rotate", "[metrics]"]
+                                 "[kms] rotate", "[metrics] port"]
     assert unknown_keys({"users": [{"account": "a", "user": "u", "key": "k",
                                     "reseller_admin": True}],
                          "lifecycle": {"day_seconds": 10}}) == []
