@@ -21,6 +21,10 @@ from objectstore.serving.request_layer import Finished
 BOUNDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
           30.0, 60.0)
 HTTP_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH"})
+# distinct (api, operation) pairs kept; beyond them a new one counts as (api, "OTHER").
+# The API layers' operations are a few dozen, but some carry the request's method or
+# a path segment as sent: nobody may grow the metrics without end by making them up.
+MAX_OPERATIONS = 500
 
 
 class _Figures:
@@ -46,7 +50,11 @@ class RequestFigures:
                (done.method if done.method in HTTP_METHODS else "OTHER"))
         figures = self._figures.get(key)
         if figures is None:
-            figures = self._figures[key] = _Figures()
+            if len(self._figures) >= MAX_OPERATIONS:
+                key = (key[0], "OTHER")
+                figures = self._figures.get(key)
+            if figures is None:
+                figures = self._figures[key] = _Figures()
         figures.statuses[done.status] = figures.statuses.get(done.status, 0) + 1
         figures.buckets[bisect.bisect_left(BOUNDS, done.seconds)] += 1
         figures.seconds += done.seconds
