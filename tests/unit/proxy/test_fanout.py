@@ -151,3 +151,21 @@ def test_before_any_answer_was_seen_a_hedge_waits_the_connect_timeout() -> None:
     assert f.hedge_wait(None) == 2.0
     assert f.hedge_wait(0.001) == 0.01          # a few times an answer, at least the min
     assert f.hedge_wait(5.0) == 0.2             # at most the max
+
+
+def test_a_fanout_without_its_quorum_is_counted_a_refusal_is_not() -> None:
+    async def go() -> None:
+        f = fanout()
+        await f.call(NODES[:3], nodes(set(), []), WRITE)
+        assert f.counts.quorum_failures == 0
+        await f.call(NODES[:3], nodes(set(), [], status=503), WRITE)
+        assert f.counts.quorum_failures == 1
+        # a quorum agreeing on a client error is an answer, not a failure
+        await f.call(NODES[:3], nodes(set(), [], status=409), WRITE)
+        assert f.counts.quorum_failures == 1
+        # nor is anything of a call that wants no quorum
+        await f.call(NODES[:3], nodes(set(), [], status=503),
+                     Strategy(quorum=0, width=3))
+        assert f.counts.quorum_failures == 1
+        await f.close()
+    run(go())
