@@ -51,7 +51,7 @@ AUDIT_FILES_PER_SECOND = 20.0
 def make_daemon(kind: str, config: NodeConfig, client: NodeClient,
                 args: argparse.Namespace | None = None) -> Daemon:
     """One of a node's daemons; each of its passes is recorded in the node's devices
-    directory (daemons/last_pass: the node's /metrics reads it)."""
+    directory (node/last_pass: the node's /metrics reads it)."""
     daemon: Updater | Auditor | ObjectReplicator
     if kind == "update":
         daemon = Updater(config, client)

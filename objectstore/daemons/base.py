@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from objectstore.daemons import last_pass
+from objectstore.node import last_pass
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -44,7 +44,7 @@ class PassStats:
         return f"{self.failures} failures, {self.seconds:.1f} s"
 
     def pass_items(self) -> int:
-        """What the pass went through, in the daemon's own unit (daemons/last_pass)."""
+        """What the pass went through, in the daemon's own unit (node/last_pass)."""
         return 0
 
     def pass_bytes(self) -> int:
@@ -61,7 +61,7 @@ class Daemon(ABC, Generic[Job, Stats]):
 
     name = "daemon"
     interval = 30.0
-    # where each pass is recorded (daemons/last_pass): the node's devices directory,
+    # where each pass is recorded (node/last_pass): the node's devices directory,
     # set by whoever runs the daemon for a node; None records nothing
     pass_dir: Path | None = None
 

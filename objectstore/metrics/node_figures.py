@@ -1,6 +1,6 @@
 """A storage node's figures: per device its file system (bytes size, used, free), the
 objects it holds, async pendings and quarantined files; the requests the node served;
-the last pass of each daemon recorded on it (daemons/last_pass); the ring it holds.
+the last pass of each daemon recorded on it (node/last_pass); the ring it holds.
 
 Counting objects walks the device's object directories, so the device figures are
 computed off the event loop and kept for a while (`max_age`, longer when a walk is
@@ -19,9 +19,8 @@ from pathlib import Path
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from objectstore.daemons import last_pass
 from objectstore.metrics.proxy_figures import ring_families
-from objectstore.node import paths
+from objectstore.node import last_pass, paths
 from objectstore.node.config import NodeConfig
 from objectstore.node.status_server import device_usage
 from objectstore.ring.ringdata import RingData

@@ -1,6 +1,7 @@
 """Each daemon's last pass, kept in a small JSON file on its node, so that whoever
-reports on the node -- its `/metrics` (another process in a cluster), the admin status
--- reads it without asking the daemon:
+reports on the node -- its `/metrics` (another process in a cluster), the node's status
+for the admin API -- reads it without asking the daemon. (Here, not in daemons/, so the
+node's own servers may read it: daemons depend on the node, not the other way.)
 
     <devices>/<daemon>.pass.json
     {"daemon": "auditor", "started": 1.7e9, "finished": 1.7e9, "seconds": 2.5,

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from objectstore.daemons import last_pass
 from objectstore.daemons.base import Daemon, PassStats
+from objectstore.node import last_pass
 from tests.clock import FakeClock
 
 
