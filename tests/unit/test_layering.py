@@ -34,8 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     # the admin API: over both APIs (it takes either's credentials) and the proxy
     "admin": {"request_id", "proxy", "api", "s3compat", "node", "ring", "errors",
               "timestamps", "crypto"},
-    # Prometheus figures of the proxy, the nodes and the daemons' last passes
-    "metrics": {"request_id", "serving", "node", "proxy", "ring", "daemons"},
+    # Prometheus figures of the proxy and the nodes (and the daemons last passes)
+    "metrics": {"request_id", "serving", "node", "proxy", "ring"},
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
             "endpoint", "timestamps", "checksums", "request_id", "logs", "serving",
             "crypto", "admin", "metrics"},
