@@ -11,8 +11,9 @@ from objectstore.cli import config_keys, eventloop, server_options
 
 def register(commands: Any) -> None:
     p = commands.add_parser("serve", help="run a proxy and local storage nodes",
-                            description="Run the proxy (Swift API) and N local storage "
-                                        "nodes in one process, on one data directory.")
+                            description="Run the proxy (S3 and Swift APIs), N local "
+                                        "storage nodes and their daemons in one process, "
+                                        "on one data directory.")
     p.add_argument("--data-dir", default="./data", type=Path, metavar="DIR")
     p.add_argument("--host", default="127.0.0.1", metavar="H")
     p.add_argument("--port", default=8080, type=int, metavar="P")
