@@ -29,7 +29,7 @@ from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.ring_sync import RingSync
-from objectstore.ring import PathHasher, RingBuilder, policies
+from objectstore.ring import RingBuilder, policies
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
@@ -188,7 +188,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     async def main() -> None:
         client = NodeClient(config.secret, config.settings.connect_timeout,
                             config.settings.read_timeout)
-        ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
+        ring = RingFile(config.ring, config.hasher())
         proxy = Proxy(ring, client, config.settings)
         if config.key_file is not None:
             proxy.keyring = keyring_of(config.key_file, config.kms)

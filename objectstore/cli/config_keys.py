@@ -33,6 +33,15 @@ TABLES: Mapping[str, frozenset[str]] = {
     "encryption": frozenset({"key_file"}),
     "kms": frozenset({"keys", "default_key"}),
 }
+# Tables only the processes of a cluster read (`cluster init` writes them): `serve` makes
+# its own ring, secret, nodes and key file in its data dir, so in its config one of these
+# would change nothing. What it is read by, for the warning:
+NOT_READ_BY_SERVE: Mapping[str, str] = {
+    "proxy": "objectstore proxy",
+    "node": "objectstore node and its daemons",
+    "cluster": "objectstore proxy, node and the daemons",
+    "encryption": "objectstore proxy (serve's key file is in its data dir)",
+}
 
 
 def unknown_keys(doc: Mapping[str, Any]) -> list[str]:
@@ -52,9 +61,16 @@ def unknown_keys(doc: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def warn_unknown(path: Path | None) -> None:
+def unread_by_serve(doc: Mapping[str, Any]) -> list[str]:
+    """The tables of `doc` that `serve` does not read, with what reads them."""
+    return [f"[{name}] is read by {reader}, not by serve"
+            for name, reader in NOT_READ_BY_SERVE.items() if name in doc]
+
+
+def warn_unknown(path: Path | None, *, serve: bool = False) -> None:
     """Log a warning naming each table and key of the config file that is not used
-    (the file itself was read, and checked, by the loaders already)."""
+    (the file itself was read, and checked, by the loaders already); for `serve`, also
+    each table only a cluster's processes read."""
     if path is None:
         return
     try:
@@ -64,3 +80,5 @@ def warn_unknown(path: Path | None) -> None:
         return                      # the loaders report it
     for item in unknown_keys(doc):
         log.warning("config %s: %s is not a setting of this version (ignored)", path, item)
+    for item in unread_by_serve(doc) if serve else []:
+        log.warning("config %s: %s (ignored)", path, item)

@@ -27,6 +27,7 @@ from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
 from objectstore.proxy.lifecycle_rules import DAY
+from objectstore.ring import PathHasher
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class ProxyConfig:
     log_timing: tuple[float, float] = (5.0, 60.0)   # [bucket_logging] roll, idle seconds
     key_file: Path | None = None                    # [encryption] key_file
     kms: KmsSettings = field(default_factory=KmsSettings)   # [kms]
+    hash_suffix: str = ""          # [cluster]: with hash_prefix, as every node has them
+
+    def hasher(self) -> PathHasher:
+        """Where names land on the ring: the nodes' own (a different salt would put
+        the proxy's reads and writes on other partitions than the replicators keep)."""
+        return PathHasher(self.hash_prefix, self.hash_suffix)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -132,7 +139,7 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
             keystone=keystone_of(doc), expiry=expirer_of(doc),
             log_timing=log_timing(doc), key_file=key_file_of(doc, path.parent),
-            kms=kms_of(doc))
+            kms=kms_of(doc), hash_suffix=cluster.get("hash_suffix", ""))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

@@ -168,8 +168,11 @@ def welcome(data_dir: Path, host: str, port: int, users: tuple[User, ...],
     for user in users:
         access_key = user.access_key or f"{user.account}:{user.user}"
         key = user.key if users == DEFAULT_USERS else f"(key in {config})"
+        roles = ", ".join(name for name, held in (("admin", user.admin),
+                                                  ("reseller admin", user.reseller_admin))
+                          if held)
         lines.append(f"  user {user.account}:{user.user}  key {key}  S3 access key "
-                     f"{access_key}{'  (admin)' if user.admin else ''}")
+                     f"{access_key}{f'  ({roles})' if roles else ''}")
     lines.append(f"  {nodes} storage nodes, {replicas} replicas; Ctrl-C stops")
     return "\n".join(lines)
 
