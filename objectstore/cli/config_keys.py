@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.proxy.keystone_settings import KNOWN as KEYSTONE_KEYS
+from objectstore.usage.settings import KEYS as USAGE_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ TABLES: Mapping[str, frozenset[str]] = {
     "cluster": frozenset({"secret", "secret_file", "hash_prefix", "hash_suffix"}),
     "encryption": frozenset({"key_file"}),
     "kms": frozenset({"keys", "default_key"}),
+    "usage": USAGE_KEYS,
 }
 # Tables only the processes of a cluster read (`cluster init` writes them): `serve` makes
 # its own ring, secret, nodes and key file in its data dir, so in its config one of these

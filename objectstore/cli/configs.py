@@ -22,12 +22,14 @@ from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.cli.setting_values import log_timing
+from objectstore.cli.usage_settings import usage_of
 from objectstore.crypto.kms import KmsSettings
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
 from objectstore.proxy.lifecycle_rules import DAY
 from objectstore.ring import PathHasher
+from objectstore.usage.settings import UsageSettings
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class ProxyConfig:
     log_timing: tuple[float, float] = (5.0, 60.0)   # [bucket_logging] roll, idle seconds
     key_file: Path | None = None                    # [encryption] key_file
     kms: KmsSettings = field(default_factory=KmsSettings)   # [kms]
+    usage: UsageSettings = field(default_factory=UsageSettings)   # [usage]
     hash_suffix: str = ""          # [cluster]: with hash_prefix, as every node has them
 
     def hasher(self) -> PathHasher:
@@ -139,7 +142,8 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
             keystone=keystone_of(doc), expiry=expirer_of(doc),
             log_timing=log_timing(doc), key_file=key_file_of(doc, path.parent),
-            kms=kms_of(doc), hash_suffix=cluster.get("hash_suffix", ""))
+            kms=kms_of(doc), hash_suffix=cluster.get("hash_suffix", ""),
+            usage=usage_of(doc))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 

@@ -41,6 +41,7 @@ from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import load_expirer
 from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.cli.setting_values import log_timing
+from objectstore.cli.usage_settings import load_usage
 from objectstore.crypto import keyfile
 from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.lifecycle import LifecycleWorker
@@ -56,6 +57,7 @@ from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.head_limits import HeadLimits
 from objectstore.serving.request_layer import ClientRequests, NodeRequests
 from objectstore.serving.servers import NODE_KEEP_ALIVE, ListenError, listen, uvicorn_config
+from objectstore.usage.service import Usage
 
 PART_POWER = 10
 log = logging.getLogger(__name__)
@@ -197,6 +199,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     expiry = load_expirer(config)        # and a bad [expirer]
     log_roll = load_log_timing(config)
     kms = load_kms(config)               # and a bad [kms]
+    usage_settings = load_usage(config)  # and a bad [usage]
     layout = prepare(data_dir, nodes, replicas)
     keyfile.ensure(data_dir / keyfile.FILE_NAME)
     # every port bound first: one in use is one clear error, before anything runs
@@ -227,11 +230,12 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     proxy = Proxy(ring, client)
     proxy.keyring = keyring_of(data_dir / keyfile.FILE_NAME, kms)
     lifecycle = load_lifecycle(config)
+    usage = Usage(proxy, usage_settings)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
                                         layout.secret, load_token_life(config),
                                         lifecycle.day_seconds, keystone,
-                                        expiry.allow_open_expired, log_roll),
-                         api_error_body)
+                                        expiry.allow_open_expired, log_roll, usage),
+                         api_error_body, observers=[usage.observe])
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))
     def stop_all() -> None:
@@ -262,10 +266,13 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     background.append(asyncio.create_task(   # and one lifecycle worker
         LifecycleWorker(proxy, lifecycle.day_seconds, lifecycle.actions_per_second
                         ).run_forever(), context=_with_role("lifecycle")))
+    background.append(asyncio.create_task(usage.run_forever(),   # usage metering
+                                          context=_with_role("usage")))
     await asyncio.gather(*tasks)
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
+    await usage.close()          # the transfers counted since the last flush
     await proxy.close()
     await client.close()
     if keystone is not None:

@@ -33,10 +33,12 @@ ALLOWED: dict[str, set[str]] = {
     "endpoint": set(),
     # the admin API: over both APIs (it takes either's credentials) and the proxy
     "admin": {"request_id", "proxy", "api", "s3compat", "node", "ring", "errors",
-              "timestamps", "crypto"},
+              "timestamps", "crypto", "usage"},
+    # usage metering: through the proxy core, told of requests by the serving layer
+    "usage": {"request_id", "proxy", "errors", "serving"},
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
             "endpoint", "timestamps", "checksums", "request_id", "logs", "serving",
-            "crypto", "admin"},
+            "crypto", "admin", "usage"},
 }
 
 
