@@ -24,7 +24,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.serving.request_layer import Finished
 from objectstore.usage.meter import Counts, Key, Meter
-from objectstore.usage.periods import iso, slot_of
+from objectstore.usage.periods import hour_of, iso, slot_of
 from objectstore.usage.reading import Reader
 from objectstore.usage.sampler import Sampler, bare
 from objectstore.usage.series import STORED, TRANSFER, Series
@@ -113,8 +113,9 @@ class Usage:
     async def expire(self) -> int:
         """Delete the samples and transfer hours older than keep_days."""
         before = self.clock() - self.settings.keep_seconds
+        # (an hour goes once all of it is older: the one `before` falls in stays)
         return (await self.series.delete_before(STORED, before)
-                + await self.series.delete_before(TRANSFER, before))
+                + await self.series.delete_before(TRANSFER, hour_of(before)))
 
     async def run_forever(self) -> None:
         """Flush and sample on schedule until cancelled (a failing step is logged and
