@@ -4,6 +4,7 @@ the hours the window touches, each summed over the proxies that counted it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,7 +49,7 @@ class Reader:
         self.series = series
 
     async def samples(self, window: Window) -> list[Any]:
-        listed = await self.series.listed(STORED, marker=iso(window.since - 1),
+        listed = await self.series.listed(STORED, marker=iso(math.ceil(window.since) - 1),
                                           end_marker=iso(window.until + 1))
         docs = [await self.series.read(STORED, name, etag) for name, etag in listed]
         return [d for d in docs if isinstance(d, dict)]

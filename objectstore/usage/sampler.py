@@ -63,7 +63,9 @@ class Sampler:
         return {bare(o) for o in owners.values() if o}
 
     async def take(self, when: float) -> dict[str, Any]:
-        """The sample of slot `when`: {"time", "accounts": {account: figures}}."""
+        """The sample of slot `when`: {"time", "accounts": {account: figures}}. An
+        account that cannot be listed fails the whole sample (the next slot tries
+        again): a sample without it would say it held nothing."""
         accounts = {bare(a) for a in self.accounts() if a} | await self.owners()
         figures = {}
         for account in sorted(accounts):
