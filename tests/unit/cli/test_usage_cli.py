@@ -1,9 +1,17 @@
-"""`objectstore usage`'s table, and [usage] in the keys a config may have."""
+"""`objectstore usage`'s table, and [usage] in a config: a known table, read by the
+proxy, a bad value refused with its key named."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from objectstore.cli.config_keys import unknown_keys
+from objectstore.cli.configs import load_proxy_config, proxy_toml
+from objectstore.cli.errors import CommandError
 from objectstore.cli.usage_command import table
+from objectstore.usage.settings import UsageSettings
 
 REPORT = {
     "since": "2026-12-05T21:00:00Z", "until": "2026-12-06T21:00:00Z",
@@ -42,3 +50,16 @@ def test_usage_is_a_known_table() -> None:
     assert unknown_keys({"usage": {"sample_seconds": 1, "flush_seconds": 1,
                                    "keep_days": 1}}) == []
     assert unknown_keys({"usage": {"sample_second": 1}}) == ["[usage] sample_second"]
+
+
+def test_a_proxys_usage_settings_come_from_its_config(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("00" * 32)
+    base = proxy_toml("127.0.0.1", 8080, "salt")
+    (tmp_path / "proxy.toml").write_text(base)
+    assert load_proxy_config(tmp_path / "proxy.toml").usage == UsageSettings()
+    (tmp_path / "proxy.toml").write_text(base + "\n[usage]\nsample_seconds = 2\n"
+                                         "keep_days = 7\n")
+    assert load_proxy_config(tmp_path / "proxy.toml").usage == UsageSettings(2, 60, 7)
+    (tmp_path / "proxy.toml").write_text(base + "\n[usage]\nflush_seconds = 0\n")
+    with pytest.raises(CommandError, match=r"\[usage\] flush_seconds"):
+        load_proxy_config(tmp_path / "proxy.toml")
