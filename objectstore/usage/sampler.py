@@ -35,11 +35,11 @@ class Sampler:
         self.containers = containers
         self.names = BucketNames(containers.proxy, containers)
         self.accounts = accounts
-        self._owners: dict[str, str] = {}      # registered name -> owner (it rarely moves)
+        self._owners: dict[tuple[str, str], str] = {}   # (name, registered) -> owner
 
     async def owners(self) -> set[str]:
         """The accounts holding a bucket or container name."""
-        listed: list[str] = []
+        listed: list[tuple[str, str]] = []      # (name, when it was registered)
         marker = ""
         while True:
             try:
@@ -48,17 +48,18 @@ class Sampler:
                     limit=str(PAGE))
             except errors.NotFound:
                 break
-            names = [r["name"] for r in page.entries if "name" in r]
-            listed += names
-            if len(names) < PAGE:
+            rows = [(r["name"], str(r.get("timestamp") or r.get("last_modified") or ""))
+                    for r in page.entries if "name" in r]
+            listed += rows
+            if len(rows) < PAGE:
                 break
-            marker = names[-1]
+            marker = rows[-1][0]
         owners = {}
-        for name in listed:
-            owner = self._owners.get(name)
+        for key in listed:          # a name registered again may have a new owner
+            owner = self._owners.get(key)
             if owner is None:
-                owner = await self.names.owner(name) or ""
-            owners[name] = owner
+                owner = await self.names.owner(key[0]) or ""
+            owners[key] = owner
         self._owners = owners
         return {bare(o) for o in owners.values() if o}
 

@@ -118,7 +118,8 @@ def test_stored_figures_agree_with_heads_and_listings(store: str) -> None:
             assert stored["buckets"][name] == {"bytes": sum(o["Size"] for o in listed),
                                                "objects": len(listed)}
         # and the series of the window ends with the latest sample
-        series = report(store, "?account=test&since=1h")["accounts"]["test"]
+        series = poll(lambda: report(store, "?account=test&since=1h")["accounts"]["test"],
+                      lambda a: len(a["stored_series"]) >= 2)
         assert series["stored_series"][-1]["time"] <= series["stored"]["time"]
         assert [s["time"] for s in series["stored_series"]] == sorted(
             s["time"] for s in series["stored_series"])
