@@ -31,6 +31,7 @@ from objectstore.usage.series import STORED, TRANSFER, Series
 from objectstore.usage.settings import UsageSettings
 
 OWNER_SECONDS = 300.0       # how long a bucket's owner is trusted
+CLOSE_SECONDS = 5.0         # the longest a stop waits for the last flush
 log = logging.getLogger(__name__)
 
 
@@ -137,7 +138,12 @@ class Usage:
                 except Exception:
                     log.exception("usage: sampling failed")
 
-    async def close(self) -> None:
-        """At shutdown: write what was counted."""
-        if not await self.flush():
+    async def close(self, timeout: float = CLOSE_SECONDS) -> None:
+        """At shutdown: write what was counted (within `timeout`: a stop must not wait
+        long on nodes that do not answer)."""
+        try:
+            written = await asyncio.wait_for(self.flush(), timeout)
+        except TimeoutError:
+            written = False
+        if not written:
             log.warning("usage: transfers counted since the last flush are lost")
