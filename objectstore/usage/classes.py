@@ -4,7 +4,8 @@ buckets, containers, the account, versions, uploads), `delete` (DELETE of object
 multi-object delete) and `other` (settings, ACLs, policies, auth, everything else).
 
 The operation is what the API layers noted (objectstore.request_id.note_operation):
-S3's `REST.<METHOD>.<WHAT>` names and Swift's `"<METHOD> <level>"`."""
+S3's `REST.<METHOD>.<WHAT>` names and Swift's `"<METHOD> <level>"` (`bulk-delete` and
+`extract-archive` for the bulk middleware's requests)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ _SWIFT = {
     "GET object": "read", "HEAD object": "read",
     "PUT object": "write", "POST object": "write", "COPY object": "write",
     "GET container": "list", "GET account": "list",
-    "DELETE object": "delete",
+    "DELETE object": "delete", "bulk-delete": "delete", "extract-archive": "write",
 }
 
 

@@ -25,6 +25,8 @@ from objectstore.usage.classes import CLASSES, operation_class
     ("swift", "COPY object", "write"),
     ("swift", "GET container", "list"), ("swift", "GET account", "list"),
     ("swift", "DELETE object", "delete"),
+    ("swift", "bulk-delete", "delete"),
+    ("swift", "extract-archive", "write"),
     ("swift", "PUT container", "other"), ("swift", "HEAD account", "other"),
     ("swift", "auth", "other"), ("swift", "DELETE container", "other"),
     ("admin", "GET usage", "other"), ("", "", "other"),
