@@ -15,6 +15,7 @@ from objectstore.admin.users import Users
 from objectstore.api.app import SwiftAPI
 from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, TempAuth, User
+from objectstore.console.app import Console
 from objectstore.endpoint import SWIFT_EXACT, Endpoint
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
@@ -56,7 +57,7 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
     admin = AdminAPI(Authenticators(swift.identity_of_token, signed), {
         "whoami": whoami, "status": status_route(proxy), "users": users_route(live),
         "accounts": accounts_route(containers)})
-    return Endpoint(swift, s3, admin)
+    return Endpoint(swift, s3, admin, unsigned={"/console": Console()})
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

@@ -34,9 +34,11 @@ ALLOWED: dict[str, set[str]] = {
     # the admin API: over both APIs (it takes either's credentials) and the proxy
     "admin": {"request_id", "proxy", "api", "s3compat", "node", "ring", "errors",
               "timestamps", "crypto"},
+    # the web console: static files; the browser calls the public APIs itself
+    "console": set(),
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
             "endpoint", "timestamps", "checksums", "request_id", "logs", "serving",
-            "crypto", "admin"},
+            "crypto", "admin", "console"},
 }
 
 
