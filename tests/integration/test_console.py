@@ -1,0 +1,240 @@
+"""The web console in a real headless Chromium (Debian's, driven by Selenium through
+/usr/bin/chromedriver) against a real `serve`: S3 and Swift logins, a bucket made, a
+20 MB file uploaded in parts, listed, downloaded, shared and deleted, bucket settings,
+a wrong key's error, the reseller's cluster page. Screenshots of every step go to
+test-artifacts/console/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.s3_clients import client
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+BIG = 20 * 1024 * 1024
+
+
+class Browser:
+    """A Chromium with a download directory, and the steps a user takes."""
+
+    def __init__(self, driver: Any, server: str, downloads: Path) -> None:
+        self.driver = driver
+        self.server = server
+        self.downloads = downloads
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+    def find(self, css: str, timeout: float = 15) -> Any:
+        try:
+            return WebDriverWait(self.driver, timeout).until(
+                expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, css)))
+        except TimeoutException:
+            self.shot(f"timeout-{css.replace(' ', '_').replace('#', '')[:40]}")
+            raise AssertionError(f"no {css!r} on the page:\n"
+                                 f"{self.driver.find_element(By.TAG_NAME, 'main').text}"
+                                 ) from None
+
+    def gone(self, css: str, timeout: float = 15) -> None:
+        WebDriverWait(self.driver, timeout).until(
+            lambda d: not d.find_elements(By.CSS_SELECTOR, css))
+
+    def open(self, hash_route: str = "") -> None:
+        self.driver.get(f"{self.server}/console/{hash_route}")
+
+    def log_in_s3(self, key: str, secret: str) -> None:
+        self.open()
+        self.find("#access-key").send_keys(key)
+        self.find("#secret-key").send_keys(secret)
+        self.find("#s3-login-button").click()
+
+    def log_in_swift(self, user: str, key: str) -> None:
+        self.open()
+        self.find("#swift-user").send_keys(user)
+        self.find("#swift-key").send_keys(key)
+        self.find("#swift-login-button").click()
+
+    def log_out(self) -> None:
+        self.find("#logout").click()
+        self.find("#s3-login")
+
+    def accept_confirm(self) -> None:
+        WebDriverWait(self.driver, 10).until(expected_conditions.alert_is_present())
+        self.driver.switch_to.alert.accept()
+
+    def downloaded(self, name: str, timeout: float = 30) -> bytes:
+        path = self.downloads / name
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            partial = list(self.downloads.glob("*.crdownload"))
+            if path.exists() and not partial:
+                return path.read_bytes()
+            time.sleep(0.1)
+        raise AssertionError(f"no download {name}: {list(self.downloads.iterdir())}")
+
+    def errors_logged(self) -> list[str]:
+        """Console errors other than an HTTP error status (which the page shows):
+        a CSP violation or a script error fails the test."""
+        return [e["message"] for e in self.driver.get_log("browser")
+                if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+
+
+@pytest.fixture(scope="module")
+def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    if not Path(CHROMEDRIVER).exists() or not shutil.which("chromium"):
+        pytest.fail("chromium and chromedriver are needed (scripts/test.sh installs "
+                    "Debian's chromium and chromium-driver)")
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--disable-gpu"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    try:
+        yield Browser(driver, server, downloads)
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def big_file(tmp_path: Path) -> Path:
+    path = tmp_path / "big.bin"
+    path.write_bytes(os.urandom(BIG))
+    return path
+
+
+def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
+                                                big_file: Path) -> None:
+    browser.log_in_s3("test:tester", "testing")
+    browser.find("#new-bucket")
+    browser.shot("01-s3-logged-in")
+    bucket = f"console-{os.urandom(3).hex()}"
+    browser.find("#bucket-name").send_keys(bucket)
+    browser.find("#create-bucket").click()
+    browser.find(f"tr[data-bucket='{bucket}'] a.bucket").click()
+    browser.find("#dropzone")
+    browser.shot("02-bucket-made")
+
+    browser.driver.find_element(By.CSS_SELECTOR, "#file-input").send_keys(str(big_file))
+    browser.find(".upload-done", timeout=60)
+    row = browser.find("tr[data-key='big.bin']")
+    assert "20.0 MiB" in row.text
+    browser.shot("03-uploaded")
+    s3 = client(server)
+    try:       # it went up in parts: a multipart ETag ("-3": 8 + 8 + 4 MiB)
+        head = s3.head_object(Bucket=bucket, Key="big.bin")
+        assert head["ContentLength"] == BIG and head["ETag"].endswith('-3"'), head
+    finally:
+        s3.close()
+
+    row.find_element(By.CSS_SELECTOR, "button.download").click()
+    assert browser.downloaded("big.bin") == big_file.read_bytes()
+
+    row.find_element(By.CSS_SELECTOR, "a.object").click()
+    metadata = browser.find("#metadata")
+    assert str(BIG) in metadata.text
+    assert browser.find("#retention").text == "no lock"
+    browser.find("#versions")
+    browser.find("#tags")
+    browser.shot("04-details")
+    browser.find("#details-share").click()
+    Select(browser.find("#share .share-expiry")).select_by_visible_text("1 hour")
+    browser.find("#share .make-link").click()
+    url = browser.find("#share-url").get_attribute("value")
+    assert "X-Amz-Expires=3600" in url and "X-Amz-Signature=" in url
+    browser.shot("05-shared")
+    with urllib.request.urlopen(url, timeout=30) as got:
+        assert got.read() == big_file.read_bytes()
+
+    browser.open(f"#/b/{bucket}")
+    browser.find("tr[data-key='big.bin'] button.delete").click()
+    browser.accept_confirm()
+    browser.gone("tr[data-key='big.bin']")
+    browser.find("#message .note.ok")
+    browser.shot("06-deleted")
+    assert browser.errors_logged() == []
+    browser.log_out()
+
+
+def test_swift_user_sees_the_buckets_as_containers(browser: Browser, server: str) -> None:
+    bucket = f"both-{os.urandom(3).hex()}"
+    s3 = client(server)
+    try:
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="dir/hello.txt", Body=b"hello")
+    finally:
+        s3.close()
+    browser.log_in_swift("test:tester", "testing")
+    browser.find(f"tr[data-bucket='{bucket}'] a.bucket").click()
+    browser.find("a.folder").click()
+    row = browser.find("tr[data-key='dir/hello.txt']")
+    assert "5 B" in row.text
+    assert "dir" in browser.find("#crumbs").text
+    browser.shot("07-swift-container")
+    row.find_element(By.CSS_SELECTOR, "button.download").click()
+    assert browser.downloaded("hello.txt") == b"hello"
+    browser.find("tr[data-key='dir/hello.txt'] button.share").click()
+    browser.find(".share .make-link").click()
+    assert "no Temp-URL key" in browser.find(".share-out .note.error").text
+    browser.shot("08-swift-no-tempurl-key")
+    assert browser.errors_logged() == []
+    browser.log_out()
+
+
+def test_a_wrong_key_shows_the_apis_error(browser: Browser) -> None:
+    browser.log_in_s3("test:tester", "not-the-key")
+    error = browser.find("#login-message .note.error")
+    assert "SignatureDoesNotMatch" in error.text and "403" in error.text
+    browser.shot("09-wrong-key")
+    browser.driver.refresh()
+    browser.find("#s3-login")           # nothing was kept: still logged out
+    browser.log_in_swift("test:tester", "wrong")
+    assert "401" in browser.find("#login-message .note.error").text
+    browser.shot("10-wrong-swift-key")
+
+
+def test_a_reseller_sees_the_cluster_page(browser: Browser) -> None:
+    browser.log_in_s3("reseller:root", "rootkey")
+    browser.find("#nav-cluster").click()
+    nodes = browser.find("#nodes")
+    assert len(nodes.find_elements(By.CSS_SELECTOR, "tr.node.up")) == 3, nodes.text
+    assert browser.find("#devices").find_elements(By.CSS_SELECTOR, "svg.bar")
+    assert "0 down" in browser.find("#health").text
+    browser.shot("11-cluster")
+    browser.find("#nav-usage").click()
+    browser.find("main h1")
+    browser.shot("12-usage")
+    assert browser.errors_logged() == []
+    browser.log_out()
+
+
+def test_a_user_who_is_no_reseller_has_no_cluster_page(browser: Browser) -> None:
+    browser.log_in_s3("other:someone", "secret2")
+    browser.find("#nav-buckets")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "#nav-cluster")
+    browser.open("#/cluster")
+    assert "403" in browser.find("main .note.error").text
+    browser.shot("13-not-a-reseller")
+    browser.log_out()
