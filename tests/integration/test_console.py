@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.integration.s3_clients import client
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -58,17 +57,21 @@ class Browser:
     def open(self, hash_route: str = "") -> None:
         self.driver.get(f"{self.server}/console/{hash_route}")
 
-    def log_in_s3(self, key: str, secret: str) -> None:
+    def log_in_s3(self, key: str, secret: str, works: bool = True) -> None:
         self.open()
         self.find("#access-key").send_keys(key)
         self.find("#secret-key").send_keys(secret)
         self.find("#s3-login-button").click()
+        if works:
+            self.find("#logout")
 
-    def log_in_swift(self, user: str, key: str) -> None:
+    def log_in_swift(self, user: str, key: str, works: bool = True) -> None:
         self.open()
         self.find("#swift-user").send_keys(user)
         self.find("#swift-key").send_keys(key)
         self.find("#swift-login-button").click()
+        if works:
+            self.find("#logout")
 
     def log_out(self) -> None:
         self.find("#logout").click()
@@ -178,6 +181,88 @@ def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
     browser.log_out()
 
 
+# a File dropped on the drop zone, as a user's drag from the desktop delivers it
+DROP = """
+const [zone, name, text] = arguments;
+const dt = new DataTransfer();
+dt.items.add(new File([text], name, {type: "text/plain"}));
+zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+"""
+
+
+def test_folders_pages_and_drag_and_drop(browser: Browser, server: str) -> None:
+    bucket = f"pages-{os.urandom(3).hex()}"
+    s3 = client(server)
+    try:
+        s3.create_bucket(Bucket=bucket)
+        for i in range(25):
+            s3.put_object(Bucket=bucket, Key=f"many/{i:02d}", Body=b"x")
+        s3.put_object(Bucket=bucket, Key="top.txt", Body=b"top")
+        browser.log_in_s3("test:tester", "testing")
+        browser.open(f"#/b/{bucket}")
+        assert browser.find("a.folder").text == "many/"
+        browser.find("a.folder").click()
+        Select(browser.find("#page-size")).select_by_visible_text("20")
+        browser.find("tr[data-key='many/19']")
+        assert len(browser.driver.find_elements(By.CSS_SELECTOR, "tr.object")) == 20
+        browser.shot("07-page-one")
+        browser.find("#next-page").click()
+        browser.find("tr[data-key='many/24']")
+        assert len(browser.driver.find_elements(By.CSS_SELECTOR, "tr.object")) == 5
+        assert not browser.driver.find_elements(By.CSS_SELECTOR, "#next-page")
+        browser.find("#prev-page").click()
+        browser.find("tr[data-key='many/00']")
+        # a dropped file, with a name that needs encoding in the signed path
+        name = "a b+ü&=%.txt"
+        browser.driver.execute_script(DROP, browser.find("#dropzone"), name, "dropped")
+        browser.find("#message .note.ok")
+        browser.find("#next-page").click()              # it sorts after many/24
+        browser.find(f"tr[data-key='many/{name}']")
+        browser.shot("08-dropped")
+        got = s3.get_object(Bucket=bucket, Key=f"many/{name}")
+        assert got["Body"].read() == b"dropped" and got["ContentType"] == "text/plain"
+        browser.find("#crumbs a:nth-of-type(2)").click()      # the bucket's top
+        browser.find("tr[data-key='top.txt']")
+        assert browser.errors_logged() == []
+        browser.log_out()
+    finally:
+        s3.close()
+
+
+def test_bucket_settings(browser: Browser, server: str) -> None:
+    bucket = f"settings-{os.urandom(3).hex()}"
+    s3 = client(server)
+    try:
+        s3.create_bucket(Bucket=bucket)
+        browser.log_in_s3("test:tester", "testing")
+        browser.find(f"tr[data-bucket='{bucket}'] a[href*='#/s/']").click()
+        assert browser.find("#versioning-state").text == "Off"
+        browser.find("#versioning-toggle").click()
+        WebDriverWait(browser.driver, 10).until(
+            lambda d: d.find_element(By.ID, "versioning-state").text == "Enabled")
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        cors = browser.find("#doc-cors")
+        assert cors.get_attribute("value") == ""
+        cors.send_keys("<CORSConfiguration><CORSRule><AllowedOrigin>https://example.com"
+                       "</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>"
+                       "</CORSConfiguration>")
+        browser.find("#setting-cors button.save").click()
+        browser.find("#setting-cors .note.ok")
+        rules = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+        assert rules[0]["AllowedOrigins"] == ["https://example.com"]
+        policy = browser.find("#doc-policy")
+        policy.send_keys("{not json")
+        browser.find("#setting-policy button.save").click()
+        error = browser.find("#setting-policy .note.error")
+        assert "400" in error.text and "MalformedPolicy" in error.text, error.text
+        browser.shot("09-settings")
+        assert browser.errors_logged() == []
+        browser.log_out()
+    finally:
+        s3.close()
+
+
 def test_swift_user_sees_the_buckets_as_containers(browser: Browser, server: str) -> None:
     bucket = f"both-{os.urandom(3).hex()}"
     s3 = client(server)
@@ -192,27 +277,27 @@ def test_swift_user_sees_the_buckets_as_containers(browser: Browser, server: str
     row = browser.find("tr[data-key='dir/hello.txt']")
     assert "5 B" in row.text
     assert "dir" in browser.find("#crumbs").text
-    browser.shot("07-swift-container")
+    browser.shot("10-swift-container")
     row.find_element(By.CSS_SELECTOR, "button.download").click()
     assert browser.downloaded("hello.txt") == b"hello"
     browser.find("tr[data-key='dir/hello.txt'] button.share").click()
     browser.find(".share .make-link").click()
     assert "no Temp-URL key" in browser.find(".share-out .note.error").text
-    browser.shot("08-swift-no-tempurl-key")
+    browser.shot("11-swift-no-tempurl-key")
     assert browser.errors_logged() == []
     browser.log_out()
 
 
 def test_a_wrong_key_shows_the_apis_error(browser: Browser) -> None:
-    browser.log_in_s3("test:tester", "not-the-key")
+    browser.log_in_s3("test:tester", "not-the-key", works=False)
     error = browser.find("#login-message .note.error")
     assert "SignatureDoesNotMatch" in error.text and "403" in error.text
-    browser.shot("09-wrong-key")
+    browser.shot("12-wrong-key")
     browser.driver.refresh()
     browser.find("#s3-login")           # nothing was kept: still logged out
-    browser.log_in_swift("test:tester", "wrong")
+    browser.log_in_swift("test:tester", "wrong", works=False)
     assert "401" in browser.find("#login-message .note.error").text
-    browser.shot("10-wrong-swift-key")
+    browser.shot("13-wrong-swift-key")
 
 
 def test_a_reseller_sees_the_cluster_page(browser: Browser) -> None:
@@ -222,10 +307,10 @@ def test_a_reseller_sees_the_cluster_page(browser: Browser) -> None:
     assert len(nodes.find_elements(By.CSS_SELECTOR, "tr.node.up")) == 3, nodes.text
     assert browser.find("#devices").find_elements(By.CSS_SELECTOR, "svg.bar")
     assert "0 down" in browser.find("#health").text
-    browser.shot("11-cluster")
+    browser.shot("14-cluster")
     browser.find("#nav-usage").click()
     browser.find("main h1")
-    browser.shot("12-usage")
+    browser.shot("15-usage")
     assert browser.errors_logged() == []
     browser.log_out()
 
@@ -236,5 +321,5 @@ def test_a_user_who_is_no_reseller_has_no_cluster_page(browser: Browser) -> None
     assert not browser.driver.find_elements(By.CSS_SELECTOR, "#nav-cluster")
     browser.open("#/cluster")
     assert "403" in browser.find("main .note.error").text
-    browser.shot("13-not-a-reseller")
+    browser.shot("16-not-a-reseller")
     browser.log_out()

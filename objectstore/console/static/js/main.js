@@ -45,7 +45,14 @@ function header(session) {
     } }, "log out"));
 }
 
-async function render() {
+// one render at a time: a slow page finishing late must not cover the page asked after it
+let rendering = Promise.resolve();
+function render() {
+  rendering = rendering.then(renderNow, renderNow);
+  return rendering;
+}
+
+async function renderNow() {
   const session = loadSession();
   const store = storeOf(session);
   if (!store) {

@@ -52,7 +52,7 @@ async function documentCard(store, bucket, [name, title, example]) {
     } else {
       text.value = "";
       text.placeholder = example || "";
-      say(slot, "ok", `None set (${got.missing}).`);
+      say(slot, "none", `None set (${got.missing}).`);
     }
   };
   try {
