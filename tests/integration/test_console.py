@@ -6,6 +6,7 @@ test-artifacts/console/."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -133,6 +134,10 @@ def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
     browser.log_in_s3("test:tester", "testing")
     browser.find("#new-bucket")
     browser.shot("01-s3-logged-in")
+    # the credential is in this tab's session storage, nowhere else
+    run = browser.driver.execute_script
+    assert run("return localStorage.length") == 0 and run("return document.cookie") == ""
+    assert "testing" in run("return sessionStorage.getItem('objectstore-console')")
     bucket = f"console-{os.urandom(3).hex()}"
     browser.find("#bucket-name").send_keys(bucket)
     browser.find("#create-bucket").click()
@@ -140,7 +145,7 @@ def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
     browser.find("#dropzone")
     browser.shot("02-bucket-made")
 
-    browser.driver.find_element(By.CSS_SELECTOR, "#file-input").send_keys(str(big_file))
+    browser.find("#file-input").send_keys(str(big_file))
     browser.find(".upload-done", timeout=60)
     row = browser.find("tr[data-key='big.bin']")
     assert "20.0 MiB" in row.text
@@ -272,6 +277,8 @@ def test_swift_user_sees_the_buckets_as_containers(browser: Browser, server: str
     finally:
         s3.close()
     browser.log_in_swift("test:tester", "testing")
+    kept = browser.driver.execute_script("return sessionStorage.getItem('objectstore-console')")
+    assert "AUTH_tk" in kept and "testing" not in kept      # the token, never the key
     browser.find(f"tr[data-bucket='{bucket}'] a.bucket").click()
     browser.find("a.folder").click()
     row = browser.find("tr[data-key='dir/hello.txt']")
@@ -288,16 +295,126 @@ def test_swift_user_sees_the_buckets_as_containers(browser: Browser, server: str
     browser.log_out()
 
 
+def swift_token(server: str, user: str = "test:tester", key: str = "testing"
+                ) -> tuple[str, str]:
+    """A TempAuth token and the storage URL, for checking what the console did."""
+    asked = urllib.request.Request(f"{server}/auth/v1.0",
+                                   headers={"X-Auth-User": user, "X-Auth-Key": key})
+    with urllib.request.urlopen(asked, timeout=10) as got:
+        return got.headers["x-auth-token"], got.headers["x-storage-url"]
+
+
+def swift(method: str, url: str, token: str, headers: dict[str, str] | None = None
+          ) -> tuple[dict[str, str], bytes]:
+    asked = urllib.request.Request(url, method=method,
+                                   headers={"X-Auth-Token": token, **(headers or {})})
+    with urllib.request.urlopen(asked, timeout=30) as got:
+        return {k.lower(): v for k, v in got.headers.items()}, got.read()
+
+
+def test_swift_large_upload_tempurl_and_delete(browser: Browser, server: str,
+                                               tmp_path: Path) -> None:
+    """A file over one segment goes up as segments and an SLO manifest; with the
+    account's Temp-URL key, share and download are TempURLs; delete takes the segments."""
+    token, storage = swift_token(server)
+    container = f"slo-{os.urandom(3).hex()}"
+    swift("PUT", f"{storage}/{container}", token)
+    path = tmp_path / "large.bin"
+    path.write_bytes(os.urandom(10 * 1024 * 1024))
+    key = os.urandom(8).hex()
+    swift("POST", storage, token, {"X-Account-Meta-Temp-URL-Key": key})
+    try:
+        browser.log_in_swift("test:tester", "testing")
+        browser.open(f"#/b/{container}")
+        browser.find("#file-input").send_keys(str(path))
+        browser.find(".upload-done", timeout=60)
+        row = browser.find("tr[data-key='large.bin']")
+        headers, _ = swift("HEAD", f"{storage}/{container}/large.bin", token)
+        assert headers["x-static-large-object"] == "True", headers
+        _, listed = swift("GET", f"{storage}/{container}_segments?format=json", token)
+        assert len(json.loads(listed)) == 2                      # 8 MiB + 2 MiB
+        row.find_element(By.CSS_SELECTOR, "button.download").click()
+        assert browser.downloaded("large.bin") == path.read_bytes()
+        row.find_element(By.CSS_SELECTOR, "button.share").click()
+        browser.find(".share .make-link").click()
+        url = browser.find("#share-url").get_attribute("value")
+        assert "temp_url_sig=" in url
+        with urllib.request.urlopen(url, timeout=30) as got:
+            assert got.read() == path.read_bytes()
+        browser.shot("12-swift-large-tempurl")
+        browser.find("tr[data-key='large.bin'] button.delete").click()
+        browser.accept_confirm()
+        browser.gone("tr[data-key='large.bin']")
+        _, listed = swift("GET", f"{storage}/{container}_segments?format=json", token)
+        assert json.loads(listed) == []
+        assert browser.errors_logged() == []
+        browser.log_out()
+    finally:
+        swift("POST", storage, token, {"X-Remove-Account-Meta-Temp-URL-Key": "x"})
+
+
+def test_names_are_text_never_markup(browser: Browser, server: str) -> None:
+    """A key that is HTML shows as its text: nothing of it runs or renders."""
+    bucket = f"xss-{os.urandom(3).hex()}"
+    evil = '<img src=x onerror="document.title=`pwned`">.txt'
+    s3 = client(server)
+    try:
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=evil, Body=b"x")
+        browser.log_in_s3("test:tester", "testing")
+        browser.open(f"#/b/{bucket}")
+        link = browser.find("tr.object a.object")
+        assert link.text == evil
+        assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img")
+        link.click()
+        assert browser.find("#object-name").text == evil
+        assert browser.driver.title != "pwned"
+        browser.log_out()
+    finally:
+        s3.close()
+
+
+CHARTS = """
+const done = arguments[arguments.length - 1];
+import("/console/js/charts.js").then((charts) => {
+  const line = charts.lineChart([{time: "2026-12-06T20:00:00Z", value: 10},
+                                 {time: "2026-12-06T21:00:00Z", value: 40}], "bytes");
+  const bars = charts.stackedBars([{hour: "2026-12-06T20:00:00Z", class: "read", value: 3},
+                                   {hour: "2026-12-06T20:00:00Z", class: "write", value: 1},
+                                   {hour: "2026-12-06T21:00:00Z", class: "read", value: 4}],
+                                  ["read", "write"], "requests");
+  document.getElementById("main").append(line, bars);
+  done({points: line.querySelector("polyline").getAttribute("points"),
+        bars: [...bars.querySelectorAll("rect[class^=class-]")].map(
+          (r) => [r.getAttribute("class"), Math.round(Number(r.getAttribute("height")))])});
+}, (e) => done({error: String(e)}));
+"""
+
+
+def test_usage_charts_are_drawn(browser: Browser) -> None:
+    """The charts of the usage page: points in time order, bars stacked in proportion."""
+    browser.open()
+    browser.find("#s3-login")
+    got = browser.driver.execute_async_script(CHARTS)
+    assert "error" not in got, got
+    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in got["points"].split())
+    assert x1 < x2 and y1 > y2          # later and higher (SVG's y grows downwards)
+    heights = dict((f"{c}{i}", h) for i, (c, h) in enumerate(got["bars"]))
+    # 4 is the tallest bar (full height, 150 px); 3 + 1 stack to the same
+    assert heights == {"class-read0": 113, "class-write1": 38, "class-read2": 150}, got
+    browser.shot("18-charts")
+
+
 def test_a_wrong_key_shows_the_apis_error(browser: Browser) -> None:
     browser.log_in_s3("test:tester", "not-the-key", works=False)
     error = browser.find("#login-message .note.error")
     assert "SignatureDoesNotMatch" in error.text and "403" in error.text
-    browser.shot("12-wrong-key")
+    browser.shot("13-wrong-key")
     browser.driver.refresh()
     browser.find("#s3-login")           # nothing was kept: still logged out
     browser.log_in_swift("test:tester", "wrong", works=False)
     assert "401" in browser.find("#login-message .note.error").text
-    browser.shot("13-wrong-swift-key")
+    browser.shot("14-wrong-swift-key")
 
 
 def test_a_reseller_sees_the_cluster_page(browser: Browser) -> None:
@@ -307,10 +424,14 @@ def test_a_reseller_sees_the_cluster_page(browser: Browser) -> None:
     assert len(nodes.find_elements(By.CSS_SELECTOR, "tr.node.up")) == 3, nodes.text
     assert browser.find("#devices").find_elements(By.CSS_SELECTOR, "svg.bar")
     assert "0 down" in browser.find("#health").text
-    browser.shot("14-cluster")
+    browser.shot("15-cluster")
     browser.find("#nav-usage").click()
     browser.find("main h1")
-    browser.shot("15-usage")
+    usage = browser.find("main").text
+    # until the usage endpoint answers, the page says so; then it draws each account
+    assert "Usage metering is not available" in usage or \
+        browser.find("section.account svg.chart"), usage
+    browser.shot("16-usage")
     assert browser.errors_logged() == []
     browser.log_out()
 
@@ -321,5 +442,5 @@ def test_a_user_who_is_no_reseller_has_no_cluster_page(browser: Browser) -> None
     assert not browser.driver.find_elements(By.CSS_SELECTOR, "#nav-cluster")
     browser.open("#/cluster")
     assert "403" in browser.find("main .note.error").text
-    browser.shot("16-not-a-reseller")
+    browser.shot("17-not-a-reseller")
     browser.log_out()
