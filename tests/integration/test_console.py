@@ -186,6 +186,47 @@ def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
     browser.log_out()
 
 
+# the browser's second upload request fails as a dropped network connection would
+FAIL_SECOND_SEND = """
+const real = XMLHttpRequest.prototype.send;
+window.realSend = real;
+let sends = 0;
+XMLHttpRequest.prototype.send = function (body) {
+  if (++sends === 2) { setTimeout(() => this.onerror(new ProgressEvent("error")), 0); return; }
+  return real.call(this, body);
+};
+"""
+
+
+def test_a_failed_part_aborts_the_upload(browser: Browser, server: str,
+                                         tmp_path: Path) -> None:
+    bucket = f"abort-{os.urandom(3).hex()}"
+    path = tmp_path / "parts.bin"
+    path.write_bytes(os.urandom(9 * 1024 * 1024))       # two parts
+    s3 = client(server)
+    try:
+        s3.create_bucket(Bucket=bucket)
+        browser.log_in_s3("test:tester", "testing")
+        browser.open(f"#/b/{bucket}")
+        browser.find("#dropzone")
+        browser.driver.execute_script(FAIL_SECOND_SEND)
+        try:
+            browser.find("#file-input").send_keys(str(path))
+            error = browser.find("#uploads .note.error")
+        finally:
+            browser.driver.execute_script("XMLHttpRequest.prototype.send = window.realSend")
+        assert "upload failed" in error.text
+        browser.shot("07-upload-failed")
+        deadline = time.monotonic() + 10      # the abort follows the error shown
+        while s3.list_multipart_uploads(Bucket=bucket).get("Uploads"):
+            assert time.monotonic() < deadline, "the multipart upload was not aborted"
+            time.sleep(0.1)
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+        browser.log_out()
+    finally:
+        s3.close()
+
+
 # a File dropped on the drop zone, as a user's drag from the desktop delivers it
 DROP = """
 const [zone, name, text] = arguments;
