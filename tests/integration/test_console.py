@@ -270,6 +270,10 @@ def test_folders_pages_and_drag_and_drop(browser: Browser, server: str) -> None:
         assert got["Body"].read() == b"dropped" and got["ContentType"] == "text/plain"
         browser.find("#crumbs a:nth-of-type(2)").click()      # the bucket's top
         browser.find("tr[data-key='top.txt']")
+        browser.find("#crumbs a:nth-of-type(1)").click()      # all buckets
+        browser.find(f"tr[data-bucket='{bucket}'] button.danger").click()
+        browser.accept_confirm()
+        assert "409 BucketNotEmpty" in browser.find("#message .note.error").text
         assert browser.errors_logged() == []
         browser.log_out()
     finally:
