@@ -55,8 +55,14 @@ class Browser:
         WebDriverWait(self.driver, timeout).until(
             lambda d: not d.find_elements(By.CSS_SELECTOR, css))
 
+    def settled(self) -> None:
+        """Wait until the page has finished rendering what it was asked to."""
+        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script(
+            "return document.readyState === 'complete' && !document.body.dataset.busy"))
+
     def open(self, hash_route: str = "") -> None:
         self.driver.get(f"{self.server}/console/{hash_route}")
+        self.settled()
 
     def log_in_s3(self, key: str, secret: str, works: bool = True) -> None:
         self.open()
@@ -65,6 +71,7 @@ class Browser:
         self.find("#s3-login-button").click()
         if works:
             self.find("#logout")
+            self.settled()
 
     def log_in_swift(self, user: str, key: str, works: bool = True) -> None:
         self.open()
@@ -73,6 +80,7 @@ class Browser:
         self.find("#swift-login-button").click()
         if works:
             self.find("#logout")
+            self.settled()
 
     def log_out(self) -> None:
         self.find("#logout").click()
@@ -250,8 +258,9 @@ def test_folders_pages_and_drag_and_drop(browser: Browser, server: str) -> None:
         assert browser.find("a.folder").text == "many/"
         browser.find("a.folder").click()
         Select(browser.find("#page-size")).select_by_visible_text("20")
+        WebDriverWait(browser.driver, 10).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr.object")) == 20)
         browser.find("tr[data-key='many/19']")
-        assert len(browser.driver.find_elements(By.CSS_SELECTOR, "tr.object")) == 20
         browser.shot("07-page-one")
         browser.find("#next-page").click()
         browser.find("tr[data-key='many/24']")

@@ -40,15 +40,25 @@ function header(session) {
     h("button#logout", { onclick: () => {
       clearSession();
       whoami = null;
-      location.hash = "#/";
-      render();
+      go("#/");
     } }, "log out"));
+}
+
+/** Show `hash`: a new hash renders through hashchange, the same one is rendered again. */
+function go(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
 }
 
 // one render at a time: a slow page finishing late must not cover the page asked after it
 let rendering = Promise.resolve();
+let pending = 0;
 function render() {
-  rendering = rendering.then(renderNow, renderNow);
+  pending++;
+  document.body.dataset.busy = "1";       // (tests wait for a page to settle)
+  rendering = rendering.then(renderNow, renderNow).finally(() => {
+    if (--pending === 0) delete document.body.dataset.busy;
+  });
   return rendering;
 }
 
@@ -57,10 +67,9 @@ async function renderNow() {
   const store = storeOf(session);
   if (!store) {
     header(null);
-    loginView(async () => {
+    loginView(() => {
       whoami = null;
-      location.hash = "#/";
-      await render();
+      go("#/");
     });
     return;
   }
