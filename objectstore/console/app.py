@@ -65,21 +65,21 @@ class Console:
         method = scope["method"]
         path: str = scope["path"]
         if method not in ("GET", "HEAD"):
-            await _plain(send, 405, "Only GET and HEAD are allowed here.\n",
+            await _plain(send, method, 405, "Only GET and HEAD are allowed here.\n",
                          [(b"allow", b"GET, HEAD")])
             return
         if path == PREFIX:
             query = scope.get("query_string", b"")
             location = PREFIX.encode() + b"/" + (b"?" + query if query else b"")
-            await _plain(send, 308, "Moved to /console/\n", [(b"location", location)])
+            await _plain(send, method, 308, "Moved to /console/\n", [(b"location", location)])
             return
         relative = path[len(PREFIX) + 1:] or "index.html"
         if "\x00" in relative or "\x00" in scope.get("raw_path", b"").decode("latin-1"):
-            await _plain(send, 400, "A path may not contain NUL.\n")
+            await _plain(send, method, 400, "A path may not contain NUL.\n")
             return
         found = self.files.get(relative)
         if found is None:
-            await _plain(send, 404, "No such file in the console.\n")
+            await _plain(send, method, 404, "No such file in the console.\n")
             return
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", found.content_type.encode()),
@@ -88,10 +88,10 @@ class Console:
                     "body": b"" if method == "HEAD" else found.body})
 
 
-async def _plain(send: Send, status: int, text: str,
+async def _plain(send: Send, method: str, status: int, text: str,
                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
     body = text.encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"text/plain; charset=utf-8"),
         (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS, *(extra or [])]})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})

@@ -316,6 +316,16 @@ def test_bucket_settings(browser: Browser, server: str) -> None:
         error = browser.find("#setting-policy .note.error")
         assert "400" in error.text and "MalformedPolicy" in error.text, error.text
         browser.shot("09-settings")
+        # with versioning on, the details list every version, each one downloadable
+        first = s3.put_object(Bucket=bucket, Key="versioned.txt", Body=b"one")["VersionId"]
+        s3.put_object(Bucket=bucket, Key="versioned.txt", Body=b"two")
+        browser.open(f"#/o/{bucket}/versioned.txt")
+        versions = browser.find("#versions")
+        assert len(versions.find_elements(By.CSS_SELECTOR, "button.version-download")) == 2
+        assert "latest" in versions.text
+        browser.find(f"button[data-version='{first}']").click()
+        assert browser.downloaded("versioned.txt") == b"one"
+        browser.shot("09-versions")
         assert browser.errors_logged() == []
         browser.log_out()
     finally:

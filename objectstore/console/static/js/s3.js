@@ -121,8 +121,8 @@ export class S3Store {
   }
 
   /** A presigned GET, as a download (Content-Disposition: attachment) or to share. */
-  presign(bucket, key, seconds, attachment = false) {
-    const query = [];
+  presign(bucket, key, seconds, attachment = false, versionId = "") {
+    const query = versionId ? [["versionId", versionId]] : [];
     if (attachment) {
       const name = key.split("/").pop();
       query.push(["response-content-disposition",
@@ -132,8 +132,8 @@ export class S3Store {
                           expires: seconds });
   }
 
-  async download(bucket, key) {
-    return { url: this.presign(bucket, key, 300, true) };
+  async download(bucket, key, versionId = "") {
+    return { url: this.presign(bucket, key, 300, true, versionId) };
   }
 
   async share(bucket, key, seconds) {

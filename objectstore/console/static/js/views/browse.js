@@ -119,8 +119,8 @@ function objectRow(store, bucket, o, prefix, slot, again) {
 }
 
 /** Start a download: a link (presigned or TempURL) or a Blob fetched with the token. */
-export async function download(store, bucket, key) {
-  const got = await store.download(bucket, key);
+export async function download(store, bucket, key, versionId = "") {
+  const got = await store.download(bucket, key, versionId);
   const a = h("a", { href: got.url || URL.createObjectURL(got.blob) });
   a.download = got.name || key.split("/").pop();
   document.body.append(a);

@@ -27,9 +27,11 @@ export async function detailsView(store, bucket, key) {
       await section("Versions", "versions", async () => {
         const rows = await store.versions(bucket, key);
         if (!rows.length) return h("p.muted", "No versions listed.");
-        return table(["version", "modified", "size", ""], rows.map((v) => h("tr",
+        return table(["version", "modified", "size", "", ""], rows.map((v) => h("tr",
           h("td", v.id || "null"), h("td", v.modified), h("td", v.marker ? "" : size(v.size)),
-          h("td", [v.latest && "latest", v.marker && " delete marker"]))));
+          h("td", [v.latest && "latest", v.marker && " delete marker"]),
+          h("td", !v.marker && h("button.version-download", { dataset: { version: v.id },
+            onclick: action(slot, () => download(store, bucket, key, v.id)) }, "download")))));
       }),
       await section("Tags", "tags", async () => {
         const tags = await store.tags(bucket, key);

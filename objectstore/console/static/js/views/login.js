@@ -52,7 +52,8 @@ export function loginView(done) {
                                                required: true })),
     h("button#swift-login-button", { type: "submit" }, "Log in with Swift"));
   show(h("h1", "Log in"),
-       h("p.muted", "The key stays in this browser tab (session storage) and signs each " +
-         "request here; it is never sent to the server."),
+       h("p.muted", "An S3 secret key stays in this browser tab (session storage) and " +
+         "signs each request here; it is never sent. A Swift key is sent once, to " +
+         "/auth/v1.0, for a token; the tab keeps only the token."),
        slot, h("div.cards", s3Form, swiftForm));
 }
