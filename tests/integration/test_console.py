@@ -22,6 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from tests.integration.conftest import USERS, serving
 from tests.integration.s3_clients import client
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
@@ -64,8 +65,25 @@ class Browser:
         self.driver.get(f"{self.server}/console/{hash_route}")
         self.settled()
 
-    def log_in_s3(self, key: str, secret: str, works: bool = True) -> None:
+    def follow(self, css: str) -> None:
+        """Click a link of the console and wait until its page is shown."""
+        link = self.find(css)
+        target = link.get_attribute("href").split("#", 1)[1]
+        self.driver.execute_script("delete document.body.dataset.ready")
+        link.click()
+        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script(
+            "return document.body.dataset.ready === arguments[0] && "
+            "!document.body.dataset.busy", "#" + target))
+
+    def logged_out(self) -> None:
+        """The login page, whatever an earlier test left behind."""
         self.open()
+        self.driver.execute_script("sessionStorage.clear()")
+        self.driver.refresh()
+        self.settled()
+
+    def log_in_s3(self, key: str, secret: str, works: bool = True) -> None:
+        self.logged_out()
         self.find("#access-key").send_keys(key)
         self.find("#secret-key").send_keys(secret)
         self.find("#s3-login-button").click()
@@ -74,7 +92,7 @@ class Browser:
             self.settled()
 
     def log_in_swift(self, user: str, key: str, works: bool = True) -> None:
-        self.open()
+        self.logged_out()
         self.find("#swift-user").send_keys(user)
         self.find("#swift-key").send_keys(key)
         self.find("#swift-login-button").click()
@@ -105,6 +123,21 @@ class Browser:
         a CSP violation or a script error fails the test."""
         return [e["message"] for e in self.driver.get_log("browser")
                 if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+
+
+# usage sampled and flushed quickly, so the usage page has something to draw
+USAGE = """
+[usage]
+sample_seconds = 1
+flush_seconds = 0.5
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `serve` of this module's: the session's users, quick usage metering."""
+    with serving(tmp_path_factory.mktemp("console") / "data", USERS + USAGE) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +182,7 @@ def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
     bucket = f"console-{os.urandom(3).hex()}"
     browser.find("#bucket-name").send_keys(bucket)
     browser.find("#create-bucket").click()
-    browser.find(f"tr[data-bucket='{bucket}'] a.bucket").click()
+    browser.follow(f"tr[data-bucket='{bucket}'] a.bucket")
     browser.find("#dropzone")
     browser.shot("02-bucket-made")
 
@@ -168,7 +201,7 @@ def test_s3_bucket_upload_download_share_delete(browser: Browser, server: str,
     row.find_element(By.CSS_SELECTOR, "button.download").click()
     assert browser.downloaded("big.bin") == big_file.read_bytes()
 
-    row.find_element(By.CSS_SELECTOR, "a.object").click()
+    browser.follow("tr[data-key='big.bin'] a.object")
     metadata = browser.find("#metadata")
     assert str(BIG) in metadata.text
     assert browser.find("#retention").text == "no lock"
@@ -256,7 +289,7 @@ def test_folders_pages_and_drag_and_drop(browser: Browser, server: str) -> None:
         browser.log_in_s3("test:tester", "testing")
         browser.open(f"#/b/{bucket}")
         assert browser.find("a.folder").text == "many/"
-        browser.find("a.folder").click()
+        browser.follow("a.folder")
         Select(browser.find("#page-size")).select_by_visible_text("20")
         WebDriverWait(browser.driver, 10).until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr.object")) == 20)
@@ -277,9 +310,9 @@ def test_folders_pages_and_drag_and_drop(browser: Browser, server: str) -> None:
         browser.shot("08-dropped")
         got = s3.get_object(Bucket=bucket, Key=f"many/{name}")
         assert got["Body"].read() == b"dropped" and got["ContentType"] == "text/plain"
-        browser.find("#crumbs a:nth-of-type(2)").click()      # the bucket's top
+        browser.follow("#crumbs a:nth-of-type(2)")      # the bucket's top
         browser.find("tr[data-key='top.txt']")
-        browser.find("#crumbs a:nth-of-type(1)").click()      # all buckets
+        browser.follow("#crumbs a:nth-of-type(1)")      # all buckets
         browser.find(f"tr[data-bucket='{bucket}'] button.danger").click()
         browser.accept_confirm()
         assert "409 BucketNotEmpty" in browser.find("#message .note.error").text
@@ -295,7 +328,7 @@ def test_bucket_settings(browser: Browser, server: str) -> None:
     try:
         s3.create_bucket(Bucket=bucket)
         browser.log_in_s3("test:tester", "testing")
-        browser.find(f"tr[data-bucket='{bucket}'] a[href*='#/s/']").click()
+        browser.follow(f"tr[data-bucket='{bucket}'] a[href*='#/s/']")
         assert browser.find("#versioning-state").text == "Off"
         browser.find("#versioning-toggle").click()
         WebDriverWait(browser.driver, 10).until(
@@ -343,8 +376,8 @@ def test_swift_user_sees_the_buckets_as_containers(browser: Browser, server: str
     browser.log_in_swift("test:tester", "testing")
     kept = browser.driver.execute_script("return sessionStorage.getItem('objectstore-console')")
     assert "AUTH_tk" in kept and "testing" not in kept      # the token, never the key
-    browser.find(f"tr[data-bucket='{bucket}'] a.bucket").click()
-    browser.find("a.folder").click()
+    browser.follow(f"tr[data-bucket='{bucket}'] a.bucket")
+    browser.follow("a.folder")
     row = browser.find("tr[data-key='dir/hello.txt']")
     assert "5 B" in row.text
     assert "dir" in browser.find("#crumbs").text
@@ -430,7 +463,7 @@ def test_names_are_text_never_markup(browser: Browser, server: str) -> None:
         link = browser.find("tr.object a.object")
         assert link.text == evil
         assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img")
-        link.click()
+        browser.follow("tr.object a.object")
         assert browser.find("#object-name").text == evil
         assert browser.driver.title != "pwned"
         browser.log_out()
@@ -481,23 +514,37 @@ def test_a_wrong_key_shows_the_apis_error(browser: Browser) -> None:
     browser.shot("14-wrong-swift-key")
 
 
-def test_a_reseller_sees_the_cluster_page(browser: Browser) -> None:
+def test_a_reseller_sees_the_cluster_page(browser: Browser, server: str) -> None:
+    s3 = client(server)
+    try:                    # something for the usage page to count
+        bucket = f"usage-{os.urandom(3).hex()}"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="counted", Body=b"x" * 1000)
+    finally:
+        s3.close()
     browser.log_in_s3("reseller:root", "rootkey")
-    browser.find("#nav-cluster").click()
+    browser.follow("#nav-cluster")
     nodes = browser.find("#nodes")
     assert len(nodes.find_elements(By.CSS_SELECTOR, "tr.node.up")) == 3, nodes.text
     assert browser.find("#devices").find_elements(By.CSS_SELECTOR, "svg.bar")
     assert "0 down" in browser.find("#health").text
     browser.shot("15-cluster")
-    browser.find("#nav-usage").click()
+    browser.follow("#nav-usage")
     browser.find("main h1")
-    usage = browser.find("main").text
-    # until the usage endpoint answers, the page says so; then it shows each account
-    # (charts once samples and transfers are recorded), and no error
-    if "Usage metering is not available" not in usage:
-        assert not browser.driver.find_elements(By.CSS_SELECTOR, "main .note.error"), usage
-        assert browser.driver.find_elements(By.CSS_SELECTOR, "main section.account") or \
-            "No accounts have usage" in usage, usage
+    # a server without usage metering says so; one with it draws each account's
+    # bytes stored and requests (this module's requests, sampled every second)
+    if "Usage metering is not available" not in browser.find("main").text:
+        account = "section.account[data-account='test']"
+        deadline = time.monotonic() + 15
+        while not browser.driver.find_elements(
+                By.CSS_SELECTOR, f"{account} svg.line-chart + svg.bar-chart rect.class-write"):
+            assert time.monotonic() < deadline, browser.find("main").text
+            time.sleep(0.5)
+            browser.driver.refresh()
+            browser.settled()
+        assert bucket in browser.find(account).text          # its buckets' table
+        browser.driver.execute_script("arguments[0].scrollIntoView()", browser.find(account))
+        assert not browser.driver.find_elements(By.CSS_SELECTOR, "main .note.error")
     browser.shot("16-usage")
     assert browser.errors_logged() == []
     browser.log_out()
