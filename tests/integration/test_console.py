@@ -482,8 +482,10 @@ import("/console/js/charts.js").then((charts) => {
                                   ["read", "write"], "requests");
   document.getElementById("main").append(line, bars);
   done({points: line.querySelector("polyline").getAttribute("points"),
-        bars: [...bars.querySelectorAll("rect[class^=class-]")].map(
-          (r) => [r.getAttribute("class"), Math.round(Number(r.getAttribute("height")))])});
+        legend: [...bars.querySelectorAll("text")].map((t) => t.textContent),
+        bars: [...bars.querySelectorAll("rect[class^=class-]")]
+          .filter((r) => r.querySelector("title"))       // (not the legend's)
+          .map((r) => [r.getAttribute("class"), Math.round(Number(r.getAttribute("height")))])});
 }, (e) => done({error: String(e)}));
 """
 
@@ -497,8 +499,9 @@ def test_usage_charts_are_drawn(browser: Browser) -> None:
     (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in got["points"].split())
     assert x1 < x2 and y1 > y2          # later and higher (SVG's y grows downwards)
     heights = dict((f"{c}{i}", h) for i, (c, h) in enumerate(got["bars"]))
-    # 4 is the tallest bar (full height, 150 px); 3 + 1 stack to the same
-    assert heights == {"class-read0": 113, "class-write1": 38, "class-read2": 150}, got
+    # 4 is the tallest bar (full height, 156 px); 3 + 1 stack to the same
+    assert heights == {"class-read0": 117, "class-write1": 39, "class-read2": 156}, got
+    assert {"read", "write", "requests"} <= set(got["legend"]), got["legend"]
     browser.shot("18-charts")
 
 
