@@ -16,6 +16,7 @@ from objectstore.admin.users import Users
 from objectstore.api.app import SwiftAPI
 from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, TempAuth, User
+from objectstore.console.app import Console
 from objectstore.endpoint import SWIFT_EXACT, Endpoint
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
@@ -64,7 +65,7 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
         usage.known_accounts = lambda: [listed.user.account for listed in live.listed()]
         routes["usage"] = usage_route(usage.reader)
     admin = AdminAPI(Authenticators(swift.identity_of_token, signed), routes)
-    return Endpoint(swift, s3, admin)
+    return Endpoint(swift, s3, admin, unsigned={"/console": Console()})
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

@@ -166,7 +166,8 @@ def welcome(data_dir: Path, host: str, port: int, users: tuple[User, ...],
     built-in test user's well-known key is shown; a config's keys are not)."""
     lines = [f"objectstore serving {data_dir} on http://{host}:{port}",
              f"  Swift: auth http://{host}:{port}/auth/v1.0",
-             f"  S3:    endpoint http://{host}:{port}  region us-east-1"]
+             f"  S3:    endpoint http://{host}:{port}  region us-east-1",
+             f"  Console: http://{host}:{port}/console/"]
     for user in users:
         access_key = user.access_key or f"{user.account}:{user.user}"
         key = user.key if users == DEFAULT_USERS else f"(key in {config})"
