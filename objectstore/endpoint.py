@@ -2,11 +2,12 @@
 
 A request that carries an S3 signature (an `Authorization: AWS4-...` or `AWS ...` header,
 or a presigned URL's X-Amz-Signature / X-Amz-Credential / AWSAccessKeyId query) is S3,
-whatever its path: so buckets may be named `info`, `healthcheck`, `v1`, `v1.0` or `auth`.
+whatever its path: so buckets may be named `info`, `healthcheck`, `v1.0` or `auth`.
 Anything else is Swift when its path has Swift's shape -- /auth/v1.0 and /v1.0 (TempAuth),
 /v1 and /v1/..., /info, /healthcheck, and any path beginning `//` -- and S3 otherwise
-(where an unsigned request is denied). Swift clients authenticate with X-Auth-Token,
-never with an AWS signature, so no Swift request is taken for S3; an unsigned GET /info
+(where an unsigned request is anonymous: it gets what ACLs and policies grant everyone).
+Swift clients authenticate with X-Auth-Token, never with an AWS signature, so no Swift
+request is taken for S3; an unsigned GET /info
 or /healthcheck stays Swift's /info and the health check. `/_admin/...` is the admin
 API, signed or not (it takes either API's credentials; no S3 bucket name begins `_`).
 Other services of the port (`/metrics`, `/console/`) are `unsigned` routes: an unsigned

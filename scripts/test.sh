@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh '.[test]'
 # Real S3 clients from Debian for the integration tests, and a real browser for what a
-# browser uses (Swift static web sites).
+# browser uses (Swift static web sites, the web console).
 missing=()
 for tool in rclone s3cmd chromium; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# (Selenium drives chromium through Debian's chromedriver for the web console's test)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

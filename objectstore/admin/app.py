@@ -84,13 +84,24 @@ def error_answer(exc: errors.ObjectStoreError) -> Response:
     return answer({"error": code, "message": str(exc) or entry.reason}, entry.status)
 
 
+# (request, raw path, query pairs, whether to check the signature over the query as
+# sent rather than its canonical form) -> who signed it (None: nobody did)
+Signed = Callable[[Request, str, list[tuple[str, str]], bool], Awaitable["Caller | None"]]
+
+
 class Authenticators:
     """How a credential becomes a Caller: a Swift token (`token`), an S3 signature
-    (`signed`). Both are the APIs' own checks, given by the assembler."""
+    (`signed`). Both are the APIs' own checks, given by the assembler.
+
+    A SigV4 signature is checked over AWS's canonical query first, then over the query
+    exactly as sent: botocore's signer, given a URL with its query already written
+    (`?since=2026-12-06T00:00:00Z`, as the console and scripts write it), signs those
+    characters as they are, while the canonical form escapes the `:` (`%3A`). Both are
+    over the bytes received, so the second try admits no request the client did not
+    sign; the S3 API itself keeps to AWS's canonical form."""
 
     def __init__(self, token: Callable[[str], Awaitable[Identity]],
-                 signed: Callable[[Request, str, list[tuple[str, str]]],
-                                  Awaitable[Caller | None]]) -> None:
+                 signed: Signed) -> None:
         self.token = token
         self.signed = signed
 
@@ -102,9 +113,15 @@ class Authenticators:
                 raise errors.Unauthorized("unknown or expired token")
             account = who.account.removeprefix("AUTH_")
             return Caller(account, who.user or "", who.admin, who.reseller)
-        query = sigv4.split_query(request.scope.get("query_string", b"").decode("latin-1"))
+        raw_query = request.scope.get("query_string", b"").decode("latin-1")
+        query = sigv4.split_query(raw_query)
         try:
-            found = await self.signed(request, raw_path, query)
+            try:
+                found = await self.signed(request, raw_path, query, False)
+            except s3errors.SignatureDoesNotMatch:
+                if not raw_query:
+                    raise
+                found = await self.signed(request, raw_path, query, True)
         except s3errors.S3Error as exc:
             raise errors.Unauthorized(f"{exc.code}: the signature does not verify") from None
         if found is None:

@@ -150,8 +150,10 @@ class SwiftAPI:
             await authorize(self.backend, who, request, path, method)
         setattr(request.state, MAY, may)     # a symlink's target, with these rights
         if "bulk-delete" in query and method in ("POST", "DELETE"):   # paths: the account's
+            request_id.note_operation("swift", "bulk-delete")
             return await bulk_delete(self.backend, request, target.account, may)
         if "extract-archive" in query and method == "PUT":
+            request_id.note_operation("swift", "extract-archive", target.container or "")
             return await extract_archive(self.backend, request, target,
                                          query["extract-archive"], may)
         # a COPY reads the object it names (and writes its Destination: _authorize_copy)

@@ -18,6 +18,7 @@ from objectstore.cli import (
     ring_commands,
     serve_command,
     status_command,
+    usage_command,
     users_command,
 )
 from objectstore.cli.errors import CommandError
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     status_command.register(commands)
     keys_command.register(commands)
     users_command.register(commands)
+    usage_command.register(commands)
     return parser
 
 

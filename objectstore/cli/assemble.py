@@ -11,11 +11,13 @@ from starlette.types import ASGIApp
 
 from objectstore.admin.app import AdminAPI, Authenticators, Caller
 from objectstore.admin.routes import accounts_route, status_route, users_route, whoami
+from objectstore.admin.usage_route import usage_route
 from objectstore.admin.user_records import UserRecords
 from objectstore.admin.users import Users
 from objectstore.api.app import SwiftAPI
 from objectstore.api.info import CAPABILITIES
 from objectstore.api.tempauth import DEFAULT_TOKEN_LIFE, TempAuth, User
+from objectstore.console.app import Console
 from objectstore.endpoint import SWIFT_EXACT, Endpoint
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
@@ -25,6 +27,7 @@ from objectstore.s3compat.access import identity_of
 from objectstore.s3compat.app import S3API
 from objectstore.s3compat.credentials import KeyStore
 from objectstore.s3compat.responses import error_xml
+from objectstore.usage.service import Usage
 
 
 def build_endpoint(proxy: Proxy, users: tuple[User, ...],
@@ -33,14 +36,17 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
                    token_life: int = DEFAULT_TOKEN_LIFE, day_seconds: float = DAY,
                    keystone: Keystone | None = None, open_expired: bool = True,
                    log_timing: tuple[float, float] = (5.0, 60.0),
+                   usage: Usage | None = None,
                    metrics: ASGIApp | None = None) -> Endpoint:
     """`s3_domains`: Host names under which <bucket>.<domain> is virtual-hosted S3.
     `cluster_secret`: Swift tokens are good on every proxy that has it.
     `day_seconds`: a lifecycle day ([lifecycle]). `keystone`: users from Keystone too
     (its tokens for Swift, its EC2 credentials for S3). `open_expired`: owners may
     read and restore expired objects not yet reaped ([expirer] allow_open_expired).
-    `log_timing`: [bucket_logging] roll_seconds and idle_seconds. `metrics`: the
-    /metrics app (metrics.ports.proxy_metrics)."""
+    `log_timing`: [bucket_logging] roll_seconds and idle_seconds. `usage`: the
+    metering of this proxy (its report is the admin API's `usage`; it samples the
+    users' accounts). `metrics`: the /metrics app
+    (metrics.ports.proxy_metrics)."""
     capabilities = {**CAPABILITIES, "swift": {**CAPABILITIES["swift"],
                                               "allow_open_expired": open_expired}}
     containers = Containers(proxy)
@@ -49,18 +55,23 @@ def build_endpoint(proxy: Proxy, users: tuple[User, ...],
                      keystone)
     s3 = S3API(proxy, KeyStore(live, keystone), s3_domains, day_seconds, log_timing)
 
-    async def signed(request: Request, raw_path: str, query: list[tuple[str, str]]
-                     ) -> Caller | None:
-        user, _, _ = await s3.authenticate(request, raw_path, query)
+    async def signed(request: Request, raw_path: str, query: list[tuple[str, str]],
+                     as_sent: bool) -> Caller | None:
+        user, _, _ = await s3.authenticate(request, raw_path, query, as_sent)
         if user is None:
             return None
         return Caller(user.account, identity_of(user).user or "", user.admin, user.reseller)
 
-    admin = AdminAPI(Authenticators(swift.identity_of_token, signed), {
-        "whoami": whoami, "status": status_route(proxy), "users": users_route(live),
-        "accounts": accounts_route(containers)})
-    return Endpoint(swift, s3, admin,
-                    unsigned={"/metrics": metrics} if metrics is not None else None)
+    routes = {"whoami": whoami, "status": status_route(proxy), "users": users_route(live),
+              "accounts": accounts_route(containers)}
+    if usage is not None:
+        usage.known_accounts = lambda: [listed.user.account for listed in live.listed()]
+        routes["usage"] = usage_route(usage.reader)
+    admin = AdminAPI(Authenticators(swift.identity_of_token, signed), routes)
+    unsigned: dict[str, ASGIApp] = {"/console": Console()}
+    if metrics is not None:
+        unsigned["/metrics"] = metrics
+    return Endpoint(swift, s3, admin, unsigned=unsigned)
 
 
 def api_error_body(scope: MutableMapping[str, Any], request_id: str

@@ -31,11 +31,12 @@ from objectstore.node.server import NodeApp
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.keystone import Keystone
 from objectstore.proxy.ring_sync import RingSync
-from objectstore.ring import PathHasher, RingBuilder, policies
+from objectstore.ring import RingBuilder, policies
 from objectstore.ring.files import RingFile, save_builder, save_ring, write_atomic
 from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.request_layer import ClientRequests
 from objectstore.serving.servers import NODE_KEEP_ALIVE, listen, uvicorn_config
+from objectstore.usage.service import Usage
 
 
 def register(commands: Any) -> None:
@@ -190,28 +191,33 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     async def main() -> None:
         client = NodeClient(config.secret, config.settings.connect_timeout,
                             config.settings.read_timeout)
-        ring = RingFile(config.ring, PathHasher(config.hash_prefix, ""))
+        ring = RingFile(config.ring, config.hasher())
         proxy = Proxy(ring, client, config.settings)
         if config.key_file is not None:
             proxy.keyring = keyring_of(config.key_file, config.kms)
         keystone = Keystone(config.keystone) if config.keystone else None
+        usage = Usage(proxy, config.usage)
         observer, metrics = proxy_metrics(proxy, config.metrics)
         api = ClientRequests(build_endpoint(proxy, config.users, config.s3_domains,
                                             config.secret, config.token_life,
                                             config.day_seconds, keystone,
                                             config.expiry.allow_open_expired,
-                                            config.log_timing, metrics),
-                             api_error_body, observers=[observer])
+                                            config.log_timing, usage, metrics),
+                             api_error_body, observers=[usage.observe, observer])
         server = uvicorn.Server(uvicorn_config(api, args.bind or config.host, config.port,
                                                limits=server_options.head_limits(args),
                                                lifespan="off"))
         sync = asyncio.create_task(RingSync(ring, client,
                                             config.settings.ring_check_interval).run_forever())
+        metering = asyncio.create_task(usage.run_forever())
         tune_for_serving()
         try:
             await server.serve([sock])
         finally:
             sync.cancel()
+            metering.cancel()
+            await asyncio.gather(metering, return_exceptions=True)
+            await usage.close()          # the transfers counted since the last flush
             await proxy.close()
             await client.close()
             if keystone is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from objectstore.proxy.keystone_settings import KNOWN as KEYSTONE_KEYS
+from objectstore.usage.settings import KEYS as USAGE_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,16 @@ TABLES: Mapping[str, frozenset[str]] = {
     "encryption": frozenset({"key_file"}),
     "kms": frozenset({"keys", "default_key"}),
     "metrics": frozenset({"allow", "token"}),
+    "usage": USAGE_KEYS,
+}
+# Tables only the processes of a cluster read (`cluster init` writes them): `serve` makes
+# its own ring, secret, nodes and key file in its data dir, so in its config one of these
+# would change nothing. What it is read by, for the warning:
+NOT_READ_BY_SERVE: Mapping[str, str] = {
+    "proxy": "objectstore proxy",
+    "node": "objectstore node and its daemons",
+    "cluster": "objectstore proxy, node and the daemons",
+    "encryption": "objectstore proxy (serve's key file is in its data dir)",
 }
 
 
@@ -53,9 +64,16 @@ def unknown_keys(doc: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def warn_unknown(path: Path | None) -> None:
+def unread_by_serve(doc: Mapping[str, Any]) -> list[str]:
+    """The tables of `doc` that `serve` does not read, with what reads them."""
+    return [f"[{name}] is read by {reader}, not by serve"
+            for name, reader in NOT_READ_BY_SERVE.items() if name in doc]
+
+
+def warn_unknown(path: Path | None, *, serve: bool = False) -> None:
     """Log a warning naming each table and key of the config file that is not used
-    (the file itself was read, and checked, by the loaders already)."""
+    (the file itself was read, and checked, by the loaders already); for `serve`, also
+    each table only a cluster's processes read."""
     if path is None:
         return
     try:
@@ -65,3 +83,5 @@ def warn_unknown(path: Path | None) -> None:
         return                      # the loaders report it
     for item in unknown_keys(doc):
         log.warning("config %s: %s is not a setting of this version (ignored)", path, item)
+    for item in unread_by_serve(doc) if serve else []:
+        log.warning("config %s: %s (ignored)", path, item)

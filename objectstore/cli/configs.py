@@ -22,12 +22,15 @@ from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import ExpirerSettings, expirer_of
 from objectstore.cli.lifecycle_settings import day_seconds_of
 from objectstore.cli.setting_values import log_timing
+from objectstore.cli.usage_settings import usage_of
 from objectstore.crypto.kms import KmsSettings
 from objectstore.metrics.access import MetricsSettings
 from objectstore.node.config import NodeConfig
 from objectstore.proxy.core import ProxySettings
 from objectstore.proxy.keystone_settings import KeystoneSettings
 from objectstore.proxy.lifecycle_rules import DAY
+from objectstore.ring import PathHasher
+from objectstore.usage.settings import UsageSettings
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ class ProxyConfig:
     key_file: Path | None = None                    # [encryption] key_file
     kms: KmsSettings = field(default_factory=KmsSettings)   # [kms]
     metrics: MetricsSettings = field(default_factory=MetricsSettings)   # [metrics]
+    usage: UsageSettings = field(default_factory=UsageSettings)   # [usage]
+    hash_suffix: str = ""          # [cluster]: with hash_prefix, as every node has them
+
+    def hasher(self) -> PathHasher:
+        """Where names land on the ring: the nodes' own (a different salt would put
+        the proxy's reads and writes on other partitions than the replicators keep)."""
+        return PathHasher(self.hash_prefix, self.hash_suffix)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -134,7 +144,8 @@ def load_proxy_config(path: Path, environ: dict[str, str] | None = None) -> Prox
             token_life=token_life_of(doc), day_seconds=day_seconds_of(doc),
             keystone=keystone_of(doc), expiry=expirer_of(doc),
             log_timing=log_timing(doc), key_file=key_file_of(doc, path.parent),
-            kms=kms_of(doc), metrics=MetricsSettings.from_config(doc.get("metrics")))
+            kms=kms_of(doc), hash_suffix=cluster.get("hash_suffix", ""),
+            usage=usage_of(doc), metrics=MetricsSettings.from_config(doc.get("metrics")))
     except (KeyError, ValueError, TypeError) as exc:
         raise CommandError(f"bad proxy config {path}: {exc!r}") from None
 
@@ -159,10 +170,10 @@ def keystone_of(doc: dict[str, Any]) -> KeystoneSettings | None:
 
 
 def node_toml(host: str, port: int, devices: str, hash_prefix: str) -> str:
+    # ([metrics] before the last table: what is appended to the file stays [cluster]'s)
     return (f'[node]\nhost = "{host}"\nport = {port}\ndevices = "{devices}"\n'
-            'ring = "object.ring"\n\n'
-            f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
-            + METRICS_TOML)
+            'ring = "object.ring"\n\n' + METRICS_TOML + '\n'
+            f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n')
 
 
 def proxy_toml(host: str, port: int, hash_prefix: str, admin_key: str = "") -> str:
@@ -170,7 +181,7 @@ def proxy_toml(host: str, port: int, hash_prefix: str, admin_key: str = "") -> s
     operator = (f'[[users]]\naccount = "admin"\nuser = "admin"\nkey = "{admin_key}"\n'
                 'reseller_admin = true\n\n' if admin_key else "")
     return (f'[proxy]\nhost = "{host}"\nport = {port}\nring = "object.ring"\n'
-            'node_connect_timeout = 2.0\nnode_read_timeout = 10.0\n\n'
+            'node_connect_timeout = 2.0\nnode_read_timeout = 10.0\n\n' + METRICS_TOML + '\n'
             f'[cluster]\nsecret_file = "secret"\nhash_prefix = "{hash_prefix}"\n\n'
             '[[users]]\naccount = "test"\nuser = "tester"\nkey = "testing"\nadmin = true\n\n'
-            f'{operator}[bucket_logging]\nroll_seconds = 300\n\n' + METRICS_TOML)
+            f'{operator}[bucket_logging]\nroll_seconds = 300\n')

@@ -41,6 +41,7 @@ from objectstore.cli.errors import CommandError
 from objectstore.cli.expirer_settings import load_expirer
 from objectstore.cli.lifecycle_settings import load_lifecycle
 from objectstore.cli.setting_values import log_timing
+from objectstore.cli.usage_settings import load_usage
 from objectstore.crypto import keyfile
 from objectstore.daemons.expirer import Expirer
 from objectstore.daemons.lifecycle import LifecycleWorker
@@ -57,6 +58,7 @@ from objectstore.serving.gc_tuning import tune_for_serving
 from objectstore.serving.head_limits import HeadLimits
 from objectstore.serving.request_layer import ClientRequests
 from objectstore.serving.servers import NODE_KEEP_ALIVE, ListenError, listen, uvicorn_config
+from objectstore.usage.service import Usage
 
 PART_POWER = 10
 log = logging.getLogger(__name__)
@@ -165,12 +167,16 @@ def welcome(data_dir: Path, host: str, port: int, users: tuple[User, ...],
     built-in test user's well-known key is shown; a config's keys are not)."""
     lines = [f"objectstore serving {data_dir} on http://{host}:{port}",
              f"  Swift: auth http://{host}:{port}/auth/v1.0",
-             f"  S3:    endpoint http://{host}:{port}  region us-east-1"]
+             f"  S3:    endpoint http://{host}:{port}  region us-east-1",
+             f"  Console: http://{host}:{port}/console/"]
     for user in users:
         access_key = user.access_key or f"{user.account}:{user.user}"
         key = user.key if users == DEFAULT_USERS else f"(key in {config})"
+        roles = ", ".join(name for name, held in (("admin", user.admin),
+                                                  ("reseller admin", user.reseller_admin))
+                          if held)
         lines.append(f"  user {user.account}:{user.user}  key {key}  S3 access key "
-                     f"{access_key}{'  (admin)' if user.admin else ''}")
+                     f"{access_key}{f'  ({roles})' if roles else ''}")
     lines.append(f"  {nodes} storage nodes, {replicas} replicas; Ctrl-C stops")
     return "\n".join(lines)
 
@@ -196,6 +202,7 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     log_roll = load_log_timing(config)
     kms = load_kms(config)               # and a bad [kms]
     metrics_settings = load_metrics(config)     # and a bad [metrics]
+    usage_settings = load_usage(config)  # and a bad [usage]
     layout = prepare(data_dir, nodes, replicas)
     keyfile.ensure(data_dir / keyfile.FILE_NAME)
     # every port bound first: one in use is one clear error, before anything runs
@@ -231,12 +238,14 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
     proxy = Proxy(ring, proxy_client)
     proxy.keyring = keyring_of(data_dir / keyfile.FILE_NAME, kms)
     lifecycle = load_lifecycle(config)
+    usage = Usage(proxy, usage_settings)
     observer, metrics = metric_ports.proxy_metrics(proxy, metrics_settings)
     api = ClientRequests(build_endpoint(proxy, users, load_s3_domains(config),
                                         layout.secret, load_token_life(config),
                                         lifecycle.day_seconds, keystone,
-                                        expiry.allow_open_expired, log_roll, metrics),
-                         api_error_body, observers=[observer])
+                                        expiry.allow_open_expired, log_roll, usage,
+                                        metrics),
+                         api_error_body, observers=[usage.observe, observer])
     servers.append(_QuietServer(uvicorn_config(api, host, port, limits=limits,
                                                lifespan="off")))
     def stop_all() -> None:
@@ -270,10 +279,13 @@ async def serve(data_dir: Path, host: str, port: int, nodes: int, replicas: int,
                                           context=_with_role("expirer")))
     background.append(asyncio.create_task(worker.run_forever(),
                                           context=_with_role("lifecycle")))
+    background.append(asyncio.create_task(usage.run_forever(),   # usage metering
+                                          context=_with_role("usage")))
     await asyncio.gather(*tasks)
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
+    await usage.close()          # the transfers counted since the last flush
     await proxy.close()
     await proxy_client.close()
     await client.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import itertools
 import json
 import math
@@ -155,6 +156,8 @@ def cmd_set_weight(args: argparse.Namespace) -> int:
 
 def cmd_rebalance(args: argparse.Namespace) -> int:
     builder = load_builder(args.builder)
+    # partitions min_part_hours holds back: what would move without them, to say so
+    trial = copy.deepcopy(builder) if builder.held_back() else None
     report = builder.rebalance(seed=args.seed)
     ring_path = Path(args.ring) if args.ring else default_ring_path(args.builder)
     checksum = save_ring(builder.ring_data(), ring_path)
@@ -166,6 +169,14 @@ def cmd_rebalance(args: argparse.Namespace) -> int:
     if report.deferred:
         print(f"{report.deferred} partitions still need moving once min_part_hours "
               "have passed; rebalance again then")
+    elif trial is not None:
+        trial.pretend_min_part_hours_passed()
+        could = trial.rebalance(seed=args.seed).moved
+        if could > report.moved:
+            print(f"{could - report.moved} more partition replicas would move but moved "
+                  f"within the last min_part_hours ({builder.min_part_hours:g} h): "
+                  "rebalance again after that, or run `ring pretend-min-part-hours-passed` "
+                  "first")
     print(f"wrote {ring_path} (version {report.version}, checksum {checksum})")
     return 0
 

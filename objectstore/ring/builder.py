@@ -111,6 +111,12 @@ class RingBuilder:
         return RebalanceReport(moved, result.forced, result.deferred,
                                self.balance(), self.dispersion(), self.version)
 
+    def held_back(self, now: float | None = None) -> int:
+        """Partitions that moved within the last min_part_hours, so that a rebalance now
+        may not move them (every partition, right after the first rebalance)."""
+        cutoff = int(time.time() if now is None else now) - int(self.min_part_hours * 3600)
+        return sum(1 for moved in self.last_moved if moved > cutoff)
+
     def pretend_min_part_hours_passed(self) -> None:
         """Let every partition move again at the next rebalance."""
         self.last_moved = array("I", bytes(4 * self.parts))

@@ -132,11 +132,13 @@ class S3API:
         await response(scope, receive, send)
 
     async def authenticate(self, request: Request, raw_path: str,
-                           query: list[tuple[str, str]]
+                           query: list[tuple[str, str]], as_sent: bool = False
                            ) -> tuple[S3User | None, sigv4.SignedRequest | None, bytes]:
         """Who signed the request (SigV4, or SigV2 for older clients; None when it is not
         signed at all: anonymous). Returns the user, the SigV4 claims and signing key
-        (for chunks). A signature that does not verify is refused, never anonymous."""
+        (for chunks). A signature that does not verify is refused, never anonymous.
+        `as_sent`: check a SigV4 signature over the query as sent, not its canonical
+        form (sigv4.as_sent_query: the admin API's second try)."""
         headers = sigv4.joined_headers(request.headers.items())
         v2 = parse_v2(headers, query)
         if v2 is not None:
@@ -150,7 +152,10 @@ class S3API:
         else:
             return None, None, b""
         user = await self._user(signed.credential.access_key)
-        key = sigv4.verify(request.method, raw_path, query, headers, signed, user.secret)
+        text = sigv4.as_sent_query(request.scope.get("query_string", b"").decode(
+            "latin-1"), signed.presigned) if as_sent else None
+        key = sigv4.verify(request.method, raw_path, query, headers, signed, user.secret,
+                           query_text=text)
         return user, signed, key
 
     async def _user(self, access_key: str) -> S3User:

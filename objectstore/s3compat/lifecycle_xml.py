@@ -7,8 +7,9 @@ with more or less than one of Days/Date/ExpiredObjectDeleteMarker, more than 1,0
 rules) is MalformedXML; a bad value (an ID over 255 characters, two rules with one ID,
 Days not a positive integer, a Date not at midnight UTC) is InvalidArgument; a rule
 without an action, or an action its filter cannot go with, is InvalidRequest.
-Transitions are checked, then refused (this store has one storage class, so a rule
-moving objects to another could never be carried out). A Filter holding several
+Transitions are checked, then refused (a storage class is a label here, every class
+kept the same way on the ring, so a rule moving objects to another could never be
+carried out). A Filter holding several
 conditions side by side (Prefix, Tag and And at once: what ceph's RGW accepts) means
 all of them.
 """
@@ -101,8 +102,8 @@ def _rule(element: ET.Element) -> Rule:
         raise s3errors.InvalidRequest("At least one action needs to be specified in a "
                                       "rule")
     if parts.keys() & {"Transition", "NoncurrentVersionTransition"}:
-        raise s3errors.not_implemented("lifecycle transitions (this store has one "
-                                       "storage class, STANDARD)")
+        raise s3errors.not_implemented("lifecycle transitions (a storage class is a "
+                                       "label here: every class is kept alike)")
     return Rule(id=rule_id, enabled=status == "Enabled", filter=selects,
                 filter_xml=filter_xml, **fields)       # type: ignore[arg-type]
 

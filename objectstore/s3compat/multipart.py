@@ -173,6 +173,9 @@ class Multipart:
                 f"actual checksum Type: {sent}")
         if algorithm:
             options.checksum_algorithm = algorithm
+        # a part is stored (and counted) in the account at once: its quota holds for it
+        await self.containers.confirm_account_write(account, segments_container(bucket),
+                                                    options.length)
         return await self.proxy.put_object(account, segments_container(bucket),
                                            part_name(key, upload_id, number), body, options)
 
@@ -233,6 +236,9 @@ class Multipart:
         options.content_headers = marker.content_headers
         options.user_metadata = marker.user_metadata
         options.length = len(manifest)
+        # the object adds its whole size to the bucket: the bucket's and the account's
+        # quotas hold for it as for a PutObject of that size (EntityTooLarge)
+        await self.containers.confirm_write(account, bucket, sum(s.size for s in segments))
         options.system_metadata = {
             MANIFEST: "1", MANIFEST_SIZE: str(sum(s.size for s in segments)),
             MANIFEST_ETAG: s3_etag, SLO_ETAG: slo_etag(segments), S3_UPLOAD_ID: upload_id,

@@ -138,15 +138,30 @@ def canonical_query(query: Sequence[tuple[str, str]], presigned: bool) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(pairs))
 
 
+def as_sent_query(raw_query: str, presigned: bool) -> str:
+    """The query as the client wrote it, its pairs sorted: what botocore's signer signs
+    for a URL whose query it was given already written (a `:` left as it is, where
+    AWS's canonical form has `%3A`). Only the admin API accepts it, as a second try."""
+    pairs = []
+    for item in raw_query.split("&") if raw_query else []:
+        key, _, value = item.partition("=")
+        if not (presigned and key == "X-Amz-Signature"):
+            pairs.append((key, value))
+    return "&".join(f"{k}={v}" for k, v in sorted(pairs))
+
+
 def canonical_request(method: str, raw_path: str, query: Sequence[tuple[str, str]],
-                      headers: Mapping[str, str], signed: SignedRequest) -> str:
+                      headers: Mapping[str, str], signed: SignedRequest,
+                      query_text: str | None = None) -> str:
+    """`query_text`: the canonical query to sign instead of `query`'s (as_sent_query)."""
     lines = []
     for name in signed.signed_headers:
         value = headers.get(name)
         if value is None:
             raise s3errors.SignatureDoesNotMatch(f"signed header {name} is missing")
         lines.append(f"{name}:{' '.join(_raw(value).strip().split())}")
-    return "\n".join([method, raw_path or "/", canonical_query(query, signed.presigned),
+    return "\n".join([method, raw_path or "/", query_text if query_text is not None
+                      else canonical_query(query, signed.presigned),
                       "\n".join(lines) + "\n", ";".join(signed.signed_headers),
                       signed.payload_hash])
 
@@ -204,9 +219,10 @@ def request_time(amz_date: str) -> datetime:
 
 def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
            headers: Mapping[str, str], signed: SignedRequest, secret: str,
-           now: datetime | None = None) -> bytes:
+           now: datetime | None = None, query_text: str | None = None) -> bytes:
     """Check time, signed headers and signature; returns the signing key (chunk
-    signatures need it). `headers`: lower-case names, repeated ones joined by ','."""
+    signatures need it). `headers`: lower-case names, repeated ones joined by ','.
+    `query_text`: the canonical query signed, when not `query`'s (as_sent_query)."""
     check_all_amz_signed(headers, signed)
     when = request_time(signed.amz_date)
     now = now or datetime.now(UTC)
@@ -225,7 +241,7 @@ def verify(method: str, raw_path: str, query: Sequence[tuple[str, str]],
     elif abs((now - when).total_seconds()) > MAX_SKEW:
         raise s3errors.RequestTimeTooSkewed()
     key = signing_key(secret, signed.credential)
-    canonical = canonical_request(method, raw_path, query, headers, signed)
+    canonical = canonical_request(method, raw_path, query, headers, signed, query_text)
     expected = hmac.new(key, string_to_sign(signed.amz_date, signed.credential,
                                             canonical).encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signed.signature):

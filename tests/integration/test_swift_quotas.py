@@ -1,10 +1,12 @@
 """Container quotas (X-Container-Meta-Quota-Bytes / -Count) through swiftclient and
 boto3: writes past them are refused 413 (S3 EntityTooLarge) whichever API or path
-writes -- PUT, chunked PUT, copy -- and nothing is stored; bad values are 400."""
+writes -- PUT, chunked PUT, copy, multipart parts and Complete -- and nothing is stored;
+bad values are 400."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import swiftclient
@@ -80,6 +82,7 @@ def test_quotas_must_be_whole_numbers(server: str, header: str, value: str) -> N
 
 
 RESELLER = ("reseller:root", "rootkey")
+MiB = 1024 * 1024
 
 
 def as_reseller(server: str) -> swiftclient.Connection:
@@ -178,3 +181,66 @@ def remove(conn: swiftclient.Connection, name: str) -> None:
     for obj in conn.get_container(name)[1]:
         conn.delete_object(name, obj["name"])
     conn.delete_container(name)
+
+
+def multipart(client: Any, bucket: str, key: str, sizes: list[int]) -> Any:
+    """An upload with one part per size (5 MiB at least but the last), not completed."""
+    upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    parts = []
+    for number, size in enumerate(sizes, 1):
+        etag = client.upload_part(Bucket=bucket, Key=key, UploadId=upload,
+                                  PartNumber=number, Body=b"m" * size)["ETag"]
+        parts.append({"PartNumber": number, "ETag": etag})
+    return upload, parts
+
+
+def test_a_multipart_upload_is_held_to_its_bucket_s_quota_when_completed(
+        server: str) -> None:
+    """The object a Complete makes adds its whole size to the bucket: past the bucket's
+    quota it is refused (EntityTooLarge) and no object appears; within it, it is made."""
+    conn, name = swift(server), unique("mquota")
+    conn.put_container(name, {"X-Container-Meta-Quota-Bytes": str(8 * MiB)})
+    client = s3(server)
+    upload, parts = multipart(client, name, "big", [5 * MiB, 4 * MiB])
+    with pytest.raises(ClientError) as info:
+        client.complete_multipart_upload(Bucket=name, Key="big", UploadId=upload,
+                                         MultipartUpload={"Parts": parts})
+    assert s3_code(info) == "EntityTooLarge"
+    assert client.list_objects_v2(Bucket=name).get("KeyCount") == 0
+    client.abort_multipart_upload(Bucket=name, Key="big", UploadId=upload)
+    upload, parts = multipart(client, name, "fits", [5 * MiB, 3 * MiB])
+    client.complete_multipart_upload(Bucket=name, Key="fits", UploadId=upload,
+                                     MultipartUpload={"Parts": parts})
+    assert client.head_object(Bucket=name, Key="fits")["ContentLength"] == 8 * MiB
+    client.delete_object(Bucket=name, Key="fits")
+    conn.delete_container(name)
+
+
+def test_an_account_quota_holds_for_each_part_uploaded(server: str) -> None:
+    """Parts are stored in the account as they come: a part past the account's quota is
+    refused (EntityTooLarge), not taken and only found out at Complete."""
+    other = swift(server, ("other:someone", "secret2"))
+    client = s3(server, ("other:someone", "secret2"))
+    name = unique("pquota")
+    client.create_bucket(Bucket=name)
+    used = int(other.head_account()["x-account-bytes-used"])
+    root = as_reseller(server)
+    root.post_account({"X-Account-Quota-Bytes": str(used + 6 * MiB)})
+    try:
+        upload = client.create_multipart_upload(Bucket=name, Key="k")["UploadId"]
+        client.upload_part(Bucket=name, Key="k", UploadId=upload, PartNumber=1,
+                           Body=b"p" * (5 * MiB))
+        deadline = time.monotonic() + 10
+        while int(other.head_account()["x-account-bytes-used"]) < used + 5 * MiB:
+            assert time.monotonic() < deadline, "the account never counted the part"
+            time.sleep(0.1)
+        with pytest.raises(ClientError) as info:
+            client.upload_part(Bucket=name, Key="k", UploadId=upload, PartNumber=2,
+                               Body=b"p" * (2 * MiB))
+        assert s3_code(info) == "EntityTooLarge"
+        parts = client.list_parts(Bucket=name, Key="k", UploadId=upload)["Parts"]
+        assert [p["PartNumber"] for p in parts] == [1]
+        client.abort_multipart_upload(Bucket=name, Key="k", UploadId=upload)
+    finally:
+        root.post_account({"X-Account-Quota-Bytes": ""})
+    client.delete_bucket(Bucket=name)

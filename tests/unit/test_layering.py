@@ -33,12 +33,16 @@ ALLOWED: dict[str, set[str]] = {
     "endpoint": set(),
     # the admin API: over both APIs (it takes either's credentials) and the proxy
     "admin": {"request_id", "proxy", "api", "s3compat", "node", "ring", "errors",
-              "timestamps", "crypto"},
+              "timestamps", "crypto", "usage"},
+    # usage metering: through the proxy core, told of requests by the serving layer
+    "usage": {"request_id", "proxy", "errors", "serving"},
+    # the web console: static files; the browser calls the public APIs itself
+    "console": set(),
     # Prometheus figures of the proxy and the nodes (and the daemons last passes)
     "metrics": {"request_id", "serving", "node", "proxy", "ring"},
     "cli": {"ring", "node", "proxy", "api", "s3compat", "daemons", "errors", "cli",
             "endpoint", "timestamps", "checksums", "request_id", "logs", "serving",
-            "crypto", "admin", "metrics"},
+            "crypto", "admin", "usage", "console", "metrics"},
 }
 
 
