@@ -2,8 +2,10 @@
 node of the ring asked for its `/status` (node/status_server.py) at once, and their
 answers summed up -- which nodes are down, the ring each holds, per device its usage,
 the partitions it keeps and those still to move (handoffs: 0 everywhere means a ring
-change has finished moving data), quarantined files and async pendings, and how long
-ago each node's replicator last finished a pass."""
+change has finished moving data), quarantined files and async pendings, how long
+ago each node's replicator last finished a pass, and every daemon's last pass (the
+auditor's, the updater's, ...) per node and summed up per daemon: on how many nodes it
+ran, the oldest of those passes, the errors they met."""
 
 from __future__ import annotations
 
@@ -57,7 +59,7 @@ def summary(ring: RingData, documents: dict[str, dict[str, Any] | None],
     for address, doc in documents.items():
         if doc is None:
             nodes.append({"address": address, "up": False, "ring_version": None,
-                          "devices": [], "replication": None})
+                          "devices": [], "passes": {}, "replication": None})
             continue
         version = (doc.get("ring") or {}).get("version")
         versions.add(version)
@@ -66,13 +68,32 @@ def summary(ring: RingData, documents: dict[str, dict[str, Any] | None],
         quarantined += sum(int(d.get("quarantined", 0)) for d in devices)
         rep = doc.get("replication") or {}
         finished = rep.get("finished")
+        passes = {name: {**p, "age": round(now - float(p.get("finished", now)), 1)}
+                  for name, p in sorted((doc.get("passes") or {}).items())}
         nodes.append({"address": address, "up": True, "ring_version": version,
-                      "devices": devices, "replication": {
+                      "devices": devices, "passes": passes, "replication": {
                           "last_pass": finished,
                           "age": round(now - finished, 1) if finished else None,
                           "files_pushed": rep.get("files_pushed", 0),
                           "failures": rep.get("failures", 0)} if rep else None})
     return {"ring": ring_summary(ring), "nodes": nodes, "moving": moving,
+            "passes": daemon_passes(nodes),
             "down": sum(1 for n in nodes if not n["up"]),
             "ring_versions_agree": all(v == ring.version for v in versions),
             "quarantined": quarantined}
+
+
+def daemon_passes(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per daemon over the nodes that are up: how many recorded a pass, the oldest of
+    those last passes (seconds ago: a daemon stuck or stopped on one node shows here),
+    and the errors of those passes."""
+    found: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        for name, p in node.get("passes", {}).items():
+            one = found.setdefault(name, {"nodes": 0, "oldest_age": 0.0, "errors": 0,
+                                          "items": 0})
+            one["nodes"] += 1
+            one["oldest_age"] = max(one["oldest_age"], p["age"])
+            one["errors"] += int(p.get("errors", 0))
+            one["items"] += int(p.get("items", 0))
+    return dict(sorted(found.items()))

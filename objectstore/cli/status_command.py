@@ -67,6 +67,9 @@ def render(doc: dict[str, Any]) -> list[str]:
                 f"{d.get('used', 0) / GIB:>9.1f} {d.get('free', 0) / GIB:>9.1f} "
                 f"{d.get('partitions', 0):>10} {d.get('handoffs', 0):>9} "
                 f"{d.get('quarantined', 0):>8}  {_replication(node)}")
+    for name, p in doc.get("passes", {}).items():
+        lines.append(f"{name}: last pass on {p['nodes']} node(s), the oldest "
+                     f"{p['oldest_age']:.0f} s ago, {p['items']} items, {p['errors']} errors")
     versions = {n["ring_version"] for n in doc["nodes"] if n["up"]}
     same = (f"ring version {versions.pop()} on every node" if len(versions) == 1
             else f"ring versions differ: {sorted(map(str, versions))}")

@@ -1,7 +1,8 @@
 """`GET /status` on the node API: what `objectstore status` shows for one node -- the
 ring it holds, and per device how many partitions it keeps and how many of those the
 ring now puts elsewhere (handoffs the replicator still has to move: 0 everywhere means
-a ring change has finished moving data), plus the last replication pass."""
+a ring change has finished moving data), plus the last replication pass and every
+daemon's last pass on this node (node/last_pass.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from objectstore.node import paths
+from objectstore.node import last_pass, paths
 from objectstore.node.config import NodeConfig
 from objectstore.node.pending import ASYNC_PENDING
 from objectstore.ring.ringdata import RingData
@@ -65,7 +66,12 @@ def device_usage(device: Path) -> dict[str, int]:
 
 def node_status(config: NodeConfig, ring: RingData | None) -> dict[str, Any]:
     """The whole answer (reads directories: run it off the event loop)."""
-    doc: dict[str, Any] = {"ring": None, "devices": {}, "replication": None}
+    doc: dict[str, Any] = {"ring": None, "devices": {}, "replication": None,
+                           "passes": {p.daemon: {"finished": p.finished,
+                                                 "seconds": round(p.seconds, 3),
+                                                 "items": p.items, "errors": p.errors,
+                                                 "bytes": p.bytes}
+                                      for p in last_pass.read_all(config.devices)}}
     if ring is None:
         return doc
     doc["ring"] = {"version": ring.version, "checksum": ring.checksum}

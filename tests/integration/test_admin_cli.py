@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,6 +79,18 @@ def test_status_of_serve_through_the_proxy(store: str) -> None:
     assert "on every node" in lines[-1]
     doc = json.loads(cli(store, "status", "--json").stdout)
     assert doc["down"] == 0 and len(doc["nodes"]) == 3
+    # serve's daemons pass at once: each node's auditor, replicator and updater show
+    deadline = time.monotonic() + 60
+    while {n for n, p in doc["passes"].items() if p["nodes"] == 3} < \
+            {"auditor", "replicator", "updater"}:
+        assert time.monotonic() < deadline, doc["passes"]
+        time.sleep(1)
+        doc = json.loads(cli(store, "status", "--json").stdout)
+    for node in doc["nodes"]:
+        auditor = node["passes"]["auditor"]
+        assert auditor["errors"] == 0 and 0 <= auditor["age"] < 120
+    assert any(line.startswith("auditor: last pass on 3 node(s)")
+               for line in cli(store, "status").stdout.splitlines())
 
 
 def test_serve_without_a_config_has_a_reseller_admin(tmp_path: Path) -> None:

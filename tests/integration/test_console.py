@@ -412,23 +412,32 @@ def test_a_reseller_sees_the_cluster_page(browser: Browser, server: str) -> None
     assert len(nodes.find_elements(By.CSS_SELECTOR, "tr.node.up")) == 3, nodes.text
     assert browser.find("#devices").find_elements(By.CSS_SELECTOR, "svg.bar")
     assert "0 down" in browser.find("#health").text
+    # replication and audit health: every node's auditor and replicator last passes
+    deadline = time.monotonic() + 30
+    while len(browser.driver.find_elements(By.CSS_SELECTOR, "#passes tr.pass")) < 3:
+        assert time.monotonic() < deadline, browser.find("main").text
+        time.sleep(1)
+        browser.driver.refresh()
+        browser.settled()
+    for daemon in ("auditor", "replicator", "updater"):
+        row = browser.find(f"#passes tr.pass[data-daemon='{daemon}']")
+        assert row.find_elements(By.CSS_SELECTOR, "td")[1].text == "3", row.text
     browser.shot("15-cluster")
     browser.follow("#nav-usage")
     browser.find("main h1")
-    # a server without usage metering says so; one with it draws each account's
-    # bytes stored and requests (this module's requests, sampled every second)
-    if "Usage metering is not available" not in browser.find("main").text:
-        account = "section.account[data-account='test']"
-        deadline = time.monotonic() + 15
-        while not browser.driver.find_elements(
-                By.CSS_SELECTOR, f"{account} svg.line-chart + svg.bar-chart rect.class-write"):
-            assert time.monotonic() < deadline, browser.find("main").text
-            time.sleep(0.5)
-            browser.driver.refresh()
-            browser.settled()
-        assert bucket in browser.find(account).text          # its buckets' table
-        browser.driver.execute_script("arguments[0].scrollIntoView()", browser.find(account))
-        assert not browser.driver.find_elements(By.CSS_SELECTOR, "main .note.error")
+    # each account's bytes stored and requests (this module's, sampled every second)
+    assert "Usage metering is not available" not in browser.find("main").text
+    account = "section.account[data-account='test']"
+    deadline = time.monotonic() + 15
+    while not browser.driver.find_elements(
+            By.CSS_SELECTOR, f"{account} svg.line-chart + svg.bar-chart rect.class-write"):
+        assert time.monotonic() < deadline, browser.find("main").text
+        time.sleep(0.5)
+        browser.driver.refresh()
+        browser.settled()
+    assert bucket in browser.find(account).text          # its buckets' table
+    browser.driver.execute_script("arguments[0].scrollIntoView()", browser.find(account))
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main .note.error")
     browser.shot("16-usage")
     assert browser.errors_logged() == []
     browser.log_out()

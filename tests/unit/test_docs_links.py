@@ -14,9 +14,9 @@ from objectstore.cli.config_keys import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# Pages being written beside this change (issue 18: metrics, usage metering, the web
-# console): links to them may go ahead of them. Emptied when those land.
-LANDING_LATER = {"docs/metrics.md", "docs/usage.md", "docs/console.md"}
+# Pages being written beside a change, which links may go ahead of (empty when
+# every page has landed).
+LANDING_LATER: set[str] = set()
 
 FENCE = re.compile(r"^(```|~~~)")
 LINK = re.compile(r"(?<!!)\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")

@@ -1,4 +1,5 @@
-// For a reseller admin: the cluster's state from GET /_admin/v1/status.
+// For a reseller admin: the cluster's state from GET /_admin/v1/status (nodes, ring,
+// data to move, the daemons' last passes -- replication, audit, updates -- devices).
 
 import { usageBar } from "../charts.js";
 import { h, note, show, size, table } from "../ui.js";
@@ -30,6 +31,15 @@ export async function clusterView(store) {
     ["data to move", `${status.moving} handoff partitions`, status.moving ? "warn" : "good"],
     ["quarantined (audit)", `${status.quarantined} files`, status.quarantined ? "warn" : "good"],
   ];
+  const passes = Object.entries(status.passes || {});
+  const failing = passes.filter(([, p]) => p.errors > 0).map(([name]) => name);
+  health.push(["background work", passes.length === 0 ? "no pass recorded yet"
+    : failing.length ? `errors in the last pass of ${failing.join(", ")}`
+      : `${passes.length} daemons, no errors in their last passes`,
+    passes.length === 0 || failing.length ? "warn" : "good"]);
+  const daemons = passes.map(([name, p]) => h("tr.pass", { dataset: { daemon: name } },
+    h("td", name), h("td", p.nodes), h("td", age(p.oldest_age)), h("td", p.items),
+    h("td", h(`span.badge.${p.errors ? "warn" : "good"}`, String(p.errors)))));
   const nodes = status.nodes.map((n) => h(`tr.node.${n.up ? "up" : "down"}`,
     { dataset: { address: n.address } },
     h("td", n.address), h("td", h(`span.badge.${n.up ? "good" : "bad"}`, n.up ? "up" : "down")),
@@ -47,6 +57,9 @@ export async function clusterView(store) {
        h("h2", "Nodes"),
        table(["address", "state", "ring", "last replication", "replication"], nodes,
              "list#nodes"),
+       h("h2", "Background work"),
+       table(["daemon", "nodes", "oldest last pass", "items", "errors"], daemons,
+             "list#passes"),
        h("h2", "Devices"),
        table(["node", "device", "", "used", "free", "partitions", "handoffs",
               "quarantined", "async pending"], devices, "list#devices"));
