@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from objectstore import errors
 from objectstore.crypto.protection import SSE_S3, Protection
+from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import Encryption, PutOptions
@@ -61,9 +62,6 @@ class UserRecord:
             raise ValueError("a user record is a JSON object")
         return cls(**{k: doc[k] for k in cls.__dataclass_fields__ if k in doc})
 
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 class UserRecords:
@@ -119,7 +117,7 @@ class UserRecords:
                 await self.containers.put_container(ACCOUNT, CONTAINER, {})
         data = record.to_json()
         sealed = Encryption(Protection(SSE_S3)) if self.proxy.keyring is not None else None
-        await self.proxy.put_object(ACCOUNT, CONTAINER, record.name, _once(data),
+        await self.proxy.put_object(ACCOUNT, CONTAINER, record.name, once(data),
                                     PutOptions(content_type="application/json",
                                                length=len(data), encryption=sealed))
 

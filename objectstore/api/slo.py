@@ -33,6 +33,7 @@ from objectstore.api.responses import http_date, iso_date
 from objectstore.api.segment_access import segment_guard, segment_opener
 from objectstore.http.conditions import etag_list
 from objectstore.http.ranges import ByteRange
+from objectstore.proxy.bodies import once
 from objectstore.proxy.manifests import (
     MANIFEST,
     MANIFEST_ETAG,
@@ -286,7 +287,7 @@ async def store_manifest(b: Backend, request: Request, t: SwiftPath, body: bytes
     if options is not None:
         options.system_metadata, options.length = put.system_metadata, put.length
         put = options
-    stored, vid = await versioning.store(b, t, _once(stored_body), put)
+    stored, vid = await versioning.store(b, t, once(stored_body), put)
     if options is None:             # (a copy queues its own expiry)
         await queue(b, t, put.delete_at)
     headers = {"etag": f'"{etag}"', "last-modified": http_date(stored.timestamp)}
@@ -352,9 +353,6 @@ async def _read_capped(request: Request) -> bytes:
             raise errors.BadRequest(f"Manifest File > {MAX_MANIFEST} bytes")
     return body
 
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 def raw_manifest(segments: list[Segment]) -> bytes:

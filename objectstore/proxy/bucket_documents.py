@@ -18,10 +18,11 @@ never applies to a bucket made again under its name.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from objectstore import errors
+from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import PutOptions
@@ -30,9 +31,6 @@ ACCOUNT = ".s3"
 MAX_CACHED = 10_000
 T = TypeVar("T")
 
-
-async def once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 class BucketDocuments(Generic[T]):

@@ -22,6 +22,7 @@ from objectstore.crypto.keyring import Keyring
 from objectstore.http.ranges import ByteRange
 from objectstore.node import paths, wire
 from objectstore.node.client import NodeClient, Target, node_path
+from objectstore.proxy.bodies import once
 from objectstore.proxy.fanout import NODE_ERRORS, node_of
 from objectstore.proxy.limiter import ErrorLimiter
 from objectstore.proxy.object_info import ObjectInfo
@@ -96,7 +97,7 @@ class ObjectHandle:
         offset = span.start if span is not None else 0
         if stream.whole is not None:
             whole = reading.decrypt_bytes(stream.whole, key, offset)
-            return ObjectStream(stream.status, stream.headers, _once(whole), stream.close,
+            return ObjectStream(stream.status, stream.headers, once(whole), stream.close,
                                 whole)
         return ObjectStream(stream.status, stream.headers,
                             reading.decrypt_body(stream.body, key, offset), stream.close)
@@ -138,12 +139,9 @@ async def _stream_of(resp: aiohttp.ClientResponse) -> ObjectStream:
     if resp.content_length is not None and resp.content_length <= SMALL_BODY:
         async with resp:
             whole = await resp.read()
-        return ObjectStream(resp.status, headers, _once(whole), lambda: None, whole)
+        return ObjectStream(resp.status, headers, once(whole), lambda: None, whole)
     return ObjectStream(resp.status, headers, _iter_body(resp), resp.release)
 
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 async def _iter_body(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 
 from objectstore import errors
-from objectstore.proxy.bucket_documents import ACCOUNT, BucketDocuments, once
+from objectstore.proxy.bodies import once
+from objectstore.proxy.bucket_documents import ACCOUNT, BucketDocuments
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.lifecycle_rules import Configuration

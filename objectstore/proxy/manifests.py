@@ -30,6 +30,7 @@ from typing import Any
 
 from objectstore import errors
 from objectstore.http.ranges import ByteRange
+from objectstore.proxy.bodies import once
 from objectstore.proxy.handles import ObjectHandle, ObjectStream
 from objectstore.proxy.object_info import MANIFEST as MANIFEST
 from objectstore.proxy.object_info import MANIFEST_ETAG as MANIFEST_ETAG
@@ -248,7 +249,7 @@ class ManifestHandle:
 
     async def _open(self, seg: Segment, piece: ByteRange) -> AsyncIterator[bytes]:
         if seg.data is not None:
-            return _once(seg.data[piece.start:piece.end])
+            return once(seg.data[piece.start:piece.end])
         if self.guard is not None and seg.container not in self._allowed:
             try:
                 await self.guard(self.account, seg.container)
@@ -288,9 +289,6 @@ class ManifestHandle:
             async for chunk in await self._open(seg, piece):
                 yield chunk
 
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 Opener = Callable[[str, str, str], Awaitable[ObjectHandle | ManifestHandle]]

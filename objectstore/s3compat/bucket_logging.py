@@ -14,13 +14,13 @@ and belong to its owner.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from objectstore import errors
+from objectstore.proxy.bodies import once
 from objectstore.proxy.default_encryption import default_encryption
 from objectstore.proxy.policy import Requester
 from objectstore.proxy.policy.context import RequestContext
@@ -47,9 +47,6 @@ SERVICE = "logging.s3.amazonaws.com"
 LOGGED = "access_log"       # request.state: a Logged, when the bucket may log
 MAX_BODY = 64 * 1024
 
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 @dataclass
@@ -201,6 +198,6 @@ class BucketLogging:
         proxy = self.versioning.proxy
         sysmeta = proxy.known_containers.sysmeta(config.target_account, config.target_bucket)
         await self.versioning.put_object(
-            config.target_account, config.target_bucket, name, _once(body),
+            config.target_account, config.target_bucket, name, once(body),
             PutOptions(content_type="text/plain", length=len(body),
                        encryption=default_encryption(sysmeta, proxy.keyring)))

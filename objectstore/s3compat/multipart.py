@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from objectstore import checksums, errors
 from objectstore.crypto.protection import CRYPTO_SSE, Encryption, Protection, protection_of
+from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.copies import Write
 from objectstore.proxy.core import Proxy
@@ -62,9 +63,6 @@ def segments_container(bucket: str) -> str:
 def part_name(key: str, upload_id: str, number: int) -> str:
     return f"{key}/{upload_id}/{number:05d}"
 
-
-async def _one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 def requested_checksum(headers: Mapping[str, str]) -> tuple[str, str]:
@@ -132,7 +130,7 @@ class Multipart:
         if algorithm:
             options.system_metadata.update({S3_CHECKSUM_ALGORITHM: algorithm,
                                             S3_CHECKSUM_TYPE: kind})
-        await self.proxy.put_object(account, seg, f"{key}/{upload_id}", _one(b""), options)
+        await self.proxy.put_object(account, seg, f"{key}/{upload_id}", once(b""), options)
         body = el("Bucket", bucket) + el("Key", key) + el("UploadId", upload_id)
         return (xml_doc("InitiateMultipartUploadResult", body),
                 {**checksum_headers(algorithm, kind),
@@ -257,7 +255,7 @@ class Multipart:
             checksum = {algorithm: value}
             options.system_metadata.update({CHECKSUM + algorithm: value, CHECKSUM_TYPE: kind,
                                             S3_CHECKSUM_ALGORITHM: algorithm})
-        stored = await self.write(account, bucket, key, _one(manifest), options)
+        stored = await self.write(account, bucket, key, once(manifest), options)
         used = {p.name for p in chosen}
         for part in have.values():
             if part.name not in used:

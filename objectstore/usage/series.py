@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 from objectstore import errors
+from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import PutOptions
@@ -33,9 +33,6 @@ TRANSFER = "transfer"
 PAGE = 10_000
 CACHED = 100_000        # documents kept in memory at most (they rarely change)
 
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 class Series:
@@ -54,7 +51,7 @@ class Series:
                     await self.containers.put_container(ACCOUNT, container, {})
             self._made.add(container)
         data = json.dumps(doc, separators=(",", ":")).encode()
-        await self.proxy.put_object(ACCOUNT, container, name, _once(data),
+        await self.proxy.put_object(ACCOUNT, container, name, once(data),
                                     PutOptions(content_type="application/json",
                                                length=len(data)))
 
