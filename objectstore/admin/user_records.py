@@ -25,6 +25,7 @@ from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import Encryption, PutOptions
+from objectstore.proxy.small_objects import read_small
 
 ACCOUNT = ".admin"
 CONTAINER = "users"
@@ -94,14 +95,9 @@ class UserRecords:
         return {name: record for name, (_, record) in found.items()}
 
     async def _get(self, name: str) -> UserRecord | None:
-        try:
-            stream = await self.proxy.get_object(ACCOUNT, CONTAINER, name)
-        except errors.NotFound:         # deleted between the listing and now
+        data = await read_small(self.proxy, ACCOUNT, CONTAINER, name)
+        if data is None:                # deleted between the listing and now
             return None
-        try:
-            data = b"".join([chunk async for chunk in stream.body])
-        finally:
-            stream.close()
         try:
             return UserRecord.from_json(data)
         except (ValueError, TypeError):

@@ -9,3 +9,4 @@ from collections.abc import AsyncIterator
 async def once(data: bytes) -> AsyncIterator[bytes]:
     """`data` as a body of one chunk."""
     yield data
+

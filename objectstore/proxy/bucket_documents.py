@@ -26,6 +26,7 @@ from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import PutOptions
+from objectstore.proxy.small_objects import read_small
 
 ACCOUNT = ".s3"
 MAX_CACHED = 10_000
@@ -83,15 +84,8 @@ class BucketDocuments(Generic[T]):
 
     async def raw(self, account: str, bucket: str) -> bytes | None:
         """The stored bytes (None if there are none)."""
-        try:
-            stream = await self.proxy.get_object(ACCOUNT, self.container,
-                                                 self.name(account, bucket))
-        except errors.NotFound:
-            return None
-        try:
-            return b"".join([chunk async for chunk in stream.body])
-        finally:
-            stream.close()
+        return await read_small(self.proxy, ACCOUNT, self.container,
+                                self.name(account, bucket))
 
     async def get(self, account: str, bucket: str, flag: str) -> T | None:
         """The document the flag names (parsed once per flag); None if there is none."""

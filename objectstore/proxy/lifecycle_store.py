@@ -17,6 +17,7 @@ from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.lifecycle_rules import Configuration
 from objectstore.proxy.put_options import PutOptions
+from objectstore.proxy.small_objects import read_small
 
 CONTAINER = "lifecycle"
 PROGRESS = "lifecycle-progress"       # where a worker got to in each bucket
@@ -65,14 +66,8 @@ class LifecycleStore:
     async def progress(self, account: str, bucket: str) -> str:
         """The last key a worker finished in its current pass over the bucket ('' if
         the last pass ended, or none began)."""
-        try:
-            stream = await self.proxy.get_object(ACCOUNT, PROGRESS, self._name(account, bucket))
-        except errors.NotFound:
-            return ""
-        try:
-            return b"".join([chunk async for chunk in stream.body]).decode()
-        finally:
-            stream.close()
+        data = await read_small(self.proxy, ACCOUNT, PROGRESS, self._name(account, bucket))
+        return "" if data is None else data.decode()
 
     async def save_progress(self, account: str, bucket: str, key: str) -> None:
         """Remember `key` as done ('' when the pass over the bucket is over)."""

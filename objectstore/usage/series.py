@@ -25,6 +25,7 @@ from objectstore.proxy.bodies import once
 from objectstore.proxy.containers import Containers
 from objectstore.proxy.core import Proxy
 from objectstore.proxy.put_options import PutOptions
+from objectstore.proxy.small_objects import read_small
 from objectstore.usage.periods import iso
 
 ACCOUNT = ".usage"
@@ -82,14 +83,9 @@ class Series:
         known = self._read.get((container, name))
         if known is not None and known[0] == etag:
             return known[1]
-        try:
-            stream = await self.proxy.get_object(ACCOUNT, container, name)
-        except errors.NotFound:
+        data = await read_small(self.proxy, ACCOUNT, container, name)
+        if data is None:
             return None
-        try:
-            data = b"".join([chunk async for chunk in stream.body])
-        finally:
-            stream.close()
         try:
             doc = json.loads(data)
         except ValueError:
